@@ -1,0 +1,43 @@
+# BudgetDesk — `make run` and `make test` work on a fresh machine with Python 3.11+ (Linux or Windows).
+ifeq ($(OS),Windows_NT)
+PYTHON ?= python
+VENV_BIN := .venv/Scripts
+else
+PYTHON ?= python3
+VENV_BIN := .venv/bin
+endif
+VENV_PY := $(VENV_BIN)/python
+STAMP := .venv/.installed
+
+.PHONY: run test bench lint screenshots installer clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv .venv
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install --quiet -e ".[dev]"
+	$(VENV_PY) -c "import pathlib; pathlib.Path('$(STAMP)').touch()"
+
+run: $(STAMP)
+	$(VENV_PY) -m app gui
+
+test: export QT_QPA_PLATFORM = offscreen
+test: $(STAMP)
+	$(VENV_PY) -m pytest
+
+bench: export QT_QPA_PLATFORM = offscreen
+bench: $(STAMP)
+	$(VENV_PY) -m bench
+
+lint: $(STAMP)
+	$(VENV_PY) -m ruff check .
+
+screenshots: export QT_QPA_PLATFORM = offscreen
+screenshots: $(STAMP)
+	$(VENV_PY) -m ui.screenshots build/screenshots
+
+installer: $(STAMP)
+	$(VENV_PY) -m pip install --quiet pyinstaller
+	$(VENV_PY) -m PyInstaller --noconfirm build_installer.spec
+
+clean:
+	$(PYTHON) -c "import shutil; [shutil.rmtree(p, ignore_errors=True) for p in ('.venv', 'build', 'dist')]"

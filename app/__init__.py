@@ -1,0 +1,3 @@
+"""BudgetDesk core: Qt-free domain, form definitions, computation, persistence API, interchange, CLI."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,253 @@
+"""``budgetdesk`` command line: every batch action, scriptable by the bureau and used by the tests.
+
+Exit codes: 0 success; 1 refusal (for example the dataset exists and --replace was not given);
+2 bad input or usage. Messages for people are in Chinese on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.errors import BudgetDeskError, ConflictError
+from app.forms import all_forms, form_by_id
+from app.money import format_amount
+
+EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own messages are English; say what to do
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"用法错误：{message}\n请使用 --help 查看命令说明。\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _open_store(args):
+    from app.service import Store
+
+    return Store(args.db)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_forms(args) -> int:
+    forms = []
+    from app.codes import default_shipped_table
+
+    function_codes = default_shipped_table("function")
+    for form in all_forms():
+        entry = {
+            "id": form.id,
+            "number": form.number,
+            "title": form.title,
+            "row_kind": form.row_kind,
+            "rows": [],
+            "columns": [
+                {"key": column.key, "title": column.title, "group": list(column.group), "entered": column.entered,
+                 **({"side": column.side} if column.side else {})}
+                for column in form.columns
+            ],
+        }
+        if form.row_kind == "fixed":
+            entry["rows"] = [
+                {"key": row.key, "title": row.title, **({"side": row.side} if row.side else {}),
+                 "entered": row.entered and not row.sum_of and not row.cells}
+                for row in form.fixed_rows(function_codes)
+            ]
+        forms.append(entry)
+    if args.json:
+        _print_json(forms)
+    else:
+        for entry in forms:
+            print(f"{entry['number']:>2}  {entry['id']:<36} {entry['title']}")
+    return EXIT_OK
+
+
+def cmd_import_json(args) -> int:
+    from app.interchange import import_file
+
+    store = _open_store(args)
+    dataset = import_file(store, args.file, replace=args.replace)
+    print(f"已导入：{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，"
+          f"{len(dataset.entered_values())} 个录入单元格。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export_json(args) -> int:
+    from app.interchange import dumps, export_document
+
+    store = _open_store(args)
+    text = dumps(export_document(store.open_dataset(args.unit, args.year)))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"已导出到 {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_show(args) -> int:
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    form = form_by_id(args.form)
+    view = dataset.view(form.id)
+    if args.json:
+        _print_json({
+            "form": form.id,
+            "title": form.title,
+            "unit": dataset.unit.code,
+            "year": dataset.year,
+            "money_unit": dataset.money_unit,
+            "rows": [
+                {"key": row.key, "title": row.title, **({"side": row.side} if row.side else {}),
+                 "values": {column.key: (None if (v := view.values.get((row.key, column.key))) is None
+                                         else format_amount(v))
+                            for column in form.columns if (row.key, column.key) in view.values}}
+                for row in view.rows
+            ],
+        })
+        return EXIT_OK
+    print(form.title)
+    print(f"{dataset.unit.code} {dataset.unit.name}    预算年度：{dataset.year}    单位：{dataset.money_unit}")
+    header = ["编码/项目", "名称"] + [column.title for column in form.columns]
+    print("\t".join(header))
+    for row in view.rows:
+        cells = [format_amount(view.values.get((row.key, column.key)), grouping=True) for column in form.columns]
+        print("\t".join([row.code or "", ("  " * max(row.level - 1, 0)) + row.title, *cells]))
+    return EXIT_OK
+
+
+def cmd_set(args) -> int:
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    value = dataset.set_cell(args.form, args.row, args.column, args.value)
+    print(f"已保存：{args.form} / {args.row} / {args.column} = {format_amount(value) or '（空）'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_units(args) -> int:
+    store = _open_store(args)
+    datasets = store.list_datasets()
+    if args.json:
+        _print_json([{"unit": d.unit_code, "name": d.unit_name, "year": d.year, "money_unit": d.money_unit,
+                      "status": d.status} for d in datasets])
+    else:
+        for d in datasets:
+            print(f"{d.unit_code}\t{d.unit_name}\t{d.year}\t{d.money_unit}\t{d.status_name}")
+    return EXIT_OK
+
+
+def cmd_codes_import(args) -> int:
+    from app.codes_io import read_code_file
+
+    store = _open_store(args)
+    rows = read_code_file(args.file, args.kind)
+    table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
+    year = args.year or int(args.edition)
+    print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_codes_show(args) -> int:
+    store = _open_store(args)
+    table = store.code_tables(args.year)[args.kind]
+    if args.json:
+        _print_json({"kind": table.kind, "edition": table.edition, "title": table.title,
+                     "items": [[i.code, i.name, i.attribute] for i in table.items.values()]})
+    else:
+        print(f"{table.title}（{table.edition}版，{len(table.items)} 个科目）")
+        for item in table.items.values():
+            print(f"{'  ' * (item.level - 1)}{item.code}\t{item.name}")
+    return EXIT_OK
+
+
+def cmd_gui(args) -> int:
+    from ui.app import run_gui
+
+    return run_gui(db=args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _ChineseArgumentParser(prog="budgetdesk", description="BudgetDesk 部门预算填报")
+    parser.add_argument("--db", help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite）")
+    commands = parser.add_subparsers(dest="command", parser_class=_ChineseArgumentParser)
+
+    sub = commands.add_parser("forms", help="列出全部表样")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_forms)
+
+    sub = commands.add_parser("import-json", help="导入数据交换文件（JSON）")
+    sub.add_argument("file")
+    sub.add_argument("--replace", action="store_true", help="覆盖已存在的同单位同年度数据")
+    sub.set_defaults(handler=cmd_import_json)
+
+    def unit_year(sub_parser):
+        sub_parser.add_argument("--unit", required=True, help="单位编码")
+        sub_parser.add_argument("--year", required=True, type=int, help="预算年度")
+
+    sub = commands.add_parser("export-json", help="导出数据交换文件（JSON）")
+    unit_year(sub)
+    sub.add_argument("--out", help="输出文件（默认：标准输出）")
+    sub.set_defaults(handler=cmd_export_json)
+
+    sub = commands.add_parser("show", help="显示一张表（含计算单元格）")
+    sub.add_argument("form")
+    unit_year(sub)
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_show)
+
+    sub = commands.add_parser("set", help="录入一个单元格（VALUE 为空字符串表示清除）")
+    sub.add_argument("form")
+    sub.add_argument("row")
+    sub.add_argument("column")
+    sub.add_argument("value")
+    unit_year(sub)
+    sub.set_defaults(handler=cmd_set)
+
+    sub = commands.add_parser("units", help="列出单位和预算年度")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_units)
+
+    codes = commands.add_parser("codes", help="科目代码表")
+    code_commands = codes.add_subparsers(dest="codes_command", parser_class=_ChineseArgumentParser, required=True)
+    sub = code_commands.add_parser("import", help="导入财政部门下发的科目表（xlsx/csv：编码、名称）")
+    sub.add_argument("file")
+    sub.add_argument("--kind", required=True, choices=["function", "economic"])
+    sub.add_argument("--edition", required=True, help="版本年份，例如 2024")
+    sub.add_argument("--year", type=int, help="使用此版本的预算年度（默认与版本年份相同）")
+    sub.set_defaults(handler=cmd_codes_import)
+    sub = code_commands.add_parser("show", help="显示某预算年度使用的科目表")
+    sub.add_argument("--kind", required=True, choices=["function", "economic"])
+    sub.add_argument("--year", required=True, type=int)
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_codes_show)
+
+    sub = commands.add_parser("gui", help="启动图形界面")
+    sub.set_defaults(handler=cmd_gui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        args.handler = cmd_gui  # a double-clicked BudgetDesk.exe has no arguments: open the window
+    try:
+        return args.handler(args)
+    except ConflictError as exc:
+        print(f"拒绝：{exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except BudgetDeskError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"错误：无法读写文件：{exc.strerror or exc}（{exc.filename or ''}）", file=sys.stderr)
+        return EXIT_BAD_INPUT

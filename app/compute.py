@@ -1,0 +1,241 @@
+"""Computing every table of a dataset from the entered cells and the form definitions.
+
+``Workbook`` holds one dataset's entered values in memory and answers any cell of any form,
+entered or computed (parents = Σ children, 合计 = Σ parts, derived tables), memoising results
+until the next change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app import expr
+from app.codes import CodeTable
+from app.errors import BudgetDeskError, InputError, NotFoundError
+from app.forms import TOTAL_ROW, TOTAL_TITLE, FormDef, RowDef, all_forms, form_by_id
+
+CellKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    """One row as shown: for code-keyed forms, ``code`` is the row key and ``level`` 1/2/3 (类/款/项)."""
+
+    key: str
+    title: str
+    level: int = 0
+    code: str | None = None
+    is_total: bool = False
+    is_leaf: bool = True
+    side: str | None = None
+    band: str = "body"
+    indent: int = 0
+
+
+@dataclass
+class FormView:
+    form: FormDef
+    rows: list[RowInfo]
+    values: dict[tuple[str, str], Decimal | None]
+    entered: set[tuple[str, str]]
+
+    def value(self, row: str, column: str) -> Decimal | None:
+        return self.values.get((row, column))
+
+    def is_empty(self) -> bool:
+        return all(value is None for value in self.values.values())
+
+
+def _sum(values) -> Decimal | None:
+    total, seen = Decimal(0), False
+    for value in values:
+        if value is not None:
+            total += value
+            seen = True
+    return total if seen else None
+
+
+class Workbook:
+    def __init__(self, codes: dict[str, CodeTable], values: dict[CellKey, Decimal] | None = None,
+                 present_rows: dict[str, set[str]] | None = None) -> None:
+        self.codes = codes
+        self.values: dict[CellKey, Decimal] = dict(values or {})
+        self.present_rows: dict[str, set[str]] = {key: set(rows) for key, rows in (present_rows or {}).items()}
+        self._cache: dict[CellKey, Decimal | None] = {}
+        self._code_rows_cache: dict[str, list[str]] = {}
+        self._fixed_index: dict[str, dict[str, RowDef]] = {}
+        self._in_progress: set[CellKey] = set()
+
+    # ---- changes -------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        self._cache.clear()
+        self._code_rows_cache.clear()
+
+    def set_value(self, form: str, row: str, column: str, value: Decimal | None) -> None:
+        key = (form, row, column)
+        if value is None:
+            self.values.pop(key, None)
+        else:
+            self.values[key] = value
+        self.invalidate()
+
+    def add_row(self, form: str, row: str) -> None:
+        self.present_rows.setdefault(form, set()).add(row)
+        self.invalidate()
+
+    def remove_row(self, form: str, row: str) -> None:
+        self.present_rows.get(form, set()).discard(row)
+        for key in [key for key in self.values if key[0] == form and key[1] == row]:
+            del self.values[key]
+        self.invalidate()
+
+    # ---- structure -----------------------------------------------------------------------
+    def code_table(self, form: FormDef) -> CodeTable:
+        return self.codes[form.code_kind]
+
+    def fixed_rows(self, form: FormDef) -> dict[str, RowDef]:
+        if form.id not in self._fixed_index:
+            rows = form.fixed_rows(self.codes.get("function"))
+            self._fixed_index[form.id] = {row.key: row for row in rows}
+        return self._fixed_index[form.id]
+
+    def code_rows(self, form: FormDef) -> list[str]:
+        """Codes shown in a code-keyed form: entered or added rows and all their ancestors, sorted."""
+        if form.id in self._code_rows_cache:
+            return self._code_rows_cache[form.id]
+        codes: set[str] = set(self.present_rows.get(form.id, ()))
+        codes.update(row for (form_id, row, _column) in self.values if form_id == form.id)
+        table = self.codes.get(form.code_kind)
+        for code in list(codes):
+            codes.update(table.ancestors(code) if table else [])
+        ordered = sorted(codes)
+        self._code_rows_cache[form.id] = ordered
+        return ordered
+
+    def children(self, form: FormDef, code: str) -> list[str]:
+        return [other for other in self.code_rows(form) if len(other) > len(code) and other[:-2] == code]
+
+    def top_level(self, form: FormDef) -> list[str]:
+        return [code for code in self.code_rows(form) if len(code) == 3]
+
+    def is_leaf(self, form: FormDef, code: str) -> bool:
+        prefix_len = len(code)
+        rows = self.code_rows(form)
+        return not any(len(other) > prefix_len and other.startswith(code) for other in rows)
+
+    def rows(self, form_id: str) -> list[RowInfo]:
+        form = form_by_id(form_id)
+        if form.row_kind == "fixed":
+            return [
+                RowInfo(row.key, row.title, 0, row.code, False, row.entered, row.side, row.band, row.indent)
+                for row in self.fixed_rows(form).values()
+            ]
+        table = self.codes.get(form.code_kind)
+        infos = [RowInfo(TOTAL_ROW, TOTAL_TITLE, 0, None, True, False)]
+        for code in self.code_rows(form):
+            name = table.items[code].name if table and code in table.items else "（未知科目）"
+            level = {3: 1, 5: 2, 7: 3}.get(len(code), 0)
+            infos.append(RowInfo(code, name, level, code, False, self.is_leaf(form, code)))
+        return infos
+
+    # ---- cells ---------------------------------------------------------------------------
+    def is_entered(self, form_id: str, row: str, column: str) -> bool:
+        form = form_by_id(form_id)
+        column_def = form.column(column)
+        if not column_def.entered:
+            return False
+        if form.row_kind == "fixed":
+            row_def = self.fixed_rows(form).get(row)
+            if row_def is None:
+                raise NotFoundError(f"《{form.title}》没有“{row}”这一行。")
+            if row_def.side and column_def.side and row_def.side != column_def.side:
+                return False
+            return row_def.entered and column not in row_def.cells and not row_def.sum_of
+        if row == TOTAL_ROW:
+            return False
+        return self.is_leaf(form, row)
+
+    def value(self, form_id: str, row: str, column: str) -> Decimal | None:
+        key = (form_id, row, column)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._in_progress:
+            raise BudgetDeskError(f"表样定义存在循环引用：{form_id}:{row}:{column}。")
+        self._in_progress.add(key)
+        try:
+            result = self._compute(form_by_id(form_id), row, column)
+        finally:
+            self._in_progress.discard(key)
+        self._cache[key] = result
+        return result
+
+    def _lookup(self, ref: expr.CellRef) -> Decimal | None:
+        return self.value(ref.form, ref.row, ref.column)
+
+    def _compute(self, form: FormDef, row: str, column: str) -> Decimal | None:
+        column_def = form.column(column)
+        if form.row_kind == "fixed":
+            row_def = self.fixed_rows(form).get(row)
+            if row_def is None:
+                raise NotFoundError(f"《{form.title}》没有“{row}”这一行。")
+            if row_def.side and column_def.side and row_def.side != column_def.side:
+                return None
+            if column in row_def.cells:
+                return expr.evaluate(row_def.cells[column], self._lookup)
+            if row_def.sum_of:
+                return _sum(self.value(form.id, other, column) for other in row_def.sum_of)
+            if column_def.sum_of:
+                return _sum(self.value(form.id, row, other) for other in column_def.sum_of)
+            if row_def.entered and column_def.entered:
+                return self.values.get((form.id, row, column))
+            return None
+        if column_def.sum_of:
+            return _sum(self.value(form.id, row, other) for other in column_def.sum_of)
+        if row == TOTAL_ROW:
+            return _sum(self.value(form.id, code, column) for code in self.top_level(form))
+        children = self.children(form, row)
+        if children:
+            return _sum(self.value(form.id, child, column) for child in children)
+        return self.values.get((form.id, row, column)) if column_def.entered else None
+
+    def view(self, form_id: str) -> FormView:
+        form = form_by_id(form_id)
+        rows = self.rows(form_id)
+        values: dict[tuple[str, str], Decimal | None] = {}
+        entered: set[tuple[str, str]] = set()
+        for row in rows:
+            for column in form.columns:
+                if form.layout == "two_sided" and row.side and column.side and row.side != column.side:
+                    continue
+                values[(row.key, column.key)] = self.value(form_id, row.key, column.key)
+                if self.is_entered(form_id, row.key, column.key):
+                    entered.add((row.key, column.key))
+        return FormView(form, rows, values, entered)
+
+    def check_settable(self, form_id: str, row: str, column: str) -> None:
+        """Raise InputError (Chinese) unless the clerk may type into this cell."""
+        form = form_by_id(form_id)
+        column_def = form.column(column)
+        if form.row_kind == "fixed":
+            if not self.is_entered(form_id, row, column):
+                raise InputError(f"《{form.title}》“{self.fixed_rows(form)[row].title}”行“{column_def.title}”栏由系统计算，不能直接录入。")
+            return
+        if row == TOTAL_ROW:
+            raise InputError(f"《{form.title}》的合计行由系统计算，不能直接录入。")
+        if not column_def.entered:
+            raise InputError(f"《{form.title}》的“{column_def.title}”栏由系统计算，不能直接录入。")
+        table = self.codes[form.code_kind]
+        if row not in table:
+            raise InputError(f"科目编码 {row} 不在{table.title or '当前科目表'}中，请检查编码。")
+        if not self.is_leaf(form, row):
+            raise InputError(f"科目 {row} {table.name(row)} 有下级科目，金额由下级汇总，请在下级科目中录入。")
+        for ancestor in table.ancestors(row):
+            if any(self.values.get((form.id, ancestor, col.key)) is not None for col in form.columns):
+                raise InputError(
+                    f"上级科目 {ancestor} {table.name(ancestor)} 已直接录入金额，请先清除该行金额再录入下级科目 {row}。"
+                )
+
+
+def known_form_ids() -> list[str]:
+    return [form.id for form in all_forms()]

@@ -1,0 +1,199 @@
+"""Form definitions loaded from ``resources/forms/*.json``: the single description of every table.
+
+A definition says what the official table looks like (title, multi-level column headers, row
+header, orientation, empty-table note) and how each cell comes about (entered by the clerk, the sum
+of other columns or rows, or an expression over other tables). The editor, the checks, Excel and
+print all read these objects; nothing else lists a form's rows or columns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+
+from app import expr
+from app.codes import CodeTable
+from app.errors import InputError, NotFoundError
+from app.paths import resource
+
+ROW_KINDS = ("function", "economic", "fixed")
+TOTAL_ROW = "total"
+TOTAL_TITLE = "合计"
+GENERATED_CLASSES = "@function_classes"
+
+_ORDINALS = "一二三四五六七八九"
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (enough for the 30-odd 类 of the 收支总表)."""
+    if number < 10:
+        return _ORDINALS[number - 1]
+    tens, units = divmod(number, 10)
+    prefix = "" if tens == 1 else _ORDINALS[tens - 1]
+    return prefix + "十" + (_ORDINALS[units - 1] if units else "")
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    key: str
+    title: str
+    group: tuple[str, ...] = ()
+    side: str | None = None
+    entered: bool = False
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def computed(self) -> bool:
+        return not self.entered or bool(self.sum_of)
+
+
+@dataclass(frozen=True)
+class RowDef:
+    key: str
+    title: str
+    side: str | None = None
+    band: str = "body"
+    indent: int = 0
+    entered: bool = True
+    sum_of: tuple[str, ...] = ()
+    cells: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+    cell_sources: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    code: str | None = None
+
+
+@dataclass
+class FormDef:
+    id: str
+    number: int
+    title: str
+    row_kind: str
+    columns: list[ColumnDef]
+    orientation: str = "portrait"
+    layout: str = "grid"
+    sides: dict[str, str] = field(default_factory=dict)
+    row_header: dict[str, str] = field(default_factory=dict)
+    empty_note: str = ""
+    raw_rows: list[dict] = field(default_factory=list, repr=False)
+
+    def column(self, key: str) -> ColumnDef:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise NotFoundError(f"《{self.title}》没有“{key}”这一栏。")
+
+    def column_keys(self) -> list[str]:
+        return [column.key for column in self.columns]
+
+    def entered_columns(self) -> list[ColumnDef]:
+        return [column for column in self.columns if column.entered and not column.sum_of]
+
+    def columns_for_side(self, side: str | None) -> list[ColumnDef]:
+        return [column for column in self.columns if column.side in (None, side)]
+
+    @property
+    def code_kind(self) -> str | None:
+        return self.row_kind if self.row_kind in ("function", "economic") else None
+
+    def fixed_rows(self, function_codes: CodeTable | None) -> list[RowDef]:
+        """The rows of a fixed-row form; 类 rows generated from the year's 功能分类 edition."""
+        if self.row_kind != "fixed":
+            raise InputError(f"《{self.title}》的行由科目编码决定，不是固定行。")
+        edition = function_codes.edition if function_codes is not None else ""
+        return _expand_rows(self, edition, function_codes)
+
+
+def _parse_cells(form_id: str, cells: dict[str, str], code: str | None = None) -> tuple[dict, dict]:
+    parsed, sources = {}, {}
+    for column_key, text in cells.items():
+        source = text.replace("{code}", code) if code else text
+        sources[column_key] = source
+        parsed[column_key] = expr.parse(source, default_form=form_id)
+    return parsed, sources
+
+
+_expansion_cache: dict[tuple[str, str], list[RowDef]] = {}
+
+
+def _expand_rows(form: FormDef, edition: str, function_codes: CodeTable | None) -> list[RowDef]:
+    cache_key = (form.id, edition)
+    if cache_key in _expansion_cache:
+        return _expansion_cache[cache_key]
+    rows: list[RowDef] = []
+    generated_keys: list[str] = []
+    ordinal = 0
+    for raw in form.raw_rows:
+        if "generate" in raw:
+            if raw["generate"] != "function_classes":
+                raise InputError(f"《{form.title}》定义中的行生成方式“{raw['generate']}”未知。")
+            classes = function_codes.classes() if function_codes is not None else []
+            for item in classes:
+                ordinal += 1
+                key = raw["key_prefix"] + item.code
+                title = f"{chinese_ordinal(ordinal)}、{item.name}" if raw.get("ordinal_titles") else item.name
+                cells, sources = _parse_cells(form.id, raw.get("cells", {}), item.code)
+                rows.append(RowDef(key, title, raw.get("side"), "body", 0, False, (), cells, sources, item.code))
+                generated_keys.append(key)
+            continue
+        title = raw.get("title", "")
+        if raw.get("ordinal_title"):
+            ordinal += 1
+            title = f"{chinese_ordinal(ordinal)}、{title}"
+        sum_of: list[str] = []
+        for key in raw.get("sum_of", []):
+            sum_of.extend(generated_keys if key == GENERATED_CLASSES else [key])
+        cells, sources = _parse_cells(form.id, raw.get("cells", {}))
+        entered = raw.get("entered", not (sum_of or cells))
+        rows.append(
+            RowDef(raw["key"], title, raw.get("side"), raw.get("band", "body"), raw.get("indent", 0), entered,
+                   tuple(sum_of), cells, sources, raw.get("code"))
+        )
+    _expansion_cache[cache_key] = rows
+    return rows
+
+
+def _load_form(data: dict) -> FormDef:
+    columns = [
+        ColumnDef(
+            key=column["key"],
+            title=column["title"],
+            group=tuple(column.get("group", ())),
+            side=column.get("side"),
+            entered=bool(column.get("entered", False)) and not column.get("sum_of"),
+            sum_of=tuple(column.get("sum_of", ())),
+        )
+        for column in data["columns"]
+    ]
+    if data["row_kind"] not in ROW_KINDS:
+        raise InputError(f"表样 {data['id']} 的行类型“{data['row_kind']}”无效。")
+    return FormDef(
+        id=data["id"],
+        number=int(data["number"]),
+        title=data["title"],
+        row_kind=data["row_kind"],
+        columns=columns,
+        orientation=data.get("orientation", "portrait"),
+        layout=data.get("layout", "grid"),
+        sides=data.get("sides", {}),
+        row_header=data.get("row_header", {}),
+        empty_note=data.get("empty_note", ""),
+        raw_rows=data.get("rows", []),
+    )
+
+
+@cache
+def all_forms() -> tuple[FormDef, ...]:
+    forms = []
+    for path in sorted(resource("forms").glob("*.json")):
+        with open(path, encoding="utf-8") as handle:
+            forms.append(_load_form(json.load(handle)))
+    forms.sort(key=lambda form: form.number)
+    return tuple(forms)
+
+
+def form_by_id(form_id: str) -> FormDef:
+    for form in all_forms():
+        if form.id == form_id:
+            return form
+    known = "、".join(form.id for form in all_forms())
+    raise NotFoundError(f"没有表样“{form_id}”。可用的表样：{known}。")

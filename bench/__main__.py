@@ -1,0 +1,45 @@
+"""Run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
+
+
+def timed(function, repeat: int = 1) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(name: str, samples: list[float]) -> None:
+    samples = sorted(samples)
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    print(f"{name:<58} median {statistics.median(samples):8.2f} ms   p95 {p95:8.2f} ms   (n={len(samples)})")
+
+
+def main() -> int:
+    from bench import core
+
+    with tempfile.TemporaryDirectory() as workdir:
+        core.run(Path(workdir), report, timed, SEED004)
+        try:
+            from bench import gui
+        except ImportError as exc:  # pragma: no cover - Qt missing
+            print(f"GUI benchmarks skipped: {exc}")
+        else:
+            gui.run(Path(workdir), report, timed, SEED004)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

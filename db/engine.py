@@ -1,0 +1,71 @@
+"""Engine and session set-up: SQLite in the user-data directory by default, any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import sessionmaker
+
+APP_NAME = "BudgetDesk"
+
+
+def default_database_path() -> Path:
+    return Path(user_data_dir(APP_NAME, APP_NAME)) / "budgetdesk.sqlite3"
+
+
+def database_url(target: str | None) -> str:
+    """``--db`` takes a file path or any SQLAlchemy URL (postgresql+psycopg://… for a bureau server)."""
+    if not target:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" in target:
+        try:
+            make_url(target)
+        except ArgumentError as exc:
+            from app.errors import InputError
+
+            raise InputError(f"数据库地址“{target}”格式不正确。") from exc
+        return target
+    path = Path(target).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL with synchronous=NORMAL is durable against application crashes, the case that matters
+    # for "a crash loses at most the cell being typed"; FULL would also survive power loss.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(target: str | None) -> Engine:
+    url = database_url(target)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (run on every open)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

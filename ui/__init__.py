@@ -1,0 +1,1 @@
+"""PySide6 widgets over the Qt-free core in ``app``."""

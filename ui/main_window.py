@@ -1,0 +1,151 @@
+"""Main window: choose 单位 and 预算年度, then one tab per official form."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from app.domain import UNIT_FIELDS, UnitInfo
+from app.errors import BudgetDeskError
+from app.forms import all_forms
+from app.service import BudgetDataset, Store
+from ui.form_view import FormTab
+
+
+class NewDatasetDialog(QDialog):
+    """Create a 单位 (with its cover information) and a budget year for it."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("新建单位预算")
+        layout = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        for key, label in UNIT_FIELDS:
+            edit = QLineEdit(self)
+            edit.setObjectName(f"unit_{key}")
+            self.edits[key] = edit
+            layout.addRow(f"{label}{'*' if key in ('code', 'name') else ''}：", edit)
+        self.year = QSpinBox(self)
+        self.year.setObjectName("year")
+        self.year.setRange(2000, 2100)
+        self.year.setValue(2025)
+        layout.addRow("预算年度*：", self.year)
+        self.money_unit = QComboBox(self)
+        self.money_unit.addItems(["万元", "元"])
+        layout.addRow("金额单位：", self.money_unit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+        self.created: tuple[str, int] | None = None
+
+    def accept(self) -> None:
+        info = UnitInfo(**{key: edit.text().strip() for key, edit in self.edits.items()})
+        try:
+            existing = {unit.code for unit in self.store.list_units()}
+            if info.code not in existing:
+                self.store.create_unit(info)
+            self.store.create_dataset(info.code, self.year.value(), self.money_unit.currentText())
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "无法新建", str(exc))
+            return
+        self.created = (info.code, self.year.value())
+        super().accept()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.dataset: BudgetDataset | None = None
+        self.settings = QSettings()
+
+        toolbar = QToolBar("数据", self)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        toolbar.addWidget(QLabel(" 单位/年度：", self))
+        self.chooser = QComboBox(self)
+        self.chooser.setObjectName("dataset_chooser")
+        self.chooser.setMinimumWidth(360)
+        self.chooser.activated.connect(self._chooser_activated)
+        toolbar.addWidget(self.chooser)
+        new_action = toolbar.addAction("新建单位预算…")
+        new_action.triggered.connect(self.new_dataset)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("form_tabs")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.placeholder = QLabel("请在上方选择单位和预算年度，或新建单位预算。", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self.placeholder, "开始")
+
+        self.resize(1200, 760)
+        geometry = self.settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.refresh_chooser()
+        last = self.settings.value("main/last_dataset")
+        if last and "|" in str(last):
+            code, year = str(last).split("|", 1)
+            try:
+                self.open_dataset(code, int(year))
+            except (BudgetDeskError, ValueError):
+                pass
+        self._update_title()
+
+    # ---- datasets ------------------------------------------------------------------------
+    def refresh_chooser(self) -> None:
+        self.chooser.clear()
+        for info in self.store.list_datasets():
+            self.chooser.addItem(f"{info.unit_code} {info.unit_name} · {info.year}年", (info.unit_code, info.year))
+        if self.dataset is not None:
+            index = self.chooser.findData((self.dataset.unit_code, self.dataset.year))
+            self.chooser.setCurrentIndex(index)
+        else:
+            self.chooser.setCurrentIndex(-1)
+
+    def _chooser_activated(self, index: int) -> None:
+        data = self.chooser.itemData(index)
+        if data:
+            self.open_dataset(*data)
+
+    def new_dataset(self) -> None:
+        dialog = NewDatasetDialog(self.store, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.created:
+            self.open_dataset(*dialog.created)
+
+    def open_dataset(self, unit_code: str, year: int) -> None:
+        self.dataset = self.store.open_dataset(unit_code, year)
+        self.settings.setValue("main/last_dataset", f"{unit_code}|{year}")
+        self.tabs.clear()
+        for form in all_forms():
+            self.tabs.addTab(FormTab(self.dataset, form, self), form.title.removeprefix("部门预算"))
+        self.refresh_chooser()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self.dataset is None:
+            self.setWindowTitle("BudgetDesk 部门预算填报")
+            return
+        info = self.dataset.info
+        self.setWindowTitle(f"{info.unit_code} {info.unit_name} · {info.year}年 · {info.status_name} · 已保存 — BudgetDesk")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        super().closeEvent(event)
