@@ -47,6 +47,14 @@ class FormView:
         return all(value is None for value in self.values.values())
 
 
+@dataclass
+class _CodeStructure:
+    ordered: list[str]
+    children: dict[str, list[str]]
+    top_level: list[str]
+    positions: dict[str, int]
+
+
 def _sum(values) -> Decimal | None:
     total, seen = Decimal(0), False
     for value in values:
@@ -63,22 +71,26 @@ class Workbook:
         self.values: dict[CellKey, Decimal] = dict(values or {})
         self.present_rows: dict[str, set[str]] = {key: set(rows) for key, rows in (present_rows or {}).items()}
         self._cache: dict[CellKey, Decimal | None] = {}
-        self._code_rows_cache: dict[str, list[str]] = {}
+        self._structure: dict[str, _CodeStructure] = {}
         self._fixed_index: dict[str, dict[str, RowDef]] = {}
         self._in_progress: set[CellKey] = set()
 
     # ---- changes -------------------------------------------------------------------------
     def invalidate(self) -> None:
         self._cache.clear()
-        self._code_rows_cache.clear()
+        self._structure.clear()
 
     def set_value(self, form: str, row: str, column: str, value: Decimal | None) -> None:
         key = (form, row, column)
+        structure = self._structure.get(form)
         if value is None:
             self.values.pop(key, None)
         else:
             self.values[key] = value
-        self.invalidate()
+        # A value on a row already shown keeps the row structure; a new or vanished row rebuilds it.
+        if structure is not None and (value is None or row not in structure.positions):
+            self._structure.pop(form, None)
+        self._cache.clear()
 
     def add_row(self, form: str, row: str) -> None:
         self.present_rows.setdefault(form, set()).add(row)
@@ -100,29 +112,37 @@ class Workbook:
             self._fixed_index[form.id] = {row.key: row for row in rows}
         return self._fixed_index[form.id]
 
-    def code_rows(self, form: FormDef) -> list[str]:
-        """Codes shown in a code-keyed form: entered or added rows and all their ancestors, sorted."""
-        if form.id in self._code_rows_cache:
-            return self._code_rows_cache[form.id]
+    def structure(self, form: FormDef) -> _CodeStructure:
+        """Codes shown in a code-keyed form (entered or added rows and their ancestors) and their tree."""
+        cached = self._structure.get(form.id)
+        if cached is not None:
+            return cached
         codes: set[str] = set(self.present_rows.get(form.id, ()))
         codes.update(row for (form_id, row, _column) in self.values if form_id == form.id)
         table = self.codes.get(form.code_kind)
         for code in list(codes):
             codes.update(table.ancestors(code) if table else [])
         ordered = sorted(codes)
-        self._code_rows_cache[form.id] = ordered
-        return ordered
+        children: dict[str, list[str]] = {}
+        for code in ordered:
+            if len(code) > 3:
+                children.setdefault(code[:-2], []).append(code)
+        built = _CodeStructure(ordered, children, [code for code in ordered if len(code) == 3],
+                               {code: index for index, code in enumerate(ordered)})
+        self._structure[form.id] = built
+        return built
+
+    def code_rows(self, form: FormDef) -> list[str]:
+        return self.structure(form).ordered
 
     def children(self, form: FormDef, code: str) -> list[str]:
-        return [other for other in self.code_rows(form) if len(other) > len(code) and other[:-2] == code]
+        return self.structure(form).children.get(code, [])
 
     def top_level(self, form: FormDef) -> list[str]:
-        return [code for code in self.code_rows(form) if len(code) == 3]
+        return self.structure(form).top_level
 
     def is_leaf(self, form: FormDef, code: str) -> bool:
-        prefix_len = len(code)
-        rows = self.code_rows(form)
-        return not any(len(other) > prefix_len and other.startswith(code) for other in rows)
+        return code not in self.structure(form).children
 
     def rows(self, form_id: str) -> list[RowInfo]:
         form = form_by_id(form_id)
