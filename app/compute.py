@@ -132,6 +132,10 @@ class Workbook:
         self._structure[form.id] = built
         return built
 
+    def code_rows_if_coded(self, form_id: str) -> list[str]:
+        form = form_by_id(form_id)
+        return self.code_rows(form) if form.code_kind else []
+
     def code_rows(self, form: FormDef) -> list[str]:
         return self.structure(form).ordered
 

@@ -74,6 +74,8 @@ class FormDef:
     sides: dict[str, str] = field(default_factory=dict)
     row_header: dict[str, str] = field(default_factory=dict)
     empty_note: str = ""
+    short_title: str = ""
+    tab_order: int = 0
     raw_rows: list[dict] = field(default_factory=list, repr=False)
 
     def column(self, key: str) -> ColumnDef:
@@ -177,6 +179,8 @@ def _load_form(data: dict) -> FormDef:
         sides=data.get("sides", {}),
         row_header=data.get("row_header", {}),
         empty_note=data.get("empty_note", ""),
+        short_title=data.get("short_title", data["title"]),
+        tab_order=int(data.get("tab_order", data["number"])),
         raw_rows=data.get("rows", []),
     )
 
@@ -189,6 +193,11 @@ def all_forms() -> tuple[FormDef, ...]:
             forms.append(_load_form(json.load(handle)))
     forms.sort(key=lambda form: form.number)
     return tuple(forms)
+
+
+def editor_order() -> list[FormDef]:
+    """Tabs start with the tables the clerk types into (收入/支出总表, 基本支出, 三公), then the rest."""
+    return sorted(all_forms(), key=lambda form: form.tab_order)
 
 
 def form_by_id(form_id: str) -> FormDef:

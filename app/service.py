@@ -329,6 +329,24 @@ class BudgetDataset:
         for other in doomed:
             self.workbook.remove_row(form_id, other)
 
+    def row_snapshot(self, form_id: str, code: str) -> tuple[set[str], list[CellChange]]:
+        """What removing ``code`` would take away: added rows and values under it (for undo)."""
+        rows = {row for row in self.workbook.present_rows.get(form_id, set()) if row.startswith(code)}
+        values = [CellChange(form, row, column, value) for (form, row, column), value in self.workbook.values.items()
+                  if form == form_id and row.startswith(code)]
+        return rows, values
+
+    def restore_rows(self, form_id: str, rows: set[str], values: list[CellChange]) -> None:
+        """Undo of ``remove_row``: put the rows and their values back in one transaction."""
+        self._require_editable()
+        with self.store.Session.begin() as session:
+            for row in rows:
+                if session.get(models.FormRow, (self.dataset_id, form_id, row)) is None:
+                    session.add(models.FormRow(dataset_id=self.dataset_id, form=form_id, row_key=row))
+        for row in rows:
+            self.workbook.add_row(form_id, row)
+        self.apply_changes(values)
+
     def row_has_values(self, form_id: str, code: str) -> bool:
         return any(form == form_id and row.startswith(code) for form, row, _col in self.workbook.values)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QDateTime, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,9 +21,13 @@ from PySide6.QtWidgets import (
 
 from app.domain import UNIT_FIELDS, UnitInfo
 from app.errors import BudgetDeskError
-from app.forms import all_forms
+from app.forms import editor_order
 from app.service import BudgetDataset, Store
-from ui.form_view import FormTab
+from ui.controller import DatasetController
+from ui.form_editor import FormTab
+from ui.unit_tab import UnitTab
+
+RECENT_LIMIT = 8
 
 
 class NewDatasetDialog(QDialog):
@@ -72,6 +77,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.dataset: BudgetDataset | None = None
+        self.controller: DatasetController | None = None
+        self.saved_at = ""
         self.settings = QSettings()
 
         toolbar = QToolBar("数据", self)
@@ -86,6 +93,19 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.chooser)
         new_action = toolbar.addAction("新建单位预算…")
         new_action.triggered.connect(self.new_dataset)
+        toolbar.addSeparator()
+        self.undo_action = toolbar.addAction("撤销")
+        self.undo_action.setObjectName("undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action = toolbar.addAction("恢复")
+        self.redo_action.setObjectName("redo")
+        redo_keys = [QKeySequence("Ctrl+Y")] + QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(list({key.toString(): key for key in redo_keys}.values()))
+        self.redo_action.triggered.connect(self.redo)
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setEnabled(False)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")
@@ -110,12 +130,21 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # ---- datasets ------------------------------------------------------------------------
+    def recent(self) -> list[str]:
+        value = self.settings.value("main/recent") or []
+        return [value] if isinstance(value, str) else list(value)
+
     def refresh_chooser(self) -> None:
         self.chooser.clear()
-        for info in self.store.list_datasets():
-            self.chooser.addItem(f"{info.unit_code} {info.unit_name} · {info.year}年", (info.unit_code, info.year))
+        recent = self.recent()
+        datasets = sorted(self.store.list_datasets(),
+                          key=lambda d: (recent.index(f"{d.unit_code}|{d.year}") if f"{d.unit_code}|{d.year}" in recent
+                                         else RECENT_LIMIT, d.unit_code, -d.year))
+        for info in datasets:
+            self.chooser.addItem(f"{info.unit_code} {info.unit_name} · {info.year}年 · {info.status_name}",
+                                 f"{info.unit_code}|{info.year}")
         if self.dataset is not None:
-            index = self.chooser.findData((self.dataset.unit_code, self.dataset.year))
+            index = self.chooser.findData(f"{self.dataset.unit_code}|{self.dataset.year}")
             self.chooser.setCurrentIndex(index)
         else:
             self.chooser.setCurrentIndex(-1)
@@ -123,7 +152,8 @@ class MainWindow(QMainWindow):
     def _chooser_activated(self, index: int) -> None:
         data = self.chooser.itemData(index)
         if data:
-            self.open_dataset(*data)
+            code, year = str(data).split("|", 1)
+            self.open_dataset(code, int(year))
 
     def new_dataset(self) -> None:
         dialog = NewDatasetDialog(self.store, self)
@@ -132,11 +162,47 @@ class MainWindow(QMainWindow):
 
     def open_dataset(self, unit_code: str, year: int) -> None:
         self.dataset = self.store.open_dataset(unit_code, year)
-        self.settings.setValue("main/last_dataset", f"{unit_code}|{year}")
+        key = f"{unit_code}|{year}"
+        self.settings.setValue("main/last_dataset", key)
+        self.settings.setValue("main/recent", [key] + [k for k in self.recent() if k != key][: RECENT_LIMIT - 1])
+        if self.controller is not None:
+            self.controller.deleteLater()
+        self.controller = DatasetController(self.dataset, self)
+        self.controller.saved.connect(self._on_saved)
+        self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.controller.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         self.tabs.clear()
-        for form in all_forms():
-            self.tabs.addTab(FormTab(self.dataset, form, self), form.title.removeprefix("部门预算"))
+        self.form_tabs: dict[str, FormTab] = {}
+        for form in editor_order():
+            tab = FormTab(self.controller, form, self)
+            self.form_tabs[form.id] = tab
+            self.tabs.addTab(tab, form.short_title)
+        self.unit_tab = UnitTab(self.controller, self)
+        self.tabs.addTab(self.unit_tab, "单位信息")
+        self.saved_at = ""
         self.refresh_chooser()
+        self._update_title()
+
+    def undo(self) -> None:
+        if self.controller is not None:
+            self._commit_open_editor()
+            self.controller.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.controller is not None:
+            self.controller.undo_stack.redo()
+
+    def _commit_open_editor(self) -> None:
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, FormTab) and tab.table.state() == tab.table.State.EditingState:
+            tab.table.setFocus()
+
+    def _on_saved(self) -> None:
+        self.saved_at = QDateTime.currentDateTime().toString("HH:mm:ss")
+        for tab in getattr(self, "form_tabs", {}).values():
+            tab.refresh_unit_line()
         self._update_title()
 
     def _update_title(self) -> None:
@@ -144,7 +210,9 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("BudgetDesk 部门预算填报")
             return
         info = self.dataset.info
-        self.setWindowTitle(f"{info.unit_code} {info.unit_name} · {info.year}年 · {info.status_name} · 已保存 — BudgetDesk")
+        saved = f"已保存 {self.saved_at}" if self.saved_at else "已保存"
+        self.setWindowTitle(f"{info.unit_code} {info.unit_name} · {info.year}年 · {info.status_name} · {saved}"
+                            " — BudgetDesk 部门预算填报")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         self.settings.setValue("main/geometry", self.saveGeometry())

@@ -1,0 +1,80 @@
+"""One open dataset in the GUI: the undo stack shared by every tab, and change notifications."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.service import BudgetDataset, CellChange
+
+
+class SetCellsCommand(QUndoCommand):
+    """One typed cell, one paste or one Delete over a selection: one undo step."""
+
+    def __init__(self, controller: DatasetController, changes: list[CellChange], text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.changes = changes
+        workbook = controller.dataset.workbook
+        self.previous = [CellChange(c.form, c.row, c.column, workbook.values.get((c.form, c.row, c.column)))
+                         for c in changes]
+
+    def redo(self) -> None:
+        self.controller._write(self.changes)
+
+    def undo(self) -> None:
+        self.controller._write(self.previous)
+
+
+class RemoveRowCommand(QUndoCommand):
+    def __init__(self, controller: DatasetController, form_id: str, code: str) -> None:
+        super().__init__(f"删除科目 {code}")
+        self.controller = controller
+        self.form_id = form_id
+        self.code = code
+        self.rows, self.values = controller.dataset.row_snapshot(form_id, code)
+
+    def redo(self) -> None:
+        self.controller.dataset.remove_row(self.form_id, self.code)
+        self.controller.structure_changed.emit(self.form_id)
+        self.controller.saved.emit()
+
+    def undo(self) -> None:
+        self.controller.dataset.restore_rows(self.form_id, self.rows, self.values)
+        self.controller.structure_changed.emit(self.form_id)
+        self.controller.saved.emit()
+
+
+class DatasetController(QObject):
+    """Every edit goes through here: written in its own transaction, then every tab is told."""
+
+    values_changed = Signal(set)  # ids of forms whose entered values changed
+    structure_changed = Signal(str)  # a form whose rows changed
+    saved = Signal()
+
+    def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dataset = dataset
+        self.undo_stack = QUndoStack(self)
+
+    def _write(self, changes: list[CellChange]) -> None:
+        structure_before = {c.form: list(self.dataset.workbook.code_rows_if_coded(c.form)) for c in changes}
+        self.dataset.apply_changes(changes)
+        forms = {change.form for change in changes}
+        for form in forms:
+            if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
+                self.structure_changed.emit(form)
+        self.values_changed.emit(forms)
+        self.saved.emit()
+
+    def set_cells(self, changes: list[CellChange], text: str) -> None:
+        if changes:
+            self.undo_stack.push(SetCellsCommand(self, changes, text))
+
+    def add_row(self, form_id: str, code: str) -> None:
+        self.dataset.add_row(form_id, code)
+        self.structure_changed.emit(form_id)
+        self.saved.emit()
+
+    def remove_row(self, form_id: str, code: str) -> None:
+        self.undo_stack.push(RemoveRowCommand(self, form_id, code))

@@ -1,0 +1,239 @@
+"""Table models generated from a form definition: grid forms and two-sided forms.
+
+The models know nothing of particular forms: rows, columns, header groups, which cells are
+entered and which computed all come from ``app.forms`` via the dataset's ``FormView``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.compute import FormView, RowInfo
+from app.errors import BudgetDeskError
+from app.forms import FormDef
+from app.layout import column_title_path, header_levels, two_sided_lines
+from app.money import format_amount
+from app.service import CellChange
+from ui.controller import DatasetController
+
+COMPUTED_BACKGROUND = QColor("#eef1f5")
+ENTERED_BACKGROUND = QColor("#ffffff")
+TOTAL_BACKGROUND = QColor("#e3e8ef")
+LABEL_FOREGROUND = QColor("#1f2933")
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    kind: str  # "code" | "label" | "amount"
+    header: tuple[str | None, ...]
+    column_key: str | None = None
+    side: str | None = None
+
+
+class CellGridModel(QAbstractTableModel):
+    """Common behaviour; subclasses lay out ``lines`` (display rows) and ``grid_columns``."""
+
+    message = Signal(str)
+
+    def __init__(self, controller: DatasetController, form: FormDef, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.form = form
+        self._view: FormView | None = None
+        self.grid_columns: list[GridColumn] = []
+        self.frozen_columns = 0
+        self.rebuild()
+        controller.values_changed.connect(self._on_values_changed)
+        controller.structure_changed.connect(self._on_structure_changed)
+
+    # ---- layout supplied by subclasses --------------------------------------------------------
+    def layout_rows(self) -> None:
+        raise NotImplementedError
+
+    def row_info(self, line: int, column: GridColumn) -> RowInfo | None:
+        raise NotImplementedError
+
+    # ---- refresh ---------------------------------------------------------------------------
+    @property
+    def view(self) -> FormView:
+        if self._view is None:
+            self._view = self.controller.dataset.view(self.form.id)
+        return self._view
+
+    def rebuild(self) -> None:
+        self.beginResetModel()
+        self._view = None
+        self.layout_rows()
+        self.endResetModel()
+
+    def _on_values_changed(self, _forms: set) -> None:
+        # Derived tables read other tables, so any change may move any figure: recompute lazily.
+        self._view = None
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def _on_structure_changed(self, form_id: str) -> None:
+        if form_id == self.form.id:
+            self.rebuild()
+
+    # ---- cells -----------------------------------------------------------------------------
+    def header_levels(self) -> int:
+        return max((len(column.header) for column in self.grid_columns), default=1)
+
+    def cell_key(self, index: QModelIndex) -> tuple[str, str] | None:
+        column = self.grid_columns[index.column()]
+        if column.kind != "amount":
+            return None
+        row = self.row_info(index.row(), column)
+        return None if row is None else (row.key, column.column_key)
+
+    def is_entered(self, index: QModelIndex) -> bool:
+        key = self.cell_key(index)
+        return key is not None and key in self.view.entered
+
+    def value(self, index: QModelIndex) -> Decimal | None:
+        key = self.cell_key(index)
+        return None if key is None else self.view.values.get(key)
+
+    def label(self, index: QModelIndex) -> str:
+        column = self.grid_columns[index.column()]
+        row = self.row_info(index.row(), column)
+        if row is None:
+            return ""
+        if column.kind == "code":
+            return row.code or ""
+        indent = "　" * (max(row.level - 1, 0) + row.indent)
+        return indent + row.title
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.grid_columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return next((title for title in reversed(self.grid_columns[section].header) if title), "")
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def _is_total_like(self, index: QModelIndex) -> bool:
+        row = self.row_info(index.row(), self.grid_columns[index.column()])
+        return row is not None and (row.is_total or row.level == 1 or row.band == "footer")
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self.grid_columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column.kind == "amount":
+                return format_amount(self.value(index), grouping=True)
+            return self.label(index)
+        if role == Qt.ItemDataRole.EditRole:
+            return format_amount(self.value(index)) if column.kind == "amount" else self.label(index)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.kind == "amount":
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column.kind == "amount" and self.cell_key(index) is not None:
+                return QBrush(ENTERED_BACKGROUND if self.is_entered(index) else COMPUTED_BACKGROUND)
+            return QBrush(TOTAL_BACKGROUND if self._is_total_like(index) else COMPUTED_BACKGROUND)
+        if role == Qt.ItemDataRole.FontRole and self._is_total_like(index):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == "amount" and self.cell_key(index):
+            return "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_entered(index) and self.controller.dataset.status != "submitted":
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    # ---- editing ---------------------------------------------------------------------------
+    def prepare(self, index: QModelIndex, text: str) -> CellChange:
+        """Validate what was typed into a cell; raises BudgetDeskError with a Chinese message."""
+        row_key, column_key = self.cell_key(index)
+        return self.controller.dataset.prepare_change(self.form.id, row_key, column_key, text)
+
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not self.is_entered(index):
+            return False
+        try:
+            change = self.prepare(index, str(value))
+        except BudgetDeskError as exc:
+            self.message.emit(str(exc))
+            return False
+        if change.value == self.value(index):
+            return True
+        row = self.row_info(index.row(), self.grid_columns[index.column()])
+        self.controller.set_cells([change], f"录入 {row.code or row.title}")
+        self.message.emit("")
+        return True
+
+
+class GridFormModel(CellGridModel):
+    """Code-keyed forms (功能分类 / 经济分类 rows) and fixed-row forms such as the 三公 table."""
+
+    def layout_rows(self) -> None:
+        form = self.form
+        levels = header_levels(form)
+        header = form.row_header
+        group = header.get("group")
+        label_columns: list[GridColumn] = []
+        if form.code_kind:
+            label_columns.append(GridColumn("code", self._pad((group, header.get("code", "科目编码")) if group
+                                                             else (header.get("code", "科目编码"),), levels)))
+            label_columns.append(GridColumn("label", self._pad((group, header.get("name", "科目名称")) if group
+                                                              else (header.get("name", "科目名称"),), levels)))
+        else:
+            label_columns.append(GridColumn("label", self._pad((header.get("name", "项目"),), levels)))
+        amount_columns = [GridColumn("amount", tuple(column_title_path(column, levels)), column.key)
+                          for column in form.columns]
+        self.grid_columns = label_columns + amount_columns
+        self.frozen_columns = len(label_columns)
+        self.lines = list(self.controller.dataset.view(form.id).rows)
+
+    @staticmethod
+    def _pad(path: tuple, levels: int) -> tuple:
+        return tuple(path) + (None,) * (levels - len(path))
+
+    def row_info(self, line: int, column: GridColumn) -> RowInfo | None:
+        return self.lines[line]
+
+    def row_key_at(self, line: int) -> str:
+        return self.lines[line].key
+
+
+class TwoSidedFormModel(CellGridModel):
+    """收支总表 and 财政拨款收支总表: income on the left, expenditure on the right, as printed."""
+
+    def layout_rows(self) -> None:
+        form = self.form
+        columns: list[GridColumn] = []
+        for side in ("income", "expenditure"):
+            side_title = form.sides.get(side, side)
+            columns.append(GridColumn("label", (side_title, "项目"), side=side))
+            for column in form.columns_for_side(side):
+                columns.append(GridColumn("amount", (side_title, column.title), column.key, side))
+        self.grid_columns = columns
+        self.frozen_columns = 0
+        self.lines = two_sided_lines(self.controller.dataset.view(form.id).rows)
+
+    def row_info(self, line: int, column: GridColumn) -> RowInfo | None:
+        pair = self.lines[line]
+        return pair.income if column.side == "income" else pair.expenditure
+
+
+def model_for(controller: DatasetController, form: FormDef, parent=None) -> CellGridModel:
+    if form.layout == "two_sided":
+        return TwoSidedFormModel(controller, form, parent)
+    return GridFormModel(controller, form, parent)

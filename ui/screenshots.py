@@ -1,0 +1,62 @@
+"""``make screenshots``: a PNG of every tab with the seed-004 fixture loaded (offscreen)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
+
+
+def take_screenshots(out_dir: Path) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QFontDatabase
+
+    from app.interchange import import_file
+    from app.service import Store
+    from ui.app import make_application
+    from ui.main_window import MainWindow
+
+    app = make_application()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory() as workdir:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, workdir)
+        families = QFontDatabase.families()
+        for family in ("WenQuanYi Zen Hei", "Microsoft YaHei", "SimSun", "AR PL UMing CN", "Noto Sans CJK SC"):
+            if family in families:
+                font = app.font()
+                font.setFamily(family)
+                app.setFont(font)
+                break
+        store = Store(str(Path(workdir) / "shots.sqlite3"))
+        import_file(store, SEED004)
+        window = MainWindow(store)
+        window.resize(1440, 900)
+        window.open_dataset("359", 2023)
+        window.show()
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            app.processEvents()
+            path = out_dir / f"{index + 1:02d}_{window.tabs.currentWidget().objectName()}.png"
+            window.grab().save(str(path))
+            written.append(path)
+        window.close()
+        store.close()
+    return written
+
+
+def main() -> int:
+    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "screenshots"
+    for path in take_screenshots(out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
