@@ -70,7 +70,7 @@ class Workbook:
         self.codes = codes
         self.values: dict[CellKey, Decimal] = dict(values or {})
         self.present_rows: dict[str, set[str]] = {key: set(rows) for key, rows in (present_rows or {}).items()}
-        self._cache: dict[CellKey, Decimal | None] = {}
+        self._cache: dict[str, dict[tuple[str, str], Decimal | None]] = {}
         self._structure: dict[str, _CodeStructure] = {}
         self._fixed_index: dict[str, dict[str, RowDef]] = {}
         self._in_progress: set[CellKey] = set()
@@ -90,7 +90,24 @@ class Workbook:
         # A value on a row already shown keeps the row structure; a new or vanished row rebuilds it.
         if structure is not None and (value is None or row not in structure.positions):
             self._structure.pop(form, None)
-        self._cache.clear()
+            self._cache.clear()
+            return
+        self._forget(form, row)
+
+    def _forget(self, form_id: str, row: str) -> None:
+        """Drop only what a change to one row can move: its ancestors' and 合计's cells, and
+        every fixed-row form (the derived tables read any form; they are small)."""
+        form = form_by_id(form_id)
+        if form.code_kind is None:
+            self._cache.clear()
+            return
+        cached = self._cache.get(form_id, {})
+        for touched in (row, *self.codes[form.code_kind].ancestors(row), TOTAL_ROW):
+            for column in form.columns:
+                cached.pop((touched, column.key), None)
+        for other in all_forms():
+            if other.row_kind == "fixed":
+                self._cache.pop(other.id, None)
 
     def add_row(self, form: str, row: str) -> None:
         self.present_rows.setdefault(form, set()).add(row)
@@ -181,9 +198,12 @@ class Workbook:
         return self.is_leaf(form, row)
 
     def value(self, form_id: str, row: str, column: str) -> Decimal | None:
+        cached = self._cache.get(form_id)
+        if cached is None:
+            cached = self._cache[form_id] = {}
+        elif (row, column) in cached:
+            return cached[(row, column)]
         key = (form_id, row, column)
-        if key in self._cache:
-            return self._cache[key]
         if key in self._in_progress:
             raise BudgetDeskError(f"表样定义存在循环引用：{form_id}:{row}:{column}。")
         self._in_progress.add(key)
@@ -191,7 +211,7 @@ class Workbook:
             result = self._compute(form_by_id(form_id), row, column)
         finally:
             self._in_progress.discard(key)
-        self._cache[key] = result
+        cached[(row, column)] = result
         return result
 
     def _lookup(self, ref: expr.CellRef) -> Decimal | None:
@@ -228,12 +248,19 @@ class Workbook:
         rows = self.rows(form_id)
         values: dict[tuple[str, str], Decimal | None] = {}
         entered: set[tuple[str, str]] = set()
+        two_sided = form.layout == "two_sided"
+        entered_columns = {column.key for column in form.columns if column.entered}
         for row in rows:
             for column in form.columns:
-                if form.layout == "two_sided" and row.side and column.side and row.side != column.side:
+                if two_sided and row.side and column.side and row.side != column.side:
                     continue
                 values[(row.key, column.key)] = self.value(form_id, row.key, column.key)
-                if self.is_entered(form_id, row.key, column.key):
+                if column.key not in entered_columns:
+                    continue
+                if form.row_kind == "fixed":
+                    if self.is_entered(form_id, row.key, column.key):
+                        entered.add((row.key, column.key))
+                elif not row.is_total and row.is_leaf:
                     entered.add((row.key, column.key))
         return FormView(form, rows, values, entered)
 

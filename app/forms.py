@@ -78,11 +78,14 @@ class FormDef:
     tab_order: int = 0
     raw_rows: list[dict] = field(default_factory=list, repr=False)
 
+    def __post_init__(self) -> None:
+        self._columns_by_key = {column.key: column for column in self.columns}
+
     def column(self, key: str) -> ColumnDef:
-        for column in self.columns:
-            if column.key == key:
-                return column
-        raise NotFoundError(f"《{self.title}》没有“{key}”这一栏。")
+        try:
+            return self._columns_by_key[key]
+        except KeyError:
+            raise NotFoundError(f"《{self.title}》没有“{key}”这一栏。") from None
 
     def column_keys(self) -> list[str]:
         return [column.key for column in self.columns]
@@ -200,9 +203,14 @@ def editor_order() -> list[FormDef]:
     return sorted(all_forms(), key=lambda form: form.tab_order)
 
 
+@cache
+def _forms_by_id() -> dict[str, FormDef]:
+    return {form.id: form for form in all_forms()}
+
+
 def form_by_id(form_id: str) -> FormDef:
-    for form in all_forms():
-        if form.id == form_id:
-            return form
+    form = _forms_by_id().get(form_id)
+    if form is not None:
+        return form
     known = "、".join(form.id for form in all_forms())
     raise NotFoundError(f"没有表样“{form_id}”。可用的表样：{known}。")

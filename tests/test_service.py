@@ -98,3 +98,23 @@ def test_submitted_dataset_is_read_only(dataset):
     dataset.set_status("submitted")
     with pytest.raises(ConflictError, match="已上报"):
         dataset.set_cell("expenditure_summary", "2010101", "basic", "1")
+
+
+def test_partial_cache_invalidation_matches_a_fresh_computation(seed_dataset):
+    import random
+
+    from app.compute import Workbook
+    from app.forms import all_forms
+
+    rng = random.Random(7)
+    cells = [("expenditure_summary", "2070699", "basic"), ("expenditure_summary", "2101103", "project"),
+             ("general_budget_expenditure", "2080505", "basic"), ("income_summary", "2210201", "other"),
+             ("general_budget_basic_expenditure", "30217", "public"), ("three_public_expenses", "reception", "general_budget")]
+    for _ in range(40):
+        form, row, column = rng.choice(cells)
+        for other in all_forms():  # read everything so that stale cached figures would show
+            seed_dataset.view(other.id)
+        seed_dataset.set_cell(form, row, column, None if rng.random() < 0.2 else str(rng.randint(0, 99999) / 100))
+        fresh = Workbook(seed_dataset.codes, seed_dataset.workbook.values, seed_dataset.workbook.present_rows)
+        for other in all_forms():
+            assert seed_dataset.view(other.id).values == fresh.view(other.id).values, other.id

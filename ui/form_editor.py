@@ -59,7 +59,12 @@ class FormTab(QWidget):
             self.table.setCurrentIndex(first_entered)
         self._shown_once = False
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        self.model.active = False
+        super().hideEvent(event)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        self.model.active = True
         super().showEvent(event)
         if not self._shown_once:  # open at the top of the form, as on paper
             self._shown_once = True

@@ -44,6 +44,7 @@ class CellGridModel(QAbstractTableModel):
         self.controller = controller
         self.form = form
         self._view: FormView | None = None
+        self.active = False  # set by the tab while it is shown
         self.grid_columns: list[GridColumn] = []
         self.frozen_columns = 0
         self.rebuild()
@@ -68,13 +69,38 @@ class CellGridModel(QAbstractTableModel):
         self.beginResetModel()
         self._view = None
         self.layout_rows()
+        self._keys: dict[tuple[int, int], tuple[str, str] | None] = {}
+        self._positions_cache: dict[tuple[int, int], tuple[str, str]] | None = None
         self.endResetModel()
 
     def _on_values_changed(self, _forms: set) -> None:
-        # Derived tables read other tables, so any change may move any figure: recompute lazily.
+        # Derived tables read other tables, so any change may move any figure. A shown table
+        # recomputes now and repaints only the cells whose figure changed; a hidden one waits.
+        old = self._view
         self._view = None
-        if self.rowCount() and self.columnCount():
+        if not (self.rowCount() and self.columnCount()):
+            return
+        if not self.active or old is None:
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
+        new = self.view
+        changed = {key for key, value in new.values.items() if old.values.get(key) != value}
+        if not changed:
+            return
+        for position, key in self._positions().items():
+            if key in changed:
+                index = self.index(*position)
+                self.dataChanged.emit(index, index)
+
+    def _positions(self) -> dict[tuple[int, int], tuple[str, str]]:
+        if self._positions_cache is None:
+            self._positions_cache = {}
+            for line in range(self.rowCount()):
+                for column in range(self.columnCount()):
+                    key = self.cell_key(self.index(line, column))
+                    if key is not None:
+                        self._positions_cache[(line, column)] = key
+        return self._positions_cache
 
     def _on_structure_changed(self, form_id: str) -> None:
         if form_id == self.form.id:
@@ -85,11 +111,14 @@ class CellGridModel(QAbstractTableModel):
         return max((len(column.header) for column in self.grid_columns), default=1)
 
     def cell_key(self, index: QModelIndex) -> tuple[str, str] | None:
+        position = (index.row(), index.column())
+        if position in self._keys:  # painting asks many times per cell: remember the mapping
+            return self._keys[position]
         column = self.grid_columns[index.column()]
-        if column.kind != "amount":
-            return None
-        row = self.row_info(index.row(), column)
-        return None if row is None else (row.key, column.column_key)
+        row = None if column.kind != "amount" else self.row_info(index.row(), column)
+        key = None if row is None else (row.key, column.column_key)
+        self._keys[position] = key
+        return key
 
     def is_entered(self, index: QModelIndex) -> bool:
         key = self.cell_key(index)
