@@ -239,3 +239,23 @@ def test_new_dataset_dialog_creates_unit_and_year(qtbot, store, tmp_path):
     assert dialog.created == ("501", 2025)
     assert store.get_unit("501").name == "区档案馆"
     assert [d.year for d in store.list_datasets()] == [2025]
+
+
+def test_tab_moves_right_f2_edits_in_place_and_arrows_move(qtbot, window):
+    basic = tab(window, "general_budget_basic_expenditure")
+    type_into(qtbot, basic, "30201", "personnel", "1", key=Qt.Key.Key_Tab)
+    table = basic.table
+    assert basic.model.cell_key(table.currentIndex()) == ("30201", "public")
+    assert shown(basic, "30201", "personnel") == "1.00"
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor.objectName() == "cell_editor" and editor.text() == "2.50"
+    qtbot.keyClick(editor, Qt.Key.Key_End)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # F2 edits in place: 2.50 -> 2.5 -> 2.55
+    type_text(qtbot, editor, "5")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert shown(basic, "30201", "public") == "2.55"
+    assert basic.model.cell_key(table.currentIndex()) == ("30202", "public")
+    qtbot.keyClick(table, Qt.Key.Key_Up)
+    assert basic.model.cell_key(table.currentIndex()) == ("30201", "public")
