@@ -130,6 +130,40 @@ def cmd_set(args) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    from app.rules import SEVERITY_NAMES, check_dataset
+
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    findings = check_dataset(dataset)
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    if args.json:
+        _print_json({"unit": dataset.unit.code, "year": dataset.year,
+                     "findings": [finding.to_dict() for finding in findings]})
+    else:
+        for finding in findings:
+            explained = f"（说明：{finding.explanation}）" if finding.explanation else ""
+            print(f"[{SEVERITY_NAMES[finding.severity]}] {finding.rule} {finding.message}{explained}")
+        print(f"审核完成：错误 {errors} 条，提示 {len(findings) - errors} 条。", file=sys.stderr)
+    return EXIT_REFUSED if errors else EXIT_OK
+
+
+def cmd_status(args) -> int:
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    dataset.set_status(args.status)
+    print(f"{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度：{dataset.info.status_name}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_explain(args) -> int:
+    from app.rules import set_explanation
+
+    store = _open_store(args)
+    set_explanation(store.open_dataset(args.unit, args.year), args.finding, args.text)
+    return EXIT_OK
+
+
 def cmd_units(args) -> int:
     store = _open_store(args)
     datasets = store.list_datasets()
@@ -163,6 +197,24 @@ def cmd_codes_show(args) -> int:
         print(f"{table.title}（{table.edition}版，{len(table.items)} 个科目）")
         for item in table.items.values():
             print(f"{'  ' * (item.level - 1)}{item.code}\t{item.name}")
+    return EXIT_OK
+
+
+def cmd_print(args) -> int:
+    from app.errors import InputError
+    from app.printing import build_document
+
+    forms = None
+    if args.forms is not None:
+        forms = [part.strip() for part in args.forms.split(",") if part.strip()]
+        if not forms:
+            raise InputError("--forms 需要至少一个表样编号（用逗号分隔），可用 budgetdesk forms 查看。")
+        for form_id in forms:
+            form_by_id(form_id)  # an unknown id is refused before anything is opened or written
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    result = build_document(dataset, Path(args.out), forms=forms)
+    print(f"已打印到 {args.out}：共 {result.pages} 页；{result.fonts.metadata_text}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -209,6 +261,22 @@ def build_parser() -> argparse.ArgumentParser:
     unit_year(sub)
     sub.set_defaults(handler=cmd_set)
 
+    sub = commands.add_parser("check", help="审核：列出错误和提示（有错误时退出码为 1）")
+    unit_year(sub)
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("status", help="标记预算状态：submitted（已上报，须无错误且提示均有说明）或 draft（编制中）")
+    sub.add_argument("status", choices=["draft", "submitted"])
+    unit_year(sub)
+    sub.set_defaults(handler=cmd_status)
+
+    sub = commands.add_parser("explain", help="为一条提示填写说明（FINDING 为 check --json 中的 rule，或 rule:行）")
+    sub.add_argument("finding")
+    sub.add_argument("text")
+    unit_year(sub)
+    sub.set_defaults(handler=cmd_explain)
+
     sub = commands.add_parser("units", help="列出单位和预算年度")
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(handler=cmd_units)
@@ -226,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--year", required=True, type=int)
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(handler=cmd_codes_show)
+
+    sub = commands.add_parser("print", help="打印为 PDF：封面、目录、全部公开表和情况说明")
+    unit_year(sub)
+    sub.add_argument("--out", required=True, help="输出的 PDF 文件")
+    sub.add_argument("--forms", help="只打印这些表（表样编号，逗号分隔；不含封面、目录和情况说明）")
+    sub.set_defaults(handler=cmd_print)
 
     sub = commands.add_parser("gui", help="启动图形界面")
     sub.set_defaults(handler=cmd_gui)

@@ -329,6 +329,24 @@ class BudgetDataset:
         for other in doomed:
             self.workbook.remove_row(form_id, other)
 
+    def notes(self, prefix: str = "") -> dict[str, str]:
+        """Free-text notes kept with the dataset (提示 explanations, edited narrative …)."""
+        with self.store.Session() as session:
+            rows = session.scalars(select(models.DatasetNote).where(models.DatasetNote.dataset_id == self.dataset_id))
+            return {note.key: note.text for note in rows if note.key.startswith(prefix)}
+
+    def set_note(self, key: str, text: str | None) -> None:
+        """Store (or, with None, delete) one note in its own transaction."""
+        with self.store.Session.begin() as session:
+            note = session.get(models.DatasetNote, (self.dataset_id, key))
+            if text is None:
+                if note is not None:
+                    session.delete(note)
+            elif note is None:
+                session.add(models.DatasetNote(dataset_id=self.dataset_id, key=key, text=text))
+            else:
+                note.text = text
+
     def row_snapshot(self, form_id: str, code: str) -> tuple[set[str], list[CellChange]]:
         """What removing ``code`` would take away: added rows and values under it (for undo)."""
         rows = {row for row in self.workbook.present_rows.get(form_id, set()) if row.startswith(code)}
@@ -353,6 +371,14 @@ class BudgetDataset:
     def set_status(self, status: str) -> None:
         if status not in STATUS_NAMES:
             raise InputError(f"状态“{status}”无效。")
+        if status == "submitted":
+            from app.rules import SEVERITY_NAMES, submission_blockers
+
+            blockers = submission_blockers(self)
+            if blockers:
+                lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
+                         + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
+                raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能标记为已上报：\n" + "\n".join(lines))
         with self.store.Session.begin() as session:
             session.get(models.Dataset, self.dataset_id).status = status
         self.status = status

@@ -28,3 +28,20 @@ def seed_dataset(store):
     from app.interchange import import_file
 
     return import_file(store, SEED004)
+
+
+@pytest.fixture
+def window(qtbot, store, seed_dataset, tmp_path):
+    """The main window on the seed-004 dataset, with settings kept out of the user's profile."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    main_window = MainWindow(store)
+    qtbot.addWidget(main_window)
+    main_window.show()
+    main_window.open_dataset("359", 2023)
+    return main_window

@@ -2,26 +2,13 @@
 
 from decimal import Decimal
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from app.forms import editor_order
 from tests.qt_helpers import type_text
 from ui.main_window import MainWindow, NewDatasetDialog
-
-
-@pytest.fixture
-def window(qtbot, store, seed_dataset, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    window.show()
-    window.open_dataset("359", 2023)
-    return window
 
 
 def tab(window, form_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.rules import Checker, Finding, set_explanation
 from app.service import BudgetDataset, CellChange
 
 
@@ -37,11 +38,15 @@ class RemoveRowCommand(QUndoCommand):
     def redo(self) -> None:
         self.controller.dataset.remove_row(self.form_id, self.code)
         self.controller.structure_changed.emit(self.form_id)
+        self.controller.values_changed.emit({self.form_id})
+        self.controller.recheck()
         self.controller.saved.emit()
 
     def undo(self) -> None:
         self.controller.dataset.restore_rows(self.form_id, self.rows, self.values)
         self.controller.structure_changed.emit(self.form_id)
+        self.controller.values_changed.emit({self.form_id})
+        self.controller.recheck()
         self.controller.saved.emit()
 
 
@@ -51,11 +56,50 @@ class DatasetController(QObject):
     values_changed = Signal(set)  # ids of forms whose entered values changed
     structure_changed = Signal(str)  # a form whose rows changed
     saved = Signal()
+    findings_changed = Signal()
 
     def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dataset = dataset
         self.undo_stack = QUndoStack(self)
+        self.checker = Checker(dataset)
+        self.checker.run_all()
+        self._refresh_flags()
+
+    # ---- checks ----------------------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        return self._findings
+
+    def _refresh_flags(self) -> None:
+        self._findings = self.checker.findings()
+        flags: dict[str, dict[tuple[str, str], str]] = {}
+        for finding in self._findings:
+            for cell in finding.cells:
+                cells = flags.setdefault(cell.form, {})
+                if cells.get((cell.row, cell.column)) != "error":
+                    cells[(cell.row, cell.column)] = finding.severity
+        self._flags = flags
+
+    def flags_for(self, form_id: str) -> dict[tuple[str, str], str]:
+        return self._flags.get(form_id, {})
+
+    def counts(self) -> tuple[int, int]:
+        errors = sum(1 for finding in self._findings if finding.severity == "error")
+        return errors, len(self._findings) - errors
+
+    def recheck(self, cells=None) -> None:
+        if cells is None:
+            self.checker.run_all()
+        else:
+            self.checker.after_edit(cells)
+        self._refresh_flags()
+        self.findings_changed.emit()
+
+    def explain(self, finding: Finding, text: str) -> None:
+        set_explanation(self.dataset, finding.key, text)
+        self._refresh_flags()
+        self.findings_changed.emit()
+        self.saved.emit()
 
     def _write(self, changes: list[CellChange]) -> None:
         structure_before = {c.form: list(self.dataset.workbook.code_rows_if_coded(c.form)) for c in changes}
@@ -64,7 +108,10 @@ class DatasetController(QObject):
         for form in forms:
             if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
                 self.structure_changed.emit(form)
+        self.checker.after_edit((c.form, c.row, c.column) for c in changes)
+        self._refresh_flags()
         self.values_changed.emit(forms)
+        self.findings_changed.emit()
         self.saved.emit()
 
     def set_cells(self, changes: list[CellChange], text: str) -> None:

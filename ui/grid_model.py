@@ -21,6 +21,8 @@ from app.service import CellChange
 from ui.controller import DatasetController
 
 COMPUTED_BACKGROUND = QColor("#eef1f5")
+ERROR_BACKGROUND = QColor("#fde2e1")
+WARNING_BACKGROUND = QColor("#fff4d6")
 ENTERED_BACKGROUND = QColor("#ffffff")
 TOTAL_BACKGROUND = QColor("#e3e8ef")
 LABEL_FOREGROUND = QColor("#1f2933")
@@ -50,6 +52,7 @@ class CellGridModel(QAbstractTableModel):
         self.rebuild()
         controller.values_changed.connect(self._on_values_changed)
         controller.structure_changed.connect(self._on_structure_changed)
+        controller.findings_changed.connect(self._on_findings_changed)
 
     # ---- layout supplied by subclasses --------------------------------------------------------
     def layout_rows(self) -> None:
@@ -91,6 +94,22 @@ class CellGridModel(QAbstractTableModel):
             if key in changed:
                 index = self.index(*position)
                 self.dataChanged.emit(index, index)
+
+    def _on_findings_changed(self) -> None:
+        flagged = set(self.controller.flags_for(self.form.id)) | getattr(self, "_last_flagged", set())
+        self._last_flagged = set(self.controller.flags_for(self.form.id))
+        if not flagged:
+            return
+        for position, key in self._positions().items():
+            if key in flagged:
+                index = self.index(*position)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.BackgroundRole])
+
+    def locate(self, row_key: str, column_key: str) -> QModelIndex | None:
+        for position, key in self._positions().items():
+            if key == (row_key, column_key):
+                return self.index(*position)
+        return None
 
     def _positions(self) -> dict[tuple[int, int], tuple[str, str]]:
         if self._positions_cache is None:
@@ -170,6 +189,9 @@ class CellGridModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
+            flag = self.controller.flags_for(self.form.id).get(self.cell_key(index)) if column.kind == "amount" else None
+            if flag:
+                return QBrush(ERROR_BACKGROUND if flag == "error" else WARNING_BACKGROUND)
             if column.kind == "amount" and self.cell_key(index) is not None:
                 return QBrush(ENTERED_BACKGROUND if self.is_entered(index) else COMPUTED_BACKGROUND)
             return QBrush(TOTAL_BACKGROUND if self._is_total_like(index) else COMPUTED_BACKGROUND)
@@ -178,7 +200,10 @@ class CellGridModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and column.kind == "amount" and self.cell_key(index):
-            return "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
+            messages = [f.message for f in self.controller.findings()
+                        if any(c.form == self.form.id and (c.row, c.column) == self.cell_key(index) for c in f.cells)]
+            base = "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
+            return "\n".join([base, *messages])
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:

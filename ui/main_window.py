@@ -24,6 +24,7 @@ from app.errors import BudgetDeskError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
 from ui.controller import DatasetController
+from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.unit_tab import UnitTab
 
@@ -106,6 +107,17 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.setEnabled(False)
+        toolbar.addSeparator()
+        self.submit_action = toolbar.addAction("标记为已上报")
+        self.submit_action.setObjectName("submit")
+        self.submit_action.triggered.connect(self.toggle_submitted)
+
+        self.findings_dock = FindingsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
+        self.findings_dock.go_to_cell.connect(self.go_to_cell)
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("check_counts")
+        self.statusBar().addPermanentWidget(self.counts_label)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")
@@ -169,6 +181,8 @@ class MainWindow(QMainWindow):
             self.controller.deleteLater()
         self.controller = DatasetController(self.dataset, self)
         self.controller.saved.connect(self._on_saved)
+        self.controller.findings_changed.connect(self._update_counts)
+        self.findings_dock.attach(self.controller)
         self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.controller.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)
@@ -183,7 +197,45 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.unit_tab, "单位信息")
         self.saved_at = ""
         self.refresh_chooser()
+        self._update_counts()
         self._update_title()
+
+    def _update_counts(self) -> None:
+        if self.controller is None:
+            self.counts_label.setText("")
+            return
+        errors, warnings = self.controller.counts()
+        self.counts_label.setText(f"错误 {errors}　提示 {warnings}")
+        self.counts_label.setStyleSheet("color: #b42318; font-weight: bold;" if errors else "color: #1f2933;")
+
+    def go_to_cell(self, form_id: str, row: str, column: str) -> None:
+        tab = getattr(self, "form_tabs", {}).get(form_id)
+        if tab is None:
+            return
+        self.tabs.setCurrentWidget(tab)
+        index = tab.model.locate(row, column)
+        if index is not None:
+            tab.table.setCurrentIndex(index)
+            tab.table.scrollTo(index)
+            tab.table.setFocus()
+
+    def toggle_submitted(self, *, report=None) -> bool:
+        """Mark 已上报 (refused while 错误 remain or 提示 lack a 说明), or withdraw it."""
+        if self.dataset is None:
+            return False
+        report = report or (lambda title, text: QMessageBox.warning(self, title, text))
+        target = "draft" if self.dataset.status == "submitted" else "submitted"
+        try:
+            self.dataset.set_status(target)
+        except BudgetDeskError as exc:
+            report("不能标记为已上报", str(exc))
+            return False
+        for tab in self.form_tabs.values():
+            tab.model.rebuild()
+        self.submit_action.setText("撤回上报" if target == "submitted" else "标记为已上报")
+        self.refresh_chooser()
+        self._update_title()
+        return True
 
     def undo(self) -> None:
         if self.controller is not None:

@@ -1,0 +1,122 @@
+"""The 审核 dock: every finding with its severity, message and cell; click to go to the cell."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import BudgetDeskError
+from app.forms import form_by_id
+from app.rules import SEVERITY_NAMES, Finding
+from ui.controller import DatasetController
+
+SEVERITY_COLORS = {"error": QColor("#b42318"), "warning": QColor("#b54708")}
+
+
+class FindingsDock(QDockWidget):
+    go_to_cell = Signal(str, str, str)  # form, row, column
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("审核结果", parent)
+        self.setObjectName("findings_dock")
+        self.controller: DatasetController | None = None
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel("未打开数据", body)
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget(body)
+        self.tree.setObjectName("findings")
+        self.tree.setHeaderLabels(["类型", "规则", "问题", "位置", "说明"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(True)
+        self.tree.setColumnWidth(0, 50)
+        self.tree.setColumnWidth(1, 50)
+        self.tree.setColumnWidth(2, 560)
+        self.tree.setColumnWidth(3, 220)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.itemDoubleClicked.connect(self._clicked)
+        layout.addWidget(self.tree)
+        buttons = QHBoxLayout()
+        self.explain_button = QPushButton("为提示填写说明…", body)
+        self.explain_button.setObjectName("explain")
+        self.explain_button.clicked.connect(self.explain_selected)
+        buttons.addWidget(self.explain_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+
+    def attach(self, controller: DatasetController) -> None:
+        self.controller = controller
+        controller.findings_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        if self.controller is None:
+            return
+        findings = self.controller.findings()
+        errors, warnings = self.controller.counts()
+        self.summary.setText(f"错误 {errors} 条（上报前必须修正），提示 {warnings} 条（需填写说明）。"
+                             if findings else "审核通过：没有发现问题。")
+        for finding in findings:
+            item = QTreeWidgetItem([SEVERITY_NAMES[finding.severity], finding.rule, finding.message,
+                                    self._where(finding), finding.explanation])
+            item.setForeground(0, QBrush(SEVERITY_COLORS[finding.severity]))
+            item.setData(0, Qt.ItemDataRole.UserRole, finding)
+            item.setToolTip(2, finding.message)
+            self.tree.addTopLevelItem(item)
+
+    @staticmethod
+    def _where(finding: Finding) -> str:
+        if not finding.cells:
+            return finding.anchor
+        cell = finding.cells[0]
+        try:
+            form = form_by_id(cell.form)
+            column = form.column(cell.column).title
+            return f"{form.short_title} / {cell.row} / {column}"
+        except BudgetDeskError:
+            return f"{cell.form} / {cell.row}"
+
+    def selected_finding(self) -> Finding | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        finding: Finding = item.data(0, Qt.ItemDataRole.UserRole)
+        if finding and finding.cells:
+            cell = finding.cells[0]
+            self.go_to_cell.emit(cell.form, cell.row, cell.column)
+
+    def explain_selected(self, *, text: str | None = None) -> bool:
+        finding = self.selected_finding()
+        if finding is None or self.controller is None:
+            return False
+        if finding.severity == "error":
+            self.summary.setText("错误必须修正，不能以说明代替。")
+            return False
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(self, "填写说明", finding.message, finding.explanation)
+            if not ok:
+                return False
+        try:
+            self.controller.explain(finding, text)
+        except BudgetDeskError as exc:
+            self.summary.setText(str(exc))
+            return False
+        return True
+
+
+__all__ = ["FindingsDock"]
