@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
         self.findings_dock.go_to_cell.connect(self.go_to_cell)
+        self.resizeDocks([self.findings_dock], [170], Qt.Orientation.Vertical)
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        state = self.settings.value("main/state")
+        if state is not None:
+            self.restoreState(state)
         self.refresh_chooser()
         last = self.settings.value("main/last_dataset")
         if last and "|" in str(last):
@@ -268,4 +272,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/state", self.saveState())
         super().closeEvent(event)
