@@ -28,10 +28,11 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core
+    from bench import core, printing
 
     with tempfile.TemporaryDirectory() as workdir:
         core.run(Path(workdir), report, timed, SEED004)
+        printing.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui
         except ImportError as exc:  # pragma: no cover - Qt missing

@@ -1,0 +1,320 @@
+"""The whole printed document: cover, 目录 with real page numbers, the sections, 第 x 页 共 y 页.
+
+Page numbers in the 目录 and the total in every footer are only known once the document has been
+laid out, so the document is built with ``multiBuild``: each pass records the page of every marked
+heading and the page count, a zero-size indexing flowable makes the build repeat until both equal
+those of the pass before (normally two passes), and the footer and the 目录 of a pass print the
+figures of the previous one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+from reportlab.platypus.frames import Frame
+from reportlab.platypus.tables import TableStyle
+
+from app import __version__ as APP_VERSION
+from app.errors import InputError
+from app.forms import all_forms, form_by_id
+from app.printing import narrative
+from app.printing.fonts import FontSet, print_fonts
+from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
+from app.printing.styles import (
+    FOOTER_Y,
+    LANDSCAPE,
+    MARGIN_BOTTOM,
+    MARGIN_SIDE,
+    MARGIN_TOP,
+    PAGE_SIZES,
+    PORTRAIT,
+    PrintContext,
+    Styles,
+)
+
+COVER = "cover"
+TABLES_PART = "部门预算公开表"
+NARRATIVE_PART = "部门预算信息公开情况说明"
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    pages: int
+    passes: int
+    fonts: FontSet
+    page_of: dict[str, int]  # mark (form:<id>, narrative:<key> …) → page number
+
+
+@dataclass
+class _PageIndex:
+    """Where marked headings landed and how many pages there were, this pass and the one before."""
+
+    marks: dict[str, int] = field(default_factory=dict)
+    known_marks: dict[str, int] = field(default_factory=dict)  # previous pass: what the 目录 prints
+    pages_built: int | None = None
+    known_total: int | None = None  # previous pass: what 共 y 页 prints
+
+    def start_pass(self) -> None:
+        self.known_marks, self.marks = self.marks, {}
+        self.known_total = self.pages_built
+
+    def stable(self) -> bool:
+        return self.marks == self.known_marks and self.pages_built == self.known_total
+
+
+class _BudgetDocument(BaseDocTemplate):
+    def __init__(self, target, index: _PageIndex, fonts: FontSet, first_template: str,
+                 outline: dict[str, list[tuple[str, int]]], **info) -> None:
+        self.index = index
+        self.fonts = fonts
+        self.outline = outline
+        templates = []
+        for name, orientation, footer in ((COVER, PORTRAIT, False), (PORTRAIT, PORTRAIT, True),
+                                          (LANDSCAPE, LANDSCAPE, True)):
+            size = PAGE_SIZES[orientation]
+            frame = Frame(MARGIN_SIDE, MARGIN_BOTTOM, size[0] - 2 * MARGIN_SIDE, size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"{name}-frame")
+            kwargs = {"onPage": self._footer} if footer else {}
+            templates.append(PageTemplate(name, [frame], pagesize=size, **kwargs))
+        # The first page uses the first template; start with the one the first block needs.
+        templates.sort(key=lambda template: template.id != first_template)
+        super().__init__(target, pageTemplates=templates, pagesize=PAGE_SIZES[PORTRAIT], leftMargin=MARGIN_SIDE,
+                         rightMargin=MARGIN_SIDE, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
+                         displayDocTitle=True, **info)
+
+    def _footer(self, canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(self.fonts.body.name, 9)
+        total = self.index.known_total if self.index.known_total is not None else "?"
+        canvas.drawCentredString(doc.pageTemplate.pagesize[0] / 2, FOOTER_Y, f"第 {doc.page} 页 共 {total} 页")
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        key = getattr(flowable, "bd_mark", None)
+        if key is None or key in self.index.marks:
+            return
+        self.index.marks[key] = self.page
+        for index, (title, level) in enumerate(self.outline.get(key, [])):
+            name = f"{key}#{index}"
+            self.canv.bookmarkPage(name)
+            self.canv.addOutlineEntry(title, name, level=level)
+
+    def afterPage(self) -> None:
+        self.index.pages_built = self.page
+
+
+class _PassTracker(Flowable):
+    """Zero-size indexing flowable: multiBuild repeats until marked pages and page count are stable."""
+
+    def __init__(self, index: _PageIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+    def isIndexing(self) -> int:
+        return 1
+
+    def beforeBuild(self) -> None:
+        self.index.start_pass()
+
+    def afterBuild(self) -> None:
+        pass
+
+    def isSatisfied(self) -> bool:
+        return self.index.stable()
+
+
+class _Leader(Flowable):
+    """A 目录 line: the entry text, dots, and the page number flush right on the same baseline."""
+
+    def __init__(self, text: str, page: str, font: str, size: float) -> None:
+        super().__init__()
+        self.text, self.page, self.font, self.size = text, page, font, size
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        return available_width, self.size * 1.5
+
+    def draw(self) -> None:
+        canvas, font = self.canv, self.font
+        page_width = stringWidth(self.page, font, self.size)
+        size = self.size
+        while stringWidth(self.text, font, size) > self.width - page_width - 16 and size > 6:
+            size -= 0.5  # a very long title shrinks rather than running into the page number
+        baseline = self.size * 0.3
+        canvas.setFont(font, size)
+        canvas.drawString(0, baseline, self.text)
+        canvas.setFont(font, self.size)
+        canvas.drawRightString(self.width, baseline, self.page)
+        start = stringWidth(self.text, font, size) + 6
+        end = self.width - page_width - 4
+        dot = stringWidth(".", font, self.size)
+        count = int((end - start) / dot) if dot else 0
+        if count > 0:
+            canvas.drawRightString(end, baseline, "." * count)
+
+
+class _Contents(Flowable):
+    """The 目录: part headings, then entries with the page found in the previous pass."""
+
+    def __init__(self, index: _PageIndex, entries: list[ContentsEntry], styles: Styles) -> None:
+        super().__init__()
+        self.index, self.entries, self.styles = index, entries, styles
+        self._table: Table | None = None
+
+    def _build(self, width: float) -> Table:
+        rows: list[list[Flowable]] = []
+        commands = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        entry_style = self.styles.contents_entry
+        for index, entry in enumerate(self.entries):
+            if entry.level == 0:
+                rows.append([Paragraph(escape(entry.text), self.styles.contents_part)])
+                commands.append(("TOPPADDING", (0, index), (0, index), 10))
+            else:
+                page = self.index.known_marks.get(entry.mark or "")
+                rows.append([_Leader("\u3000\u3000" + entry.text, str(page) if page else "",
+                                     entry_style.fontName, entry_style.fontSize)])
+        table = Table(rows, colWidths=[width])
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def wrap(self, available_width, available_height):
+        self._table = self._build(available_width)
+        return self._table.wrap(available_width, available_height)
+
+    def split(self, available_width, available_height):
+        self._table = self._build(available_width)
+        return self._table.split(available_width, available_height)
+
+    def draw(self) -> None:
+        self._table.drawOn(self.canv, 0, 0)
+
+
+def _cover(ctx: PrintContext, styles: Styles, printed_on: date) -> list[Flowable]:
+    unit = ctx.unit
+    fields = [("单位名称", unit.name), ("单位编码", unit.code), ("预算年度", f"{ctx.year}年"),
+              ("单位负责人", unit.head), ("财务负责人", unit.finance_head), ("填表人", unit.preparer)]
+    if unit.phone:
+        fields.append(("联系电话", unit.phone))
+    fields.append(("填报日期", f"{printed_on.year}年{printed_on.month}月{printed_on.day}日"))
+    label_style = styles.cover_field.clone("cover_label", alignment=2)
+    rows = [[Paragraph(f"{label}：", label_style), Paragraph(escape(value or ""), styles.cover_field)]
+            for label, value in fields]
+    table = Table(rows, colWidths=[110, 250], hAlign="CENTER")
+    # Blank name fields keep their underline: the printed cover is signed by hand.
+    table.setStyle(TableStyle([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+    return [Spacer(1, 150), mark(Paragraph(f"{ctx.year}年部门预算信息公开", styles.cover_title), "cover"),
+            Spacer(1, 130), table]
+
+
+def _contents_block(index: _PageIndex, ctx: PrintContext, styles: Styles,
+                    entries: list[ContentsEntry]) -> list[Flowable]:
+    title = mark(Paragraph(f"{ctx.year}年部门预算信息公开目录", styles.contents_title), "contents")
+    return [title, _Contents(index, entries, styles)]
+
+
+def _outline(parts: list[Part], cover: bool, contents: bool) -> dict[str, list[tuple[str, int]]]:
+    """PDF bookmarks: each part under its first section's heading, then that section's entries."""
+    outline: dict[str, list[tuple[str, int]]] = {}
+    if cover:
+        outline["cover"] = [("封面", 0)]
+    if contents:
+        outline["contents"] = [("目录", 0)]
+    for part in parts:
+        first = True
+        for section in part.sections:
+            if first:
+                outline.setdefault(section.key, []).append((part.title, 0))
+                first = False
+            for entry in section.contents():
+                outline.setdefault(entry.mark, []).append((entry.text, 1))
+    return outline
+
+
+def _select_forms(forms: Iterable[str] | None) -> list[str]:
+    if forms is None:
+        return [form.id for form in all_forms()]
+    chosen = {form_by_id(form_id.strip()).id for form_id in forms if form_id.strip()}
+    if not chosen:
+        raise InputError("没有选择要打印的表。")
+    return [form.id for form in all_forms() if form.id in chosen]  # official order, each once
+
+
+def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
+                   cover: bool | None = None, contents: bool | None = None, statement: bool | None = None,
+                   previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
+    """Print a dataset to PDF.
+
+    Without ``forms``: the whole 部门预算信息公开 document (cover, 目录, every table, 情况说明).
+    With ``forms`` (ids): only those tables, in official order, unless cover/contents/statement are
+    asked for explicitly. Unknown form ids raise NotFoundError before anything is written.
+    """
+    everything = forms is None
+    form_ids = _select_forms(forms)
+    cover = everything if cover is None else cover
+    contents = everything if contents is None else contents
+    statement = everything if statement is None else statement
+    fonts = print_fonts()
+    styles = Styles(fonts)
+    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts)
+
+    parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
+    if statement:
+        parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous)]))
+    parts = [part for part in parts if part.sections]
+    entries = [entry for part in parts for entry in [ContentsEntry(0, part.title), *[
+        item for section in part.sections for item in section.contents()]]]
+
+    index = _PageIndex()
+    blocks: list[tuple[str, list[Flowable]]] = []  # (page template, flowables), each block from a new page
+    if cover:
+        blocks.append((COVER, _cover(ctx, styles, printed_on or date.today())))
+    if contents:
+        blocks.append((PORTRAIT, _contents_block(index, ctx, styles, entries)))
+    sections: list[Section] = [section for part in parts for section in part.sections]
+    blocks += [(section.orientation(), section.flowables()) for section in sections]
+    if not blocks:
+        raise InputError("没有可打印的内容：请至少选择一张表或封面。")
+
+    title = f"{ctx.year}年部门预算信息公开" if everything else f"{ctx.year}年{TABLES_PART}"
+    doc = _BudgetDocument(
+        str(target) if isinstance(target, Path) else target, index, fonts, blocks[0][0],
+        _outline(parts, cover, contents),
+        title=f"{ctx.unit.name} {title}", author=ctx.unit.name,
+        subject=f"{ctx.unit_label} {ctx.year}年部门预算（单位：{ctx.money_unit}）",
+        creator=f"BudgetDesk {APP_VERSION} 部门预算填报",
+        keywords=["部门预算", str(ctx.year), ctx.unit.code, fonts.metadata_text],
+    )
+    story: list[Flowable] = [_PassTracker(index)]
+    for number, (template, flowables) in enumerate(blocks):
+        if number:
+            story += [NextPageTemplate(template), PageBreak()]
+        story += flowables
+    passes = doc.multiBuild(story)
+    return PrintResult(index.pages_built or 0, passes, fonts, dict(index.marks))
+
+
+def render_document(dataset, **options) -> tuple[bytes, PrintResult]:
+    """Same as ``build_document`` into memory (for the preview)."""
+    buffer = io.BytesIO()
+    result = build_document(dataset, buffer, **options)
+    return buffer.getvalue(), result
+
+
+__all__ = ["PrintResult", "build_document", "render_document"]

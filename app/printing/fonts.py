@@ -1,0 +1,204 @@
+"""Finding a Chinese font to embed in printed budgets, with a built-in last resort.
+
+reportlab embeds TrueType outlines only (as a subset of the glyphs used), so the search looks for
+TrueType CJK fonts: SimSun/SimHei on Windows, WenQuanYi Zen Hei or AR PL UMing on Linux, then
+whatever fontconfig proposes for Chinese. A candidate is accepted only if it loads and actually has
+Chinese glyphs (fc-match happily answers DejaVu on a machine without CJK fonts). When nothing is
+found the CID font ``STSong-Light`` is used: it needs no file because the PDF viewer supplies the
+glyphs, which is why it is the fallback and not the default (the printout then depends on the
+reader having an Adobe-GB1 font).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+FALLBACK_FONT = "STSong-Light"
+# Characters every budget table prints; a font lacking them is no use however it is named.
+_PROBE_TEXT = "部门预算收支总表单位万元（）：“”"
+# Lets a bureau point at a font file of its own (path, optionally "path#subfont-index").
+FONT_ENV = "BUDGETDESK_PRINT_FONT"
+
+
+@dataclass(frozen=True)
+class FontCandidate:
+    path: Path
+    subfont: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """One registered font: ``name`` is what reportlab styles refer to."""
+
+    name: str
+    family: str
+    path: Path | None
+    subfont: int = 0
+    source: str = "builtin"
+
+    @property
+    def embedded(self) -> bool:
+        return self.path is not None
+
+    @property
+    def description(self) -> str:
+        """Shown in the settings dialog and recorded in every PDF's metadata."""
+        if self.embedded:
+            return f"{self.family}（{self.path}，嵌入子集）"
+        return f"{self.family}（阅读器内置字体，未嵌入；建议安装宋体/黑体或文泉驿正黑）"
+
+
+@dataclass(frozen=True)
+class FontSet:
+    body: FontChoice
+    heading: FontChoice
+
+    @property
+    def description(self) -> str:
+        if self.heading == self.body:
+            return self.body.description
+        return f"正文 {self.body.description}；标题 {self.heading.description}"
+
+    @property
+    def metadata_text(self) -> str:
+        """For the PDF Keywords: family names only (a file path could name the clerk's user folder)."""
+        def one(choice: FontChoice) -> str:
+            return f"{choice.family}（{'嵌入子集' if choice.embedded else '未嵌入'}）"
+
+        if self.heading == self.body:
+            return f"字体：{one(self.body)}"
+        return f"字体：{one(self.body)}；标题字体：{one(self.heading)}"
+
+
+def _windows_fonts_dir() -> Path:
+    return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+
+
+_LINUX_BODY = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/arphic-uming/uming.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",
+]
+
+
+def body_candidates() -> list[FontCandidate]:
+    """Where the body font is looked for, best first (SimSun reads like the printed originals)."""
+    found: list[FontCandidate] = []
+    override = os.environ.get(FONT_ENV, "").strip()
+    if override:
+        path, _, index = override.partition("#")
+        found.append(FontCandidate(Path(path), int(index) if index.isdigit() else 0, "env"))
+    if sys.platform.startswith("win"):
+        fonts = _windows_fonts_dir()
+        found += [FontCandidate(fonts / "simsun.ttc", 0, "windows"), FontCandidate(fonts / "simsun.ttf", 0, "windows"),
+                  FontCandidate(fonts / "simhei.ttf", 0, "windows"), FontCandidate(fonts / "msyh.ttc", 0, "windows")]
+    found += [FontCandidate(Path(path), 0, "linux") for path in _LINUX_BODY]
+    for folder in (Path.home() / ".fonts", Path.home() / ".local" / "share" / "fonts"):
+        found += [FontCandidate(folder / name, 0, "user") for name in ("simsun.ttc", "wqy-zenhei.ttc", "uming.ttc")]
+    return found
+
+
+def heading_candidates() -> list[FontCandidate]:
+    """Titles are set in 黑体 where Windows has it; elsewhere the body font serves."""
+    if sys.platform.startswith("win"):
+        return [FontCandidate(_windows_fonts_dir() / "simhei.ttf", 0, "windows")]
+    return []
+
+
+def fc_match_candidate() -> FontCandidate | None:
+    """Ask fontconfig for a Chinese TrueType font (Linux desktops with fonts in other places)."""
+    executable = shutil.which("fc-match")
+    if executable is None:
+        return None
+    try:
+        result = subprocess.run(
+            [executable, "-f", "%{file}|%{index}", ":lang=zh-cn:fontformat=TrueType"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path, _, index = result.stdout.strip().partition("|")
+    if result.returncode != 0 or not path:
+        return None
+    return FontCandidate(Path(path), int(index) if index.isdigit() else 0, "fc-match")
+
+
+_loaded: dict[tuple[str, int], FontChoice | None] = {}
+
+
+def _load(candidate: FontCandidate) -> FontChoice | None:
+    """Register a candidate with reportlab, or None if it is missing, unreadable or not Chinese."""
+    cache_key = (str(candidate.path), candidate.subfont)
+    if cache_key in _loaded:
+        return _loaded[cache_key]
+    choice = None
+    if candidate.path.is_file():
+        name = f"BD-{candidate.path.stem}-{candidate.subfont}"
+        try:
+            font = TTFont(name, str(candidate.path), subfontIndex=candidate.subfont)
+        except Exception:  # any broken or CFF-outline font file just means "try the next one"
+            font = None
+        if font is not None and all(ord(ch) in font.face.charToGlyph for ch in _PROBE_TEXT):
+            pdfmetrics.registerFont(font)
+            family = font.face.familyName
+            family = family.decode("utf-8", "replace") if isinstance(family, bytes) else str(family)
+            choice = FontChoice(name, family, candidate.path, candidate.subfont, candidate.source)
+    _loaded[cache_key] = choice
+    return choice
+
+
+def _fallback() -> FontChoice:
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FontChoice(FALLBACK_FONT, FALLBACK_FONT, None, 0, "builtin")
+
+
+def _first(candidates: list[FontCandidate]) -> FontChoice | None:
+    for candidate in candidates:
+        choice = _load(candidate)
+        if choice is not None:
+            return choice
+    return None
+
+
+_current: FontSet | None = None
+
+
+def print_fonts() -> FontSet:
+    """The fonts printing uses, discovered once per process (loading a CJK font takes ~0.2 s)."""
+    global _current
+    if _current is None:
+        body = _first(body_candidates())
+        if body is None:
+            fc = fc_match_candidate()
+            body = _load(fc) if fc is not None else None
+        if body is None:
+            body = _fallback()
+        heading = _first(heading_candidates()) if body.embedded else None
+        _current = FontSet(body, heading or body)
+    return _current
+
+
+def reset() -> None:
+    """Forget the discovered fonts (after installing a font, or in tests)."""
+    global _current
+    _current = None
+    _loaded.clear()
+
+
+def font_status() -> str:
+    """One line for the settings dialog: which font printing embeds, or that it falls back."""
+    return print_fonts().description

@@ -1,0 +1,391 @@
+"""The 情况说明 narrative: generated from the tables, editable by the clerk, never overwritten silently.
+
+The published 情况说明 (seed 004) is formulaic: every figure in it comes from the tables. Each
+section is generated from the data on demand. When the clerk edits a section, the edited text is
+stored as a dataset note (``narrative:<key>``) together with the generated text it was based on
+(``narrative:<key>:base``). From then on the clerk's text prints, even after the data changes;
+``preview_regeneration`` shows which edited sections the data would now word differently (and
+whether the data changed since the edit), and only ``apply_regeneration`` with the sections the
+clerk accepted replaces an edit. This module is Qt-free and reportlab-free: the GUI, the CLI and
+the printer all call it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.errors import ConflictError, InputError, NotFoundError
+from app.money import format_amount
+from db import models
+
+NOTE_PREFIX = "narrative:"
+_BASE_SUFFIX = ":base"
+_ORDINAL_PREFIX = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    level: int  # 0 = untitled opening paragraph, 1 = 一、 heading, 2 = 1、 sub-heading
+
+
+SECTION_SPECS: tuple[SectionSpec, ...] = (
+    SectionSpec("preface", "", 0),
+    SectionSpec("organization", "部门职责及机构设置情况", 1),
+    SectionSpec("overview", "部门预算安排的总体情况", 1),
+    SectionSpec("income", "收入说明", 2),
+    SectionSpec("expenditure", "支出说明", 2),
+    SectionSpec("change", "比上年增减情况", 2),
+    SectionSpec("operating_costs", "机关运行经费安排情况", 1),
+    SectionSpec("three_public", "财政拨款“三公”经费预算情况及增减变化原因", 1),
+    SectionSpec("glossary", "名词解释", 1),
+    SectionSpec("other", "其他需要说明的事项", 1),
+)
+SECTION_KEYS = tuple(spec.key for spec in SECTION_SPECS)
+
+# Sentinel: look the previous year's dataset of the same unit up in the store.
+AUTO = object()
+
+GLOSSARY = (
+    ("一般公共预算拨款收入", "指本级财政当年拨付的资金。"),
+    ("事业收入", "指事业单位开展专业业务活动及辅助活动所取得的收入。"),
+    ("其他收入", "指除“一般公共预算拨款收入”、“事业收入”等以外的收入，主要是按规定动用的租房收入、存款利息收入等。"),
+    ("基本支出", "指为保障机构正常运转、完成日常工作任务而发生的人员支出和公用支出。"),
+    ("项目支出", "指在基本支出之外为完成特定行政任务和事业发展目标所发生的支出。"),
+    ("上缴上级支出", "指下级单位按规定上缴上级单位的支出。"),
+    ("“三公”经费", "指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和公务接待费。其中，因公出国（境）费"
+                 "反映单位公务出国（境）的住宿费、旅费、伙食补助费、杂费、培训费等支出；公务用车购置及运行维护费反映单位"
+                 "公务用车购置费及租用费、燃料费、维修费、过路过桥费、保险费、安全奖励费用等支出；公务接待费反映单位按规定"
+                 "开支的各类公务接待（含外宾接待）支出。"),
+    ("机关运行经费", "指各部门的公用经费，包括办公及印刷费、邮电费、差旅费、会议费、福利费、日常维修费、专用材料及一般设备"
+                   "购置费、办公用房水电费、办公用房取暖费、办公用房物业管理费、公务用车运行维护费以及其他费用。"),
+    ("上年结转", "指以前年度尚未完成、结转到本年仍按原规定用途继续使用的资金。"),
+    ("事业单位经营支出", "指事业单位在专业业务活动及其辅助活动之外开展非独立核算经营活动发生的支出。"),
+)
+
+# The 三公 items the narrative names, in the order the published text names them.
+_THREE_PUBLIC_ITEMS = (
+    ("abroad", "因公出国（境）费"),
+    ("vehicle_purchase", "公务用车购置费"),
+    ("vehicle_operation", "公务用车运行维护费"),
+    ("reception", "公务接待费"),
+)
+
+
+@dataclass(frozen=True)
+class NarrativeSection:
+    key: str
+    title: str
+    level: int
+    generated: str  # what the data says now
+    text: str  # what prints: the clerk's edit if there is one, else ``generated``
+    edited: bool
+    outdated: bool  # edited, and the data has changed since the text the edit started from
+
+
+@dataclass(frozen=True)
+class RegenerationChange:
+    """An edited section that regeneration would change: shown to the clerk before anything is replaced."""
+
+    key: str
+    title: str
+    current: str
+    regenerated: str
+    data_changed: bool
+
+    @property
+    def diff(self) -> list[str]:
+        """Sentence-level differences (Chinese text has no line breaks worth diffing)."""
+        def sentences(text: str) -> list[str]:
+            return [part for part in re.split(r"(?<=[。；\n])", text) if part.strip()]
+
+        return [line.rstrip("\n") for line in difflib.unified_diff(
+            sentences(self.current), sentences(self.regenerated), "当前文本", "重新生成", lineterm="", n=0)]
+
+
+# ---- generation ----------------------------------------------------------------------------
+
+def _plain_title(title: str) -> str:
+    return _ORDINAL_PREFIX.sub("", title).removeprefix("其中：")
+
+
+def _nonzero(value: Decimal | None) -> bool:
+    return value is not None and value != 0
+
+
+def previous_dataset(dataset):
+    """The same unit's dataset for the year before, if the store has it."""
+    try:
+        return dataset.store.open_dataset(dataset.unit_code, dataset.year - 1)
+    except NotFoundError:
+        return None
+
+
+class _Writer:
+    def __init__(self, dataset, previous) -> None:
+        self.ds = dataset
+        self.prev = previous
+        self.year = dataset.year
+        self.name = dataset.unit.name
+        self.unit = dataset.money_unit
+
+    def money(self, value: Decimal | None) -> str:
+        return f"{format_amount(value if value is not None else Decimal(0))}{self.unit}"
+
+    def change(self, current: Decimal | None, before: Decimal | None) -> str:
+        delta = (current or Decimal(0)) - (before or Decimal(0))
+        if delta > 0:
+            return f"增加{self.money(delta)}"
+        if delta < 0:
+            return f"减少{self.money(-delta)}"
+        return "持平"
+
+    # ---- sections ------------------------------------------------------------------------
+    def preface(self) -> str:
+        return (f"按照《预算法》、《地方预决算公开操作规程》和《关于进一步推进预算公开工作的实施意见》规定，"
+                f"现将{self.name}{self.year}年部门预算公开如下：")
+
+    def organization(self) -> str:
+        unit = self.ds.unit
+        facts = []
+        if unit.nature:
+            facts.append(f"为{unit.nature}单位")
+        if unit.rank:
+            facts.append(f"单位规格为{unit.rank}")
+        if unit.funding_form:
+            facts.append(f"经费保障形式为{unit.funding_form}")
+        described = f"{self.name}{'，'.join(facts)}。" if facts else ""
+        return "\n".join([
+            "部门职责：",
+            "（请在此填写本部门的主要职责。）",
+            "机构设置：",
+            f"{described}部门机构设置情况见下表。",
+        ])
+
+    def overview(self) -> str:
+        return (f"按照预算管理有关规定，部门预算的编制实行综合预算管理，即全部收入和支出都反映在预算中。"
+                f"{self.name}机关及所属事业单位的收支包含在部门预算中。")
+
+    def income(self) -> str:
+        view = self.ds.view("income_expenditure_summary")
+        total = view.value("income_grand_total", "amount")
+        parts = [f"{_plain_title(row.title)}{self.money(view.value(row.key, 'amount'))}"
+                 for row in view.rows
+                 if row.side == "income" and row.key not in ("income_total", "income_grand_total")
+                 and _nonzero(view.value(row.key, "amount"))]
+        if not parts:
+            return f"反映本部门当年全部收入。{self.year}年本部门无预算收入。"
+        return f"反映本部门当年全部收入。{self.year}年预算收入{self.money(total)}，其中：{'，'.join(parts)}。"
+
+    def expenditure(self) -> str:
+        view = self.ds.view("expenditure_summary")
+        total, basic, project = (view.value("total", key) for key in ("total", "basic", "project"))
+        text = (f"部门预算支出按支出功能分类和经济分类科目编制，反映{self.name}年度部门预算中支出预算的总体情况。"
+                f"{self.year}年支出预算{self.money(total)}")
+        parts = []
+        if _nonzero(basic):
+            parts.append(f"基本支出{self.money(basic)}，包括人员经费和日常公用经费")
+        if _nonzero(project):
+            classes = [(row.title, view.value(row.key, "project")) for row in view.rows
+                       if row.level == 1 and _nonzero(view.value(row.key, "project"))]
+            if len(classes) == 1:
+                where = f"全部为{classes[0][0]}"
+            else:
+                where = "其中" + "，".join(f"{title}{self.money(value)}" for title, value in classes)
+            parts.append(f"项目支出{self.money(project)}，{where}")
+        for key in ("operating", "remit_upper", "subsidy_affiliates"):
+            value = view.value("total", key)
+            if _nonzero(value):
+                parts.append(f"{view.form.column(key).title}{self.money(value)}")
+        return text + ("，其中" + "；".join(parts) if parts else "") + "。"
+
+    def change_from_previous(self) -> str | None:
+        if self.prev is None:
+            return None
+        now, before = self.ds.view("expenditure_summary"), self.prev.view("expenditure_summary")
+        total, previous_total = now.value("total", "total"), before.value("total", "total")
+        overall = self.change(total, previous_total)
+        head = (f"{self.year}年预算收支安排{self.money(total)}，"
+                + (f"与{self.year - 1}年预算持平" if overall == "持平" else f"较{self.year - 1}年预算{overall}"))
+        parts = []
+        for key, label in (("basic", "基本支出"), ("project", "项目支出")):
+            moved = self.change(now.value("total", key), before.value("total", key))
+            parts.append(f"{label}与上年持平" if moved == "持平" else f"{label}{moved}")
+        return f"{head}，其中：{'；'.join(parts)}。"
+
+    def operating_costs(self) -> str:
+        view = self.ds.view("general_budget_basic_expenditure")
+        total = view.value("total", "public")
+        head = "根据财政部《地方预决算公开操作规程》规定，部门公开的机关运行经费是指各部门的公用经费。"
+        if not _nonzero(total):
+            return head + f"{self.year}年本部门未安排机关运行经费。"
+        classes = [(row.title, view.value(row.key, "public")) for row in view.rows
+                   if row.level == 1 and _nonzero(view.value(row.key, "public"))]
+        if len(classes) == 1:
+            kinds = f"为{classes[0][0]}"
+        else:
+            kinds = "其中" + "，".join(f"{title}{self.money(value)}" for title, value in classes)
+        items = [f"{row.title}{self.money(view.value(row.key, 'public'))}" for row in view.rows
+                 if row.level == 2 and _nonzero(view.value(row.key, "public"))]
+        listing = f"其中{'，'.join(items)}。" if items else ""
+        return head + f"{self.year}年机关运行经费共计安排{self.money(total)}，{kinds}。{listing}"
+
+    def _three_public_sentence(self, dataset, year: int) -> str:
+        view = dataset.view("three_public_expenses")
+        amounts = {key: view.value(key, "total") for key, _label in _THREE_PUBLIC_ITEMS}
+        abroad, purchase, operation, reception = (f"{label}{self.money(amounts[key])}" for key, label in _THREE_PUBLIC_ITEMS)
+        return (f"{year}年“三公”经费预算为{self.money(view.value('total', 'total'))}，其中：{abroad}；"
+                f"{purchase}，{operation}；{reception}。")
+
+    def three_public(self) -> str:
+        text = f"本部门{self._three_public_sentence(self.ds, self.year)}"
+        if self.prev is None:
+            return text
+        text += self._three_public_sentence(self.prev, self.year - 1)
+        now, before = self.ds.view("three_public_expenses"), self.prev.view("three_public_expenses")
+        unchanged, moved = [], []
+        for key, label in _THREE_PUBLIC_ITEMS:
+            change = self.change(now.value(key, "total"), before.value(key, "total"))
+            if change == "持平":
+                unchanged.append(label)
+            else:
+                moved.append(f"{label}比上年{change}")
+        clauses = ([f"{'、'.join(unchanged)}与上年持平"] if unchanged else []) + moved
+        overall = self.change(now.value("total", "total"), before.value("total", "total"))
+        total = "“三公”经费总额与上年持平" if overall == "持平" else f"“三公”经费总额比上年{overall}"
+        return text + "；".join(clauses) + f"。{total}。"
+
+    def glossary(self) -> str:
+        return "\n".join(f"{number}、{term}：{meaning}" for number, (term, meaning) in enumerate(GLOSSARY, start=1))
+
+    def other(self) -> str:
+        return "我部门无其他需要说明的事项。"
+
+    def generate(self) -> dict[str, str]:
+        texts = {
+            "preface": self.preface(),
+            "organization": self.organization(),
+            "overview": self.overview(),
+            "income": self.income(),
+            "expenditure": self.expenditure(),
+            "operating_costs": self.operating_costs(),
+            "three_public": self.three_public(),
+            "glossary": self.glossary(),
+            "other": self.other(),
+        }
+        change = self.change_from_previous()
+        if change is not None:
+            texts["change"] = change
+        return texts
+
+
+def generate_texts(dataset, previous=AUTO) -> dict[str, str]:
+    """Section key → text generated from the data (the 比上年 section only when last year's data exists)."""
+    if previous is AUTO:
+        previous = previous_dataset(dataset)
+    return _Writer(dataset, previous).generate()
+
+
+# ---- stored edits --------------------------------------------------------------------------
+
+def _note_key(key: str) -> str:
+    return NOTE_PREFIX + key
+
+
+def _check_key(key: str) -> SectionSpec:
+    for spec in SECTION_SPECS:
+        if spec.key == key:
+            return spec
+    raise InputError(f"情况说明中没有“{key}”这一部分。可用的部分：{'、'.join(SECTION_KEYS)}。")
+
+
+def _normalize(text: str) -> str:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def _require_editable(dataset) -> None:
+    if dataset.status == "submitted":
+        raise ConflictError(f"{dataset.year} 年度预算已上报，不能修改情况说明；如需修改请先撤回上报。")
+
+
+def stored_edits(dataset) -> dict[str, tuple[str, str]]:
+    """Section key → (edited text, generated text the edit was based on)."""
+    with dataset.store.Session() as session:
+        notes = session.scalars(select(models.DatasetNote).where(
+            models.DatasetNote.dataset_id == dataset.dataset_id,
+            models.DatasetNote.key.startswith(NOTE_PREFIX, autoescape=True)))
+        raw = {note.key[len(NOTE_PREFIX):]: note.text for note in notes}
+    return {key: (text, raw.get(key + _BASE_SUFFIX, "")) for key, text in raw.items()
+            if not key.endswith(_BASE_SUFFIX) and key in SECTION_KEYS}
+
+
+def sections(dataset, previous=AUTO) -> list[NarrativeSection]:
+    """Every section in print order: generated text merged with the clerk's stored edits."""
+    generated = generate_texts(dataset, previous)
+    edits = stored_edits(dataset)
+    result = []
+    for spec in SECTION_SPECS:
+        fresh = generated.get(spec.key)
+        if spec.key in edits:
+            text, base = edits[spec.key]
+            result.append(NarrativeSection(spec.key, spec.title, spec.level, fresh or "", text, True,
+                                           (fresh or "") != base))
+        elif fresh is not None:
+            result.append(NarrativeSection(spec.key, spec.title, spec.level, fresh, fresh, False, False))
+    return result
+
+
+def save_text(dataset, key: str, text: str, previous=AUTO) -> bool:
+    """Store the clerk's wording of a section. Returns False when it equals the generated text
+    (then nothing is stored and the section keeps following the data)."""
+    _check_key(key)
+    _require_editable(dataset)
+    text = _normalize(text)
+    generated = generate_texts(dataset, previous).get(key, "")
+    if text == _normalize(generated):
+        discard_edit(dataset, key)
+        return False
+    with dataset.store.Session.begin() as session:
+        for note_key, value in ((_note_key(key), text), (_note_key(key) + _BASE_SUFFIX, generated)):
+            note = session.get(models.DatasetNote, (dataset.dataset_id, note_key))
+            if note is None:
+                session.add(models.DatasetNote(dataset_id=dataset.dataset_id, key=note_key, text=value))
+            else:
+                note.text = value
+    return True
+
+
+def discard_edit(dataset, key: str) -> None:
+    """Forget the clerk's wording: the section follows the data again."""
+    _check_key(key)
+    _require_editable(dataset)
+    with dataset.store.Session.begin() as session:
+        for note_key in (_note_key(key), _note_key(key) + _BASE_SUFFIX):
+            note = session.get(models.DatasetNote, (dataset.dataset_id, note_key))
+            if note is not None:
+                session.delete(note)
+
+
+def preview_regeneration(dataset, previous=AUTO) -> list[RegenerationChange]:
+    """Edited sections whose text regeneration would replace, with old and new wording; changes nothing."""
+    return [RegenerationChange(section.key, section.title, section.text, section.generated, section.outdated)
+            for section in sections(dataset, previous)
+            if section.edited and _normalize(section.text) != _normalize(section.generated)]
+
+
+def apply_regeneration(dataset, keys, previous=AUTO) -> list[str]:
+    """Replace the clerk's wording by the generated text, for exactly the sections named (the ones the
+    clerk accepted after ``preview_regeneration``). Returns the keys actually replaced."""
+    wanted = [_check_key(key).key for key in keys]
+    pending = {change.key for change in preview_regeneration(dataset, previous)}
+    replaced = [key for key in wanted if key in pending]
+    for key in replaced:
+        discard_edit(dataset, key)
+    return replaced

@@ -1,0 +1,139 @@
+"""Printable sections: the unit the document is assembled from.
+
+A section knows its page orientation, its entries in the 目录 (and PDF outline), and its
+flowables. The document only strings sections together, so further kinds (项目支出绩效目标表 once
+the project model lands) are new ``Section`` implementations, not changes to the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus.tables import TableStyle
+
+from app.compute import FormView
+from app.forms import chinese_ordinal
+from app.printing import narrative
+from app.printing.styles import CELL_PAD_X, PORTRAIT, PrintContext, Styles, frame_width
+from app.printing.tables import FormTable
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    level: int  # 0 = part heading (no page number), 1 = an entry with its page
+    text: str
+    mark: str | None = None
+
+
+class Section(Protocol):
+    key: str
+
+    def orientation(self) -> str: ...
+
+    def contents(self) -> list[ContentsEntry]: ...
+
+    def flowables(self) -> list[Flowable]: ...
+
+
+@dataclass
+class Part:
+    """A group of sections with a heading in the 目录 (部门预算公开表, 情况说明 …)."""
+
+    title: str
+    sections: list[Section] = field(default_factory=list)
+
+
+def mark(flowable: Flowable, key: str) -> Flowable:
+    """Tag a flowable whose page the 目录 and the PDF outline point at."""
+    flowable.bd_mark = key
+    return flowable
+
+
+class FormSection:
+    """One official table."""
+
+    def __init__(self, view: FormView, ctx: PrintContext, styles: Styles) -> None:
+        self.key = f"form:{view.form.id}"
+        self.table = FormTable(view, ctx, styles)
+
+    def orientation(self) -> str:
+        return self.table.orientation()
+
+    def contents(self) -> list[ContentsEntry]:
+        return [ContentsEntry(1, self.table.form.title, self.key)]
+
+    def flowables(self) -> list[Flowable]:
+        return self.table.flowables(frame_width(self.orientation()), mark=self.key)
+
+
+class StatementSection:
+    """The 情况说明: generated (or clerk-edited) text from ``app.printing.narrative``."""
+
+    key = "narrative"
+
+    def __init__(self, dataset, ctx: PrintContext, styles: Styles, previous=narrative.AUTO) -> None:
+        self.dataset = dataset
+        self.ctx = ctx
+        self.styles = styles
+        self.sections = narrative.sections(dataset, previous)
+        self._headings = self._number_headings()
+
+    @property
+    def title(self) -> str:
+        return f"{self.ctx.unit.name}{self.ctx.year}年部门预算信息公开情况说明"
+
+    def _number_headings(self) -> dict[str, str]:
+        headings, top, sub = {}, 0, 0
+        for section in self.sections:
+            if section.level == 1:
+                top, sub = top + 1, 0
+                headings[section.key] = f"{chinese_ordinal(top)}、{section.title}"
+            elif section.level == 2:
+                sub += 1
+                headings[section.key] = f"{sub}、{section.title}"
+        return headings
+
+    def orientation(self) -> str:
+        return PORTRAIT
+
+    def contents(self) -> list[ContentsEntry]:
+        return [ContentsEntry(1, self._headings[s.key], f"narrative:{s.key}") for s in self.sections if s.level == 1]
+
+    def _organization_table(self) -> list[Flowable]:
+        unit = self.ctx.unit
+        children = [other for other in self.dataset.store.list_units() if other.parent_code == unit.code]
+        cell, head = self.styles.cell, self.styles.cell_center
+        rows = [[Paragraph(title, head) for title in ("单位名称", "单位性质", "单位规格", "经费保障形式")]]
+        for index, member in enumerate([unit, *children]):
+            name = f"{member.name}（本级）" if index == 0 else member.name
+            rows.append([Paragraph(escape(text), cell if column == 0 else head) for column, text in
+                         enumerate((name, member.nature, member.rank, member.funding_form))])
+        width = frame_width(PORTRAIT)
+        table = Table(rows, colWidths=[width * 0.4, width * 0.16, width * 0.16, width * 0.28], repeatRows=1)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ]))
+        return [Spacer(1, 4), Paragraph("部门机构设置情况", self.styles.cell_center), Spacer(1, 3), table, Spacer(1, 6)]
+
+    def flowables(self) -> list[Flowable]:
+        styles = self.styles
+        items: list[Flowable] = [mark(Paragraph(escape(self.title), styles.narrative_title), self.key)]
+        for section in self.sections:
+            if section.level == 1:
+                items.append(mark(Paragraph(escape(self._headings[section.key]), styles.heading1),
+                                  f"narrative:{section.key}"))
+            elif section.level == 2:
+                items.append(Paragraph(escape(self._headings[section.key]), styles.heading2))
+            for line in section.text.split("\n"):
+                if line.strip():
+                    items.append(Paragraph(escape(line.strip()), styles.text))
+            if section.key == "organization":
+                items += self._organization_table()
+        return items
