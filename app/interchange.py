@@ -1,8 +1,8 @@
 """The interchange document ``budgetdesk.dataset`` v1 (docs/interchange.md): JSON out and in.
 
 Import is all-or-nothing: the whole document is validated (schema, then every form, row, column
-and amount against the form definitions and the year's code tables) before one transaction
-writes it.
+and amount against the form definitions and the year's code tables, then the projects with their
+performance targets, the 部门整体绩效目标, 政府采购 and 固定资产) before one transaction writes it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,25 @@ from app.errors import ConflictError, InputError, NotFoundError
 from app.forms import all_forms, form_by_id
 from app.money import format_amount, parse_amount, to_hundredths
 from app.paths import resource
+from app.projects import (
+    ASSET_ROWS,
+    PROCUREMENT_FUNDS,
+    PROJECT_FUNDS,
+    AssetLine,
+    AssetTable,
+    BookContent,
+    Indicator,
+    OverallTargets,
+    ProcurementItem,
+    Project,
+    ProjectBook,
+    decimal_text,
+    validate_assets,
+    validate_overall,
+    validate_procurement,
+    validate_project,
+    write_content,
+)
 from app.service import BudgetDataset, Store, check_year
 from db import models
 
@@ -68,7 +87,170 @@ def export_document(dataset: BudgetDataset) -> dict:
     }
     if added_rows:
         document["rows"] = [{"form": form, "row": row} for form, row in added_rows]
+    document.update(_export_book(ProjectBook(dataset).content()))
     return document
+
+
+# ---- projects, 部门整体绩效目标, 政府采购, 固定资产 --------------------------------------------------
+# Each part is written only when it has content, so a document without them stays as it was.
+# Amounts are decimal strings like the cell values; empty optional fields are left out.
+
+_INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis")
+_INDICATOR_OPTIONAL_KEYS = ("period_value", "note")
+_PROJECT_TEXT_KEYS = ("function_code", "attribute")
+_PROJECT_TRAILING_TEXT_KEYS = ("competent_department", "implementing_unit", "manager", "period_goal", "annual_goal")
+
+
+def _money_text(value: Decimal | None) -> str | None:
+    return None if value is None else format_amount(value)
+
+
+def _export_indicator(indicator: Indicator) -> dict:
+    data = {key: getattr(indicator, key) for key in _INDICATOR_KEYS}
+    data.update({key: getattr(indicator, key) for key in _INDICATOR_OPTIONAL_KEYS if getattr(indicator, key)})
+    return data
+
+
+def _export_project(project: Project) -> dict:
+    data: dict = {"name": project.name}
+    if project.code:
+        data["code"] = project.code
+    if project.amount is not None:
+        data["amount"] = _money_text(project.amount)
+    funding = {key: _money_text(getattr(project, key)) for key, _label in PROJECT_FUNDS if getattr(project, key) is not None}
+    if funding:
+        data["funding"] = funding
+    for key in ("period_total", "executed_before"):
+        if getattr(project, key) is not None:
+            data[key] = _money_text(getattr(project, key))
+    data.update({key: getattr(project, key) for key in _PROJECT_TEXT_KEYS if getattr(project, key)})
+    for key in ("period_start", "period_end"):
+        if getattr(project, key) is not None:
+            data[key] = getattr(project, key).isoformat()
+    data.update({key: getattr(project, key) for key in _PROJECT_TRAILING_TEXT_KEYS if getattr(project, key)})
+    data["indicators"] = [_export_indicator(indicator) for indicator in project.indicators]
+    return data
+
+
+def _export_procurement(item: ProcurementItem, projects: list[Project]) -> dict:
+    data: dict = {"project": projects[item.project_id].name, "item_name": item.item_name,
+                  "catalogue_code": item.catalogue_code}
+    if item.measure_unit:
+        data["measure_unit"] = item.measure_unit
+    if item.quantity is not None:
+        data["quantity"] = decimal_text(item.quantity)
+    if item.unit_price is not None:
+        data["unit_price"] = _money_text(item.unit_price)
+    data["funding"] = {key: _money_text(getattr(item, key)) for key, _label in PROCUREMENT_FUNDS
+                       if getattr(item, key) is not None}
+    if item.sme_reserved is not None:
+        data["sme_reserved"] = _money_text(item.sme_reserved)
+    return data
+
+
+def _export_assets(table: AssetTable) -> dict:
+    data: dict = {}
+    if table.as_of is not None:
+        data["as_of"] = table.as_of.isoformat()
+    rows = {}
+    for key, _label, _whole in ASSET_ROWS:
+        line = table.line(key)
+        row = {}
+        if line.quantity is not None:
+            row["quantity"] = decimal_text(line.quantity)
+        if line.value is not None:
+            row["value"] = _money_text(line.value)
+        if row:
+            rows[key] = row
+    data["rows"] = rows
+    if table.planned_purchases is not None:
+        data["planned_purchases"] = _money_text(table.planned_purchases)
+    return data
+
+
+def _export_book(content: BookContent) -> dict:
+    part: dict = {}
+    if content.projects:
+        part["projects"] = [_export_project(project) for project in content.projects]
+    if not content.overall.is_empty():
+        part["overall_targets"] = {"goal": content.overall.goal,
+                                   "indicators": [_export_indicator(ind) for ind in content.overall.indicators]}
+    if content.procurement:
+        part["procurement"] = [_export_procurement(item, content.projects) for item in content.procurement]
+    if not content.assets.is_empty():
+        part["assets"] = _export_assets(content.assets)
+    return part
+
+
+def _import_indicators(items: list[dict]) -> list[Indicator]:
+    return [Indicator(**{key: item.get(key, "") for key in (*_INDICATOR_KEYS, *_INDICATOR_OPTIONAL_KEYS)})
+            for item in items]
+
+
+def _import_project(data: dict) -> Project:
+    funding = data.get("funding", {})
+    return Project(
+        name=data["name"], code=data.get("code", ""), amount=data.get("amount"),
+        **{key: funding.get(key) for key, _label in PROJECT_FUNDS},
+        period_total=data.get("period_total"), executed_before=data.get("executed_before"),
+        **{key: data.get(key, "") for key in (*_PROJECT_TEXT_KEYS, *_PROJECT_TRAILING_TEXT_KEYS)},
+        period_start=data.get("period_start"), period_end=data.get("period_end"),
+        indicators=_import_indicators(data.get("indicators", [])),
+    )
+
+
+def _validate_book(document: dict, codes: dict, money_unit: str) -> tuple[BookContent, list[str]]:
+    """The projects and their tables, validated like the API validates each edit."""
+    errors: list[str] = []
+    content = BookContent()
+    # Names and codes are taken as written, so a duplicate is reported even beside a refused project;
+    # procurement rows refer to a project by its place in the document (all of it is written, or none).
+    position: dict[str, int] = {}
+    project_codes: dict[str, str] = {}
+    for index, data in enumerate(document.get("projects", []), start=1):
+        name, code = data.get("name", "").strip(), data.get("code", "").strip()
+        try:
+            if name in position:
+                raise InputError(f"项目名称与第 {position[name] + 1} 项重复。")
+            if code and code in project_codes:
+                raise InputError(f"项目编码“{code}”已被项目“{project_codes[code]}”使用。")
+            content.projects.append(validate_project(_import_project(data), function_table=codes.get("function"),
+                                                     money_unit=money_unit))
+        except InputError as exc:
+            errors.append(f"projects 第 {index} 项（{name}）：{exc}")
+        position.setdefault(name, index - 1)
+        if code:
+            project_codes.setdefault(code, name)
+    if "overall_targets" in document:
+        data = document["overall_targets"]
+        try:
+            content.overall = validate_overall(OverallTargets(data.get("goal", ""),
+                                                              _import_indicators(data.get("indicators", []))))
+        except InputError as exc:
+            errors.append(f"overall_targets：{exc}")
+    for index, data in enumerate(document.get("procurement", []), start=1):
+        where = f"procurement 第 {index} 项（{data.get('item_name', '')}）"
+        funding = data.get("funding", {})
+        try:
+            if data["project"].strip() not in position:
+                raise InputError(f"项目来源“{data['project']}”不在 projects 中。")
+            item = ProcurementItem(
+                project_id=position[data["project"].strip()], item_name=data["item_name"],
+                catalogue_code=data["catalogue_code"], measure_unit=data.get("measure_unit", ""),
+                quantity=data.get("quantity"), unit_price=data.get("unit_price"),
+                **{key: funding.get(key) for key, _label in PROCUREMENT_FUNDS}, sme_reserved=data.get("sme_reserved"),
+            )
+            content.procurement.append(validate_procurement(item))
+        except InputError as exc:
+            errors.append(f"{where}：{exc}")
+    if "assets" in document:
+        data = document["assets"]
+        lines = {key: AssetLine(row.get("quantity"), row.get("value")) for key, row in data.get("rows", {}).items()}
+        try:
+            content.assets = validate_assets(AssetTable(data.get("as_of"), lines, data.get("planned_purchases")))
+        except InputError as exc:
+            errors.append(f"assets：{exc}")
+    return content, errors
 
 
 def dumps(document: dict) -> str:
@@ -103,11 +285,18 @@ def _schema_problems(document: object) -> list[str]:
     return problems
 
 
+_MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,2})?$", "^\\d+(\\.\\d{1,2})?$")
+
+
 def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"缺少必填项 {error.message.split(' ')[0]}"
-    if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "value":
+    if error.validator == "pattern" and error.validator_value in _MONEY_PATTERNS:
         return f"金额“{error.instance}”格式不对，应为最多两位小数的数字字符串"
+    if error.validator == "pattern" and error.validator_value.startswith("^\\d{4}-"):
+        return f"日期“{error.instance}”格式不对，应为 2023-01-01 这样的字符串"
+    if error.validator == "pattern":
+        return f"“{error.instance}”格式不对"
     if error.validator == "type":
         return f"类型不对（{error.instance!r}）"
     if error.validator == "additionalProperties":
@@ -117,7 +306,7 @@ def _translate(error: jsonschema.ValidationError) -> str:
     return f"不符合格式要求（{error.message}）"
 
 
-def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook]:
+def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent]:
     """Everything that can be wrong with a document, found before anything is written."""
     problems = _schema_problems(document)
     if problems:
@@ -155,16 +344,18 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
                 workbook.check_settable(item["form"], item["row"], item["column"])
             except (InputError, NotFoundError) as exc:
                 errors.append(f"values 第 {index} 项（{item['form']} / {item['row']} / {item['column']}）：{exc}")
+    book, book_errors = _validate_book(document, codes, document["money_unit"])
+    errors.extend(book_errors)
     if errors:
         more = f"\n……另有 {len(errors) - 20} 处问题。" if len(errors) > 20 else ""
         raise InputError(f"数据文件有 {len(errors)} 处问题，未导入任何数据：\n" + "\n".join(errors[:20]) + more)
-    return unit, year, workbook
+    return unit, year, workbook, book
 
 
 def import_document(store: Store, document: dict, *, replace: bool = False) -> BudgetDataset:
     from sqlalchemy import select
 
-    unit, year, workbook = validate_document(store, document)
+    unit, year, workbook, book = validate_document(store, document)
     Store._validate_unit(unit)
     with store.Session.begin() as session:
         record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
@@ -197,6 +388,7 @@ def import_document(store: Store, document: dict, *, replace: bool = False) -> B
         for form, rows in workbook.present_rows.items():
             for row in rows:
                 session.add(models.FormRow(dataset_id=dataset.id, form=form, row_key=row))
+        write_content(session, dataset.id, book)
     return store.open_dataset(unit.code, year)
 
 

@@ -61,11 +61,36 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (run on every open)."""
+    run_alembic(engine, "upgrade", "head")
+
+
+def run_alembic(engine: Engine, action: str, revision: str) -> None:
+    """``upgrade``/``downgrade`` to ``revision`` in one transaction.
+
+    On SQLite, foreign keys are off while it runs: batch migrations rebuild a table by copying it
+    and dropping the original, and with foreign keys on that drop would cascade-delete the rows of
+    every table that refers to it. A foreign-key check afterwards refuses a broken result.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Outside any transaction, where SQLite honours it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                getattr(command, action)(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"schema migration left rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -74,39 +74,130 @@ class FormRow(Base):
 
 
 class Project(Base):
-    """项目 with its performance targets (fields beyond the basics live in ``details`` JSON)."""
+    """项目 (项目支出绩效目标表): identity, money by fund source, and the target texts.
+
+    Money is integer hundredths of the dataset's money unit; a NULL amount is "not filled in",
+    which the printed form shows as a blank, unlike 0.00.
+    """
 
     __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("dataset_id", "name", name="uq_project_dataset_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(300))
     code: Mapped[str] = mapped_column(String(64), default="")
-    hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    details: Mapped[str] = mapped_column(Text, default="{}")
+    hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度预算安排数（总计）
+    # Fund sources of this year's amount, by nature (seed 002) and by level of government (seed 000).
+    fiscal_appropriation_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款
+    fiscal_special_account_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户拨款
+    local_fiscal_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本级财政
+    higher_level_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 上级资金
+    other_funds_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
+    period_total_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实施期资金总额
+    executed_before_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 以前年度累计执行数
+    function_code: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 功能分类（项级）
+    attribute: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 项目属性
+    period_start: Mapped[date | None] = mapped_column(Date, nullable=True)  # 实施周期
+    period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    competent_department: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 主管部门
+    implementing_unit: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 实施单位
+    manager: Mapped[str] = mapped_column(String(50), default="", server_default="")  # 项目负责人
+    period_goal: Mapped[str] = mapped_column(Text, default="", server_default="")  # 实施期总目标
+    annual_goal: Mapped[str] = mapped_column(Text, default="", server_default="")  # 年度绩效目标
 
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Indicator.position"
     )
 
 
-class Indicator(Base):
+class IndicatorColumns:
+    """The columns of one 绩效指标 row, shared by project and department-wide indicators."""
+
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    level1: Mapped[str] = mapped_column(String(8))  # 一级指标 code: 1 产出 / 2 效益 / 3 满意度
+    level2: Mapped[str] = mapped_column(String(8))  # 二级指标 code: 11 数量 … 31 服务对象满意度
+    name: Mapped[str] = mapped_column(String(300))  # 三级指标
+    description: Mapped[str] = mapped_column(Text, default="")  # 指标描述
+    comparator: Mapped[str] = mapped_column(String(8), default="")  # ≥ ≤ = > < 定性, or empty
+    value: Mapped[str] = mapped_column(Text, default="")  # 年度指标值 (number text, or words when 定性)
+    unit: Mapped[str] = mapped_column(String(32), default="")  # 计量单位
+    basis: Mapped[str] = mapped_column(Text, default="")  # 指标值确定依据
+    period_value: Mapped[str] = mapped_column(Text, default="", server_default="")  # 实施周期指标值
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # 备注 (the sub-activity)
+
+
+class Indicator(IndicatorColumns, Base):
     __tablename__ = "indicator"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    level1: Mapped[str] = mapped_column(String(8))
-    level2: Mapped[str] = mapped_column(String(8))
-    name: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    comparator: Mapped[str] = mapped_column(String(8), default="")
-    value: Mapped[str] = mapped_column(String(100), default="")
-    unit: Mapped[str] = mapped_column(String(32), default="")
-    basis: Mapped[str] = mapped_column(Text, default="")
 
     project: Mapped[Project] = relationship(back_populates="indicators")
+
+
+class OverallTarget(Base):
+    """部门整体绩效目标: the department's overall goal text (its indicators are OverallIndicator)."""
+
+    __tablename__ = "overall_target"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    goal: Mapped[str] = mapped_column(Text, default="")
+
+
+class OverallIndicator(IndicatorColumns, Base):
+    """An indicator of the 部门整体绩效目标 (分项绩效目标); ``note`` names its 分项."""
+
+    __tablename__ = "overall_indicator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+
+
+class ProcurementItem(Base):
+    """One row of the 政府采购预算表. Its 合计 is the sum of the fund columns, never stored."""
+
+    __tablename__ = "procurement_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    item_name: Mapped[str] = mapped_column(String(300))  # 采购物品名称
+    catalogue_code: Mapped[str] = mapped_column(String(16), default="")  # 政府采购目录序号
+    measure_unit: Mapped[str] = mapped_column(String(32), default="")  # 计量单位
+    quantity: Mapped[str | None] = mapped_column(String(40), nullable=True)  # exact decimal text
+    unit_price_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单价
+    general_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算拨款
+    government_fund_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基金预算拨款
+    state_capital_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 国有资本经营预算拨款
+    special_account_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户核拨
+    unit_funds_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单位资金
+    fiscal_carryover_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款结转
+    nonfiscal_carryover_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政拨款结转结余
+    sme_reserved_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 预留中小微企业份额
+
+
+class AssetTable(Base):
+    """部门固定资产占用情况表: the date it is taken at; the rows are AssetRow."""
+
+    __tablename__ = "asset_table"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)  # 截止时间
+    planned_purchases_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度拟购置
+
+
+class AssetRow(Base):
+    """One fixed row (房屋, 办公用房, 车辆, 设备, 其他) of the asset table; 资产总额 is computed."""
+
+    __tablename__ = "asset_row"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[str | None] = mapped_column(String(40), nullable=True)  # exact decimal text (㎡ or pieces)
+    hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 价值
 
 
 class DatasetNote(Base):

@@ -1,0 +1,83 @@
+"""Schema migrations: a database made at revision 0001 opens with today's code (0002 and on)."""
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from db.engine import make_engine, run_alembic
+from db.models import Base
+
+
+def _alembic(engine, action: str, revision: str) -> None:
+    run_alembic(engine, action, revision)
+
+
+def _database_at_0001(path: Path) -> None:
+    """A 0001 database with data, written with plain SQL as the 0001 code would have."""
+    engine = make_engine(str(path))
+    _alembic(engine, "upgrade", "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO unit (id, code, name, nature, rank, funding_form, competent_department, "
+                                "head, finance_head, preparer, phone) VALUES "
+                                "(1, '359', '秦皇岛经济技术开发区融媒体中心', '事业', '', '', '', '', '', '', '')"))
+        connection.execute(text("INSERT INTO dataset (id, unit_id, year, money_unit, status) "
+                                "VALUES (1, 1, 2023, '万元', 'draft')"))
+        connection.execute(text("INSERT INTO cell_value VALUES (1, 'three_public_expenses', 'reception', "
+                                "'general_budget', 43)"))
+        for project_id, name in ((1, '报刊机构合作宣传费'), (2, '报刊机构合作宣传费'), (3, '网络专线服务')):
+            connection.execute(text("INSERT INTO project (id, dataset_id, position, name, code, hundredths, details) "
+                                    "VALUES (:id, 1, :id, :name, '', 7200, '{}')"), {"id": project_id, "name": name})
+        connection.execute(text("INSERT INTO indicator (id, project_id, position, level1, level2, name, description, "
+                                "comparator, value, unit, basis) VALUES "
+                                "(1, 1, 0, '1', '11', '发布报道数量', '', '≥', '500', '篇', '实际工作需要')"))
+    engine.dispose()
+
+
+def test_a_0001_database_upgrades_and_keeps_its_data(tmp_path):
+    from app.projects import ProjectBook
+    from app.service import Store
+
+    path = tmp_path / "old.sqlite3"
+    _database_at_0001(path)
+    store = Store(str(path))  # migrates to head on open
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"overall_target", "overall_indicator", "procurement_item", "asset_table", "asset_row"} <= tables
+    dataset = store.open_dataset("359", 2023)
+    assert str(dataset.value("three_public_expenses", "reception", "general_budget")) == "0.43"
+    projects = ProjectBook(dataset).list_projects()
+    # Project names are unique per dataset from 0002 on: the younger duplicate got its id appended.
+    assert [p.name for p in projects] == ["报刊机构合作宣传费", "报刊机构合作宣传费（2）", "网络专线服务"]
+    first = projects[0]
+    assert str(first.amount) == "72.00" and first.manager == "" and first.period_start is None
+    assert [(i.name, i.comparator, i.value, i.unit, i.note) for i in first.indicators] == [
+        ("发布报道数量", "≥", "500", "篇", "")]
+    store.close()
+
+
+def test_models_and_migrations_agree(tmp_path):
+    engine = make_engine(str(tmp_path / "head.sqlite3"))
+    _alembic(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_downgrade_to_0001_and_back(tmp_path):
+    path = tmp_path / "round.sqlite3"
+    _database_at_0001(path)
+    engine = make_engine(str(path))
+    _alembic(engine, "upgrade", "head")
+    _alembic(engine, "downgrade", "0001")
+    assert "procurement_item" not in inspect(engine).get_table_names()
+    _alembic(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM project")).scalar() == 3
+        assert connection.execute(text("SELECT COUNT(*) FROM indicator")).scalar() == 1
+        # Foreign keys are back on for the pooled connection after migrating.
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
