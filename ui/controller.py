@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.projects import Change, ProjectBook
 from app.rules import Checker, Finding, set_explanation
 from app.service import BudgetDataset, CellChange
 
@@ -50,6 +51,27 @@ class RemoveRowCommand(QUndoCommand):
         self.controller.saved.emit()
 
 
+class BookCommand(QUndoCommand):
+    """A project / target / procurement / asset change, already written when pushed."""
+
+    def __init__(self, controller: DatasetController, change: Change) -> None:
+        super().__init__(change.description)
+        self.controller = controller
+        self.change = change
+        self.first = True
+
+    def redo(self) -> None:
+        if self.first:  # ProjectBook wrote it before the command was pushed
+            self.first = False
+        else:
+            self.controller.book.restore(self.change.after)
+        self.controller._book_written()
+
+    def undo(self) -> None:
+        self.controller.book.restore(self.change.before)
+        self.controller._book_written()
+
+
 class DatasetController(QObject):
     """Every edit goes through here: written in its own transaction, then every tab is told."""
 
@@ -57,11 +79,13 @@ class DatasetController(QObject):
     structure_changed = Signal(str)  # a form whose rows changed
     saved = Signal()
     findings_changed = Signal()
+    book_changed = Signal()  # projects, 整体绩效目标, 政府采购 or 固定资产 changed
 
     def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dataset = dataset
         self.undo_stack = QUndoStack(self)
+        self.book = ProjectBook(dataset)
         self.checker = Checker(dataset)
         self.checker.run_all()
         self._refresh_flags()
@@ -117,6 +141,17 @@ class DatasetController(QObject):
     def set_cells(self, changes: list[CellChange], text: str) -> None:
         if changes:
             self.undo_stack.push(SetCellsCommand(self, changes, text))
+
+    def record(self, change: Change) -> None:
+        """Put a ProjectBook change (already saved) on the shared undo stack."""
+        self.undo_stack.push(BookCommand(self, change))
+
+    def _book_written(self) -> None:
+        self.checker.after_list_change()
+        self._refresh_flags()
+        self.book_changed.emit()
+        self.findings_changed.emit()
+        self.saved.emit()
 
     def add_row(self, form_id: str, code: str) -> None:
         self.dataset.add_row(form_id, code)

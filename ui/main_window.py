@@ -26,6 +26,10 @@ from app.service import BudgetDataset, Store
 from ui.controller import DatasetController
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
+from ui.narrative_tab import NarrativeTab
+from ui.print_dialog import PrintDialog, show_settings
+from ui.projects_tab import ProjectsTab
+from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 
 RECENT_LIMIT = 8
@@ -111,6 +115,7 @@ class MainWindow(QMainWindow):
         self.submit_action = toolbar.addAction("标记为已上报")
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
+        self._install_print_actions(toolbar)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
@@ -144,6 +149,52 @@ class MainWindow(QMainWindow):
             except (BudgetDeskError, ValueError):
                 pass
         self._update_title()
+
+    def _install_print_actions(self, toolbar: QToolBar) -> None:
+        """打印预览… (Ctrl+P) and 设置… on the toolbar; keeps a 情况说明 tab in step with 已上报."""
+
+        def narrative_tabs() -> list[NarrativeTab]:
+            # Only the open dataset's tabs: tabs.clear() in open_dataset leaves the old widgets alive.
+            tabs = getattr(self, "tabs", None)
+            if tabs is None:
+                return []
+            return [tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), NarrativeTab)]
+
+        def open_print_dialog() -> None:
+            if self.controller is None:
+                return
+            self._commit_open_editor()
+            for tab in narrative_tabs():
+                tab.commit()  # the text still in the box prints too
+            dialog = PrintDialog(self.controller, self)
+            dialog.exec()
+            dialog.deleteLater()
+
+        def save_narrative_edits() -> None:
+            for tab in narrative_tabs():
+                tab.commit()
+
+        def refresh_narrative_tabs() -> None:
+            for tab in narrative_tabs():
+                tab.refresh()
+
+        toolbar.addSeparator()
+        self.print_action = toolbar.addAction("打印预览…")
+        self.print_action.setObjectName("print_preview")
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.print_action.setToolTip("预览所选表格或整套文件，打印或导出 PDF（Ctrl+P）")
+        self.print_action.triggered.connect(open_print_dialog)
+        self.print_action.setEnabled(self.dataset is not None)
+        # open_dataset always refills the chooser, so its change is the moment a dataset has opened
+        self.chooser.currentIndexChanged.connect(lambda _index: self.print_action.setEnabled(self.dataset is not None))
+        settings_action = toolbar.addAction("设置…")
+        settings_action.setObjectName("settings")
+        settings_action.triggered.connect(lambda: show_settings(self.store, self))
+        # A 情况说明 edit still in its box when 标记为已上报 is clicked is saved before the status
+        # changes (pressed comes before triggered); afterwards the tab turns read-only, or editable again.
+        toolbar.widgetForAction(self.submit_action).pressed.connect(save_narrative_edits)
+        self.submit_action.triggered.connect(refresh_narrative_tabs)
 
     # ---- datasets ------------------------------------------------------------------------
     def recent(self) -> list[str]:
@@ -197,6 +248,16 @@ class MainWindow(QMainWindow):
             tab = FormTab(self.controller, form, self)
             self.form_tabs[form.id] = tab
             self.tabs.addTab(tab, form.short_title)
+        self.projects_tab = ProjectsTab(self.controller, self)
+        self.tabs.addTab(self.projects_tab, "项目绩效目标")
+        self.overall_tab = OverallTargetsTab(self.controller, self)
+        self.tabs.addTab(self.overall_tab, "整体绩效目标")
+        self.procurement_tab = ProcurementTab(self.controller, self)
+        self.tabs.addTab(self.procurement_tab, "政府采购")
+        self.assets_tab = AssetsTab(self.controller, self)
+        self.tabs.addTab(self.assets_tab, "固定资产")
+        self.narrative_tab = NarrativeTab(self.controller, self)
+        self.tabs.addTab(self.narrative_tab, "情况说明")
         self.unit_tab = UnitTab(self.controller, self)
         self.tabs.addTab(self.unit_tab, "单位信息")
         self.saved_at = ""
@@ -213,6 +274,14 @@ class MainWindow(QMainWindow):
         self.counts_label.setStyleSheet("color: #b42318; font-weight: bold;" if errors else "color: #1f2933;")
 
     def go_to_cell(self, form_id: str, row: str, column: str) -> None:
+        if form_id == "projects":
+            self.tabs.setCurrentWidget(self.projects_tab)
+            self.projects_tab.select_project(row)
+            return
+        if form_id in ("procurement", "assets", "overall_targets"):
+            self.tabs.setCurrentWidget({"procurement": self.procurement_tab, "assets": self.assets_tab,
+                                        "overall_targets": self.overall_tab}[form_id])
+            return
         tab = getattr(self, "form_tabs", {}).get(form_id)
         if tab is None:
             return

@@ -1,0 +1,148 @@
+"""Editable tables over lists of records (indicators, purchases): columns described as data.
+
+Each edit builds a new record with the typed text and hands it to a ``save`` callback, which goes
+through ``ProjectBook`` (validation with Chinese messages, one transaction, an undo step). A refused
+edit changes nothing and its message is shown under the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
+
+from app.money import format_amount
+
+COMPUTED = QColor("#eef1f5")
+
+
+@dataclass(frozen=True)
+class FieldColumn:
+    key: str
+    title: str
+    kind: str = "text"  # text | money | quantity | choice | computed
+    width: int = 110
+    choices: Callable[[object], list[tuple[str, str]]] | None = None  # record → [(value, label)]
+    display: Callable[[object], str] | None = None  # computed or custom display text
+    group_repeats: bool = False  # show the value only where it changes (一级/二级 like the printed table)
+
+
+class RecordTableModel(QAbstractTableModel):
+    message = Signal(str)
+
+    def __init__(self, columns: list[FieldColumn], save: Callable[[int, object], bool], parent=None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.save = save
+        self.records: list = []
+        self.read_only = False
+
+    def set_records(self, records: list) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.columns[section].title if orientation == Qt.Orientation.Horizontal else str(section + 1)
+
+    def _text(self, record, column: FieldColumn) -> str:
+        if column.display is not None:
+            return column.display(record)
+        value = getattr(record, column.key)
+        if value is None:
+            return ""
+        if column.kind == "money":
+            return format_amount(value, grouping=True)
+        if column.kind == "choice" and column.choices is not None:
+            return dict(column.choices(record)).get(value, str(value))
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return str(value)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        record = self.records[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = self._text(record, column)
+            if column.group_repeats and index.row() > 0:
+                above = self.records[index.row() - 1]
+                same_group = all(getattr(above, c.key) == getattr(record, c.key)
+                                 for c in self.columns[: index.column() + 1] if c.group_repeats)
+                if same_group:
+                    return ""
+            return text
+        if role == Qt.ItemDataRole.EditRole:
+            value = getattr(record, column.key, None)
+            if column.kind == "choice":
+                return value
+            return self._text(record, column).replace(",", "") if column.kind == "money" else self._text(record, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._text(record, column) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("money", "quantity", "computed"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and column.kind == "computed":
+            return QBrush(COMPUTED)
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self.read_only and self.columns[index.column()].kind != "computed":
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        column = self.columns[index.column()]
+        record = self.records[index.row()]
+        new_value = value if column.kind == "choice" else str(value).strip()
+        if column.kind in ("money", "quantity") and new_value == "":
+            new_value = None
+        if getattr(record, column.key) == new_value:
+            return True
+        return self.save(index.row(), replace(record, **{column.key: new_value}))
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """A drop-down for choice columns; the choices may depend on the row (二级 under its 一级)."""
+
+    def __init__(self, model: RecordTableModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt naming
+        column = self.model.columns[index.column()]
+        if column.kind != "choice":
+            return super().createEditor(parent, option, index)
+        combo = QComboBox(parent)
+        combo.setObjectName(f"choice_{column.key}")
+        for value, label in column.choices(self.model.records[index.row()]):
+            combo.addItem(label, value)
+        return combo
+
+    def setEditorData(self, editor, index) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            position = editor.findData(index.data(Qt.ItemDataRole.EditRole))
+            editor.setCurrentIndex(max(position, 0))
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(self, editor, model, index) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData())
+            return
+        super().setModelData(editor, model, index)
