@@ -1,7 +1,8 @@
 # BudgetDesk — `make run` and `make test` work on a fresh machine with Python 3.11+ (Linux or Windows).
 ifeq ($(OS),Windows_NT)
 PYTHON ?= python
-VENV_BIN := .venv/Scripts
+# cmd.exe does not run a program named with forward slashes
+VENV_BIN := .venv\Scripts
 else
 PYTHON ?= python3
 VENV_BIN := .venv/bin
