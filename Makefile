@@ -2,12 +2,11 @@
 ifeq ($(OS),Windows_NT)
 PYTHON ?= python
 # cmd.exe does not run a program named with forward slashes
-VENV_BIN := .venv\Scripts
+VENV_PY := .venv\Scripts\python.exe
 else
 PYTHON ?= python3
-VENV_BIN := .venv/bin
+VENV_PY := .venv/bin/python
 endif
-VENV_PY := $(VENV_BIN)/python
 STAMP := .venv/.installed
 
 .PHONY: run test bench lint screenshots installer clean
