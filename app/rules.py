@@ -106,7 +106,11 @@ def _load_rule(data: dict) -> Rule:
             form_by_id(ref.form).column(ref.column)  # a typo in a rule file fails loudly at load
             rule.reads.add((ref.form, ref.column))
     else:
-        rule.reads.update((item[0], item[1]) for item in data.get("reads", [["*", "*"]]))
+        # A list rule re-runs after a cell edit only in the columns it names; "reads": [] means never.
+        for form_id, column in data.get("reads", [["*", "*"]]):
+            if form_id != "*":
+                form_by_id(form_id).column(column)
+            rule.reads.add((form_id, column))
     return rule
 
 
@@ -247,23 +251,35 @@ class Checker:
         self.dataset = dataset
         self.rules = tuple(rules) if rules is not None else all_rules()
         self.by_rule: dict[str, list[Finding]] = {}
+        # What the list rules last read of the projects, 政府采购 and 固定资产. Those lists change only
+        # through after_list_change (which reads them afresh), so a cell edit that re-runs a list rule
+        # (P01 reads 项目支出) reuses them instead of querying the projects again.
+        self._book_data: rules_lists.BookData | None = None
+
+    def _fresh_book_data(self) -> rules_lists.BookData:
+        self._book_data = rules_lists.BookData(self.dataset)
+        return self._book_data
 
     def run_all(self) -> list[Finding]:
-        self.by_rule = {rule.id: evaluate_rule(rule, self.dataset) for rule in self.rules}
+        with rules_lists.shared_reads(self.dataset, self._fresh_book_data()):
+            self.by_rule = {rule.id: evaluate_rule(rule, self.dataset) for rule in self.rules}
         return self.findings()
 
     def after_edit(self, cells: Iterable[tuple[str, str, str]]) -> set[str]:
         """Re-evaluate the rules that read the changed cells; returns the ids of rules re-run."""
         wanted = {rule.id for form, _row, column in cells for rule in rules_reading(form, column)}
-        for rule in self.rules:
-            if rule.id in wanted:
-                self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
+        with rules_lists.shared_reads(self.dataset, self._book_data or self._fresh_book_data()):
+            for rule in self.rules:
+                if rule.id in wanted:
+                    self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
         return wanted
 
     def after_list_change(self) -> None:
-        for rule in self.rules:
-            if not rule.assertion:
-                self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
+        """Re-run the list rules after a project, 整体绩效目标, 政府采购 or 固定资产 change."""
+        with rules_lists.shared_reads(self.dataset, self._fresh_book_data()):
+            for rule in self.rules:
+                if not rule.assertion:
+                    self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
 
     def findings(self) -> list[Finding]:
         notes = explanations(self.dataset)
@@ -304,3 +320,7 @@ def submission_blockers(dataset) -> list[Finding]:
     """What stops a dataset from being marked 已上报: every 错误, and every 提示 without a 说明."""
     return [finding for finding in check_dataset(dataset)
             if finding.severity == "error" or not finding.explanation]
+
+
+# The list checks (projects, 绩效目标, 政府采购, 固定资产) register themselves in LIST_CHECKS.
+from app import rules_lists  # noqa: E402

@@ -28,10 +28,11 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, printing
+    from bench import core, printing, rules
 
     with tempfile.TemporaryDirectory() as workdir:
         core.run(Path(workdir), report, timed, SEED004)
+        rules.run(Path(workdir), report, timed, SEED004)
         printing.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui

@@ -9,6 +9,35 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_message_boxes(request, monkeypatch):
+    """A modal message box nobody answers would hang the run (CI has no one to click): in a GUI test
+    an unexpected one fails the test instead. Tests that expect a box patch it themselves."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(kind):
+        def fail(*args, **_kwargs):
+            texts = [arg for arg in args if isinstance(arg, str)]
+            raise AssertionError(f"unexpected QMessageBox.{kind}: {' / '.join(texts)}")
+        return fail
+
+    for kind in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, unexpected(kind))
+    yield
+
+
+def explain_all_findings(dataset, text: str = "已核实。") -> None:
+    """Give every 提示 a 说明 so that the dataset may be marked 已上报 (seed 004 has 8 提示)."""
+    from app.rules import check_dataset, set_explanation
+
+    for finding in check_dataset(dataset):
+        if finding.severity == "warning" and not finding.explanation:
+            set_explanation(dataset, finding.key, text)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "budget.sqlite3"

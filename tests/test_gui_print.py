@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from app.errors import InputError
 from app.printing import narrative
+from tests.conftest import explain_all_findings
 from tests.qt_helpers import type_text
 from tests.test_gui_editor import tab, type_into
 from ui import print_dialog as print_dialog_module
@@ -391,6 +392,7 @@ def test_data_change_refreshes_generated_text_of_untouched_sections(qtbot, windo
 def test_submitted_dataset_is_read_only_and_pending_text_is_kept(qtbot, window, store, narrative_tab):
     choose_section(qtbot, narrative_tab, "other")
     type_at_end(qtbot, narrative_tab, "无。")
+    explain_all_findings(window.dataset)
     button = window.findChild(QToolBar, "main_toolbar").widgetForAction(window.submit_action)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert store.open_dataset("359", 2023).status == "submitted"

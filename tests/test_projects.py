@@ -23,6 +23,7 @@ from app.projects import (
     split_indicator_value,
 )
 from db import models
+from tests.conftest import explain_all_findings
 
 D = Decimal
 BOOK_TABLES = (models.Project, models.Indicator, models.OverallTarget, models.OverallIndicator,
@@ -325,6 +326,7 @@ def test_every_mutation_is_one_transaction(book):
 
 
 def test_submitted_dataset_refuses_edits(book):
+    explain_all_findings(book.dataset)
     book.dataset.set_status("submitted")
     with pytest.raises(ConflictError, match="已上报"):
         book.add_project(project("迟到的项目"))

@@ -8,7 +8,7 @@ import pytest
 from app.cli import main
 from app.errors import ConflictError
 from app.rules import Checker, all_rules, check_dataset, rules_reading, set_explanation
-from tests.conftest import SEED004
+from tests.conftest import SEED004, explain_all_findings
 
 
 def rule_ids(findings):
@@ -100,9 +100,13 @@ def test_submission_is_refused_until_errors_fixed_and_warnings_explained(seed_da
         seed_dataset.set_status("submitted")
     warning = next(f for f in check_dataset(seed_dataset) if f.rule == "T09")
     set_explanation(seed_dataset, warning.key, "公务接待费含项目支出安排 0.07 万元。")
+    with pytest.raises(ConflictError, match="P14"):  # seed 004's own target 提示 still need a 说明
+        seed_dataset.set_status("submitted")
+    explain_all_findings(seed_dataset)
     seed_dataset.set_status("submitted")
     assert seed_dataset.status == "submitted"
-    assert check_dataset(seed_dataset)[0].explanation == "公务接待费含项目支出安排 0.07 万元。"
+    explained = {f.rule: f.explanation for f in check_dataset(seed_dataset)}
+    assert explained["T09"] == "公务接待费含项目支出安排 0.07 万元。" and explained["P14"] == "已核实。"
 
 
 def test_check_cli_json_and_exit_codes(capsys, tmp_path):

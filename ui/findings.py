@@ -22,6 +22,8 @@ from app.rules import SEVERITY_NAMES, Finding
 from ui.controller import DatasetController
 
 SEVERITY_COLORS = {"error": QColor("#b42318"), "warning": QColor("#b54708")}
+# Where list findings (app/rules_lists.py) point: not a cell table, so named here.
+LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标"}
 
 
 class FindingsDock(QDockWidget):
@@ -83,6 +85,8 @@ class FindingsDock(QDockWidget):
         if not finding.cells:
             return finding.anchor
         cell = finding.cells[0]
+        if cell.form in LIST_PLACES:
+            return f"{LIST_PLACES[cell.form]} / {cell.row}"
         try:
             form = form_by_id(cell.form)
             column = form.column(cell.column).title
