@@ -203,6 +203,7 @@ def cmd_codes_show(args) -> int:
 def cmd_print(args) -> int:
     from app.errors import InputError
     from app.printing import build_document
+    from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, find_project
 
     forms = None
     if args.forms is not None:
@@ -210,10 +211,16 @@ def cmd_print(args) -> int:
         if not forms:
             raise InputError("--forms 需要至少一个表样编号（用逗号分隔），可用 budgetdesk forms 查看。")
         for form_id in forms:
-            form_by_id(form_id)  # an unknown id is refused before anything is opened or written
+            if form_id not in EXTRA_SECTIONS:
+                form_by_id(form_id)  # an unknown id is refused before anything is opened or written
+    if args.project is not None and forms is not None and not set(forms) & set(PROJECT_KINDS):
+        raise InputError(f"--project 只用于 {'、'.join(PROJECT_KINDS)}；请在 --forms 中加上它们，或不用 --forms。")
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)
-    result = build_document(dataset, Path(args.out), forms=forms)
+    projects = None
+    if args.project is not None:
+        projects = [find_project(dataset, args.project).id]
+    result = build_document(dataset, Path(args.out), forms=forms, projects=projects)
     print(f"已打印到 {args.out}：共 {result.pages} 页；{result.fonts.metadata_text}", file=sys.stderr)
     return EXIT_OK
 
@@ -295,10 +302,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(handler=cmd_codes_show)
 
-    sub = commands.add_parser("print", help="打印为 PDF：封面、目录、全部公开表和情况说明")
+    # The ids besides the form ids (app.printing.projects.EXTRA_SECTIONS; written out here so that
+    # building the parser does not import reportlab; a test keeps the two in step).
+    sub = commands.add_parser(
+        "print", help="打印为 PDF：封面、目录、全部公开表和情况说明",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="--forms 除表样编号（budgetdesk forms）外还可用：\n"
+               "  overall_targets          部门整体绩效目标\n"
+               "  project_targets_summary  项目支出绩效目标表（含转移支付项目）\n"
+               "  project_targets          项目支出绩效目标表（每个项目一张）\n"
+               "  project_approval         项目支出绩效目标批复表（每个项目一张）\n"
+               "  procurement              政府采购预算表\n"
+               "  assets                   部门固定资产占用情况表\n"
+               "--project 项目名称：只打印这个项目的项目支出绩效目标表和批复表（加 --forms project_approval 等只打印其一）。",
+    )
     unit_year(sub)
     sub.add_argument("--out", required=True, help="输出的 PDF 文件")
-    sub.add_argument("--forms", help="只打印这些表（表样编号，逗号分隔；不含封面、目录和情况说明）")
+    sub.add_argument("--forms", help="只打印这些表（编号用逗号分隔，见下；不含封面、目录和情况说明）")
+    sub.add_argument("--project", metavar="NAME", help="只打印这个项目（项目名称或项目编码）的绩效目标表和批复表")
     sub.set_defaults(handler=cmd_print)
 
     sub = commands.add_parser("gui", help="启动图形界面")

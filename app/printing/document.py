@@ -29,6 +29,7 @@ from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
 from app.printing.fonts import FontSet, print_fonts
+from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
 from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
 from app.printing.styles import (
     FOOTER_Y,
@@ -91,6 +92,12 @@ class _BudgetDocument(BaseDocTemplate):
         super().__init__(target, pageTemplates=templates, pagesize=PAGE_SIZES[PORTRAIT], leftMargin=MARGIN_SIDE,
                          rightMargin=MARGIN_SIDE, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
                          displayDocTitle=True, **info)
+
+    def _startBuild(self, *args, **kwargs):
+        super()._startBuild(*args, **kwargs)
+        # The first pass only finds the pages (there is no previous pass, so it is never the one
+        # written out): flowables that are costly to draw may skip drawing in it (see grid.RunTable).
+        self.canv.bd_layout_only = self.index.known_total is None
 
     def _footer(self, canvas, doc) -> None:
         canvas.saveState()
@@ -247,26 +254,45 @@ def _outline(parts: list[Part], cover: bool, contents: bool) -> dict[str, list[t
     return outline
 
 
-def _select_forms(forms: Iterable[str] | None) -> list[str]:
+def _select_forms(forms: Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """(official form ids in official order, other section ids such as ``project_targets``)."""
     if forms is None:
-        return [form.id for form in all_forms()]
-    chosen = {form_by_id(form_id.strip()).id for form_id in forms if form_id.strip()}
-    if not chosen:
+        return [form.id for form in all_forms()], []
+    wanted = [form_id.strip() for form_id in forms if form_id.strip()]
+    if not wanted:
         raise InputError("没有选择要打印的表。")
-    return [form.id for form in all_forms() if form.id in chosen]  # official order, each once
+    extras = [form_id for form_id in wanted if form_id in EXTRA_SECTIONS]
+    chosen = {form_by_id(form_id).id for form_id in wanted if form_id not in EXTRA_SECTIONS}
+    return [form.id for form in all_forms() if form.id in chosen], extras  # official order, each once
+
+
+def printable_items() -> list[tuple[str, str]]:
+    """(id, title) of everything ``forms`` accepts: the official tables, then the project part."""
+    return [(form.id, form.title) for form in all_forms()] + list(EXTRA_SECTIONS.items())
 
 
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
-                   cover: bool | None = None, contents: bool | None = None, statement: bool | None = None,
-                   previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
+                   projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
+                   statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
     """Print a dataset to PDF.
 
-    Without ``forms``: the whole 部门预算信息公开 document (cover, 目录, every table, 情况说明).
-    With ``forms`` (ids): only those tables, in official order, unless cover/contents/statement are
-    asked for explicitly. Unknown form ids raise NotFoundError before anything is written.
+    Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (cover, 目录, every
+    table, 情况说明 with 五、预算绩效信息 / 六、政府采购 / 七、国有资产 and their tables).
+    ``forms``: only these, in official order — official form ids and/or the ids of
+    ``EXTRA_SECTIONS`` (``overall_targets``, ``project_targets_summary``, ``project_targets``,
+    ``project_approval``, ``procurement``, ``assets``) — unless cover/contents/statement are asked
+    for explicitly. ``projects`` (ids): the per-project tables only for these projects; without
+    ``forms`` it prints each one's 项目支出绩效目标表 and 批复表. Unknown form ids and project ids
+    raise NotFoundError before anything is written.
     """
-    everything = forms is None
-    form_ids = _select_forms(forms)
+    everything = forms is None and projects is None
+    if forms is None and projects is not None:
+        form_ids, extras = [], list(PROJECT_KINDS)
+    else:
+        form_ids, extras = _select_forms(forms)
+    project_ids = None if projects is None else list(projects)
+    if project_ids is not None and not project_ids:
+        raise InputError("没有选择要打印的项目。")
     cover = everything if cover is None else cover
     contents = everything if contents is None else contents
     statement = everything if statement is None else statement
@@ -275,6 +301,8 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts)
 
     parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
+    if extras:
+        parts += project_parts(dataset, ctx, styles, extras, project_ids)
     if statement:
         parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous)]))
     parts = [part for part in parts if part.sections]
@@ -292,7 +320,10 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     if not blocks:
         raise InputError("没有可打印的内容：请至少选择一张表或封面。")
 
-    title = f"{ctx.year}年部门预算信息公开" if everything else f"{ctx.year}年{TABLES_PART}"
+    if everything:
+        title = f"{ctx.year}年部门预算信息公开"
+    else:
+        title = f"{ctx.year}年{parts[0].title if len(parts) == 1 else '部门预算表'}" if parts else f"{ctx.year}年部门预算"
     doc = _BudgetDocument(
         str(target) if isinstance(target, Path) else target, index, fonts, blocks[0][0],
         _outline(parts, cover, contents),
@@ -317,4 +348,4 @@ def render_document(dataset, **options) -> tuple[bytes, PrintResult]:
     return buffer.getvalue(), result
 
 
-__all__ = ["PrintResult", "build_document", "render_document"]
+__all__ = ["PrintResult", "build_document", "printable_items", "render_document"]

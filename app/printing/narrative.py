@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.errors import ConflictError, InputError, NotFoundError
+from app.forms import chinese_ordinal
 from app.money import format_amount
+from app.projects import Indicator, ProjectBook
 from db import models
 
 NOTE_PREFIX = "narrative:"
@@ -44,10 +47,16 @@ SECTION_SPECS: tuple[SectionSpec, ...] = (
     SectionSpec("change", "比上年增减情况", 2),
     SectionSpec("operating_costs", "机关运行经费安排情况", 1),
     SectionSpec("three_public", "财政拨款“三公”经费预算情况及增减变化原因", 1),
+    SectionSpec("performance", "预算绩效信息", 1),
+    SectionSpec("procurement", "政府采购预算情况", 1),
+    SectionSpec("assets", "国有资产信息", 1),
     SectionSpec("glossary", "名词解释", 1),
     SectionSpec("other", "其他需要说明的事项", 1),
 )
 SECTION_KEYS = tuple(spec.key for spec in SECTION_SPECS)
+
+# The parts of 五、预算绩效信息 (seed 004); the project tables print after the last one.
+PERFORMANCE_PARTS = ("第一部分 部门整体绩效目标", "第二部分 专项资金绩效目标", "第三部分 预算项目绩效目标")
 
 # Sentinel: look the previous year's dataset of the same unit up in the store.
 AUTO = object()
@@ -117,6 +126,18 @@ def _plain_title(title: str) -> str:
 
 def _nonzero(value: Decimal | None) -> bool:
     return value is not None and value != 0
+
+
+def overall_groups(indicators: Sequence[Indicator]) -> list[tuple[str, int, int]]:
+    """Runs of consecutive 部门整体 indicators with the same 分项 (``note``): (分项, start, count)."""
+    groups: list[tuple[str, int, int]] = []
+    for index, indicator in enumerate(indicators):
+        if groups and groups[-1][0] == indicator.note:
+            name, start, count = groups[-1]
+            groups[-1] = (name, start, count + 1)
+        else:
+            groups.append((indicator.note, index, 1))
+    return groups
 
 
 def previous_dataset(dataset):
@@ -261,6 +282,47 @@ class _Writer:
         total = "“三公”经费总额与上年持平" if overall == "持平" else f"“三公”经费总额比上年{overall}"
         return text + "；".join(clauses) + f"。{total}。"
 
+    def performance(self) -> str:
+        """五、预算绩效信息 as seed 004 words it: the 部门整体绩效目标 (总体, then each 分项 with its
+        绩效目标 / 绩效指标 / 指标值), 专项资金, and the heading the project tables print under."""
+        book = ProjectBook(self.ds)
+        overall = book.overall_targets()
+        first, second, third = PERFORMANCE_PARTS
+        lines = [first, "（一）总体绩效目标", overall.goal or "无。", "（二）分项绩效目标"]
+        if not overall.indicators:
+            lines.append("无。")
+        ordinal = 0
+        for name, start, count in overall_groups(overall.indicators):
+            if name:
+                ordinal += 1
+                lines.append(f"{chinese_ordinal(ordinal)}、{name}")
+            for number, indicator in enumerate(overall.indicators[start:start + count], start=1):
+                lines += [f"{number}、绩效目标：{indicator.description or indicator.name}",
+                          f"绩效指标：{indicator.name}", f"指标值：{indicator.display_value}"]
+        lines += [second, "无。", third]
+        if not book.project_choices():
+            lines.append(f"{self.year}年本部门未安排项目支出，无项目绩效目标。")
+        return "\n".join(lines)
+
+    def procurement(self) -> str:
+        book = ProjectBook(self.ds)
+        if not book.list_procurement():
+            return f"{self.year}年，{self.name}未安排政府采购预算。"
+        return f"{self.year}年，{self.name}安排政府采购预算{self.money(book.procurement_totals().total)}。具体内容见下表。"
+
+    def assets(self) -> str:
+        book = ProjectBook(self.ds)
+        table = book.assets()
+        if table.is_empty():
+            return f"{self.name}（含所属单位）未填报固定资产占用情况。"
+        text = f"{self.name}（含所属单位）上年末固定资产金额为{self.money(table.total_value)}（详见下表）。"
+        if not _nonzero(table.planned_purchases):
+            return text + "本年度未安排购置固定资产。"
+        text += f"本年度拟购置固定资产总额为{self.money(table.planned_purchases)}"
+        if book.list_procurement():
+            return text + "，已按要求列入政府采购预算，详见政府采购预算表。"
+        return text + "。"
+
     def glossary(self) -> str:
         return "\n".join(f"{number}、{term}：{meaning}" for number, (term, meaning) in enumerate(GLOSSARY, start=1))
 
@@ -276,6 +338,9 @@ class _Writer:
             "expenditure": self.expenditure(),
             "operating_costs": self.operating_costs(),
             "three_public": self.three_public(),
+            "performance": self.performance(),
+            "procurement": self.procurement(),
+            "assets": self.assets(),
             "glossary": self.glossary(),
             "other": self.other(),
         }

@@ -1,8 +1,9 @@
 """Printable sections: the unit the document is assembled from.
 
 A section knows its page orientation, its entries in the 目录 (and PDF outline), and its
-flowables. The document only strings sections together, so further kinds (项目支出绩效目标表 once
-the project model lands) are new ``Section`` implementations, not changes to the engine.
+flowables. The document only strings sections together, so further kinds (the 绩效目标表, 政府采购
+and 固定资产 tables in ``app.printing.projects``) are new ``Section`` implementations, not changes to
+the engine.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from typing import Protocol
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
 from app.compute import FormView
 from app.forms import chinese_ordinal
 from app.printing import narrative
-from app.printing.styles import CELL_PAD_X, PORTRAIT, PrintContext, Styles, frame_width
+from app.printing.procurement import assets_flowables, procurement_flowables
+from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import FormTable
+from app.printing.targets import project_indicator_table
+from app.projects import ProjectBook
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,50 @@ class StatementSection:
         ]))
         return [Spacer(1, 4), Paragraph("部门机构设置情况", self.styles.cell_center), Spacer(1, 3), table, Spacer(1, 6)]
 
+    def _project_tables(self, book: ProjectBook) -> list[Flowable]:
+        """第三部分 of 五、预算绩效信息: each project's 绩效目标表, numbered, as seed 004 prints them."""
+        items: list[Flowable] = []
+        for number, project in enumerate(book.list_projects(), start=1):
+            items += [Paragraph(escape(f"{number}、{project.name}绩效目标表"), self.styles.caption),
+                      project_indicator_table(project, self.ctx, self.styles, standalone=False), Spacer(1, 6)]
+        return items
+
+    def _procurement_table(self, book: ProjectBook) -> list[Flowable]:
+        items = book.list_procurement()
+        if not items:
+            return []
+        title, table, note = procurement_flowables(items, book.list_projects(), book.procurement_totals(),
+                                                   book.procurement_subtotals(), self.ctx, self.styles,
+                                                   title="部门政府采购预算")
+        return [Spacer(1, 4), title, table, note]
+
+    def _assets_table(self, book: ProjectBook) -> list[Flowable]:
+        table = book.assets()
+        return [] if table.is_empty() else [Spacer(1, 4), *assets_flowables(table, self.ctx, self.styles)]
+
+    def _line(self, section_key: str, line: str) -> Paragraph:
+        # 第一部分 部门整体绩效目标 …: sub-headings of 五、预算绩效信息, not indented prose.
+        if section_key == "performance" and line in narrative.PERFORMANCE_PARTS:
+            return Paragraph(escape(line), self.styles.part_heading)
+        return Paragraph(escape(line), self.styles.text)
+
     def flowables(self) -> list[Flowable]:
         styles = self.styles
+        book = ProjectBook(self.dataset)
         items: list[Flowable] = [mark(Paragraph(escape(self.title), styles.narrative_title), self.key)]
         for section in self.sections:
+            extra: list[Flowable] = []
+            if section.key == "organization":
+                extra = self._organization_table()
+            elif section.key == "performance":
+                extra = self._project_tables(book)
+            elif section.key == "procurement":
+                extra = self._procurement_table(book)
+            elif section.key == "assets":
+                extra = self._assets_table(book)
+            wide = section.key == "procurement" and bool(extra)
+            if wide:  # the 16-column 政府采购预算表 needs a landscape page; its heading goes with it
+                items += [NextPageTemplate(LANDSCAPE), PageBreak()]
             if section.level == 1:
                 items.append(mark(Paragraph(escape(self._headings[section.key]), styles.heading1),
                                   f"narrative:{section.key}"))
@@ -133,7 +177,8 @@ class StatementSection:
                 items.append(Paragraph(escape(self._headings[section.key]), styles.heading2))
             for line in section.text.split("\n"):
                 if line.strip():
-                    items.append(Paragraph(escape(line.strip()), styles.text))
-            if section.key == "organization":
-                items += self._organization_table()
+                    items.append(self._line(section.key, line.strip()))
+            items += extra
+            if wide:
+                items += [NextPageTemplate(PORTRAIT), PageBreak()]
         return items

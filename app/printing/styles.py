@@ -23,10 +23,39 @@ CELL_SIZE = 9
 CELL_LEADING = 11.5
 CELL_PAD_X = 3
 CELL_PAD_Y = 2.5
+CELL_PADDING = (CELL_PAD_X, CELL_PAD_X, CELL_PAD_Y, CELL_PAD_Y)  # left, right, top, bottom
+SMALL_SIZE = 8  # the wide tables: 项目支出绩效目标表（含转移支付项目）, 政府采购预算表
+SMALL_LEADING = 10
+
+
+# reportlab's CJK line breaking keeps a mark that may not start a line on the line before (it hangs
+# by one character, 标点悬挂), but its list lacks the full-width Chinese marks, so a line could start
+# with "，" or "；". Added once, to both places reportlab reads the list from.
+_CHINESE_CANNOT_START = "，；：！？．”’》〉」』】…"
+
+
+def _chinese_line_breaking() -> None:
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    missing = "".join(mark for mark in _CHINESE_CANNOT_START if mark not in textsplit.ALL_CANNOT_START)
+    textsplit.ALL_CANNOT_START += missing
+    paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
+
+
+_chinese_line_breaking()
+
+
+def _hanging_room(font_size: float) -> float:
+    return max(0.0, font_size / 2 - CELL_PAD_X)
 
 
 def frame_width(orientation: str) -> float:
     return PAGE_SIZES[orientation][0] - 2 * MARGIN_SIDE
+
+
+def frame_height(orientation: str) -> float:
+    return PAGE_SIZES[orientation][1] - MARGIN_TOP - MARGIN_BOTTOM
 
 
 @dataclass
@@ -56,8 +85,22 @@ class Styles:
             return ParagraphStyle(name, **kwargs)
 
         self.title = style("title", fontName=heading, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=6)
-        self.cell = style("cell", fontSize=CELL_SIZE, leading=CELL_LEADING, alignment=TA_LEFT)
-        self.cell_center = style("cell_center", parent=self.cell, alignment=TA_CENTER)
+        # Wrapped text in a cell keeps half a glyph clear on the right: a hanging “，” at a line end then
+        # stays inside the cell padding instead of touching the rule.
+        self.cell = style("cell", fontSize=CELL_SIZE, leading=CELL_LEADING, alignment=TA_LEFT,
+                          rightIndent=_hanging_room(CELL_SIZE))
+        self.cell_center = style("cell_center", parent=self.cell, alignment=TA_CENTER, rightIndent=0)
+        self.cell_right = style("cell_right", parent=self.cell, alignment=TA_RIGHT, rightIndent=0)
+        self.small = style("small", fontSize=SMALL_SIZE, leading=SMALL_LEADING, alignment=TA_LEFT,
+                           rightIndent=_hanging_room(SMALL_SIZE))
+        self.small_center = style("small_center", parent=self.small, alignment=TA_CENTER, rightIndent=0)
+        self.small_right = style("small_right", parent=self.small, alignment=TA_RIGHT, rightIndent=0)
+        # 1、报刊机构合作宣传费绩效目标表: the caption of each project table inside the 情况说明.
+        self.caption = style("caption", fontName=heading, fontSize=12, leading=18, alignment=TA_CENTER,
+                             spaceBefore=8, spaceAfter=4, keepWithNext=1)
+        self.subtitle = style("subtitle", fontSize=11, leading=15, alignment=TA_CENTER, spaceAfter=6)
+        self.part_heading = style("part_heading", fontName=heading, fontSize=12, leading=20, spaceBefore=6,
+                                  keepWithNext=1)
         self.unit_left = style("unit_left", fontSize=10, leading=13, alignment=TA_LEFT)
         self.unit_center = style("unit_center", parent=self.unit_left, alignment=TA_CENTER)
         self.unit_right = style("unit_right", parent=self.unit_left, alignment=TA_RIGHT)

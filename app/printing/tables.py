@@ -20,6 +20,7 @@ from app.compute import FormView, RowInfo
 from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
+from app.printing.grid import DrawnOnce
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -100,6 +101,21 @@ def header_cells(columns: list[PrintColumn]) -> tuple[int, list[HeaderCell]]:
             cells.append(HeaderCell(title, index, level, end, depth - 1 if spans_down else level))
             index = end + 1
     return depth, cells
+
+
+def unit_line(ctx: PrintContext, styles: Styles, width: float, *, left: str | None = None,
+              middle: str | None = None, right: str | None = None) -> Table:
+    """The line under every title: ``单位编码 单位名称 | 预算年度：YYYY | 单位：万元`` (any part replaceable)."""
+    line = Table(
+        [[Paragraph(escape(ctx.unit_label if left is None else left), styles.unit_left),
+          Paragraph(escape(f"预算年度：{ctx.year}" if middle is None else middle), styles.unit_center),
+          Paragraph(escape(f"单位：{ctx.money_unit}" if right is None else right), styles.unit_right)]],
+        colWidths=[width * 0.56, width * 0.24, width * 0.20],
+    )
+    line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                              ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    return line
 
 
 class FormTable:
@@ -241,17 +257,7 @@ class FormTable:
         return self._indent_styles[indent]
 
     def _unit_line(self, width: float) -> Table:
-        styles = self.styles
-        line = Table(
-            [[Paragraph(escape(self.ctx.unit_label), styles.unit_left),
-              Paragraph(f"预算年度：{self.ctx.year}", styles.unit_center),
-              Paragraph(f"单位：{escape(self.ctx.money_unit)}", styles.unit_right)]],
-            colWidths=[width * 0.56, width * 0.24, width * 0.20],
-        )
-        line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                  ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                                  ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-        return line
+        return unit_line(self.ctx, self.styles, width)
 
     def table(self, available: float) -> Table:
         widths = self.column_widths(available)
@@ -317,7 +323,7 @@ class FormTable:
         title = Paragraph(escape(self.form.title), self.styles.title)
         if mark:
             title.bd_mark = mark
-        items: list[Flowable] = [title, self.table(available)]
+        items: list[Flowable] = [title, DrawnOnce(self.table(available))]
         if self.is_empty:
             items.append(Paragraph(escape(self.form.empty_note or DEFAULT_EMPTY_NOTE), self.styles.note))
         return items

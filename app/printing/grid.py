@@ -1,0 +1,364 @@
+"""A table that merges runs of body rows (一级/二级 指标, a project's cells in the 汇总表) and still
+breaks between any two rows.
+
+reportlab refuses to break a table inside a row span, so a 产出指标 cell merged over twenty rows
+would push the whole table to the next page or fail when it is taller than a page. ``RunTable``
+keeps the rows and their merged runs as a model and builds one reportlab ``Table`` per page:
+
+* the lead rows marked ``repeat`` (unit line, column header) start every page, the others (the
+  绩效目标 row, the project's fields) only the first;
+* a run cut by a page break is merged on both pages, and its label is printed again at the top
+  of the next page, so a continuation page never starts with a blank 一级指标 cell;
+* rows never split; only a single row taller than a whole page is divided between pages;
+* row heights are measured once (Paragraph wrap) and passed to the page tables explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus.tables import TableStyle
+
+# Lead row kinds: printed on every page, only above the first body row, only on later pages.
+ALWAYS, FIRST, CONTINUED = "always", "first", "continued"
+
+
+@dataclass
+class GridRow:
+    """One printed row. ``cells`` holds a Paragraph, a string or "" per column; ``commands`` are
+    TableStyle commands whose row coordinates are relative to this row (0 = this row), e.g.
+    ``("SPAN", (1, 0), (-1, 0))`` or ``("BACKGROUND", (0, 0), (-1, 0), color)``."""
+
+    cells: list
+    commands: list[tuple] = field(default_factory=list)
+    when: str = ALWAYS  # lead rows only
+    keep_with_next: bool = False  # body rows: never the last row of a page
+
+
+@dataclass(frozen=True)
+class Run:
+    """Body rows ``start`` … ``start + count - 1`` share one merged cell in ``column``."""
+
+    column: int
+    start: int
+    count: int
+    cell: object  # what the merged cell shows (a Paragraph or a string)
+    continued: object = None  # what it shows at the top of a page the run continues on (None: ``cell``)
+
+
+def _span_width(widths: Sequence[float], commands: Sequence[tuple], column: int) -> float:
+    """The width a cell of a row gets: its own column, or the columns its horizontal SPAN covers."""
+    ncols = len(widths)
+    for command in commands:
+        if command[0] != "SPAN":
+            continue
+        (c0, r0), (c1, _r1) = command[1], command[2]
+        c0, c1 = c0 % ncols, c1 % ncols
+        if r0 == 0 and c0 == column:
+            return sum(widths[c0:c1 + 1])
+    return widths[column]
+
+
+def _covered(widths: Sequence[float], commands: Sequence[tuple]) -> set[int]:
+    """Columns of this row hidden under a span that starts in another column or another row."""
+    ncols = len(widths)
+    hidden: set[int] = set()
+    for command in commands:
+        if command[0] != "SPAN":
+            continue
+        (c0, r0), (c1, r1) = command[1], command[2]
+        c0, c1 = c0 % ncols, c1 % ncols
+        if r0 == 0:
+            hidden.update(range(c0 + 1, c1 + 1))
+            if r1 > 0:
+                hidden.add(c0)  # a vertical span: its content is measured by nobody (keep those short)
+    return hidden
+
+
+def cell_height(cell, width: float, padding: tuple[float, float, float, float], leading: float) -> float:
+    """Height a cell's content needs in a column ``width`` wide (padding: left, right, top, bottom)."""
+    left, right, top, bottom = padding
+    if cell is None or cell == "":
+        return 0.0
+    if isinstance(cell, str):
+        return leading * (cell.count("\n") + 1) + top + bottom
+    _w, height = cell.wrap(max(width - left - right, 1.0), 1e9)
+    return height + top + bottom
+
+
+class RunTable(Flowable):
+    """See the module docstring. ``padding`` (left, right, top, bottom) must match the style's;
+    ``leading`` measures plain-string cells; ``page_height`` is the tallest a page frame can hold
+    (only a row taller than that is ever divided)."""
+
+    def __init__(self, widths: Sequence[float], lead: Sequence[GridRow], body: Sequence[GridRow],
+                 runs: Sequence[Run], commands: Sequence[tuple], *, padding: tuple[float, float, float, float],
+                 leading: float, page_height: float, continued: bool = False,
+                 _measured: tuple[list[float], list[float], dict[int, float]] | None = None) -> None:
+        super().__init__()
+        self.widths = list(widths)
+        self.lead = list(lead)
+        self.body = list(body)
+        self.runs = list(runs)
+        self.commands = list(commands)
+        self.padding = padding
+        self.leading = leading
+        self.page_height = page_height
+        self.continued = continued
+        self.width = sum(self.widths)
+        # Measured once, handed on to the parts: body row heights (without merged cells), the
+        # height each run's merged cell needs, each lead row's height.
+        self._heights: list[float] | None = None
+        self._run_heights: list[float] = []
+        self._lead_heights: dict[int, float] = {}
+        if _measured is not None:
+            self._heights, self._run_heights, self._lead_heights = _measured
+            self._index()
+
+    # ---- measuring -------------------------------------------------------------------------
+    def _row_height(self, row: GridRow, run_columns: set[int]) -> float:
+        hidden = _covered(self.widths, row.commands) | run_columns
+        height = 0.0
+        for column, cell in enumerate(row.cells):
+            if column in hidden:
+                continue
+            width = _span_width(self.widths, row.commands, column)
+            height = max(height, cell_height(cell, width, self.padding, self.leading))
+        top, bottom = self.padding[2], self.padding[3]
+        return max(height, self.leading + top + bottom)
+
+    def _run_columns(self) -> list[set[int]]:
+        columns: list[set[int]] = [set() for _row in self.body]
+        for run in self.runs:
+            for index in range(run.start, run.start + run.count):
+                columns[index].add(run.column)
+        return columns
+
+    def _measure(self) -> None:
+        if self._heights is not None:
+            return
+        self._lead_heights = {id(row): self._row_height(row, set()) for row in self.lead}
+        columns = self._run_columns()
+        self._heights = [self._row_height(row, columns[index]) for index, row in enumerate(self.body)]
+        self._run_heights = [cell_height(run.cell, self.widths[run.column], self.padding, self.leading)
+                             for run in self.runs]
+        self._index()
+
+    def _index(self) -> None:
+        self._prefix = [0.0]
+        for height in self._heights:
+            self._prefix.append(self._prefix[-1] + height)
+        self._runs_at: list[list[int]] = [[] for _row in self.body]
+        for number, run in enumerate(self.runs):
+            for index in range(run.start, run.start + run.count):
+                self._runs_at[index].append(number)
+
+    def _extra(self, row: int, stop: int) -> float:
+        """What ``row`` grows by on a page whose last body row is ``stop - 1``: a merged cell taller
+        than its rows there makes its last row taller."""
+        extra = 0.0
+        for number in self._runs_at[row]:
+            run = self.runs[number]
+            if min(run.start + run.count, stop) - 1 != row:
+                continue
+            have = self._prefix[row + 1] - self._prefix[run.start]
+            extra = max(extra, self._run_heights[number] - have)
+        return extra
+
+    def _body_heights(self, stop: int) -> list[float]:
+        return [self._heights[row] + self._extra(row, stop) for row in range(stop)]
+
+    def _lead_rows(self) -> list[GridRow]:
+        wanted = (ALWAYS, CONTINUED) if self.continued else (ALWAYS, FIRST)
+        return [row for row in self.lead if row.when in wanted]
+
+    def _lead_height(self) -> float:
+        return sum(self._lead_heights[id(row)] for row in self._lead_rows())
+
+    # ---- flowable --------------------------------------------------------------------------
+    def wrap(self, available_width, available_height):
+        self._measure()
+        self.height = self._lead_height() + sum(self._body_heights(len(self.body)))
+        return self.width, self.height
+
+    def _fits(self, available_height: float) -> int:
+        """How many body rows fit below the lead rows (a keep_with_next row is never the last)."""
+        total = self._lead_height()
+        count, rows = 0, len(self.body)
+        for row in range(rows):
+            if total + self._heights[row] + self._extra(row, row + 1) > available_height + 1e-6:
+                break
+            count = row + 1
+            total += self._heights[row] + self._extra(row, rows)
+        while 0 < count < rows and self.body[count - 1].keep_with_next:
+            count -= 1
+        return count
+
+    def _part(self, start: int, stop: int, continued: bool) -> RunTable:
+        runs, run_heights = [], []
+        for run, needed in zip(self.runs, self._run_heights, strict=True):
+            first, last = max(run.start, start), min(run.start + run.count, stop)
+            if first >= last:
+                continue
+            if first > run.start and run.continued is not None:  # cut by a page break
+                run = replace(run, cell=run.continued, continued=None)
+                needed = cell_height(run.cell, self.widths[run.column], self.padding, self.leading)
+            runs.append(replace(run, start=first - start, count=last - first))
+            run_heights.append(needed)
+        return RunTable(self.widths, self.lead, self.body[start:stop], runs, self.commands, padding=self.padding,
+                        leading=self.leading, page_height=self.page_height, continued=continued,
+                        _measured=(self._heights[start:stop], run_heights, self._lead_heights))
+
+    def split(self, available_width, available_height):
+        self._measure()
+        if not self.body:
+            return []
+        count = self._fits(available_height)
+        if count == len(self.body):
+            return [self]
+        if count:
+            return [self._part(0, count, self.continued), self._part(count, len(self.body), True)]
+        # Not even one row fits here: wait for the next page, unless the row is taller than any page.
+        lead = self._lead_height()
+        if lead + self._heights[0] + self._extra(0, 1) <= self.page_height:
+            return []
+        return self._divide_first_row(available_height - lead)
+
+    def _divide_first_row(self, room: float) -> list[Flowable]:
+        """The first body row fits on no page: print what fits of each cell here and the rest on the
+        next page (the only case in which a row is divided)."""
+        row = self.body[0]
+        top, bottom = self.padding[2], self.padding[3]
+        space = room - top - bottom
+        if space < self.leading:
+            return []
+        hidden = _covered(self.widths, row.commands)
+        head_cells, tail_cells = [], []
+        for column, cell in enumerate(row.cells):
+            if column in hidden or not isinstance(cell, Flowable):
+                head_cells.append(cell)
+                tail_cells.append("")
+                continue
+            width = _span_width(self.widths, row.commands, column) - self.padding[0] - self.padding[1]
+            parts = cell.split(width, space)
+            if not parts:
+                return []
+            head_cells.append(parts[0])
+            tail_cells.append(parts[1] if len(parts) > 1 else "")
+        head = GridRow(head_cells, row.commands)
+        tail = GridRow(tail_cells, row.commands, keep_with_next=row.keep_with_next)
+        runs = [replace(run, count=run.count + 1) if run.start == 0 else replace(run, start=run.start + 1)
+                for run in self.runs]
+        whole = RunTable(self.widths, self.lead, [head, tail, *self.body[1:]], runs, self.commands,
+                         padding=self.padding, leading=self.leading, page_height=self.page_height,
+                         continued=self.continued)
+        columns = whole._run_columns()
+        heights = [whole._row_height(head, columns[0]), whole._row_height(tail, columns[1]), *self._heights[1:]]
+        whole._heights, whole._run_heights, whole._lead_heights = heights, self._run_heights, self._lead_heights
+        whole._index()
+        return [whole._part(0, 1, self.continued), whole._part(1, len(whole.body), True)]
+
+    def table(self) -> Table:
+        """The reportlab Table of this page: lead rows, body rows, merged runs and per-row commands."""
+        self._measure()
+        lead = self._lead_rows()
+        data: list[list] = []
+        commands: list[tuple] = list(self.commands)
+
+        def add(row: GridRow) -> None:
+            offset = len(data)
+            data.append(list(row.cells))
+            for command in row.commands:
+                (c0, r0), (c1, r1) = command[1], command[2]
+                commands.append((command[0], (c0, r0 + offset), (c1, r1 + offset), *command[3:]))
+
+        for row in lead:
+            add(row)
+        start = len(data)
+        for row in self.body:
+            add(row)
+        for run in self.runs:
+            data[start + run.start][run.column] = run.cell
+            if run.count > 1:
+                commands.append(("SPAN", (run.column, start + run.start),
+                                 (run.column, start + run.start + run.count - 1)))
+        heights = [self._lead_heights[id(row)] for row in lead] + self._body_heights(len(self.body))
+        table = Table(data, colWidths=self.widths, rowHeights=heights, hAlign="LEFT")
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def draw(self) -> None:
+        if getattr(self.canv, "bd_layout_only", False):
+            return  # a pass that only counts pages (app.printing.document): the layout is known already
+        table = self.table()
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+
+class DrawnOnce(Flowable):
+    """Wraps a costly flowable (a big Table) so that it lays out in every pass but draws only in
+    passes whose page is kept (see ``bd_layout_only`` in app.printing.document)."""
+
+    def __init__(self, inner: Flowable) -> None:
+        super().__init__()
+        self.inner = inner
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.inner.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        parts = self.inner.split(available_width, available_height)
+        return [DrawnOnce(part) for part in parts]
+
+    def getSpaceBefore(self):
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.inner.getSpaceAfter()
+
+    def draw(self) -> None:
+        if not getattr(self.canv, "bd_layout_only", False):
+            self.inner.drawOn(self.canv, 0, 0)
+
+
+class CellParagraph(Paragraph):
+    """A cell's Paragraph that remembers its line breaking for the width it was last wrapped to:
+    ``RunTable`` measures every cell once and the table wraps it again to draw it."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, available_width, available_height):
+        if available_width == self._wrapped_width:
+            return self.width, self.height
+        result = super().wrap(available_width, available_height)
+        self._wrapped_width = available_width
+        return result
+
+
+_TEMPLATES: dict[tuple, object] = {}
+
+
+def _template(style):
+    """The parsed fragment of a one-word paragraph in ``style``: plain text cells copy it."""
+    key = (style.fontName, style.fontSize, str(style.textColor), str(style.backColor), style.textTransform)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = Paragraph("x", style).frags[0]
+    return template
+
+
+def paragraph(text: str, style) -> Paragraph:
+    """A cell paragraph of plain text, line breaks kept. One-line text skips reportlab's markup
+    parser (a copy of a parsed fragment with the text in it, whitespace collapsed as the parser
+    would): thousands of cells are made per document."""
+    lines = str(text).split("\n")
+    if len(lines) == 1 and style.textTransform is None:
+        clean = " ".join(lines[0].split())
+        if clean:
+            return CellParagraph(clean, style, frags=[_template(style).clone(text=clean)])
+    return CellParagraph("<br/>".join(escape(line) for line in lines), style)
