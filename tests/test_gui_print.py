@@ -21,7 +21,7 @@ from tests.test_gui_editor import tab, type_into
 from ui import print_dialog as print_dialog_module
 from ui.main_window import MainWindow
 from ui.narrative_tab import NarrativeTab, RegenerationDialog
-from ui.print_dialog import FORM_PREFIX, WHOLE_DOCUMENT, PrintDialog, settings_text
+from ui.print_dialog import FORM_PREFIX, PROJECT_PREFIX, WHOLE_DOCUMENT, PrintDialog, settings_text
 
 THREE_PUBLIC_TITLE = "部门预算财政拨款“三公”经费支出表"
 
@@ -137,6 +137,37 @@ def test_another_project_style_choice_prints_alone(qtbot, dialog):
     assert checked_keys(dialog) == ["project:demo"]
     wait_for_preview(qtbot, dialog)
     assert dialog.page_count() == 2  # cover + the table
+
+
+def test_one_project_prints_its_target_and_approval_tables_alone(qtbot, dialog, tmp_path, monkeypatch):
+    from app.projects import ProjectBook
+
+    projects = {name: project_id for project_id, name, _amount in ProjectBook(dialog.controller.dataset).project_choices()}
+    assert len(projects) == 21
+    titles = [dialog.choice_list.item(row).text() for row in range(dialog.choice_list.count())]
+    assert "单个项目（绩效目标表和批复表）" in titles and "项目：广播电视机构宣传费" in titles
+    key = f"{PROJECT_PREFIX}{projects['广播电视机构宣传费']}"
+    toggle_choice(qtbot, dialog, FORM_PREFIX + "three_public_expenses")
+    toggle_choice(qtbot, dialog, key)
+    assert checked_keys(dialog) == [key]  # a project prints alone
+    wait_for_preview(qtbot, dialog)
+    assert dialog.page_count() == dialog.result.pages >= 2
+    assert dialog.default_file_name().endswith("2023年广播电视机构宣传费绩效目标表.pdf")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args: (str(tmp_path / "project.pdf"), "PDF 文件 (*.pdf)"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    text = pdf_text(tmp_path / "project.pdf")
+    assert "项目支出绩效目标表" in text and "批复表" in text and "广播电视机构宣传费项目预算控制数" in text
+    assert "慢直播系统建设费" not in text  # only this project
+
+
+def test_project_part_tables_combine_with_forms(qtbot, dialog):
+    toggle_choice(qtbot, dialog, FORM_PREFIX + "procurement")
+    toggle_choice(qtbot, dialog, FORM_PREFIX + "three_public_expenses")
+    toggle_choice(qtbot, dialog, FORM_PREFIX + "overall_targets")
+    assert dialog.selected_options() == {"forms": ["three_public_expenses", "overall_targets", "procurement"]}
+    wait_for_preview(qtbot, dialog)
+    assert dialog.result is not None and dialog.page_count() >= 3
 
 
 def test_export_writes_the_chosen_form_under_a_default_name(qtbot, dialog, tmp_path, monkeypatch):

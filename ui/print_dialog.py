@@ -39,12 +39,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import URL
 
 from app.errors import BudgetDeskError
-from app.forms import all_forms
 from app.printing import PrintResult, build_document, font_status, print_fonts, render_document
+from app.printing.document import printable_items
+from app.projects import ProjectBook
 from ui.controller import DatasetController
 
 WHOLE_DOCUMENT = "whole"
 FORM_PREFIX = "form:"
+PROJECT_PREFIX = "project:"
 PREVIEW_ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 # Pages rasterised for the screen that are kept; scrolling back re-renders the others (a page takes
 # a few milliseconds, a cached page at 200 % several megabytes).
@@ -336,10 +338,12 @@ class PrintDialog(QDialog):
 
         self._add_choice(PrintChoice(WHOLE_DOCUMENT, "整套文件（封面、目录、全部表格、情况说明）", dict, True))
         self._add_header("单张表格（可多选）")
-        for form in all_forms():
-            self._add_choice(PrintChoice(FORM_PREFIX + form.id, form.title, None, False, form.id))
-        # One project (项目支出 with its 绩效目标): once the project model lands, add a choice per
-        # project here, e.g. self.add_choice(f"project:{id}", f"项目：{name}", lambda: {...}, group="单个项目").
+        for form_id, title in printable_items():
+            self._add_choice(PrintChoice(FORM_PREFIX + form_id, title, None, False, form_id))
+        # One project: its 项目支出绩效目标表 and 批复表, printed alone (for the project's own file).
+        for project_id, name, _amount in ProjectBook(dataset).project_choices():
+            self.add_choice(f"{PROJECT_PREFIX}{project_id}", f"项目：{name}",
+                            lambda project_id=project_id: {"projects": [project_id]}, group="单个项目（绩效目标表和批复表）")
         self.choice_item(WHOLE_DOCUMENT).setCheckState(Qt.CheckState.Checked)
         self.choice_list.itemChanged.connect(self._choice_changed)
 
@@ -490,7 +494,9 @@ class PrintDialog(QDialog):
         if not checked or checked[0].key == WHOLE_DOCUMENT:
             what = "部门预算"
         elif len(checked) == 1:
-            what = checked[0].title
+            what = checked[0].title.removeprefix("项目：")
+            if checked[0].key.startswith(PROJECT_PREFIX):
+                what += "绩效目标表"
         else:
             what = "部门预算公开表"
         return safe_file_name(f"{dataset.unit.code}_{dataset.unit.name}_{dataset.year}年{what}") + ".pdf"
