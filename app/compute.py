@@ -180,6 +180,17 @@ class Workbook:
             infos.append(RowInfo(code, name, level, code, False, self.is_leaf(form, code)))
         return infos
 
+    def row_title(self, form_id: str, row: str) -> str:
+        """How a clerk names a row: the printed title of a fixed row, 合计, or 编码 科目名称."""
+        form = form_by_id(form_id)
+        if form.row_kind == "fixed":
+            row_def = self.fixed_rows(form).get(row)
+            return row_def.title.strip() if row_def is not None else row
+        if row == TOTAL_ROW:
+            return TOTAL_TITLE
+        table = self.codes.get(form.code_kind)
+        return f"{row} {table.items[row].name}" if table and row in table.items else row
+
     # ---- cells ---------------------------------------------------------------------------
     def is_entered(self, form_id: str, row: str, column: str) -> bool:
         form = form_by_id(form_id)

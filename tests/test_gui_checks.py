@@ -23,6 +23,13 @@ def test_typing_updates_findings_counts_and_cell_marks(qtbot, window):
     assert window.counts_label.text() == f"错误 2　提示 {SEED_WARNINGS}"  # T06 totals differ, T08 wrong column
     assert sorted(listed_rules(dock)) == sorted(seed_rules + ["T06", "T08"])
     assert set(listed_rules(dock)[:2]) == {"T06", "T08"}  # errors are listed first
+    places = {dock.tree.topLevelItem(i).text(1): dock.tree.topLevelItem(i).text(3)
+              for i in range(dock.tree.topLevelItemCount())}
+    # each finding says where, in the form's own words: 表 / 行 (合计, 编码 名称, 项目名) / 栏
+    assert places["T06"] == "一般公共预算支出表 / 合计 / 基本支出"
+    assert places["T08"] == "基本支出表 / 30201 办公费 / 人员经费"
+    assert places["P02"] == "支出总表 / 合计 / 项目支出"
+    assert places["P14"] == "项目 / 智能云广播“二期”建设费"
     marked = find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.BackgroundRole)
     assert marked.color() == ERROR_BACKGROUND
     assert "属于公用经费" in find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.ToolTipRole)

@@ -424,10 +424,3 @@ def test_submission_is_blocked_by_an_unexplained_project_warning(seed_dataset):
     set_explanation(seed_dataset, "P14:智能云广播“二期”建设费|媒资数据库安全防护费", "两个项目同属宣传活动，指标相同。")
     seed_dataset.set_status("submitted")
     assert seed_dataset.status == "submitted"
-
-
-def test_findings_dock_names_the_project(seed_dataset):
-    from ui.findings import FindingsDock
-
-    cost = next(f for f in check_dataset(seed_dataset) if f.key == "P13:广播电视机构宣传费")
-    assert FindingsDock._where(cost) == "项目 / 广播电视机构宣传费"

@@ -64,3 +64,11 @@ def test_values_survive_reopening_the_database(store, seed_dataset, db_path):
     reopened = Store(str(db_path)).open_dataset("359", 2023)
     assert reopened.value("three_public_expenses", "total", "total") == D("10.51")
     assert reopened.entered_values() == seed_dataset.entered_values()
+
+
+def test_rows_are_named_as_the_printed_form_names_them(seed_dataset):
+    workbook = seed_dataset.workbook
+    assert workbook.row_title("expenditure_summary", "total") == "合计"
+    assert workbook.row_title("expenditure_summary", "2070699") == "2070699 其他新闻出版电影支出"
+    assert workbook.row_title("three_public_expenses", "reception") == "三、公务接待费"
+    assert workbook.row_title("general_budget_basic_expenditure", "30201") == "30201 办公费"

@@ -80,8 +80,8 @@ class FindingsDock(QDockWidget):
             item.setToolTip(2, finding.message)
             self.tree.addTopLevelItem(item)
 
-    @staticmethod
-    def _where(finding: Finding) -> str:
+    def _where(self, finding: Finding) -> str:
+        """The first cell a finding points at, in the words of the form: 表 / 行 / 栏."""
         if not finding.cells:
             return finding.anchor
         cell = finding.cells[0]
@@ -90,7 +90,8 @@ class FindingsDock(QDockWidget):
         try:
             form = form_by_id(cell.form)
             column = form.column(cell.column).title
-            return f"{form.short_title} / {cell.row} / {column}"
+            row = self.controller.dataset.workbook.row_title(cell.form, cell.row) if self.controller else cell.row
+            return f"{form.short_title} / {row} / {column}"
         except BudgetDeskError:
             return f"{cell.form} / {cell.row}"
 
