@@ -46,9 +46,30 @@ def take_screenshots(out_dir: Path) -> list[Path]:
             path = out_dir / f"{index + 1:02d}_{window.tabs.currentWidget().objectName()}.png"
             window.grab().save(str(path))
             written.append(path)
+        written.append(_print_dialog_shot(app, window, out_dir))
         window.close()
         store.close()
     return written
+
+
+def _print_dialog_shot(app, window, out_dir: Path) -> Path:
+    """The print dialog previewing one project's 绩效目标表 (the last choice group)."""
+    from PySide6.QtCore import Qt
+
+    from ui.print_dialog import PROJECT_PREFIX, PrintDialog
+
+    dialog = PrintDialog(window.controller, window)
+    dialog.resize(1440, 900)
+    dialog.show()
+    project = next(key for key in dialog.choices if key.startswith(PROJECT_PREFIX))
+    dialog.choice_item(project).setCheckState(Qt.CheckState.Checked)
+    dialog.refresh_preview()
+    for _ in range(50):  # the preview rasterises its visible pages in the event loop
+        app.processEvents()
+    path = out_dir / f"{window.tabs.count() + 1:02d}_print_dialog_project.png"
+    dialog.grab().save(str(path))
+    dialog.reject()
+    return path
 
 
 def main() -> int:
