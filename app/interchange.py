@@ -88,6 +88,7 @@ def export_document(dataset: BudgetDataset) -> dict:
     if added_rows:
         document["rows"] = [{"form": form, "row": row} for form, row in added_rows]
     document.update(_export_book(ProjectBook(dataset).content()))
+    document.update(_export_notes(dataset))
     return document
 
 
@@ -180,6 +181,62 @@ def _export_book(content: BookContent) -> dict:
     if not content.assets.is_empty():
         part["assets"] = _export_assets(content.assets)
     return part
+
+
+# ---- 说明 of 提示 and the clerk's wording of 情况说明 sections ---------------------------------------
+# The finance bureau reads the 说明 beside each 提示 and prints the 情况说明 as the clerk wrote it.
+
+NARRATIVE_MAX_CHARS = 20000
+
+
+def _export_notes(dataset: BudgetDataset) -> dict:
+    from app.printing import narrative
+    from app.rules import explanations
+
+    part: dict = {}
+    notes = explanations(dataset)
+    if notes:
+        part["explanations"] = [{"finding": key, "text": text} for key, text in sorted(notes.items())]
+    edits = narrative.stored_edits(dataset)
+    if edits:
+        part["narrative"] = [{"section": key, "text": edits[key][0], "based_on": edits[key][1]}
+                             for key in narrative.SECTION_KEYS if key in edits]
+    return part
+
+
+def _validate_notes(document: dict) -> tuple[dict[str, str], list[str]]:
+    """The dataset notes the document's explanations and narrative edits become, and their problems."""
+    from app.printing import narrative
+    from app.rules import explanation_note
+
+    notes: dict[str, str] = {}
+    errors: list[str] = []
+    seen: set[str] = set()
+    for index, item in enumerate(document.get("explanations", []), start=1):
+        try:
+            if item["finding"] in seen:
+                raise InputError("同一条审核结果的说明出现了两次。")
+            seen.add(item["finding"])
+            key, text = explanation_note(item["finding"], item["text"])
+            if text is None:
+                raise InputError("说明是空的。")
+            notes[key] = text
+        except InputError as exc:
+            errors.append(f"explanations 第 {index} 项（{item['finding']}）：{exc}")
+    seen = set()
+    for index, item in enumerate(document.get("narrative", []), start=1):
+        try:
+            if item["section"] in seen:
+                raise InputError("同一部分出现了两次。")
+            seen.add(item["section"])
+            if not item["text"].strip():
+                raise InputError("文字是空的。")
+            if len(item["text"]) > NARRATIVE_MAX_CHARS or len(item.get("based_on", "")) > NARRATIVE_MAX_CHARS:
+                raise InputError(f"文字超过 {NARRATIVE_MAX_CHARS} 字。")
+            notes.update(narrative.edit_notes(item["section"], item["text"], item.get("based_on", "")))
+        except (InputError, NotFoundError) as exc:
+            errors.append(f"narrative 第 {index} 项（{item['section']}）：{exc}")
+    return notes, errors
 
 
 def _import_indicators(items: list[dict]) -> list[Indicator]:
@@ -306,7 +363,7 @@ def _translate(error: jsonschema.ValidationError) -> str:
     return f"不符合格式要求（{error.message}）"
 
 
-def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent]:
+def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent, dict[str, str]]:
     """Everything that can be wrong with a document, found before anything is written."""
     problems = _schema_problems(document)
     if problems:
@@ -346,16 +403,18 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
                 errors.append(f"values 第 {index} 项（{item['form']} / {item['row']} / {item['column']}）：{exc}")
     book, book_errors = _validate_book(document, codes, document["money_unit"])
     errors.extend(book_errors)
+    notes, note_errors = _validate_notes(document)
+    errors.extend(note_errors)
     if errors:
         more = f"\n……另有 {len(errors) - 20} 处问题。" if len(errors) > 20 else ""
         raise InputError(f"数据文件有 {len(errors)} 处问题，未导入任何数据：\n" + "\n".join(errors[:20]) + more)
-    return unit, year, workbook, book
+    return unit, year, workbook, book, notes
 
 
 def import_document(store: Store, document: dict, *, replace: bool = False) -> BudgetDataset:
     from sqlalchemy import select
 
-    unit, year, workbook, book = validate_document(store, document)
+    unit, year, workbook, book, notes = validate_document(store, document)
     Store._validate_unit(unit)
     with store.Session.begin() as session:
         record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
@@ -389,6 +448,8 @@ def import_document(store: Store, document: dict, *, replace: bool = False) -> B
             for row in rows:
                 session.add(models.FormRow(dataset_id=dataset.id, form=form, row_key=row))
         write_content(session, dataset.id, book)
+        for key, text in notes.items():
+            session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
     return store.open_dataset(unit.code, year)
 
 

@@ -309,11 +309,21 @@ def explanations(dataset) -> dict[str, str]:
     return {key.removeprefix(EXPLANATION_PREFIX): text for key, text in dataset.notes(EXPLANATION_PREFIX).items()}
 
 
-def set_explanation(dataset, finding_key: str, text: str) -> None:
+EXPLANATION_MAX_CHARS = 2000
+
+
+def explanation_note(finding_key: str, text: str) -> tuple[str, str | None]:
+    """The dataset note (key, text) that holds a 说明; text None deletes it."""
     text = text.strip()
-    if len(text) > 2000:
-        raise InputError("说明不能超过 2000 字。")
-    dataset.set_note(EXPLANATION_PREFIX + finding_key, text or None)
+    if len(text) > EXPLANATION_MAX_CHARS:
+        raise InputError(f"说明不能超过 {EXPLANATION_MAX_CHARS} 字。")
+    if not re.fullmatch(r"[A-Z]+\d+(:.+)?", finding_key, flags=re.DOTALL):
+        raise InputError(f"“{finding_key}”不是审核结果的编号（应为 规则编号 或 规则编号:位置，如 T09、P13:项目名称）。")
+    return EXPLANATION_PREFIX + finding_key, text or None
+
+
+def set_explanation(dataset, finding_key: str, text: str) -> None:
+    dataset.set_note(*explanation_note(finding_key, text))
 
 
 def submission_blockers(dataset) -> list[Finding]:

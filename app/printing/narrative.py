@@ -363,6 +363,12 @@ def _note_key(key: str) -> str:
     return NOTE_PREFIX + key
 
 
+def edit_notes(key: str, text: str, based_on: str) -> dict[str, str]:
+    """The dataset notes that hold an edit of section ``key`` (for importing a data file)."""
+    _check_key(key)
+    return {_note_key(key): _normalize(text), _note_key(key) + _BASE_SUFFIX: based_on}
+
+
 def _check_key(key: str) -> SectionSpec:
     for spec in SECTION_SPECS:
         if spec.key == key:
