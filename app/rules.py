@@ -119,7 +119,7 @@ def all_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for path in sorted(resource("rules").glob("*.json")):
         with open(path, encoding="utf-8") as handle:
-            rules.extend(_load_rule(item) for item in json.load(handle)["rules"])
+            rules.extend(_load_rule(item) for item in json.load(handle, parse_float=Decimal)["rules"])
     ids = [rule.id for rule in rules]
     duplicates = {rule_id for rule_id in ids if ids.count(rule_id) > 1}
     if duplicates:
