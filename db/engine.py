@@ -64,6 +64,16 @@ def migrate(engine: Engine) -> None:
     run_alembic(engine, "upgrade", "head")
 
 
+def head_revision() -> str:
+    """The newest schema revision this program knows."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def run_alembic(engine: Engine, action: str, revision: str) -> None:
     """``upgrade``/``downgrade`` to ``revision`` in one transaction.
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -45,6 +57,11 @@ class Dataset(Base):
     year: Mapped[int] = mapped_column(Integer)
     money_unit: Mapped[str] = mapped_column(String(8), default="万元")
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft 编制中 / submitted 已上报
+    # Bumped by every write (the one door, app/service.py): a view that read version N and finds another
+    # number knows someone else wrote. ``token`` is new for every created (or replacing) dataset, so a
+    # process that opened a dataset which was since replaced can never write into its successor.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
@@ -243,3 +260,30 @@ class YearEdition(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("code_edition.id", ondelete="CASCADE"))
+
+
+class AuditEntry(Base):
+    """One recorded change: who, when, where in the form's words, old -> new, and its source.
+
+    Keyed by unit code and year rather than the dataset row, so the history outlives a replacing
+    import. ``batch`` is the dataset version the change produced: the changes of one transaction
+    share it. Store-wide events (a code edition, restoring a backup) have no unit.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_unit_year", "unit_code", "year", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    year: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    batch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    time: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    os_user: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    preparer: Mapped[str] = mapped_column(String(50), default="", server_default="")  # 填表人 of the dataset
+    source: Mapped[str] = mapped_column(String(16))  # 录入 粘贴 导入 撤销 重做 恢复备份 状态 …
+    form: Mapped[str] = mapped_column(String(64), default="", server_default="")  # form id, or "project" …
+    row: Mapped[str] = mapped_column(String(300), default="", server_default="")  # row key, or project name
+    column: Mapped[str] = mapped_column(String(64), default="", server_default="")  # column key, or field
+    place: Mapped[str] = mapped_column(Text, default="", server_default="")  # 表 / 行 / 栏 in the form's words
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)

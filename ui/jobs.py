@@ -1,0 +1,132 @@
+"""Long work off the GUI thread: a worker thread, a progress dialog with 取消, results back on the GUI thread.
+
+``run_job(parent, title, work, on_done)`` runs ``work(progress)`` (a Qt-free core call that accepts an
+``app.progress.Progress``) in a QThread. The window keeps painting; 取消 sets the progress's cancel flag,
+which the core checks between units of work (it raises ``Cancelled`` before writing anything).
+Outcomes arrive on the GUI thread: ``on_done(result)``; a ``BudgetDeskError`` as a Chinese message box
+(or ``on_error``); anything unexpected goes to ``sys.excepthook`` (the application's error dialog).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from app.errors import BudgetDeskError, Cancelled
+from app.progress import Progress
+
+
+class _Worker(QThread):
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Callable[[Progress], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.work = work
+        self.progress = Progress(lambda done, total, text: self.progressed.emit(done, total, text))
+
+    def run(self) -> None:  # runs in the worker thread: touch no widget here
+        try:
+            result = self.work(self.progress)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+
+
+class Job(QObject):
+    """A running background job; ``finished`` fires on the GUI thread once it is over (any outcome)."""
+
+    finished = Signal()
+
+    def __init__(self, parent: QWidget | None, title: str, work: Callable[[Progress], Any],
+                 on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], None] | None,
+                 show_dialog: bool) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.on_done = on_done
+        self.on_error = on_error
+        self.outcome: str | None = None  # "done", "cancelled", "failed"
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.dialog: QProgressDialog | None = None
+        if show_dialog:
+            self.dialog = QProgressDialog(f"{title}……", "取消", 0, 0, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(300)  # quick work shows no dialog at all
+            self.dialog.setAutoClose(False)
+            self.dialog.setAutoReset(False)
+            self.dialog.canceled.connect(self.cancel)
+        self.worker = _Worker(work, self)
+        self.worker.progressed.connect(self._progressed)
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.failed.connect(self._failed)
+
+    def start(self) -> Job:
+        self.worker.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is None
+
+    def cancel(self) -> None:
+        self.worker.progress.cancel()
+        if self.dialog is not None:
+            self.dialog.setLabelText("正在取消……")
+
+    def wait(self, msecs: int = 60000) -> bool:
+        return self.worker.wait(msecs)
+
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        if self.dialog is None or self.worker.progress.cancelled:
+            return
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total > 0 else 0)
+        if text:
+            self.dialog.setLabelText(text)
+
+    def _close(self) -> None:
+        self.worker.wait()
+        if self.dialog is not None:
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def _succeeded(self, result: Any) -> None:
+        self._close()
+        self.outcome, self.result = "done", result
+        try:
+            if self.on_done is not None:
+                self.on_done(result)
+        finally:
+            self.finished.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._close()
+        self.error = exc
+        self.outcome = "cancelled" if isinstance(exc, Cancelled) else "failed"
+        try:
+            if self.on_error is not None:
+                self.on_error(exc)
+            elif isinstance(exc, Cancelled):
+                pass
+            elif isinstance(exc, BudgetDeskError):
+                QMessageBox.warning(self.parent() if isinstance(self.parent(), QWidget) else None, self.title, str(exc))
+            else:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+        finally:
+            self.finished.emit()
+
+
+def run_job(parent: QWidget | None, title: str, work: Callable[[Progress], Any],
+            on_done: Callable[[Any], None] | None = None, *,
+            on_error: Callable[[BaseException], None] | None = None, show_dialog: bool = True) -> Job:
+    """Start ``work(progress)`` in a worker thread; see the module docstring."""
+    return Job(parent, title, work, on_done, on_error, show_dialog).start()
