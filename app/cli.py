@@ -151,7 +151,7 @@ def cmd_check(args) -> int:
 def cmd_status(args) -> int:
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)
-    dataset.set_status(args.status)
+    dataset.set_status(args.status, reason=args.reason)
     print(f"{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度：{dataset.info.status_name}", file=sys.stderr)
     return EXIT_OK
 
@@ -161,6 +161,26 @@ def cmd_explain(args) -> int:
 
     store = _open_store(args)
     set_explanation(store.open_dataset(args.unit, args.year), args.finding, args.text)
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    from app.audit import history, history_document
+
+    store = _open_store(args)
+    store.get_unit(args.unit)
+    filters = {"form": args.form, "row": args.row, "column": args.column}
+    if args.form:
+        filters["form"] = form_by_id(args.form).id
+    if args.json:
+        _print_json(history_document(store, args.unit, args.year, **filters))
+        return EXIT_OK
+    records = history(store, args.unit, args.year, **filters)
+    for record in records:
+        old = "（空）" if record.old is None else record.old
+        new = "（空）" if record.new is None else record.new
+        print(f"{record.time}\t{record.user}\t{record.source}\t{record.place}\t{old} → {new}")
+    print(f"共 {len(records)} 条修改记录。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -275,8 +295,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = commands.add_parser("status", help="标记预算状态：submitted（已上报，须无错误且提示均有说明）或 draft（编制中）")
     sub.add_argument("status", choices=["draft", "submitted"])
+    sub.add_argument("--reason", help="撤销上报（draft）时必填：原因，记入修改记录")
     unit_year(sub)
     sub.set_defaults(handler=cmd_status)
+
+    sub = commands.add_parser("history", help="修改记录：谁在何时把哪个单元格从什么改成什么（来源：录入、粘贴、导入、撤销……）")
+    unit_year(sub)
+    sub.add_argument("--form", help="只看一张表（表的编号，如 expenditure_summary）")
+    sub.add_argument("--row", help="只看一行（行编码，或项目名称如 项目“…”）")
+    sub.add_argument("--column", help="只看一栏（栏的编号，或项目字段名）")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_history)
 
     sub = commands.add_parser("explain", help="为一条提示填写说明（FINDING 为 check --json 中的 rule，或 rule:行）")
     sub.add_argument("finding")

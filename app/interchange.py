@@ -16,10 +16,11 @@ import jsonschema
 
 from app.compute import Workbook
 from app.domain import UNIT_TEXT_FIELDS, UnitInfo
-from app.errors import ConflictError, InputError, NotFoundError
+from app.errors import InputError, NotFoundError
 from app.forms import all_forms, form_by_id
-from app.money import format_amount, parse_amount, to_hundredths
+from app.money import format_amount, parse_amount
 from app.paths import resource
+from app.progress import Progress, step
 from app.projects import (
     ASSET_ROWS,
     PROCUREMENT_FUNDS,
@@ -37,10 +38,8 @@ from app.projects import (
     validate_overall,
     validate_procurement,
     validate_project,
-    write_content,
 )
 from app.service import BudgetDataset, Store, check_year
-from db import models
 
 FORMAT = "budgetdesk.dataset"
 FORMAT_VERSION = 1
@@ -411,47 +410,42 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
     return unit, year, workbook, book, notes
 
 
-def import_document(store: Store, document: dict, *, replace: bool = False) -> BudgetDataset:
-    from sqlalchemy import select
+def import_document(store: Store, document: dict, *, replace: bool = False, source: str = "导入",
+                    progress: Progress | None = None) -> BudgetDataset:
+    """Validate the whole document, then write it through the core in one transaction (all or nothing).
 
+    A document that says ``"status": "submitted"`` becomes 已上报 only when the same rule as
+    ``status submitted`` passes on exactly its content; otherwise nothing is imported."""
+    step(progress, 0, 3, "正在检查数据文件……")
     unit, year, workbook, book, notes = validate_document(store, document)
-    Store._validate_unit(unit)
-    with store.Session.begin() as session:
-        record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
-        if record is not None:
-            existing = Store._find_dataset(session, record.id, year)
-            if existing is not None and not replace:
-                raise ConflictError(
-                    f"单位 {unit.code} {record.name} 的 {year} 年度预算已存在；如要覆盖，请使用 --replace。"
-                )
-            if record.name != unit.name and not replace:
-                raise ConflictError(
-                    f"单位编码 {unit.code} 已属于“{record.name}”，与文件中的“{unit.name}”不一致，未导入；"
-                    "如确认是同一单位，请使用 --replace。"
-                )
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-        else:
-            record = models.Unit(code=unit.code)
-            session.add(record)
-        store._apply_unit(session, record, unit)
-        session.flush()
-        dataset = models.Dataset(unit_id=record.id, year=year, money_unit=document["money_unit"],
-                                 status=document.get("status", "draft"))
-        session.add(dataset)
-        session.flush()
-        for (form, row, column), value in workbook.values.items():
-            session.add(models.CellValue(dataset_id=dataset.id, form=form, row_key=row, column_key=column,
-                                         hundredths=to_hundredths(value)))
-        for form, rows in workbook.present_rows.items():
-            for row in rows:
-                session.add(models.FormRow(dataset_id=dataset.id, form=form, row_key=row))
-        write_content(session, dataset.id, book)
-        for key, text in notes.items():
-            session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
+    status = document.get("status", "draft")
+    if status == "submitted":
+        step(progress, 1, 3, "正在审核“已上报”的数据……")
+        blockers = _submission_blockers(document)
+        if blockers:
+            lines = [f"{finding.rule} {finding.message}" + ("" if finding.severity == "error" else "（缺少说明）")
+                     for finding in blockers[:20]]
+            raise InputError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
+                             "未导入任何数据：\n" + "\n".join(lines))
+    step(progress, 2, 3, "正在写入数据库……")
+    store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
+                         replace=replace, source=source)
+    step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 
 
-def import_file(store: Store, path: str | Path, *, replace: bool = False) -> BudgetDataset:
-    return import_document(store, read_document(path), replace=replace)
+def _submission_blockers(document: dict) -> list:
+    """审核 the document as it would be stored, in a scratch in-memory database (nothing else is touched)."""
+    from app.rules import submission_blockers
+
+    scratch = Store("sqlite://")
+    try:
+        import_document(scratch, {**document, "status": "draft"})
+        return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))
+    finally:
+        scratch.close()
+
+
+def import_file(store: Store, path: str | Path, *, replace: bool = False, source: str = "导入",
+                progress: Progress | None = None) -> BudgetDataset:
+    return import_document(store, read_document(path), replace=replace, source=source, progress=progress)

@@ -22,8 +22,6 @@ from contextvars import ContextVar
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import select
-
 from app.forms import TOTAL_ROW
 from app.money import format_amount
 from app.projects import (
@@ -38,9 +36,7 @@ from app.projects import (
     project_problems,
     split_indicator_value,
 )
-from app.projects.mapping import _INDICATOR_FIELDS, _PROJECT_MONEY_COLUMNS, _PROJECT_TEXT_FIELDS, _decimal
 from app.rules import CellPointer, Finding, Rule, list_check
-from db import models
 
 ZERO = Decimal("0.00")
 COST_LEVEL2 = "14"  # 成本指标
@@ -87,30 +83,8 @@ class BookData:
 
 
 def read_projects(dataset) -> list[Project]:
-    """The projects with their indicators, equal to ``ProjectBook.list_projects()`` (a test holds them
-    together) but read with two plain SELECTs over the same field lists instead of ORM objects: 300
-    projects × 12 indicators take a few milliseconds instead of about a hundred."""
-    project, indicator = models.Project, models.Indicator
-    money = list(_PROJECT_MONEY_COLUMNS.items())
-    with dataset.store.engine.connect() as connection:
-        rows = connection.execute(
-            select(project.id, *(getattr(project, name) for name in _PROJECT_TEXT_FIELDS),
-                   *(getattr(project, column) for _name, column in money))
-            .where(project.dataset_id == dataset.dataset_id).order_by(project.position, project.id)).all()
-        indicator_rows = connection.execute(
-            select(indicator.project_id, *(getattr(indicator, name) for name in _INDICATOR_FIELDS))
-            .join(project, indicator.project_id == project.id).where(project.dataset_id == dataset.dataset_id)
-            .order_by(indicator.project_id, indicator.position, indicator.id)).all()
-    by_project: dict[int, list[Indicator]] = {}
-    for row in indicator_rows:
-        by_project.setdefault(row[0], []).append(Indicator(*row[1:]))
-    texts = len(_PROJECT_TEXT_FIELDS)
-    projects = []
-    for row in rows:
-        values = dict(zip(_PROJECT_TEXT_FIELDS, row[1:1 + texts], strict=True))
-        values.update((name, _decimal(units)) for (name, _column), units in zip(money, row[1 + texts:], strict=True))
-        projects.append(Project(**values, indicators=by_project.get(row[0], []), id=row[0]))
-    return projects
+    """The projects with their indicators, read the fast way (see ``ProjectBook.read_projects_plain``)."""
+    return ProjectBook(dataset).read_projects_plain()
 
 
 _shared: ContextVar[BookData | None] = ContextVar("budgetdesk_book_data", default=None)

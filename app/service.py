@@ -6,22 +6,28 @@ durable as soon as the cell is left.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
+from app.audit import now_utc, os_user, store_event
 from app.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, default_shipped_table
 from app.compute import FormView, Workbook
-from app.domain import STATUS_NAMES, UNIT_TEXT_FIELDS, DatasetInfo, UnitInfo
-from app.errors import ConflictError, InputError, NotFoundError
+from app.domain import STATUS_NAMES, UNIT_FIELDS, UNIT_TEXT_FIELDS, DatasetInfo, UnitInfo
+from app.errors import ConflictError, InputError, LockedError, NotFoundError, StaleDataError
 from app.forms import form_by_id
-from app.money import MONEY_UNITS, from_hundredths, parse_amount, to_hundredths
+from app.money import MONEY_UNITS, format_amount, from_hundredths, parse_amount, to_hundredths
 from db import models
 from db.engine import make_engine, make_sessionmaker, migrate
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+UNIT_FIELD_NAMES = {**{key: label for key, label in UNIT_FIELDS if key != "code"}, "parent_code": "上级单位"}
+log = logging.getLogger(__name__)
 
 
 def check_year(year: int) -> int:
@@ -43,6 +49,59 @@ class CellChange:
     row: str
     column: str
     value: Decimal | None
+
+
+@dataclass
+class Changes:
+    """What one write through the door changed, so every view refreshes from it (and only it)."""
+
+    version: int = 0
+    cells: set[tuple[str, str, str]] = field(default_factory=set)
+    structure: set[str] = field(default_factory=set)  # forms whose code rows were added or removed
+    book: bool = False  # projects, indicators, 整体目标, 采购 or 资产
+    notes: set[str] = field(default_factory=set)
+    status: str | None = None  # the new status when it changed
+    external: bool = False  # someone else wrote since this view was read: reload it
+
+    @property
+    def forms(self) -> set[str]:
+        return {form for form, _row, _column in self.cells} | self.structure
+
+
+def _amount_text(value: Decimal | None) -> str | None:
+    return None if value is None else format_amount(value)
+
+
+class Work:
+    """One write through the door: its session, the audit rows it records, what it changed."""
+
+    def __init__(self, session, dataset: BudgetDataset, source: str, version: int, external: bool) -> None:
+        self.session = session
+        self.dataset = dataset
+        self.source = source
+        self.changes = Changes(version=version, external=external)
+        self._audit: list[dict] = []
+        self._time = now_utc()
+        self._user = os_user()
+
+    def record(self, place: str, old: str | None, new: str | None, *, form: str = "", row: str = "",
+               column: str = "", source: str | None = None) -> None:
+        """One audit row (written with the change, in the same transaction)."""
+        self._audit.append({
+            "unit_code": self.dataset.unit_code, "year": self.dataset.year, "batch": self.changes.version,
+            "time": self._time, "os_user": self._user, "preparer": self.dataset.unit.preparer or "",
+            "source": source or self.source, "form": form, "row": row[:300], "column": column[:64],
+            "place": place, "old": old, "new": new})
+
+    def record_cell(self, form_id: str, row: str, column: str, old: Decimal | None, new: Decimal | None) -> None:
+        self.record(self.dataset.describe_cell(form_id, row, column), _amount_text(old), _amount_text(new),
+                    form=form_id, row=row, column=column)
+        self.changes.cells.add((form_id, row, column))
+
+    def flush_audit(self) -> None:
+        if self._audit:
+            self.session.execute(insert(models.AuditEntry), self._audit)
+            self._audit = []
 
 
 class Store:
@@ -98,11 +157,19 @@ class Store:
             return _unit_info(unit)
 
     def update_unit(self, info: UnitInfo) -> UnitInfo:
+        """Change a unit's information (shared by all its years); each changed field is audited."""
         self._validate_unit(info)
         with self.Session.begin() as session:
             unit = self._unit(session, info.code)
+            before = _unit_info(unit)
             self._apply_unit(session, unit, info)
-            return _unit_info(unit)
+            session.flush()
+            after = _unit_info(unit)
+            for key, label in UNIT_FIELD_NAMES.items():
+                old, new = getattr(before, key) or None, getattr(after, key) or None
+                if old != new:
+                    store_event(session, "录入", f"单位信息 / {label}", old=old, new=new, unit_code=info.code)
+            return after
 
     def get_unit(self, code: str) -> UnitInfo:
         with self.Session() as session:
@@ -121,7 +188,10 @@ class Store:
             unit = self._unit(session, unit_code)
             if self._find_dataset(session, unit.id, year) is not None:
                 raise ConflictError(f"单位 {unit_code} 的 {year} 年度预算已存在。")
-            session.add(models.Dataset(unit_id=unit.id, year=year, money_unit=money_unit, status="draft"))
+            session.add(models.Dataset(unit_id=unit.id, year=year, money_unit=money_unit, status="draft",
+                                       token=uuid.uuid4().hex))
+            store_event(session, "录入", f"新建 {year} 年度预算（金额单位：{money_unit}）", new="编制中",
+                        unit_code=unit_code, year=year)
         return self.dataset_info(unit_code, year)
 
     @staticmethod
@@ -151,11 +221,104 @@ class Store:
             return [DatasetInfo(unit.code, unit.name, ds.year, ds.money_unit, ds.status) for ds, unit in rows]
 
     def delete_dataset(self, unit_code: str, year: int) -> None:
+        """Delete a dataset (refused while 已上报); the audit trail keeps the deletion."""
         with self.Session.begin() as session:
-            session.delete(self._dataset(session, unit_code, year))
+            dataset = self._dataset(session, unit_code, year)
+            status = lock_dataset_row(session, dataset.id, dataset.token).status
+            if status == "submitted":
+                raise LockedError(f"单位 {unit_code} 的 {year} 年度预算已上报，不能删除；如需删除请先撤销上报。")
+            session.delete(dataset)
+            store_event(session, "删除", f"删除 {year} 年度预算", old=STATUS_NAMES.get(status, status),
+                        unit_code=unit_code, year=year)
 
     def open_dataset(self, unit_code: str, year: int) -> BudgetDataset:
         return BudgetDataset(self, unit_code, year)
+
+    def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
+                       book, notes: dict[str, str], *, replace: bool = False, source: str = "导入") -> Changes:
+        """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
+
+        An existing dataset of the unit and year is replaced only with ``replace`` and never while
+        已上报; its successor gets a new token, so a process that had the old one open cannot write
+        into it. Every cell, project and note that differs is audited with ``source``."""
+        from app.projects import project_entries_for_import, write_content
+
+        self._validate_unit(unit)
+        changes = Changes(status=status)
+        with self.Session.begin() as session:
+            record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
+            old_values: dict[tuple[str, str, str], Decimal] = {}
+            old_notes: dict[str, str] = {}
+            old_projects: list = []
+            version = 0
+            if record is not None:
+                existing = self._find_dataset(session, record.id, year)
+                if existing is not None and not replace:
+                    raise ConflictError(
+                        f"单位 {unit.code} {record.name} 的 {year} 年度预算已存在；如要覆盖，请使用 --replace。")
+                if record.name != unit.name and not replace:
+                    raise ConflictError(
+                        f"单位编码 {unit.code} 已属于“{record.name}”，与文件中的“{unit.name}”不一致，未导入；"
+                        "如确认是同一单位，请使用 --replace。")
+                if existing is not None:
+                    locked = lock_dataset_row(session, existing.id, existing.token)
+                    if locked.status == "submitted":
+                        raise LockedError(f"单位 {unit.code} {record.name} 的 {year} 年度预算已上报，不能被导入的数据覆盖；"
+                                          "如确需覆盖，请先撤销上报（须填写原因）。")
+                    version = locked.version
+                    old_values = {(c.form, c.row_key, c.column_key): from_hundredths(c.hundredths)
+                                  for c in session.scalars(select(models.CellValue)
+                                                           .where(models.CellValue.dataset_id == existing.id))}
+                    old_notes = {n.key: n.text for n in session.scalars(
+                        select(models.DatasetNote).where(models.DatasetNote.dataset_id == existing.id))}
+                    from app.projects.mapping import _project_from_row
+
+                    old_projects = [_project_from_row(row) for row in session.scalars(
+                        select(models.Project).where(models.Project.dataset_id == existing.id))]
+                    session.delete(existing)
+                    session.flush()
+            else:
+                record = models.Unit(code=unit.code)
+                session.add(record)
+            self._apply_unit(session, record, unit)
+            session.flush()
+            dataset = models.Dataset(unit_id=record.id, year=year, money_unit=money_unit, status=status,
+                                     version=version + 1, token=uuid.uuid4().hex)
+            session.add(dataset)
+            session.flush()
+            session.execute(insert(models.CellValue), [
+                {"dataset_id": dataset.id, "form": form, "row_key": row, "column_key": column,
+                 "hundredths": to_hundredths(value)} for (form, row, column), value in workbook.values.items()])
+            rows = [{"dataset_id": dataset.id, "form": form, "row_key": row}
+                    for form, present in workbook.present_rows.items() for row in present]
+            if rows:
+                session.execute(insert(models.FormRow), rows)
+            write_content(session, dataset.id, book)
+            for key, text in notes.items():
+                session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
+            # The audit: one row for the import itself, then every difference in the form's words.
+            describe = _CellDescriber(workbook)
+            audit = _AuditBatch(unit.code, year, dataset.version, unit.preparer or "", source)
+            audit.add("数据导入", "已有数据" if version else None,
+                      f"{len(workbook.values)} 个单元格、{len(book.projects)} 个项目"
+                      + ("（替换原有数据）" if version else ""))
+            for key in sorted(old_values.keys() | workbook.values.keys()):
+                before, after = old_values.get(key), workbook.values.get(key)
+                if before != after:
+                    audit.add(describe(*key), _amount_text(before), _amount_text(after),
+                              form=key[0], row=key[1], column=key[2])
+                    changes.cells.add(key)
+            for row, column, before, after in project_entries_for_import(old_projects, book.projects):
+                audit.add(f"{row}{(' / ' + column) if column else ''}", before, after, form="project", row=row,
+                          column=column)
+            for key in sorted(old_notes.keys() | notes.keys()):
+                if old_notes.get(key) != notes.get(key) and not key.endswith(":base"):
+                    audit.add(describe_note(key), old_notes.get(key), notes.get(key), form="note", row=key)
+            audit.write(session)
+            changes.version = dataset.version
+        changes.book = True
+        log.info("imported %s %s (%s cells, source %s)", unit.code, year, len(workbook.values), source)
+        return changes
 
     # ---- code editions ------------------------------------------------------------------
     def code_tables(self, year: int) -> dict[str, CodeTable]:
@@ -211,17 +374,35 @@ class Store:
                 session.add(models.YearEdition(year=target_year, kind=kind, edition_id=record.id))
             else:
                 link.edition_id = record.id
+            store_event(session, "科目表", f"{target_year} 年度使用的{KIND_NAMES[kind]}",
+                        new=f"{table.title}（{edition} 版，{len(table.items)} 个科目）")
         self._imported_cache.clear()
         return table
 
 
+def lock_dataset_row(session, dataset_id: int, token: str):
+    """Bump the dataset's version as the transaction's FIRST statement and return its status.
+
+    Being a write, it takes the write lock at once (SQLite: the database's; PostgreSQL: the row's), so
+    status and version are read under the lock and no other writer can slip in between; a dataset
+    whose token differs (replaced since it was opened) or that is gone gives None; else a row with
+    ``status`` and the new ``version``.
+    """
+    table = models.Dataset.__table__
+    return session.execute(
+        update(table).where(table.c.id == dataset_id, table.c.token == token)
+        .values(version=table.c.version + 1).returning(table.c.status, table.c.version)
+    ).one_or_none()
+
+
 class BudgetDataset:
-    """An open dataset: the computed workbook in memory, every edit written through at once."""
+    """An open dataset: the computed workbook in memory; every edit goes through ``door`` at once."""
 
     def __init__(self, store: Store, unit_code: str, year: int) -> None:
         self.store = store
         self.unit_code = unit_code
         self.year = year
+        self.last_changes = Changes()
         self.reload()
 
     def reload(self) -> None:
@@ -230,6 +411,8 @@ class BudgetDataset:
             self.dataset_id = dataset.id
             self.money_unit = dataset.money_unit
             self.status = dataset.status
+            self.version = dataset.version
+            self.token = dataset.token
             self.unit = _unit_info(dataset.unit)
             values = {
                 (cell.form, cell.row_key, cell.column_key): from_hundredths(cell.hundredths)
@@ -246,6 +429,10 @@ class BudgetDataset:
         editions = {kind: table.edition for kind, table in self.codes.items()}
         return DatasetInfo(self.unit_code, self.unit.name, self.year, self.money_unit, self.status, editions)
 
+    @property
+    def label(self) -> str:
+        return f"单位 {self.unit_code} {self.unit.name} {self.year} 年度预算"
+
     # ---- reading -------------------------------------------------------------------------
     def view(self, form_id: str) -> FormView:
         return self.workbook.view(form_id)
@@ -256,11 +443,44 @@ class BudgetDataset:
     def entered_values(self) -> dict[tuple[str, str, str], Decimal]:
         return dict(self.workbook.values)
 
-    # ---- editing -------------------------------------------------------------------------
-    def _require_editable(self) -> None:
-        if self.status == "submitted":
-            raise ConflictError(f"{self.year} 年度预算已上报，不能修改；如需修改请先撤回上报。")
+    def describe_cell(self, form_id: str, row: str, column: str) -> str:
+        """A cell in the form's words: 表 / 行 / 栏."""
+        return _CellDescriber(self.workbook)(form_id, row, column)
 
+    # ---- the one door ----------------------------------------------------------------------
+    @contextmanager
+    def door(self, source: str, *, allow_submitted: bool = False,
+             expected_version: int | None = None) -> Iterator[Work]:
+        """Every write of this dataset: one transaction that first locks and reads the dataset's status
+        and version FROM THE DATABASE, refuses a submitted (``LockedError``) or replaced dataset
+        (``StaleDataError``), lets the caller write and record audit rows, and commits both together.
+        ``expected_version``: refuse if anyone wrote since the view read that version."""
+        if getattr(self.store, "read_only", False):
+            raise ConflictError("数据库以只读方式打开（例如在只读介质上），可以查看、打印和导出，但不能修改。")
+        seen = self.version
+        with self.store.Session.begin() as session:
+            row = lock_dataset_row(session, self.dataset_id, self.token)
+            if row is None:
+                log.info("write refused: %s was replaced or deleted", self.label)
+                raise StaleDataError(f"{self.label}已被替换或删除（例如另一个窗口或程序重新导入了数据），"
+                                     "本次修改没有保存。请重新打开该预算。", replaced=True)
+            status, version = row.status, row.version
+            if expected_version is not None and version - 1 != expected_version:
+                raise StaleDataError(f"{self.label}刚被另一个窗口或程序修改，本次操作没有执行。已重新载入最新数据，请核对后再试。")
+            if status == "submitted" and not allow_submitted:
+                self.status = status
+                log.info("write refused: %s is submitted", self.label)
+                raise LockedError(f"{self.label}已上报，不能修改；如需修改，请先撤销上报（须填写原因）。")
+            work = Work(session, self, source, version, external=version - 1 != seen)
+            session.info["work"] = work
+            yield work
+            work.flush_audit()
+        self.version = version
+        if work.changes.status is not None:
+            self.status = work.changes.status
+        self.last_changes = work.changes
+
+    # ---- editing -------------------------------------------------------------------------
     def prepare_change(self, form_id: str, row: str, column: str, text: str | Decimal | None) -> CellChange:
         """Validate one cell edit without saving it (raises InputError with a Chinese message)."""
         form = form_by_id(form_id)
@@ -269,36 +489,53 @@ class BudgetDataset:
         self.workbook.check_settable(form_id, row, column)
         return CellChange(form_id, row, column, value)
 
-    def set_cell(self, form_id: str, row: str, column: str, text: str | Decimal | None) -> Decimal | None:
+    def set_cell(self, form_id: str, row: str, column: str, text: str | Decimal | None, *,
+                 source: str = "录入") -> Decimal | None:
         change = self.prepare_change(form_id, row, column, text)
-        self.apply_changes([change])
+        self.apply_changes([change], source=source)
         return change.value
 
-    def clear_cell(self, form_id: str, row: str, column: str) -> None:
-        self.set_cell(form_id, row, column, None)
+    def clear_cell(self, form_id: str, row: str, column: str, *, source: str = "录入") -> None:
+        self.set_cell(form_id, row, column, None, source=source)
 
-    def apply_changes(self, changes: Iterable[CellChange]) -> None:
-        """Write several validated cell changes in one transaction (a paste, an undo step)."""
-        self._require_editable()
+    def _write_cells(self, work: Work, changes: list[CellChange]) -> None:
+        session = work.session
+        for change in changes:
+            key = (self.dataset_id, change.form, change.row, change.column)
+            cell = session.get(models.CellValue, key)
+            stored = None if cell is None else from_hundredths(cell.hundredths)
+            believed = self.workbook.values.get((change.form, change.row, change.column))
+            if stored != believed:
+                shown = "空" if stored is None else format_amount(stored)
+                raise StaleDataError(
+                    f"{self.describe_cell(change.form, change.row, change.column)}已被另一个窗口或程序改为 {shown}"
+                    f"（本窗口显示的是 {'空' if believed is None else format_amount(believed)}），本次修改没有保存。"
+                    "已重新载入最新数据，请核对后再改。")
+            if stored == change.value:
+                continue
+            if change.value is None:
+                session.delete(cell)
+            elif cell is None:
+                session.add(models.CellValue(dataset_id=self.dataset_id, form=change.form, row_key=change.row,
+                                             column_key=change.column, hundredths=to_hundredths(change.value)))
+            else:
+                cell.hundredths = to_hundredths(change.value)
+            work.record_cell(change.form, change.row, change.column, stored, change.value)
+
+    def apply_changes(self, changes: Iterable[CellChange], *, source: str = "录入") -> Changes:
+        """Write several validated cell changes in one transaction (a paste, an undo step).
+
+        Refused as a whole, with nothing written, when the dataset is 已上报 or replaced, or when a cell
+        no longer holds what this view shows (another window or process changed it)."""
         changes = list(changes)
-        with self.store.Session.begin() as session:
-            for change in changes:
-                key = (self.dataset_id, change.form, change.row, change.column)
-                cell = session.get(models.CellValue, key)
-                if change.value is None:
-                    if cell is not None:
-                        session.delete(cell)
-                elif cell is None:
-                    session.add(models.CellValue(dataset_id=self.dataset_id, form=change.form, row_key=change.row,
-                                                 column_key=change.column, hundredths=to_hundredths(change.value)))
-                else:
-                    cell.hundredths = to_hundredths(change.value)
+        with self.door(source) as work:
+            self._write_cells(work, changes)
         for change in changes:
             self.workbook.set_value(change.form, change.row, change.column, change.value)
+        return work.changes
 
-    def add_row(self, form_id: str, code: str) -> None:
+    def add_row(self, form_id: str, code: str, *, source: str = "录入") -> Changes:
         """Add a 功能分类/经济分类 row (its parents appear by themselves)."""
-        self._require_editable()
         form = form_by_id(form_id)
         if form.code_kind is None:
             raise InputError(f"《{form.title}》是固定行表，不能增加行。")
@@ -309,25 +546,34 @@ class BudgetDataset:
         for ancestor in table.ancestors(code):
             if any(self.workbook.values.get((form_id, ancestor, col.key)) is not None for col in form.columns):
                 raise InputError(f"上级科目 {ancestor} {table.name(ancestor)} 已直接录入金额，请先清除该行金额再增加下级科目。")
-        with self.store.Session.begin() as session:
-            if session.get(models.FormRow, (self.dataset_id, form_id, code)) is None:
-                session.add(models.FormRow(dataset_id=self.dataset_id, form=form_id, row_key=code))
+        with self.door(source) as work:
+            if work.session.get(models.FormRow, (self.dataset_id, form_id, code)) is None:
+                work.session.add(models.FormRow(dataset_id=self.dataset_id, form=form_id, row_key=code))
+                work.record(f"{form.short_title or form.title} / 增加科目 {code} {table.name(code)}", None, "增加",
+                            form=form_id, row=code)
+            work.changes.structure.add(form_id)
         self.workbook.add_row(form_id, code)
+        return work.changes
 
-    def remove_row(self, form_id: str, code: str) -> None:
+    def remove_row(self, form_id: str, code: str, *, source: str = "录入") -> Changes:
         """Remove a code row with its sub-rows and their values (the GUI asks before calling this)."""
-        self._require_editable()
-        doomed = [other for other in self.workbook.code_rows(form_by_id(form_id)) if other.startswith(code)]
-        with self.store.Session.begin() as session:
+        form = form_by_id(form_id)
+        doomed = [other for other in self.workbook.code_rows(form) if other.startswith(code)]
+        with self.door(source) as work:
+            values = [CellChange(f, r, c, None) for (f, r, c) in self.workbook.values if f == form_id and r in doomed]
+            self._write_cells(work, values)
             for other in doomed:
-                session.execute(delete(models.CellValue).where(
-                    models.CellValue.dataset_id == self.dataset_id, models.CellValue.form == form_id,
-                    models.CellValue.row_key == other))
-                session.execute(delete(models.FormRow).where(
+                work.session.execute(delete(models.FormRow).where(
                     models.FormRow.dataset_id == self.dataset_id, models.FormRow.form == form_id,
                     models.FormRow.row_key == other))
+            work.record(f"{form.short_title or form.title} / 删除科目 {self.workbook.row_title(form_id, code)}",
+                        "存在", None, form=form_id, row=code)
+            work.changes.structure.add(form_id)
+        for change in values:
+            self.workbook.set_value(change.form, change.row, change.column, None)
         for other in doomed:
             self.workbook.remove_row(form_id, other)
+        return work.changes
 
     def notes(self, prefix: str = "") -> dict[str, str]:
         """Free-text notes kept with the dataset (提示 explanations, edited narrative …)."""
@@ -335,17 +581,28 @@ class BudgetDataset:
             rows = session.scalars(select(models.DatasetNote).where(models.DatasetNote.dataset_id == self.dataset_id))
             return {note.key: note.text for note in rows if note.key.startswith(prefix)}
 
-    def set_note(self, key: str, text: str | None) -> None:
+    def set_note(self, key: str, text: str | None, *, source: str = "录入") -> Changes:
         """Store (or, with None, delete) one note in its own transaction."""
-        with self.store.Session.begin() as session:
-            note = session.get(models.DatasetNote, (self.dataset_id, key))
-            if text is None:
-                if note is not None:
-                    session.delete(note)
-            elif note is None:
-                session.add(models.DatasetNote(dataset_id=self.dataset_id, key=key, text=text))
-            else:
-                note.text = text
+        return self.set_notes({key: text}, source=source)
+
+    def set_notes(self, notes: dict[str, str | None], *, source: str = "录入") -> Changes:
+        """Store or delete several notes in one transaction (a 情况说明 edit and its base text)."""
+        with self.door(source) as work:
+            for key, text in notes.items():
+                note = work.session.get(models.DatasetNote, (self.dataset_id, key))
+                old = None if note is None else note.text
+                if old == text:
+                    continue
+                if text is None:
+                    work.session.delete(note)
+                elif note is None:
+                    work.session.add(models.DatasetNote(dataset_id=self.dataset_id, key=key, text=text))
+                else:
+                    note.text = text
+                if not key.endswith(":base"):  # the generated text an edit was based on: not the clerk's words
+                    work.record(describe_note(key), old, text, form="note", row=key)
+                work.changes.notes.add(key)
+        return work.changes
 
     def row_snapshot(self, form_id: str, code: str) -> tuple[set[str], list[CellChange]]:
         """What removing ``code`` would take away: added rows and values under it (for undo)."""
@@ -354,23 +611,39 @@ class BudgetDataset:
                   if form == form_id and row.startswith(code)]
         return rows, values
 
-    def restore_rows(self, form_id: str, rows: set[str], values: list[CellChange]) -> None:
-        """Undo of ``remove_row``: put the rows and their values back in one transaction."""
-        self._require_editable()
-        with self.store.Session.begin() as session:
+    def restore_rows(self, form_id: str, rows: set[str], values: list[CellChange], *,
+                     source: str = "撤销") -> Changes:
+        """Undo of ``remove_row``: put the rows and their values back in ONE transaction."""
+        form = form_by_id(form_id)
+        with self.door(source) as work:
+            for row in sorted(rows):
+                if work.session.get(models.FormRow, (self.dataset_id, form_id, row)) is None:
+                    work.session.add(models.FormRow(dataset_id=self.dataset_id, form=form_id, row_key=row))
             for row in rows:
-                if session.get(models.FormRow, (self.dataset_id, form_id, row)) is None:
-                    session.add(models.FormRow(dataset_id=self.dataset_id, form=form_id, row_key=row))
-        for row in rows:
-            self.workbook.add_row(form_id, row)
-        self.apply_changes(values)
+                self.workbook.add_row(form_id, row)
+            try:
+                self._write_cells(work, values)
+            except BaseException:
+                for row in rows:
+                    self.workbook.remove_row(form_id, row)
+                raise
+            work.record(f"{form.short_title or form.title} / 恢复科目 {', '.join(sorted(rows))}", None, "恢复",
+                        form=form_id)
+            work.changes.structure.add(form_id)
+        for change in values:
+            self.workbook.set_value(change.form, change.row, change.column, change.value)
+        return work.changes
 
     def row_has_values(self, form_id: str, code: str) -> bool:
         return any(form == form_id and row.startswith(code) for form, row, _col in self.workbook.values)
 
-    def set_status(self, status: str) -> None:
+    def set_status(self, status: str, *, reason: str | None = None) -> Changes:
+        """编制中 ↔ 已上报. 上报 needs a clean 审核 of exactly what is stored (refused if anyone wrote since
+        this view was read); 撤销上报 needs a written reason. Both are audited."""
         if status not in STATUS_NAMES:
             raise InputError(f"状态“{status}”无效。")
+        reason = (reason or "").strip()
+        expected = None
         if status == "submitted":
             from app.rules import SEVERITY_NAMES, submission_blockers
 
@@ -379,12 +652,62 @@ class BudgetDataset:
                 lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
                          + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
                 raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能标记为已上报：\n" + "\n".join(lines))
-        with self.store.Session.begin() as session:
-            session.get(models.Dataset, self.dataset_id).status = status
-        self.status = status
+            expected = self.version
+        with self.door("状态", allow_submitted=True, expected_version=expected) as work:
+            current = work.session.get(models.Dataset, self.dataset_id)
+            old = current.status
+            if old == status:
+                raise ConflictError(f"{self.label}已经是“{STATUS_NAMES[status]}”状态。")
+            if old == "submitted" and not reason:
+                raise InputError("撤销上报须填写原因（例如：财政局退回修改）。")
+            current.status = status
+            new_text = STATUS_NAMES[status] + (f"（原因：{reason}）" if reason else "")
+            work.record("预算状态", STATUS_NAMES.get(old, old), new_text, form="status")
+            work.changes.status = status
+        return work.changes
 
     def update_unit(self, info: UnitInfo) -> None:
         self.unit = self.store.update_unit(info)
 
 
-__all__ = ["Store", "BudgetDataset", "CellChange", "check_year"]
+class _CellDescriber:
+    """Cells in the form's words for a workbook that is not an open dataset (imports)."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+
+    def __call__(self, form_id: str, row: str, column: str) -> str:
+        form = form_by_id(form_id)
+        column_def = next((c for c in form.columns if c.key == column), None)
+        column_title = "—".join([*column_def.group, column_def.title]) if column_def else column
+        return f"{form.short_title or form.title} / {self.workbook.row_title(form_id, row)} / {column_title}"
+
+
+class _AuditBatch:
+    """Audit rows of a store-level write (an import), inserted in one statement."""
+
+    def __init__(self, unit_code: str, year: int, batch: int, preparer: str, source: str) -> None:
+        self.rows: list[dict] = []
+        self.base = {"unit_code": unit_code, "year": year, "batch": batch, "time": now_utc(), "os_user": os_user(),
+                     "preparer": preparer, "source": source}
+
+    def add(self, place: str, old: str | None, new: str | None, *, form: str = "", row: str = "",
+            column: str = "") -> None:
+        self.rows.append({**self.base, "form": form, "row": row[:300], "column": column[:64], "place": place,
+                          "old": old, "new": new})
+
+    def write(self, session) -> None:
+        if self.rows:
+            session.execute(insert(models.AuditEntry), self.rows)
+
+
+def describe_note(key: str) -> str:
+    """A note in the clerk's words: 审核说明 T09, 情况说明 section …"""
+    if key.startswith("explanation:"):
+        return f"审核说明 {key.removeprefix('explanation:')}"
+    if key.startswith("narrative:"):
+        return f"情况说明 {key.removeprefix('narrative:')}"
+    return f"备注 {key}"
+
+
+__all__ = ["Store", "BudgetDataset", "CellChange", "Changes", "Work", "check_year", "lock_dataset_row"]

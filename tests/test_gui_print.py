@@ -420,7 +420,10 @@ def test_data_change_refreshes_generated_text_of_untouched_sections(qtbot, windo
     assert window.dataset.value("expenditure_summary", "2070699", "basic") == Decimal("600.00")
 
 
-def test_submitted_dataset_is_read_only_and_pending_text_is_kept(qtbot, window, store, narrative_tab):
+def test_submitted_dataset_is_read_only_and_pending_text_is_kept(qtbot, window, store, narrative_tab, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("财政局退回修改", True))
     choose_section(qtbot, narrative_tab, "other")
     type_at_end(qtbot, narrative_tab, "无。")
     explain_all_findings(window.dataset)

@@ -16,7 +16,7 @@ from app.errors import ConflictError, InputError, NotFoundError
 from app.forms import all_forms
 from app.printing import build_document, fonts, narrative
 from app.service import CellChange
-from tests.conftest import SEED004
+from tests.conftest import SEED004, explain_all_findings
 
 UNIT_LINE = "359秦皇岛经济技术开发区融媒体中心"
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -359,7 +359,12 @@ def test_edits_are_stored_and_never_overwritten_silently(store, seed_dataset, db
 def test_narrative_refusals(seed_dataset):
     with pytest.raises(InputError):
         narrative.save_text(seed_dataset, "no_such_section", "x")
-    seed_dataset.status = "submitted"  # as after a successful 上报 (set_status also runs the checks)
+    explain_all_findings(seed_dataset)
+    seed_dataset.set_status("submitted")
+    stale = seed_dataset.store.open_dataset("359", 2023)
+    stale.status = "draft"  # what a view believes does not matter: the door reads the database
+    with pytest.raises(ConflictError):
+        narrative.save_text(stale, "other", "改动")
     with pytest.raises(ConflictError):
         narrative.save_text(seed_dataset, "other", "改动")
 

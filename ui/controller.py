@@ -5,70 +5,104 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.errors import BudgetDeskError, StaleDataError
+from app.forms import all_forms
 from app.projects import Change, ProjectBook
 from app.rules import Checker, Finding, set_explanation
 from app.service import BudgetDataset, CellChange
 
 
-class SetCellsCommand(QUndoCommand):
+class _GuardedCommand(QUndoCommand):
+    """An undo step whose write may be refused (已上报, changed elsewhere, a database fault): then the
+    step is made obsolete, so QUndoStack drops it instead of moving its index over nothing."""
+
+    def __init__(self, controller: DatasetController, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.first = True
+
+    def _guard(self, action) -> None:
+        try:
+            action()
+        except BudgetDeskError as exc:
+            self.setObsolete(True)
+            self.controller.refused(exc)
+
+    def redo(self) -> None:
+        if self.first:  # written before the command was pushed
+            self.first = False
+            self.written()
+            return
+        self._guard(lambda: self.apply("重做"))
+
+    def written(self) -> None:
+        """After the first write (done before the push): tell the views, where the command must."""
+
+    def undo(self) -> None:
+        self._guard(lambda: self.revert("撤销"))
+
+    def apply(self, source: str) -> None:
+        raise NotImplementedError
+
+    def revert(self, source: str) -> None:
+        raise NotImplementedError
+
+
+class SetCellsCommand(_GuardedCommand):
     """One typed cell, one paste or one Delete over a selection: one undo step."""
 
     def __init__(self, controller: DatasetController, changes: list[CellChange], text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
+        super().__init__(controller, text)
         self.changes = changes
         workbook = controller.dataset.workbook
         self.previous = [CellChange(c.form, c.row, c.column, workbook.values.get((c.form, c.row, c.column)))
                          for c in changes]
 
-    def redo(self) -> None:
-        self.controller._write(self.changes)
+    def apply(self, source: str) -> None:
+        self.controller._write(self.changes, source)
 
-    def undo(self) -> None:
-        self.controller._write(self.previous)
+    def revert(self, source: str) -> None:
+        self.controller._write(self.previous, source)
 
 
-class RemoveRowCommand(QUndoCommand):
+class RemoveRowCommand(_GuardedCommand):
     def __init__(self, controller: DatasetController, form_id: str, code: str) -> None:
-        super().__init__(f"删除科目 {code}")
-        self.controller = controller
+        super().__init__(controller, f"删除科目 {code}")
         self.form_id = form_id
         self.code = code
         self.rows, self.values = controller.dataset.row_snapshot(form_id, code)
 
-    def redo(self) -> None:
-        self.controller.dataset.remove_row(self.form_id, self.code)
+    def apply(self, source: str) -> None:
+        self.controller.dataset.remove_row(self.form_id, self.code, source=source)
         self.controller.structure_changed.emit(self.form_id)
         self.controller.values_changed.emit({self.form_id})
         self.controller.recheck()
         self.controller.saved.emit()
 
-    def undo(self) -> None:
-        self.controller.dataset.restore_rows(self.form_id, self.rows, self.values)
+    def revert(self, source: str) -> None:
+        self.controller.dataset.restore_rows(self.form_id, self.rows, self.values, source=source)
         self.controller.structure_changed.emit(self.form_id)
         self.controller.values_changed.emit({self.form_id})
         self.controller.recheck()
         self.controller.saved.emit()
 
 
-class BookCommand(QUndoCommand):
+class BookCommand(_GuardedCommand):
     """A project / target / procurement / asset change, already written when pushed."""
 
     def __init__(self, controller: DatasetController, change: Change) -> None:
-        super().__init__(change.description)
-        self.controller = controller
+        super().__init__(controller, change.description)
         self.change = change
-        self.first = True
 
-    def redo(self) -> None:
-        if self.first:  # ProjectBook wrote it before the command was pushed
-            self.first = False
-        else:
-            self.controller.book.restore(self.change.after)
+    def written(self) -> None:
         self.controller._book_written()
 
-    def undo(self) -> None:
-        self.controller.book.restore(self.change.before)
+    def apply(self, source: str) -> None:
+        self.controller.book.restore(self.change.after, source=source)
+        self.controller._book_written()
+
+    def revert(self, source: str) -> None:
+        self.controller.book.restore(self.change.before, source=source)
         self.controller._book_written()
 
 
@@ -80,6 +114,8 @@ class DatasetController(QObject):
     saved = Signal()
     findings_changed = Signal()
     book_changed = Signal()  # projects, 整体绩效目标, 政府采购 or 固定资产 changed
+    write_refused = Signal(str)  # a write was refused (已上报, changed elsewhere …): the Chinese message
+    reloaded = Signal()  # the dataset was read again from the database: every view refreshes
 
     def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,9 +161,25 @@ class DatasetController(QObject):
         self.findings_changed.emit()
         self.saved.emit()
 
-    def _write(self, changes: list[CellChange]) -> None:
+    def refused(self, exc: Exception) -> None:
+        """A write was refused: say why; if the data changed elsewhere, read it again and redraw."""
+        if isinstance(exc, StaleDataError) and not exc.replaced:
+            self.reload()
+        self.write_refused.emit(str(exc))
+
+    def reload(self) -> None:
+        self.dataset.reload()
+        self.recheck()
+        self.reloaded.emit()
+        self.values_changed.emit({form.id for form in all_forms()})
+
+    def status_changed(self) -> None:
+        """After 上报 / 撤销上报: old undo steps would write across the status change, so they go."""
+        self.undo_stack.clear()
+
+    def _write(self, changes: list[CellChange], source: str = "录入") -> None:
         structure_before = {c.form: list(self.dataset.workbook.code_rows_if_coded(c.form)) for c in changes}
-        self.dataset.apply_changes(changes)
+        self.dataset.apply_changes(changes, source=source)
         forms = {change.form for change in changes}
         for form in forms:
             if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
@@ -138,9 +190,18 @@ class DatasetController(QObject):
         self.findings_changed.emit()
         self.saved.emit()
 
-    def set_cells(self, changes: list[CellChange], text: str) -> None:
-        if changes:
-            self.undo_stack.push(SetCellsCommand(self, changes, text))
+    def set_cells(self, changes: list[CellChange], text: str) -> bool:
+        """Write first; only a write that succeeded becomes an undo step. False when refused."""
+        if not changes:
+            return True
+        command = SetCellsCommand(self, changes, text)
+        try:
+            self._write(changes, "粘贴" if text.startswith("粘贴") else "录入")
+        except BudgetDeskError as exc:
+            self.refused(exc)
+            return False
+        self.undo_stack.push(command)
+        return True
 
     def record(self, change: Change) -> None:
         """Put a ProjectBook change (already saved) on the shared undo stack."""
@@ -159,4 +220,10 @@ class DatasetController(QObject):
         self.saved.emit()
 
     def remove_row(self, form_id: str, code: str) -> None:
-        self.undo_stack.push(RemoveRowCommand(self, form_id, code))
+        command = RemoveRowCommand(self, form_id, code)
+        try:
+            command.apply("录入")
+        except BudgetDeskError as exc:
+            self.refused(exc)
+            return
+        self.undo_stack.push(command)

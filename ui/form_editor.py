@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -45,6 +46,8 @@ class FormTab(QWidget):
         self.model = model_for(controller, form, self)
         self.table = GridTableView(self.model, self)
         self.table.setObjectName(f"table_{form.id}")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.table, 1)
         self.message = QLabel(self)
         self.message.setObjectName("message")
@@ -70,6 +73,21 @@ class FormTab(QWidget):
             self._shown_once = True
             self.table.scrollToTop()
             self.table.horizontalScrollBar().setValue(0)
+
+    def _context_menu(self, position) -> None:
+        index = self.table.indexAt(position)
+        key = self.model.cell_key(index) if index.isValid() else None
+        menu = QMenu(self)
+        history = menu.addAction("修改记录…")
+        history.setEnabled(key is not None)
+        chosen = menu.exec(self.table.viewport().mapToGlobal(position))
+        if chosen is history and key is not None:
+            self.show_cell_history(*key)
+
+    def show_cell_history(self, row_key: str, column_key: str) -> None:
+        from ui.history_dialog import HistoryDialog
+
+        HistoryDialog(self.controller.dataset, self, cell=(self.form.id, row_key, column_key)).exec()
 
     def refresh_unit_line(self) -> None:
         dataset = self.controller.dataset

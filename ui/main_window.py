@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import UNIT_FIELDS, UnitInfo
-from app.errors import BudgetDeskError
+from app.errors import BudgetDeskError, StaleDataError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
 from ui.controller import DatasetController
@@ -115,6 +116,9 @@ class MainWindow(QMainWindow):
         self.submit_action = toolbar.addAction("标记为已上报")
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
+        self.history_action = toolbar.addAction("修改记录")
+        self.history_action.setObjectName("history")
+        self.history_action.triggered.connect(self.show_history)
         self._install_print_actions(toolbar)
 
         self.findings_dock = FindingsDock(self)
@@ -236,6 +240,8 @@ class MainWindow(QMainWindow):
             self.controller.deleteLater()
         self.controller = DatasetController(self.dataset, self)
         self.controller.saved.connect(self._on_saved)
+        self.controller.write_refused.connect(self._write_refused)
+        self.controller.reloaded.connect(self._reloaded)
         self.controller.findings_changed.connect(self._update_counts)
         self.findings_dock.attach(self.controller)
         self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
@@ -292,20 +298,49 @@ class MainWindow(QMainWindow):
             tab.table.scrollTo(index)
             tab.table.setFocus()
 
-    def toggle_submitted(self, *, report=None) -> bool:
-        """Mark 已上报 (refused while 错误 remain or 提示 lack a 说明), or withdraw it."""
+    def show_history(self, cell: tuple[str, str, str] | None = None) -> None:
+        """修改记录 of the open dataset, or of one cell (the cell's context menu)."""
+        if self.dataset is None:
+            return
+        from ui.history_dialog import HistoryDialog
+
+        HistoryDialog(self.dataset, self, cell=cell).exec()
+
+    def _write_refused(self, message: str) -> None:
+        """A write the core refused (已上报, changed in another window, a fault): say so, never a traceback."""
+        self.statusBar().showMessage(message.split("\n")[0], 15000)
+        QMessageBox.warning(self, "修改未保存", message)
+
+    def _reloaded(self) -> None:
+        for tab in self.form_tabs.values():
+            tab.model.rebuild()
+        self._update_title()
+
+    def ask_withdraw_reason(self) -> str | None:
+        text, accepted = QInputDialog.getText(self, "撤销上报", "撤销上报的原因（记入修改记录）：")
+        return text.strip() if accepted and text.strip() else None
+
+    def toggle_submitted(self, *, report=None, reason: str | None = None) -> bool:
+        """Mark 已上报 (refused while 错误 remain or 提示 lack a 说明), or withdraw it with a reason."""
         if self.dataset is None:
             return False
         report = report or (lambda title, text: QMessageBox.warning(self, title, text))
         target = "draft" if self.dataset.status == "submitted" else "submitted"
+        if target == "draft" and reason is None:
+            reason = self.ask_withdraw_reason()
+            if reason is None:
+                return False
         try:
-            self.dataset.set_status(target)
+            self.dataset.set_status(target, reason=reason)
         except BudgetDeskError as exc:
-            report("不能标记为已上报", str(exc))
+            report("不能标记为已上报" if target == "submitted" else "不能撤销上报", str(exc))
+            if isinstance(exc, StaleDataError):
+                self.controller.reload()
             return False
+        self.controller.status_changed()
         for tab in self.form_tabs.values():
             tab.model.rebuild()
-        self.submit_action.setText("撤回上报" if target == "submitted" else "标记为已上报")
+        self.submit_action.setText("撤销上报" if target == "submitted" else "标记为已上报")
         self.refresh_chooser()
         self._update_title()
         return True

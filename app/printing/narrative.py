@@ -18,13 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from app.errors import ConflictError, InputError, NotFoundError
+from app.errors import InputError, NotFoundError
 from app.forms import chinese_ordinal
 from app.money import format_amount
 from app.projects import Indicator, ProjectBook
-from db import models
 
 NOTE_PREFIX = "narrative:"
 _BASE_SUFFIX = ":base"
@@ -381,18 +378,9 @@ def _normalize(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
-def _require_editable(dataset) -> None:
-    if dataset.status == "submitted":
-        raise ConflictError(f"{dataset.year} 年度预算已上报，不能修改情况说明；如需修改请先撤回上报。")
-
-
 def stored_edits(dataset) -> dict[str, tuple[str, str]]:
     """Section key → (edited text, generated text the edit was based on)."""
-    with dataset.store.Session() as session:
-        notes = session.scalars(select(models.DatasetNote).where(
-            models.DatasetNote.dataset_id == dataset.dataset_id,
-            models.DatasetNote.key.startswith(NOTE_PREFIX, autoescape=True)))
-        raw = {note.key[len(NOTE_PREFIX):]: note.text for note in notes}
+    raw = {key[len(NOTE_PREFIX):]: text for key, text in dataset.notes(NOTE_PREFIX).items()}
     return {key: (text, raw.get(key + _BASE_SUFFIX, "")) for key, text in raw.items()
             if not key.endswith(_BASE_SUFFIX) and key in SECTION_KEYS}
 
@@ -417,31 +405,19 @@ def save_text(dataset, key: str, text: str, previous=AUTO) -> bool:
     """Store the clerk's wording of a section. Returns False when it equals the generated text
     (then nothing is stored and the section keeps following the data)."""
     _check_key(key)
-    _require_editable(dataset)
     text = _normalize(text)
     generated = generate_texts(dataset, previous).get(key, "")
     if text == _normalize(generated):
         discard_edit(dataset, key)
         return False
-    with dataset.store.Session.begin() as session:
-        for note_key, value in ((_note_key(key), text), (_note_key(key) + _BASE_SUFFIX, generated)):
-            note = session.get(models.DatasetNote, (dataset.dataset_id, note_key))
-            if note is None:
-                session.add(models.DatasetNote(dataset_id=dataset.dataset_id, key=note_key, text=value))
-            else:
-                note.text = value
+    dataset.set_notes({_note_key(key): text, _note_key(key) + _BASE_SUFFIX: generated})
     return True
 
 
 def discard_edit(dataset, key: str) -> None:
     """Forget the clerk's wording: the section follows the data again."""
     _check_key(key)
-    _require_editable(dataset)
-    with dataset.store.Session.begin() as session:
-        for note_key in (_note_key(key), _note_key(key) + _BASE_SUFFIX):
-            note = session.get(models.DatasetNote, (dataset.dataset_id, note_key))
-            if note is not None:
-                session.delete(note)
+    dataset.set_notes({_note_key(key): None, _note_key(key) + _BASE_SUFFIX: None})
 
 
 def preview_regeneration(dataset, previous=AUTO) -> list[RegenerationChange]:

@@ -15,6 +15,7 @@ validation, mapping (database rows <-> records), states (undo) and book (Project
 
 from __future__ import annotations
 
+from app.projects.audit import project_entries_for_import
 from app.projects.book import ProjectBook
 from app.projects.catalogue import (
     catalogue_name,
@@ -75,7 +76,7 @@ from app.projects.validation import (
     validate_project,
 )
 
-__all__ = [
+__all__ = ['project_entries_for_import',
     "ALL_COMPARATORS",
     "ASSET_ROWS",
     "AssetLine",
