@@ -279,6 +279,11 @@ def test_lost_postgres_connection_in_words():
         with store.Session() as session:  # the pool replaces the dead connection
             assert session.execute(text("SELECT 1")).scalar() == 1
     finally:
+        from db.models import Base
+
+        Base.metadata.drop_all(store.engine)  # leave the scratch database empty for the other tests
+        with store.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         store.close()
 
 
