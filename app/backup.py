@@ -46,7 +46,9 @@ _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<reason>[a-z]
 
 
 class BackupUnavailableError(BudgetDeskError):
-    """Backups are not made by this program for this database (a PostgreSQL server)."""
+    """Backups are not made by this program for this database (a PostgreSQL server): a refusal."""
+
+    exit_code = 1
 
 
 POSTGRES_MESSAGE = ("此数据库在 PostgreSQL 服务器上，本程序不做备份和恢复；服务器的备份（pg_dump 等）由财政局的"

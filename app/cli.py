@@ -424,14 +424,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def report_error(exc: BaseException, log_path: Path | None) -> int:
     """Print the clerk's message for ``exc`` on stderr and return the exit code."""
-    from app.faults import DatabaseFault, translate
+    from app.faults import translate
 
     error = translate(exc)
     if isinstance(error, ConflictError):
         print(f"拒绝：{error}", file=sys.stderr)
         return EXIT_REFUSED
-    if isinstance(error, DatabaseFault):
-        log.info("command failed: %s", error)
+    if isinstance(error, BudgetDeskError) and getattr(error, "exit_code", None) == EXIT_REFUSED:
+        log.info("command failed: %s", error)  # a database fault (app.faults) or another refusal
         print(f"错误：{error}", file=sys.stderr)
         return EXIT_REFUSED
     if isinstance(error, BudgetDeskError):

@@ -23,7 +23,9 @@ SAFE = "已保存的数据不受影响。"
 
 class DatabaseFault(BudgetDeskError):
     """The database could not do what was asked (not the user's input). Nothing was half-written:
-    the transaction that met the fault was rolled back."""
+    the transaction that met the fault was rolled back. The CLI exits with ``exit_code`` (1)."""
+
+    exit_code = 1
 
 
 class DatabaseBusyError(DatabaseFault):

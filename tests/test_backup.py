@@ -177,7 +177,7 @@ def test_cli_backup_on_postgres_points_to_the_server(capsys, monkeypatch):
     monkeypatch.setattr(app.cli, "_open_store", lambda _args: FakeServerStore())
     for action in ("list", "create"):
         code, _, err = run(capsys, "--db", "postgresql+psycopg://u@h/db", "backup", action)
-        assert code == 2 and "pg_dump" in err
+        assert code == 1 and "pg_dump" in err
 
 
 def test_cli_backup_help_is_chinese(capsys):
