@@ -279,3 +279,31 @@ def test_error_dialog_buttons_for_real(qtbot):
     dialog.retry_button.click()
     assert not dialog.isVisible()
     assert dialog.result() == ErrorDialog.RETRY and dialog.choice == "retry"
+
+
+def test_backup_action_in_the_window_opens_the_dialog(qtbot, window, monkeypatch):
+    from PySide6.QtGui import QAction
+
+    from ui import backup_dialog
+
+    opened = []
+    monkeypatch.setattr(backup_dialog.BackupDialog, "exec", lambda self: opened.append(self.store) or 0)
+    action = window.findChild(QAction, "backup_restore")
+    assert action is not None and action.text() == "备份与恢复…"
+    action.trigger()
+    assert opened == [window.store]
+
+
+@pytest.mark.parametrize("message", ["database is locked", "database or disk is full",
+                                     "attempt to write a readonly database", "database disk image is malformed"])
+def test_each_database_fault_is_a_dialog_in_words(qtbot, hooks, dialogs, message):
+    import sys
+
+    from sqlalchemy.exc import OperationalError
+
+    shown, _ = dialogs
+    error = OperationalError("UPDATE cell_value SET hundredths=1", {}, sqlite3.OperationalError(message))
+    sys.excepthook(type(error), error, None)
+    assert len(shown) == 1 and shown[0]["title"] == "数据库问题"
+    assert message not in shown[0]["message"] and "。" in shown[0]["message"]
+    assert message in shown[0]["details"]  # the driver's words only behind 复制详细信息

@@ -23,6 +23,7 @@ from app.domain import UNIT_FIELDS, UnitInfo
 from app.errors import BudgetDeskError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
+from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
         self._install_print_actions(toolbar)
+        add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
