@@ -115,7 +115,7 @@ def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
             while reported < kill_after + 1:  # edit `kill_after` is reported, then the kill lands mid-way
                 line = helper.stdout.readline().strip()
                 if not line.startswith("ok "):
-                    break
+                    pytest.fail(f"trial {trial}: the child stopped by itself after {reported} edits ({line!r})")
                 assert int(line.split()[1]) == reported
                 reported += 1
             time.sleep(rng.random() * 0.008)  # somewhere inside the next edit (a commit takes a few ms)
