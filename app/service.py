@@ -23,7 +23,7 @@ from app.errors import ConflictError, InputError, LockedError, NotFoundError, St
 from app.forms import form_by_id
 from app.money import MONEY_UNITS, format_amount, from_hundredths, parse_amount, to_hundredths
 from db import models
-from db.engine import make_engine, make_sessionmaker, migrate
+from db.engine import make_sessionmaker, open_database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 UNIT_FIELD_NAMES = {**{key: label for key, label in UNIT_FIELDS if key != "code"}, "parent_code": "上级单位"}
@@ -107,9 +107,14 @@ class Work:
 class Store:
     """One database (SQLite file or server URL), migrated to the newest schema on open."""
 
-    def __init__(self, target: str | None = None) -> None:
-        self.engine = make_engine(target)
-        migrate(self.engine)
+    def __init__(self, target: str | None = None, *, read_only: bool | None = None) -> None:
+        from app.backup import backup_before_upgrade
+
+        opened = open_database(target, read_only=read_only, before_upgrade=backup_before_upgrade)
+        self.target = target
+        self.engine = opened.engine
+        self.read_only = opened.read_only  # writes are refused with a Chinese message (app.faults)
+        self.path = opened.path  # the SQLite file (backups go beside it); None on a server
         self.Session = make_sessionmaker(self.engine)
 
     def close(self) -> None:

@@ -24,6 +24,7 @@ from app.domain import UNIT_FIELDS, UnitInfo
 from app.errors import BudgetDeskError, StaleDataError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
+from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.history_action.setObjectName("history")
         self.history_action.triggered.connect(self.show_history)
         self._install_print_actions(toolbar)
+        add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
