@@ -64,15 +64,22 @@ class Store:
         return unit
 
     @staticmethod
-    def _validate_unit(info: UnitInfo) -> None:
-        if not info.code or not str(info.code).strip():
-            raise InputError("单位编码不能为空。")
-        if len(info.code) > 32 or any(ch.isspace() for ch in info.code):
-            raise InputError(f"单位编码“{info.code}”无效：不能含空格，最长 32 个字符。")
+    def _validate_unit(info: UnitInfo) -> UnitInfo:
+        """Check the unit's codes and texts (app.textcheck). The codes are normalised in place
+        (full-width ３５９ is the unit 359), so every caller stores and looks up the same code."""
+        from app.textcheck import UNIT_TEXTS, check_code, check_fields
+
+        info.code = check_code(info.code, "单位编码")
+        if info.parent_code is not None and str(info.parent_code).strip():
+            info.parent_code = check_code(info.parent_code, "上级单位编码")
+        else:
+            info.parent_code = None
+        check_fields(info, UNIT_TEXTS)
         if not info.name or not info.name.strip():
             raise InputError(f"单位 {info.code} 缺少单位名称。")
         if info.parent_code and info.parent_code == info.code:
             raise InputError("上级单位不能是本单位自己。")
+        return info
 
     def _apply_unit(self, session, unit: models.Unit, info: UnitInfo) -> None:
         unit.name = info.name.strip()
@@ -183,17 +190,23 @@ class Store:
     def import_code_edition(self, kind: str, edition: str, rows: list[tuple[str, str, str | None]],
                             *, year: int | None = None, title: str = "", source: str = "") -> CodeTable:
         """Validate an official code list and make it the one ``year`` (default: the edition) uses."""
+        from app.code_editions import refuse_orphans
+        from app.codes import normalized_rows
+
         if kind not in CODE_KINDS:
             raise InputError(f"科目类型“{kind}”无效，只能是 function（功能分类）或 economic（经济分类）。")
         if not edition.isdigit() or len(edition) != 4:
             raise InputError(f"版本“{edition}”无效，应为四位年份，例如 2024。")
         target_year = check_year(year if year is not None else int(edition))
+        rows = normalized_rows(rows)
         if kind == "economic":
             # An official list has no 人员/公用 classification: keep the shipped one where the code exists.
             shipped = default_shipped_table(kind, target_year)
             rows = [(code, name, attr if attr is not None else
                      (shipped.items[code].attribute if code in shipped.items else None)) for code, name, attr in rows]
         table = build_table(kind, edition, title or f"{edition}年{KIND_NAMES[kind]}", rows, source)
+        # Read-only, before the write: a list that lacks codes entered datasets use is refused.
+        refuse_orphans(self, kind, edition, target_year, table.items)
         with self.Session.begin() as session:
             existing = session.scalar(
                 select(models.CodeEdition).where(models.CodeEdition.kind == kind, models.CodeEdition.edition == edition)
