@@ -69,10 +69,13 @@ def cmd_forms(args) -> int:
 
 
 def cmd_import_json(args) -> int:
-    from app.interchange import import_file
+    from app.jsondoc import read_document
+
+    document = read_document(args.file)  # bounded, and before the database is opened
+    from app.interchange import import_document
 
     store = _open_store(args)
-    dataset = import_file(store, args.file, replace=args.replace)
+    dataset = import_document(store, document, replace=args.replace)
     print(f"已导入：{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，"
           f"{len(dataset.entered_values())} 个录入单元格。", file=sys.stderr)
     return EXIT_OK

@@ -144,9 +144,9 @@ def test_full_width_codes_in_rows_values_and_projects_are_normalised(store):
 
 
 def test_too_large_a_file_is_refused_by_the_bound_not_by_stat(capsys, tmp_path, seeded_db, monkeypatch):
-    import app.interchange
+    import app.jsondoc
 
-    monkeypatch.setattr(app.interchange, "MAX_DOCUMENT_BYTES", 64 * 1024)
+    monkeypatch.setattr(app.jsondoc, "MAX_DOCUMENT_BYTES", 64 * 1024)
     path = tmp_path / "big.json"
     path.write_text("{" + " " * 70000 + "}", encoding="utf-8")
     before = dump(seeded_db)
@@ -156,9 +156,9 @@ def test_too_large_a_file_is_refused_by_the_bound_not_by_stat(capsys, tmp_path, 
 
 
 def test_too_many_values_are_refused_before_parsing(capsys, tmp_path, seeded_db, monkeypatch):
-    import app.interchange
+    import app.jsondoc
 
-    monkeypatch.setattr(app.interchange, "MAX_ITEMS", 1000)
+    monkeypatch.setattr(app.jsondoc, "MAX_ITEMS", 1000)
     path = tmp_path / "many.json"
     path.write_text('{"format": "budgetdesk.dataset", "x": [' + ",".join(["1.5"] * 2000) + "]}", encoding="utf-8")
     code, _, err = run(capsys, "--db", str(seeded_db), "import-json", str(path))
