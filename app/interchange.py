@@ -341,9 +341,10 @@ def _schema_problems(document: object) -> list[str]:
     if "format_version" not in document:
         return ["缺少 format_version（数据格式版本，应为整数 1）。"]
     if type(version) is not int:
-        kind = {bool: "布尔值", str: "字符串", Decimal: "小数", type(None): "null", list: "数组", dict: "对象"}.get(
+        kind = {bool: "布尔值", str: "字符串", Decimal: "小数", type(None): "空值", list: "数组", dict: "对象"}.get(
             type(version), type(version).__name__)
-        return [f"format_version 的类型不对：应为整数 {FORMAT_VERSION}，文件中是{kind} {shown(json.dumps(version, default=str, ensure_ascii=False), 20)}。"]
+        text = str(version) if isinstance(version, Decimal) else json.dumps(version, ensure_ascii=False)
+        return [f"format_version 的类型不对：应为整数 {FORMAT_VERSION}，文件中是{kind} {shown(text, 20)}。"]
     if version != FORMAT_VERSION:
         return [f"不支持的数据格式版本 {version}，本软件支持版本 {FORMAT_VERSION}。"]
     problems = []
@@ -367,6 +368,8 @@ def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         return f"“{shown(error.instance)}”格式不对"
     if error.validator == "type":
+        if isinstance(error.instance, (dict, list)):
+            return f"类型不对（是{'对象' if isinstance(error.instance, dict) else '数组'}）"
         return f"类型不对（{shown(repr(error.instance))}）"
     if error.validator == "maxLength":
         return f"文字过长：最多 {error.validator_value} 个字，现有 {len(error.instance)} 个字"

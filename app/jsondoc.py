@@ -14,11 +14,14 @@ from app.errors import InputError
 from app.textcheck import describe_char, read_bounded, shown
 
 # ---- reading a data file, bounded ----------------------------------------------------------------
-# A data file of the large department (300 projects, every code row) is about 2 MB; the bounds leave
-# thirty times that and keep a hostile or broken file from exhausting memory or the Python stack.
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # read at most this much, whatever the file system says
+# The data file of the large department (300 projects, every code row) is 1.8 MB with 45,000 values;
+# the bounds leave more than ten times that and keep a broken or hostile file from exhausting memory
+# or the stack. Worst case within them (bench/input.py notes): a 32 MB file of ASCII with one character
+# outside the BMP decodes to 128 MB of text, and parsing peaks near 300 MB; a refused file costs only
+# what was read (at most 32 MB).
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # read at most this much, whatever the file system says
 MAX_DEPTH = 32  # nesting of objects and arrays; a data file needs 5
-MAX_ITEMS = 2_000_000  # JSON values (array items and object members); the large department has 45,000
+MAX_ITEMS = 500_000  # JSON values (array items, object members, containers)
 MAX_INT_DIGITS = 20
 
 # A JSON string, or an unterminated one up to the end of the text: every quote either closes its string

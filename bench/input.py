@@ -51,7 +51,7 @@ def run(workdir: Path, report, timed, seed_path) -> None:
         stream.truncate(190 * 1024 * 1024)
     if Path("/dev/zero").exists():
         report("input: read_document('/dev/zero') refused (in process)", timed(lambda: _refused("/dev/zero"), 5))
-    report("input: read_document(190 MB file) refused at 64 MB (in process)", timed(lambda: _refused(str(huge)), 3))
+    report("input: read_document(190 MB file) refused at 32 MB (in process)", timed(lambda: _refused(str(huge)), 3))
     db = workdir / "input.sqlite3"
     Store(str(db)).close()
     if sys.platform == "linux":

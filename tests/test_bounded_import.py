@@ -244,7 +244,7 @@ def test_a_190_mb_file_is_refused_by_size_with_little_memory(tmp_path, seeded_db
         stream.truncate(190 * 1024 * 1024)
     before = dump(seeded_db)
     code, peak_mb, err = _import_in_child(seeded_db, str(path))
-    assert code == 2 and "超过 64 MB" in err and "Traceback" not in err
+    assert code == 2 and "超过 32 MB" in err and "Traceback" not in err
     assert peak_mb < 200, f"peak {peak_mb} MB"
     assert dump(seeded_db) == before
 
@@ -263,5 +263,13 @@ def test_standard_input_is_read_bounded(tmp_path, seeded_db):
     except (BrokenPipeError, OSError):
         pass
     err = child.communicate(timeout=120)[1].decode("utf-8")
-    assert child.returncode == 2 and "“标准输入”超过 64 MB" in err and "Traceback" not in err
+    assert child.returncode == 2 and "“标准输入”超过 32 MB" in err and "Traceback" not in err
+    assert dump(seeded_db) == before
+
+
+def test_explain_refuses_invisible_characters_in_a_note(capsys, seeded_db):
+    before = dump(seeded_db)
+    code, _, err = run(capsys, "--db", str(seeded_db), "explain", "T09", "含公务接待费\u202e", "--unit", "359",
+                       "--year", "2023")
+    assert code == 2 and "说明“含公务接待费<U+202E>”" in err
     assert dump(seeded_db) == before
