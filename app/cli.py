@@ -182,8 +182,8 @@ def cmd_units(args) -> int:
 def cmd_codes_import(args) -> int:
     from app.codes_io import read_code_file
 
+    rows = read_code_file(args.file, args.kind)  # bounded, and before the database is opened
     store = _open_store(args)
-    rows = read_code_file(args.file, args.kind)
     table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
     year = args.year or int(args.edition)
     print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)

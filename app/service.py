@@ -192,9 +192,11 @@ class Store:
         """Validate an official code list and make it the one ``year`` (default: the edition) uses."""
         from app.code_editions import refuse_orphans
         from app.codes import normalized_rows
+        from app.textcheck import check_code
 
         if kind not in CODE_KINDS:
             raise InputError(f"科目类型“{kind}”无效，只能是 function（功能分类）或 economic（经济分类）。")
+        edition = check_code(edition, "版本", 4) if str(edition).strip() else ""
         if not edition.isdigit() or len(edition) != 4:
             raise InputError(f"版本“{edition}”无效，应为四位年份，例如 2024。")
         target_year = check_year(year if year is not None else int(edition))

@@ -309,3 +309,11 @@ def test_xlsx_stored_dimension_is_not_trusted(tmp_path):
             target.writestr(item, content)
     path.write_bytes(data.getvalue())
     assert [row[0] for row in read_code_file(path, "function")] == ["201", "20101"]
+
+
+def test_edition_is_normalised_or_refused(store):
+    table = store.import_code_edition("function", "２０２６", [("201", "一般公共服务支出", None)])
+    assert table.edition == "2026" and store.code_tables(2026)["function"].edition == "2026"
+    for edition in ("2026\u200b", "٢٠٢٦", "26", ""):
+        with pytest.raises(InputError):
+            store.import_code_edition("function", edition, [("201", "一般公共服务支出", None)])
