@@ -317,3 +317,29 @@ def test_edition_is_normalised_or_refused(store):
     for edition in ("2026\u200b", "٢٠٢٦", "26", ""):
         with pytest.raises(InputError):
             store.import_code_edition("function", edition, [("201", "一般公共服务支出", None)])
+
+
+@pytest.mark.skipif(not os.environ.get("BUDGETDESK_TEST_POSTGRES_URL"), reason="BUDGETDESK_TEST_POSTGRES_URL not set")
+def test_orphan_refusal_on_postgres():
+    from sqlalchemy import text
+
+    from app.code_editions import orphaned_codes
+    from app.interchange import import_document
+    from app.service import Store
+    from db.models import Base
+
+    store = Store(os.environ["BUDGETDESK_TEST_POSTGRES_URL"])
+    try:
+        document = json.loads(SEED004.read_text(encoding="utf-8"))
+        document["projects"][0]["function_code"] = "2010101"
+        import_document(store, document)
+        found = orphaned_codes(store, "function", 2023, {"201", "20101"})
+        assert found["359 秦皇岛经济技术开发区融媒体中心 2023 年度"][:3] == ["2010101", "2070699", "2080502"]
+        with pytest.raises(InputError, match="2070699"):
+            store.import_code_edition("function", "2023", [("201", "一般公共服务支出", None)])
+        assert store.code_tables(2023)["function"].edition == "2023" and len(store.code_tables(2023)["function"].items) > 1000
+    finally:
+        with store.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        store.close()
