@@ -16,7 +16,7 @@ from app.textcheck import describe_char, read_bounded, shown
 # ---- reading a data file, bounded ----------------------------------------------------------------
 # The data file of the large department (300 projects, every code row) is 1.8 MB with 45,000 values;
 # the bounds leave more than ten times that and keep a broken or hostile file from exhausting memory
-# or the stack. Worst case within them (bench/input.py notes): a 32 MB file of ASCII with one character
+# or the stack. Worst case within them (measured when the bounds were chosen): a 32 MB file of ASCII with one character
 # outside the BMP decodes to 128 MB of text, and parsing peaks near 300 MB; a refused file costs only
 # what was read (at most 32 MB).
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # read at most this much, whatever the file system says
