@@ -78,12 +78,13 @@ def cmd_forms(args) -> int:
 
 
 def cmd_import_json(args) -> int:
-    from app.backup import backup_before
-    from app.interchange import import_file
+    from app.jsondoc import read_document
+
+    document = read_document(args.file)  # bounded, and before the database is opened
+    from app.interchange import import_document
 
     store = _open_store(args)
-    backup_before(store, "replace" if args.replace else "import")
-    dataset = import_file(store, args.file, replace=args.replace)
+    dataset = import_document(store, document, replace=args.replace)
     print(f"已导入：{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，"
           f"{len(dataset.entered_values())} 个录入单元格。", file=sys.stderr)
     return EXIT_OK
@@ -208,12 +209,10 @@ def cmd_units(args) -> int:
 
 
 def cmd_codes_import(args) -> int:
-    from app.backup import backup_before
     from app.codes_io import read_code_file
 
+    rows = read_code_file(args.file, args.kind)  # bounded, and before the database is opened
     store = _open_store(args)
-    rows = read_code_file(args.file, args.kind)
-    backup_before(store, "codes")
     table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
     year = args.year or int(args.edition)
     print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)

@@ -24,6 +24,7 @@ from app.domain import UNIT_FIELDS, UnitInfo
 from app.errors import BudgetDeskError, StaleDataError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
+from app.textcheck import check_code
 from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
 from ui.findings import FindingsDock
@@ -68,6 +69,7 @@ class NewDatasetDialog(QDialog):
     def accept(self) -> None:
         info = UnitInfo(**{key: edit.text().strip() for key, edit in self.edits.items()})
         try:
+            info.code = check_code(info.code, "单位编码")  # full-width ３５９ is the existing unit 359
             existing = {unit.code for unit in self.store.list_units()}
             if info.code not in existing:
                 self.store.create_unit(info)
