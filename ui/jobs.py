@@ -10,6 +10,7 @@ Outcomes arrive on the GUI thread: ``on_done(result)``; a ``BudgetDeskError`` as
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,12 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import BudgetDeskError, Cancelled
 from app.progress import Progress
+
+# The progress dialog appears only when the work takes longer than this (quick work shows none).
+SHOW_AFTER_MS = 300
+# Progress reports reach the GUI thread at most this often (a page-by-page render reports hundreds
+# of times a second; the bar cannot show more and the queue of signals would only grow).
+REPORT_INTERVAL_S = 0.04
 
 
 class _Worker(QThread):
@@ -28,7 +35,14 @@ class _Worker(QThread):
     def __init__(self, work: Callable[[Progress], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = work
-        self.progress = Progress(lambda done, total, text: self.progressed.emit(done, total, text))
+        self.progress = Progress(self._report)
+        self._last_report = 0.0
+
+    def _report(self, done: int, total: int, text: str) -> None:  # worker thread
+        now = time.monotonic()
+        if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total):
+            self._last_report = now
+            self.progressed.emit(done, total, text)
 
     def run(self) -> None:  # runs in the worker thread: touch no widget here
         try:
@@ -43,6 +57,7 @@ class Job(QObject):
     """A running background job; ``finished`` fires on the GUI thread once it is over (any outcome)."""
 
     finished = Signal()
+    progressed = Signal(int, int, str)  # on the GUI thread, for callers showing their own progress bar
 
     def __init__(self, parent: QWidget | None, title: str, work: Callable[[Progress], Any],
                  on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], None] | None,
@@ -59,7 +74,7 @@ class Job(QObject):
             self.dialog = QProgressDialog(f"{title}……", "取消", 0, 0, parent)
             self.dialog.setWindowTitle(title)
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            self.dialog.setMinimumDuration(300)  # quick work shows no dialog at all
+            self.dialog.setMinimumDuration(SHOW_AFTER_MS)  # quick work shows no dialog at all
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel)
@@ -84,13 +99,23 @@ class Job(QObject):
     def wait(self, msecs: int = 60000) -> bool:
         return self.worker.wait(msecs)
 
+    def stop(self) -> None:
+        """取消 and wait until the worker has stopped (before closing what the work uses)."""
+        self.cancel()
+        self.worker.wait()
+
     def _progressed(self, done: int, total: int, text: str) -> None:
-        if self.dialog is None or self.worker.progress.cancelled:
+        if self.worker.progress.cancelled or self.outcome is not None:
             return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total > 0 else 0)
+        self.progressed.emit(done, total, text)
+        dialog = self.dialog
+        if dialog is None:
+            return
         if text:
-            self.dialog.setLabelText(text)
+            dialog.setLabelText(text)
+        dialog.setMaximum(max(total, 0))
+        # last: on a modal dialog setValue processes events, which may finish the job and close it
+        dialog.setValue(min(done, total) if total > 0 else 0)
 
     def _close(self) -> None:
         self.worker.wait()
