@@ -19,9 +19,11 @@ class Progress:
     def __init__(self, report: Callable[[int, int, str], None] | None = None) -> None:
         self._report = report
         self._cancelled = threading.Event()
+        self.cancellable = True
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        if self.cancellable:
+            self._cancelled.set()
 
     @property
     def cancelled(self) -> bool:
@@ -34,6 +36,14 @@ class Progress:
 
     def step(self, done: int, total: int, text: str = "") -> None:
         self.check()
+        if self._report is not None:
+            self._report(done, total, text)
+
+    def final_step(self, done: int, total: int, text: str = "") -> None:
+        """The last point where 取消 can stop the work: call it just before writing. Afterwards 取消 is
+        ignored (and the GUI takes its button away), so the work completes as a whole."""
+        self.check()
+        self.cancellable = False
         if self._report is not None:
             self._report(done, total, text)
 

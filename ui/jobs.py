@@ -40,7 +40,8 @@ class _Worker(QThread):
 
     def _report(self, done: int, total: int, text: str) -> None:  # worker thread
         now = time.monotonic()
-        if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total):
+        final = not self.progress.cancellable
+        if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total) or final:
             self._last_report = now
             self.progressed.emit(done, total, text)
 
@@ -70,6 +71,7 @@ class Job(QObject):
         self.result: Any = None
         self.error: BaseException | None = None
         self.dialog: QProgressDialog | None = None
+        self._cancel_shown = show_dialog
         if show_dialog:
             self.dialog = QProgressDialog(f"{title}……", "取消", 0, 0, parent)
             self.dialog.setWindowTitle(title)
@@ -111,6 +113,9 @@ class Job(QObject):
         dialog = self.dialog
         if dialog is None:
             return
+        if not self.worker.progress.cancellable and self._cancel_shown:
+            dialog.setCancelButton(None)  # past the point of no return (Progress.final_step)
+            self._cancel_shown = False
         if text:
             dialog.setLabelText(text)
         dialog.setMaximum(max(total, 0))

@@ -643,7 +643,7 @@ class PrintDialog(QDialog):
 
         def work(progress: Progress) -> Rendered:
             rendered = reuse if reuse is not None else render(progress)
-            progress.step(1, 1, f"正在写入 {target.name}……")  # the last chance to 取消: nothing written yet
+            progress.final_step(1, 1, f"正在写入 {target.name}……")  # the last chance to 取消: nothing written yet
             write_pdf(target, rendered.data)
             return rendered
 
