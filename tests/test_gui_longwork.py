@@ -262,8 +262,9 @@ def test_export_after_preview_writes_the_previewed_bytes_without_rendering_again
         assert (tmp_path / "整套.pdf").read_bytes() == dialog.rendered.data
 
         toggle_choice(qtbot, dialog, FORM_PREFIX + "three_public_expenses")
+        assert not dialog.print_button.isEnabled()  # the pages shown are no longer what is ticked
         wait_for_preview(qtbot, dialog)
-        assert len(render_calls) == 2
+        assert len(render_calls) == 2 and dialog.print_button.isEnabled()
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "三公.pdf"), ""))
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
         wait_for_jobs(qtbot, dialog)

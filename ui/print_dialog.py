@@ -68,7 +68,8 @@ PREVIEW_DELAY_MS = 250
 class Rendered:
     """A finished render: the PDF bytes, what they were rendered from, and (for the preview) the open pages."""
 
-    key: str
+    key: str  # options and stored data version (see PrintDialog.render_key)
+    options: str  # the options alone (what is ticked), as text
     data: bytes
     result: PrintResult
     pages: PdfPages | None = None
@@ -117,6 +118,8 @@ class PrintDialog(QDialog):
         self.pages: PdfPages | None = None
         self.result: PrintResult | None = None
         self.rendered: Rendered | None = None  # the last finished render, reused by 导出 PDF
+        self.shown: Rendered | None = None  # the render whose pages the preview shows
+        self._preview_message = False  # the message line holds a preview error (cleared by the next render)
         self.preview_job: Job | None = None
         self.export_job: Job | None = None
         self.print_job: Job | None = None
@@ -367,22 +370,27 @@ class PrintDialog(QDialog):
     def _data_saved(self) -> None:
         self._edits += 1
 
+    @staticmethod
+    def options_text(options: dict | None) -> str:
+        return json.dumps(options, sort_keys=True, default=str, ensure_ascii=False)
+
     def render_key(self, options: dict) -> str:
         """What a render depends on: the options and the data as stored now (any process's writes)."""
         version = stored_version(self.controller.dataset)
-        return json.dumps([options, version, self._edits], sort_keys=True, default=str, ensure_ascii=False)
+        return json.dumps([self.options_text(options), version, self._edits], ensure_ascii=False)
 
     def _render_work(self, options: dict, key: str, *, with_pages: bool) -> Callable[[Progress], Rendered]:
         """The work for a worker thread: render from a snapshot of the dataset opened in that thread
         (the window's own dataset object is never touched off the GUI thread)."""
         dataset = self.controller.dataset
         store, unit_code, year = dataset.store, dataset.unit_code, dataset.year
+        options_text = self.options_text(options)
 
         def work(progress: Progress) -> Rendered:
             progress.step(0, 0, "正在读取数据……")
             snapshot = store.open_dataset(unit_code, year)
             data, result = render_document(snapshot, progress=progress, **options)
-            rendered = Rendered(key, data, result)
+            rendered = Rendered(key, options_text, data, result)
             if with_pages:
                 progress.step(result.pages, result.pages, "正在准备预览……")
                 rendered.pages = PdfPages(data)
@@ -402,10 +410,11 @@ class PrintDialog(QDialog):
             self.preview_job.cancel()  # the new render starts once the old one has stopped
             self._pending_refresh = True
             return
-        self._show_error("")
+        if self._preview_message:
+            self._show_error("")
         options = self.selected_options()
         if options is None:
-            self._set_pages(None)
+            self._hide_pages()
             self.preview.show_message("请在左侧勾选要打印的内容。")
             self._update_controls()
             return
@@ -413,7 +422,7 @@ class PrintDialog(QDialog):
         if self.rendered is not None and self.rendered.key == key:
             self._show_rendered(self.rendered)  # ticked back to what was rendered last: no new render
             return
-        self._set_pages(None)
+        self._hide_pages()
         self.preview.show_message("正在生成打印预览……")
         self.page_count_label.setText("正在生成……")
         self.preview_progress.setRange(0, 0)
@@ -443,12 +452,13 @@ class PrintDialog(QDialog):
     def _preview_failed(self, exc: BaseException) -> None:
         if self._closing or self._pending_refresh:
             return
-        self._set_pages(None)
+        self._hide_pages()
         if isinstance(exc, Cancelled):
             self.preview.show_message("已取消打印预览。可点击“重新生成”，或勾选其他内容。")
         elif isinstance(exc, BudgetDeskError):
             self.preview.show_message("无法生成打印预览。")
             self._show_error(str(exc))
+            self._preview_message = True
         else:
             self.preview.show_message("无法生成打印预览。")
             sys.excepthook(type(exc), exc, exc.__traceback__)
@@ -474,27 +484,33 @@ class PrintDialog(QDialog):
 
     def _remember(self, rendered: Rendered) -> None:
         """Keep ``rendered`` as the last render (its bytes serve 导出 PDF)."""
-        if self.rendered is not None and self.rendered is not rendered and self.rendered.pages is not None:
-            if self.rendered.pages is self.pages:
-                self._set_pages(None)
-            self.rendered.pages.close()
-        self.rendered = rendered
+        old, self.rendered = self.rendered, rendered
+        self._release(old)
 
     def _show_rendered(self, rendered: Rendered) -> None:
         if rendered.pages is None:
             rendered.pages = PdfPages(rendered.data)
+        old, self.shown = self.shown, rendered
         self.pages = rendered.pages
         self.result = rendered.result
-        self.preview.set_pages(self.pages)
+        self.preview.set_pages(self.pages)  # the old page widgets are gone before their pages close
+        self._release(old)
         self._show_font(rendered.result)
         self._update_controls()
 
-    def _set_pages(self, pages: PdfPages | None) -> None:
-        """Show ``pages`` (None: no pages; the last render's pages stay open for a quick return)."""
-        self.pages = pages
-        self.result = None if pages is None else self.result
-        if pages is None:
-            self.preview.show_message("")
+    def _hide_pages(self) -> None:
+        self.preview.show_message("")
+        old, self.shown = self.shown, None
+        self.pages = None
+        self.result = None
+        self._release(old)
+
+    def _release(self, rendered: Rendered | None) -> None:
+        """Close the pages of a render that is neither shown nor the last one (its PDFium handles)."""
+        if rendered is None or rendered is self.shown or rendered is self.rendered or rendered.pages is None:
+            return
+        rendered.pages.close()
+        rendered.pages = None
 
     @staticmethod
     def _busy(job: Job | None) -> bool:
@@ -514,7 +530,9 @@ class PrintDialog(QDialog):
         self.preview_cancel_button.setToolTip("停止生成预览" if rendering else "按所勾选的内容重新生成预览")
         self.preview_cancel_button.setVisible(bool(rendering or cancelled))
         busy = self._busy(self.print_job) or self._busy(self.export_job)
-        self.print_button.setEnabled(bool(count) and not rendering and not busy)
+        # 打印 prints the pages shown: only while they are what is ticked (not in the moment after a click)
+        current = self.shown is not None and self.shown.options == self.options_text(self.selected_options())
+        self.print_button.setEnabled(bool(count) and current and not rendering and not busy)
         self.export_button.setEnabled(bool(self.checked_choices()) and not busy)
         self.cover_box.setEnabled(self.checked_choices()[:1] != [self.choices[WHOLE_DOCUMENT]])
         self._update_zoom_controls()
@@ -550,6 +568,7 @@ class PrintDialog(QDialog):
         self.font_label.setStyleSheet("color: #52606d;" if fonts.body.embedded else "color: #b54708;")
 
     def _show_error(self, text: str) -> None:
+        self._preview_message = False
         self.message.setStyleSheet("color: #b42318;")
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -652,6 +671,8 @@ class PrintDialog(QDialog):
             self._show_done(f"已导出 PDF：{target}")
             if rendered is not reuse and not self._closing:
                 self._remember(rendered)  # a later export of the same content writes these bytes
+                if rendered.options == self.options_text(self.selected_options()):
+                    self._show_rendered(rendered)  # the data had changed: the preview shows it as exported
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, BudgetDeskError | OSError):
@@ -677,11 +698,9 @@ class PrintDialog(QDialog):
             if self._busy(job):
                 job.stop()  # stopped before the pages it may use are closed
         self.settings.setValue("print/geometry", self.saveGeometry())
-        self.preview.show_message("")
-        self.pages = None
-        if self.rendered is not None and self.rendered.pages is not None:
-            self.rendered.pages.close()
-            self.rendered.pages = None
+        self._hide_pages()
+        rendered, self.rendered = self.rendered, None
+        self._release(rendered)
         super().done(result)
 
 
