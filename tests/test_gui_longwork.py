@@ -7,6 +7,7 @@ the work waits on an event that only the test (or the GUI thread's timer) sets.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from pathlib import Path
@@ -206,11 +207,14 @@ def test_ticking_something_else_stops_the_render_under_way(qtbot, window, monkey
 
 
 def test_closing_the_dialog_stops_the_render(qtbot, window, gated_render):
+    usual = gc.get_threshold()
     dialog = open_dialog(qtbot, window, wait=False)
     job = dialog.preview_job
+    assert gc.get_threshold()[2] == jobs_module.DEFERRED_FULL_GC_THRESHOLD  # no full GC stalls the window
     gated_render.set()
     dialog.reject()
     assert job.worker.isFinished()  # waited for: nothing runs on after the dialog is gone
+    assert gc.get_threshold() == usual
 
 
 def test_cancel_print_stops_between_pages(qtbot, window, tmp_path, monkeypatch):

@@ -5,10 +5,16 @@
 which the core checks between units of work (it raises ``Cancelled`` before writing anything).
 Outcomes arrive on the GUI thread: ``on_done(result)``; a ``BudgetDeskError`` as a Chinese message box
 (or ``on_error``); anything unexpected goes to ``sys.excepthook`` (the application's error dialog).
+
+While jobs run, Python's full (generation 2) garbage collections are deferred: a long render builds a
+large heap, and each full collection then stops every thread — the GUI thread too — for hundreds of
+milliseconds (measured: 0.2–0.5 s each, several per render of the large department). The usual
+thresholds come back when the last job ends; the young generations are still collected meanwhile.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +31,27 @@ SHOW_AFTER_MS = 300
 # Progress reports reach the GUI thread at most this often (a page-by-page render reports hundreds
 # of times a second; the bar cannot show more and the queue of signals would only grow).
 REPORT_INTERVAL_S = 0.04
+# gen-2 threshold while jobs run: never reached by a render or an import
+DEFERRED_FULL_GC_THRESHOLD = 1_000_000
+_running_jobs = 0
+_saved_gc_threshold: tuple[int, int, int] | None = None
+
+
+def _defer_full_gc() -> None:  # GUI thread only
+    global _running_jobs, _saved_gc_threshold
+    if _running_jobs == 0:
+        _saved_gc_threshold = gc.get_threshold()
+        young, middle, _old = _saved_gc_threshold
+        gc.set_threshold(young, middle, DEFERRED_FULL_GC_THRESHOLD)
+    _running_jobs += 1
+
+
+def _restore_full_gc() -> None:  # GUI thread only
+    global _running_jobs, _saved_gc_threshold
+    _running_jobs -= 1
+    if _running_jobs == 0 and _saved_gc_threshold is not None:
+        gc.set_threshold(*_saved_gc_threshold)
+        _saved_gc_threshold = None
 
 
 class _Worker(QThread):
@@ -72,6 +99,7 @@ class Job(QObject):
         self.error: BaseException | None = None
         self.dialog: QProgressDialog | None = None
         self._cancel_shown = show_dialog
+        self._gc_deferred = False
         if show_dialog:
             self.dialog = QProgressDialog(f"{title}……", "取消", 0, 0, parent)
             self.dialog.setWindowTitle(title)
@@ -86,6 +114,8 @@ class Job(QObject):
         self.worker.failed.connect(self._failed)
 
     def start(self) -> Job:
+        _defer_full_gc()
+        self._gc_deferred = True
         self.worker.start()
         return self
 
@@ -105,6 +135,7 @@ class Job(QObject):
         """取消 and wait until the worker has stopped (before closing what the work uses)."""
         self.cancel()
         self.worker.wait()
+        self._release_gc()  # the outcome may never be delivered if the owner is deleted next
 
     def _progressed(self, done: int, total: int, text: str) -> None:
         if self.worker.progress.cancelled or self.outcome is not None:
@@ -122,8 +153,14 @@ class Job(QObject):
         # last: on a modal dialog setValue processes events, which may finish the job and close it
         dialog.setValue(min(done, total) if total > 0 else 0)
 
+    def _release_gc(self) -> None:
+        if self._gc_deferred:
+            self._gc_deferred = False
+            _restore_full_gc()
+
     def _close(self) -> None:
         self.worker.wait()
+        self._release_gc()
         if self.dialog is not None:
             self.dialog.hide()
             self.dialog.deleteLater()
