@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import BudgetDeskError, Cancelled
 from app.progress import Progress
+from ui.qt_compat import emit
 
 # The progress dialog appears only when the work takes longer than this (quick work shows none).
 SHOW_AFTER_MS = 300
@@ -70,15 +71,15 @@ class _Worker(QThread):
         final = not self.progress.cancellable
         if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total) or final:
             self._last_report = now
-            self.progressed.emit(done, total, text)
+            emit(self.progressed, done, total, text)
 
     def run(self) -> None:  # runs in the worker thread: touch no widget here
         try:
             result = self.work(self.progress)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
-            self.failed.emit(exc)
+            emit(self.failed, exc)
         else:
-            self.succeeded.emit(result)
+            emit(self.succeeded, result)
 
 
 class Job(QObject):
@@ -140,7 +141,7 @@ class Job(QObject):
     def _progressed(self, done: int, total: int, text: str) -> None:
         if self.worker.progress.cancelled or self.outcome is not None:
             return
-        self.progressed.emit(done, total, text)
+        emit(self.progressed, done, total, text)
         dialog = self.dialog
         if dialog is None:
             return
@@ -173,7 +174,7 @@ class Job(QObject):
             if self.on_done is not None:
                 self.on_done(result)
         finally:
-            self.finished.emit()
+            emit(self.finished)
 
     def _failed(self, exc: BaseException) -> None:
         self._close()
@@ -189,7 +190,7 @@ class Job(QObject):
             else:
                 sys.excepthook(type(exc), exc, exc.__traceback__)
         finally:
-            self.finished.emit()
+            emit(self.finished)
 
 
 def run_job(parent: QWidget | None, title: str, work: Callable[[Progress], Any],
