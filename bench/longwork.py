@@ -36,16 +36,27 @@ def run(workdir, report, timed, seed_path) -> None:
 
     controller = DatasetController(dataset)
     gaps: list[float] = []
+    rendering = [True]
     last = [time.perf_counter()]
 
     def tick() -> None:
         now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000)
+        if rendering[0]:  # the gaps while the worker renders (not the one-off showing of the pages)
+            gaps.append((now - last[0]) * 1000)
         last[0] = now
 
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(tick)
+    shown = PrintDialog._show_rendered
+
+    def show_and_time(self, rendered) -> None:
+        rendering[0] = False
+        begin = time.perf_counter()
+        shown(self, rendered)
+        report("large: showing the 359 rendered pages (GUI thread, once)", [(time.perf_counter() - begin) * 1000])
+
+    PrintDialog._show_rendered = show_and_time
     start = time.perf_counter()
     dialog = PrintDialog(controller)
     dialog.show()
@@ -58,8 +69,9 @@ def run(workdir, report, timed, seed_path) -> None:
     rendered_in = (time.perf_counter() - start) * 1000
     timer.stop()
     report("large: preview in a worker, wall time from opening to pages shown", [rendered_in])
-    report("large: GUI event-loop gaps while it renders (5 ms timer)", gaps)
-    report("large: longest GUI event-loop gap while it renders", [max(gaps)])
+    PrintDialog._show_rendered = shown
+    report("large: GUI event-loop gaps while the worker renders (5 ms timer)", gaps)
+    report("large: longest GUI event-loop gap while the worker renders", [max(gaps)])
 
     target = workdir / "longwork-export.pdf"
     QFileDialog.getSaveFileName = staticmethod(lambda *args: (str(target), ""))
