@@ -31,7 +31,7 @@ class Progress:
 
     def check(self) -> None:
         """Raise Cancelled if 取消 was pressed (call it where stopping leaves nothing half-written)."""
-        if self._cancelled.is_set():
+        if self._cancelled.is_set() and self.cancellable:  # past final_step the work completes as a whole
             raise Cancelled()
 
     def step(self, done: int, total: int, text: str = "") -> None:
