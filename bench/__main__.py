@@ -41,6 +41,9 @@ def main() -> int:
             print(f"GUI benchmarks skipped: {exc}")
         else:
             gui.run(Path(workdir), report, timed, SEED004)
+            from bench import longwork
+
+            longwork.run(Path(workdir), report, timed, SEED004)
     return 0
 
 
