@@ -474,6 +474,13 @@ class BudgetDataset:
     def entered_values(self) -> dict[tuple[str, str, str], Decimal]:
         return dict(self.workbook.values)
 
+    def stored_version(self) -> int | None:
+        """The version as stored now (any process's write bumps it); None once replaced or deleted."""
+        table = models.Dataset.__table__
+        with self.store.engine.connect() as connection:
+            return connection.execute(select(table.c.version).where(
+                table.c.id == self.dataset_id, table.c.token == self.token)).scalar()
+
     def describe_cell(self, form_id: str, row: str, column: str) -> str:
         """A cell in the form's words: 表 / 行 / 栏."""
         return _CellDescriber(self.workbook)(form_id, row, column)

@@ -497,7 +497,7 @@ def test_cancelled_import_imports_nothing(qtbot, window, store, tmp_path, monkey
 
 def test_many_progress_reports_leave_the_reference_count_of_true_alone(qtbot, monkeypatch):
     """PySide6 6.12.0 drops a reference of True on every emit; a long job reporting page by page would
-    end the process (bool_dealloc) without ui.qt_compat.emit."""
+    end the process (bool_dealloc). The pinned binding must not (see tests/test_qt_binding.py)."""
     import sys
 
     from ui.jobs import run_job
@@ -515,4 +515,4 @@ def test_many_progress_reports_leave_the_reference_count_of_true_alone(qtbot, mo
     job.progressed.connect(lambda done, total, text: seen.append(done))
     qtbot.waitUntil(lambda: job.outcome is not None, timeout=GATE_TIMEOUT_S * 1000)
     assert job.outcome == "done" and job.result == "完成" and seen
-    assert sys.getrefcount(True) >= before - 50  # without the work-around: about 3,000 fewer
+    assert sys.getrefcount(True) >= before - 50  # on 6.12.0: about 3,000 fewer

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import BudgetDeskError, Cancelled
 from app.progress import Progress
-from ui.qt_compat import emit
 
 # The progress dialog appears only when the work takes longer than this (quick work shows none).
 SHOW_AFTER_MS = 300
@@ -71,15 +70,15 @@ class _Worker(QThread):
         final = not self.progress.cancellable
         if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total) or final:
             self._last_report = now
-            emit(self.progressed, done, total, text)
+            self.progressed.emit(done, total, text)
 
     def run(self) -> None:  # runs in the worker thread: touch no widget here
         try:
             result = self.work(self.progress)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
-            emit(self.failed, exc)
+            self.failed.emit(exc)
         else:
-            emit(self.succeeded, result)
+            self.succeeded.emit(result)
 
 
 class Job(QObject):
@@ -141,7 +140,7 @@ class Job(QObject):
     def _progressed(self, done: int, total: int, text: str) -> None:
         if self.worker.progress.cancelled or self.outcome is not None:
             return
-        emit(self.progressed, done, total, text)
+        self.progressed.emit(done, total, text)
         dialog = self.dialog
         if dialog is None:
             return
@@ -174,7 +173,7 @@ class Job(QObject):
             if self.on_done is not None:
                 self.on_done(result)
         finally:
-            emit(self.finished)
+            self.finished.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self._close()
@@ -190,7 +189,7 @@ class Job(QObject):
             else:
                 sys.excepthook(type(exc), exc, exc.__traceback__)
         finally:
-            emit(self.finished)
+            self.finished.emit()
 
 
 def run_job(parent: QWidget | None, title: str, work: Callable[[Progress], Any],

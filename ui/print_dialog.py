@@ -38,14 +38,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from app.errors import BudgetDeskError, Cancelled
 from app.printing import PrintResult, print_fonts, render_document
 from app.printing.document import printable_items
 from app.progress import Progress
 from app.projects import ProjectBook
-from db import models
 from ui.controller import DatasetController
 from ui.jobs import Job, run_job
 from ui.print_choices import (
@@ -77,8 +75,7 @@ class Rendered:
 
 def stored_version(dataset) -> int | None:
     """The dataset's version as stored now (bumped by every write, by any process); None if it is gone."""
-    with dataset.store.Session() as session:
-        return session.scalar(select(models.Dataset.version).where(models.Dataset.id == dataset.dataset_id))
+    return dataset.stored_version()
 
 
 def write_pdf(target: Path, data: bytes) -> None:
