@@ -105,8 +105,11 @@ class FormTab(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         window = self.window()
-        if text and hasattr(window, "statusBar"):
-            window.statusBar().showMessage(text, 8000)
+        if hasattr(window, "statusBar"):
+            if text:
+                window.statusBar().showMessage(text, 8000)
+            else:
+                window.statusBar().clearMessage()
 
     def add_row_from_input(self) -> None:
         text = self.code_input.text().strip()

@@ -92,7 +92,10 @@ class IndicatorEditor(QWidget):
         completer = QCompleter(self.suggestions, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.name.setCompleter(completer)
-        self.name.returnPressed.connect(self.add_indicator)
+        # Enter with the suggestion list open picks the suggestion (the completer's activated adds
+        # it, once); Enter in the box alone adds what was typed.
+        completer.activated.connect(self._picked)
+        self.name.returnPressed.connect(self._return_pressed)
         bar.addWidget(self.name, 1)
         add = QPushButton("添加", self)
         add.setObjectName("add_indicator")
@@ -168,6 +171,17 @@ class IndicatorEditor(QWidget):
         indicators = list(self.model.records)
         indicators[row] = record
         return self._write(indicators)
+
+    def _picked(self, text: str) -> None:
+        self.add_indicator(text)
+
+    def _return_pressed(self) -> None:
+        popup = self.name.completer().popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return  # the completer takes this Enter and reports the pick through activated
+        popup.hide()
+        if self.name.text().strip():
+            self.add_indicator()
 
     # ---- commands --------------------------------------------------------------------------
     def add_indicator(self, name: str | None = None) -> bool:

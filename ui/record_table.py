@@ -42,8 +42,15 @@ class RecordTableModel(QAbstractTableModel):
         self.read_only = False
 
     def set_records(self, records: list) -> None:
+        records = list(records)
+        if len(records) == len(self.records) and records:
+            # Same shape: repaint instead of a reset, which would tear down an open editor in the
+            # middle of its own commit ("commitData called with an editor that does not belong …").
+            self.records = records
+            self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
+            return
         self.beginResetModel()
-        self.records = list(records)
+        self.records = records
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
@@ -132,7 +139,14 @@ class ChoiceDelegate(QStyledItemDelegate):
         combo.setObjectName(f"choice_{column.key}")
         for value, label in column.choices(self.model.records[index.row()]):
             combo.addItem(label, value)
+        # A choice made with the mouse is final at once: commit and close right away, so clicking
+        # another cell afterwards cannot lose it.
+        combo.activated.connect(lambda _index, combo=combo: self._commit_choice(combo))
         return combo
+
+    def _commit_choice(self, combo: QComboBox) -> None:
+        self.commitData.emit(combo)
+        self.closeEditor.emit(combo, QStyledItemDelegate.EndEditHint.NoHint)
 
     def setEditorData(self, editor, index) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):

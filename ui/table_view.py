@@ -15,7 +15,8 @@ AMOUNT_WIDTH = 120
 
 
 class AmountDelegate(QStyledItemDelegate):
-    """Checks the typed text before the editor closes on Enter/Tab, so a typo keeps the editor open."""
+    """Checks the typed text when the editor closes on Enter/Tab: a typo is not kept as text — the cell
+    shows its stored value again and the message says why (it goes away on Escape or the next good edit)."""
 
     def __init__(self, view: GridTableView) -> None:
         super().__init__(view)
@@ -37,7 +38,10 @@ class AmountDelegate(QStyledItemDelegate):
                 model.prepare(index, editor.text())
             except BudgetDeskError as exc:
                 model.message.emit(str(exc))
-                return True  # keep the editor open with the typed text
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+                return True  # the stored value stays; nothing was written
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            self.view.model().message.emit("")
         return super().eventFilter(editor, event)
 
 
@@ -156,6 +160,8 @@ class GridTableView(QTableView):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() == Qt.Key.Key_Escape:
+                self.grid_model().message.emit("")
             if event.matches(QKeySequence.StandardKey.Copy):
                 self.copy_selection()
                 return

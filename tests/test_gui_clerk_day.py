@@ -1,0 +1,118 @@
+"""A clerk's day without friction (issue 12): each step driven through the real widgets."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox
+
+from app.projects import ProjectBook
+from tests.qt_helpers import type_text
+
+
+def click_cell(qtbot, table, index, double=False):
+    table.scrollTo(index)
+    rect = table.visualRect(index)
+    action = qtbot.mouseDClick if double else qtbot.mouseClick
+    if double:
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    action(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QApplication.processEvents()
+
+
+def indicator_editor_with_value(qtbot, window):
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    assert tab.add_project(name="鼠标项目")
+    editor = tab.indicators
+    editor.level2.setCurrentIndex(editor.level2.findData("11"))
+    type_text(qtbot, editor.name, "刊发数量")
+    qtbot.keyClick(editor.name, Qt.Key.Key_Return)
+    model = editor.model
+    value_column = next(i for i, c in enumerate(model.columns) if c.key == "value")
+    assert model.setData(model.index(0, value_column), "500篇")
+    return tab, editor
+
+
+def test_comparator_chosen_with_the_mouse_is_kept(qtbot, window, store, capfd):
+    tab, editor = indicator_editor_with_value(qtbot, window)
+    model, table = editor.model, editor.table
+    comparator_column = next(i for i, c in enumerate(model.columns) if c.key == "comparator")
+    click_cell(qtbot, table, model.index(0, comparator_column), double=True)
+    combo = table.findChild(QComboBox, "choice_comparator")
+    assert combo is not None and combo.isVisible()
+    combo.showPopup()
+    popup = combo.view()
+    row = combo.findText("≥")
+    rect = popup.visualRect(popup.model().index(row, 0))
+    qtbot.mouseMove(popup.viewport(), rect.center())  # hovering makes ≥ the popup's current item
+    assert popup.currentIndex().row() == row
+    # The offscreen platform does not deliver a popup's mouse release; the popup's own way of taking
+    # the hovered item (the same itemSelected → activated path as the release) is its Enter key.
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    click_cell(qtbot, table, model.index(0, 2))  # another cell
+    assert model.records[0].comparator == "≥"
+    assert model.index(0, comparator_column).data() == "≥"
+    stored = next(p for p in ProjectBook(store.open_dataset("359", 2023)).list_projects() if p.name == "鼠标项目")
+    assert stored.indicators[0].comparator == "≥"
+    assert "does not belong to this view" not in capfd.readouterr().err
+
+
+def amount_tab(window, form_id):
+    tab = window.form_tabs[form_id]
+    window.tabs.setCurrentWidget(tab)
+    return tab
+
+
+def cell(tab, row_key, column_key):
+    index = tab.model.locate(row_key, column_key)
+    assert index is not None
+    return index
+
+
+def test_invalid_amount_reverts_and_the_cell_reopens_with_the_stored_value(qtbot, window, store):
+    tab = amount_tab(window, "expenditure_summary")
+    table = tab.table
+    index = cell(tab, "2070699", "basic")
+    table.setFocus()
+    table.setCurrentIndex(index)
+    qtbot.keyClicks(table, "a")  # AnyKeyPressed opens the editor with the first key
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "bc")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert index.data() == "582.20"  # back to the stored value, not "abc"
+    assert table.state() != table.State.EditingState
+    assert "不是有效的金额" in tab.message.text()
+    assert "不是有效的金额" in window.statusBar().currentMessage()
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    assert tab.message.text() == "" and window.statusBar().currentMessage() == ""
+    # clicking opens the editor on the stored value, all of it selected: typing replaces it
+    click_cell(qtbot, table, index, double=True)
+    editor = QApplication.focusWidget()
+    assert editor.objectName() == "cell_editor"
+    assert editor.text() == "582.20" and editor.selectedText() == "582.20"
+    qtbot.keyClicks(editor, "-5")
+    assert editor.text() == "-5"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    QApplication.processEvents()
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # Delete on the selected cell clears it
+    assert index.data() == ""
+    assert store.open_dataset("359", 2023).value("expenditure_summary", "2070699", "basic") is None
+
+
+def test_a_library_indicator_picked_with_enter_is_added_once(qtbot, window):
+    tab, editor = indicator_editor_with_value(qtbot, window)
+    before = len(editor.model.records)
+    editor.level2.setCurrentIndex(editor.level2.findData("11"))
+    completer = editor.name.completer()
+    type_text(qtbot, editor.name, "数量")
+    completer.complete()
+    popup = completer.popup()
+    assert popup.isVisible() and popup.model().rowCount() > 0
+    popup.setCurrentIndex(popup.model().index(0, 0))
+    picked = popup.model().index(0, 0).data()
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # takes the suggestion (and the line edit sees Enter)
+    QApplication.processEvents()
+    qtbot.keyClick(editor.name, Qt.Key.Key_Return)  # a second Enter on the now empty box adds nothing
+    QApplication.processEvents()
+    names = [i.name for i in editor.model.records]
+    assert len(names) == before + 1 and names.count(picked) == 1
