@@ -28,6 +28,8 @@ def indicator_editor_with_value(qtbot, window):
     model = editor.model
     value_column = next(i for i, c in enumerate(model.columns) if c.key == "value")
     assert model.setData(model.index(0, value_column), "500篇")
+    window.activateWindow()  # the suggestion popup took the activation away; a clerk's click brings it back
+    QApplication.processEvents()
     return tab, editor
 
 
@@ -116,3 +118,57 @@ def test_a_library_indicator_picked_with_enter_is_added_once(qtbot, window):
     QApplication.processEvents()
     names = [i.name for i in editor.model.records]
     assert len(names) == before + 1 and names.count(picked) == 1
+
+
+def test_added_economic_row_puts_the_cursor_in_its_classification_column(qtbot, window):
+    tab = amount_tab(window, "general_budget_basic_expenditure")
+    assert "30201 或 办公费" in tab.code_input.placeholderText()
+    assert "2080505" in amount_tab(window, "expenditure_summary").code_input.placeholderText()
+    tab = amount_tab(window, "general_budget_basic_expenditure")
+    qtbot.mouseClick(tab.code_input, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(tab.code_input, "30201")
+    qtbot.keyClick(tab.code_input, Qt.Key.Key_Return)
+    current = tab.table.currentIndex()
+    assert tab.model.row_key_at(current.row()) == "30201"
+    assert tab.model.grid_columns[current.column()].column_key == "public"  # 公用经费, not 人员经费
+
+
+def commit_chinese(widget, text):
+    """What an input method does when the clerk picks a word: a commit string, no key press."""
+    from PySide6.QtGui import QInputMethodEvent
+
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+    QApplication.processEvents()
+
+
+def test_chinese_typed_onto_a_selected_cell_starts_editing_with_it(qtbot, window):
+    tab, editor = indicator_editor_with_value(qtbot, window)
+    model, table = editor.model, editor.table
+    description = next(i for i, c in enumerate(model.columns) if c.key == "description")
+    click_cell(qtbot, table, model.index(0, description))
+    assert table.state() != table.State.EditingState
+    commit_chinese(table, "全年刊发")
+    cell_editor = QApplication.focusWidget()
+    assert table.state() == table.State.EditingState
+    assert cell_editor.text() == "全年刊发"
+    commit_chinese(cell_editor, "稿件")
+    qtbot.keyClick(cell_editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert model.records[0].description == "全年刊发稿件"
+    # a key press carrying Chinese text (some input methods send these) starts editing too
+    note = next(i for i, c in enumerate(model.columns) if c.key == "note")
+    click_cell(qtbot, table, model.index(0, note))
+    type_text(qtbot, table, "备")
+    cell_editor = QApplication.focusWidget()
+    type_text(qtbot, cell_editor, "注")
+    qtbot.keyClick(cell_editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert model.records[0].note == "备注"
+    # and in an amount grid
+    grid = amount_tab(window, "expenditure_summary")
+    grid.table.setFocus()
+    grid.table.setCurrentIndex(cell(grid, "2070699", "basic"))
+    commit_chinese(grid.table, "１２")
+    assert QApplication.focusWidget().text() == "１２"

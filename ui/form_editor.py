@@ -22,6 +22,10 @@ from ui.grid_model import model_for
 from ui.table_view import GridTableView
 
 
+# The row finder's example, in the words of the form's code kind.
+FINDER_EXAMPLES = {"function": "2080505 或 养老", "economic": "30201 或 办公费"}
+
+
 class FormTab(QWidget):
     def __init__(self, controller: DatasetController, form: FormDef, parent=None) -> None:
         super().__init__(parent)
@@ -81,7 +85,8 @@ class FormTab(QWidget):
         bar.addWidget(QLabel(f"增加{KIND_NAMES[codes.kind]}：", self))
         self.code_input = QLineEdit(self)
         self.code_input.setObjectName("code_input")
-        self.code_input.setPlaceholderText("输入编码或名称的一部分，例如 2080505 或 养老")
+        example = FINDER_EXAMPLES.get(codes.kind)
+        self.code_input.setPlaceholderText("输入编码或名称的一部分" + (f"，例如 {example}" if example else ""))
         self.code_input.setMinimumWidth(320)
         entries = [f"{item.code} {item.name}" for item in codes.items.values()]
         completer = QCompleter(QStringListModel(entries, self), self)
@@ -137,8 +142,12 @@ class FormTab(QWidget):
     def select_row(self, key: str) -> None:
         for line in range(self.model.rowCount()):
             if self.model.row_key_at(line) == key:
-                column = next((c for c in range(self.model.columnCount())
-                               if self.model.is_entered(self.model.index(line, c))), self.model.frozen_columns)
+                entered = [c for c in range(self.model.columnCount()) if self.model.is_entered(self.model.index(line, c))]
+                # The column the code's classification names (30201 办公费 → 公用经费), else the first entered one.
+                item = self.controller.dataset.codes[self.form.code_kind].items.get(key) if self.form.code_kind else None
+                attribute = getattr(item, "attribute", None)
+                column = next((c for c in entered if self.model.grid_columns[c].column_key == attribute),
+                              entered[0] if entered else self.model.frozen_columns)
                 self.table.setCurrentIndex(self.model.index(line, column))
                 self.table.setFocus()
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from app.projects import (
     split_indicator_value,
 )
 from ui.controller import DatasetController
-from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel
+from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView
 
 LEVEL1_CODES = ("1", "2", "3")
 
@@ -104,7 +103,7 @@ class IndicatorEditor(QWidget):
         layout.addLayout(bar)
 
         self.model = RecordTableModel(INDICATOR_COLUMNS, self._save_row, self)
-        self.table = QTableView(self)
+        self.table = TypingTableView(self)
         self.table.setObjectName("indicators")
         self.table.setModel(self.model)
         self.table.setItemDelegate(ChoiceDelegate(self.model, self.table))
@@ -173,7 +172,10 @@ class IndicatorEditor(QWidget):
         return self._write(indicators)
 
     def _picked(self, text: str) -> None:
-        self.add_indicator(text)
+        if self.add_indicator(text):
+            # The completer writes the picked name back into the box after this signal; empty it
+            # afterwards, or the next Enter would add the same indicator again.
+            QTimer.singleShot(0, self.name.clear)
 
     def _return_pressed(self) -> None:
         popup = self.name.completer().popup()

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QStyledItemDelegate, QTableView
 
 from app.money import format_amount
 
@@ -160,3 +160,37 @@ class ChoiceDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentData())
             return
         super().setModelData(editor, model, index)
+
+
+def start_editing_with(view: QAbstractItemView, text: str) -> bool:
+    """Typed text (an input method's commit, or a key carrying Chinese) onto a selected cell that is
+    not being edited opens its editor with that text, as ASCII keys already do."""
+    index = view.currentIndex()
+    if not text or view.state() == QAbstractItemView.State.EditingState or not index.isValid():
+        return False
+    if not index.flags() & Qt.ItemFlag.ItemIsEditable or not view.edit(index, QAbstractItemView.EditTrigger.AnyKeyPressed, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, "")):
+        return False
+    editor = view.indexWidget(index)
+    if isinstance(editor, QLineEdit):
+        editor.setText(text)
+        editor.setFocus()
+        # Qt keeps focus on the view while an input method composes; hand it over once this event is done.
+        QTimer.singleShot(0, editor, editor.setFocus)
+        return True
+    return editor is not None
+
+
+class TypingTableView(QTableView):
+    """A table whose selected cell starts editing with Chinese typed through an input method."""
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if start_editing_with(self, event.commitString()):
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        text = event.text()
+        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+            return
+        super().keyPressEvent(event)

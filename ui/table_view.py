@@ -10,6 +10,7 @@ from app.errors import BudgetDeskError
 from app.service import CellChange
 from ui.grid_model import CellGridModel
 from ui.header import GroupedHeaderView
+from ui.record_table import start_editing_with
 
 AMOUNT_WIDTH = 120
 
@@ -158,7 +159,16 @@ class GridTableView(QTableView):
         else:
             super().closeEditor(editor, hint)
 
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if start_editing_with(self, event.commitString()):
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
+        text = event.text()
+        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+            return
         if self.state() != QAbstractItemView.State.EditingState:
             if event.key() == Qt.Key.Key_Escape:
                 self.grid_model().message.emit("")

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStyledItemDelegate,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -37,7 +36,7 @@ from app.projects import (
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
 from ui.projects_tab import CommittingTextEdit
-from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel
+from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView
 
 
 class OverallTargetsTab(QWidget):
@@ -140,7 +139,7 @@ class ProcurementTab(QWidget):
             FieldColumn("sme_reserved", "预留中小微企业份额", "money", 120),
         ]
         self.model = RecordTableModel(columns, self._save_row, self)
-        self.table = QTableView(self)
+        self.table = TypingTableView(self)
         self.table.setObjectName("procurement")
         self.table.setModel(self.model)
         self.table.setItemDelegate(CatalogueDelegate(self.model, self.table))
