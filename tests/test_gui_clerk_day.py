@@ -172,3 +172,74 @@ def test_chinese_typed_onto_a_selected_cell_starts_editing_with_it(qtbot, window
     grid.table.setCurrentIndex(cell(grid, "2070699", "basic"))
     commit_chinese(grid.table, "１２")
     assert QApplication.focusWidget().text() == "１２"
+
+
+def test_menu_bar_with_standard_shortcuts(qtbot, window, monkeypatch):
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert [text.split("(")[0] for text in menus] == ["文件", "编辑", "审核", "打印", "帮助"]
+    shortcuts = {action.objectName(): action.shortcut().toString()
+                 for menu in (window.file_menu, window.edit_menu, window.check_menu, window.print_menu, window.help_menu)
+                 for action in menu.actions() if action.objectName()}
+    assert shortcuts["quit"] == "Ctrl+Q" and shortcuts["print_preview"] == "Ctrl+P"
+    assert shortcuts["undo"] == "Ctrl+Z" and "Ctrl+Y" in window.redo_action.shortcuts()[0].toString()
+    assert shortcuts["find_row"] == "Ctrl+F" and shortcuts["help"] == "F1"
+    # F1 opens 使用帮助; Ctrl+F puts the cursor in the row finder; typing a row's code goes to it
+    shown = []
+    monkeypatch.setattr("ui.help_dialog.QMessageBox.information", lambda parent, title, text: shown.append(title))
+    tab = amount_tab(window, "expenditure_summary")
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_F1)
+    assert shown == ["使用帮助"]
+    qtbot.keyClick(tab.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is tab.code_input
+    qtbot.keyClicks(tab.code_input, "2070699")
+    qtbot.keyClick(tab.code_input, Qt.Key.Key_Return)
+    assert tab.model.row_key_at(tab.table.currentIndex().row()) == "2070699"
+    # Ctrl+Q closes the window
+    qtbot.keyClick(tab.table, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+
+
+def test_submit_is_disabled_without_a_dataset_and_new_dataset_dialog_fits(qtbot, store):
+    from datetime import date
+
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.main_window import MainWindow, NewDatasetDialog
+
+    empty = MainWindow(store)
+    qtbot.addWidget(empty)
+    empty.show()
+    if empty.dataset is None:
+        assert not empty.submit_action.isEnabled()
+    dialog = NewDatasetDialog(store, empty)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.year.value() == date.today().year + 1
+    long_name = "秦皇岛经济技术开发区融媒体中心（秦皇岛经济技术开发区新闻中心）"
+    name = dialog.findChild(QLineEdit, "unit_name")
+    name.setText(long_name)
+    assert name.width() >= name.fontMetrics().horizontalAdvance(long_name)
+
+
+def test_qt_dialogs_speak_chinese(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox
+
+    from ui.app import make_application
+
+    make_application()
+    box = QMessageBox(QMessageBox.Icon.Question, "标题", "正文",
+                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel
+                      | QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    qtbot.addWidget(box)
+    texts = {box.button(b).text().replace("&", "").split("(")[0] for b in (
+        QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No)}
+    assert texts == {"确定", "取消", "是", "否"}
+    dialog = QFileDialog(None, "导出")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    qtbot.addWidget(dialog)
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    assert any("文件名" in text for text in labels) and any("查看" in text or "类型" in text for text in labels), labels
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "").startswith("取消")
