@@ -21,7 +21,6 @@ from ui.controller import DatasetController
 from ui.grid_model import model_for
 from ui.table_view import GridTableView
 
-
 # The row finder's example, in the words of the form's code kind.
 FINDER_EXAMPLES = {"function": "2080505 或 养老", "economic": "30201 或 办公费"}
 
