@@ -243,3 +243,86 @@ def test_qt_dialogs_speak_chinese(qtbot):
     assert any("文件名" in text for text in labels) and any("查看" in text or "类型" in text for text in labels), labels
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "").startswith("取消")
+
+
+def type_amount(qtbot, tab, row_key, column_key, text):
+    table = tab.table
+    table.setFocus()
+    table.setCurrentIndex(cell(tab, row_key, column_key))
+    qtbot.keyClicks(table, text[0])
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, text[1:])
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+
+
+def test_undo_says_what_and_where_and_shows_that_tab(qtbot, window):
+    expenditure = amount_tab(window, "expenditure_summary")
+    type_amount(qtbot, expenditure, "2070699", "basic", "600")
+    tab, editor = indicator_editor_with_value(qtbot, window)  # 项目 tab: a project and an indicator
+    expenditure = amount_tab(window, "expenditure_summary")
+    qtbot.keyClick(expenditure.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.projects_tab  # never silently in another tab
+    message = window.statusBar().currentMessage()
+    assert message.startswith("已撤销：修改项目“鼠标项目”的绩效指标") and "项目绩效目标 / 鼠标项目" in message
+    window.undo()  # the indicator
+    window.undo()  # the new project
+    window.undo()  # the typed amount: back on 支出总表, at the cell
+    assert window.tabs.currentWidget() is expenditure
+    message = window.statusBar().currentMessage()
+    assert message.startswith("已撤销：录入 2070699") and "支出总表 / 2070699" in message and "基本支出" in message
+    assert expenditure.model.cell_key(expenditure.table.currentIndex()) == ("2070699", "basic")
+    assert cell(expenditure, "2070699", "basic").data() == "582.20"
+    amount_tab(window, "three_public_expenses")
+    window.redo()
+    assert window.tabs.currentWidget() is expenditure
+    assert window.statusBar().currentMessage().startswith("已恢复：录入 2070699")
+    assert cell(expenditure, "2070699", "basic").data() == "600.00"
+
+
+def test_status_change_clears_undo_and_refused_writes_leave_no_step(qtbot, window, store, monkeypatch):
+    from app.errors import LockedError, StaleDataError
+    from tests.conftest import explain_all_findings
+
+    expenditure = amount_tab(window, "expenditure_summary")
+    type_amount(qtbot, expenditure, "2070699", "basic", "600")
+    type_amount(qtbot, expenditure, "2070699", "basic", "582.2")  # and back, so the tables agree
+    stack = window.controller.undo_stack
+    assert stack.count() == 2
+    explain_all_findings(window.dataset)
+    window.controller.recheck()
+    assert window.toggle_submitted()
+    assert not stack.canUndo() and not window.undo_action.isEnabled()
+    window.undo()  # nothing to undo: no traceback, nothing changed
+    assert cell(expenditure, "2070699", "basic").data() == "582.20"
+    assert window.toggle_submitted()  # back to 编制中
+    type_amount(qtbot, expenditure, "2070699", "basic", "600")
+
+    # a write the core refuses (another window submitted it) leaves no step and says why
+    def locked(*_args, **_kwargs):
+        raise LockedError("2023 年度预算已上报，不能修改。")
+
+    monkeypatch.setattr(window.dataset, "apply_changes", locked)
+    assert stack.count() == 1
+    type_amount(qtbot, expenditure, "2070699", "basic", "700")
+    assert stack.count() == 1
+    assert "已上报" in window.statusBar().currentMessage()
+    assert cell(expenditure, "2070699", "basic").data() == "600.00"
+    monkeypatch.undo()
+
+    # undo of a cell another window changed meanwhile: refused, dropped from the stack, views reloaded
+    type_amount(qtbot, expenditure, "2070699", "basic", "650")
+    other = store.open_dataset("359", 2023)
+    other.set_cell("expenditure_summary", "2070699", "basic", "777")
+    reloaded = []
+    monkeypatch.setattr(window.dataset, "reload", lambda real=window.dataset.reload: (reloaded.append(1), real())[1])
+
+    def stale(*_args, **_kwargs):
+        raise StaleDataError("支出总表 2070699 基本支出 已被其他窗口改为 777.00，未写入。")
+
+    monkeypatch.setattr(window.dataset, "apply_changes", stale)
+    count = stack.count()
+    window.undo()
+    assert stack.count() == count - 1 and not stack.canRedo()
+    assert "其他窗口" in window.statusBar().currentMessage() and reloaded
+    assert cell(expenditure, "2070699", "basic").data() == "777.00"  # the view shows what is stored now

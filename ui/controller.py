@@ -2,72 +2,133 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.errors import BudgetDeskError, StaleDataError
+from app.forms import form_by_id
 from app.projects import Change, ProjectBook
+from app.projects.states import (
+    AssetsState,
+    OverallState,
+    ProcurementOrderState,
+    ProcurementState,
+    ProjectOrderState,
+    ProjectState,
+)
 from app.rules import Checker, Finding, set_explanation
 from app.service import BudgetDataset, CellChange
 
 
-class SetCellsCommand(QUndoCommand):
+log = logging.getLogger(__name__)
+
+# Which tab a ProjectBook change belongs to (by the kind of state it writes back).
+STATE_PLACES = {ProjectState: "projects", ProjectOrderState: "projects", OverallState: "overall_targets",
+                ProcurementState: "procurement", ProcurementOrderState: "procurement", AssetsState: "assets"}
+
+
+class GuardedCommand(QUndoCommand):
+    """An undo step whose undo/redo never raise: a write the core refuses (已上报, stale view) or that
+    fails makes the command obsolete, so QUndoStack drops it instead of moving past a step that did
+    not happen; the controller says why and, for a stale view, reloads."""
+
+    def __init__(self, controller: DatasetController, text: str, place: tuple[str, str, str] | None) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.place = place  # (form or list, row, column) for the status message and the tab to show
+        self.written = True  # pushed after its first write succeeded: the first redo() is a no-op
+
+    def _run(self, work, verb: str) -> None:
+        try:
+            work()
+        except BudgetDeskError as exc:
+            self.setObsolete(True)
+            self.controller.write_refused(exc, f"{verb}未执行：")
+        except Exception as exc:  # a failed write must not leave a step that did not happen
+            log.exception("%s failed: %s", verb, self.text())
+            self.setObsolete(True)
+            self.controller.write_refused(exc, f"{verb}未执行（写入失败）：")
+
+    def redo(self) -> None:
+        if self.written:
+            self.written = False
+            return
+        self._run(self.apply, "重做")
+
+    def undo(self) -> None:
+        self._run(self.revert, "撤销")
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class SetCellsCommand(GuardedCommand):
     """One typed cell, one paste or one Delete over a selection: one undo step."""
 
     def __init__(self, controller: DatasetController, changes: list[CellChange], text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
+        first = changes[0]
+        super().__init__(controller, text, (first.form, first.row, first.column))
         self.changes = changes
         workbook = controller.dataset.workbook
         self.previous = [CellChange(c.form, c.row, c.column, workbook.values.get((c.form, c.row, c.column)))
                          for c in changes]
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.controller._write(self.changes)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.controller._write(self.previous)
 
 
-class RemoveRowCommand(QUndoCommand):
+class RemoveRowCommand(GuardedCommand):
     def __init__(self, controller: DatasetController, form_id: str, code: str) -> None:
-        super().__init__(f"删除科目 {code}")
-        self.controller = controller
+        super().__init__(controller, f"删除科目 {code}", (form_id, code, ""))
         self.form_id = form_id
         self.code = code
         self.rows, self.values = controller.dataset.row_snapshot(form_id, code)
 
-    def redo(self) -> None:
+    def _rows_changed(self) -> None:
+        self.controller.structure_changed.emit(self.form_id)
+        self.controller.values_changed.emit({self.form_id})
+        self.controller.recheck()
+        self.controller.saved.emit()
+
+    def apply(self) -> None:
         self.controller.dataset.remove_row(self.form_id, self.code)
-        self.controller.structure_changed.emit(self.form_id)
-        self.controller.values_changed.emit({self.form_id})
-        self.controller.recheck()
-        self.controller.saved.emit()
+        self._rows_changed()
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.controller.dataset.restore_rows(self.form_id, self.rows, self.values)
-        self.controller.structure_changed.emit(self.form_id)
-        self.controller.values_changed.emit({self.form_id})
-        self.controller.recheck()
-        self.controller.saved.emit()
+        self._rows_changed()
 
 
-class BookCommand(QUndoCommand):
+class BookCommand(GuardedCommand):
     """A project / target / procurement / asset change, already written when pushed."""
 
     def __init__(self, controller: DatasetController, change: Change) -> None:
-        super().__init__(change.description)
-        self.controller = controller
+        state = change.after if type(change.after) in STATE_PLACES else change.before
+        row = getattr(state, "project_id", None) if isinstance(state, ProjectState) else None
+        super().__init__(controller, change.description, (STATE_PLACES.get(type(state), "projects"),
+                                                          "" if row is None else row, ""))
         self.change = change
-        self.first = True
 
     def redo(self) -> None:
-        if self.first:  # ProjectBook wrote it before the command was pushed
-            self.first = False
-        else:
-            self.controller.book.restore(self.change.after)
+        if self.written:  # ProjectBook wrote it before the command was pushed
+            self.written = False
+            self.controller._book_written()
+            return
+        self._run(self.apply, "重做")
+
+    def apply(self) -> None:
+        self.controller.book.restore(self.change.after)
         self.controller._book_written()
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.controller.book.restore(self.change.before)
         self.controller._book_written()
 
@@ -80,6 +141,8 @@ class DatasetController(QObject):
     saved = Signal()
     findings_changed = Signal()
     book_changed = Signal()  # projects, 整体绩效目标, 政府采购 or 固定资产 changed
+    notice = Signal(str)  # a refused or failed write, in words for the status bar
+    reloaded = Signal()  # the dataset was read again from the database (another window changed it)
 
     def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -138,9 +201,63 @@ class DatasetController(QObject):
         self.findings_changed.emit()
         self.saved.emit()
 
-    def set_cells(self, changes: list[CellChange], text: str) -> None:
-        if changes:
-            self.undo_stack.push(SetCellsCommand(self, changes, text))
+    def set_cells(self, changes: list[CellChange], text: str) -> bool:
+        """Write first, then put the step on the undo stack: a refused write leaves no step."""
+        if not changes:
+            return True
+        command = SetCellsCommand(self, changes, text)
+        try:
+            self._write(changes)
+        except BudgetDeskError as exc:
+            self.write_refused(exc)
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def write_refused(self, exc: Exception, prefix: str = "") -> None:
+        """Say why a write did not happen; after a stale view, read the dataset again."""
+        text = str(exc) if isinstance(exc, BudgetDeskError) else "写入数据库失败，数据未修改。"
+        if isinstance(exc, StaleDataError):
+            self.reload()
+            text += "已重新读取最新数据。"
+        self.notice.emit(prefix + text)
+
+    def reload(self) -> None:
+        """Read the dataset again (another window or process changed it) and refresh every view."""
+        self.dataset.reload()
+        self.checker = Checker(self.dataset)
+        self.checker.run_all()
+        self._refresh_flags()
+        from app.forms import all_forms
+
+        forms = {form.id for form in all_forms()}
+        for form_id in forms:
+            self.structure_changed.emit(form_id)
+        self.values_changed.emit(forms)
+        self.book_changed.emit()
+        self.findings_changed.emit()
+        self.reloaded.emit()
+
+    def describe(self, place: tuple[str, str, str] | None) -> str:
+        """Where an undo step was, in the form's words (表 / 行 / 栏, or 项目 / 名称)."""
+        if not place:
+            return ""
+        form_id, row, column = place
+        lists = {"projects": "项目绩效目标", "overall_targets": "整体绩效目标", "procurement": "政府采购",
+                 "assets": "固定资产"}
+        if form_id in lists:
+            if form_id == "projects" and row != "":
+                project = next((p for p in self.book.list_projects() if p.id == row), None)
+                return f"{lists[form_id]} / {project.name}" if project else lists[form_id]
+            return lists[form_id]
+        try:
+            form = form_by_id(form_id)
+            parts = [form.short_title, self.dataset.workbook.row_title(form_id, row)]
+            if column:
+                parts.append(form.column(column).title)
+            return " / ".join(parts)
+        except BudgetDeskError:
+            return form_id
 
     def record(self, change: Change) -> None:
         """Put a ProjectBook change (already saved) on the shared undo stack."""
@@ -159,4 +276,6 @@ class DatasetController(QObject):
         self.saved.emit()
 
     def remove_row(self, form_id: str, code: str) -> None:
-        self.undo_stack.push(RemoveRowCommand(self, form_id, code))
+        command = RemoveRowCommand(self, form_id, code)
+        command.apply()  # raises BudgetDeskError when refused: then no step is pushed
+        self.undo_stack.push(command)

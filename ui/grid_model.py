@@ -229,7 +229,8 @@ class CellGridModel(QAbstractTableModel):
         if change.value == self.value(index):
             return True
         row = self.row_info(index.row(), self.grid_columns[index.column()])
-        self.controller.set_cells([change], f"录入 {row.code or row.title}")
+        if not self.controller.set_cells([change], f"录入 {row.code or row.title}"):
+            return False
         self.message.emit("")
         return True
 

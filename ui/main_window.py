@@ -310,6 +310,7 @@ class MainWindow(QMainWindow):
         self.controller = DatasetController(self.dataset, self)
         self.controller.saved.connect(self._on_saved)
         self.controller.findings_changed.connect(self._update_counts)
+        self.controller.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.findings_dock.attach(self.controller)
         self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.controller.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
@@ -380,6 +381,8 @@ class MainWindow(QMainWindow):
             return False
         for tab in self.form_tabs.values():
             tab.model.rebuild()
+        # Steps from before the status change would write into (or around) the new status: start afresh.
+        self.controller.undo_stack.clear()
         self.submit_action.setText("撤回上报" if target == "submitted" else "标记为已上报")
         self.refresh_chooser()
         self._update_title()
@@ -388,11 +391,29 @@ class MainWindow(QMainWindow):
     def undo(self) -> None:
         if self.controller is not None:
             self._commit_open_editor()
-            self.controller.undo_stack.undo()
+            self._step(undo=True)
 
     def redo(self) -> None:
         if self.controller is not None:
-            self.controller.undo_stack.redo()
+            self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """One undo or redo, said in the status bar (what, and where in the form's words), with the
+        tab it touched brought forward; a refused step is dropped and the controller says why."""
+        stack = self.controller.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        text, place = command.text(), getattr(command, "place", None)
+        where = self.controller.describe(place)
+        count = stack.count()
+        stack.undo() if undo else stack.redo()
+        if stack.count() < count:
+            return  # refused: the step is gone and the notice is in the status bar
+        verb = "已撤销" if undo else "已恢复"
+        self.statusBar().showMessage(f"{verb}：{text}" + (f"（{where}）" if where else ""), 15000)
+        if place:
+            self.go_to_cell(*place)
 
     def _commit_open_editor(self) -> None:
         tab = self.tabs.currentWidget()
