@@ -21,7 +21,6 @@ from app.projects.states import (
 from app.rules import Checker, Finding, set_explanation
 from app.service import BudgetDataset, CellChange
 
-
 log = logging.getLogger(__name__)
 
 # Which tab a ProjectBook change belongs to (by the kind of state it writes back).
