@@ -326,3 +326,29 @@ def test_status_change_clears_undo_and_refused_writes_leave_no_step(qtbot, windo
     assert stack.count() == count - 1 and not stack.canRedo()
     assert "其他窗口" in window.statusBar().currentMessage() and reloaded
     assert cell(expenditure, "2070699", "basic").data() == "777.00"  # the view shows what is stored now
+
+
+def test_findings_panel_is_tall_wraps_long_rows_and_double_click_jumps(qtbot, window):
+    window.resize(1200, 800)
+    QApplication.processEvents()
+    tree = window.findings_dock.tree
+    assert tree.topLevelItemCount() >= 5
+    row_height = tree.fontMetrics().height() + 4
+    assert tree.viewport().height() > 4 * row_height  # more than the 4 rows it used to show
+    longest = max((tree.topLevelItem(i) for i in range(tree.topLevelItemCount())), key=lambda item: len(item.text(2)))
+    rect = tree.visualItemRect(longest)
+    assert tree.fontMetrics().horizontalAdvance(longest.text(2)) > tree.columnWidth(2)  # would not fit one line
+    assert rect.height() >= 2 * tree.fontMetrics().height()  # so it wraps instead of "…"
+    # double-click jumps to the cell, as before
+    finding_item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                        if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole).cells[0].form == "expenditure_summary")
+    tree.scrollToItem(finding_item)
+    QApplication.processEvents()
+    jumps = []
+    window.findings_dock.go_to_cell.connect(lambda *place: jumps.append(place))
+    amount_tab(window, "three_public_expenses")
+    center = tree.visualItemRect(finding_item).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)  # a double-click starts with a click
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert tree.currentItem() is finding_item and jumps
+    assert window.tabs.currentWidget() is window.form_tabs["expenditure_summary"]
