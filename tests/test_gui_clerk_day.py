@@ -352,3 +352,46 @@ def test_findings_panel_is_tall_wraps_long_rows_and_double_click_jumps(qtbot, wi
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)
     assert tree.currentItem() is finding_item and jumps
     assert window.tabs.currentWidget() is window.form_tabs["expenditure_summary"]
+
+
+def test_period_accepts_months_and_says_errors_next_to_the_fields(qtbot, window, store):
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.select_project("服务外包专项资金")
+    start, end = tab.edits["period_start"], tab.edits["period_end"]
+    for edit, text in ((start, "2023-01"), (end, "2023-12")):
+        edit.setFocus()
+        edit.clear()
+        qtbot.keyClicks(edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    project = next(p for p in ProjectBook(store.open_dataset("359", 2023)).list_projects() if p.name == "服务外包专项资金")
+    assert (project.period_start.isoformat(), project.period_end.isoformat()) == ("2023-01-01", "2023-12-31")
+    assert (start.text(), end.text()) == ("2023-01-01", "2023-12-31")
+    end.setFocus()
+    end.clear()
+    qtbot.keyClicks(end, "2023-13")
+    qtbot.keyClick(end, Qt.Key.Key_Return)
+    assert "不是有效的日期" in tab.period_message.text() and tab.message.text() == ""
+    assert start.text() == "2023-01-01" and end.text() == "2023-12-31"  # the other field is not wiped
+    start.setFocus()
+    start.clear()
+    type_text(qtbot, start, "2023年2月")
+    qtbot.keyClick(start, Qt.Key.Key_Return)
+    assert start.text() == "2023-02-01" and tab.period_message.text() == ""
+
+
+def test_printed_period_never_breaks_inside_a_date():
+    from datetime import date
+
+    from reportlab.lib.styles import ParagraphStyle
+
+    from app.printing.targets import PeriodParagraph
+    from app.projects import Project
+
+    project = Project(name="x", period_start=date(2023, 1, 1), period_end=date(2023, 12, 31))
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11, wordWrap="CJK")
+    cell = PeriodParagraph(project, style)
+    assert cell.wrap(200, 100)[1] == style.leading and cell.shown == "2023.1.1-2023.12.31"
+    # too narrow for one line: two lines, broken after the dash (not "2023.12." / "31")
+    assert cell.wrap(60, 100)[1] == 2 * style.leading and cell.shown == "2023.1.1-<br/>2023.12.31"
+    assert cell.wrap(200, 100)[1] == style.leading
