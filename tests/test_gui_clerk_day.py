@@ -395,3 +395,36 @@ def test_printed_period_never_breaks_inside_a_date():
     # too narrow for one line: two lines, broken after the dash (not "2023.12." / "31")
     assert cell.wrap(60, 100)[1] == 2 * style.leading and cell.shown == "2023.1.1-<br/>2023.12.31"
     assert cell.wrap(200, 100)[1] == style.leading
+
+
+def test_cover_date_is_settable_and_a_blank_project_department_prints_the_units(qtbot, window, store, tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    from app.cover import cover_date
+    from app.printing.document import build_document
+    from tests.test_printing import Pdf
+
+    unit_tab = window.unit_tab
+    window.tabs.setCurrentWidget(unit_tab)
+    edit = unit_tab.filled_on
+    assert edit.text() == "" and "打印当天" in edit.placeholderText()
+    edit.setFocus()
+    type_text(qtbot, edit, "2023年1月20日")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert edit.text() == "2023-01-20"
+    dataset = store.open_dataset("359", 2023)
+    assert cover_date(dataset) == date(2023, 1, 20)
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClicks(edit, "2023-02-30")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert "不是有效的日期" in unit_tab.message.text() and edit.text() == "2023-01-20"
+
+    dataset.update_unit(replace(dataset.unit, competent_department="秦皇岛经济技术开发区管理委员会"))
+    result = build_document(dataset, tmp_path / "cover.pdf", forms=["project_approval"], cover=True)
+    pdf = Pdf(tmp_path / "cover.pdf")
+    assert "填报日期：2023年1月20日" in pdf.page(1)
+    approval = "".join(pdf.flat[1:])
+    assert "主管部门秦皇岛经济技术开发区管理委员会" in approval
+    assert result.pages > 1

@@ -191,7 +191,8 @@ def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> 
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
     pair = [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0))]
     rows = [
-        GridRow([paragraph("主管部门", label), "", paragraph(project.competent_department, value), "",
+        GridRow([paragraph("主管部门", label), "",
+                 paragraph(project.competent_department or ctx.unit.competent_department, value), "",
                  paragraph("实施单位", label), paragraph(project.implementing_unit or ctx.unit.name, value)],
                 pair, when=FIRST),
         GridRow([paragraph("项目属性", label), "", paragraph(project.attribute_name, value), "",
@@ -253,7 +254,7 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     keys = fund_keys(project)
     rows: list[list] = [
         [paragraph("项目名称", label), paragraph(project.name, value), "", "", ""],
-        [paragraph("主管部门", label), paragraph(project.competent_department, value), "",
+        [paragraph("主管部门", label), paragraph(project.competent_department or unit.competent_department, value), "",
          paragraph("项目实施单位", label), paragraph(project.implementing_unit or unit.name, value)],
         [paragraph("项目属性", label), paragraph(project.attribute_name, value), "",
          paragraph("项目实施周期", label), PeriodParagraph(project, value)],
