@@ -1,6 +1,6 @@
 """A clerk's day without friction (issue 12): each step driven through the real widgets."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox
 
 from app.projects import ProjectBook
@@ -428,3 +428,73 @@ def test_cover_date_is_settable_and_a_blank_project_department_prints_the_units(
     approval = "".join(pdf.flat[1:])
     assert "主管部门秦皇岛经济技术开发区管理委员会" in approval
     assert result.pages > 1
+
+
+def add_row_by_typing(qtbot, tab, code):
+    tab.code_input.setFocus()
+    tab.code_input.clear()
+    qtbot.keyClicks(tab.code_input, code)
+    qtbot.keyClick(tab.code_input, Qt.Key.Key_Return)
+
+
+def test_bring_in_copies_rows_once_and_follows_the_source(qtbot, window, store):
+    from app.links import NOTE_PREFIX
+
+    expenditure = amount_tab(window, "expenditure_summary")
+    add_row_by_typing(qtbot, expenditure, "2130101")
+    type_amount(qtbot, expenditure, "2130101", "basic", "10")
+    type_amount(qtbot, expenditure, "2130101", "project", "5")
+    general = amount_tab(window, "general_budget_expenditure")
+    assert general.model.locate("2130101", "basic") is None  # not typed a second time
+    button = general.link_buttons["general_budget_from_expenditure"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert cell(general, "2130101", "basic").data() == "10.00"
+    assert cell(general, "2130101", "project").data() == "5.00"
+    assert "已带入 2 个单元格" in window.statusBar().currentMessage()
+    # 收入总表's 财政拨款 follows the three 财政拨款 expenditure tables
+    income = amount_tab(window, "income_summary")
+    qtbot.mouseClick(income.link_buttons["income_fiscal_from_fiscal_expenditure"], Qt.MouseButton.LeftButton)
+    assert cell(income, "2130101", "fiscal_appropriation").data() == "15.00"
+    # one undo step takes the 收入总表 carry-over back
+    window.undo()
+    assert cell(income, "2130101", "fiscal_appropriation").data() == ""
+    window.redo()
+
+    # 保持跟随: a later change in 支出总表 reaches both tables, and the choice is kept with the dataset
+    general = amount_tab(window, "general_budget_expenditure")
+    box = general.follow_boxes["general_budget_from_expenditure"]
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # on the tick box
+    assert box.isChecked()
+    income = amount_tab(window, "income_summary")
+    income.follow_boxes["income_fiscal_from_fiscal_expenditure"].setChecked(True)
+    notes = store.open_dataset("359", 2023).notes(NOTE_PREFIX)
+    assert notes == {"link:general_budget_expenditure": "general_budget_from_expenditure",
+                     "link:income_summary": "income_fiscal_from_fiscal_expenditure"}
+    expenditure = amount_tab(window, "expenditure_summary")
+    type_amount(qtbot, expenditure, "2130101", "basic", "12")
+    general = amount_tab(window, "general_budget_expenditure")
+    assert cell(general, "2130101", "basic").data() == "12.00"
+    income = amount_tab(window, "income_summary")
+    assert cell(income, "2130101", "fiscal_appropriation").data() == "17.00"
+    reopened = store.open_dataset("359", 2023)
+    assert str(reopened.value("general_budget_expenditure", "2130101", "basic")) == "12.00"
+    # undo of the source edit brings the followers back too
+    window.undo()
+    assert cell(amount_tab(window, "general_budget_expenditure"), "2130101", "basic").data() == "10.00"
+    assert cell(amount_tab(window, "income_summary"), "2130101", "fiscal_appropriation").data() == "15.00"
+    # the checks stay: nothing about them is switched off
+    assert window.controller.checker is not None
+
+
+def test_bring_in_is_refused_when_the_unit_has_other_fiscal_money(qtbot, window):
+    fund = amount_tab(window, "government_fund_expenditure")
+    add_row_by_typing(qtbot, fund, "2130101")
+    type_amount(qtbot, fund, "2130101", "basic", "3")
+    general = amount_tab(window, "general_budget_expenditure")
+    before = {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id}
+    qtbot.mouseClick(general.link_buttons["general_budget_from_expenditure"], Qt.MouseButton.LeftButton)
+    assert "政府性基金" in general.message.text()
+    assert {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id} == before
+    box = general.follow_boxes["general_budget_from_expenditure"]
+    box.setChecked(True)
+    assert not box.isChecked()

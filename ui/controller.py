@@ -147,6 +147,9 @@ class DatasetController(QObject):
         super().__init__(parent)
         self.dataset = dataset
         self.undo_stack = QUndoStack(self)
+        from app.links import followed
+
+        self.followed_links = followed(dataset)  # kept here: read once, changed through set_following
         self.book = ProjectBook(dataset)
         self.checker = Checker(dataset)
         self.checker.run_all()
@@ -188,9 +191,17 @@ class DatasetController(QObject):
         self.saved.emit()
 
     def _write(self, changes: list[CellChange]) -> None:
-        structure_before = {c.form: list(self.dataset.workbook.code_rows_if_coded(c.form)) for c in changes}
+        from app.links import follow_after
+
+        links = self.followed_links
+        watched = {c.form for c in changes} | {link.target for link in links}
+        structure_before = {form: list(self.dataset.workbook.code_rows_if_coded(form)) for form in watched}
         self.dataset.apply_changes(changes)
         forms = {change.form for change in changes}
+        # tables that follow the ones just written (一键带入 with 保持跟随) are brought in step
+        followed = follow_after(self.dataset, forms, links) if links else []
+        changes = [*changes, *followed]
+        forms |= {change.form for change in followed}
         for form in forms:
             if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
                 self.structure_changed.emit(form)
@@ -223,7 +234,10 @@ class DatasetController(QObject):
 
     def reload(self) -> None:
         """Read the dataset again (another window or process changed it) and refresh every view."""
+        from app.links import followed
+
         self.dataset.reload()
+        self.followed_links = followed(self.dataset)
         self.checker = Checker(self.dataset)
         self.checker.run_all()
         self._refresh_flags()
@@ -273,6 +287,32 @@ class DatasetController(QObject):
         self.dataset.add_row(form_id, code)
         self.structure_changed.emit(form_id)
         self.saved.emit()
+
+    def set_following(self, link, follow: bool) -> None:
+        """保持跟随: store the choice with the dataset and, when switched on, bring the figures in now."""
+        from app.links import followed, set_following
+
+        set_following(self.dataset, link, follow)
+        self.followed_links = followed(self.dataset)
+        if follow:
+            self.bring_in(link)
+
+    def bring_in(self, link) -> int:
+        """一键带入: carry a link's figures into its target as one undo step; returns cells changed."""
+        from app.links import apply_link
+
+        before = list(self.dataset.workbook.code_rows_if_coded(link.target))
+        written: list = []
+
+        def write(changes):
+            if self.set_cells(changes, f"一键带入《{form_by_id(link.target).short_title}》"):
+                written.extend(changes)
+
+        apply_link(self.dataset, link, write_values=write)
+        if list(self.dataset.workbook.code_rows_if_coded(link.target)) != before:
+            self.structure_changed.emit(link.target)
+            self.saved.emit()
+        return len(written)
 
     def remove_row(self, form_id: str, code: str) -> None:
         command = RemoveRowCommand(self, form_id, code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.codes import KIND_NAMES
 from app.errors import BudgetDeskError
 from app.forms import FormDef
+from app.links import links_into
 from ui.controller import DatasetController
 from ui.grid_model import model_for
 from ui.table_view import GridTableView
@@ -45,6 +47,10 @@ class FormTab(QWidget):
 
         if form.code_kind:
             layout.addLayout(self._row_tools(dataset.codes[form.code_kind]))
+        self.link_buttons: dict[str, QPushButton] = {}
+        self.follow_boxes: dict[str, QCheckBox] = {}
+        for link in links_into(form.id):
+            layout.addLayout(self._link_tools(link))
         self.model = model_for(controller, form, self)
         self.table = GridTableView(self.model, self)
         self.table.setObjectName(f"table_{form.id}")
@@ -105,6 +111,48 @@ class FormTab(QWidget):
         bar.addWidget(remove_button)
         bar.addStretch(1)
         return bar
+
+    def _link_tools(self, link) -> QHBoxLayout:
+        """一键带入 from the tables this one follows (resources/links.json), and 保持跟随."""
+        bar = QHBoxLayout()
+        button = QPushButton(f"一键带入：{link.label}", self)
+        button.setObjectName(f"bring_in_{link.id}")
+        button.setToolTip(link.hint)
+        button.clicked.connect(lambda _checked=False, link=link: self.bring_in(link))
+        bar.addWidget(button)
+        follow = QCheckBox("保持跟随（来源表修改后自动更新本表）", self)
+        follow.setObjectName(f"follow_{link.id}")
+        follow.setToolTip(link.hint)
+        follow.setChecked(any(other.id == link.id for other in self.controller.followed_links))
+        follow.toggled.connect(lambda on, link=link: self.set_following(link, on))
+        bar.addWidget(follow)
+        bar.addStretch(1)
+        self.link_buttons[link.id] = button
+        self.follow_boxes[link.id] = follow
+        return bar
+
+    def bring_in(self, link) -> bool:
+        try:
+            count = self.controller.bring_in(link)
+        except BudgetDeskError as exc:
+            self.show_message(str(exc))
+            return False
+        self.show_message("")
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(f"已带入 {count} 个单元格（{link.label}）。" if count
+                                           else "数字已一致，无需带入。", 8000)
+        return True
+
+    def set_following(self, link, follow: bool) -> None:
+        try:
+            self.controller.set_following(link, follow)
+        except BudgetDeskError as exc:
+            self.show_message(str(exc))
+            box = self.follow_boxes[link.id]
+            box.blockSignals(True)
+            box.setChecked(not follow)
+            box.blockSignals(False)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
