@@ -498,3 +498,26 @@ def test_bring_in_is_refused_when_the_unit_has_other_fiscal_money(qtbot, window)
     box = general.follow_boxes["general_budget_from_expenditure"]
     box.setChecked(True)
     assert not box.isChecked()
+
+
+def test_one_place_for_styles_toolbars_and_narrative_numbering(window):
+    from pathlib import Path
+
+    from app.printing import narrative
+    from ui.narrative_tab import numbered_headings
+
+    ui_dir = Path(__file__).resolve().parent.parent / "ui"
+    for path in ui_dir.glob("*.py"):
+        if path.name in ("style.py", "print_dialog.py"):  # the print dialog is being split separately
+            continue
+        assert "#b42318" not in path.read_text(encoding="utf-8"), path.name
+    # message labels take their look from the window's one style sheet
+    assert window.form_tabs["expenditure_summary"].message.property("role") == "error"
+    assert window.projects_tab.indicators.message.property("role") == "error"
+    assert window.procurement_tab.message.property("role") == "error"
+    # the editor numbers the 情况说明 exactly as the printed document does
+    sections = narrative.sections(window.dataset)
+    printed = narrative.numbered_headings(sections)
+    shown = numbered_headings(sections)
+    assert all(shown[key] == heading for key, heading in printed.items())
+    assert any(heading.startswith("一、") for heading in printed.values())

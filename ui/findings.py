@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -22,8 +22,9 @@ from app.errors import BudgetDeskError
 from app.forms import form_by_id
 from app.rules import SEVERITY_NAMES, Finding
 from ui.controller import DatasetController
+from ui.style import ERROR_QCOLOR, WARNING_QCOLOR
 
-SEVERITY_COLORS = {"error": QColor("#b42318"), "warning": QColor("#b54708")}
+SEVERITY_COLORS = {"error": ERROR_QCOLOR, "warning": WARNING_QCOLOR}
 # Where list findings (app/rules_lists.py) point: not a cell table, so named here.
 LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标"}
 

@@ -21,6 +21,7 @@ from app.forms import FormDef
 from app.links import links_into
 from ui.controller import DatasetController
 from ui.grid_model import model_for
+from ui.style import set_role
 from ui.table_view import GridTableView
 
 # The row finder's example, in the words of the form's code kind.
@@ -37,7 +38,7 @@ class FormTab(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         title = QLabel(form.title, self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold; padding: 4px;")
+        set_role(title, "title")
         layout.addWidget(title)
         dataset = controller.dataset
         self.unit_line = QLabel(self)
@@ -58,7 +59,7 @@ class FormTab(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b42318; padding: 2px;")
+        set_role(self.message, "error")
         layout.addWidget(self.message)
         self.model.message.connect(self.show_message)
         first_entered = next((self.model.index(r, c) for r in range(self.model.rowCount())

@@ -31,7 +31,7 @@ from app.projects import (
     split_indicator_value,
 )
 from ui.controller import DatasetController
-from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView
+from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView, button_bar
 
 LEVEL1_CODES = ("1", "2", "3")
 
@@ -115,20 +115,11 @@ class IndicatorEditor(QWidget):
             self.table.setColumnWidth(number, column.width)
         layout.addWidget(self.table, 1)
 
-        tools = QHBoxLayout()
-        for label, name, handler in (("上移", "indicator_up", lambda: self.move(-1)),
-                                     ("下移", "indicator_down", lambda: self.move(1)),
-                                     ("删除指标", "delete_indicator", self.delete_current),
-                                     ("按一级、二级整理", "arrange_indicators", self.arrange)):
-            button = QPushButton(label, self)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            tools.addWidget(button)
-        tools.addStretch(1)
-        self.message = QLabel(self)
-        self.message.setObjectName("indicator_message")
-        self.message.setStyleSheet("color: #b42318;")
-        tools.addWidget(self.message)
+        tools, self.message = button_bar(self, [("上移", "indicator_up", lambda: self.move(-1)),
+                                                ("下移", "indicator_down", lambda: self.move(1)),
+                                                ("删除指标", "delete_indicator", self.delete_current),
+                                                ("按一级、二级整理", "arrange_indicators", self.arrange)],
+                                         "indicator_message")
         layout.addLayout(tools)
         self.model.message.connect(self.message.setText)
         self._refresh_suggestions()

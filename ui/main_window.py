@@ -31,6 +31,7 @@ from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
 from ui.print_dialog import PrintDialog, show_settings
 from ui.projects_tab import ProjectsTab
+from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.controller: DatasetController | None = None
         self.saved_at = ""
         self.settings = QSettings()
+        self.setStyleSheet(APP_STYLE)  # every shared look (ui/style.py), for all the tabs and panels
 
         toolbar = QToolBar("数据", self)
         toolbar.setObjectName("main_toolbar")
@@ -347,7 +349,7 @@ class MainWindow(QMainWindow):
             return
         errors, warnings = self.controller.counts()
         self.counts_label.setText(f"错误 {errors}　提示 {warnings}")
-        self.counts_label.setStyleSheet("color: #b42318; font-weight: bold;" if errors else "color: #1f2933;")
+        set_role(self.counts_label, "counts-error" if errors else "counts")
 
     def go_to_cell(self, form_id: str, row: str, column: str) -> None:
         if form_id == "projects":

@@ -30,7 +30,7 @@ from app.money import format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
-from ui.style import ERROR_STYLE
+from ui.style import set_role
 
 MONEY_FIELDS = [("amount", "本年度预算安排数（总计）"), *PROJECT_FUNDS,
                 ("period_total", "实施期资金总额"), ("executed_before", "以前年度累计执行数")]
@@ -86,7 +86,7 @@ class ProjectsTab(QWidget):
         self.message = QLabel(master)
         self.message.setObjectName("project_message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         master_layout.addWidget(self.message)
 
         # ---- detail: fields (scrolling) above the 绩效指标 grid, split so both stay in view ----
@@ -118,7 +118,7 @@ class ProjectsTab(QWidget):
         self.period_message = QLabel(fields_box)
         self.period_message.setObjectName("period_message")
         self.period_message.setWordWrap(True)
-        self.period_message.setStyleSheet(ERROR_STYLE)
+        set_role(self.period_message, "error")
         form.addWidget(self.period_message, row, 0, 1, 2)
         row += 1
         for key in ("period_start", "period_end"):

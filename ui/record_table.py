@@ -13,7 +13,16 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QStyledItemDelegate, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+)
 
 from app.money import format_amount
 
@@ -160,6 +169,27 @@ class ChoiceDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentData())
             return
         super().setModelData(editor, model, index)
+
+
+def button_bar(parent, buttons, message_name: str | None = None) -> tuple[QHBoxLayout, QLabel | None]:
+    """The row of buttons under a record table (上移/下移/删除 …), then the table's message on the right.
+    ``buttons``: [(label, object name, handler)]. Returns the layout and the message label."""
+    from ui.style import set_role
+
+    bar = QHBoxLayout()
+    for label, name, handler in buttons:
+        button = QPushButton(label, parent)
+        button.setObjectName(name)
+        button.clicked.connect(lambda _checked=False, handler=handler: handler())
+        bar.addWidget(button)
+    bar.addStretch(1)
+    message = None
+    if message_name is not None:
+        message = QLabel(parent)
+        message.setObjectName(message_name)
+        set_role(message, "error")
+        bar.addWidget(message)
+    return bar, message
 
 
 def start_editing_with(view: QAbstractItemView, text: str) -> bool:

@@ -10,7 +10,7 @@ from app.cover import cover_date, set_cover_date
 from app.domain import UNIT_FIELDS
 from app.errors import BudgetDeskError
 from ui.controller import DatasetController
-from ui.style import ERROR_STYLE
+from ui.style import set_role
 
 
 class UnitTab(QWidget):
@@ -44,7 +44,7 @@ class UnitTab(QWidget):
         self.filled_on.editingFinished.connect(self.save_filled_on)
         layout.addRow("封面填报日期：", self.filled_on)
         self.message = QLabel(self)
-        self.message.setStyleSheet(ERROR_STYLE)
+        set_role(self.message, "error")
         layout.addRow(self.message)
 
     def save_filled_on(self) -> bool:
