@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
         self.findings_dock.go_to_cell.connect(self.go_to_cell)
-        self.resizeDocks([self.findings_dock], [280], Qt.Orientation.Vertical)  # drag its edge to resize
+        self.resizeDocks([self.findings_dock], [240], Qt.Orientation.Vertical)  # drag its edge to resize
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
