@@ -78,10 +78,10 @@ class SetCellsCommand(GuardedCommand):
                          for c in changes]
 
     def apply(self) -> None:
-        self.controller._write(self.changes)
+        self.controller._write(self.changes, "重做")
 
     def revert(self) -> None:
-        self.controller._write(self.previous)
+        self.controller._write(self.previous, "撤销")
 
 
 class RemoveRowCommand(GuardedCommand):
@@ -190,13 +190,13 @@ class DatasetController(QObject):
         self.findings_changed.emit()
         self.saved.emit()
 
-    def _write(self, changes: list[CellChange]) -> None:
-        from app.links import follow_after
+    def _write(self, changes: list[CellChange], source: str = "录入") -> None:
+        from app.links import apply_changes, follow_after
 
         links = self.followed_links
         watched = {c.form for c in changes} | {link.target for link in links}
         structure_before = {form: list(self.dataset.workbook.code_rows_if_coded(form)) for form in watched}
-        self.dataset.apply_changes(changes)
+        apply_changes(self.dataset, changes, source)
         forms = {change.form for change in changes}
         # tables that follow the ones just written (一键带入 with 保持跟随) are brought in step
         followed = follow_after(self.dataset, forms, links) if links else []
@@ -211,13 +211,13 @@ class DatasetController(QObject):
         self.findings_changed.emit()
         self.saved.emit()
 
-    def set_cells(self, changes: list[CellChange], text: str) -> bool:
+    def set_cells(self, changes: list[CellChange], text: str, source: str = "录入") -> bool:
         """Write first, then put the step on the undo stack: a refused write leaves no step."""
         if not changes:
             return True
         command = SetCellsCommand(self, changes, text)
         try:
-            self._write(changes)
+            self._write(changes, source)
         except BudgetDeskError as exc:
             self.write_refused(exc)
             return False

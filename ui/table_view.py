@@ -251,7 +251,7 @@ class GridTableView(QTableView):
                     model.message.emit(f"粘贴未执行：第 {row_offset + 1} 行第 {column_offset + 1} 列，{exc}")
                     return
                 changes.append(change)
-        if not model.controller.set_cells(changes, f"粘贴 {len(changes)} 个单元格"):
+        if not model.controller.set_cells(changes, f"粘贴 {len(changes)} 个单元格", "粘贴"):
             return
         rows = len(block)
         columns = max(len(cells) for cells in block)
