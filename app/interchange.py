@@ -11,8 +11,7 @@ import json
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from app.compute import Workbook
 from app.domain import UNIT_TEXT_FIELDS, UnitInfo
@@ -42,6 +41,9 @@ from app.projects import (
 from app.service import BudgetDataset, Store, check_year
 from db import models
 
+if TYPE_CHECKING:  # jsonschema loads when a document is validated, not at start-up
+    import jsonschema
+
 FORMAT = "budgetdesk.dataset"
 FORMAT_VERSION = 1
 SCHEMA_FILE = "budgetdesk.dataset.v1.schema.json"
@@ -50,6 +52,8 @@ MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     with open(resource("schema", SCHEMA_FILE), encoding="utf-8") as handle:
         return jsonschema.Draft202012Validator(json.load(handle))
 
