@@ -76,7 +76,7 @@ class WelcomePage(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setStyleSheet("font-size: 22px; font-weight: bold; color: #1d5fa6;")
         outer.addWidget(title)
-        subtitle = QLabel("填报 → 审核 → 说明 → 打印签字 → 上报。按 F1 查看使用帮助。", self)
+        subtitle = QLabel("录入 → 审核 → 说明 → 打印签字 → 上报。按 F1 查看使用帮助。", self)
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         subtitle.setStyleSheet("color: #52606d; margin-bottom: 18px;")
         outer.addWidget(subtitle)
