@@ -50,7 +50,8 @@ QT_TRANSLATIONS = {"qtbase_zh_CN.qm"}
 _DROPPED_LIBRARIES = re.compile(
     r"^(lib)?(Qt6(Network|Svg|WaylandClient|WaylandEglClientHwIntegration|WlShellIntegration|EglFSDeviceIntegration"
     r"|EglFsKmsSupport|EglFsKmsGbmSupport|OpenGL|Qml|QmlModels|Quick|VirtualKeyboard|Pdf)"
-    r"|gtk-3|gdk-3|gdk_pixbuf|atk|cairo|pango|harfbuzz-gobject|epoxy|wayland-|gbm|drm|xkbcommon\.so)",
+    r"|gtk-3|gdk-3|gdk_pixbuf|atk|cairo|pango|harfbuzz-gobject|epoxy|wayland-|gbm|drm|xkbcommon\.so"
+    r"|opengl32sw|d3dcompiler)",  # Windows: software OpenGL, unused by a widgets program
     re.IGNORECASE,
 )
 

@@ -1,7 +1,5 @@
 """First run: the welcome page's four ways to begin, 帮助 (F1) and 关于."""
 
-import importlib.util
-
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -31,8 +29,8 @@ def test_welcome_page_offers_four_ways_to_begin(first_run):
     texts = [button(first_run, name).text() for name in ("welcome_new", "welcome_sample", "welcome_package",
                                                           "welcome_excel")]
     assert texts == ["新建单位预算", "打开示例数据", "从数据包导入", "从 Excel 导入"]
-    for name, module in (("welcome_package", "ui.package_actions"), ("welcome_excel", "ui.excel_actions")):
-        present = importlib.util.find_spec(module) is not None
+    for name, _text, _explanation, module, function in welcome.CHOICES[2:]:
+        present = welcome._feature(module, function) is not None
         assert button(first_run, name).isEnabled() is present
         if not present:
             assert button(first_run, name).toolTip() == welcome.MISSING_TOOLTIP
