@@ -71,7 +71,9 @@ def test_f1_opens_help_with_the_five_steps(qtbot, first_run):
     assert action.shortcut().toString() == "F1"
     menus = [a.text() for a in first_run.menuBar().actions()]
     assert "帮助" in menus
-    action.trigger()
+    first_run.activateWindow()
+    qtbot.waitUntil(first_run.isActiveWindow)
+    qtbot.keyClick(first_run, Qt.Key.Key_F1)
     dialog = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "help_dialog" and w.isVisible())
     qtbot.addWidget(dialog)
     titles = [dialog.index.item(i).text() for i in range(dialog.index.count())]

@@ -125,7 +125,7 @@ def install_help_menu(window) -> QAction:
     help_action = QAction("使用帮助", window)
     help_action.setObjectName("help")
     help_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-    help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+    help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     help_action.triggered.connect(lambda: show_help(window))
     menu.addAction(help_action)
     about_action = QAction("关于", window)
