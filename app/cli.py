@@ -332,10 +332,17 @@ def cmd_backup(args) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(args) -> int:
+    from app.selftest import run_selftest
+
+    return EXIT_OK if run_selftest(lambda line: print(line, flush=True)) else EXIT_REFUSED
+
+
 def cmd_gui(args) -> int:
     from ui.app import run_gui
 
-    return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None)
+    return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None,
+                   exit_after_show=getattr(args, "exit_after_show", False), open_file=getattr(args, "file", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -454,7 +461,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("name", nargs="?", metavar="NAME", help="备份名称（backup list 所列，可只写开头）")
     sub.set_defaults(handler=cmd_backup)
 
+    sub = commands.add_parser("selftest", help="自检：在临时目录中导入示例数据、审核、打印、导出，逐步报告（不动用户数据）")
+    sub.set_defaults(handler=cmd_selftest)
+
     sub = commands.add_parser("gui", help="启动图形界面")
+    sub.add_argument("file", nargs="?", help="打开的数据包（.bdp），由桌面双击文件时传入")
+    sub.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     sub.set_defaults(handler=cmd_gui)
     return parser
 

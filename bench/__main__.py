@@ -28,9 +28,10 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, input, printing, rules
+    from bench import core, input, printing, rules, startup
 
     with tempfile.TemporaryDirectory() as workdir:
+        startup.run(Path(workdir), report, timed, SEED004)
         core.run(Path(workdir), report, timed, SEED004)
         rules.run(Path(workdir), report, timed, SEED004)
         printing.run(Path(workdir), report, timed, SEED004)
