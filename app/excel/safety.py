@@ -1,0 +1,112 @@
+"""Opening a workbook someone sent: refuse what is not an xlsx, bound the size, XML through defusedxml,
+and numbers as ``Decimal`` (openpyxl would make floats of them).
+"""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import openpyxl
+from openpyxl.worksheet import _reader
+
+from app.errors import InputError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a county department's workbook is well under 5 MB
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # all parts of the zip together, unpacked (zip bombs)
+MAX_ROWS = 100_000  # rows of one sheet
+MAX_CELLS = 2_000_000  # cells of the whole workbook
+MAX_SHEETS = 2_000
+SAVE_AS = "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx）再导入。"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc …: the old binary formats
+
+
+def defusedxml_active() -> bool:
+    """openpyxl parses every XML part with defusedxml when it is installed (entities refused)."""
+    from openpyxl import DEFUSEDXML
+
+    return bool(DEFUSEDXML)
+
+
+def check_file(path: str | Path) -> Path:
+    """Refuse, with a message saying what to do, anything that is not a plausible xlsx package."""
+    path = Path(path)
+    if not path.exists() or not path.is_file():
+        raise InputError(f"找不到文件“{path}”。")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"文件“{path.name}”有 {size // (1024 * 1024)} MB，超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，"
+                         "不是一个部门的预算工作簿。")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head == _OLE2_MAGIC:
+        raise InputError(f"文件“{path.name}”是旧版 Excel（.xls）或 WPS 表格（.et）格式，无法直接导入。{SAVE_AS}")
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"文件“{path.name}”不是 Excel 工作簿（.xlsx）。{SAVE_AS}")
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"文件“{path.name}”已损坏，无法读取（{exc}）。{SAVE_AS}") from None
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise InputError(f"文件“{path.name}”是压缩包，但不是 Excel 工作簿（可能是改了扩展名的其他文件）。{SAVE_AS}")
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"文件“{path.name}”解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，已拒绝读取。")
+    return path
+
+
+def _decimal_number(value: str):
+    """openpyxl's number reader, with Decimal instead of float: the digits stay as written."""
+    if "." in value or "E" in value or "e" in value:
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return int(value)
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def decimal_numbers():
+    with _PATCH_LOCK:
+        original = _reader._cast_number
+        _reader._cast_number = _decimal_number
+        try:
+            yield
+        finally:
+            _reader._cast_number = original
+
+
+def load(path: Path, *, data_only: bool):
+    """The workbook (formulas, or the values Excel/LibreOffice cached for them), numbers as Decimal."""
+    if not defusedxml_active():  # pragma: no cover - defusedxml is a pinned dependency
+        raise InputError("缺少 defusedxml，为安全起见不读取外来的 Excel 文件。")
+    try:
+        with decimal_numbers():
+            return openpyxl.load_workbook(path, data_only=data_only, rich_text=False, keep_links=False)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a file we cannot read
+        name = type(exc).__name__
+        if "Forbidden" in name or "DTD" in name or "Entities" in name:
+            raise InputError(f"文件“{path.name}”含有不安全的 XML 内容（实体或文档类型定义），已拒绝读取。") from None
+        raise InputError(f"无法读取工作簿“{path.name}”（{name}：{exc}）。{SAVE_AS}") from None
+
+
+def check_bounds(book, path: Path) -> None:
+    if len(book.worksheets) > MAX_SHEETS:
+        raise InputError(f"工作簿“{path.name}”有 {len(book.worksheets)} 张工作表，超过上限 {MAX_SHEETS}。")
+    cells = 0
+    for ws in book.worksheets:
+        rows = ws.max_row
+        if rows > MAX_ROWS:
+            raise InputError(f"工作表“{ws.title}”有 {rows} 行，超过上限 {MAX_ROWS} 行，已拒绝读取。")
+        cells += len(ws._cells)
+        if cells > MAX_CELLS:
+            raise InputError(f"工作簿“{path.name}”的单元格超过 {MAX_CELLS} 个，已拒绝读取。")
