@@ -202,7 +202,7 @@ def _amount(value, money_unit: str) -> Decimal | None:
     cleaned = normalize_text(text)
     for unit in ("万元", "元"):
         if cleaned.endswith(unit):
-            if money_unit and unit != money_unit:
+            if money_unit and unit != money_unit and re.match(r"^[+-]?[\d,]*\.?\d*$", cleaned[:-len(unit)]):
                 raise InputError(f"金额单位是“{unit}”，本工作簿的金额单位是“{money_unit}”")
             break
     return parse_amount(text)

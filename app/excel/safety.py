@@ -94,7 +94,11 @@ def load(path: Path, *, data_only: bool):
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a file we cannot read
         name = type(exc).__name__
-        if "Forbidden" in name or "DTD" in name or "Entities" in name:
+        chain, cause = [], exc
+        while cause is not None and len(chain) < 10:
+            chain.append(type(cause).__name__)
+            cause = cause.__cause__ or cause.__context__
+        if any("Forbidden" in item or "DTD" in item or "Entities" in item for item in chain):
             raise InputError(f"文件“{path.name}”含有不安全的 XML 内容（实体或文档类型定义），已拒绝读取。") from None
         raise InputError(f"无法读取工作簿“{path.name}”（{name}：{exc}）。{SAVE_AS}") from None
 
