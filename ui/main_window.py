@@ -24,6 +24,7 @@ from app.errors import BudgetDeskError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
 from ui.controller import DatasetController
+from ui.excel_actions import add_excel_actions
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
         self._install_print_actions(toolbar)
+        add_excel_actions(toolbar, self)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)

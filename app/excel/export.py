@@ -97,10 +97,13 @@ class ExportSource:
 
 def source_from_dataset(dataset) -> ExportSource:
     """The source of a stored dataset (app.service.BudgetDataset): its tables, projects and notes."""
+    from app.compute import Workbook
     from app.interchange import _export_notes
     from app.projects import ProjectBook
 
-    return ExportSource(dataset.workbook, dataset.unit, dataset.year, dataset.money_unit, dataset.status,
+    # A copy of the entered values: the export may run in a worker while the clerk keeps typing.
+    snapshot = Workbook(dataset.codes, dict(dataset.workbook.values), dataset.workbook.present_rows)
+    return ExportSource(snapshot, dataset.unit, dataset.year, dataset.money_unit, dataset.status,
                         ProjectBook(dataset).content(), _export_notes(dataset))
 
 
