@@ -89,10 +89,11 @@ class _Refused(Exception):
 class Grid:
     """A sheet read twice (formulas and cached values), merged cells resolved to their top-left."""
 
-    def __init__(self, formulas_ws, values_ws) -> None:
+    def __init__(self, formulas: set[tuple[int, int]], values_ws) -> None:
         self.title = values_ws.title
         self.values_ws = values_ws
-        self.formulas_ws = formulas_ws
+        self.formulas = formulas
+        self.cells = values_ws._cells
         self.max_row = values_ws.max_row
         self.max_column = values_ws.max_column
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
@@ -108,8 +109,8 @@ class Grid:
         return self.merged.get((row, column), (row, column))
 
     def value(self, row: int, column: int):
-        r, c = self.origin(row, column)
-        return self.values_ws.cell(row=r, column=c).value if r <= self.max_row and c <= self.max_column else None
+        cell = self.cells.get(self.origin(row, column))  # never ws.cell(): it would add empty cells
+        return None if cell is None else cell.value
 
     def text(self, row: int, column: int) -> str:
         return L.clean(_as_text(self.value(row, column)))
@@ -118,10 +119,7 @@ class Grid:
         return _as_text(self.value(row, column)).strip()
 
     def is_formula(self, row: int, column: int) -> bool:
-        r, c = self.origin(row, column)
-        if r > self.max_row or c > self.max_column:
-            return False
-        return self.formulas_ws.cell(row=r, column=c).data_type == "f"
+        return self.origin(row, column) in self.formulas
 
     def right_of(self, row: int, column: int) -> tuple[int, int]:
         """The cell after a (possibly merged) label."""
@@ -743,11 +741,11 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     InputError listing every unreadable cell when anything cannot be read."""
     path = safety.check_file(path)
     step(progress, 0, 4, "读取工作簿")
-    values_book = safety.load(path, data_only=True)
+    values_book = safety.load(path)
     safety.check_bounds(values_book, path)
     step(progress, 1, 4, "读取公式")
-    formulas_book = safety.load(path, data_only=False)
-    grids = [Grid(formulas_book[ws.title], ws) for ws in values_book.worksheets]
+    formulas = safety.formula_cells(path)
+    grids = [Grid(formulas.get(ws.title, set()), ws) for ws in values_book.worksheets]
     step(progress, 2, 4, "识别工作表")
     kinds: dict[str, list[Grid]] = {}
     for grid in grids:
