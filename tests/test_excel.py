@@ -188,6 +188,20 @@ def test_reordered_extra_sheets_hidden_and_blank_rows_are_tolerated(seed_dataset
     assert round_trip(fresh_store, edit(seed_xlsx, change)) == expected
 
 
+def test_procurement_order_survives_the_grouping_by_unit(seed_dataset, tmp_path, fresh_store):
+    """The printed 政府采购预算表 groups rows by 资金使用单位; the stored order still comes back."""
+    from app.projects import ProjectBook
+
+    book = ProjectBook(seed_dataset)
+    outsourced = next(p for p in book.list_projects() if p.name == "服务外包专项资金")
+    book.update_project_fields(outsourced.id, implementing_unit="区互联网舆情信息中心")
+    path = export_workbook(source_from_dataset(seed_dataset), tmp_path / "grouped.xlsx")
+    ws = openpyxl.load_workbook(path)["政府采购预算表"]
+    labels = [ws.cell(row=r, column=1).value for r in range(5, 13)]
+    assert labels[1].endswith("（本级）小计") and "区互联网舆情信息中心小计" in labels
+    assert round_trip(fresh_store, path) == dumps(export_document(seed_dataset))
+
+
 @pytest.mark.parametrize("typed", ["1,016.53", "１０１６．５３", "1016.53万元", " 1016.53 "])
 def test_amounts_typed_as_text(seed_dataset, seed_xlsx, fresh_store, typed):
     expected = dumps(export_document(seed_dataset))

@@ -668,6 +668,11 @@ def _write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], sou
         sheet.merge(3, column, 4, column)
     items = book.procurement
     projects = book.projects
+    # The printed table groups rows by 资金使用单位; the stored order travels in a column right of
+    # the printed area, so a round trip keeps it.
+    order = {id(item): number for number, item in enumerate(items, start=1)}
+    sheet.text(3, ncols + 1, L.PROCUREMENT_ORDER_TITLE, align=_CENTER, fill=_HEADER_FILL)
+    sheet.merge(3, ncols + 1, 4, ncols + 1)
     amount_columns = range(8, ncols + 1)
     row = 5
     total_row = row
@@ -699,6 +704,7 @@ def _write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], sou
                 for offset, (key, _label) in enumerate(PROCUREMENT_FUNDS, start=9):
                     sheet.number(row, offset, getattr(item, key))
                 sheet.number(row, ncols, item.sme_reserved)
+                sheet.text(row, ncols + 1, str(order[id(item)]), align=_CENTER)
             for column in amount_columns:
                 sheet.formula(group_row, column, _sum_formula(
                     [f"{get_column_letter(column)}{first_item}:{get_column_letter(column)}{row}"]), font=_BOLD)
@@ -712,8 +718,9 @@ def _write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], sou
             sheet.number(total_row, column, None, computed=True)
     sheet.text(row + 2, 1, PROCUREMENT_NOTE if items else PROCUREMENT_EMPTY_NOTE, border=False)
     sheet.merge(row + 2, 1, row + 2, ncols, border=False)
-    sheet.widths([24, 12, 20, 12, 8, 8, 12, 12, *[12] * len(funds), 14])
+    sheet.widths([24, 12, 20, 12, 8, 8, 12, 12, *[12] * len(funds), 14, 9])
     sheet.page("landscape", 4, freeze="C6")
+    ws.print_area = f"A1:{get_column_letter(ncols)}{row + 2}"
 
 
 def _indexed_projects(projects: Sequence[Project]) -> list[Project]:

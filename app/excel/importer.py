@@ -619,7 +619,7 @@ def _read_procurement(grid: Grid, reader: Reader, project_names: set[str]) -> li
     bottom = top + 1
     titles = {"项目名称": "project", "预算资金": "budget", "采购物品名称": "item_name",
               "政府采购目录序号": "catalogue_code", "计量单位": "measure_unit", "数量": "quantity", "单价": "unit_price",
-              "合计": "total", **{label: key for key, label in PROCUREMENT_FUNDS}}
+              "合计": "total", L.PROCUREMENT_ORDER_TITLE: "order", **{label: key for key, label in PROCUREMENT_FUNDS}}
     wanted = {L.clean(title): key for title, key in titles.items()}
     columns: dict[str, int] = {}
     for column in range(1, grid.max_column + 1):
@@ -631,7 +631,7 @@ def _read_procurement(grid: Grid, reader: Reader, project_names: set[str]) -> li
             if key is not None and key not in columns and grid.origin(row, column)[1] == column:
                 columns[key] = column
                 break
-    items: list[dict] = []
+    items: list[tuple[int, int, dict]] = []
     for row in range(bottom + 1, grid.max_row + 1):
         label = grid.text(row, columns.get("project", 1))
         name = grid.raw_text(row, columns["item_name"]) if "item_name" in columns else ""
@@ -666,8 +666,9 @@ def _read_procurement(grid: Grid, reader: Reader, project_names: set[str]) -> li
             value = reader.amount(grid, row, columns["sme_reserved"])
             if value is not None:
                 item["sme_reserved"] = format_amount(value)
-        items.append(item)
-    return items
+        order = grid.text(row, columns["order"]) if "order" in columns else ""
+        items.append((int(order) if order.isdigit() else len(items) + 100_000, len(items), item))
+    return [item for _order, _number, item in sorted(items, key=lambda entry: entry[:2])]
 
 
 def _read_assets(grid: Grid, reader: Reader) -> dict | None:

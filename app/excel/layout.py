@@ -45,6 +45,7 @@ OVERALL_EXTRA = (("level1", "一级指标"), ("level2", "二级指标"), ("basis
 ASSETS_AS_OF_LABEL = "截止时间："
 ASSETS_TOTAL_LABEL = "资产总额"
 PLANNED_PURCHASES_LABEL = "本年度拟购置固定资产总额"
+PROCUREMENT_ORDER_TITLE = "录入顺序（不打印）"
 
 # Sheet names Excel refuses: these characters, and more than 31 characters.
 _FORBIDDEN = re.compile(r"[:\\/?*\[\]]")
