@@ -45,7 +45,14 @@ from app.printing.procurement import (
 )
 from app.printing.projects import NO_PROJECTS_NOTE, OVERALL_TITLE, PROJECT_TITLE
 from app.printing.tables import AMOUNT, CODE, DEFAULT_EMPTY_NOTE, NAME, SEQ, header_cells, print_columns
-from app.printing.targets import SUMMARY_FUNDS, SUMMARY_TITLE, fund_keys, indicator_sentence, period_text
+from app.printing.targets import (
+    SUMMARY_FUNDS,
+    SUMMARY_TITLE,
+    fund_keys,
+    indicator_sentence,
+    period_text,
+    summary_groups,
+)
 from app.progress import Progress, step
 from app.projects import (
     ASSET_ROWS,
@@ -444,7 +451,7 @@ def _write_form(ws, placed: FormLayout, columns, lines, layouts, source: ExportS
             widths.append(min(max(name_width, 14), 48))
         else:
             longest = max((_display_width(t) for t in column.path if t), default=8)
-            widths.append(max(14, min(longest / max(1, 1) + 2, 24)))
+            widths.append(max(14, min(longest + 2, 24)))
     sheet.widths(widths)
     freeze_column = next(i for i, column in enumerate(columns, start=1) if column.kind == AMOUNT)
     sheet.page(_form_orientation(form, ncols), numbers_row,
@@ -574,7 +581,7 @@ def _write_summary(ws, projects: Sequence[Project], cells: Sequence[ProjectCells
     total_row = 4
     row = total_row
     group_rows: list[int] = []
-    for group, members in _summary_groups(projects, source.unit.name):
+    for group, members in summary_groups(projects, source.unit.name):
         row += 1
         group_row = row
         group_rows.append(group_row)
@@ -611,12 +618,6 @@ def _write_summary(ws, projects: Sequence[Project], cells: Sequence[ProjectCells
     sheet.page("landscape", 3, freeze="B4")
 
 
-def _summary_groups(projects, unit_name):
-    from app.printing.targets import summary_groups
-
-    return summary_groups(projects, unit_name)
-
-
 def _write_overall(ws, book: BookContent, source: ExportSource) -> None:
     sheet = Sheet(ws)
     targets = book.overall
@@ -643,9 +644,6 @@ def _write_overall(ws, book: BookContent, source: ExportSource) -> None:
         sheet.merge(start + first, 1, start + first + count - 1, 1)
     sheet.widths([24, 34, 24, 14, 12, 12, 18, 14][:ncols])
     sheet.page("portrait", 4, freeze="A5")
-
-
-_PROCUREMENT_LEAD = ("项目名称", "预算资金", "采购物品名称", "政府采购目录序号", "计量单位", "数量", "单价")
 
 
 def _write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], source: ExportSource) -> None:

@@ -80,10 +80,6 @@ class ImportPlan:
         return self.document["year"]
 
 
-class _Refused(Exception):
-    pass
-
-
 # ---- one sheet as text and values ---------------------------------------------------------------
 
 class Grid:
@@ -472,12 +468,10 @@ def _indicators(grid: Grid, header: int, columns: dict[str, int], reader: Reader
             continue
         if texts.get("name", "").startswith("注：") and len([t for t in texts.values() if t]) == 1:
             continue
-        for key in carry:  # a merged cell (or a blank under it) repeats the value above
+        for key in carry:  # a merged cell (or a blank under it, as pasted) repeats the value above
             if texts.get(key):
                 last[key] = texts[key]
-            elif key in last and grid.origin(row, columns[key]) != (row, columns[key]):
-                texts[key] = last[key]
-            elif key in last and not texts.get(key):
+            elif key in last:
                 texts[key] = last[key]
         item = {"level1": "", "level2": "", "name": texts.get("name", ""), "description": texts.get("description", ""),
                 "basis": texts.get("basis", "")}
@@ -519,7 +513,7 @@ def _period_dates(text: str) -> tuple[str | None, str | None]:
     return dates[0], dates[1]
 
 
-def _read_project(grid: Grid, reader: Reader, codes) -> tuple[int | None, dict] | None:
+def _read_project(grid: Grid, reader: Reader) -> tuple[int | None, dict] | None:
     columns_wanted = {L.clean(title): key for key, title in (*L.INDICATOR_COLUMNS, *L.INDICATOR_EXTRA)}
     header = _header_row(grid, 3, {L.clean("三级指标"), L.clean("指标值")})
     last = (header - 1) if header else grid.max_row
@@ -807,7 +801,7 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     step(progress, 3, 4, "读取项目")
     projects: list[tuple[int | None, int, dict]] = []
     for number, grid in enumerate(kinds.get(PROJECT, [])):
-        read = _read_project(grid, reader, codes)
+        read = _read_project(grid, reader)
         if read is not None:
             projects.append((read[0], number, read[1]))
     projects.sort(key=lambda item: (item[0] is None, item[0] or 0, item[1]))
@@ -876,8 +870,6 @@ class Change:
 def diff_against(store, plan: ImportPlan) -> list[Change]:
     """What importing the plan would change in the stored dataset of its unit and year (everything
     is new when there is none)."""
-    from app.service import BudgetDataset  # noqa: F401 - the store's dataset type
-
     try:
         current = export_document(store.open_dataset(plan.unit_code, plan.year))
     except (NotFoundError, InputError):
