@@ -407,3 +407,13 @@ def test_cli_export_and_import_xlsx(tmp_path, capsys):
         main(["--help"])
     help_text = capsys.readouterr().out
     assert "export-xlsx" in help_text and "import-xlsx" in help_text
+
+
+def test_formula_scan_agrees_with_openpyxl(seed_xlsx):
+    def change(book):
+        book[INCOME]["F9"] = "=1+2"
+
+    path = edit(seed_xlsx, change)
+    fast = safety.formula_cells(path)
+    assert fast == safety._formula_cells_by_openpyxl(path)
+    assert (9, 6) in fast[INCOME] and (6, 4) in fast[INCOME] and (8, 6) not in fast["基本支出表"]

@@ -4,6 +4,7 @@ and numbers as ``Decimal`` (openpyxl would make floats of them).
 
 from __future__ import annotations
 
+import re
 import threading
 import zipfile
 from contextlib import contextmanager
@@ -95,8 +96,71 @@ def load(path: Path):
     return _load(path, lambda: openpyxl.load_workbook(path, data_only=True, rich_text=False, keep_links=False))
 
 
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_REF = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str] | None:
+    """Sheet title → its part in the package (from workbook.xml and its relationships)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        workbook = fromstring(package.read("xl/workbook.xml"))
+        rels = fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    parts = {}
+    for sheet in workbook.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        rid = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
+        target = targets.get(rid, "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _formulas_in(xml: bytes) -> set[tuple[int, int]] | None:
+    """Coordinates of the cells of one sheet part that hold a formula; None when a cell has no
+    reference (allowed, rare: then openpyxl counts the positions)."""
+    from openpyxl.utils import column_index_from_string
+
+    found = set()
+    for match in _CELL.finditer(xml):
+        ref = _REF.search(match.group(1))
+        if ref is None:
+            return None
+        if match.group(2):  # <c …/>: empty
+            continue
+        end = _CELL_END.search(xml, match.end())
+        body = xml[match.end():end.start() if end else len(xml)]
+        if _FORMULA.search(body):
+            found.add((int(ref.group(2)), column_index_from_string(ref.group(1).decode())))
+    return found
+
+
 def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Per sheet, the cells that hold a formula (one streaming pass in read-only mode)."""
+    """Per sheet, the cells that hold a formula. The values were read with ``data_only`` (the
+    cached results), which drops the formulas; rather than parse every sheet a second time, the
+    sheet parts are scanned for ``<f>`` (they were parsed safely by the first load already)."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    with zipfile.ZipFile(path) as package:
+        parts = _sheet_parts(package)
+        for title, part in (parts or {}).items():
+            try:
+                cells = _formulas_in(package.read(part))
+            except KeyError:
+                cells = None
+            if cells is None:
+                return _formula_cells_by_openpyxl(path)
+            found[title] = cells
+    return found if parts is not None else _formula_cells_by_openpyxl(path)
+
+
+def _formula_cells_by_openpyxl(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """The same, by openpyxl in one streaming pass (read-only mode)."""
     def read() -> dict[str, set[tuple[int, int]]]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
         try:
