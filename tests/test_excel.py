@@ -417,3 +417,25 @@ def test_formula_scan_agrees_with_openpyxl(seed_xlsx):
     fast = safety.formula_cells(path)
     assert fast == safety._formula_cells_by_openpyxl(path)
     assert (9, 6) in fast[INCOME] and (6, 4) in fast[INCOME] and (8, 6) not in fast["基本支出表"]
+
+
+def test_export_to_a_missing_folder_is_a_message_and_leaves_nothing(seed_dataset, tmp_path):
+    target = tmp_path / "没有这个文件夹" / "x.xlsx"
+    with pytest.raises(InputError, match="无法写入"):
+        export_workbook(source_from_dataset(seed_dataset), target)
+    assert not target.parent.exists()
+
+
+def test_cancelled_export_and_read_leave_nothing(store, seed_dataset, seed_xlsx, tmp_path):
+    from app.errors import Cancelled
+    from app.progress import Progress
+
+    progress = Progress(lambda done, total, text: progress.cancel() if done >= 3 else None)
+    target = tmp_path / "cancelled.xlsx"
+    with pytest.raises(Cancelled):
+        export_workbook(source_from_dataset(seed_dataset), target, progress=progress)
+    assert not target.exists() and not list(tmp_path.glob("*.part"))
+    reading = Progress()
+    reading.cancel()
+    with pytest.raises(Cancelled):
+        read_workbook(store, seed_xlsx, progress=reading)

@@ -861,6 +861,10 @@ def export_workbook(source: ExportSource, path: str | Path, *, forms: Sequence[s
     try:
         xlsx.save(temporary)
         temporary.replace(path)
+    except PermissionError:
+        raise InputError(f"无法写入“{path}”：没有权限，或文件正在 Excel/WPS 中打开。请关闭该文件或换一个位置。") from None
+    except OSError as exc:
+        raise InputError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
     finally:
         temporary.unlink(missing_ok=True)
     return path
