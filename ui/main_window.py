@@ -29,6 +29,7 @@ from app.service import BudgetDataset, Store
 from app.textcheck import check_code
 from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
+from ui.excel_actions import add_excel_actions
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.new_action = new_action
         self._install_print_actions(toolbar)
         add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
+        add_excel_actions(toolbar, self)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
