@@ -231,7 +231,7 @@ def cmd_print(args) -> int:
 def cmd_gui(args) -> int:
     from ui.app import run_gui
 
-    return run_gui(db=args.db)
+    return run_gui(db=args.db, bureau=getattr(args, "bureau", False), package=getattr(args, "file", None))
 
 
 # ---- data packages and the finance bureau (app.package, app.consolidate) --------------------------
@@ -512,7 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（与 show --json 同形）")
     sub.set_defaults(handler=cmd_consolidate)
 
-    sub = commands.add_parser("gui", help="启动图形界面")
+    sub = commands.add_parser("gui", help="启动图形界面（给出 .bdp 文件则打开导入；--bureau 为财政局接收与汇总）")
+    sub.add_argument("file", nargs="?", help="要导入的数据包（.bdp，双击数据包时由系统传入）")
+    sub.add_argument("--bureau", action="store_true", help="财政局模式：各单位概览、导入数据包、退回、汇总")
     sub.set_defaults(handler=cmd_gui)
     return parser
 
@@ -522,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if len(argv) == 1 and argv[0].lower().endswith(".bdp"):
+        argv = ["gui", argv[0]]  # a double-clicked data package: open it for import
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         args.handler = cmd_gui  # a double-clicked BudgetDesk.exe has no arguments: open the window

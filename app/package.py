@@ -611,6 +611,26 @@ def _import_document(store, document: dict, replace: bool):
     return import_document(store, document, replace=replace)
 
 
+@dataclass
+class PackagePreview:
+    """What a verified package holds and how it differs from the stored dataset (None: not stored yet)."""
+
+    package: VerifiedPackage
+    first_trust: bool
+    diff: PackageDiff | None
+
+
+def preview_package(store, path: str | Path, *, expected_unit: str | None = None,
+                    expected_year: int | None = None) -> PackagePreview:
+    """Every check of an import that needs no writing: the GUI shows this and asks before importing."""
+    package = open_package(path)
+    _check_expected(package, expected_unit, expected_year)
+    first_trust = _check_trust(store, package)
+    document = _dataset_document(package)
+    old = existing_document(store, package.unit_code, package.year)
+    return PackagePreview(package, first_trust, diff_documents(old, document) if old is not None else None)
+
+
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
                    replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None) -> ImportOutcome:
     """Verify a package and write its dataset in one transaction.
@@ -643,6 +663,7 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
 class BatchResult:
     imported: list[ImportOutcome] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, Chinese reason)
+    cancelled: bool = False  # 取消 between packages: those before stay imported, the rest untouched
 
 
 def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
@@ -658,11 +679,13 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult()
     for number, path in enumerate(files):
-        progress_step(progress, number, len(files), path.name)
+        try:
+            progress_step(progress, number, len(files), path.name)
+        except Cancelled:
+            result.cancelled = True
+            return result
         try:
             result.imported.append(import_package(store, path, expected_year=year, replace=replace))
-        except Cancelled:
-            raise
         except BudgetDeskError as exc:
             result.failed.append((path.name, str(exc)))
         except OSError as exc:

@@ -18,7 +18,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(db: str | None = None) -> int:
+def run_gui(db: str | None = None, *, bureau: bool = False, package: str | None = None) -> int:
+    """The main window; ``bureau``: 财政局 mode; ``package``: a double-clicked .bdp, opened for import."""
     from app.service import Store
     from ui.main_window import MainWindow
 
@@ -28,6 +29,18 @@ def run_gui(db: str | None = None) -> int:
     except BudgetDeskError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
+    if bureau:
+        from ui.bureau_window import BureauWindow
+
+        window = BureauWindow(store)
+        window.show()
+        if package:
+            window.import_file(package)
+        return app.exec()
     window = MainWindow(store)
     window.show()
+    if package:
+        from ui.package_actions import import_package_gui
+
+        import_package_gui(window, package)
     return app.exec()

@@ -27,6 +27,7 @@ from ui.controller import DatasetController
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
+from ui.package_actions import add_package_actions
 from ui.print_dialog import PrintDialog, show_settings
 from ui.projects_tab import ProjectsTab
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
         self._install_print_actions(toolbar)
+        add_package_actions(self.menuBar().addMenu("上报"), self)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
