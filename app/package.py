@@ -583,22 +583,51 @@ def existing_document(store, unit_code: str, year: int) -> dict | None:
     return export_document(dataset)
 
 
-def _record(store, package: VerifiedPackage, first_trust: bool, errors: int, warnings: int, status: str) -> None:
+def _claim_trust(store, package: VerifiedPackage) -> int | None:
+    """Check the package's key against the unit's trusted key, in a transaction of its own, before
+    any data is written. On first receipt the key is registered now (returns the new row's id, so a
+    failed import can release it); the unique index on a unit's active key makes two staff importing
+    two differently-signed first packages at once end with one trusted key and one refusal."""
     import base64
 
-    now = _now()
+    from sqlalchemy.exc import IntegrityError
+
+    encoded = base64.b64encode(package.public_key).decode("ascii")
+    try:
+        with store.Session.begin() as session:
+            current = _active_key(session, package.unit_code)
+            if current is None:
+                row = models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
+                                        public_key=encoded, status="active", source="首次接收",
+                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=_os_user(),
+                                        created_at=_now())
+                session.add(row)
+                session.flush()
+                return row.id
+            if current.fingerprint != package.fingerprint:
+                raise ConflictError(
+                    f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
+                    f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
+                    "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
+                    f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+            if not current.public_key:
+                current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
+            return None
+    except IntegrityError:
+        raise ConflictError(f"单位 {package.unit_code} 的密钥正由另一位工作人员同时登记，未导入；请稍后重试。") from None
+
+
+def _release_trust(store, key_id: int) -> None:
     with store.Session.begin() as session:
-        current = _active_key(session, package.unit_code)
-        encoded = base64.b64encode(package.public_key).decode("ascii")
-        if current is None:
-            session.add(models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
-                                          public_key=encoded, status="active", source="首次接收",
-                                          reason=f"首次接收数据包 {package.path.name}", os_user=_os_user(),
-                                          created_at=now))
-        elif not current.public_key and current.fingerprint == package.fingerprint:
-            current.public_key = encoded
+        row = session.get(models.TrustedKey, key_id)
+        if row is not None:
+            session.delete(row)
+
+
+def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str) -> None:
+    with store.Session.begin() as session:
         session.add(models.ReceivedPackage(
-            unit_code=package.unit_code, year=package.year, received_at=now, file_name=package.path.name[:500],
+            unit_code=package.unit_code, year=package.year, received_at=_now(), file_name=package.path.name[:500],
             sha256=package.sha256, fingerprint=package.fingerprint, created=str(package.manifest.get("created", ""))[:40],
             package_status=status, errors=errors, warnings=warnings, status="received", os_user=_os_user()))
 
@@ -642,7 +671,7 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
 
     package = open_package(path)
     _check_expected(package, expected_unit, expected_year)
-    first_trust = _check_trust(store, package)
+    _check_trust(store, package)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
     diff = diff_documents(old, document) if old is not None else None
@@ -651,10 +680,17 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
             raise ConflictError(
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
                 + "\n".join(diff.lines()) + "\n如要以数据包覆盖，请使用 --replace。")
-    dataset = _import_document(store, document, replace=diff is not None)
+    claimed = _claim_trust(store, package)
+    try:
+        dataset = _import_document(store, document, replace=diff is not None)
+    except BaseException:
+        if claimed is not None:
+            _release_trust(store, claimed)
+        raise
+    first_trust = claimed is not None
     findings = check_dataset(dataset)
     errors = sum(1 for finding in findings if finding.severity == "error")
-    _record(store, package, first_trust, errors, len(findings) - errors, dataset.status)
+    _record(store, package, errors, len(findings) - errors, dataset.status)
     return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
                          diff is not None, dataset.status, errors, len(findings) - errors, diff)
 

@@ -28,12 +28,13 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, printing, rules
+    from bench import core, packages, printing, rules
 
     with tempfile.TemporaryDirectory() as workdir:
         core.run(Path(workdir), report, timed, SEED004)
         rules.run(Path(workdir), report, timed, SEED004)
         printing.run(Path(workdir), report, timed, SEED004)
+        packages.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui
         except ImportError as exc:  # pragma: no cover - Qt missing

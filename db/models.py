@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -298,7 +299,11 @@ class TrustedKey(Base):
     """
 
     __tablename__ = "trusted_key"
-    __table_args__ = (Index("ix_trusted_key_unit", "unit_code", "status"),)
+    __table_args__ = (
+        Index("ix_trusted_key_unit", "unit_code", "status"),
+        Index("uq_trusted_key_active", "unit_code", unique=True, sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(32))

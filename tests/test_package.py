@@ -538,3 +538,57 @@ def test_signature_helpers():
         signing.verify({**block, "public_key": base64.b64encode(b"x" * 32).decode()}, b"manifest")
     assert len(block["fingerprint"]) == 19 and block["fingerprint"].count("-") == 3
     assert signing.normalize_fingerprint(block["fingerprint"].lower().replace("-", "")) == block["fingerprint"]
+
+
+def _second_store(bureau, tmp_path):
+    """Another member of staff: a second connection pool on the same database."""
+    from app.service import Store
+
+    url = bureau.engine.url
+    return Store(url.render_as_string(hide_password=False) if url.get_backend_name() != "sqlite" else url.database)
+
+
+def test_two_staff_importing_at_once(bureau, tmp_path):
+    import threading
+
+    from app.errors import BudgetDeskError
+
+    other = _second_store(bureau, tmp_path)
+    try:
+        folder = tmp_path / "usb"
+        paths = _three_units(folder)
+        paths.append(make_package(folder / "104.bdp", seed_document(code="104", name="测试单位104")))
+        # Two differently-signed first packages of one new unit, taken in by both at the same moment.
+        rival_a = make_package(tmp_path / "rival_a.bdp", seed_document(code="200", name="争议单位"),
+                               key=Ed25519PrivateKey.generate())
+        rival_b = make_package(tmp_path / "rival_b.bdp", seed_document(code="200", name="争议单位", scale=2),
+                               key=Ed25519PrivateKey.generate())
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, list] = {"a": [], "b": []}
+
+        def work(store, name, mine, rival):
+            barrier.wait()
+            for path in [*mine, rival]:
+                try:
+                    outcomes[name].append(pkg.import_package(store, path))
+                except BudgetDeskError as exc:
+                    outcomes[name].append(exc)
+
+        threads = [threading.Thread(target=work, args=(bureau, "a", paths[:2], rival_a)),
+                   threading.Thread(target=work, args=(other, "b", paths[2:], rival_b))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        results = outcomes["a"] + outcomes["b"]
+        assert [type(r).__name__ for r in results if isinstance(r, Exception) and r is not None].count("ConflictError") == 1
+        winners = [r for r in results if isinstance(r, pkg.ImportOutcome) and r.unit_code == "200"]
+        assert len(winners) == 1
+        rows = {row.unit_code: row for row in pkg.overview(bureau, 2023)}
+        assert set(rows) == {"101", "102", "103", "104", "200"}
+        keys = [k for k in pkg.trusted_keys(bureau, "200") if k.status == "active"]
+        assert [k.fingerprint for k in keys] == [winners[0].fingerprint]
+        expected = Decimal("1206.65") * (1 if winners[0].fingerprint == pkg.open_package(rival_a).fingerprint else 2)
+        assert rows["200"].total == expected
+    finally:
+        other.close()

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_trusted_key_unit', 'trusted_key', ['unit_code', 'status'])
+    op.create_index('uq_trusted_key_active', 'trusted_key', ['unit_code'], unique=True,
+                    sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
     op.create_table(
         'received_package',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -54,5 +56,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_received_package_unit_year', table_name='received_package')
     op.drop_table('received_package')
+    op.drop_index('uq_trusted_key_active', table_name='trusted_key')
     op.drop_index('ix_trusted_key_unit', table_name='trusted_key')
     op.drop_table('trusted_key')
