@@ -107,3 +107,16 @@ def test_single_package_import_asks_before_replacing(qtbot, store, tmp_path, box
     assert len(asked[1].diff.cells) == 1
     assert store.open_dataset("359", 2023).entered_values() != {}
     assert all(kind != "warning" for kind, _t, _x in boxes)
+
+
+def test_refused_single_package_is_a_chinese_message(qtbot, store, tmp_path, boxes):
+    from ui.bureau_window import BureauWindow
+
+    path = make_package(tmp_path / "a.bdp", seed_document())
+    path.write_bytes(path.read_bytes()[:2000])
+    window = BureauWindow(store, 2023)
+    qtbot.addWidget(window)
+    window.import_file(str(path), ask=lambda preview: pytest.fail("a damaged package is never offered for import"))
+    qtbot.waitUntil(lambda: bool(boxes), timeout=120000)
+    assert boxes[0][0] == "warning" and "不完整" in boxes[0][2]
+    assert window.table.rowCount() == 0 and store.list_datasets() == []
