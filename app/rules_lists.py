@@ -27,21 +27,18 @@ from sqlalchemy import select
 from app.forms import TOTAL_ROW
 from app.money import format_amount
 from app.projects import (
-    _INDICATOR_FIELDS,
-    _PROJECT_MONEY_COLUMNS,
-    _PROJECT_TEXT_FIELDS,
     COMPARATORS,
     QUALITATIVE,
     Indicator,
     Project,
     ProjectBook,
-    _decimal,
     asset_problems,
     level_name,
     procurement_problems,
     project_problems,
     split_indicator_value,
 )
+from app.projects.mapping import _INDICATOR_FIELDS, _PROJECT_MONEY_COLUMNS, _PROJECT_TEXT_FIELDS, _decimal
 from app.rules import CellPointer, Finding, Rule, list_check
 from db import models
 

@@ -1,0 +1,131 @@
+"""Database rows <-> records, and writing whole content into a new dataset (the interchange import)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from decimal import Decimal
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.money import from_hundredths, to_hundredths
+from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
+from app.projects.parsing import decimal_text
+from app.projects.records import AssetTable, BookContent, Indicator, OverallTargets, ProcurementItem, Project
+from db import models
+
+
+def _hundredths(value: Decimal | None) -> int | None:
+    return None if value is None else to_hundredths(value)
+
+
+def _decimal(units: int | None) -> Decimal | None:
+    return None if units is None else from_hundredths(units)
+
+
+def _quantity(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+_INDICATOR_FIELDS = [item.name for item in fields(Indicator)]
+_PROJECT_MONEY_COLUMNS = {
+    "amount": "hundredths",
+    **{key: f"{key}_hundredths" for key, _label in PROJECT_FUNDS},
+    "period_total": "period_total_hundredths",
+    "executed_before": "executed_before_hundredths",
+}
+_PROJECT_TEXT_FIELDS = ["name", "code", "function_code", "attribute", "period_start", "period_end",
+                        "competent_department", "implementing_unit", "manager", "period_goal", "annual_goal"]
+_PROCUREMENT_MONEY = ["unit_price", *(key for key, _label in PROCUREMENT_FUNDS), "sme_reserved"]
+
+
+def _indicator_from_row(row: models.IndicatorColumns) -> Indicator:
+    return Indicator(**{name: getattr(row, name) for name in _INDICATOR_FIELDS})
+
+
+def _indicator_rows(model, indicators: Sequence[Indicator], **owner) -> list:
+    return [model(position=position, **owner, **{name: getattr(ind, name) for name in _INDICATOR_FIELDS})
+            for position, ind in enumerate(indicators)]
+
+
+def _project_from_row(row: models.Project) -> Project:
+    values = {name: getattr(row, name) for name in _PROJECT_TEXT_FIELDS}
+    values.update({name: _decimal(getattr(row, column)) for name, column in _PROJECT_MONEY_COLUMNS.items()})
+    return Project(**values, indicators=[_indicator_from_row(ind) for ind in row.indicators], id=row.id)
+
+
+def _fill_project_row(row: models.Project, project: Project) -> None:
+    for name in _PROJECT_TEXT_FIELDS:
+        setattr(row, name, getattr(project, name))
+    for name, column in _PROJECT_MONEY_COLUMNS.items():
+        setattr(row, column, _hundredths(getattr(project, name)))
+
+
+def _procurement_from_row(row: models.ProcurementItem) -> ProcurementItem:
+    return ProcurementItem(
+        project_id=row.project_id, item_name=row.item_name, catalogue_code=row.catalogue_code,
+        measure_unit=row.measure_unit, quantity=_quantity(row.quantity),
+        **{name: _decimal(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
+    )
+
+
+def _fill_procurement_row(row: models.ProcurementItem, item: ProcurementItem) -> None:
+    row.project_id = item.project_id
+    row.item_name = item.item_name
+    row.catalogue_code = item.catalogue_code
+    row.measure_unit = item.measure_unit
+    row.quantity = decimal_text(item.quantity)
+    for name in _PROCUREMENT_MONEY:
+        setattr(row, f"{name}_hundredths", _hundredths(getattr(item, name)))
+
+
+
+def write_content(session: Session, dataset_id: int, content: BookContent) -> None:
+    """Insert validated content into a new, empty dataset (the interchange import)."""
+    project_rows = []
+    for position, project in enumerate(content.projects):
+        row = models.Project(dataset_id=dataset_id, position=position)
+        _fill_project_row(row, project)
+        row.indicators = _indicator_rows(models.Indicator, project.indicators)
+        session.add(row)
+        project_rows.append(row)
+    session.flush()
+    _write_overall(session, dataset_id, content.overall)
+    for position, item in enumerate(content.procurement):
+        row = models.ProcurementItem(dataset_id=dataset_id, position=position)
+        _fill_procurement_row(row, replace(item, project_id=project_rows[item.project_id].id))
+        session.add(row)
+    _write_assets(session, dataset_id, content.assets)
+
+
+def _write_overall(session: Session, dataset_id: int, targets: OverallTargets) -> None:
+    session.execute(delete(models.OverallIndicator).where(models.OverallIndicator.dataset_id == dataset_id))
+    record = session.get(models.OverallTarget, dataset_id)
+    if targets.is_empty():
+        if record is not None:
+            session.delete(record)
+        return
+    if record is None:
+        record = models.OverallTarget(dataset_id=dataset_id)
+        session.add(record)
+    record.goal = targets.goal
+    session.add_all(_indicator_rows(models.OverallIndicator, targets.indicators, dataset_id=dataset_id))
+
+
+def _write_assets(session: Session, dataset_id: int, table: AssetTable) -> None:
+    session.execute(delete(models.AssetRow).where(models.AssetRow.dataset_id == dataset_id))
+    record = session.get(models.AssetTable, dataset_id)
+    if table.is_empty():
+        if record is not None:
+            session.delete(record)
+        return
+    if record is None:
+        record = models.AssetTable(dataset_id=dataset_id)
+        session.add(record)
+    record.as_of = table.as_of
+    record.planned_purchases_hundredths = _hundredths(table.planned_purchases)
+    for key, line in table.lines.items():
+        if line.quantity is not None or line.value is not None:
+            session.add(models.AssetRow(dataset_id=dataset_id, row_key=key, quantity=decimal_text(line.quantity),
+                                        hundredths=_hundredths(line.value)))
