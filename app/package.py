@@ -41,7 +41,7 @@ from sqlalchemy import select
 from app import __version__ as APP_VERSION
 from app import signing
 from app.domain import STATUS_NAMES
-from app.errors import ConflictError, InputError, NotFoundError
+from app.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
 from app.paths import resource
 from app.progress import Progress
 from app.progress import step as progress_step
@@ -469,6 +469,7 @@ class PackageDiff:
     projects_changed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    row_titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (form, row) → 编码 科目名称 / 行名
 
     def is_empty(self) -> bool:
         return not (self.cells or self.projects_added or self.projects_removed or self.projects_changed
@@ -480,22 +481,27 @@ class PackageDiff:
         out = [f"单元格：{len(self.cells)} 处不同" if self.cells else "单元格：相同"]
         for form, row, column, old, new in self.cells[:limit]:
             definition = form_by_id(form)
-            out.append(f"  《{definition.title}》{row} / {definition.column(column).title}：{old or '（空）'} → {new or '（空）'}")
+            place = self.row_titles.get((form, row), row)
+            out.append(f"  《{definition.title}》{place} / {definition.column(column).title}：{old or '（空）'} → {new or '（空）'}")
         if len(self.cells) > limit:
             out.append(f"  ……另有 {len(self.cells) - limit} 处")
+        def names(items: list[str]) -> str:  # project names may hold 、 themselves
+            return "、".join(f"“{name}”" for name in items)
+
         if self.projects_added:
-            out.append("新增项目：" + "、".join(self.projects_added))
+            out.append("新增项目：" + names(self.projects_added))
         if self.projects_removed:
-            out.append("删除项目：" + "、".join(self.projects_removed))
+            out.append("删除项目：" + names(self.projects_removed))
         if self.projects_changed:
-            out.append("修改项目：" + "、".join(self.projects_changed))
+            out.append("修改项目：" + names(self.projects_changed))
         if self.notes:
             out.append("说明/情况说明：" + "、".join(self.notes))
         out.extend(self.other)
         return out
 
 
-def diff_documents(old: dict, new: dict) -> PackageDiff:
+def diff_documents(old: dict, new: dict, codes: dict | None = None) -> PackageDiff:
+    """What importing ``new`` over ``old`` changes; ``codes`` (the year's code tables) names the rows."""
     diff = PackageDiff()
     old_values = {(v["form"], v["row"], v["column"]): v["value"] for v in old.get("values", [])}
     new_values = {(v["form"], v["row"], v["column"]): v["value"] for v in new.get("values", [])}
@@ -503,6 +509,15 @@ def diff_documents(old: dict, new: dict) -> PackageDiff:
         before, after = old_values.get(key), new_values.get(key)
         if before is None or after is None or Decimal(str(before)) != Decimal(str(after)):
             diff.cells.append((*key, None if before is None else str(before), None if after is None else str(after)))
+    if codes is not None and diff.cells:
+        from app.compute import Workbook
+
+        workbook = Workbook(codes)
+        for form, row, _column, _old, _new in diff.cells:
+            try:
+                diff.row_titles[(form, row)] = workbook.row_title(form, row)
+            except BudgetDeskError:
+                pass
     old_projects = {p["name"]: p for p in old.get("projects", [])}
     new_projects = {p["name"]: p for p in new.get("projects", [])}
     diff.projects_added = [name for name in new_projects if name not in old_projects]
@@ -657,7 +672,8 @@ def preview_package(store, path: str | Path, *, expected_unit: str | None = None
     first_trust = _check_trust(store, package)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
-    return PackagePreview(package, first_trust, diff_documents(old, document) if old is not None else None)
+    diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
+    return PackagePreview(package, first_trust, diff)
 
 
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
@@ -674,7 +690,7 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     _check_trust(store, package)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
-    diff = diff_documents(old, document) if old is not None else None
+    diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
     if diff is not None and not replace:
         if confirm is None or not confirm(diff):
             raise ConflictError(
@@ -705,7 +721,7 @@ class BatchResult:
 def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
                     progress: Progress | None = None) -> BatchResult:
     """Every ``.bdp`` in a folder: a bad package is reported and skipped, the rest go in."""
-    from app.errors import BudgetDeskError, Cancelled
+    from app.errors import Cancelled
 
     directory = Path(directory)
     if not directory.is_dir():

@@ -364,7 +364,7 @@ def test_existing_dataset_shows_differences_and_needs_replace(bureau, tmp_path):
     with pytest.raises(ConflictError) as refused:
         pkg.import_package(bureau, newer)
     text = str(refused.value)
-    assert "单元格：1 处不同" in text and "→ 1.23" in text and f"删除项目：{dropped}" in text and "说明 P02" in text
+    assert "单元格：1 处不同" in text and "→ 1.23" in text and f"删除项目：“{dropped}”" in text and "说明 P02" in text
     asked = []
     outcome = pkg.import_package(bureau, newer, confirm=lambda diff: asked.append(diff) or True)
     assert asked and outcome.replaced and len(outcome.diff.cells) == 1
@@ -592,3 +592,32 @@ def test_two_staff_importing_at_once(bureau, tmp_path):
         assert rows["200"].total == expected
     finally:
         other.close()
+
+
+def test_cli_export_package_submit_into_a_folder(db_path, seed_dataset, tmp_path, capsys):
+    from app.cli import main
+
+    explain_all_findings(seed_dataset)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
+                 "--out", str(usb), "--submit"]) == 0
+    err = capsys.readouterr().err
+    assert "已上报" in err and "签名密钥指纹" in err
+    assert [p.name for p in usb.iterdir()] == ["359_秦皇岛经济技术开发区融媒体中心_2023_部门预算.bdp"]
+    assert seed_dataset.store.open_dataset("359", 2023).status == "submitted"
+    assert main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
+                 "--out", str(tmp_path / "x.zip")]) == 2  # a package is a .bdp
+    assert ".bdp" in capsys.readouterr().err
+
+
+def test_a_double_clicked_package_opens_the_gui_import(monkeypatch):
+    import ui.app
+    from app.cli import main
+
+    opened = []
+    monkeypatch.setattr(ui.app, "run_gui", lambda db=None, **options: opened.append((db, options)) or 0)
+    assert main(["E:/359_单位_2023_部门预算.bdp"]) == 0
+    assert main(["gui", "--bureau"]) == 0
+    assert opened == [(None, {"bureau": False, "package": "E:/359_单位_2023_部门预算.bdp"}),
+                      (None, {"bureau": True, "package": None})]
