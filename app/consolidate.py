@@ -49,16 +49,21 @@ class Consolidation:
     money_unit: str
     units: list[UnitInfo]
     workbook: Workbook
-    title: str
+    scope: str  # which units: 全部 12 个单位 / 3 个单位 / 某部门（含所属单位）
     direct_parent_rows: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def title(self) -> str:
+        return f"{self.scope}汇总"
+
+    @property
     def unit(self) -> UnitInfo:
-        return UnitInfo(code="汇总", name=self.title)
+        """What the printed forms put on their unit line: 汇总 <scope>."""
+        return UnitInfo(code="汇总", name=self.scope)
 
     @property
     def unit_label(self) -> str:
-        return self.title
+        return f"汇总 {self.scope}"
 
     def view(self, form_id: str) -> FormView:
         return self.workbook.view(form_id)
@@ -124,13 +129,13 @@ def consolidate(store, year: int, *, units: list[str] | None = None, parent: str
               for row in workbook.code_rows(form) if not workbook.is_leaf(form, row)
               and any(sums.get((form.id, row, column.key)) is not None for column in form.columns)]
     if parent:
-        title = f"{next((u.name for u in infos if u.code == parent), parent)}（含所属单位）汇总"
+        scope = f"{next((u.name for u in infos if u.code == parent), parent)}（含所属单位）"
     elif units:
-        title = f"{len(infos)} 个单位汇总"
+        scope = f"{len(infos)} 个单位"
     else:
-        title = f"全部 {len(infos)} 个单位汇总"
+        scope = f"全部 {len(infos)} 个单位"
     progress_step(progress, 2, 2, "完成")
-    return Consolidation(year, money_unit, infos, workbook, title, direct)
+    return Consolidation(year, money_unit, infos, workbook, scope, direct)
 
 
 def consolidation_json(result: Consolidation) -> dict:
