@@ -730,6 +730,9 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult()
+    # A 所属单位 needs its 部门 in the database first; the folder's order is the file names', so a
+    # unit refused only because its 部门 was not in yet is tried again once the others are in.
+    waiting: list[tuple[Path, str]] = []
     for number, path in enumerate(files):
         try:
             progress_step(progress, number, len(files), path.name)
@@ -738,10 +741,27 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
             return result
         try:
             result.imported.append(import_package(store, path, expected_year=year, replace=replace))
+        except NotFoundError as exc:
+            if "上级单位" in str(exc):
+                waiting.append((path, str(exc)))
+            else:
+                result.failed.append((path.name, str(exc)))
         except BudgetDeskError as exc:
             result.failed.append((path.name, str(exc)))
         except OSError as exc:
             result.failed.append((path.name, f"无法读取文件：{exc.strerror or exc}"))
+    while waiting:
+        retry, waiting = waiting, []
+        for path, _message in retry:
+            try:
+                result.imported.append(import_package(store, path, expected_year=year, replace=replace))
+            except NotFoundError as exc:
+                waiting.append((path, str(exc)))
+            except BudgetDeskError as exc:
+                result.failed.append((path.name, str(exc)))
+        if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
+            result.failed.extend((path.name, message) for path, message in waiting)
+            break
     progress_step(progress, len(files), len(files), "完成")
     return result
 

@@ -621,3 +621,17 @@ def test_a_double_clicked_package_opens_the_gui_import(monkeypatch):
     assert main(["gui", "--bureau"]) == 0
     assert opened == [(None, {"bureau": False, "package": "E:/359_单位_2023_部门预算.bdp"}),
                       (None, {"bureau": True, "package": None})]
+
+
+def test_folder_import_takes_a_department_after_its_units_file_names(bureau, tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    make_package(folder / "a_所属单位.bdp", seed_document(code="3501", name="所属单位甲", parent="35"))
+    make_package(folder / "b_部门.bdp", seed_document(code="35", name="部门本级"))
+    make_package(folder / "c_孤儿.bdp", seed_document(code="4101", name="无上级", parent="41"))
+    result = pkg.import_packages(bureau, folder)
+    assert sorted(o.unit_code for o in result.imported) == ["35", "3501"]
+    assert result.failed == [("c_孤儿.bdp", "上级单位“41”不存在，请先建立或导入上级单位。")]
+    assert [row.parent_code for row in pkg.overview(bureau, 2023)] == [None, "35"]
+    # The orphan's first-receipt key claim was released with its refused import.
+    assert pkg.trusted_keys(bureau, "4101") == []
