@@ -258,6 +258,10 @@ def cmd_export_package(args) -> int:
     print(f"已生成数据包 {result.path}（{'已上报' if result.status == 'submitted' else '编制中'}；"
           f"审核：错误 {result.errors} 条，提示 {result.warnings} 条；PDF {result.pages} 页）。\n"
           f"签名密钥指纹：{result.fingerprint}（已印在封面和批复表上，请与纸质材料一并报送）", file=sys.stderr)
+    if result.new_key:
+        from app.signing import key_dir
+
+        print(f"首次上报：已为本单位生成签名密钥，保存在 {key_dir()}；请备份该文件夹，更换电脑时一并复制。", file=sys.stderr)
     return EXIT_OK
 
 

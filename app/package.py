@@ -124,6 +124,7 @@ class PackageResult:
     errors: int
     warnings: int
     pages: int
+    new_key: bool = False  # this export created the unit's signing key
 
 
 def audit_document(store, unit_code: str, year: int) -> dict:
@@ -202,6 +203,7 @@ def export_package(dataset, target: str | Path, *, submit: bool = False,
                      + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
             raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
     findings = check_dataset(dataset)
+    new_key = signing.load_key(dataset.unit.code) is None
     key = signing.unit_key(dataset.unit.code)
     fingerprint = signing.fingerprint(signing.public_raw(key.public_key()))
     progress_step(progress, 1, 4, "打印")
@@ -226,7 +228,8 @@ def export_package(dataset, target: str | Path, *, submit: bool = False,
         raise
     progress_step(progress, 4, 4, "完成")
     errors = sum(1 for finding in findings if finding.severity == "error")
-    return PackageResult(target, fingerprint, sha, document["status"], errors, len(findings) - errors, printed.pages)
+    return PackageResult(target, fingerprint, sha, document["status"], errors, len(findings) - errors, printed.pages,
+                         new_key)
 
 
 # ---- reading and verifying ------------------------------------------------------------------------

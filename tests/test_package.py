@@ -603,7 +603,7 @@ def test_cli_export_package_submit_into_a_folder(db_path, seed_dataset, tmp_path
     assert main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
                  "--out", str(usb), "--submit"]) == 0
     err = capsys.readouterr().err
-    assert "已上报" in err and "签名密钥指纹" in err
+    assert "已上报" in err and "签名密钥指纹" in err and "已为本单位生成签名密钥" in err
     assert [p.name for p in usb.iterdir()] == ["359_秦皇岛经济技术开发区融媒体中心_2023_部门预算.bdp"]
     assert seed_dataset.store.open_dataset("359", 2023).status == "submitted"
     assert main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
@@ -635,3 +635,24 @@ def test_folder_import_takes_a_department_after_its_units_file_names(bureau, tmp
     assert [row.parent_code for row in pkg.overview(bureau, 2023)] == [None, "35"]
     # The orphan's first-receipt key claim was released with its refused import.
     assert pkg.trusted_keys(bureau, "4101") == []
+
+
+def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
+    from app.progress import Progress
+
+    paths = _three_units(tmp_path / "usb")
+    progress = Progress()
+    progress.cancel()
+    result = pkg.import_packages(bureau, paths[0].parent, progress=progress)
+    assert result.cancelled and result.imported == [] and bureau.list_datasets() == []
+    seen = []
+
+    def cancel_during_second(done, total, text):  # 取消 pressed while the second package is read
+        seen.append(done)
+        if done == 1:
+            progress_two.cancel()
+
+    progress_two = Progress(cancel_during_second)
+    result = pkg.import_packages(bureau, paths[0].parent, progress=progress_two)
+    assert result.cancelled and [o.unit_code for o in result.imported] == ["101", "102"]
+    assert [d.unit_code for d in bureau.list_datasets()] == ["101", "102"] and seen == [0, 1]

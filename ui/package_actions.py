@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from app.package import default_file_name, export_package
+from app.signing import key_dir
 from ui.bureau_window import quiet
 from ui.jobs import run_job
 
@@ -43,7 +44,8 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
         QMessageBox.information(
             window, "已上报" if submit else "已生成数据包",
             f"数据包已保存到：\n{result.path}\n\n审核：错误 {result.errors} 条，提示 {result.warnings} 条。\n"
-            f"签名密钥指纹：{result.fingerprint}\n（已印在封面和批复表上；请将数据包与签字盖章的纸质材料一并报送财政局。）")
+            f"签名密钥指纹：{result.fingerprint}\n（已印在封面和批复表上；请将数据包与签字盖章的纸质材料一并报送财政局。）"
+            + (f"\n\n首次上报：已为本单位生成签名密钥，保存在 {key_dir()}；请备份该文件夹。" if result.new_key else ""))
 
     window.package_job = run_job(window, "上报" if submit else "生成数据包",
                                  lambda progress: export_package(dataset, path, submit=submit, progress=quiet(progress)), done)
