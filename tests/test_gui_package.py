@@ -120,3 +120,27 @@ def test_refused_single_package_is_a_chinese_message(qtbot, store, tmp_path, box
     qtbot.waitUntil(lambda: bool(boxes), timeout=120000)
     assert boxes[0][0] == "warning" and "不完整" in boxes[0][2]
     assert window.table.rowCount() == 0 and store.list_datasets() == []
+
+
+def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, boxes):
+    from app import package as pkg
+    from tests.qt_helpers import type_text
+    from ui.bureau_window import BureauWindow
+
+    outcome = pkg.import_package(store, make_package(tmp_path / "a.bdp", seed_document()))
+    window = BureauWindow(store, 2023)
+    qtbot.addWidget(window)
+    window.table.selectRow(0)
+    dialog = window.trust()
+    assert dialog.unit.text() == "359" and outcome.fingerprint in dialog.history.text()
+    type_text(qtbot, dialog.fingerprint, "0123 4567 89ab cdef")
+    dialog.accept()
+    assert boxes[-1][0] == "warning" and "已登记密钥" in boxes[-1][2]  # re-issue must be explicit
+    dialog.replace.setChecked(True)
+    dialog.accept()
+    assert "原因" in boxes[-1][2]
+    type_text(qtbot, dialog.reason, "原电脑损坏，密钥丢失")
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert window.table.item(0, 7).text() == "0123-4567-89AB-CDEF"
+    assert [k.status for k in pkg.trusted_keys(store, "359")] == ["revoked", "active"]

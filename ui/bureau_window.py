@@ -184,6 +184,62 @@ class ConsolidateDialog(QDialog):
         return self.scope.currentData()
 
 
+class TrustDialog(QDialog):
+    """登记密钥: the fingerprint typed from a unit's signed paper; 更换 (re-issue) needs a reason."""
+
+    def __init__(self, store, unit_code: str = "", parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
+
+        from app.package import trusted_keys
+
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("登记单位签名密钥")
+        layout = QFormLayout(self)
+        self.unit = QLineEdit(unit_code, self)
+        self.unit.setObjectName("trust_unit")
+        self.fingerprint = QLineEdit(self)
+        self.fingerprint.setObjectName("trust_fingerprint")
+        self.fingerprint.setPlaceholderText("纸质材料上印的指纹，如 33A5-2B85-6965-D398")
+        self.replace = QCheckBox("更换已登记的密钥（密钥丢失或重新生成）", self)
+        self.replace.setObjectName("trust_replace")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("trust_reason")
+        self.history = QLabel(self)
+        self.history.setWordWrap(True)
+        layout.addRow("单位编码：", self.unit)
+        layout.addRow("密钥指纹：", self.fingerprint)
+        layout.addRow("", self.replace)
+        layout.addRow("原因：", self.reason)
+        layout.addRow("已登记：", self.history)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+        def show_history() -> None:
+            keys = trusted_keys(store, self.unit.text().strip()) if self.unit.text().strip() else []
+            self.history.setText("\n".join(
+                f"{key.fingerprint}　{'有效' if key.status == 'active' else '已停用：' + key.revoked_reason}"
+                f"（{key.source}，{key.created_at:%Y-%m-%d}）" for key in keys) or "无")
+
+        self.unit.textChanged.connect(lambda _text: show_history())
+        show_history()
+
+    def accept(self) -> None:
+        from app.package import trust_key
+
+        try:
+            trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
+                      reason=self.reason.text())
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "未登记", str(exc))
+            return
+        super().accept()
+
+
 class BureauWindow(QMainWindow):
     def __init__(self, store, year: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,6 +276,10 @@ class BureauWindow(QMainWindow):
         self.consolidate_action = toolbar.addAction("汇总…")
         self.consolidate_action.setObjectName("consolidate")
         self.consolidate_action.triggered.connect(lambda: self.consolidate())
+        toolbar.addSeparator()
+        self.trust_action = toolbar.addAction("登记密钥…")
+        self.trust_action.setObjectName("trust_key")
+        self.trust_action.triggered.connect(lambda: self.trust())
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.table = QTableWidget(0, len(OVERVIEW_COLUMNS), splitter)
@@ -323,6 +383,15 @@ class BureauWindow(QMainWindow):
             if not path:
                 return
         import_package_interactive(self, self.store, path, expected_year=None, ask=ask, on_done=lambda _o: self.refresh())
+
+    def trust(self) -> TrustDialog:
+        row = self.table.currentRow()
+        code = self.rows[row].unit_code if 0 <= row < len(self.rows) else ""
+        dialog = TrustDialog(self.store, code, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        self.trust_dialog = dialog
+        return dialog
 
     # ---- drill-down, 退回, 汇总 --------------------------------------------------------------
     def view_unit(self) -> FormsDialog | None:
