@@ -144,3 +144,13 @@ def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, box
     assert not dialog.isVisible()
     assert window.table.item(0, 7).text() == "0123-4567-89AB-CDEF"
     assert [k.status for k in pkg.trusted_keys(store, "359")] == ["revoked", "active"]
+
+
+def test_clerk_window_imports_only_its_own_unit(qtbot, window, tmp_path, boxes):
+    from ui.package_actions import import_package_gui
+
+    other = make_package(tmp_path / "other.bdp", seed_document(code="360", name="别的单位"))
+    job = import_package_gui(window, str(other), ask=lambda preview: pytest.fail("never offered"))
+    qtbot.waitUntil(lambda: bool(boxes), timeout=120000)
+    assert job.outcome == "failed"
+    assert "不是预期的单位 359" in boxes[0][2] and "财政局：接收与汇总" in boxes[0][2]

@@ -479,11 +479,22 @@ class ImportPreviewDialog(QDialog):
 
 
 def import_package_interactive(parent: QWidget, store, path: str, *, expected_unit: str | None = None,
-                               expected_year: int | None = None, ask=None, on_done=None):
+                               expected_year: int | None = None, ask=None, on_done=None, hint: str = ""):
     """Verify in a worker, show what the package holds (and what it would replace), import when confirmed.
 
-    ``ask(preview) -> bool`` replaces the dialog (tests)."""
+    ``ask(preview) -> bool`` replaces the dialog (tests); ``hint`` is added to a refusal's message."""
+    import sys
+
+    from app.errors import Cancelled
     from app.package import import_package
+
+    def refused(exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, BudgetDeskError):
+            QMessageBox.warning(parent, "导入数据包", str(exc) + (f"\n\n{hint}" if hint else ""))
+        else:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
 
     def confirmed(preview) -> None:
         if ask is not None:
@@ -503,8 +514,8 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
 
         parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
             store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.diff is not None),
-            finish)
+            finish, on_error=refused)
 
     parent.package_job = run_job(parent, "核对数据包", lambda progress: preview_package(
-        store, path, expected_unit=expected_unit, expected_year=expected_year), confirmed)
+        store, path, expected_unit=expected_unit, expected_year=expected_year), confirmed, on_error=refused)
     return parent.package_job

@@ -67,7 +67,9 @@ def import_package_gui(window, path: str | None = None, *, ask=None):
         window.refresh_chooser()
         window.open_dataset(outcome.unit_code, outcome.year)
 
-    return import_package_interactive(window, window.store, path, ask=ask, on_done=opened, **expected)
+    hint = ("此处只导入当前打开的单位和年度的数据包；财政局接收各单位的数据包，请用“上报 → 财政局：接收与汇总”。"
+            if expected else "")
+    return import_package_interactive(window, window.store, path, ask=ask, on_done=opened, hint=hint, **expected)
 
 
 def open_bureau(window):
