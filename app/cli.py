@@ -310,7 +310,10 @@ def cmd_print(args) -> int:
     projects = None
     if args.project is not None:
         projects = [find_project(dataset, args.project).id]
-    result = build_document(dataset, Path(args.out), forms=forms, projects=projects)
+    from app.signing import existing_fingerprint
+
+    result = build_document(dataset, Path(args.out), forms=forms, projects=projects,
+                            fingerprint=existing_fingerprint(dataset.unit.code))
     print(f"已打印到 {args.out}：共 {result.pages} 页；{result.fonts.metadata_text}", file=sys.stderr)
     return EXIT_OK
 
@@ -368,7 +371,149 @@ def cmd_gui(args) -> int:
     from ui.app import run_gui
 
     return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None,
-                   exit_after_show=getattr(args, "exit_after_show", False), open_file=getattr(args, "file", None))
+                   exit_after_show=getattr(args, "exit_after_show", False), open_file=getattr(args, "file", None),
+                   bureau=getattr(args, "bureau", False))
+
+# ---- data packages and the finance bureau (app.package, app.consolidate) --------------------------
+def _stderr_progress(label: str):
+    from app.progress import Progress
+
+    def report(done: int, total: int, text: str) -> None:
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{label} {done}/{total} {text[:60]:<60}{end}")
+        sys.stderr.flush()
+
+    return Progress(report)
+
+
+def cmd_export_package(args) -> int:
+    from app.package import default_file_name, export_package
+
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    out = Path(args.out) if args.out else Path(default_file_name(dataset.unit.code, dataset.unit.name, dataset.year))
+    if out.is_dir():
+        out = out / default_file_name(dataset.unit.code, dataset.unit.name, dataset.year)
+    result = export_package(dataset, out, submit=args.submit)
+    print(f"已生成数据包 {result.path}（{'已上报' if result.status == 'submitted' else '编制中'}；"
+          f"审核：错误 {result.errors} 条，提示 {result.warnings} 条；PDF {result.pages} 页）。\n"
+          f"签名密钥指纹：{result.fingerprint}（已印在封面和批复表上，请与纸质材料一并报送）", file=sys.stderr)
+    if result.new_key:
+        from app.signing import key_dir
+
+        print(f"首次上报：已为本单位生成签名密钥，保存在 {key_dir()}；请备份该文件夹，更换电脑时一并复制。", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_outcome(outcome) -> None:
+    trust = "首次接收，已登记密钥" if outcome.first_trust else "密钥与登记一致"
+    print(f"已导入：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度（{'覆盖原有数据' if outcome.replaced else '新数据'}；"
+          f"{'已上报' if outcome.status == 'submitted' else '编制中'}；错误 {outcome.errors} 条，提示 {outcome.warnings} 条；"
+          f"指纹 {outcome.fingerprint}，{trust}）", file=sys.stderr)
+
+
+def cmd_import_package(args) -> int:
+    from app.package import import_package
+
+    store = _open_store(args)
+    outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year, replace=args.replace)
+    if outcome.diff is not None:
+        print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
+    _print_outcome(outcome)
+    return EXIT_OK
+
+
+def cmd_import_packages(args) -> int:
+    from app.package import import_packages
+
+    store = _open_store(args)
+    result = import_packages(store, args.dir, year=args.year, replace=args.replace,
+                             progress=_stderr_progress("导入数据包"))
+    for name, reason in result.failed:
+        print(f"未导入 {name}：{reason}", file=sys.stderr)
+    print(f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个。", file=sys.stderr)
+    if args.json:
+        _print_json({"imported": [{"unit": o.unit_code, "year": o.year, "errors": o.errors, "warnings": o.warnings,
+                                   "fingerprint": o.fingerprint, "replaced": o.replaced} for o in result.imported],
+                     "failed": [{"file": name, "reason": reason} for name, reason in result.failed]})
+    return EXIT_REFUSED if result.failed else EXIT_OK
+
+
+def cmd_overview(args) -> int:
+    from app.money import format_amount
+    from app.package import overview
+
+    store = _open_store(args)
+    rows = overview(store, args.year)
+    if args.json:
+        _print_json({"year": args.year, "units": [row.to_dict() for row in rows]})
+        return EXIT_OK
+    print("\t".join(["单位编码", "单位名称", "状态", "接收时间(UTC)", "错误", "提示", "密钥指纹", "总计", "基本支出", "项目支出", "金额单位"]))
+    for row in rows:
+        print("\t".join([row.unit_code, row.unit_name, row.status_name,
+                         row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "",
+                         "" if row.errors is None else str(row.errors), "" if row.warnings is None else str(row.warnings),
+                         row.fingerprint, format_amount(row.total, grouping=True), format_amount(row.basic, grouping=True),
+                         format_amount(row.project, grouping=True), row.money_unit]))
+        if row.returned:
+            print(f"\t退回原因：{row.returned}")
+    print(f"{args.year} 年度共 {len(rows)} 个单位。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_return(args) -> int:
+    from app.package import return_dataset
+
+    store = _open_store(args)
+    return_dataset(store, args.unit, args.year, args.reason)
+    print(f"已退回 {args.unit} {args.year} 年度预算（编制中），原因：{args.reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_trust(args) -> int:
+    from app.package import trust_key, trusted_keys
+
+    store = _open_store(args)
+    if args.fingerprint:
+        fingerprint = trust_key(store, args.unit, args.fingerprint, replace=args.replace, reason=args.reason or "")
+        print(f"已登记单位 {args.unit} 的签名密钥指纹 {fingerprint}。", file=sys.stderr)
+    for key in trusted_keys(store, args.unit):
+        state = "有效" if key.status == "active" else f"已停用（{key.revoked_at:%Y-%m-%d %H:%M}，{key.revoked_reason}）"
+        print(f"{key.unit_code}\t{key.fingerprint}\t{key.source}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")
+    return EXIT_OK
+
+
+def cmd_consolidate(args) -> int:
+    from app.consolidate import consolidate, consolidation_json, print_consolidation
+    from app.errors import InputError
+
+    if not (args.json or args.pdf or getattr(args, "out", None)):
+        raise InputError("请指定输出：--json、--pdf 文件" + ("或 --out 文件.xlsx" if hasattr(args, "out") else "") + "。")
+    units = [code for code in args.units.split(",") if code.strip()] if args.units is not None else None
+    if args.units is not None and not units:
+        raise InputError("--units 需要至少一个单位编码（用逗号分隔）。")
+    store = _open_store(args)
+    result = consolidate(store, args.year, units=units, parent=args.parent)
+    if getattr(args, "out", None):
+        from app.excel import export_workbook
+
+        export_workbook(result, Path(args.out))
+        print(f"已导出汇总表到 {args.out}", file=sys.stderr)
+    if args.pdf:
+        pages = print_consolidation(result, Path(args.pdf))
+        print(f"已打印汇总表到 {args.pdf}：共 {pages} 页", file=sys.stderr)
+    if args.json:
+        _print_json(consolidation_json(result))
+    print(f"{result.title}：{len(result.units)} 个单位，金额单位 {result.money_unit}。", file=sys.stderr)
+    return EXIT_OK
+
+
+def _excel_exporter_available() -> bool:
+    """``consolidate --out FILE.xlsx`` is offered once ``app.excel.export_workbook`` exists
+    (found without importing it, so building the parser stays cheap)."""
+    from importlib.util import find_spec
+
+    return find_spec("app.excel") is not None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -500,8 +645,58 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("selftest", help="自检：在临时目录中导入示例数据、审核、打印、导出，逐步报告（不动用户数据）")
     sub.set_defaults(handler=cmd_selftest)
 
-    sub = commands.add_parser("gui", help="启动图形界面")
-    sub.add_argument("file", nargs="?", help="打开的数据包（.bdp），由桌面双击文件时传入")
+    # ---- data packages and the finance bureau ----
+    sub = commands.add_parser("export-package", help="生成上报数据包（.bdp：数据、审核结果、打印件、签名）；--submit 同时上报")
+    unit_year(sub)
+    sub.add_argument("--out", help="数据包文件或文件夹（默认：当前文件夹，文件名如 359_单位名称_2023_部门预算.bdp）")
+    sub.add_argument("--submit", action="store_true", help="上报：须无错误且每条提示都有说明，成功后标记为已上报")
+    sub.set_defaults(handler=cmd_export_package)
+
+    sub = commands.add_parser("import-package", help="导入一个数据包：先核对签名、清单和校验值，再导入")
+    sub.add_argument("file")
+    sub.add_argument("--unit", help="预期的单位编码（数据包不是该单位的则拒绝）")
+    sub.add_argument("--year", type=int, help="预期的预算年度（数据包不是该年度的则拒绝）")
+    sub.add_argument("--replace", action="store_true", help="同单位同年度数据已存在时，以数据包覆盖（先列出差异）")
+    sub.set_defaults(handler=cmd_import_package)
+
+    sub = commands.add_parser("import-packages", help="财政局：导入文件夹中的全部数据包（有问题的数据包报告后跳过）")
+    sub.add_argument("dir")
+    sub.add_argument("--year", type=int, help="只接受该预算年度的数据包")
+    sub.add_argument("--replace", action="store_true", help="已存在的单位年度以数据包覆盖")
+    sub.add_argument("--json", action="store_true", help="结果以 JSON 输出到标准输出")
+    sub.set_defaults(handler=cmd_import_packages)
+
+    sub = commands.add_parser("overview", help="财政局：各单位某年度的状态、接收时间、错误/提示数、密钥指纹、总计")
+    sub.add_argument("--year", required=True, type=int, help="预算年度")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_overview)
+
+    sub = commands.add_parser("return", help="财政局：退回已上报的预算（回到编制中），须写明原因")
+    unit_year(sub)
+    sub.add_argument("--reason", required=True, help="退回原因")
+    sub.set_defaults(handler=cmd_return)
+
+    sub = commands.add_parser("trust", help="财政局：登记或更换单位的签名密钥指纹（不带 --fingerprint 时列出已登记的密钥）")
+    sub.add_argument("--unit", required=True, help="单位编码")
+    sub.add_argument("--fingerprint", help="纸质材料上印的密钥指纹，如 ABCD-EF01-2345-6789")
+    sub.add_argument("--replace", action="store_true", help="更换已登记的密钥（密钥丢失、重新生成），须用 --reason 写明原因")
+    sub.add_argument("--reason", help="登记或更换的原因（记入密钥历史和审计记录）")
+    sub.set_defaults(handler=cmd_trust)
+
+    sub = commands.add_parser("consolidate", help="财政局：汇总多个单位的公开表（按表样、科目、栏目求和）")
+    sub.add_argument("--year", required=True, type=int, help="预算年度")
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--units", help="只汇总这些单位（编码用逗号分隔；默认全部单位）")
+    group.add_argument("--parent", metavar="CODE", help="汇总一个部门：本级和它的所属单位")
+    if _excel_exporter_available():
+        sub.add_argument("--out", help="汇总表导出为 Excel 文件（.xlsx）")
+    sub.add_argument("--pdf", help="汇总表打印为 PDF 文件")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（与 show --json 同形）")
+    sub.set_defaults(handler=cmd_consolidate)
+
+    sub = commands.add_parser("gui", help="启动图形界面（给出 .bdp 文件则打开导入；--bureau 为财政局接收与汇总）")
+    sub.add_argument("file", nargs="?", help="要导入的数据包（.bdp，双击数据包时由系统传入）")
+    sub.add_argument("--bureau", action="store_true", help="财政局模式：各单位概览、导入数据包、退回、汇总")
     sub.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     sub.set_defaults(handler=cmd_gui)
     return parser
@@ -515,6 +710,9 @@ def main(argv: list[str] | None = None) -> int:
 
     log_path = setup_logging()
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if len(argv) == 1 and argv[0].lower().endswith(".bdp"):
+        argv = ["gui", argv[0]]  # a double-clicked data package: open it for import
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         args.handler = cmd_gui  # a double-clicked BudgetDesk.exe has no arguments: open the window

@@ -534,7 +534,7 @@ def _submission_blockers(document: dict) -> list:
     """审核 the document as it would be stored, in a scratch in-memory database (nothing else is touched)."""
     from app.rules import submission_blockers
 
-    scratch = Store("sqlite://")
+    scratch = Store.scratch()
     try:
         import_document(scratch, {**document, "status": "draft"}, backup=False)
         return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))

@@ -9,21 +9,20 @@ is True only when no step failed.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import os
 import sys
 import tempfile
 import time
 import traceback
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from app.paths import resource
 
 SAMPLE_FILE = ("samples", "seed004_2023.json")
 SAMPLE_UNIT, SAMPLE_YEAR, SAMPLE_UNIT_NAME = "359", 2023, "秦皇岛经济技术开发区融媒体中心"
-SKIPPED = object()
 
 
 def sample_path() -> Path:
@@ -47,20 +46,7 @@ class _Run:
                 self.write(traceback.format_exc())
             return
         elapsed = time.perf_counter() - start
-        if detail is SKIPPED:
-            self.write(f"– {title}：本版本未包含此功能，跳过")
-        else:
-            self.write(f"✓ {title}：{detail}（{elapsed:.2f} 秒）")
-
-
-def _optional(module_name: str):
-    """A feature module other parts of the program add; None when this build lacks it."""
-    try:
-        if importlib.util.find_spec(module_name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return importlib.import_module(module_name)
+        self.write(f"✓ {title}：{detail}（{elapsed:.2f} 秒）")
 
 
 def run_selftest(write: Callable[[str], None] = print) -> bool:
@@ -139,26 +125,37 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"共 {pages} 页，{result.fonts.metadata_text}"
 
         def export_excel() -> object:
-            excel = _optional("app.excel")
-            if excel is None:
-                return SKIPPED
+            from app.excel import export_workbook, read_workbook, source_from_dataset
+            from app.interchange import export_document
+
             target = work / "selftest.xlsx"
-            excel.export_workbook(state["dataset"], target)
+            export_workbook(source_from_dataset(state["dataset"]), target)
             with zipfile.ZipFile(target) as archive:
                 sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
-            if not sheets:
-                raise RuntimeError("工作簿中没有工作表")
-            return f"{len(sheets)} 个工作表，{target.stat().st_size // 1024} KB"
+            plan = read_workbook(state["store"], target)  # and read back, as an import would
+            def cells(document: dict) -> dict:
+                return {(v["form"], v["row"], v["column"]): Decimal(v["value"]) for v in document["values"]}
+
+            if cells(plan.document) != cells(export_document(state["dataset"])):
+                raise RuntimeError("读回的工作簿与数据不一致")
+            return f"{len(sheets)} 个工作表，{target.stat().st_size // 1024} KB，读回一致"
 
         def export_package() -> object:
-            package = _optional("app.package")
-            if package is None:
-                return SKIPPED
+            from app.package import export_package, open_package
+            from app.signing import KEY_DIR_ENV
+
             target = work / "selftest.bdp"
-            package.export_package(state["dataset"], target)
-            if not target.exists() or not target.stat().st_size:
-                raise RuntimeError("数据包为空")
-            return f"{target.stat().st_size // 1024} KB"
+            previous = os.environ.get(KEY_DIR_ENV)
+            os.environ[KEY_DIR_ENV] = str(work / "keys")  # a throw-away key, never the unit's own
+            try:
+                result = export_package(state["dataset"], target)
+            finally:
+                if previous is None:
+                    os.environ.pop(KEY_DIR_ENV, None)
+                else:
+                    os.environ[KEY_DIR_ENV] = previous
+            verified = open_package(target)  # signature, manifest and every checksum
+            return f"{target.stat().st_size // 1024} KB，签名已核验（指纹 {verified.fingerprint or result.fingerprint}）"
 
         steps = [
             ("创建临时数据库", open_database),

@@ -119,6 +119,25 @@ class Store:
         self.path = opened.path  # the SQLite file (backups go beside it); None on a server
         self.Session = make_sessionmaker(self.engine)
 
+    @classmethod
+    def scratch(cls) -> Store:
+        """A private in-memory database with today's schema, for checking data before it is written
+        (a file that says 已上报). Built from the models, not Alembic, whose runtime is one per process."""
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import StaticPool
+
+        from db.models import Base
+
+        store = cls.__new__(cls)
+        store.target = "sqlite://"
+        store.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        event.listen(store.engine, "connect", lambda connection, _record: connection.execute("PRAGMA foreign_keys=ON"))
+        Base.metadata.create_all(store.engine)
+        store.read_only = False
+        store.path = None
+        store.Session = make_sessionmaker(store.engine)
+        return store
+
     def close(self) -> None:
         self.engine.dispose()
 

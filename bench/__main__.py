@@ -28,7 +28,7 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, excel, input, printing, rules, startup
+    from bench import core, excel, input, packages, printing, rules, startup
 
     with tempfile.TemporaryDirectory() as workdir:
         startup.run(Path(workdir), report, timed, SEED004)
@@ -37,6 +37,7 @@ def main() -> int:
         printing.run(Path(workdir), report, timed, SEED004)
         input.run(Path(workdir), report, timed, SEED004)
         excel.run(Path(workdir), report, timed, SEED004)
+        packages.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui
         except ImportError as exc:  # pragma: no cover - Qt missing

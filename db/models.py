@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -287,3 +288,54 @@ class AuditEntry(Base):
     place: Mapped[str] = mapped_column(Text, default="", server_default="")  # 表 / 行 / 栏 in the form's words
     old: Mapped[str | None] = mapped_column(Text, nullable=True)
     new: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# ---- package ----
+class TrustedKey(Base):
+    """A unit's package-signing key as the bureau trusts it (first receipt, typed from paper, or re-issue).
+
+    Rows are never deleted: a replaced key stays as ``revoked`` with who, when and why, so the
+    key history is the audit of re-issues. At most one ``active`` row per unit (kept by the code).
+    """
+
+    __tablename__ = "trusted_key"
+    __table_args__ = (
+        Index("ix_trusted_key_unit", "unit_code", "status"),
+        Index("uq_trusted_key_active", "unit_code", unique=True, sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(19))
+    public_key: Mapped[str] = mapped_column(String(64), default="", server_default="")  # base64 raw key, once seen
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")  # active / revoked
+    source: Mapped[str] = mapped_column(String(16))  # 首次接收 / 手工登记 / 更换
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    os_user: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ReceivedPackage(Base):
+    """One package the bureau took in, with what its check found, and a 退回 if there was one."""
+
+    __tablename__ = "received_package"
+    __table_args__ = (Index("ix_received_package_unit_year", "unit_code", "year", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    file_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    sha256: Mapped[str] = mapped_column(String(64))  # of the whole .bdp file
+    fingerprint: Mapped[str] = mapped_column(String(19))
+    created: Mapped[str] = mapped_column(String(40), default="", server_default="")  # manifest's created time
+    package_status: Mapped[str] = mapped_column(String(16), default="", server_default="")  # draft / submitted
+    errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(16), default="received", server_default="received")  # / returned
+    return_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    os_user: Mapped[str] = mapped_column(String(100), default="", server_default="")

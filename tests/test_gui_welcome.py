@@ -30,11 +30,16 @@ def test_welcome_page_offers_four_ways_to_begin(first_run):
     texts = [button(first_run, name).text() for name in ("welcome_new", "welcome_sample", "welcome_package",
                                                           "welcome_excel")]
     assert texts == ["新建单位预算", "打开示例数据", "从数据包导入", "从 Excel 导入"]
-    for name, _text, _explanation, module, function in welcome.CHOICES[2:]:
-        present = welcome._feature(module, function) is not None
-        assert button(first_run, name).isEnabled() is present
-        if not present:
-            assert button(first_run, name).toolTip() == welcome.MISSING_TOOLTIP
+    assert all(button(first_run, name).isEnabled() for name, _text, _explanation in welcome.CHOICES)
+
+
+def test_welcome_imports_call_the_package_and_excel_imports(first_run, monkeypatch):
+    called = []
+    monkeypatch.setattr("ui.package_actions.import_package_gui", lambda window, path=None: called.append("package"))
+    monkeypatch.setattr("ui.excel_actions.import_excel", lambda window, path=None: called.append("excel"))
+    button(first_run, "welcome_package").click()
+    button(first_run, "welcome_excel").click()
+    assert called == ["package", "excel"]
 
 
 def test_open_sample_imports_seed_004_once_and_opens_it(qtbot, first_run, store):
@@ -59,13 +64,11 @@ def test_new_dataset_button_opens_the_dialog(qtbot, first_run, monkeypatch):
     assert opened == [True]
 
 
-def test_double_clicked_package_without_the_feature_says_so(first_run, monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, title, text: shown.append((title, text)))
-    monkeypatch.setattr(welcome, "_feature", lambda *_args: None)
-    assert not welcome.open_file(first_run, "/tmp/x.bdp")
-    assert shown and "/tmp/x.bdp" in shown[0][1]
-
+def test_a_double_clicked_package_opens_the_package_import(first_run, monkeypatch):
+    opened = []
+    monkeypatch.setattr("ui.package_actions.import_package_gui", lambda window, path=None: opened.append(path))
+    assert welcome.open_file(first_run, "/tmp/x.bdp")
+    assert opened == ["/tmp/x.bdp"]
 
 def test_f1_opens_help_with_the_five_steps(qtbot, first_run):
     action = first_run.findChild(QAction, "help")

@@ -139,10 +139,12 @@ def start_window(store):
 
 
 def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
-            open_file: str | None = None) -> int:
-    """Open the main window on the last dataset. ``exit_after_show`` (start-up benchmark): quit once
-    the first window has been shown and painted. ``open_file``: a data package double-clicked on the
-    desktop, opened once the window is up."""
+            open_file: str | None = None, bureau: bool = False) -> int:
+    """Open the main window on the last dataset, or with ``bureau`` the 财政局 window.
+    ``exit_after_show`` (start-up benchmark): quit once the first window has been shown and painted.
+    ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up."""
+    from PySide6.QtCore import QTimer
+
     from app.logsetup import setup_logging
     from ui.error_dialog import install_exception_hooks
 
@@ -152,6 +154,14 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     store = open_store(db, read_only)
     if store is None:
         return 1
+    if bureau:
+        from ui.bureau_window import BureauWindow
+
+        window = BureauWindow(store)
+        window.show()
+        if open_file:
+            QTimer.singleShot(0, lambda: window.import_file(open_file))
+        return app.exec()
     window = start_window(store)
     window.show()
     if exit_after_show:
@@ -160,9 +170,7 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         store.close()
         return 0
     if open_file:
-        from PySide6.QtCore import QTimer
+        from ui.package_actions import import_package_gui
 
-        from ui.welcome import open_file as open_in_window
-
-        QTimer.singleShot(0, lambda: open_in_window(window, open_file))
+        QTimer.singleShot(0, lambda: import_package_gui(window, open_file))
     return app.exec()

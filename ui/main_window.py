@@ -33,6 +33,7 @@ from ui.excel_actions import add_excel_actions
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
+from ui.package_actions import add_package_actions
 from ui.projects_tab import ProjectsTab
 from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self._install_print_actions(toolbar)
         add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
         add_excel_actions(toolbar, self)
+        add_package_actions(self.menuBar().addMenu("上报"), self)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)

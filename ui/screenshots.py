@@ -20,6 +20,7 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     from app.interchange import import_file
     from app.service import Store
     from ui.app import make_application
+    from ui.bureau_screenshots import take_bureau_screenshots
     from ui.main_window import MainWindow
 
     app = make_application()
@@ -51,6 +52,7 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         written.append(_print_dialog_shot(app, window, out_dir))
         written.append(_menu_shot(app, window, out_dir))
         written.append(_file_dialog_shot(app, window, out_dir))
+        written += take_bureau_screenshots(app, Path(workdir), out_dir, window.tabs.count() + 2)
         window.close()
         store.close()
     return written

@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
@@ -17,24 +14,24 @@ from app.errors import BudgetDeskError
 
 # (object name, button text, explanation, optional module, its function)
 CHOICES = (
-    ("welcome_new", "新建单位预算", "填写单位信息和预算年度，从空白表格开始编制。", None, None),
+    ("welcome_new", "新建单位预算", "填写单位信息和预算年度，从空白表格开始编制。"),
     ("welcome_sample", "打开示例数据",
-     "载入秦皇岛经济技术开发区融媒体中心 2023 年部门预算（已公开的完整数据），先熟悉填报、审核和打印。", None, None),
-    ("welcome_package", "从数据包导入", "打开财政局或上级单位发来的数据包（.bdp）。", "ui.package_actions", "import_package"),
-    ("welcome_excel", "从 Excel 导入", "读取按官方表样填写的 Excel 工作簿。", "ui.excel_actions", "import_workbook"),
+     "载入秦皇岛经济技术开发区融媒体中心 2023 年部门预算（已公开的完整数据），先熟悉填报、审核和打印。"),
+    ("welcome_package", "从数据包导入", "打开财政局或上级单位发来的数据包（.bdp）。"),
+    ("welcome_excel", "从 Excel 导入", "读取按官方表样填写的 Excel 工作簿。"),
 )
-MISSING_TOOLTIP = "本版本尚未包含此功能。"
 
 
-def _feature(module_name: str | None, function: str | None):
-    if module_name is None:
-        return None
-    try:
-        if importlib.util.find_spec(module_name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return getattr(importlib.import_module(module_name), function, None)
+def _import_package(window) -> None:
+    from ui.package_actions import import_package_gui
+
+    import_package_gui(window)
+
+
+def _import_excel(window) -> None:
+    from ui.excel_actions import import_excel
+
+    import_excel(window)
 
 
 def open_sample(window) -> bool:
@@ -56,11 +53,9 @@ def open_sample(window) -> bool:
 
 def open_file(window, path: str) -> bool:
     """A file handed over by the desktop (double-click on a .bdp): the data-package import opens it."""
-    feature = _feature("ui.package_actions", "open_package")
-    if feature is None:
-        QMessageBox.information(window, "无法打开文件", f"本版本尚不能打开数据包文件：\n{path}")
-        return False
-    feature(window, path)
+    from ui.package_actions import import_package_gui
+
+    import_package_gui(window, path)
     return True
 
 
@@ -85,8 +80,9 @@ class WelcomePage(QWidget):
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(16)
         self.buttons: dict[str, QPushButton] = {}
-        actions = {"welcome_new": window.new_dataset, "welcome_sample": lambda: open_sample(window)}
-        for index, (name, text, explanation, module_name, function) in enumerate(CHOICES):
+        actions = {"welcome_new": window.new_dataset, "welcome_sample": lambda: open_sample(window),
+                   "welcome_package": lambda: _import_package(window), "welcome_excel": lambda: _import_excel(window)}
+        for index, (name, text, explanation) in enumerate(CHOICES):
             button = QPushButton(text, self)
             button.setObjectName(name)
             button.setMinimumSize(220, 54)
@@ -94,19 +90,8 @@ class WelcomePage(QWidget):
             label = QLabel(explanation, self)
             label.setWordWrap(True)
             label.setMinimumWidth(360)
-            if module_name is None:
-                button.clicked.connect(actions[name])
-                button.setToolTip(explanation)
-            else:
-                feature = _feature(module_name, function)
-                if feature is None:
-                    button.setEnabled(False)
-                    button.setToolTip(MISSING_TOOLTIP)
-                    label.setText(f"{explanation}（{MISSING_TOOLTIP}）")
-                    label.setStyleSheet("color: #9aa5b1;")
-                else:
-                    button.clicked.connect(lambda _checked=False, call=feature: call(window))
-                    button.setToolTip(explanation)
+            button.clicked.connect(actions[name])
+            button.setToolTip(explanation)
             self.buttons[name] = button
             grid.addWidget(button, index, 0)
             grid.addWidget(label, index, 1)

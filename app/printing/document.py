@@ -225,6 +225,8 @@ def _cover(ctx: PrintContext, styles: Styles, printed_on: date) -> list[Flowable
     if unit.phone:
         fields.append(("联系电话", unit.phone))
     fields.append(("填报日期", f"{printed_on.year}年{printed_on.month}月{printed_on.day}日"))
+    if ctx.fingerprint:
+        fields.append(("数据包密钥指纹", ctx.fingerprint))
     label_style = styles.cover_field.clone("cover_label", alignment=2)
     rows = [[Paragraph(f"{label}：", label_style), Paragraph(escape(value or ""), styles.cover_field)]
             for label, value in fields]
@@ -280,7 +282,7 @@ def printable_items() -> list[tuple[str, str]]:
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
                    statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None,
-                   progress: Progress | None = None) -> PrintResult:
+                   progress: Progress | None = None, fingerprint: str | None = None) -> PrintResult:
     """Print a dataset to PDF.
 
     Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (cover, 目录, every
@@ -292,6 +294,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ``forms`` it prints each one's 项目支出绩效目标表 and 批复表. Unknown form ids and project ids
     raise NotFoundError before anything is written. ``progress`` (``app.progress.Progress``) hears of
     each section and page and raises ``Cancelled`` at 取消 before the PDF is written.
+    ``fingerprint``: the unit's package-signing key, printed on the cover and under the 批复表 signatures.
     """
     everything = forms is None and projects is None
     if forms is None and projects is not None:
@@ -306,7 +309,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     statement = everything if statement is None else statement
     fonts = print_fonts()
     styles = Styles(fonts)
-    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts)
+    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts, fingerprint or "")
 
     parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
     if extras:

@@ -66,6 +66,7 @@ class PrintContext:
     year: int
     money_unit: str
     fonts: FontSet
+    fingerprint: str = ""  # the unit's package-signing key, printed beside the signatures
 
     @property
     def unit_label(self) -> str:

@@ -302,7 +302,8 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     indicators_table = RunTable(widths, lead, body, runs, base_commands(styles.body_font),
                                 padding=CELL_PADDING, leading=CELL_LEADING, page_height=frame_height(PORTRAIT))
     return [Paragraph(APPROVAL_TITLE, styles.title), Paragraph(f"（{ctx.year}年度）", styles.subtitle),
-            head, Spacer(1, 4), DrawnOnce(block), indicators_table, signature_table(styles, widths[0] + widths[1], width)]
+            head, Spacer(1, 4), DrawnOnce(block), indicators_table, signature_table(styles, widths[0] + widths[1], width)] + (
+        [Paragraph(f"数据包密钥指纹：{ctx.fingerprint}", styles.cell_right)] if ctx.fingerprint else [])
 
 
 def signature_table(styles: Styles, label: float, width: float) -> Flowable:

@@ -1,0 +1,867 @@
+"""The USB data package (``.bdp``): one unit's budget for one year, signed, as handed to the bureau.
+
+A package is a zip of exactly these members::
+
+    manifest.json   format version, program version, unit, year, created (UTC), status, editions,
+                    and the SHA-256 and size of every other member
+    signature.json  Ed25519 signature over the manifest bytes, with the raw public key
+    dataset.json    the interchange document (app.interchange, with 说明 and 情况说明 edits)
+    audit.json      the audit trail of the dataset
+    findings.json   the 审核 findings when it was packed
+    budget.pdf      the printed document (its cover and 批复表 carry the key's fingerprint)
+
+Reading a package checks, before anything else is looked at: the file and member size bounds,
+the member names (no paths, no duplicates, nothing unexpected), the signature over the manifest,
+the format version, and every member's checksum — each member is decompressed with a cap, so a
+zip bomb stops at the bound. Only then is the dataset document parsed, checked against the unit
+and year expected, against the key the bureau trusts for the unit, and written through
+``app.interchange.import_document`` in one transaction.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import __version__ as APP_VERSION
+from app import signing
+from app.domain import STATUS_NAMES
+from app.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
+from app.paths import resource
+from app.progress import Progress
+from app.progress import step as progress_step
+from db import models
+
+PACKAGE_FORMAT = "budgetdesk.package"
+PACKAGE_FORMAT_VERSION = 1
+SUFFIX = ".bdp"
+
+MANIFEST, SIGNATURE = "manifest.json", "signature.json"
+DATASET, AUDIT, FINDINGS, PDF = "dataset.json", "audit.json", "findings.json", "budget.pdf"
+CONTENT_MEMBERS = (DATASET, AUDIT, FINDINGS, PDF)
+ALL_MEMBERS = (MANIFEST, SIGNATURE, *CONTENT_MEMBERS)
+
+# Bounds (bytes). A seed-004-sized package is about 0.3 MB; these leave room for a large
+# department with hundreds of projects and still stop a zip bomb long before memory runs out.
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_MEMBER_BYTES = {
+    MANIFEST: 1024 * 1024,
+    SIGNATURE: 64 * 1024,
+    DATASET: 64 * 1024 * 1024,
+    AUDIT: 64 * 1024 * 1024,
+    FINDINGS: 16 * 1024 * 1024,
+    PDF: 128 * 1024 * 1024,
+}
+_CHUNK = 64 * 1024
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()[:100]
+    except Exception:  # noqa: BLE001 - no login name (a service account): record none
+        return ""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json_bytes(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+
+
+def default_file_name(unit_code: str, unit_name: str, year: int) -> str:
+    """``359_秦皇岛经济技术开发区融媒体中心_2023_部门预算.bdp`` (characters a file system refuses are dropped)."""
+    name = re.sub(r'[\\/:*?"<>|\s]+', "", f"{unit_code}_{unit_name}_{year}_部门预算")
+    return name + SUFFIX
+
+
+def editions(code_editions: dict[str, str]) -> dict:
+    """What the package was made with: a digest of the form definitions, the rule files' editions
+    with a digest, and the code editions of the year."""
+    def tree_digest(folder: str) -> str:
+        digest = hashlib.sha256()
+        for path in sorted(resource(folder).glob("*.json")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    rule_editions = []
+    for path in sorted(resource("rules").glob("*.json")):
+        with open(path, encoding="utf-8") as handle:
+            rule_editions.append(f"{path.stem}:{json.load(handle).get('edition', '')}")
+    return {"forms": tree_digest("forms"), "rules": {"files": rule_editions, "digest": tree_digest("rules")},
+            "codes": dict(code_editions)}
+
+
+# ---- writing -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PackageResult:
+    path: Path
+    fingerprint: str
+    sha256: str
+    status: str
+    errors: int
+    warnings: int
+    pages: int
+    new_key: bool = False  # this export created the unit's signing key
+
+
+def audit_document(store, unit_code: str, year: int) -> dict:
+    """The dataset's audit trail as ``{"unit","year","changes":[…]}`` (the ``history --json`` shape)."""
+    from app.audit import history_document
+
+    return history_document(store, unit_code, year)
+
+
+def findings_document(unit_code: str, year: int, findings) -> dict:
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    return {"unit": unit_code, "year": year, "errors": errors, "warnings": len(findings) - errors,
+            "findings": [finding.to_dict() for finding in findings]}
+
+
+def write_package(target: Path, *, document: dict, audit: dict, findings: dict, pdf: bytes, key,
+                  created: datetime | None = None) -> tuple[str, str]:
+    """Write the members, the manifest and its signature to ``target``; returns (fingerprint, sha256)."""
+    members = {DATASET: _json_bytes(document), AUDIT: _json_bytes(audit), FINDINGS: _json_bytes(findings), PDF: pdf}
+    created = created or _now()
+    manifest = {
+        "format": PACKAGE_FORMAT,
+        "format_version": PACKAGE_FORMAT_VERSION,
+        "program_version": APP_VERSION,
+        "unit": {"code": document["unit"]["code"], "name": document["unit"]["name"]},
+        "year": document["year"],
+        "created": created.isoformat() + "Z",
+        "status": document.get("status", "draft"),
+        "editions": editions(document.get("code_editions", {})),
+        "members": [{"name": name, "sha256": _digest(data), "size": len(data)} for name, data in members.items()],
+    }
+    manifest_bytes = _json_bytes(manifest)
+    signature = signing.sign(key, manifest_bytes)
+    stamp = created.timetuple()[:6]
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".bdp-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
+            for name, data in ((MANIFEST, manifest_bytes), (SIGNATURE, _json_bytes(signature)), *members.items()):
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_STORED if name == PDF else zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        with open(temp_name, "rb") as written:
+            sha = hashlib.file_digest(written, "sha256").hexdigest()
+        os.chmod(temp_name, 0o644)  # a file to hand over, not a secret (mkstemp made it 0600)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return signature["fingerprint"], sha
+
+
+def export_package(dataset, target: str | Path, *, submit: bool = False,
+                   progress: Progress | None = None) -> PackageResult:
+    """Pack a dataset. With ``submit`` the checks must pass (no 错误, every 提示 with its 说明); the
+    dataset is marked 已上报 through the core and the package says so. Nothing is written on refusal."""
+    from app.interchange import export_document
+    from app.printing import build_document
+    from app.rules import check_dataset, submission_blockers
+
+    target = Path(target)
+    if target.suffix.lower() != SUFFIX:
+        raise InputError(f"数据包文件名应以 {SUFFIX} 结尾（如 {default_file_name(dataset.unit.code, dataset.unit.name, dataset.year)}）。")
+    progress_step(progress, 0, 4, "审核")
+    if submit and dataset.status != "submitted":
+        blockers = submission_blockers(dataset)
+        if blockers:
+            from app.rules import SEVERITY_NAMES
+
+            lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
+                     + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
+            raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
+    findings = check_dataset(dataset)
+    new_key = signing.load_key(dataset.unit.code) is None
+    key = signing.unit_key(dataset.unit.code)
+    fingerprint = signing.fingerprint(signing.public_raw(key.public_key()))
+    progress_step(progress, 1, 4, "打印")
+    buffer = io.BytesIO()
+    printed = build_document(dataset, buffer, fingerprint=fingerprint)
+    progress_step(progress, 2, 4, "打包")
+    document = export_document(dataset)
+    if submit:
+        document["status"] = "submitted"
+    audit = audit_document(dataset.store, dataset.unit.code, dataset.year)
+    temp = target.with_name(f".{target.name}.new")
+    _fingerprint, sha = write_package(temp, document=document, audit=audit,
+                                      findings=findings_document(dataset.unit.code, dataset.year, findings),
+                                      pdf=buffer.getvalue(), key=key)
+    try:
+        progress_step(progress, 3, 4, "上报" if submit else "保存")
+        if submit and dataset.status != "submitted":
+            dataset.set_status("submitted")  # checks again, in the core, and records the change
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    progress_step(progress, 4, 4, "完成")
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    return PackageResult(target, fingerprint, sha, document["status"], errors, len(findings) - errors, printed.pages,
+                         new_key)
+
+
+# ---- reading and verifying ------------------------------------------------------------------------
+@dataclass
+class VerifiedPackage:
+    path: Path
+    sha256: str
+    manifest: dict
+    members: dict[str, bytes]
+    public_key: bytes
+    fingerprint: str
+
+    @property
+    def unit_code(self) -> str:
+        return self.manifest["unit"]["code"]
+
+    @property
+    def unit_name(self) -> str:
+        return self.manifest["unit"]["name"]
+
+    @property
+    def year(self) -> int:
+        return self.manifest["year"]
+
+
+def _refuse(path: Path, text: str) -> InputError:
+    return InputError(f"数据包“{path.name}”{text}未导入。")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]) -> bytes:
+    """A member's bytes, decompressed in chunks and stopped at its declared size and its bound."""
+    bound = min(MAX_MEMBER_BYTES[info.filename], info.file_size, budget[0])
+    data = bytearray()
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                data += chunk
+                if len(data) > bound:
+                    raise _refuse(path, f"中的 {info.filename} 解压后超过允许的大小（疑似压缩炸弹），")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise _refuse(path, f"已损坏（{info.filename} 无法解压），") from None
+    budget[0] -= len(data)
+    return bytes(data)
+
+
+def _check_names(infos: list[zipfile.ZipInfo], path: Path) -> dict[str, zipfile.ZipInfo]:
+    names = [info.filename for info in infos]
+    for name in names:
+        if (name.startswith(("/", "\\")) or "\\" in name or "/" in name or ".." in name.split("/")
+                or re.match(r"^[A-Za-z]:", name)):
+            raise _refuse(path, f"含有越出数据包的路径或绝对路径“{name}”，")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise _refuse(path, f"含有重复的成员“{'、'.join(duplicates)}”，")
+    unexpected = [name for name in names if name not in ALL_MEMBERS]
+    if unexpected:
+        raise _refuse(path, f"含有不应有的成员“{'、'.join(unexpected[:5])}”，")
+    missing = [name for name in (MANIFEST, SIGNATURE) if name not in names]
+    if missing:
+        raise _refuse(path, f"缺少{'、'.join(missing)}，不是完整的 BudgetDesk 数据包，")
+    declared = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _refuse(path, f"中的 {info.filename} 被加密，")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(path, f"中的 {info.filename} 使用了不支持的压缩方式，")
+        if info.file_size > MAX_MEMBER_BYTES[info.filename]:
+            raise _refuse(path, f"中的 {info.filename} 超过允许的大小（{info.file_size} 字节），")
+        declared += info.file_size
+    if declared > MAX_TOTAL_BYTES:
+        raise _refuse(path, "解压后的总大小超过允许的上限（疑似压缩炸弹），")
+    return {info.filename: info for info in infos}
+
+
+def _parse_json(data: bytes, path: Path, member: str):
+    try:
+        return json.loads(data.decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _refuse(path, f"中的 {member} 不是有效的 JSON，") from None
+
+
+# Migrations of older package formats: version → function turning (manifest, members) of that
+# version into the next one. Version 1 is the first, so there is none yet; a future version 2
+# reader registers ``MIGRATIONS[1]`` here and keeps reading version-1 packages.
+Migration = Callable[[dict, dict[str, bytes]], tuple[dict, dict[str, bytes]]]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def _migrate(manifest: dict, members: dict[str, bytes], path: Path) -> tuple[dict, dict[str, bytes]]:
+    version = manifest["format_version"]
+    while version < PACKAGE_FORMAT_VERSION:
+        migration = MIGRATIONS.get(version)
+        if migration is None:
+            raise _refuse(path, f"的格式版本 {version} 过旧，本软件无法读取，")
+        manifest, members = migration(manifest, members)
+        if manifest.get("format_version") != version + 1:
+            raise _refuse(path, f"的格式版本 {version} 无法升级，")
+        version += 1
+    return manifest, members
+
+
+def _check_manifest(manifest, path: Path) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != PACKAGE_FORMAT:
+        raise _refuse(path, "不是 BudgetDesk 数据包（清单格式不符），")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise _refuse(path, "的清单缺少格式版本，")
+    if version > PACKAGE_FORMAT_VERSION:
+        raise _refuse(path, f"的格式版本为 {version}，由更新版本的软件（{manifest.get('program_version', '?')}）制作；"
+                            f"本软件只能读取版本 {PACKAGE_FORMAT_VERSION} 及以前的数据包，请升级 BudgetDesk 后再导入，")
+    unit = manifest.get("unit")
+    if (not isinstance(unit, dict) or not isinstance(unit.get("code"), str) or not isinstance(unit.get("name"), str)
+            or not isinstance(manifest.get("year"), int) or not isinstance(manifest.get("members"), list)):
+        raise _refuse(path, "的清单不完整（缺少单位、年度或成员清单），")
+
+
+def open_package(path: str | Path) -> VerifiedPackage:
+    """Read and verify a package completely; raises InputError (Chinese) on any fault."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"找不到数据包“{path}”。")
+    size = path.stat().st_size
+    if size > MAX_PACKAGE_BYTES:
+        raise _refuse(path, f"过大（{size} 字节），不是正常的数据包，")
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    sha = _digest(raw)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
+        raise _refuse(path, "不是有效的数据包，或文件已损坏、不完整（可能复制时中断），") from None
+    with archive:
+        infos = _check_names(archive.infolist(), path)
+        budget = [MAX_TOTAL_BYTES]
+        signature_bytes = _read_member(archive, infos[SIGNATURE], path, budget)
+        manifest_bytes = _read_member(archive, infos[MANIFEST], path, budget)
+        signature = _parse_json(signature_bytes, path, SIGNATURE)
+        if not isinstance(signature, dict):
+            raise signing_error(path)
+        try:
+            public_key = signing.verify(signature, manifest_bytes)
+        except InputError:
+            raise signing_error(path) from None
+        manifest = _parse_json(manifest_bytes, path, MANIFEST)
+        _check_manifest(manifest, path)
+        listed: dict[str, dict] = {}
+        for entry in manifest["members"]:
+            if not isinstance(entry, dict) or entry.get("name") not in CONTENT_MEMBERS or entry["name"] in listed:
+                raise _refuse(path, "的清单列出了不应有的成员，")
+            listed[entry["name"]] = entry
+        present = set(infos) - {MANIFEST, SIGNATURE}
+        if set(listed) != present:
+            missing = sorted(set(listed) - present)
+            extra = sorted(present - set(listed))
+            detail = (f"缺少 {'、'.join(missing)}" if missing else "") + (f"多出 {'、'.join(extra)}" if extra else "")
+            raise _refuse(path, f"与其清单不符（{detail}），")
+        members: dict[str, bytes] = {}
+        for name in CONTENT_MEMBERS:
+            if name not in listed:
+                continue
+            data = _read_member(archive, infos[name], path, budget)
+            entry = listed[name]
+            if len(data) != entry.get("size") or _digest(data) != entry.get("sha256"):
+                raise _refuse(path, f"中的 {name} 与清单中的校验值不符（文件被改动或损坏），")
+            members[name] = data
+    manifest, members = _migrate(manifest, members, path)
+    if DATASET not in members:
+        raise _refuse(path, "缺少 dataset.json，")
+    return VerifiedPackage(path, sha, manifest, members, public_key, signing.fingerprint(public_key))
+
+
+def signing_error(path: Path) -> InputError:
+    return _refuse(path, "的签名无效：清单与签名不符，文件可能被改动过，")
+
+
+# ---- trusted keys ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrustedKeyInfo:
+    unit_code: str
+    fingerprint: str
+    status: str
+    source: str
+    reason: str
+    created_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str
+
+
+def _active_key(session, unit_code: str) -> models.TrustedKey | None:
+    return session.scalar(select(models.TrustedKey).where(models.TrustedKey.unit_code == unit_code,
+                                                          models.TrustedKey.status == "active"))
+
+
+def trusted_keys(store, unit_code: str | None = None) -> list[TrustedKeyInfo]:
+    with store.Session() as session:
+        query = select(models.TrustedKey).order_by(models.TrustedKey.unit_code, models.TrustedKey.id)
+        if unit_code is not None:
+            query = query.where(models.TrustedKey.unit_code == unit_code)
+        return [TrustedKeyInfo(row.unit_code, row.fingerprint, row.status, row.source, row.reason, row.created_at,
+                               row.revoked_at, row.revoked_reason) for row in session.scalars(query)]
+
+
+def trust_key(store, unit_code: str, fingerprint_text: str, *, replace: bool = False, reason: str = "") -> str:
+    """Register a unit's key from the fingerprint typed off its signed paper; ``replace`` (with a
+    reason) re-issues: the old key is kept as revoked with who, when and why."""
+    fingerprint = signing.normalize_fingerprint(fingerprint_text)
+    unit_code = (unit_code or "").strip()
+    if not unit_code:
+        raise InputError("请给出单位编码。")
+    reason = (reason or "").strip()
+    with store.Session.begin() as session:
+        current = _active_key(session, unit_code)
+        if current is not None and current.fingerprint == fingerprint:
+            return fingerprint
+        if current is not None and not replace:
+            raise ConflictError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。")
+        if current is not None and not reason:
+            raise InputError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。")
+        now = _now()
+        if current is not None:
+            current.status, current.revoked_at, current.revoked_reason = "revoked", now, reason
+        session.add(models.TrustedKey(unit_code=unit_code, fingerprint=fingerprint, status="active",
+                                      source="更换" if current is not None else "手工登记", reason=reason,
+                                      os_user=_os_user(), created_at=now))
+        session.add(models.AuditEntry(unit_code=unit_code, year=0, batch=0, time=now, os_user=_os_user(),
+                                      source="密钥", form="", row="", column="", place="数据包签名密钥",
+                                      old=current.fingerprint if current is not None else None,
+                                      new=fingerprint + (f"（{reason}）" if reason else "")))
+    return fingerprint
+
+
+# ---- differences with what is stored ------------------------------------------------------------
+@dataclass
+class PackageDiff:
+    cells: list[tuple[str, str, str, str | None, str | None]] = field(default_factory=list)
+    projects_added: list[str] = field(default_factory=list)
+    projects_removed: list[str] = field(default_factory=list)
+    projects_changed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+    row_titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (form, row) → 编码 科目名称 / 行名
+
+    def is_empty(self) -> bool:
+        return not (self.cells or self.projects_added or self.projects_removed or self.projects_changed
+                    or self.notes or self.other)
+
+    def lines(self, limit: int = 20) -> list[str]:
+        from app.forms import form_by_id
+
+        out = [f"单元格：{len(self.cells)} 处不同" if self.cells else "单元格：相同"]
+        for form, row, column, old, new in self.cells[:limit]:
+            definition = form_by_id(form)
+            place = self.row_titles.get((form, row), row)
+            out.append(f"  《{definition.title}》{place} / {definition.column(column).title}：{old or '（空）'} → {new or '（空）'}")
+        if len(self.cells) > limit:
+            out.append(f"  ……另有 {len(self.cells) - limit} 处")
+        def names(items: list[str]) -> str:  # project names may hold 、 themselves
+            return "、".join(f"“{name}”" for name in items)
+
+        if self.projects_added:
+            out.append("新增项目：" + names(self.projects_added))
+        if self.projects_removed:
+            out.append("删除项目：" + names(self.projects_removed))
+        if self.projects_changed:
+            out.append("修改项目：" + names(self.projects_changed))
+        if self.notes:
+            out.append("说明/情况说明：" + "、".join(self.notes))
+        out.extend(self.other)
+        return out
+
+
+def diff_documents(old: dict, new: dict, codes: dict | None = None) -> PackageDiff:
+    """What importing ``new`` over ``old`` changes; ``codes`` (the year's code tables) names the rows."""
+    diff = PackageDiff()
+    old_values = {(v["form"], v["row"], v["column"]): v["value"] for v in old.get("values", [])}
+    new_values = {(v["form"], v["row"], v["column"]): v["value"] for v in new.get("values", [])}
+    for key in sorted(set(old_values) | set(new_values)):
+        before, after = old_values.get(key), new_values.get(key)
+        if before is None or after is None or Decimal(str(before)) != Decimal(str(after)):
+            diff.cells.append((*key, None if before is None else str(before), None if after is None else str(after)))
+    if codes is not None and diff.cells:
+        from app.compute import Workbook
+
+        workbook = Workbook(codes)
+        for form, row, _column, _old, _new in diff.cells:
+            try:
+                diff.row_titles[(form, row)] = workbook.row_title(form, row)
+            except BudgetDeskError:
+                pass
+    old_projects = {p["name"]: p for p in old.get("projects", [])}
+    new_projects = {p["name"]: p for p in new.get("projects", [])}
+    diff.projects_added = [name for name in new_projects if name not in old_projects]
+    diff.projects_removed = [name for name in old_projects if name not in new_projects]
+    diff.projects_changed = [name for name in new_projects if name in old_projects
+                             and _canonical(new_projects[name]) != _canonical(old_projects[name])]
+    old_notes = {item["finding"]: item["text"] for item in old.get("explanations", [])}
+    new_notes = {item["finding"]: item["text"] for item in new.get("explanations", [])}
+    diff.notes = [f"说明 {key}" for key in sorted(set(old_notes) | set(new_notes)) if old_notes.get(key) != new_notes.get(key)]
+    old_narr = {item["section"]: item["text"] for item in old.get("narrative", [])}
+    new_narr = {item["section"]: item["text"] for item in new.get("narrative", [])}
+    diff.notes += [f"情况说明 {key}" for key in sorted(set(old_narr) | set(new_narr)) if old_narr.get(key) != new_narr.get(key)]
+    for part, title in (("overall_targets", "部门整体绩效目标"), ("procurement", "政府采购"), ("assets", "固定资产"),
+                        ("rows", "增加的科目行"), ("unit", "单位信息"), ("money_unit", "金额单位")):
+        if _canonical(old.get(part)) != _canonical(new.get(part)):
+            diff.other.append(f"{title}：不同")
+    return diff
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# ---- import ------------------------------------------------------------------------------------
+@dataclass
+class ImportOutcome:
+    unit_code: str
+    unit_name: str
+    year: int
+    fingerprint: str
+    first_trust: bool
+    replaced: bool
+    status: str
+    errors: int
+    warnings: int
+    diff: PackageDiff | None = None
+
+
+def _dataset_document(package: VerifiedPackage) -> dict:
+    document = _parse_json(package.members[DATASET], package.path, DATASET)
+    if not isinstance(document, dict) or not isinstance(document.get("unit"), dict):
+        raise _refuse(package.path, "中的 dataset.json 不是 BudgetDesk 数据交换文件，")
+    if document["unit"].get("code") != package.unit_code or document.get("year") != package.year:
+        raise _refuse(package.path, "中的数据与清单中的单位或年度不一致，")
+    return document
+
+
+def _check_expected(package: VerifiedPackage, unit: str | None, year: int | None) -> None:
+    if unit is not None and package.unit_code != unit:
+        raise ConflictError(f"数据包“{package.path.name}”是单位 {package.unit_code} {package.unit_name} 的，"
+                            f"不是预期的单位 {unit}，未导入。")
+    if year is not None and package.year != year:
+        raise ConflictError(f"数据包“{package.path.name}”是 {package.year} 年度的，不是预期的 {year} 年度，未导入。")
+
+
+def _check_trust(store, package: VerifiedPackage) -> bool:
+    """Refuse a package signed by a key other than the one trusted for its unit; True if none is yet."""
+    with store.Session() as session:
+        current = _active_key(session, package.unit_code)
+        if current is None:
+            return True
+        if current.fingerprint != package.fingerprint:
+            raise ConflictError(
+                f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
+                f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
+                "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
+                f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+    return False
+
+
+def existing_document(store, unit_code: str, year: int) -> dict | None:
+    from app.interchange import export_document
+
+    try:
+        dataset = store.open_dataset(unit_code, year)
+    except NotFoundError:
+        return None
+    return export_document(dataset)
+
+
+def _claim_trust(store, package: VerifiedPackage) -> int | None:
+    """Check the package's key against the unit's trusted key, in a transaction of its own, before
+    any data is written. On first receipt the key is registered now (returns the new row's id, so a
+    failed import can release it); the unique index on a unit's active key makes two staff importing
+    two differently-signed first packages at once end with one trusted key and one refusal."""
+    import base64
+
+    from sqlalchemy.exc import IntegrityError
+
+    encoded = base64.b64encode(package.public_key).decode("ascii")
+    try:
+        with store.Session.begin() as session:
+            current = _active_key(session, package.unit_code)
+            if current is None:
+                row = models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
+                                        public_key=encoded, status="active", source="首次接收",
+                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=_os_user(),
+                                        created_at=_now())
+                session.add(row)
+                session.flush()
+                return row.id
+            if current.fingerprint != package.fingerprint:
+                raise ConflictError(
+                    f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
+                    f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
+                    "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
+                    f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+            if not current.public_key:
+                current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
+            return None
+    except IntegrityError:
+        raise ConflictError(f"单位 {package.unit_code} 的密钥正由另一位工作人员同时登记，未导入；请稍后重试。") from None
+
+
+def _release_trust(store, key_id: int) -> None:
+    with store.Session.begin() as session:
+        row = session.get(models.TrustedKey, key_id)
+        if row is not None:
+            session.delete(row)
+
+
+def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str) -> None:
+    with store.Session.begin() as session:
+        session.add(models.ReceivedPackage(
+            unit_code=package.unit_code, year=package.year, received_at=_now(), file_name=package.path.name[:500],
+            sha256=package.sha256, fingerprint=package.fingerprint, created=str(package.manifest.get("created", ""))[:40],
+            package_status=status, errors=errors, warnings=warnings, status="received", os_user=_os_user()))
+
+
+def _import_document(store, document: dict, replace: bool, backup: bool = True):
+    from app.interchange import import_document
+
+    return import_document(store, document, replace=replace, source="导入", backup=backup)
+
+
+@dataclass
+class PackagePreview:
+    """What a verified package holds and how it differs from the stored dataset (None: not stored yet)."""
+
+    package: VerifiedPackage
+    first_trust: bool
+    diff: PackageDiff | None
+
+
+def preview_package(store, path: str | Path, *, expected_unit: str | None = None,
+                    expected_year: int | None = None) -> PackagePreview:
+    """Every check of an import that needs no writing: the GUI shows this and asks before importing."""
+    package = open_package(path)
+    _check_expected(package, expected_unit, expected_year)
+    first_trust = _check_trust(store, package)
+    document = _dataset_document(package)
+    old = existing_document(store, package.unit_code, package.year)
+    diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
+    return PackagePreview(package, first_trust, diff)
+
+
+def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
+                   replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None,
+                   backup: bool = True) -> ImportOutcome:
+    """Verify a package and write its dataset in one transaction.
+
+    If the unit and year exist already, the differences are computed; without ``replace`` (or a
+    ``confirm`` callback that accepts them) the import is refused with the differences listed.
+    """
+    from app.rules import check_dataset
+
+    package = open_package(path)
+    _check_expected(package, expected_unit, expected_year)
+    _check_trust(store, package)
+    document = _dataset_document(package)
+    old = existing_document(store, package.unit_code, package.year)
+    diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
+    if diff is not None and not replace:
+        if confirm is None or not confirm(diff):
+            raise ConflictError(
+                f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
+                + "\n".join(diff.lines()) + "\n如要以数据包覆盖，请使用 --replace。")
+    claimed = _claim_trust(store, package)
+    try:
+        dataset = _import_document(store, document, replace=diff is not None, backup=backup)
+    except BaseException:
+        if claimed is not None:
+            _release_trust(store, claimed)
+        raise
+    first_trust = claimed is not None
+    findings = check_dataset(dataset)
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    _record(store, package, errors, len(findings) - errors, dataset.status)
+    return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
+                         diff is not None, dataset.status, errors, len(findings) - errors, diff)
+
+
+@dataclass
+class BatchResult:
+    imported: list[ImportOutcome] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, Chinese reason)
+    cancelled: bool = False  # 取消 between packages: those before stay imported, the rest untouched
+
+
+def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
+                    progress: Progress | None = None) -> BatchResult:
+    """Every ``.bdp`` in a folder: a bad package is reported and skipped, the rest go in."""
+    from app.errors import Cancelled
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"找不到文件夹“{directory}”。")
+    files = sorted(path for path in directory.iterdir() if path.suffix.lower() == SUFFIX and path.is_file())
+    if not files:
+        raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
+    result = BatchResult()
+    from app.backup import backup_before
+
+    backup_before(store, "import")  # once for the whole folder, not once per package
+    # A 所属单位 needs its 部门 in the database first; the folder's order is the file names', so a
+    # unit refused only because its 部门 was not in yet is tried again once the others are in.
+    waiting: list[tuple[Path, str]] = []
+    for number, path in enumerate(files):
+        try:
+            progress_step(progress, number, len(files), path.name)
+        except Cancelled:
+            result.cancelled = True
+            return result
+        try:
+            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+        except NotFoundError as exc:
+            if "上级单位" in str(exc):
+                waiting.append((path, str(exc)))
+            else:
+                result.failed.append((path.name, str(exc)))
+        except BudgetDeskError as exc:
+            result.failed.append((path.name, str(exc)))
+        except OSError as exc:
+            result.failed.append((path.name, f"无法读取文件：{exc.strerror or exc}"))
+    while waiting:
+        retry, waiting = waiting, []
+        for path, _message in retry:
+            try:
+                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+            except NotFoundError as exc:
+                waiting.append((path, str(exc)))
+            except BudgetDeskError as exc:
+                result.failed.append((path.name, str(exc)))
+        if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
+            result.failed.extend((path.name, message) for path, message in waiting)
+            break
+    progress_step(progress, len(files), len(files), "完成")
+    return result
+
+
+# ---- the bureau's overview and 退回 ------------------------------------------------------------
+@dataclass
+class OverviewRow:
+    unit_code: str
+    unit_name: str
+    parent_code: str | None
+    year: int
+    money_unit: str
+    status: str
+    received_at: datetime | None
+    errors: int | None
+    warnings: int | None
+    fingerprint: str
+    total: Decimal | None
+    basic: Decimal | None
+    project: Decimal | None
+    returned: str = ""
+
+    @property
+    def status_name(self) -> str:
+        if self.returned and self.status == "draft":
+            return "已退回"
+        return STATUS_NAMES.get(self.status, self.status)
+
+    def to_dict(self) -> dict:
+        from app.money import format_amount
+
+        return {"unit": self.unit_code, "name": self.unit_name, "parent_code": self.parent_code, "year": self.year,
+                "money_unit": self.money_unit, "status": self.status, "status_name": self.status_name,
+                "received_at": self.received_at.isoformat() + "Z" if self.received_at else None,
+                "errors": self.errors, "warnings": self.warnings, "fingerprint": self.fingerprint or None,
+                "total": format_amount(self.total) or None, "basic": format_amount(self.basic) or None,
+                "project": format_amount(self.project) or None, "return_reason": self.returned or None}
+
+
+def overview(store, year: int) -> list[OverviewRow]:
+    """Units × the year: status, the last package received, its check counts, the key, 总计/基本/项目."""
+    from app.compute import Workbook
+    from app.money import from_hundredths
+    from app.service import check_year
+
+    check_year(year)
+    codes = store.code_tables(year)
+    with store.Session() as session:
+        datasets = session.execute(select(models.Dataset, models.Unit).join(models.Unit)
+                                   .where(models.Dataset.year == year).order_by(models.Unit.code)).all()
+        cells: dict[int, dict] = {}
+        for dataset_id, row, column, hundredths in session.execute(
+                select(models.CellValue.dataset_id, models.CellValue.row_key, models.CellValue.column_key,
+                       models.CellValue.hundredths)
+                .join(models.Dataset).where(models.Dataset.year == year, models.CellValue.form == "expenditure_summary")):
+            cells.setdefault(dataset_id, {})[("expenditure_summary", row, column)] = from_hundredths(hundredths)
+        latest: dict[str, models.ReceivedPackage] = {}
+        for received in session.scalars(select(models.ReceivedPackage).where(models.ReceivedPackage.year == year)
+                                        .order_by(models.ReceivedPackage.id)):
+            latest[received.unit_code] = received
+        keys = {key.unit_code: key.fingerprint for key in session.scalars(
+            select(models.TrustedKey).where(models.TrustedKey.status == "active"))}
+        rows = []
+        for dataset, unit in datasets:
+            view = Workbook(codes, cells.get(dataset.id, {})).view("expenditure_summary")
+            received = latest.get(unit.code)
+            rows.append(OverviewRow(
+                unit.code, unit.name, unit.parent.code if unit.parent is not None else None, year, dataset.money_unit, dataset.status,
+                received.received_at if received else None, received.errors if received else None,
+                received.warnings if received else None, keys.get(unit.code, received.fingerprint if received else ""),
+                view.value("total", "total"), view.value("total", "basic"), view.value("total", "project"),
+                received.return_reason if received is not None and received.status == "returned" else ""))
+    return rows
+
+
+def return_dataset(store, unit_code: str, year: int, reason: str) -> None:
+    """退回: the dataset goes back to 编制中 with the bureau's written reason (recorded and audited)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("退回必须写明原因（--reason）。")
+    if len(reason) > 2000:
+        raise InputError("退回原因不能超过 2000 字。")
+    dataset = store.open_dataset(unit_code, year)
+    if dataset.status != "submitted":
+        raise ConflictError(f"单位 {unit_code} {dataset.unit.name} 的 {year} 年度预算不是已上报状态，无需退回。")
+    dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
+    now = _now()
+    with store.Session.begin() as session:
+        received = session.scalar(select(models.ReceivedPackage).where(
+            models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
+            .order_by(models.ReceivedPackage.id.desc()).limit(1))
+        if received is None:
+            received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
+                                              fingerprint="", package_status="submitted", os_user=_os_user())
+            session.add(received)
+        received.status, received.return_reason, received.returned_at = "returned", reason, now
+
+
+__all__ = [
+    "PACKAGE_FORMAT", "PACKAGE_FORMAT_VERSION", "BatchResult", "ImportOutcome", "OverviewRow", "PackageDiff",
+    "PackageResult", "VerifiedPackage", "default_file_name", "diff_documents", "export_package", "import_package",
+    "import_packages", "open_package", "overview", "return_dataset", "trust_key", "trusted_keys", "write_package",
+]

@@ -1,0 +1,159 @@
+"""The bureau's intake: N signed packages (seed-004-like, varied) imported and checked, then 汇总.
+
+Aims (issue 14): 500 packages imported and checked ≤ 30 s on SQLite on a 2-core machine; 汇总 of
+500 ≤ 2 s; memory ≤ 300 MB. The measured part (import + check of the folder, then the 汇总) runs
+in a child process so its peak RSS is its own, not the generator's.
+
+Each package is a real signed package with its own unit key and a varied dataset (amounts scaled
+per unit so every table still reconciles, a varying number of projects, some units under a 部门).
+The printed PDF member is the seed-004 document printed once and reused for every package: the
+import verifies its checksum like any member, and printing 500 documents would only slow the
+generator. ``python -m bench.packages [N]`` runs it alone; BUDGETDESK_TEST_POSTGRES_URL adds a
+PostgreSQL run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+DEFAULT_COUNT = 500
+
+
+def _document(seed: dict, number: int) -> dict:
+    document = json.loads(json.dumps(seed))
+    code = f"{500 + number}"
+    document["unit"]["code"] = code
+    document["unit"]["name"] = f"测试单位{number:03d}"
+    if number % 10 and number >= 10:
+        document["unit"]["parent_code"] = f"{500 + number - number % 10}"  # 9 所属单位 under each 10th unit
+    else:
+        document["unit"].pop("parent_code", None)
+    scale = Decimal(1 + number % 7)
+    for item in document["values"]:
+        item["value"] = str(Decimal(item["value"]) * scale)
+    projects = document.get("projects", [])
+    referenced = {item["project"] for item in document.get("procurement", [])}
+    keep = len(projects) - number % 5
+    document["projects"] = [p for i, p in enumerate(projects) if i < keep or p["name"] in referenced]
+    document["status"] = "submitted"
+    return document
+
+
+def generate(folder: Path, count: int, seed_path: Path) -> float:
+    """Write ``count`` packages; returns the average package size in KB."""
+    from app import package as pkg
+    from app.interchange import import_file
+    from app.printing import build_document
+    from app.service import Store
+
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Store(str(Path(scratch) / "seed.sqlite3"))
+        buffer = io.BytesIO()
+        build_document(import_file(store, seed_path), buffer)
+        store.close()
+    pdf = buffer.getvalue()
+    seed = json.loads(seed_path.read_text(encoding="utf-8"))
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sizes = 0
+    # Parents first in file order (010 before 011 …), as a bureau's folder sorted by code would be.
+    for number in range(count):
+        document = _document(seed, number)
+        target = folder / pkg.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])
+        pkg.write_package(target, document=document, audit={"unit": document["unit"]["code"], "year": 2023, "changes": []},
+                          findings={"errors": 0, "warnings": 8, "findings": []}, pdf=pdf, key=Ed25519PrivateKey.generate())
+        sizes += target.stat().st_size
+    return sizes / count / 1024
+
+
+def measure(folder: str, target: str) -> dict:
+    """Child process: import + check the folder into ``target``, then the 汇总; times and peak RSS."""
+    import resource
+
+    from app import package as pkg
+    from app.consolidate import consolidate
+    from app.service import Store
+
+    store = Store(target)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = pkg.import_packages(store, folder)
+    imported, imported_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    start = time.perf_counter()
+    total = consolidate(store, 2023)
+    value = total.value("expenditure_summary", "total", "total")
+    total.view("general_budget_basic_expenditure")
+    consolidated = time.perf_counter() - start
+    start = time.perf_counter()
+    rows = pkg.overview(store, 2023)
+    overview = time.perf_counter() - start
+    if store.engine.url.get_backend_name() != "sqlite":
+        from sqlalchemy import text
+
+        from db.models import Base
+
+        with store.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    store.close()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"imported": len(result.imported), "failed": len(result.failed), "import_s": imported,
+            "import_cpu_s": imported_cpu,
+            "consolidate_s": consolidated, "overview_s": overview, "overview_rows": len(rows), "total": str(value),
+            "peak_mb": peak_kb / 1024, "first_failure": result.failed[0] if result.failed else None}
+
+
+def _child(folder: Path, target: str) -> dict:
+    env = dict(os.environ)
+    output = subprocess.run([sys.executable, "-m", "bench.packages", "--measure", str(folder), target],
+                            capture_output=True, text=True, env=env, check=False,
+                            cwd=Path(__file__).resolve().parent.parent)
+    if output.returncode != 0:
+        raise RuntimeError(output.stderr[-2000:])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def run(workdir: Path, report, timed, seed_path: Path, count: int | None = None) -> None:
+    count = count or int(os.environ.get("BUDGETDESK_BENCH_PACKAGES", DEFAULT_COUNT))
+    folder = workdir / "packages"
+    start = time.perf_counter()
+    size_kb = generate(folder, count, seed_path)
+    print(f"packages: generated {count} signed packages (avg {size_kb:.0f} KB) in {time.perf_counter() - start:.1f} s")
+    targets = [("SQLite", str(workdir / "bureau.sqlite3"))]
+    if os.environ.get("BUDGETDESK_TEST_POSTGRES_URL"):
+        targets.append(("PostgreSQL", os.environ["BUDGETDESK_TEST_POSTGRES_URL"]))
+    for name, target in targets:
+        figures = _child(folder, target)
+        print(f"packages on {name}: {figures['imported']} imported and checked in {figures['import_s']:.1f} s "
+              f"({figures['import_s'] / max(figures['imported'], 1) * 1000:.0f} ms each; aim 500 ≤ 30 s; "
+              f"CPU {figures['import_cpu_s']:.1f} s of this process), "
+              f"{figures['failed']} refused")
+        print(f"packages on {name}: 汇总 of {figures['imported']} units {figures['consolidate_s']:.2f} s (aim ≤ 2 s), "
+              f"overview {figures['overview_s']:.2f} s, 总计 {figures['total']}")
+        print(f"packages on {name}: peak memory {figures['peak_mb']:.0f} MB (aim ≤ 300 MB)")
+        if figures["first_failure"]:
+            print(f"packages on {name}: first refusal: {figures['first_failure']}")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--measure"]:
+        print(json.dumps(measure(argv[1], argv[2]), ensure_ascii=False))
+        return 0
+    from bench.__main__ import SEED004, report, timed
+
+    count = int(argv[0]) if argv else None
+    with tempfile.TemporaryDirectory() as workdir:
+        run(Path(workdir), report, timed, SEED004, count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
