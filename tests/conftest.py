@@ -1,9 +1,12 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Printing caches (parsed fonts, page numbers of the last print) in a folder of the test run's own.
+os.environ.setdefault("BUDGETDESK_CACHE_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-cache-"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"

@@ -9,7 +9,10 @@ figures of the previous one.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +31,7 @@ from app import __version__ as APP_VERSION
 from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
-from app.printing.fonts import FontSet, print_fonts
+from app.printing.fonts import FontSet, cache_dir, print_fonts
 from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
 from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
 from app.printing.styles import (
@@ -71,6 +74,45 @@ class _PageIndex:
 
     def stable(self) -> bool:
         return self.marks == self.known_marks and self.pages_built == self.known_total
+
+
+# ---- the page numbers of the last print --------------------------------------------------
+# Two layout passes are needed only because the 目录 and the footers print page numbers that the
+# layout finds. The numbers a print found are remembered (per database, unit, year and choice of
+# tables); the next print of the same document starts from them, and when the layout confirms
+# them the first pass is the last. If anything moved, the build simply goes on as before.
+
+def _layout_key(dataset, *parts) -> str:
+    engine = getattr(getattr(dataset, "store", None), "engine", None)
+    where = engine.url.render_as_string(hide_password=True) if engine is not None else ""
+    text = json.dumps([where, dataset.unit_code, dataset.year, *parts], ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _layout_file(key: str) -> Path:
+    return cache_dir() / "layout" / f"{key}.json"
+
+
+def _remembered_layout(key: str) -> tuple[dict[str, int], int] | None:
+    try:
+        data = json.loads(_layout_file(key).read_text(encoding="utf-8"))
+        marks, pages = data["marks"], data["pages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(marks, dict) or not isinstance(pages, int):
+        return None
+    return {str(mark_key): int(page) for mark_key, page in marks.items()}, pages
+
+
+def _remember_layout(key: str, index: _PageIndex) -> None:
+    path = _layout_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"marks": index.marks, "pages": index.pages_built}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # costs one layout pass next time, nothing else
 
 
 class _BudgetDocument(BaseDocTemplate):
@@ -310,6 +352,11 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
         item for section in part.sections for item in section.contents()]]]
 
     index = _PageIndex()
+    layout_key = _layout_key(dataset, form_ids, extras, project_ids, cover, contents, statement,
+                             printed_on.isoformat() if printed_on else None)
+    remembered = _remembered_layout(layout_key)
+    if remembered is not None:
+        index.marks, index.pages_built = remembered  # the first pass prints these and checks them
     blocks: list[tuple[str, list[Flowable]]] = []  # (page template, flowables), each block from a new page
     if cover:
         blocks.append((COVER, _cover(ctx, styles, printed_on or date.today())))
@@ -338,6 +385,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
             story += [NextPageTemplate(template), PageBreak()]
         story += flowables
     passes = doc.multiBuild(story)
+    _remember_layout(layout_key, index)
     return PrintResult(index.pages_built or 0, passes, fonts, dict(index.marks))
 
 

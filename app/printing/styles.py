@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
 from app.domain import UnitInfo
+from app.printing import speed
 from app.printing.fonts import FontSet
 
 PORTRAIT, LANDSCAPE = "portrait", "landscape"
@@ -44,6 +45,7 @@ def _chinese_line_breaking() -> None:
 
 
 _chinese_line_breaking()
+speed.install()  # per-character widths remembered (app.printing.speed)
 
 
 def _hanging_room(font_size: float) -> float:
