@@ -191,7 +191,7 @@ def _load_form(data: dict) -> FormDef:
 @cache
 def all_forms() -> tuple[FormDef, ...]:
     forms = []
-    for path in sorted(resource("forms").glob("*.json")):
+    for path in sorted(resource("forms").glob("[0-9]*.json")):  # NN_name.json; quantities.json is not a form
         with open(path, encoding="utf-8") as handle:
             forms.append(_load_form(json.load(handle)))
     forms.sort(key=lambda form: form.number)

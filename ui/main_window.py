@@ -31,6 +31,7 @@ from ui.print_dialog import PrintDialog, show_settings
 from ui.projects_tab import ProjectsTab
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
+from ui.year_actions import add_year_actions
 
 RECENT_LIMIT = 8
 
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.submit_action.setObjectName("submit")
         self.submit_action.triggered.connect(self.toggle_submitted)
         self._install_print_actions(toolbar)
+        add_year_actions(toolbar, self)  # 新建下一年度 (ui/year_actions.py; belongs in the 文件 menu)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)

@@ -318,7 +318,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
                    statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
     """Print a dataset to PDF.
 
-    Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (cover, 目录, every
+    Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (目录, every
     table, 情况说明 with 五、预算绩效信息 / 六、政府采购 / 七、国有资产 and their tables).
     ``forms``: only these, in official order — official form ids and/or the ids of
     ``EXTRA_SECTIONS`` (``overall_targets``, ``project_targets_summary``, ``project_targets``,
@@ -335,7 +335,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     project_ids = None if projects is None else list(projects)
     if project_ids is not None and not project_ids:
         raise InputError("没有选择要打印的项目。")
-    cover = everything if cover is None else cover
+    cover = False if cover is None else cover  # 信息公开 prints no cover; internal sign-off asks for one
     contents = everything if contents is None else contents
     statement = everything if statement is None else statement
     fonts = print_fonts()
