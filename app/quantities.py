@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from app.errors import InputError
+from app.errors import BudgetDeskError, InputError
 from app.forms import FormDef, form_by_id
 from app.paths import resource
 
@@ -52,7 +52,7 @@ def load_quantities(path: Path | None = None) -> dict[str, Quantity]:
     for name, entry in entries.items():
         try:
             form = form_by_id(entry["form"])
-        except (KeyError, InputError, LookupError):
+        except (KeyError, BudgetDeskError):
             problems.append(f"{name}：表样“{entry.get('form')}”不存在")
             continue
         if entry.get("column") not in form.column_keys():
