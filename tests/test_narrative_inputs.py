@@ -188,3 +188,24 @@ def test_cover_is_off_for_the_published_document_and_dated_when_asked(seed_datas
     signed = tmp_path / "internal.pdf"
     build_document(seed_dataset, signed, cover=True, printed_on=date(2023, 1, 15))
     assert "填报日期：2023年1月15日" in _text(signed)
+
+
+# ---- 批复表 fund rows and date blanks ----------------------------------------------------------------
+
+def test_approval_prints_0_in_empty_fund_rows_and_wide_date_blanks(seed_dataset, tmp_path):
+    from app.printing.targets import DATE_BLANKS
+    from app.projects import Indicator, Project
+
+    book = ProjectBook(seed_dataset)
+    book.add_project(Project(name="影视产业发展资金", amount=Decimal("242.5"), local_fiscal=Decimal("242.5"),
+                             function_code="2070699", attribute="recurring", period_start=date(2023, 1, 1),
+                             period_end=date(2023, 12, 31), annual_goal="吸纳5名专家进入新区影视专家智库。",
+                             indicators=[Indicator("1", "11", "专家人数", "", "≥", "5", "名", "", note="专家智库")]))
+    project = [p for p in book.list_projects() if p.name == "影视产业发展资金"][0]
+    out = tmp_path / "approval.pdf"
+    build_document(seed_dataset, out, forms=["project_approval"], projects=[project.id])
+    text = _text(out)
+    assert "其中：本级财政242.50" in text and "上级资金0.00" in text and "其他资金0.00" in text
+    assert DATE_BLANKS.count("\u3000") == 9
+    page = pdfium.PdfDocument(str(out))[0].get_textpage().get_text_range()
+    assert "年\u3000\u3000\u3000月" in page or "年   月" in page or "年      月" in page

@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
 from app.money import format_amount
-from app.printing.grid import ALWAYS, CONTINUED, FIRST, DrawnOnce, GridRow, Run, RunTable, paragraph
+from app.printing.grid import ALWAYS, CONTINUED, FIRST, DrawnOnce, GridRow, Run, RunTable, TextCell, paragraph
 from app.printing.narrative import overall_groups
 from app.printing.styles import (
     CELL_LEADING,
@@ -52,6 +52,8 @@ INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指�
 # Portrait widths of the six indicator columns; 绩效指标描述 takes what is left.
 _INDICATOR_WIDTHS = (52.0, 66.0, 96.0, None, 62.0, 84.0)
 APPROVAL_TITLE = "项目支出绩效目标批复表"
+# "____年___月___日" to write in by hand: room for four digits before 年 and two before 月 and 日.
+DATE_BLANKS = "\u3000\u3000\u3000年\u3000\u3000\u3000月\u3000\u3000\u3000日"
 SUMMARY_TITLE = "项目支出绩效目标表（含转移支付项目）"
 SUMMARY_FUNDS = (("amount", "总计"), ("fiscal_appropriation", "财政拨款"),
                  ("fiscal_special_account", "财政专户拨款"), ("other_funds", "其他资金"))
@@ -229,9 +231,14 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
         ["", paragraph(f"资金合计（{ctx.money_unit}）", value), paragraph(format_amount(project.period_total), right),
          paragraph(format_amount(project.executed_before), right), paragraph(format_amount(project.amount), right)],
     ]
+    # Once a breakdown is given, its empty rows print 0 (seed 000: 上级资金 0, 其他资金 0) so the rows
+    # visibly add up to 资金合计; with no breakdown at all they stay blank rather than guess one.
+    given = any(getattr(project, key) is not None for key in keys)
     for number, key in enumerate(keys):
+        amount = getattr(project, key)
+        shown = format_amount(amount if amount is not None else Decimal(0)) if given else format_amount(amount)
         rows.append(["", paragraph(("其中：" if number == 0 else "") + FUND_LABELS[key], value), "", "",
-                     paragraph(format_amount(getattr(project, key)), right)])
+                     paragraph(shown, right)])
     goals = []
     if project.period_goal:
         goals.append(f"实施期总目标：{project.period_goal}")
@@ -277,8 +284,8 @@ def signature_table(styles: Styles, label: float, width: float) -> Flowable:
     rows = []
     for title, left, right in SIGNATURES:
         rows.append([paragraph(title, styles.cell_center),
-                     [paragraph(left, styles.cell), Spacer(1, 26), paragraph("年\u3000\u3000月\u3000\u3000日", date_style)],
-                     [paragraph(right, styles.cell), Spacer(1, 26), paragraph("年\u3000\u3000月\u3000\u3000日", date_style)]])
+                     [paragraph(left, styles.cell), Spacer(1, 26), TextCell(DATE_BLANKS, date_style)],
+                     [paragraph(right, styles.cell), Spacer(1, 26), TextCell(DATE_BLANKS, date_style)]])
     table = Table(rows, colWidths=[label, (width - label) / 2, (width - label) / 2])
     table.setStyle(TableStyle(base_commands(styles.body_font) + [
         ("VALIGN", (1, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (1, 0), (-1, -1), 18),
