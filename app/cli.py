@@ -281,6 +281,31 @@ def cmd_prior(args) -> int:
     return EXIT_OK
 
 
+def cmd_levels(args) -> int:
+    from app.projects import indicator_levels
+    from app.projects.levels import import_local_levels, local_levels
+
+    if args.levels_command == "import":
+        path = Path(args.file)
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rows = data["items"] if isinstance(data, dict) else data
+        else:
+            import csv
+
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                rows = [row + [""] * (3 - len(row)) for row in csv.reader(handle) if row and row[0].strip()]
+            if rows and not rows[0][0].strip().isdigit():
+                rows = rows[1:]  # a header line (编码,名称,上级)
+        added = import_local_levels([(row[0], row[1], row[2] or None) for row in rows])
+        print(f"已导入本地指标 {len(added)} 项（在随附版本之外）。", file=sys.stderr)
+        return EXIT_OK
+    local = {item.code for item in local_levels()}
+    for item in indicator_levels().values():
+        print(f"{'  ' if item.parent else ''}{item.code}\t{item.name}{'（本地）' if item.code in local else ''}")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from ui.app import run_gui
 
@@ -379,6 +404,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--cover", action="store_true", help="加印封面（内部审签用；信息公开默认不印封面）")
     sub.add_argument("--cover-date", metavar="YYYY-MM-DD", help="封面的填报日期（默认：当天）")
     sub.set_defaults(handler=cmd_print)
+
+    levels = commands.add_parser("indicator-levels", help="绩效指标体系（一级/二级指标）：随附版本加本地增补")
+    level_commands = levels.add_subparsers(dest="levels_command", parser_class=_ChineseArgumentParser, required=True)
+    sub = level_commands.add_parser("import", help="导入本地增补的一级/二级指标（csv：编码,名称,上级编码；或 JSON），替换以前的增补")
+    sub.add_argument("file")
+    sub.set_defaults(handler=cmd_levels)
+    sub = level_commands.add_parser("show", help="列出指标体系")
+    sub.set_defaults(handler=cmd_levels)
 
     sub = commands.add_parser("new-year", help="以某年度为基础建立下一年度：单位情况、科目行、经常性/延续性项目（金额清空），本年数作为上年数")
     sub.add_argument("--unit", required=True, help="单位编码")

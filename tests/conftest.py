@@ -7,6 +7,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Printing caches (parsed fonts, page numbers of the last print) in a folder of the test run's own.
 os.environ.setdefault("BUDGETDESK_CACHE_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-cache-"))
+# A bureau's local 一级/二级 additions: none unless a test imports some (into its own file).
+os.environ.setdefault("BUDGETDESK_INDICATOR_LEVELS", os.path.join(tempfile.mkdtemp(prefix="budgetdesk-test-"),
+                                                                  "indicator_levels_local.json"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"
