@@ -61,3 +61,18 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
                                 limit=f"{format((limit * 100).normalize(), 'f')}%"),
             [CellPointer(item.form, item.row, item.column)], anchor=name))
     return findings
+
+
+@list_check("project_funds_missing")
+def project_funds_missing(rule: Rule, dataset) -> list[Finding]:
+    """P17: projects with an amount but no fund breakdown, named in one 提示 (how they print is said)."""
+    from app.rules_lists import _project_cell, book_data
+
+    keys = ("local_fiscal", "higher_level", "fiscal_appropriation", "fiscal_special_account", "other_funds")
+    missing = [project.name for project in book_data(dataset).projects
+               if project.amount is not None and all(getattr(project, key) is None for key in keys)]
+    if not missing:
+        return []
+    names = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
+    return [Finding(rule.id, rule.title, rule.severity, rule.message.format(count=len(missing), names=names),
+                    [_project_cell(name, "fiscal_appropriation") for name in missing])]

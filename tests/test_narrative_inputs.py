@@ -272,3 +272,23 @@ def test_indicator_levels_command(capsys, tmp_path):
         assert "32" in indicator_levels()  # a refused import changes nothing
     finally:
         import_local_levels([])
+
+
+def test_projects_without_a_breakdown_print_the_default_and_get_a_hint(seed_dataset, tmp_path):
+    """Seed 004's unit is funded by 一般公共预算 only: 本级财政 = 财政拨款 = the amount (seed 002 prints
+    财政拨款 = 总计), and P17 asks the clerk to confirm."""
+    hint = [f for f in check_dataset(seed_dataset) if f.rule == "P17"]
+    assert len(hint) == 1 and "报刊机构合作宣传费" in hint[0].message
+    book = ProjectBook(seed_dataset)
+    project = next(p for p in book.list_projects() if p.name == "报刊机构合作宣传费")
+    assert project.fiscal_appropriation is None and project.local_fiscal is None
+    out = tmp_path / "approval.pdf"
+    build_document(seed_dataset, out, forms=["project_approval"], projects=[project.id])
+    text = _text(out)
+    assert "其中：本级财政72.00" in text and "上级资金0.00" in text and "其他资金0.00" in text
+    summary = tmp_path / "summary.pdf"
+    build_document(seed_dataset, summary, forms=["project_targets_summary"])
+    text = _text(summary)
+    assert "部门名称：秦皇岛经济技术开发区融媒体中心（部门）" in text
+    assert "报刊机构合作宣传费72.0072.00" in text
+    assert "实施周期指标值：≥500篇；年度指标值：≥500篇" in text

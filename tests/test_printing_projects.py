@@ -194,7 +194,7 @@ def test_summary_groups_projects_by_user_unit(seed_store, tmp_path):
     pdf = Pdf(tmp_path / "summary.pdf")
     assert pdf.document[0].get_size()[0] > pdf.document[0].get_size()[1]
     text = "".join(pdf.flat)
-    assert "项目支出绩效目标表（含转移支付项目）" in text and "906区委宣传部" in text
+    assert "项目支出绩效目标表（含转移支付项目）部门名称：区委宣传部（部门）单位：万元" in text  # seed 002
     assert "项目名称（资金使用单位）总计财政拨款财政专户拨款其他资金绩效目标绩效指标" in text
     assert pdf.has_row(1, "合计", "572.00", "529.00", "43.00")
     assert pdf.has_row(1, "区委宣传部", "308.00", "308.00")
@@ -204,7 +204,7 @@ def test_summary_groups_projects_by_user_unit(seed_store, tmp_path):
                                           "区互联网舆情信息中心", "互联网舆情工作经费")]
     assert order == sorted(order)
     assert "1、1-产出指标；11-数量指标；理论学习经费数量；实施周期指标值：每季度开展；年度指标值：≥10次。" in text
-    assert "2、2-效益指标；22-社会效益；社会效益；年度指标值：明显提升。" in text
+    assert "2、2-效益指标；22-社会效益；社会效益；实施周期指标值：明显提升；年度指标值：明显提升。" in text
 
 
 def test_overall_procurement_and_assets_forms(seed_store, tmp_path):

@@ -313,6 +313,13 @@ def printable_items() -> list[tuple[str, str]]:
     return [(form.id, form.title) for form in all_forms()] + list(EXTRA_SECTIONS.items())
 
 
+def _only_general_budget(dataset) -> bool:
+    from app import quantities
+
+    total = quantities.value(dataset, "income_total")
+    return total > 0 and quantities.value(dataset, "income_general_budget") == total
+
+
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
                    statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
@@ -340,7 +347,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     statement = everything if statement is None else statement
     fonts = print_fonts()
     styles = Styles(fonts)
-    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts)
+    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts, _only_general_budget(dataset))
 
     parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
     if extras:

@@ -68,6 +68,7 @@ class PrintContext:
     year: int
     money_unit: str
     fonts: FontSet
+    only_general_budget: bool = False  # all income is 一般公共预算拨款: unbroken project funds default to it
 
     @property
     def unit_label(self) -> str:

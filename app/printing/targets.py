@@ -14,6 +14,7 @@ Amounts are Decimal and printed with ``format_amount``; nothing here reads the d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from reportlab.lib import colors
@@ -115,6 +116,16 @@ def short_level(code: str) -> str:
     """二级 names as the merged cells of seed 000/002 print them inside running text: 社会效益."""
     name = level_name(code)
     return name[:-2] if name.endswith("指标") and len(name) > 4 else name
+
+
+def default_funds(project: Project, only_general_budget: bool) -> Project:
+    """A project with no fund breakdown, of a unit whose income is 一般公共预算 only: its whole amount
+    is 本级财政 and 财政拨款 (the default the issue sets; rule P17 asks the clerk to confirm it)."""
+    if not only_general_budget or project.amount is None or any(
+            getattr(project, key) is not None for key in (*FUNDS_BY_LEVEL, "fiscal_appropriation",
+                                                           "fiscal_special_account", "other_funds")):
+        return project
+    return replace(project, local_fiscal=project.amount, fiscal_appropriation=project.amount)
 
 
 def fund_keys(project: Project) -> tuple[str, ...]:
@@ -219,6 +230,7 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     head = unit_line(ctx, styles, width, left=f"预算单位：{ctx.unit_label}", middle=f"填表人：{unit.preparer}",
                      right=f"联系方式：{unit.phone}")
 
+    project = default_funds(project, ctx.only_general_budget)
     keys = fund_keys(project)
     rows: list[list] = [
         [paragraph("项目名称", label), paragraph(project.name, value), "", "", ""],
@@ -296,7 +308,6 @@ def signature_table(styles: Styles, label: float, width: float) -> Flowable:
 # ---- 项目支出绩效目标表（含转移支付项目） (seed 002) -------------------------------------------------
 
 _SUMMARY_WIDTHS = (110.0, 54.0, 54.0, 58.0, 54.0, 176.0, None)
-_SENTENCES_PER_LINE = 4  # indicators run on as one text (seed 002), a table row per four of them
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
@@ -309,8 +320,8 @@ def indicator_sentence(number: int, indicator: Indicator) -> str:
     """Seed 002's running text: 1、2-效益指标；22-社会效益；name；实施周期指标值：…；年度指标值：…"""
     parts = [f"{number}、{indicator.level1}-{level_name(indicator.level1)}",
              f"{indicator.level2}-{short_level(indicator.level2)}", indicator.name]
-    if indicator.period_value:
-        parts.append(f"实施周期指标值：{indicator.period_value}")
+    # Seed 002 prints both values always; a one-year project's period value is its annual value.
+    parts.append(f"实施周期指标值：{indicator.period_value or indicator.display_value}")
     parts.append(f"年度指标值：{indicator.display_value}")
     return "；".join(parts) + "。"
 
@@ -328,7 +339,8 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
     width = width or frame_width(LANDSCAPE)
     widths = _spread(_SUMMARY_WIDTHS, width)
     small, center, right = styles.small, styles.small_center, styles.small_right
-    lead = [unit_line_row(ctx, styles, width, 7),
+    lead = [unit_line_row(ctx, styles, width, 7, left=f"部门名称：{ctx.unit.name}（部门）", middle="",
+                          right=f"单位：{ctx.money_unit}"),
             GridRow([paragraph(title, center) for title in
                      ("项目名称（资金使用单位）", *(title for _key, title in SUMMARY_FUNDS), "绩效目标", "绩效指标")])]
     body: list[GridRow] = []
@@ -340,14 +352,15 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
         return GridRow([paragraph(title, small), *(paragraph(amount, right) for amount in amounts), "", ""],
                        commands + [("SPAN", (5, 0), (6, 0))], keep_with_next=True)
 
+    projects = [default_funds(project, ctx.only_general_budget) for project in projects]
     body.append(totals_row("合计", projects, True))
     for group, members in summary_groups(projects, ctx.unit.name):
         body.append(totals_row(group, members, False))
         for project in members:
             start = len(body)
-            sentences = [indicator_sentence(number, ind) for number, ind in enumerate(project.indicators, start=1)]
-            texts = ["".join(sentences[index:index + _SENTENCES_PER_LINE])
-                     for index in range(0, len(sentences), _SENTENCES_PER_LINE)] or [""]
+            # One 绩效指标 cell per project (seed 002); RunTable divides it between pages only when the
+            # row is taller than a page.
+            texts = ["".join(indicator_sentence(number, ind) for number, ind in enumerate(project.indicators, start=1))]
             head = [paragraph(project.name, small),
                     *(paragraph(format_amount(getattr(project, key)), right) for key, _title in SUMMARY_FUNDS),
                     paragraph(project.annual_goal, small)]
