@@ -124,3 +124,21 @@ def test_a_tall_text_cell_splits_between_lines():
     assert head.text + tail.text == text
     assert head.wrap(60, 10_000)[1] + tail.wrap(60, 10_000)[1] == pytest.approx(height)
     assert cell.split(60, 1) == []
+
+
+@pytest.mark.parametrize("title", ["财政拨款收入", "对附属单位补助支出", "非财政拨款结转结余", "可持续影响指标",
+                                   "一般公共预算财政拨款", "年度指标值（带计量单位）"])
+@pytest.mark.parametrize("width", [34, 46, 58, 70, 90])
+def test_header_cells_leave_no_character_alone_on_a_line(title, width):
+    from app.printing.grid import BalancedCell
+
+    styles = Styles(fonts.print_fonts())
+    cell = BalancedCell(title, styles.cell_center)
+    cell.wrap(width, 1000)
+    lines = [line for _extra, line in cell._lines]
+    assert "".join(lines) == title
+    plain = TextCell(title, styles.cell_center)
+    plain.wrap(width, 1000)
+    assert len(lines) == len(plain._lines)  # balanced, never taller
+    if len(lines) > 1:
+        assert min(len(line) for line in lines) > 1, lines

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
 from reportlab.lib import textsplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
@@ -415,6 +416,37 @@ class TextCell(Flowable):
             text.textOut(line)
             y -= style.leading
         canvas.drawText(text)
+
+
+class BalancedCell(TextCell):
+    """A header cell whose lines are balanced: as many lines as the width needs, but each about as
+    long as the others, so a title never leaves one character alone on its last line
+    (财政拨款收/入 becomes 财政拨/款收入, 可持续影响指/标 becomes 可持续/影响指标)."""
+
+    def wrap(self, available_width, available_height):
+        if available_width == self._wrapped_width:
+            return self.width, self.height
+        super().wrap(available_width, available_height)
+        count = len(self._lines)
+        if count > 1:
+            style = self.style
+            room = available_width - style.rightIndent
+            low, high = room / count, room
+            for _ in range(12):  # the narrowest width that still needs no more lines
+                middle = (low + high) / 2
+                if len(textsplit.wordSplit(self.text, [middle], style.fontName, style.fontSize)) > count:
+                    low = middle
+                else:
+                    high = middle
+            texts = [line for _extra, line in textsplit.wordSplit(self.text, [high], style.fontName, style.fontSize)]
+            # A narrow cell can still end 3/3/1 (可持续/影响指/标): hand the last line a character from
+            # the line above while that line keeps two and no mark would start a line.
+            while (len(texts) > 1 and len(texts[-1]) == 1 and len(texts[-2]) > 2
+                   and texts[-2][-1] not in textsplit.ALL_CANNOT_START):
+                texts[-2], texts[-1] = texts[-2][:-1], texts[-2][-1] + texts[-1]
+            # positions are measured against the whole cell, as before
+            self._lines = [(room - stringWidth(line, style.fontName, style.fontSize), line) for line in texts]
+        return self.width, self.height
 
 
 def paragraph(text: str, style) -> Flowable:

@@ -22,7 +22,18 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
 from app.money import format_amount
-from app.printing.grid import ALWAYS, CONTINUED, FIRST, DrawnOnce, GridRow, Run, RunTable, TextCell, paragraph
+from app.printing.grid import (
+    ALWAYS,
+    CONTINUED,
+    FIRST,
+    BalancedCell,
+    DrawnOnce,
+    GridRow,
+    Run,
+    RunTable,
+    TextCell,
+    paragraph,
+)
 from app.printing.narrative import overall_groups
 from app.printing.styles import (
     CELL_LEADING,
@@ -146,13 +157,13 @@ def _indicator_body(indicators: Sequence[Indicator], styles: Styles) -> tuple[li
     body = [GridRow(["", "", paragraph(ind.name, cell), paragraph(ind.description, cell),
                      paragraph(ind.display_value, center), paragraph(ind.basis, cell)]) for ind in indicators]
     level1, level2 = group_indicators(indicators)
-    runs = [Run(0, group.start, group.count, paragraph(level_name(group.code), center)) for group in level1]
-    runs += [Run(1, group.start, group.count, paragraph(level_name(group.code), center)) for group in level2]
+    runs = [Run(0, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level1]
+    runs += [Run(1, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level2]
     return body, runs
 
 
 def _header_row(titles: Sequence[str], styles: Styles, when: str = ALWAYS) -> GridRow:
-    return GridRow([paragraph(title, styles.cell_center) for title in titles], when=when)
+    return GridRow([BalancedCell(title, styles.cell_center) for title in titles], when=when)
 
 
 def _goal_rows(project: Project, styles: Styles) -> list[GridRow]:
@@ -274,8 +285,8 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
         body = [GridRow(["", "", paragraph(ind.name, cell), paragraph(ind.display_value, center), ""])
                 for ind in indicators]
         level1, level2 = group_indicators(indicators)
-        runs = [Run(0, group.start, group.count, paragraph(level_name(group.code), center)) for group in level1]
-        runs += [Run(1, group.start, group.count, paragraph(level_name(group.code), center)) for group in level2]
+        runs = [Run(0, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level1]
+        runs += [Run(1, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level2]
         start = 0
         for index in range(1, len(indicators) + 1):  # 备注 (the sub-activity) merged over equal neighbours
             if index == len(indicators) or indicators[index].note != indicators[start].note:
