@@ -116,6 +116,9 @@ def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None)
     for name, amount in figures.items():
         target.set_note(prior_module.PRIOR_PREFIX + name, str(amount))
     result.prior = figures
+    from app.editions import EDITION_NOTE, current_edition
+
+    target.set_note(EDITION_NOTE, current_edition())  # the new year is stored under today's definitions
     step(progress, 1, 1, "完成")
     return result
 
