@@ -229,7 +229,7 @@ def cmd_print(args) -> int:
         except ValueError:
             raise InputError(f"封面日期“{args.cover_date}”应写成 YYYY-MM-DD。") from None
     result = build_document(dataset, Path(args.out), forms=forms, projects=projects,
-                            cover=True if args.cover else None, printed_on=printed_on)
+                            cover=True if args.cover else None, printed_on=printed_on, charts=args.charts)
     print(f"已打印到 {args.out}：共 {result.pages} 页；{result.fonts.metadata_text}", file=sys.stderr)
     return EXIT_OK
 
@@ -403,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--project", metavar="NAME", help="只打印这个项目（项目名称或项目编码）的绩效目标表和批复表")
     sub.add_argument("--cover", action="store_true", help="加印封面（内部审签用；信息公开默认不印封面）")
     sub.add_argument("--cover-date", metavar="YYYY-MM-DD", help="封面的填报日期（默认：当天）")
+    sub.add_argument("--charts", action="store_true", help="在“二、部门预算安排的总体情况”中加印收入、支出结构图")
     sub.set_defaults(handler=cmd_print)
 
     levels = commands.add_parser("indicator-levels", help="绩效指标体系（一级/二级指标）：随附版本加本地增补")

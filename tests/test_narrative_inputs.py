@@ -292,3 +292,16 @@ def test_projects_without_a_breakdown_print_the_default_and_get_a_hint(seed_data
     assert "部门名称：秦皇岛经济技术开发区融媒体中心（部门）" in text
     assert "报刊机构合作宣传费72.0072.00" in text
     assert "实施周期指标值：≥500篇；年度指标值：≥500篇" in text
+
+
+def test_overview_charts_are_a_print_option(seed_dataset, tmp_path):
+    from app.printing.charts import chart_parts
+
+    assert [caption for caption, _parts in chart_parts(seed_dataset)] == ["收入结构", "支出结构", "基本支出结构"]
+    assert dict(chart_parts(seed_dataset)[1][1]) == {"基本支出": Decimal("772.32"), "项目支出": Decimal("434.33")}
+    plain, drawn = tmp_path / "plain.pdf", tmp_path / "charts.pdf"
+    build_document(seed_dataset, plain, forms=["three_public_expenses"], statement=True)
+    build_document(seed_dataset, drawn, forms=["three_public_expenses"], statement=True, charts=True)
+    assert "收入结构" not in _text(plain)
+    text = _text(drawn)
+    assert "收入结构" in text and "基本支出772.32万元" in text and "公用经费36.59万元" in text

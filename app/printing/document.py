@@ -322,7 +322,8 @@ def _only_general_budget(dataset) -> bool:
 
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
-                   statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
+                   statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None,
+                   charts: bool = False) -> PrintResult:
     """Print a dataset to PDF.
 
     Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (目录, every
@@ -353,13 +354,13 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     if extras:
         parts += project_parts(dataset, ctx, styles, extras, project_ids)
     if statement:
-        parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous)]))
+        parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous, charts)]))
     parts = [part for part in parts if part.sections]
     entries = [entry for part in parts for entry in [ContentsEntry(0, part.title), *[
         item for section in part.sections for item in section.contents()]]]
 
     index = _PageIndex()
-    layout_key = _layout_key(dataset, form_ids, extras, project_ids, cover, contents, statement,
+    layout_key = _layout_key(dataset, form_ids, extras, project_ids, cover, contents, statement, charts,
                              printed_on.isoformat() if printed_on else None)
     remembered = _remembered_layout(layout_key)
     if remembered is not None:
