@@ -31,6 +31,7 @@ def _process(db, unit: str, out, *extra: str) -> Callable[[], None]:
 
 
 def run(workdir, report, timed, seed_path) -> None:
+    os.environ["BUDGETDESK_CACHE_DIR"] = str(workdir / "cache")  # never the clerk's own cache folder
     store = Store(str(workdir / "bench-printing.sqlite3"))
     dataset = import_file(store, seed_path, replace=True)
     out = workdir / "seed004.pdf"
