@@ -19,7 +19,7 @@ def _drop_everything(engine) -> None:
     with engine.begin() as connection:
         for table in ("asset_row", "asset_table", "procurement_item", "overall_indicator", "overall_target",
                       "indicator", "project", "dataset_note", "form_row", "cell_value", "year_edition", "dataset",
-                      "code_entry", "code_edition", "unit", "alembic_version"):
+                      "code_entry", "code_edition", "unit", "audit_entry", "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
 
 
