@@ -1,4 +1,5 @@
-"""新建下一年度: the GUI door to ``app.year_cycle.new_year`` (the window adds it with one line)."""
+"""新建下一年度 and 单位情况与上年数: GUI doors to ``app.year_cycle.new_year`` and ``ui.profile_dialog``
+(the window adds them with one line)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,25 @@ def start_next_year(window) -> bool:
     return True
 
 
+def edit_profile(window) -> bool:
+    """单位情况与上年数… for the open year; True when saved."""
+    from ui.profile_dialog import ProfileDialog
+
+    if window.dataset is None:
+        QMessageBox.information(window, "单位情况与上年数", "请先打开一个单位的预算年度。")
+        return False
+    dialog = ProfileDialog(window.dataset, window)
+    saved = dialog.exec() == ProfileDialog.DialogCode.Accepted
+    if saved and getattr(window, "controller", None) is not None and hasattr(window.controller, "recheck"):
+        window.controller.recheck()
+    return saved
+
+
 def add_year_actions(menu, window) -> QAction:
-    """Add 新建下一年度… to ``menu`` (a QMenu or QToolBar); enabled while a year is open."""
+    """Add 单位情况与上年数… and 新建下一年度… to ``menu`` (a QMenu or QToolBar)."""
+    profile_action = menu.addAction("单位情况与上年数…")
+    profile_action.setObjectName("edit_profile")
+    profile_action.triggered.connect(lambda: edit_profile(window))
     action = menu.addAction("新建下一年度…")
     action.setObjectName("new_year")
     action.triggered.connect(lambda: start_next_year(window))
