@@ -116,7 +116,7 @@ def test_typed_prior_and_reasons_write_the_seed_sentences(store):
     assert texts["change"] == ("2023年预算收支安排1206.65万元，较2022年预算增加188.36万元，其中：基本支出增加121.48万元，"
                                "主要为人员经费增加；项目支出增加66.88万元，主要为项目增加。")
     assert "2022年“三公”经费预算为9.34万元" in texts["three_public"]
-    assert "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年减少0.03万元。" in texts["three_public"]
+    assert "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年度减少0.03万元。" in texts["three_public"]
     assert import_file  # the same figures also come from a 2022 dataset: test_printing.test_comparison_…
 
 

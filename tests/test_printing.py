@@ -181,7 +181,7 @@ def test_statement_generated_from_the_data(seed_pdf):
     assert ("3、比上年增减情况2023年预算收支安排1206.65万元，较2022年预算增加188.36万元，其中：基本支出增加121.48万元，"
             "主要为人员经费增加；项目支出增加66.88万元，主要为项目增加。") in text
     assert "2022年“三公”经费预算为9.34万元" in text
-    assert "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年减少0.03万元。" in text
+    assert "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年度减少0.03万元。" in text
     assert "（请" not in text  # no placeholder left: 部门职责 and 工作保障措施 come from the unit profile
     assert "部门职责：融媒体中心主要职责如下：（一）贯彻执行党和国家有关新闻宣传" in text
     assert "1、一般公共预算拨款收入：指区级财政当年拨付的资金。" in text
@@ -318,9 +318,9 @@ def test_comparison_with_the_previous_year(store, seed_dataset):
                                "基本支出增加121.48万元，主要为人员经费增加；项目支出增加66.88万元，主要为项目增加。")
     three = texts["three_public"]
     assert "2022年“三公”经费预算为9.34万元" in three
-    assert ("因公出国（境）费、公务用车购置费、公务用车运行维护费与上年持平。"
-            "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年减少0.03万元。") in three
-    assert three.endswith("“三公”经费总额比上年减少0.03万元。")
+    assert ("因公出国（境）费、公务用车购置费、公务用车运行维护费与上年度持平。"
+            "公务接待费按厉行节约的原则，压缩“三公经费”支出，比上年度减少0.03万元。") in three
+    assert three.endswith("“三公”经费总额比上年度减少0.03万元。")
     assert [s.key for s in narrative.sections(seed_dataset)][:6] == [
         "preface", "organization", "overview", "income", "expenditure", "change"]
     store.create_dataset("359", 2021)

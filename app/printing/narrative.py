@@ -290,11 +290,11 @@ class _Writer:
                 unchanged.append(label)
             else:
                 why = self.prior.reasons.get(name, "")
-                moved.append(f"{label}{why}，比上年{change}" if why else f"{label}比上年{change}")
-        sentences = ([f"{'、'.join(unchanged)}与上年持平"] if unchanged else []) + moved
+                moved.append(f"{label}{why}，比上年度{change}" if why else f"{label}比上年度{change}")
+        sentences = ([f"{'、'.join(unchanged)}与上年度持平"] if unchanged else []) + moved
         overall = self.change(self.q("three_public_total"), self.prior.get("three_public_total"))
-        total = ("“三公”经费总额与上年持平" if overall == "持平"
-                 else f"“三公”经费总额比上年{overall}{self.reason('three_public_total')}")
+        total = ("“三公”经费总额与上年度持平" if overall == "持平"
+                 else f"“三公”经费总额比上年度{overall}{self.reason('three_public_total')}")
         return text + "。".join(sentences) + f"。{total}。"
 
     def performance(self) -> str:
