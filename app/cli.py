@@ -312,8 +312,17 @@ def cmd_print(args) -> int:
         projects = [find_project(dataset, args.project).id]
     from app.signing import existing_fingerprint
 
+    printed_on = None
+    if args.cover_date:
+        from datetime import date
+
+        try:
+            printed_on = date.fromisoformat(args.cover_date)
+        except ValueError:
+            raise InputError(f"封面日期“{args.cover_date}”应写成 YYYY-MM-DD。") from None
     result = build_document(dataset, Path(args.out), forms=forms, projects=projects,
-                            fingerprint=existing_fingerprint(dataset.unit.code))
+                            fingerprint=existing_fingerprint(dataset.unit.code),
+                            cover=True if args.cover else None, printed_on=printed_on, charts=args.charts)
     print(f"已打印到 {args.out}：共 {result.pages} 页；{result.fonts.metadata_text}", file=sys.stderr)
     return EXIT_OK
 
@@ -365,6 +374,78 @@ def cmd_selftest(args) -> int:
     from app.selftest import run_selftest
 
     return EXIT_OK if run_selftest(lambda line: print(line, flush=True)) else EXIT_REFUSED
+
+
+def cmd_new_year(args) -> int:
+    from app.year_cycle import new_year
+
+    store = _open_store(args)
+    result = new_year(store, args.unit, args.from_year, args.to_year)
+    print(result.summary, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_profile(args) -> int:
+    from app import profile
+
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    if args.key is None:
+        for field in profile.PROFILE_FIELDS:
+            text = profile.profile(dataset)[field.key]
+            print(f"[{field.key}] {field.title}：" + (text if text else f"（未填写；打印：{field.default or '不打印'}）"))
+        return EXIT_OK
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else (args.text or "")
+    profile.set_profile(dataset, args.key, text)
+    print(f"已保存单位情况“{args.key}”。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_prior(args) -> int:
+    from app import prior
+    from app.quantities import prior_names, quantity_def
+
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    if args.name is None:
+        figures = prior.prior_figures(dataset)
+        source = {"dataset": f"{dataset.year - 1} 年度数据", "typed": "填写的上年数", "": "无"}[figures.source]
+        print(f"上年数来源：{source}")
+        for name in prior_names():
+            amount = figures.values.get(name)
+            print(f"{name}\t{quantity_def(name).title}\t{format_amount(amount) if amount is not None else '（无）'}")
+        return EXIT_OK
+    if args.reason is not None:
+        prior.set_reason(dataset, args.name, args.reason)
+    if args.value is not None:
+        prior.set_prior(dataset, args.name, args.value)
+    print(f"已保存“{args.name}”。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_levels(args) -> int:
+    from app.projects import indicator_levels
+    from app.projects.levels import import_local_levels, local_levels
+
+    if args.levels_command == "import":
+        path = Path(args.file)
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rows = data["items"] if isinstance(data, dict) else data
+        else:
+            import csv
+
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                rows = [row + [""] * (3 - len(row)) for row in csv.reader(handle) if row and row[0].strip()]
+            if rows and not rows[0][0].strip().isdigit():
+                rows = rows[1:]  # a header line (编码,名称,上级)
+        added = import_local_levels([(row[0], row[1], row[2] or None) for row in rows])
+        print(f"已导入本地指标 {len(added)} 项（在随附版本之外）。", file=sys.stderr)
+        return EXIT_OK
+    local = {item.code for item in local_levels()}
+    for item in indicator_levels().values():
+        print(f"{'  ' if item.parent else ''}{item.code}\t{item.name}{'（本地）' if item.code in local else ''}")
+    return EXIT_OK
 
 
 def cmd_gui(args) -> int:
@@ -626,6 +707,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", required=True, help="输出的 PDF 文件")
     sub.add_argument("--forms", help="只打印这些表（编号用逗号分隔，见下；不含封面、目录和情况说明）")
     sub.add_argument("--project", metavar="NAME", help="只打印这个项目（项目名称或项目编码）的绩效目标表和批复表")
+    sub.add_argument("--cover", action="store_true", help="加印封面（内部审签用；信息公开默认不印封面）")
+    sub.add_argument("--cover-date", metavar="YYYY-MM-DD", help="封面的填报日期（默认：当天）")
+    sub.add_argument("--charts", action="store_true", help="在“二、部门预算安排的总体情况”中加印收入、支出结构图")
     sub.set_defaults(handler=cmd_print)
 
     backup_parser = commands.add_parser(
@@ -699,6 +783,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--bureau", action="store_true", help="财政局模式：各单位概览、导入数据包、退回、汇总")
     sub.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     sub.set_defaults(handler=cmd_gui)
+
+    levels = commands.add_parser("indicator-levels", help="绩效指标体系（一级/二级指标）：随附版本加本地增补")
+    level_commands = levels.add_subparsers(dest="levels_command", parser_class=_ChineseArgumentParser, required=True)
+    sub = level_commands.add_parser("import", help="导入本地增补的一级/二级指标（csv：编码,名称,上级编码；或 JSON），替换以前的增补")
+    sub.add_argument("file")
+    sub.set_defaults(handler=cmd_levels)
+    sub = level_commands.add_parser("show", help="列出指标体系")
+    sub.set_defaults(handler=cmd_levels)
+
+    sub = commands.add_parser("new-year", help="以某年度为基础建立下一年度：单位情况、科目行、经常性/延续性项目（金额清空），本年数作为上年数")
+    sub.add_argument("--unit", required=True, help="单位编码")
+    sub.add_argument("--from", dest="from_year", required=True, type=int, help="来源年度，例如 2023")
+    sub.add_argument("--to", dest="to_year", required=True, type=int, help="新年度，例如 2024")
+    sub.set_defaults(handler=cmd_new_year)
+
+    sub = commands.add_parser("profile", help="单位情况（部门职责、内设机构、工作保障措施、专项资金、其他事项、名词解释）：不带 KEY 时列出")
+    unit_year(sub)
+    sub.add_argument("key", nargs="?", help="duties / institutions / safeguards / special_funds / other_matters / glossary")
+    sub.add_argument("text", nargs="?", help="文字（空字符串表示清除）")
+    sub.add_argument("--file", help="从 UTF-8 文本文件读取文字")
+    sub.set_defaults(handler=cmd_profile)
+
+    sub = commands.add_parser("prior", help="上年数和增减变化原因：不带 NAME 时列出")
+    unit_year(sub)
+    sub.add_argument("name", nargs="?", help="命名数量，例如 basic、project、three_public_reception")
+    sub.add_argument("value", nargs="?", help="上年数（空字符串表示清除）")
+    sub.add_argument("--reason", help="增减变化原因，例如“主要为人员经费增加”")
+    sub.set_defaults(handler=cmd_prior)
     return parser
 
 

@@ -77,6 +77,7 @@ class FormDef:
     short_title: str = ""
     tab_order: int = 0
     raw_rows: list[dict] = field(default_factory=list, repr=False)
+    edition: str = ""  # the definition's edition (resources/forms/*.json "edition"); see app.editions
 
     def __post_init__(self) -> None:
         self._columns_by_key = {column.key: column for column in self.columns}
@@ -185,13 +186,14 @@ def _load_form(data: dict) -> FormDef:
         short_title=data.get("short_title", data["title"]),
         tab_order=int(data.get("tab_order", data["number"])),
         raw_rows=data.get("rows", []),
+        edition=str(data.get("edition", "")),
     )
 
 
 @cache
 def all_forms() -> tuple[FormDef, ...]:
     forms = []
-    for path in sorted(resource("forms").glob("*.json")):
+    for path in sorted(resource("forms").glob("[0-9]*.json")):  # NN_name.json; quantities.json is not a form
         with open(path, encoding="utf-8") as handle:
             forms.append(_load_form(json.load(handle)))
     forms.sort(key=lambda form: form.number)

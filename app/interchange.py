@@ -213,6 +213,17 @@ def _export_notes(dataset: BudgetDataset) -> dict:
     notes = explanations(dataset)
     if notes:
         part["explanations"] = [{"finding": key, "text": text} for key, text in sorted(notes.items())]
+    from app import prior, profile
+
+    texts = {key: text for key, text in profile.profile(dataset).items() if text}
+    if texts:
+        part["profile"] = texts
+    typed = prior.typed_prior(dataset)
+    if typed:
+        part["prior"] = {name: str(amount) for name, amount in typed.items()}
+    own_reasons = {key.removeprefix(prior.REASON_PREFIX): text for key, text in dataset.notes(prior.REASON_PREFIX).items()}
+    if own_reasons:
+        part["reasons"] = own_reasons
     edits = narrative.stored_edits(dataset)
     if edits:
         part["narrative"] = [{"section": key, "text": edits[key][0], "based_on": edits[key][1]}
@@ -252,7 +263,45 @@ def _validate_notes(document: dict) -> tuple[dict[str, str], list[str]]:
             notes.update(narrative.edit_notes(item["section"], item["text"], item.get("based_on", "")))
         except (InputError, NotFoundError) as exc:
             errors.append(f"narrative 第 {index} 项（{item['section']}）：{exc}")
+    _validate_profile_notes(document, notes, errors)
     return notes, errors
+
+
+def _validate_profile_notes(document: dict, notes: dict[str, str], errors: list[str]) -> None:
+    """Unit profile, typed 上年数 and reasons (app.profile, app.prior) as dataset notes."""
+    from app import prior, profile
+    from app.money import parse_amount
+    from app.quantities import prior_names, quantities
+
+    for key, text in document.get("profile", {}).items():
+        if key not in profile.PROFILE_KEYS:
+            errors.append(f"profile 中的“{key}”不是单位情况的一项（可用：{'、'.join(profile.PROFILE_KEYS)}）。")
+        elif len(text) > profile.PROFILE_MAX_CHARS:
+            errors.append(f"profile“{key}”超过 {profile.PROFILE_MAX_CHARS} 字。")
+        elif key == "glossary" and text.strip():
+            try:
+                profile.parse_glossary(text)
+            except InputError as exc:
+                errors.append(f"profile“glossary”：{exc}")
+            else:
+                notes[profile.PROFILE_PREFIX + key] = text.strip()
+        elif text.strip():
+            notes[profile.PROFILE_PREFIX + key] = text.strip()
+    for name, amount in document.get("prior", {}).items():
+        if name not in prior_names():
+            errors.append(f"prior 中的“{name}”没有上年数（可用：{'、'.join(prior_names())}）。")
+            continue
+        try:
+            notes[prior.PRIOR_PREFIX + name] = str(parse_amount(amount))
+        except InputError as exc:
+            errors.append(f"prior“{name}”：{exc}")
+    for name, text in document.get("reasons", {}).items():
+        if name not in quantities():
+            errors.append(f"reasons 中的“{name}”不是命名数量。")
+        elif len(text) > prior.REASON_MAX_CHARS:
+            errors.append(f"reasons“{name}”超过 {prior.REASON_MAX_CHARS} 字。")
+        elif text.strip():
+            notes[prior.REASON_PREFIX + name] = text.strip()
 
 
 def _import_indicators(items: list[dict]) -> list[Indicator]:

@@ -203,7 +203,8 @@ def export_package(dataset, target: str | Path, *, submit: bool = False,
     fingerprint = signing.fingerprint(signing.public_raw(key.public_key()))
     progress_step(progress, 1, 4, "打印")
     buffer = io.BytesIO()
-    printed = build_document(dataset, buffer, fingerprint=fingerprint)
+    # The packaged copy is the one signed on paper: with its cover (fingerprint, signatures).
+    printed = build_document(dataset, buffer, fingerprint=fingerprint, cover=True)
     progress_step(progress, 2, 4, "打包")
     document = export_document(dataset)
     if submit:

@@ -336,4 +336,5 @@ def submission_blockers(dataset) -> list[Finding]:
 
 
 # The list checks (projects, 绩效目标, 政府采购, 固定资产) register themselves in LIST_CHECKS.
-from app import rules_lists  # noqa: E402
+# The 情况说明 and 上年数 checks (N01, N03) likewise.
+from app import narrative_checks, rules_lists  # noqa: E402,F401

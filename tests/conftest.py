@@ -7,6 +7,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The log file of the CLI and GUI entry points goes to a scratch folder, not the user's log directory.
 os.environ.setdefault("BUDGETDESK_LOG_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-log-"))
+# Printing caches (parsed fonts, page numbers of the last print) in a folder of the test run's own.
+os.environ.setdefault("BUDGETDESK_CACHE_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-cache-"))
+# A bureau's local 一级/二级 additions: none unless a test imports some (into its own file).
+os.environ.setdefault("BUDGETDESK_INDICATOR_LEVELS", os.path.join(tempfile.mkdtemp(prefix="budgetdesk-test-"),
+                                                                  "indicator_levels_local.json"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"
@@ -33,7 +38,7 @@ def no_unexpected_message_boxes(request, monkeypatch):
 
 
 def explain_all_findings(dataset, text: str = "已核实。") -> None:
-    """Give every 提示 a 说明 so that the dataset may be marked 已上报 (seed 004 has 8 提示)."""
+    """Give every 提示 a 说明 so that the dataset may be marked 已上报 (seed 004 has 9 提示)."""
     from app.rules import check_dataset, set_explanation
 
     for finding in check_dataset(dataset):

@@ -39,7 +39,7 @@ def seed_store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def whole(seed_store):
     _store, dataset, folder = seed_store
-    result = build_document(dataset, folder / "whole.pdf", printed_on=date(2023, 1, 15))
+    result = build_document(dataset, folder / "whole.pdf", cover=True, printed_on=date(2023, 1, 15))
     return Pdf(folder / "whole.pdf"), result
 
 
@@ -72,7 +72,9 @@ def test_overall_targets_as_seed_004_words_them(whole):
     assert "（一）总体绩效目标加强与各类媒体平台的深度合作" in part
     assert "一、外宣传活动的策划、组织与实施1、绩效目标：举办外宣活动场次绩效指标：活动场次指标值：≥1次" in part
     assert "三、与各类媒体合作提升宣传效果" in part and "指标值：≥1600篇" in part
-    assert "第二部分专项资金绩效目标无。第三部分预算项目绩效目标1、报刊机构合作宣传费绩效目标表" in text
+    assert "（三）工作保障措施一、完善制度建设进一步落实《融媒体中心内控制度》" in text
+    assert "七、加强宣传培训调研等" in text and "八、其他第二部分专项资金绩效目标无第三部分预算项目绩效目标" in text
+    assert "第三部分预算项目绩效目标1、报刊机构合作宣传费绩效目标表" in text
 
 
 def test_each_project_table_holds_its_own_indicators(whole, seed_store):
@@ -192,7 +194,7 @@ def test_summary_groups_projects_by_user_unit(seed_store, tmp_path):
     pdf = Pdf(tmp_path / "summary.pdf")
     assert pdf.document[0].get_size()[0] > pdf.document[0].get_size()[1]
     text = "".join(pdf.flat)
-    assert "项目支出绩效目标表（含转移支付项目）" in text and "906区委宣传部" in text
+    assert "项目支出绩效目标表（含转移支付项目）部门名称：区委宣传部（部门）单位：万元" in text  # seed 002
     assert "项目名称（资金使用单位）总计财政拨款财政专户拨款其他资金绩效目标绩效指标" in text
     assert pdf.has_row(1, "合计", "572.00", "529.00", "43.00")
     assert pdf.has_row(1, "区委宣传部", "308.00", "308.00")
@@ -202,7 +204,7 @@ def test_summary_groups_projects_by_user_unit(seed_store, tmp_path):
                                           "区互联网舆情信息中心", "互联网舆情工作经费")]
     assert order == sorted(order)
     assert "1、1-产出指标；11-数量指标；理论学习经费数量；实施周期指标值：每季度开展；年度指标值：≥10次。" in text
-    assert "2、2-效益指标；22-社会效益；社会效益；年度指标值：明显提升。" in text
+    assert "2、2-效益指标；22-社会效益；社会效益；实施周期指标值：明显提升；年度指标值：明显提升。" in text
 
 
 def test_overall_procurement_and_assets_forms(seed_store, tmp_path):

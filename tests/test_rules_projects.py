@@ -56,9 +56,9 @@ def clean(store):
     dataset = store.open_dataset("901", 2023)
     dataset.set_cell("expenditure_summary", "2070699", "project", "100")
     book = ProjectBook(dataset)
-    book.add_project(Project("宣传项目", amount=D("60.00"), annual_goal="2023 年度完成宣传报道 500 篇",
+    book.add_project(Project("宣传项目", amount=D("60.00"), fiscal_appropriation=D("60.00"), annual_goal="2023 年度完成宣传报道 500 篇",
                              period_goal="2022—2024 年持续宣传", indicators=indicators("宣传")))
-    book.add_project(Project("维护项目", amount=D("40.00"), annual_goal="保障设备正常运转",
+    book.add_project(Project("维护项目", amount=D("40.00"), fiscal_appropriation=D("40.00"), annual_goal="保障设备正常运转",
                              period_start=date(2023, 1, 1), period_end=date(2025, 12, 31),
                              period_goal="到 2025 年完成全部设备更新", indicators=indicators("维护", "400000", "元")))
     book.add_procurement(ProcurementItem(project_of(book, "宣传项目"), "新闻服务", "C06010000",
@@ -112,6 +112,7 @@ BREAKERS = {
             "维护项目|宣传项目"),
     "P15": (lambda book: edit(book, "维护项目", annual_goal="1.2022 年度预计维修设备 20 台"), "维护项目"),
     "P16": (lambda book: book.set_overall_targets(OverallTargets("2022年继续扩大宣传。")), "部门整体绩效目标"),
+    "P17": (lambda book: edit(book, "维护项目", fiscal_appropriation=None), ""),
 }
 
 
@@ -314,6 +315,7 @@ SEED_WARNINGS = {
     "P13": ["广播电视机构宣传费", "智能云广播“二期”建设费"],
     "P14": ["智能云广播“二期”建设费|媒资数据库安全防护费"],
     "P15": ["宣传片更新制作费", "宣传品设计制作费", "招商片宣传制作费（结转）"],
+    "P17": [""],  # four projects without a fund breakdown
 }
 
 

@@ -84,7 +84,8 @@ def test_incremental_checks_match_a_full_run(seed_dataset):
 
 
 def test_dependency_index_is_narrow():
-    assert {rule.id for rule in rules_reading("three_public_expenses", "general_budget")} == {"T09", "T10"}
+    # N03 compares each 三公 item with 上年数
+    assert {rule.id for rule in rules_reading("three_public_expenses", "general_budget")} == {"T09", "T10", "N03"}
     assert "T09" not in {rule.id for rule in rules_reading("expenditure_summary", "basic")}
     assert "T01" in {rule.id for rule in rules_reading("income_summary", "other")}
 

@@ -4,6 +4,7 @@ import pytest
 
 from app.domain import UnitInfo
 from app.errors import ConflictError, InputError, NotFoundError
+from tests.conftest import explain_all_findings
 
 
 @pytest.fixture
@@ -95,6 +96,7 @@ def test_unit_and_dataset_errors(store):
 
 
 def test_submitted_dataset_is_read_only(dataset):
+    explain_all_findings(dataset)  # an empty year has 提示 too (N01: 部门职责 and 上年数 not filled in)
     dataset.set_status("submitted")
     with pytest.raises(ConflictError, match="已上报"):
         dataset.set_cell("expenditure_summary", "2010101", "basic", "1")

@@ -39,6 +39,7 @@ from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 from ui.welcome import WelcomePage
+from ui.year_actions import add_year_actions
 
 RECENT_LIMIT = 8
 
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
         add_excel_actions(toolbar, self)
         add_package_actions(self.menuBar().addMenu("上报"), self)
+        add_year_actions(toolbar, self)  # 新建下一年度 (ui/year_actions.py; belongs in the 文件 menu)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)

@@ -9,7 +9,10 @@ figures of the previous one.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +32,7 @@ from app.cover import cover_date
 from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
-from app.printing.fonts import FontSet, print_fonts
+from app.printing.fonts import FontSet, cache_dir, print_fonts
 from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
 from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
 from app.printing.styles import (
@@ -73,6 +76,45 @@ class _PageIndex:
 
     def stable(self) -> bool:
         return self.marks == self.known_marks and self.pages_built == self.known_total
+
+
+# ---- the page numbers of the last print --------------------------------------------------
+# Two layout passes are needed only because the 目录 and the footers print page numbers that the
+# layout finds. The numbers a print found are remembered (per database, unit, year and choice of
+# tables); the next print of the same document starts from them, and when the layout confirms
+# them the first pass is the last. If anything moved, the build simply goes on as before.
+
+def _layout_key(dataset, *parts) -> str:
+    engine = getattr(getattr(dataset, "store", None), "engine", None)
+    where = engine.url.render_as_string(hide_password=True) if engine is not None else ""
+    text = json.dumps([where, dataset.unit.code, dataset.year, *parts], ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _layout_file(key: str) -> Path:
+    return cache_dir() / "layout" / f"{key}.json"
+
+
+def _remembered_layout(key: str) -> tuple[dict[str, int], int] | None:
+    try:
+        data = json.loads(_layout_file(key).read_text(encoding="utf-8"))
+        marks, pages = data["marks"], data["pages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(marks, dict) or not isinstance(pages, int):
+        return None
+    return {str(mark_key): int(page) for mark_key, page in marks.items()}, pages
+
+
+def _remember_layout(key: str, index: _PageIndex) -> None:
+    path = _layout_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"marks": index.marks, "pages": index.pages_built}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # costs one layout pass next time, nothing else
 
 
 class _BudgetDocument(BaseDocTemplate):
@@ -279,13 +321,21 @@ def printable_items() -> list[tuple[str, str]]:
     return [(form.id, form.title) for form in all_forms()] + list(EXTRA_SECTIONS.items())
 
 
+def _only_general_budget(dataset) -> bool:
+    from app import quantities
+
+    total = quantities.value(dataset, "income_total")
+    return total > 0 and quantities.value(dataset, "income_general_budget") == total
+
+
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
                    statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None,
-                   progress: Progress | None = None, fingerprint: str | None = None) -> PrintResult:
+                   progress: Progress | None = None, fingerprint: str | None = None,
+                   charts: bool = False) -> PrintResult:
     """Print a dataset to PDF.
 
-    Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (cover, 目录, every
+    Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (目录, every
     table, 情况说明 with 五、预算绩效信息 / 六、政府采购 / 七、国有资产 and their tables).
     ``forms``: only these, in official order — official form ids and/or the ids of
     ``EXTRA_SECTIONS`` (``overall_targets``, ``project_targets_summary``, ``project_targets``,
@@ -304,23 +354,29 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     project_ids = None if projects is None else list(projects)
     if project_ids is not None and not project_ids:
         raise InputError("没有选择要打印的项目。")
-    cover = everything if cover is None else cover
+    cover = False if cover is None else cover  # 信息公开 prints no cover; internal sign-off asks for one
     contents = everything if contents is None else contents
     statement = everything if statement is None else statement
     fonts = print_fonts()
     styles = Styles(fonts)
-    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts, fingerprint or "")
+    ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts, fingerprint or "",
+                       _only_general_budget(dataset))
 
     parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
     if extras:
         parts += project_parts(dataset, ctx, styles, extras, project_ids)
     if statement:
-        parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous)]))
+        parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous, charts)]))
     parts = [part for part in parts if part.sections]
     entries = [entry for part in parts for entry in [ContentsEntry(0, part.title), *[
         item for section in part.sections for item in section.contents()]]]
 
     index = _PageIndex()
+    layout_key = _layout_key(dataset, form_ids, extras, project_ids, cover, contents, statement, charts,
+                             printed_on.isoformat() if printed_on else None)
+    remembered = _remembered_layout(layout_key)
+    if remembered is not None:
+        index.marks, index.pages_built = remembered  # the first pass prints these and checks them
     blocks: list[tuple[str, list[Flowable]]] = []  # (page template, flowables), each block from a new page
     if cover:
         blocks.append((COVER, _cover(ctx, styles, printed_on or cover_date(dataset) or date.today())))
@@ -351,6 +407,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
             story += [NextPageTemplate(template), PageBreak()]
         story += flowables
     passes = doc.multiBuild(story)
+    _remember_layout(layout_key, index)
     return PrintResult(index.pages_built or 0, passes, fonts, dict(index.marks))
 
 

@@ -11,16 +11,21 @@ reader having an Adobe-GB1 font).
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
+import reportlab
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 FALLBACK_FONT = "STSong-Light"
 # Characters every budget table prints; a font lacking them is no use however it is named.
@@ -139,6 +144,104 @@ def fc_match_candidate() -> FontCandidate | None:
 
 _loaded: dict[tuple[str, int], FontChoice | None] = {}
 
+# ---- parsed-font cache ---------------------------------------------------------------------
+# Parsing a CJK TrueType collection (cmap, metrics of ~20 000 glyphs) takes 0.2–0.3 s, more than
+# laying out a short table. The parsed tables are kept in the user cache folder (marshal: plain
+# dicts and lists, loaded in ~0.04 s) and the outlines are read from the font file only when a
+# PDF embeds its subset. A cache entry names the font file's size and mtime, reportlab's and
+# Python's versions; anything unreadable or stale is simply parsed again.
+CACHE_ENV = "BUDGETDESK_CACHE_DIR"
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where printing keeps what it can recompute (parsed fonts, page numbers of the last print)."""
+    override = os.environ.get(CACHE_ENV, "").strip()
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("BudgetDesk", "BudgetDesk"))
+
+
+class _CachedFace(TTFontFace):
+    """A TrueType face restored from the cache; the font file's bytes are read on first need
+    (making the subset of a PDF), not when measuring text."""
+
+    def __getattr__(self, name):
+        if name == "_ttf_data":
+            data = Path(self.filename).read_bytes()
+            self._ttf_data = data
+            return data
+        raise AttributeError(name)
+
+
+def _cache_path(candidate: FontCandidate) -> Path | None:
+    try:
+        stat = candidate.path.stat()
+    except OSError:
+        return None
+    key = "|".join(map(str, (_CACHE_FORMAT, candidate.path.resolve(), candidate.subfont, stat.st_size,
+                             stat.st_mtime_ns, reportlab.Version, sys.version_info[:2])))
+    return cache_dir() / "fonts" / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".marshal")
+
+
+def _scale(units_per_em: int):
+    if units_per_em == 1000:
+        return lambda value: value
+    factor = 1000 / units_per_em
+    return lambda value: value * factor
+
+
+_NAME_FIELDS = ("name", "familyName", "styleName", "fullName", "uniqueFontID")
+
+
+def _restore_font(name: str, path: Path) -> TTFont | None:
+    try:
+        state = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(state, dict) or "charToGlyph" not in state:
+        return None
+    face = _CachedFace.__new__(_CachedFace)
+    face.__dict__.update(state)
+    for field_name in _NAME_FIELDS:
+        if isinstance(state.get(field_name), bytes):
+            setattr(face, field_name, TTFNameBytes(state[field_name]))
+    face._pdfScale = _scale(face.unitsPerEm)
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = True
+    return font
+
+
+def _store_font(font: TTFont, path: Path) -> None:
+    state = {key: (bytes(value) if isinstance(value, bytes) else value)
+             for key, value in font.face.__dict__.items() if key not in ("_ttf_data", "_pdfScale")}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps(state))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        pass  # a read-only or full cache folder only costs the parse next time
+
+
+def _open_font(name: str, candidate: FontCandidate) -> TTFont:
+    cached = _cache_path(candidate)
+    if cached is not None and cached.is_file():
+        font = _restore_font(name, cached)
+        if font is not None:
+            return font
+    font = TTFont(name, str(candidate.path), subfontIndex=candidate.subfont)
+    if cached is not None:
+        _store_font(font, cached)
+    return font
+
 
 def _load(candidate: FontCandidate) -> FontChoice | None:
     """Register a candidate with reportlab, or None if it is missing, unreadable or not Chinese."""
@@ -149,7 +252,7 @@ def _load(candidate: FontCandidate) -> FontChoice | None:
     if candidate.path.is_file():
         name = f"BD-{candidate.path.stem}-{candidate.subfont}"
         try:
-            font = TTFont(name, str(candidate.path), subfontIndex=candidate.subfont)
+            font = _open_font(name, candidate)
         except Exception:  # any broken or CFF-outline font file just means "try the next one"
             font = None
         if font is not None and all(ord(ch) in font.face.charToGlyph for ch in _PROBE_TEXT):
@@ -197,6 +300,9 @@ def reset() -> None:
     global _current
     _current = None
     _loaded.clear()
+    from app.printing import speed
+
+    speed.forget()
 
 
 def font_status() -> str:

@@ -18,7 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.errors import InputError, NotFoundError
+from app import prior as prior_module
+from app import profile as unit_profile
+from app import quantities
+from app.errors import InputError
 from app.forms import chinese_ordinal
 from app.money import format_amount
 from app.projects import Indicator, ProjectBook
@@ -59,29 +62,15 @@ PERFORMANCE_PARTS = ("第一部分 部门整体绩效目标", "第二部分 专�
 # Sentinel: look the previous year's dataset of the same unit up in the store.
 AUTO = object()
 
-GLOSSARY = (
-    ("一般公共预算拨款收入", "指本级财政当年拨付的资金。"),
-    ("事业收入", "指事业单位开展专业业务活动及辅助活动所取得的收入。"),
-    ("其他收入", "指除“一般公共预算拨款收入”、“事业收入”等以外的收入，主要是按规定动用的租房收入、存款利息收入等。"),
-    ("基本支出", "指为保障机构正常运转、完成日常工作任务而发生的人员支出和公用支出。"),
-    ("项目支出", "指在基本支出之外为完成特定行政任务和事业发展目标所发生的支出。"),
-    ("上缴上级支出", "指下级单位按规定上缴上级单位的支出。"),
-    ("“三公”经费", "指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和公务接待费。其中，因公出国（境）费"
-                 "反映单位公务出国（境）的住宿费、旅费、伙食补助费、杂费、培训费等支出；公务用车购置及运行维护费反映单位"
-                 "公务用车购置费及租用费、燃料费、维修费、过路过桥费、保险费、安全奖励费用等支出；公务接待费反映单位按规定"
-                 "开支的各类公务接待（含外宾接待）支出。"),
-    ("机关运行经费", "指各部门的公用经费，包括办公及印刷费、邮电费、差旅费、会议费、福利费、日常维修费、专用材料及一般设备"
-                   "购置费、办公用房水电费、办公用房取暖费、办公用房物业管理费、公务用车运行维护费以及其他费用。"),
-    ("上年结转", "指以前年度尚未完成、结转到本年仍按原规定用途继续使用的资金。"),
-    ("事业单位经营支出", "指事业单位在专业业务活动及其辅助活动之外开展非独立核算经营活动发生的支出。"),
-)
+# 八、名词解释: resources/glossary.json (the published wording), or the unit's own (app.profile).
+GLOSSARY = unit_profile.default_glossary()
 
 # The 三公 items the narrative names, in the order the published text names them.
-_THREE_PUBLIC_ITEMS = (
-    ("abroad", "因公出国（境）费"),
-    ("vehicle_purchase", "公务用车购置费"),
-    ("vehicle_operation", "公务用车运行维护费"),
-    ("reception", "公务接待费"),
+_THREE_PUBLIC_ITEMS = (  # named quantities (resources/forms/quantities.json)
+    ("three_public_abroad", "因公出国（境）费"),
+    ("three_public_vehicle_purchase", "公务用车购置费"),
+    ("three_public_vehicle_operation", "公务用车运行维护费"),
+    ("three_public_reception", "公务接待费"),
 )
 
 
@@ -138,21 +127,33 @@ def overall_groups(indicators: Sequence[Indicator]) -> list[tuple[str, int, int]
     return groups
 
 
-def previous_dataset(dataset):
-    """The same unit's dataset for the year before, if the store has it."""
-    try:
-        return dataset.store.open_dataset(dataset.unit_code, dataset.year - 1)
-    except NotFoundError:
-        return None
+previous_dataset = prior_module.previous_dataset
+
+
+def _q(name: str) -> quantities.Quantity:
+    return quantities.quantity_def(name)
 
 
 class _Writer:
     def __init__(self, dataset, previous) -> None:
         self.ds = dataset
-        self.prev = previous
+        if previous is AUTO:
+            self.prior = prior_module.prior_figures(dataset)
+        elif previous is None:
+            self.prior = prior_module.prior_figures(dataset, look_up=False)  # typed 上年数 only
+        else:
+            self.prior = prior_module.prior_figures(dataset, previous)
         self.year = dataset.year
         self.name = dataset.unit.name
         self.unit = dataset.money_unit
+        self.profile = unit_profile.profile(dataset)
+
+    def q(self, name: str) -> Decimal:
+        return quantities.value(self.ds, name)
+
+    def reason(self, name: str) -> str:
+        text = self.prior.reasons.get(name, "")
+        return f"，{text}" if text else ""
 
     def money(self, value: Decimal | None) -> str:
         return f"{format_amount(value if value is not None else Decimal(0))}{self.unit}"
@@ -180,105 +181,119 @@ class _Writer:
         if unit.funding_form:
             facts.append(f"经费保障形式为{unit.funding_form}")
         described = f"{self.name}{'，'.join(facts)}。" if facts else ""
-        return "\n".join([
-            "部门职责：",
-            "（请在此填写本部门的主要职责。）",
-            "机构设置：",
-            f"{described}部门机构设置情况见下表。",
-        ])
+        lines = ["部门职责：", unit_profile.profile_text(self.ds, "duties", self.profile), "机构设置："]
+        institutions = unit_profile.profile_text(self.ds, "institutions", self.profile)
+        if institutions:
+            lines.append(institutions if institutions.startswith("内设机构") else f"内设机构：{institutions}")
+        lines.append(f"{described}部门机构设置情况见下表。")
+        return "\n".join(lines)
 
     def overview(self) -> str:
         return (f"按照预算管理有关规定，部门预算的编制实行综合预算管理，即全部收入和支出都反映在预算中。"
                 f"{self.name}机关及所属事业单位的收支包含在部门预算中。")
 
     def income(self) -> str:
-        view = self.ds.view("income_expenditure_summary")
-        total = view.value("income_grand_total", "amount")
-        parts = [f"{_plain_title(row.title)}{self.money(view.value(row.key, 'amount'))}"
+        grand = _q("income_total")
+        view = self.ds.view(grand.form)
+        total = self.q("income_total")
+        # the income lines of the same form: every entered income row (not the 合计/总计 rows)
+        parts = [f"{_plain_title(row.title)}{self.money(view.value(row.key, grand.column))}"
                  for row in view.rows
-                 if row.side == "income" and row.key not in ("income_total", "income_grand_total")
-                 and _nonzero(view.value(row.key, "amount"))]
+                 if row.side == "income" and row.band == "body" and not row.is_total
+                 and _nonzero(view.value(row.key, grand.column))]
         if not parts:
             return f"反映本部门当年全部收入。{self.year}年本部门无预算收入。"
         return f"反映本部门当年全部收入。{self.year}年预算收入{self.money(total)}，其中：{'，'.join(parts)}。"
 
     def expenditure(self) -> str:
-        view = self.ds.view("expenditure_summary")
-        total, basic, project = (view.value("total", key) for key in ("total", "basic", "project"))
+        view = self.ds.view(_q("project").form)
+        total, basic, project = (self.q(name) for name in ("expenditure_total", "basic", "project"))
         text = (f"部门预算支出按支出功能分类和经济分类科目编制，反映{self.name}年度部门预算中支出预算的总体情况。"
                 f"{self.year}年支出预算{self.money(total)}")
         parts = []
         if _nonzero(basic):
             parts.append(f"基本支出{self.money(basic)}，包括人员经费和日常公用经费")
         if _nonzero(project):
-            classes = [(row.title, view.value(row.key, "project")) for row in view.rows
-                       if row.level == 1 and _nonzero(view.value(row.key, "project"))]
+            column = _q("project").column
+            classes = [(row.title, view.value(row.key, column)) for row in view.rows
+                       if row.level == 1 and _nonzero(view.value(row.key, column))]
             if len(classes) == 1:
                 where = f"全部为{classes[0][0]}"
             else:
                 where = "其中" + "，".join(f"{title}{self.money(value)}" for title, value in classes)
             parts.append(f"项目支出{self.money(project)}，{where}")
-        for key in ("operating", "remit_upper", "subsidy_affiliates"):
-            value = view.value("total", key)
+        for name in ("operating", "remit_upper", "subsidy_affiliates"):
+            value = self.q(name)
             if _nonzero(value):
-                parts.append(f"{view.form.column(key).title}{self.money(value)}")
+                parts.append(f"{_q(name).title}{self.money(value)}")
         return text + ("，其中" + "；".join(parts) if parts else "") + "。"
 
-    def change_from_previous(self) -> str | None:
-        if self.prev is None:
-            return None
-        now, before = self.ds.view("expenditure_summary"), self.prev.view("expenditure_summary")
-        total, previous_total = now.value("total", "total"), before.value("total", "total")
-        overall = self.change(total, previous_total)
+    def _missing_prior(self) -> str:
+        return (f"（请填写{self.year - 1}年预算数，即上年数：收支总计、基本支出、项目支出和“三公”经费各项，"
+                "或导入上年度数据，比上年增减情况据此生成。）")
+
+    def change_from_previous(self) -> str:
+        """二、3 比上年增减情况, as seed 004 words it, each change followed by its reason."""
+        total = self.q("expenditure_total")
+        if not self.prior.known:
+            return f"{self.year}年预算收支安排{self.money(total)}。{self._missing_prior()}"
+        overall = self.change(total, self.prior.get("expenditure_total"))
         head = (f"{self.year}年预算收支安排{self.money(total)}，"
                 + (f"与{self.year - 1}年预算持平" if overall == "持平" else f"较{self.year - 1}年预算{overall}"))
+        head += self.reason("expenditure_total")
         parts = []
-        for key, label in (("basic", "基本支出"), ("project", "项目支出")):
-            moved = self.change(now.value("total", key), before.value("total", key))
-            parts.append(f"{label}与上年持平" if moved == "持平" else f"{label}{moved}")
+        for name in ("basic", "project"):
+            moved = self.change(self.q(name), self.prior.get(name))
+            label = _q(name).title
+            parts.append((f"{label}与上年持平" if moved == "持平" else f"{label}{moved}") + self.reason(name))
         return f"{head}，其中：{'；'.join(parts)}。"
 
     def operating_costs(self) -> str:
-        view = self.ds.view("general_budget_basic_expenditure")
-        total = view.value("total", "public")
+        where = _q("operating_costs")
+        view = self.ds.view(where.form)
+        total = self.q("operating_costs")
         head = "根据财政部《地方预决算公开操作规程》规定，部门公开的机关运行经费是指各部门的公用经费。"
         if not _nonzero(total):
             return head + f"{self.year}年本部门未安排机关运行经费。"
-        classes = [(row.title, view.value(row.key, "public")) for row in view.rows
-                   if row.level == 1 and _nonzero(view.value(row.key, "public"))]
+        classes = [(row.title, view.value(row.key, where.column)) for row in view.rows
+                   if row.level == 1 and _nonzero(view.value(row.key, where.column))]
         if len(classes) == 1:
             kinds = f"为{classes[0][0]}"
         else:
             kinds = "其中" + "，".join(f"{title}{self.money(value)}" for title, value in classes)
-        items = [f"{row.title}{self.money(view.value(row.key, 'public'))}" for row in view.rows
-                 if row.level == 2 and _nonzero(view.value(row.key, "public"))]
+        items = [f"{row.title}{self.money(view.value(row.key, where.column))}" for row in view.rows
+                 if row.level == 2 and _nonzero(view.value(row.key, where.column))]
         listing = f"其中{'，'.join(items)}。" if items else ""
         return head + f"{self.year}年机关运行经费共计安排{self.money(total)}，{kinds}。{listing}"
 
-    def _three_public_sentence(self, dataset, year: int) -> str:
-        view = dataset.view("three_public_expenses")
-        amounts = {key: view.value(key, "total") for key, _label in _THREE_PUBLIC_ITEMS}
-        abroad, purchase, operation, reception = (f"{label}{self.money(amounts[key])}" for key, label in _THREE_PUBLIC_ITEMS)
-        return (f"{year}年“三公”经费预算为{self.money(view.value('total', 'total'))}，其中：{abroad}；"
+    def _three_public_sentence(self, amounts: dict[str, Decimal], total: Decimal, year: int) -> str:
+        abroad, purchase, operation, reception = (f"{label}{self.money(amounts[name])}"
+                                                  for name, label in _THREE_PUBLIC_ITEMS)
+        return (f"{year}年“三公”经费预算为{self.money(total)}，其中：{abroad}；"
                 f"{purchase}，{operation}；{reception}。")
 
     def three_public(self) -> str:
-        text = f"本部门{self._three_public_sentence(self.ds, self.year)}"
-        if self.prev is None:
-            return text
-        text += self._three_public_sentence(self.prev, self.year - 1)
-        now, before = self.ds.view("three_public_expenses"), self.prev.view("three_public_expenses")
+        """四、 as seed 004 words it: this year's and last year's 三公, then what stayed level and
+        what moved, each move with its reason (公务接待费按厉行节约的原则…，比上年减少0.03万元)."""
+        now = {name: self.q(name) for name, _label in _THREE_PUBLIC_ITEMS}
+        text = f"本部门{self._three_public_sentence(now, self.q('three_public_total'), self.year)}"
+        if not self.prior.known:
+            return text + self._missing_prior()
+        before = {name: self.prior.get(name) for name, _label in _THREE_PUBLIC_ITEMS}
+        text += self._three_public_sentence(before, self.prior.get("three_public_total"), self.year - 1)
         unchanged, moved = [], []
-        for key, label in _THREE_PUBLIC_ITEMS:
-            change = self.change(now.value(key, "total"), before.value(key, "total"))
+        for name, label in _THREE_PUBLIC_ITEMS:
+            change = self.change(now[name], before[name])
             if change == "持平":
                 unchanged.append(label)
             else:
-                moved.append(f"{label}比上年{change}")
-        clauses = ([f"{'、'.join(unchanged)}与上年持平"] if unchanged else []) + moved
-        overall = self.change(now.value("total", "total"), before.value("total", "total"))
-        total = "“三公”经费总额与上年持平" if overall == "持平" else f"“三公”经费总额比上年{overall}"
-        return text + "；".join(clauses) + f"。{total}。"
+                why = self.prior.reasons.get(name, "")
+                moved.append(f"{label}{why}，比上年度{change}" if why else f"{label}比上年度{change}")
+        sentences = ([f"{'、'.join(unchanged)}与上年度持平"] if unchanged else []) + moved
+        overall = self.change(self.q("three_public_total"), self.prior.get("three_public_total"))
+        total = ("“三公”经费总额与上年度持平" if overall == "持平"
+                 else f"“三公”经费总额比上年度{overall}{self.reason('three_public_total')}")
+        return text + "。".join(sentences) + f"。{total}。"
 
     def performance(self) -> str:
         """五、预算绩效信息 as seed 004 words it: the 部门整体绩效目标 (总体, then each 分项 with its
@@ -297,7 +312,9 @@ class _Writer:
             for number, indicator in enumerate(overall.indicators[start:start + count], start=1):
                 lines += [f"{number}、绩效目标：{indicator.description or indicator.name}",
                           f"绩效指标：{indicator.name}", f"指标值：{indicator.display_value}"]
-        lines += [second, "无。", third]
+        lines.append("（三）工作保障措施")
+        lines += unit_profile.profile_text(self.ds, "safeguards", self.profile).split("\n")
+        lines += [second, *unit_profile.profile_text(self.ds, "special_funds", self.profile).split("\n"), third]
         if not book.project_choices():
             lines.append(f"{self.year}年本部门未安排项目支出，无项目绩效目标。")
         return "\n".join(lines)
@@ -322,10 +339,11 @@ class _Writer:
         return text + "。"
 
     def glossary(self) -> str:
-        return "\n".join(f"{number}、{term}：{meaning}" for number, (term, meaning) in enumerate(GLOSSARY, start=1))
+        entries = unit_profile.glossary(self.ds, self.profile)
+        return "\n".join(f"{number}、{term}：{meaning}" for number, (term, meaning) in enumerate(entries, start=1))
 
     def other(self) -> str:
-        return "我部门无其他需要说明的事项。"
+        return unit_profile.profile_text(self.ds, "other_matters", self.profile)
 
     def generate(self) -> dict[str, str]:
         texts = {
@@ -341,15 +359,13 @@ class _Writer:
             "assets": self.assets(),
             "glossary": self.glossary(),
             "other": self.other(),
+            "change": self.change_from_previous(),
         }
-        change = self.change_from_previous()
-        if change is not None:
-            texts["change"] = change
         return texts
 
 
 def generate_texts(dataset, previous=AUTO) -> dict[str, str]:
-    """Section key → text generated from the data (the 比上年 section only when last year's data exists)."""
+    """Section key → text generated from the data, the unit profile and 上年数."""
     if previous is AUTO:
         previous = previous_dataset(dataset)
     return _Writer(dataset, previous).generate()

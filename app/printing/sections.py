@@ -78,8 +78,9 @@ class StatementSection:
 
     key = "narrative"
 
-    def __init__(self, dataset, ctx: PrintContext, styles: Styles, previous=narrative.AUTO) -> None:
+    def __init__(self, dataset, ctx: PrintContext, styles: Styles, previous=narrative.AUTO, charts: bool = False) -> None:
         self.dataset = dataset
+        self.charts = charts
         self.ctx = ctx
         self.styles = styles
         self.sections = narrative.sections(dataset, previous)
@@ -158,6 +159,11 @@ class StatementSection:
                 extra = self._procurement_table(book)
             elif section.key == "assets":
                 extra = self._assets_table(book)
+            elif section.key == "expenditure" and self.charts:
+                from app.printing.charts import overview_charts
+
+                drawing = overview_charts(self.dataset, frame_width(PORTRAIT), styles.body_font, self.ctx.money_unit)
+                extra = [Spacer(1, 4), drawing] if drawing is not None else []
             wide = section.key == "procurement" and bool(extra)
             if wide:  # the 16-column 政府采购预算表 needs a landscape page; its heading goes with it
                 items += [NextPageTemplate(LANDSCAPE), PageBreak()]

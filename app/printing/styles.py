@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
 from app.domain import UnitInfo
+from app.printing import speed
 from app.printing.fonts import FontSet
 
 PORTRAIT, LANDSCAPE = "portrait", "landscape"
@@ -44,6 +45,7 @@ def _chinese_line_breaking() -> None:
 
 
 _chinese_line_breaking()
+speed.install()  # per-character widths remembered (app.printing.speed)
 
 
 def _hanging_room(font_size: float) -> float:
@@ -67,6 +69,7 @@ class PrintContext:
     money_unit: str
     fonts: FontSet
     fingerprint: str = ""  # the unit's package-signing key, printed beside the signatures
+    only_general_budget: bool = False  # all income is 一般公共预算拨款: unbroken project funds default to it
 
     @property
     def unit_label(self) -> str:

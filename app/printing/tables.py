@@ -20,7 +20,7 @@ from app.compute import FormView, RowInfo
 from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
-from app.printing.grid import DrawnOnce
+from app.printing.grid import BalancedCell, DrawnOnce
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -266,7 +266,9 @@ class FormTable:
         data: list[list[object]] = [[self._unit_line(sum(widths))] + [""] * (ncols - 1)]
         header_rows = [[""] * ncols for _ in range(self.depth)]
         for cell in self.header:
-            header_rows[cell.level][cell.column] = Paragraph(escape(cell.title), styles.cell_center)
+            header_rows[cell.level][cell.column] = (
+                BalancedCell(cell.title, styles.cell_center) if "\n" not in cell.title
+                else Paragraph(escape(cell.title), styles.cell_center))
         data += header_rows
         data.append(["栏次"] + [str(number) for number in range(1, ncols)])
         body_start = len(data)

@@ -14,6 +14,7 @@ Amounts are Decimal and printed with ``format_amount``; nothing here reads the d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from reportlab.lib import colors
@@ -27,11 +28,13 @@ from app.printing.grid import (
     ALWAYS,
     CONTINUED,
     FIRST,
+    BalancedCell,
     CellParagraph,
     DrawnOnce,
     GridRow,
     Run,
     RunTable,
+    TextCell,
     paragraph,
 )
 from app.printing.narrative import overall_groups
@@ -64,6 +67,8 @@ INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指�
 # Portrait widths of the six indicator columns; 绩效指标描述 takes what is left.
 _INDICATOR_WIDTHS = (52.0, 66.0, 96.0, None, 62.0, 84.0)
 APPROVAL_TITLE = "项目支出绩效目标批复表"
+# "____年___月___日" to write in by hand: room for four digits before 年 and two before 月 and 日.
+DATE_BLANKS = "\u3000\u3000\u3000年\u3000\u3000\u3000月\u3000\u3000\u3000日"
 SUMMARY_TITLE = "项目支出绩效目标表（含转移支付项目）"
 SUMMARY_FUNDS = (("amount", "总计"), ("fiscal_appropriation", "财政拨款"),
                  ("fiscal_special_account", "财政专户拨款"), ("other_funds", "其他资金"))
@@ -148,6 +153,16 @@ def short_level(code: str) -> str:
     return name[:-2] if name.endswith("指标") and len(name) > 4 else name
 
 
+def default_funds(project: Project, only_general_budget: bool) -> Project:
+    """A project with no fund breakdown, of a unit whose income is 一般公共预算 only: its whole amount
+    is 本级财政 and 财政拨款 (the default the issue sets; rule P17 asks the clerk to confirm it)."""
+    if not only_general_budget or project.amount is None or any(
+            getattr(project, key) is not None for key in (*FUNDS_BY_LEVEL, "fiscal_appropriation",
+                                                           "fiscal_special_account", "other_funds")):
+        return project
+    return replace(project, local_fiscal=project.amount, fiscal_appropriation=project.amount)
+
+
 def fund_keys(project: Project) -> tuple[str, ...]:
     """The funding breakdown a project uses: by level (本级财政/上级资金, seed 000) or by nature
     (财政拨款/财政专户拨款, seed 002); 其他资金 belongs to both."""
@@ -166,13 +181,13 @@ def _indicator_body(indicators: Sequence[Indicator], styles: Styles) -> tuple[li
     body = [GridRow(["", "", paragraph(ind.name, cell), paragraph(ind.description, cell),
                      paragraph(ind.display_value, center), paragraph(ind.basis, cell)]) for ind in indicators]
     level1, level2 = group_indicators(indicators)
-    runs = [Run(0, group.start, group.count, paragraph(level_name(group.code), center)) for group in level1]
-    runs += [Run(1, group.start, group.count, paragraph(level_name(group.code), center)) for group in level2]
+    runs = [Run(0, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level1]
+    runs += [Run(1, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level2]
     return body, runs
 
 
 def _header_row(titles: Sequence[str], styles: Styles, when: str = ALWAYS) -> GridRow:
-    return GridRow([paragraph(title, styles.cell_center) for title in titles], when=when)
+    return GridRow([BalancedCell(title, styles.cell_center) for title in titles], when=when)
 
 
 def _goal_rows(project: Project, styles: Styles) -> list[GridRow]:
@@ -251,6 +266,7 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     head = unit_line(ctx, styles, width, left=f"预算单位：{ctx.unit_label}", middle=f"填表人：{unit.preparer}",
                      right=f"联系方式：{unit.phone}")
 
+    project = default_funds(project, ctx.only_general_budget)
     keys = fund_keys(project)
     rows: list[list] = [
         [paragraph("项目名称", label), paragraph(project.name, value), "", "", ""],
@@ -263,9 +279,14 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
         ["", paragraph(f"资金合计（{ctx.money_unit}）", value), paragraph(format_amount(project.period_total), right),
          paragraph(format_amount(project.executed_before), right), paragraph(format_amount(project.amount), right)],
     ]
+    # Once a breakdown is given, its empty rows print 0 (seed 000: 上级资金 0, 其他资金 0) so the rows
+    # visibly add up to 资金合计; with no breakdown at all they stay blank rather than guess one.
+    given = any(getattr(project, key) is not None for key in keys)
     for number, key in enumerate(keys):
+        amount = getattr(project, key)
+        shown = format_amount(amount if amount is not None else Decimal(0)) if given else format_amount(amount)
         rows.append(["", paragraph(("其中：" if number == 0 else "") + FUND_LABELS[key], value), "", "",
-                     paragraph(format_amount(getattr(project, key)), right)])
+                     paragraph(shown, right)])
     goals = []
     if project.period_goal:
         goals.append(f"实施期总目标：{project.period_goal}")
@@ -289,8 +310,8 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
         body = [GridRow(["", "", paragraph(ind.name, cell), paragraph(ind.display_value, center), ""])
                 for ind in indicators]
         level1, level2 = group_indicators(indicators)
-        runs = [Run(0, group.start, group.count, paragraph(level_name(group.code), center)) for group in level1]
-        runs += [Run(1, group.start, group.count, paragraph(level_name(group.code), center)) for group in level2]
+        runs = [Run(0, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level1]
+        runs += [Run(1, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level2]
         start = 0
         for index in range(1, len(indicators) + 1):  # 备注 (the sub-activity) merged over equal neighbours
             if index == len(indicators) or indicators[index].note != indicators[start].note:
@@ -312,8 +333,8 @@ def signature_table(styles: Styles, label: float, width: float) -> Flowable:
     rows = []
     for title, left, right in SIGNATURES:
         rows.append([paragraph(title, styles.cell_center),
-                     [paragraph(left, styles.cell), Spacer(1, 26), paragraph("年\u3000\u3000月\u3000\u3000日", date_style)],
-                     [paragraph(right, styles.cell), Spacer(1, 26), paragraph("年\u3000\u3000月\u3000\u3000日", date_style)]])
+                     [paragraph(left, styles.cell), Spacer(1, 26), TextCell(DATE_BLANKS, date_style)],
+                     [paragraph(right, styles.cell), Spacer(1, 26), TextCell(DATE_BLANKS, date_style)]])
     table = Table(rows, colWidths=[label, (width - label) / 2, (width - label) / 2])
     table.setStyle(TableStyle(base_commands(styles.body_font) + [
         ("VALIGN", (1, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (1, 0), (-1, -1), 18),
@@ -324,7 +345,6 @@ def signature_table(styles: Styles, label: float, width: float) -> Flowable:
 # ---- 项目支出绩效目标表（含转移支付项目） (seed 002) -------------------------------------------------
 
 _SUMMARY_WIDTHS = (110.0, 54.0, 54.0, 58.0, 54.0, 176.0, None)
-_SENTENCES_PER_LINE = 4  # indicators run on as one text (seed 002), a table row per four of them
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
@@ -337,8 +357,8 @@ def indicator_sentence(number: int, indicator: Indicator) -> str:
     """Seed 002's running text: 1、2-效益指标；22-社会效益；name；实施周期指标值：…；年度指标值：…"""
     parts = [f"{number}、{indicator.level1}-{level_name(indicator.level1)}",
              f"{indicator.level2}-{short_level(indicator.level2)}", indicator.name]
-    if indicator.period_value:
-        parts.append(f"实施周期指标值：{indicator.period_value}")
+    # Seed 002 prints both values always; a one-year project's period value is its annual value.
+    parts.append(f"实施周期指标值：{indicator.period_value or indicator.display_value}")
     parts.append(f"年度指标值：{indicator.display_value}")
     return "；".join(parts) + "。"
 
@@ -356,7 +376,8 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
     width = width or frame_width(LANDSCAPE)
     widths = _spread(_SUMMARY_WIDTHS, width)
     small, center, right = styles.small, styles.small_center, styles.small_right
-    lead = [unit_line_row(ctx, styles, width, 7),
+    lead = [unit_line_row(ctx, styles, width, 7, left=f"部门名称：{ctx.unit.name}（部门）", middle="",
+                          right=f"单位：{ctx.money_unit}"),
             GridRow([paragraph(title, center) for title in
                      ("项目名称（资金使用单位）", *(title for _key, title in SUMMARY_FUNDS), "绩效目标", "绩效指标")])]
     body: list[GridRow] = []
@@ -368,14 +389,15 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
         return GridRow([paragraph(title, small), *(paragraph(amount, right) for amount in amounts), "", ""],
                        commands + [("SPAN", (5, 0), (6, 0))], keep_with_next=True)
 
+    projects = [default_funds(project, ctx.only_general_budget) for project in projects]
     body.append(totals_row("合计", projects, True))
     for group, members in summary_groups(projects, ctx.unit.name):
         body.append(totals_row(group, members, False))
         for project in members:
             start = len(body)
-            sentences = [indicator_sentence(number, ind) for number, ind in enumerate(project.indicators, start=1)]
-            texts = ["".join(sentences[index:index + _SENTENCES_PER_LINE])
-                     for index in range(0, len(sentences), _SENTENCES_PER_LINE)] or [""]
+            # One 绩效指标 cell per project (seed 002); RunTable divides it between pages only when the
+            # row is taller than a page.
+            texts = ["".join(indicator_sentence(number, ind) for number, ind in enumerate(project.indicators, start=1))]
             head = [paragraph(project.name, small),
                     *(paragraph(format_amount(getattr(project, key)), right) for key, _title in SUMMARY_FUNDS),
                     paragraph(project.annual_goal, small)]

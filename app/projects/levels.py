@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from app.codes import simple_list
 from app.errors import InputError
@@ -24,10 +27,85 @@ class LevelItem:
     parent: str | None
 
 
+LOCAL_LEVELS_ENV = "BUDGETDESK_INDICATOR_LEVELS"
+
+
+def local_levels_path() -> Path:
+    """Where a bureau's own 一级/二级 additions are kept (imported with ``budgetdesk indicator-levels``)."""
+    override = os.environ.get(LOCAL_LEVELS_ENV, "").strip()
+    if override:
+        return Path(override)
+    from db.engine import default_database_path
+
+    return default_database_path().parent / "indicator_levels_local.json"
+
+
+def shipped_levels() -> list[LevelItem]:
+    return [LevelItem(str(code), name, parent) for code, name, parent in simple_list("indicator_levels")]
+
+
+def local_levels() -> list[LevelItem]:
+    """The bureau's additions (e.g. 32 社会公众满意度指标 under 3 满意度指标), [] when none."""
+    path = local_levels_path()
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [LevelItem(str(code), str(name), None if parent in (None, "") else str(parent))
+                for code, name, parent in data["items"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"本地指标体系文件 {path} 无法读取：{exc}；请重新导入或删除该文件。") from exc
+
+
 @cache
 def indicator_levels() -> dict[str, LevelItem]:
-    """The coded 一级/二级 list (resources/codes/indicator_levels.json): 1 产出 → 11 数量 …"""
-    return {str(code): LevelItem(str(code), name, parent) for code, name, parent in simple_list("indicator_levels")}
+    """The coded 一级/二级 list: the shipped edition (resources/codes/indicator_levels.json: 1 产出 →
+    11 数量 …) followed by the bureau's local additions."""
+    return {item.code: item for item in [*shipped_levels(), *local_levels()]}
+
+
+def import_local_levels(rows: list[tuple[str, str, str | None]]) -> list[LevelItem]:
+    """Replace the bureau's additions by ``rows`` (code, name, parent code or None for a 一级).
+
+    The shipped items cannot be renamed, a 二级 must hang under a known 一级, codes are digits and
+    unique. Nothing is written when any row is wrong (all problems are listed)."""
+    shipped = {item.code: item for item in shipped_levels()}
+    problems: list[str] = []
+    added: dict[str, LevelItem] = {}
+    for number, (code, name, parent) in enumerate(rows, start=1):
+        code, name = str(code).strip(), str(name).strip()
+        parent = str(parent).strip() if parent not in (None, "") else None
+        if not code.isdigit() or not name:
+            problems.append(f"第 {number} 行：编码应为数字、名称不能为空")
+            continue
+        if code in shipped:
+            if shipped[code].name != name or shipped[code].parent != parent:
+                problems.append(f"第 {number} 行：{code} 已是“{shipped[code].name}”，不能改名或改上级")
+            continue
+        if code in added:
+            problems.append(f"第 {number} 行：编码 {code} 重复")
+            continue
+        level1 = {**{c: i for c, i in shipped.items() if i.parent is None},
+                  **{c: i for c, i in added.items() if i.parent is None}}
+        if parent is not None and parent not in level1:
+            problems.append(f"第 {number} 行：上级 {parent} 不是一级指标")
+            continue
+        added[code] = LevelItem(code, name, parent)
+    if problems:
+        raise InputError("指标体系导入失败，未作任何修改：" + "；".join(problems) + "。")
+    path = local_levels_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"kind": "indicator_levels", "edition": "local", "based_on": _shipped_edition(),
+            "items": [[item.code, item.name, item.parent] for item in added.values()]}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    indicator_levels.cache_clear()
+    return list(added.values())
+
+
+def _shipped_edition() -> str:
+    from app.paths import resource
+
+    return str(json.loads(resource("codes", "indicator_levels.json").read_text(encoding="utf-8")).get("edition", ""))
 
 
 def level_name(code: str) -> str:

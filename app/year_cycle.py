@@ -1,0 +1,126 @@
+"""The year roll-over: start next year's budget from this year's (``budgetdesk new-year``, GUI 新建下一年度).
+
+``new_year(store, unit, from_year, to_year)`` creates the new year's dataset and fills it through the
+ordinary write doors (``Store.create_dataset``, ``BudgetDataset.add_row``/``set_note``,
+``ProjectBook.add_project``):
+
+* the unit profile (部门职责, 机构设置, 工作保障措施 …, ``app.profile``) — unit information itself lives
+  with the unit and needs no copy;
+* the 功能分类/经济分类 rows in use, without amounts (codes the new year's edition lacks are listed,
+  not added);
+* the recurring (经常性) and continuing (延续性) projects with their indicators, amounts cleared; a
+  one-year 实施周期 inside the old year moves to the new year; one-off (一次性) projects stay behind;
+* this year's figures as the new year's 上年数 (``app.prior``), so the narrative compares even if this
+  year's dataset is later removed.
+
+Nothing is written when the new year exists already or the old one is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from app import prior as prior_module
+from app import profile as unit_profile
+from app.errors import ConflictError, InputError, NotFoundError
+from app.forms import all_forms
+from app.progress import step
+
+
+@dataclass
+class NewYearResult:
+    unit_code: str
+    year: int
+    rows: int = 0
+    projects: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)  # one-off projects not carried over
+    missing_codes: list[str] = field(default_factory=list)  # codes the new edition lacks
+    prior: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        text = (f"已建立 {self.year} 年度：沿用科目行 {self.rows} 行、项目 {len(self.projects)} 个（金额已清空），"
+                f"上年数 {len(self.prior)} 项。")
+        if self.left_behind:
+            text += f"一次性项目未带入：{'、'.join(self.left_behind)}。"
+        if self.missing_codes:
+            text += f"新年度科目表中没有的科目未带入：{'、'.join(self.missing_codes)}。"
+        return text
+
+
+def _shift_period(project, from_year: int, to_year: int):
+    start, end = project.period_start, project.period_end
+    if start and end and start.year == end.year == from_year:
+        shift = to_year - from_year
+        try:
+            return date(start.year + shift, start.month, start.day), date(end.year + shift, end.month, end.day)
+        except ValueError:  # 29 February
+            return date(to_year, 1, 1), date(to_year, 12, 31)
+    return start, end
+
+
+def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None) -> NewYearResult:
+    from app.projects import ProjectBook
+
+    if to_year <= from_year:
+        raise InputError(f"新年度（{to_year}）应晚于来源年度（{from_year}）。")
+    source = store.open_dataset(unit_code, from_year)  # NotFoundError names what is missing
+    try:
+        store.dataset_info(unit_code, to_year)
+    except NotFoundError:
+        pass
+    else:
+        raise ConflictError(f"{unit_code} 的 {to_year} 年度预算已存在，未作任何修改。")
+    book = ProjectBook(source)
+    projects = book.list_projects()
+    step(progress, 0, 1, "建立新年度")  # 取消 is honoured here, before anything is written
+    store.create_dataset(unit_code, to_year, source.money_unit)
+    target = store.open_dataset(unit_code, to_year)
+    result = NewYearResult(unit_code, to_year)
+
+    stored = unit_profile.profile(source)
+    for key, text in stored.items():
+        if text:
+            target.set_note(unit_profile.PROFILE_PREFIX + key, text)
+    for form in all_forms():
+        if form.code_kind is None:
+            continue
+        table = target.codes[form.code_kind]
+        used = sorted({row for (form_id, row, _column) in source.workbook.values if form_id == form.id}
+                      | source.workbook.present_rows.get(form.id, set()))
+        leaves = [code for code in used if not any(other != code and other.startswith(code) for other in used)]
+        for code in leaves:
+            if code not in table:
+                result.missing_codes.append(code)
+                continue
+            target.add_row(form.id, code)
+            result.rows += 1
+
+    new_book = ProjectBook(target)
+    for project in projects:
+        if project.attribute == "one_off":
+            result.left_behind.append(project.name)
+            continue
+        start, end = _shift_period(project, from_year, to_year)
+        copy = replace(project, id=None, amount=None, fiscal_appropriation=None, fiscal_special_account=None,
+                       local_fiscal=None, higher_level=None, other_funds=None, executed_before=None,
+                       period_start=start, period_end=end,
+                       indicators=[replace(indicator) for indicator in project.indicators])
+        if project.attribute != "continuing":
+            copy = replace(copy, period_total=None)
+        new_book.add_project(copy)
+        result.projects.append(project.name)
+
+    figures = prior_module.figures_of(source)
+    for name, amount in figures.items():
+        target.set_note(prior_module.PRIOR_PREFIX + name, str(amount))
+    result.prior = figures
+    from app.editions import EDITION_NOTE, current_edition
+
+    target.set_note(EDITION_NOTE, current_edition())  # the new year is stored under today's definitions
+    step(progress, 1, 1, "完成")
+    return result
+
+
+__all__ = ["NewYearResult", "new_year"]
