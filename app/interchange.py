@@ -218,12 +218,19 @@ def _export_notes(dataset: BudgetDataset) -> dict:
     texts = {key: text for key, text in profile.profile(dataset).items() if text}
     if texts:
         part["profile"] = texts
+    from app.quantities import prior_names
+
+    order = {name: index for index, name in enumerate(prior_names())}  # a stable order, whatever the database's
+
+    def ordered(values: dict) -> dict:
+        return dict(sorted(values.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+
     typed = prior.typed_prior(dataset)
     if typed:
-        part["prior"] = {name: str(amount) for name, amount in typed.items()}
+        part["prior"] = ordered({name: str(amount) for name, amount in typed.items()})
     own_reasons = {key.removeprefix(prior.REASON_PREFIX): text for key, text in dataset.notes(prior.REASON_PREFIX).items()}
     if own_reasons:
-        part["reasons"] = own_reasons
+        part["reasons"] = ordered(own_reasons)
     edits = narrative.stored_edits(dataset)
     if edits:
         part["narrative"] = [{"section": key, "text": edits[key][0], "based_on": edits[key][1]}

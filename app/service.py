@@ -480,6 +480,12 @@ class BudgetDataset:
         return DatasetInfo(self.unit_code, self.unit.name, self.year, self.money_unit, self.status, editions)
 
     @property
+    def editable(self) -> bool:
+        """What the editors show as editable: not 已上报 and not a read-only database. (The door decides
+        for real on every write, from the database.)"""
+        return self.status != "submitted" and not getattr(self.store, "read_only", False)
+
+    @property
     def label(self) -> str:
         return f"单位 {self.unit_code} {self.unit.name} {self.year} 年度预算"
 

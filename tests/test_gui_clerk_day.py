@@ -181,7 +181,7 @@ def test_chinese_typed_onto_a_selected_cell_starts_editing_with_it(qtbot, window
 
 def test_menu_bar_with_standard_shortcuts(qtbot, window, monkeypatch):
     menus = [action.text() for action in window.menuBar().actions()]
-    assert [text.split("(")[0] for text in menus] == ["文件", "编辑", "审核", "打印", "帮助"]
+    assert [text.split("(")[0] for text in menus] == ["文件", "编辑", "审核", "打印", "上报", "帮助"]
     shortcuts = {action.objectName(): action.shortcut().toString()
                  for menu in (window.file_menu, window.edit_menu, window.check_menu, window.print_menu, window.help_menu)
                  for action in menu.actions() if action.objectName()}
@@ -500,7 +500,7 @@ def test_bring_in_is_refused_when_the_unit_has_other_fiscal_money(qtbot, window)
     general = amount_tab(window, "general_budget_expenditure")
     before = {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id}
     qtbot.mouseClick(general.link_buttons["general_budget_from_expenditure"], Qt.MouseButton.LeftButton)
-    assert "政府性基金" in general.message.text()
+    assert "政府基金" in general.message.text()
     assert {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id} == before
     box = general.follow_boxes["general_budget_from_expenditure"]
     box.setChecked(True)

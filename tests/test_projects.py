@@ -350,7 +350,7 @@ def test_submitted_dataset_refuses_edits(book):
     ([indicator(comparator="≥", value="")], "比较符为“≥”时必须填写指标值。"),
     ([indicator(comparator="≤", value="很多")], "指标值“很多”不是数字；比较符为“≤”时指标值应为数字"),
     ([indicator(comparator="定性", value="")], "定性指标必须填写指标值（例如：比上年提升）。"),
-    ([indicator(unit="个" * 33)], "计量单位过长（最多 32 个字"),
+    ([indicator(unit="个" * 33)], "计量单位过长：最多 32 个字"),
 ])
 def test_indicator_refusals(book, indicators, message):
     target = book.list_projects()[0]
@@ -369,7 +369,7 @@ def test_indicator_refusals(book, indicators, message):
     ({"function_code": "2070698"}, "功能分类科目“2070698”不在支出功能分类科目（2023版）中。"),
     ({"function_code": "20706"}, "项目的功能分类科目应填到项级（7 位编码），“20706 新闻出版电影”是款级科目。"),
     ({"attribute": "长期"}, "项目属性“长期”无效，只能是经常性项目、一次性项目或延续性项目。"),
-    ({"manager": "名" * 51}, "项目负责人过长（最多 50 个字"),
+    ({"manager": "名" * 51}, "项目负责人过长：最多 50 个字"),
 ])
 def test_project_refusals(book, fields, message):
     fields = {"name": "新项目", **fields}

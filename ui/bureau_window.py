@@ -42,10 +42,11 @@ from app.forms import all_forms
 from app.money import format_amount
 from app.package import BatchResult, OverviewRow, import_packages, overview, preview_package, return_dataset
 from ui.jobs import run_job
+from ui.style import ERROR_QCOLOR
 
 OVERVIEW_COLUMNS = ["单位编码", "单位名称", "上级单位", "状态", "接收时间（UTC）", "错误", "提示", "密钥指纹",
                     "总计", "基本支出", "项目支出", "金额单位", "退回原因"]
-ERROR_COLOR = QColor("#b42318")
+ERROR_COLOR = ERROR_QCOLOR  # one place for shared styles (ui/style.py)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 

@@ -209,7 +209,7 @@ class CellGridModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.is_entered(index) and self.controller.dataset.status != "submitted":
+        if self.is_entered(index) and self.controller.dataset.editable:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 

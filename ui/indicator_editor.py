@@ -127,7 +127,7 @@ class IndicatorEditor(QWidget):
 
     # ---- data ------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.model.read_only = self.controller.dataset.status == "submitted"
+        self.model.read_only = not self.controller.dataset.editable
         self.model.set_records(self.load())
 
     def _refresh_suggestions(self) -> None:

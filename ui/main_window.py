@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSpinBox,
     QTabWidget,
@@ -135,10 +136,6 @@ class MainWindow(QMainWindow):
         self.submit_action.setEnabled(False)  # until a dataset is open
         self.new_action = new_action
         self._install_print_actions(toolbar)
-        add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
-        add_excel_actions(toolbar, self)
-        add_package_actions(self.menuBar().addMenu("上报"), self)
-        add_year_actions(toolbar, self)  # 新建下一年度 (ui/year_actions.py; belongs in the 文件 menu)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
@@ -148,6 +145,18 @@ class MainWindow(QMainWindow):
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
         self._build_menus()
+        # What the other modules offer, in the menus a clerk looks in: 文件 (Excel, year, backups) and 上报.
+        self.file_menu.addSeparator()
+        add_excel_actions(self.file_menu, self)
+        add_year_actions(self.file_menu, self)
+        add_backup_actions(self, self.file_menu)
+        self.file_menu.removeAction(self.quit_action)  # 退出 stays last
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.submit_menu = QMenu("上报(&S)", self.menuBar())
+        self.submit_menu.setObjectName("submit_menu")
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.submit_menu)
+        add_package_actions(self.submit_menu, self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")

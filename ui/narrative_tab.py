@@ -252,7 +252,7 @@ class NarrativeTab(QWidget):
             self.refresh()
 
     def read_only(self) -> bool:
-        return self.controller.dataset.status == "submitted"
+        return not self.controller.dataset.editable
 
     def refresh(self) -> None:
         """Re-read every section (after a data change, on showing, after 已上报 changed)."""

@@ -208,7 +208,7 @@ class ProjectsTab(QWidget):
     def show_project(self, project_id: int | None) -> None:
         self.project_id = project_id
         self.project = self.controller.book.get_project(project_id) if project_id is not None else None
-        read_only = self.controller.dataset.status == "submitted"
+        read_only = not self.controller.dataset.editable
         project = self.project
         for key, edit in self.edits.items():
             value = getattr(project, key) if project else None

@@ -64,7 +64,7 @@ class OverallTargetsTab(QWidget):
 
     def refresh(self) -> None:
         self.goal.setPlainText(self.controller.book.overall_targets().goal)
-        self.goal.setReadOnly(self.controller.dataset.status == "submitted")
+        self.goal.setReadOnly(not self.controller.dataset.editable)
         self.indicators.reload()
 
     def _store_indicators(self, indicators):
@@ -164,7 +164,7 @@ class ProcurementTab(QWidget):
 
     def refresh(self) -> None:
         book = self.controller.book
-        self.model.read_only = self.controller.dataset.status == "submitted"
+        self.model.read_only = not self.controller.dataset.editable
         self.model.set_records(book.list_procurement())
         totals = book.procurement_totals()
         lines = [f"合计：{format_amount(totals.total, grouping=True) or '0.00'}，"
@@ -255,7 +255,7 @@ class AssetsTab(QWidget):
     def refresh(self) -> None:
         table = self.controller.book.assets()
         self.table.blockSignals(True)
-        editable = self.controller.dataset.status != "submitted"
+        editable = self.controller.dataset.editable
         total = QTableWidgetItem(format_amount(table.total_value, grouping=True))
         total.setFlags(Qt.ItemFlag.ItemIsEnabled)
         total.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

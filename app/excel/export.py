@@ -797,6 +797,11 @@ def _write_notes(ws, notes: dict) -> None:
         for index, text in enumerate((L.NOTE_KINDS["narrative"], item["section"], item["text"],
                                       item.get("based_on", "")), start=1):
             sheet.text(row, index, text)
+    for kind in L.KEYED_NOTE_KINDS:
+        for key, text in notes.get(kind, {}).items():
+            row += 1
+            for index, value in enumerate((L.NOTE_KINDS[kind], key, text, ""), start=1):
+                sheet.text(row, index, value)
     sheet.widths([12, 30, 80, 40])
     sheet.page("landscape", 2, freeze="A3")
 
@@ -851,7 +856,7 @@ def export_workbook(source: ExportSource, path: str | Path, *, forms: Sequence[s
         _write_overall(overall_ws, book, source)
         _write_procurement(xlsx.create_sheet(L.sheet_name("政府采购预算表", taken)), book, cells, source)
         _write_assets(xlsx.create_sheet(L.sheet_name("固定资产占用情况表", taken)), book, source)
-    if source.notes.get("explanations") or source.notes.get("narrative"):
+    if any(source.notes.get(kind) for kind in L.NOTE_KINDS):
         _write_notes(xlsx.create_sheet(L.sheet_name(L.NOTES_SHEET_NAME, taken)), source.notes)
     advance("保存工作簿")
     xlsx.active = 1 if len(xlsx.worksheets) > 1 else 0

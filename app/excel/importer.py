@@ -718,6 +718,8 @@ def _read_notes(grid: Grid) -> dict:
         key, text, based_on = grid.raw_text(row, 2), _as_text(grid.value(row, 3)), _as_text(grid.value(row, 4))
         if kind == "explanations":
             part.setdefault(kind, []).append({"finding": key, "text": text})
+        elif kind in L.KEYED_NOTE_KINDS:
+            part.setdefault(kind, {})[key] = text
         else:
             part.setdefault(kind, []).append({"section": key, "text": text, "based_on": based_on})
     return part
@@ -909,7 +911,7 @@ def diff_against(store, plan: ImportPlan) -> list[Change]:
         changes.append(Change("项目", "项目顺序", "原顺序", "按工作簿中的顺序"))
     for key, label in (("overall_targets", "部门整体绩效目标"), ("procurement", "政府采购预算表"),
                        ("assets", "部门固定资产占用情况表"), ("unit", "单位基本信息"), ("status", "填报状态"),
-                       ("money_unit", "金额单位"), ("explanations", "审核说明"), ("narrative", "情况说明")):
+                       ("money_unit", "金额单位"), *L.NOTE_KINDS.items()):
         if current.get(key) != new.get(key) and (current.get(key) or new.get(key)):
             changes.append(Change("其他", label, "原内容" if current.get(key) else "无",
                                   "修改" if new.get(key) else "清空"))

@@ -19,7 +19,9 @@ UNIT_SHEET_NAME = "单位信息"
 NOTES_SHEET_TITLE = "审核说明和情况说明"
 NOTES_SHEET_NAME = "说明"
 NOTES_HEADER = ("类别", "编号", "文字", "依据原文")
-NOTE_KINDS = {"explanations": "审核说明", "narrative": "情况说明"}
+NOTE_KINDS = {"explanations": "审核说明", "narrative": "情况说明", "profile": "单位情况", "prior": "上年数",
+              "reasons": "增减变化原因"}
+KEYED_NOTE_KINDS = ("profile", "prior", "reasons")  # {key: text} parts of the interchange document
 
 # 单位基本信息: the unit's fields, then the dataset's.
 YEAR_LABEL, MONEY_UNIT_LABEL, STATUS_LABEL, PARENT_LABEL = "预算年度", "金额单位", "填报状态", "上级单位编码"
