@@ -568,17 +568,18 @@ def cmd_consolidate(args) -> int:
     from app.consolidate import consolidate, consolidation_json, print_consolidation
     from app.errors import InputError
 
-    if not (args.json or args.pdf or getattr(args, "out", None)):
-        raise InputError("请指定输出：--json、--pdf 文件" + ("或 --out 文件.xlsx" if hasattr(args, "out") else "") + "。")
+    if not (args.json or args.pdf or args.out):
+        raise InputError("请指定输出：--json、--pdf 文件或 --out 文件.xlsx。")
     units = [code for code in args.units.split(",") if code.strip()] if args.units is not None else None
     if args.units is not None and not units:
         raise InputError("--units 需要至少一个单位编码（用逗号分隔）。")
     store = _open_store(args)
     result = consolidate(store, args.year, units=units, parent=args.parent)
-    if getattr(args, "out", None):
-        from app.excel import export_workbook
+    if args.out:
+        from app.excel.export import ExportSource, export_workbook
 
-        export_workbook(result, Path(args.out))
+        # The 汇总 is a workbook of summed values: the form sheets, no project part.
+        export_workbook(ExportSource(result.workbook, result.unit, result.year, result.money_unit), Path(args.out))
         print(f"已导出汇总表到 {args.out}", file=sys.stderr)
     if args.pdf:
         pages = print_consolidation(result, Path(args.pdf))
@@ -587,14 +588,6 @@ def cmd_consolidate(args) -> int:
         _print_json(consolidation_json(result))
     print(f"{result.title}：{len(result.units)} 个单位，金额单位 {result.money_unit}。", file=sys.stderr)
     return EXIT_OK
-
-
-def _excel_exporter_available() -> bool:
-    """``consolidate --out FILE.xlsx`` is offered once ``app.excel.export_workbook`` exists
-    (found without importing it, so building the parser stays cheap)."""
-    from importlib.util import find_spec
-
-    return find_spec("app.excel") is not None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -772,8 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = sub.add_mutually_exclusive_group()
     group.add_argument("--units", help="只汇总这些单位（编码用逗号分隔；默认全部单位）")
     group.add_argument("--parent", metavar="CODE", help="汇总一个部门：本级和它的所属单位")
-    if _excel_exporter_available():
-        sub.add_argument("--out", help="汇总表导出为 Excel 文件（.xlsx）")
+    sub.add_argument("--out", help="汇总表导出为 Excel 文件（.xlsx）")
     sub.add_argument("--pdf", help="汇总表打印为 PDF 文件")
     sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（与 show --json 同形）")
     sub.set_defaults(handler=cmd_consolidate)

@@ -675,3 +675,24 @@ def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
     result = pkg.import_packages(bureau, paths[0].parent, progress=progress_two)
     assert result.cancelled and [o.unit_code for o in result.imported] == ["101", "102"]
     assert [d.unit_code for d in bureau.list_datasets()] == ["101", "102"] and seen == [0, 1]
+
+
+def test_consolidation_exports_to_excel_with_live_totals(bureau, tmp_path, capsys):
+    """汇总 → Excel through the same exporter as a unit's workbook: the sum of three units, cell by cell."""
+    import openpyxl
+
+    from app.cli import main
+
+    _three_units(tmp_path / "usb")
+    pkg.import_packages(bureau, tmp_path / "usb")
+    if bureau.engine.url.get_backend_name() != "sqlite":
+        pytest.skip("the CLI test runs on the SQLite file")
+    out = tmp_path / "汇总.xlsx"
+    assert main(["--db", bureau.engine.url.database, "consolidate", "--year", "2023", "--out", str(out)]) == 0
+    workbook = openpyxl.load_workbook(out)
+    texts = [str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if cell.value is not None]
+    assert "6600.00" not in texts  # amounts are numbers, not text
+    numbers = [cell.value for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+               if isinstance(cell.value, int | float | Decimal)]
+    assert Decimal("0.43") * 6 in {Decimal(str(value)) for value in numbers}  # 公务接待费 0.43 × (1+2+3)

@@ -37,7 +37,9 @@ class HistoryDialog(QDialog):
         self.setWindowTitle("修改记录" + (f" — {dataset.describe_cell(*cell)}" if cell else ""))
         self.resize(980, 520)
         layout = QVBoxLayout(self)
-        filters = QHBoxLayout()
+        self.filter_bar = QWidget(self)  # a cell's own history needs no filters: then it stays hidden
+        filters = QHBoxLayout(self.filter_bar)
+        filters.setContentsMargins(0, 0, 0, 0)
         self.form_filter = QComboBox(self)
         self.form_filter.addItem("全部表", None)
         for form in all_forms():
@@ -59,7 +61,9 @@ class HistoryDialog(QDialog):
             filters.addWidget(widget)
         filters.addStretch(1)
         if cell is None:
-            layout.addLayout(filters)
+            layout.addWidget(self.filter_bar)
+        else:
+            self.filter_bar.hide()
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
