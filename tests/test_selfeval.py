@@ -238,8 +238,12 @@ def test_interchange_round_trip_and_all_or_nothing(seed003, store):
         broken = read_document(SEED003)
         broken["self_evaluation"]["department"]["groups"][0]["items"][0]["score"] = "三分"
         broken["unit"]["code"] = "LY004"
-        with pytest.raises(InputError, match="self_evaluation.*自评得分"):
-            import_document(other, broken)
+        with pytest.raises(InputError, match="self_evaluation/department/groups/0/items/0/score"):
+            import_document(other, broken)  # the JSON Schema refuses it
+        twice = read_document(SEED001)
+        twice["self_evaluation"]["projects"].append(twice["self_evaluation"]["projects"][0])
+        with pytest.raises(InputError, match="self_evaluation：.*“办公设备购置”重复出现"):
+            import_document(other, twice)  # the core's validation refuses it
         assert [d.unit_code for d in other.list_datasets()] == ["LY003"]
     finally:
         other.close()
