@@ -23,7 +23,8 @@ from ui.controller import DatasetController
 
 SEVERITY_COLORS = {"error": QColor("#b42318"), "warning": QColor("#b54708")}
 # Where list findings (app/rules_lists.py) point: not a cell table, so named here.
-LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标"}
+LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标",
+               "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
 
 
 class FindingsDock(QDockWidget):
