@@ -46,7 +46,8 @@ def _rate_lines(dataset):
                item.budget, item.actual_total, item.rate, item.stated_rate)
     for key, part, label in selfeval.SCALE_LINES:
         line = content.department.line(key)
-        yield (key, f"整体支出规模{part}“{label}”", CellPointer(DEPARTMENT, key, "rate"), line.budget, line.actual,
+        yield (key, f"整体支出规模{part}“{label}”", CellPointer(DEPARTMENT, f"{part} {label}", "rate"), line.budget,
+               line.actual,
                line.rate, line.stated_rate)
 
 
@@ -103,8 +104,7 @@ def scale_balance(rule: Rule, dataset) -> list[Finding]:
         by_source = sum((value or ZERO for value in sources), ZERO)
         by_structure = sum((value or ZERO for value in structure), ZERO)
         if by_source != by_structure:
-            findings.append(_finding(rule, column, [CellPointer(DEPARTMENT, "fiscal", column),
-                                                    CellPointer(DEPARTMENT, "basic", column)],
+            findings.append(_finding(rule, column, [CellPointer(DEPARTMENT, f"整体支出规模 {label}", column)],
                                      column=label, sources=format_amount(by_source),
                                      structure=format_amount(by_structure), unit=dataset.money_unit))
     return findings

@@ -220,6 +220,7 @@ class ProjectSelfEvaluationTab(QWidget):
         self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setFixedWidth(self.model.grid_columns[0].width + 48)
+        self.frozen.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.verticalScrollBar().valueChanged.connect(self.frozen.verticalScrollBar().setValue)
         self.frozen.verticalScrollBar().valueChanged.connect(self.table.verticalScrollBar().setValue)
@@ -319,6 +320,8 @@ class DepartmentSelfEvaluationTab(QWidget):
         self.scores = QTableWidget(0, len(SCORE_HEADERS), self)
         self.scores.setObjectName("department_scores")
         self.scores.setHorizontalHeaderLabels(list(SCORE_HEADERS))
+        for column, width in ((0, 110), (1, 50), (2, 170), (3, 50), (5, 110), (6, 110), (7, 70)):
+            self.scores.setColumnWidth(column, width)
         self.scores.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.scores.horizontalHeader().setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
         self.scores.itemChanged.connect(self._score_edited)
