@@ -1,4 +1,5 @@
-"""List checks of the 绩效自评 forms and of target wording (rules in resources/rules/selfeval.json).
+"""List checks of the 绩效自评 forms, of target wording and of targets against last year's results
+(rules in resources/rules/selfeval.json).
 
 Findings point at ``CellPointer("self_evaluation", <project name>, <field>)`` or
 ``CellPointer("department_self_evaluation", <line key or 一级/二级>, <field>)``; anchors are names, so a
@@ -255,4 +256,48 @@ def vague_targets(rule: Rule, dataset) -> list[Finding]:
             if found:
                 hits.append((CellPointer(PROJECT, evaluation.project_name, f"content:{kind.key}"), text, found))
         add(f"自评/{evaluation.project_name}", f"项目绩效自评“{evaluation.project_name}”", hits)
+    return findings
+
+
+# ---- a target set below last year's result ----------------------------------------------------------
+def _previous_content(dataset) -> selfeval.SelfEvaluationContent | None:
+    """The self-evaluation stored for the same unit one year earlier, if that year is held."""
+    from sqlalchemy import select
+
+    from db import models
+
+    with dataset.store.Session() as session:
+        previous = session.scalar(
+            select(models.Dataset.id).join(models.Unit, models.Dataset.unit_id == models.Unit.id)
+            .where(models.Unit.code == dataset.unit_code, models.Dataset.year == dataset.year - 1))
+        return None if previous is None else selfeval.read_content(session, previous)
+
+
+@list_check("target_below_last_result")
+def target_below_last_result(rule: Rule, dataset) -> list[Finding]:
+    """A ≥/> target of this year below what the same project's same kind of indicator achieved last year
+    (its self-evaluated 完成情况, when that is a figure in the same unit)."""
+    previous = _previous_content(dataset)
+    if previous is None or not previous.projects:
+        return []
+    last_year = {item.project_name: item for item in previous.projects}
+    by_level2 = {kind.level2: kind for kind in selfeval.kinds()}
+    findings = []
+    for project in book_data(dataset).projects:
+        evaluation = last_year.get(project.name)
+        if evaluation is None:
+            continue
+        for indicator in project.indicators:
+            kind = by_level2.get(indicator.level2)
+            target = _value(indicator.display_value)
+            if kind is None or target is None or target[0] not in ("≥", ">", "不低于", "不少于"):
+                continue
+            achieved = _value(_trailing_value(evaluation.results.get(kind.key, "")))
+            if achieved is None or achieved[2] != target[2] or achieved[1] <= target[1]:
+                continue
+            findings.append(_finding(rule, f"{project.name}/{indicator.name}",
+                                     [CellPointer("projects", project.name, indicator.name)],
+                                     project=project.name, indicator=indicator.name,
+                                     target=indicator.display_value, achieved=evaluation.results[kind.key],
+                                     last=dataset.year - 1))
     return findings

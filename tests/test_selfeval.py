@@ -257,3 +257,23 @@ def test_replacing_import_audits_the_self_evaluation_difference(seed003, store):
     last = [r for r in rows if r.batch == rows[-1].batch and "偏差及原因分析" in r.place]
     assert [(r.place, r.old, r.new, r.source) for r in last] == [
         ("部门整体支出绩效自评表 / 效益指标 / 经济效益指标 偏差及原因分析", None, "受疫情影响。", "导入")]
+
+
+def test_a_target_below_last_years_result_is_a_hint(store):
+    dataset = import_document(store, read_document(SEED004))
+    assert "S10" not in by_rule(dataset)  # only one year held
+    from app.projects import ProjectBook
+    from app.selfeval_rules import _value
+
+    project, indicator = next((p, i) for p in ProjectBook(dataset).list_projects() for i in p.indicators
+                              if i.comparator == "≥" and _value(i.display_value))
+    kind = next(k for k in selfeval.kinds() if k.level2 == indicator.level2)
+    achieved = f"{Decimal(indicator.value) + 10}{indicator.unit}"
+    seed = read_document(SEED004)
+    last_year = {"format": seed["format"], "format_version": 1, "unit": seed["unit"], "year": 2022,
+                 "money_unit": "万元", "values": [], "self_evaluation": {"projects": [
+                     {"project_name": project.name, "indicators": {kind.key: {"content": "", "result": achieved}}}]}}
+    import_document(store, last_year)
+    findings = [f for f in check_dataset(dataset) if f.rule == "S10"]
+    assert [f.anchor for f in findings] == [f"{project.name}/{indicator.name}"]
+    assert achieved in findings[0].message and "2022 年" in findings[0].message
