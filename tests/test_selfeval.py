@@ -277,3 +277,28 @@ def test_a_target_below_last_years_result_is_a_hint(store):
     findings = [f for f in check_dataset(dataset) if f.rule == "S10"]
     assert [f.anchor for f in findings] == [f"{project.name}/{indicator.name}"]
     assert achieved in findings[0].message and "2022 年" in findings[0].message
+
+
+def test_self_evaluation_on_postgres():
+    import os
+
+    from sqlalchemy import text
+
+    from db.models import Base
+
+    url = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("BUDGETDESK_TEST_POSTGRES_URL not set")
+    server = Store(url)
+    try:
+        dataset = import_document(server, read_document(SEED003), replace=True)
+        department = selfeval.SelfEvaluationBook(dataset).department()
+        assert selfeval.format_rate(department.line("fiscal").rate) == "312.97%"
+        assert selfeval.points_text(department.total_score) == "93"
+        assert export_document(dataset)["self_evaluation"] == read_document(SEED003)["self_evaluation"]
+        assert by_rule(dataset)["S06"] == ["效益指标/经济效益指标"]
+    finally:
+        with server.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        server.close()
