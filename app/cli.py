@@ -1,13 +1,16 @@
 """``budgetdesk`` command line: every batch action, scriptable by the bureau and used by the tests.
 
-Exit codes: 0 success; 1 refusal (for example the dataset exists and --replace was not given);
-2 bad input or usage. Messages for people are in Chinese on stderr.
+Exit codes: 0 success; 1 refusal (for example the dataset exists and --replace was not given) or a
+database fault (locked, damaged, full, read-only, newer schema, server unreachable); 2 bad input or usage,
+or an unexpected error (its traceback goes to the log file only). Messages for people are in Chinese on
+stderr; never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from app.forms import all_forms, form_by_id
 from app.money import format_amount
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
+log = logging.getLogger(__name__)
 
 
 class _ChineseArgumentParser(argparse.ArgumentParser):
@@ -28,7 +32,12 @@ class _ChineseArgumentParser(argparse.ArgumentParser):
 def _open_store(args):
     from app.service import Store
 
-    return Store(args.db)
+    store = Store(args.db, read_only=True if getattr(args, "read_only", False) else None)
+    _opened.append(store)
+    return store
+
+
+_opened: list = []  # stores a command opened, closed when it ends (their files are free again)
 
 
 def _print_json(data) -> None:
@@ -69,10 +78,13 @@ def cmd_forms(args) -> int:
 
 
 def cmd_import_json(args) -> int:
-    from app.interchange import import_file
+    from app.jsondoc import read_document
+
+    document = read_document(args.file)  # bounded, and before the database is opened
+    from app.interchange import import_document
 
     store = _open_store(args)
-    dataset = import_file(store, args.file, replace=args.replace)
+    dataset = import_document(store, document, replace=args.replace)
     print(f"已导入：{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，"
           f"{len(dataset.entered_values())} 个录入单元格。", file=sys.stderr)
     return EXIT_OK
@@ -199,8 +211,8 @@ def cmd_units(args) -> int:
 def cmd_codes_import(args) -> int:
     from app.codes_io import read_code_file
 
+    rows = read_code_file(args.file, args.kind)  # bounded, and before the database is opened
     store = _open_store(args)
-    rows = read_code_file(args.file, args.kind)
     table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
     year = args.year or int(args.edition)
     print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)
@@ -246,15 +258,60 @@ def cmd_print(args) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args) -> int:
+    from app import backup
+    from app.faults import CorruptDatabaseError
+
+    action = args.backup_command
+    if action == "restore":
+        try:
+            store = _open_store(args)
+        except CorruptDatabaseError as exc:
+            from db.engine import sqlite_path
+
+            path = sqlite_path(args.db)
+            if path is None:
+                raise
+            print(f"{exc}", file=sys.stderr)
+            info, aside = backup.restore_over_corrupt(path, args.name)
+            store = _open_store(args)
+            backup.record_restore(store, info)
+            print(f"已从备份 {info.name} 恢复；损坏的文件已移到 {aside}。", file=sys.stderr)
+            return EXIT_OK
+        info = backup.restore_backup(store, args.name)
+        print(f"已从备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）恢复；"
+              "恢复前的数据也已另行备份。", file=sys.stderr)
+        return EXIT_OK
+    store = _open_store(args)
+    if not backup.is_sqlite(store):
+        raise backup.BackupUnavailableError(backup.POSTGRES_MESSAGE)
+    if action == "create":
+        info = backup.create_backup(store, "manual")
+        print(f"已备份到 {info.path}（{backup.human_size(info.size)}）", file=sys.stderr)
+        return EXIT_OK
+    backups = backup.list_backups(store)
+    if args.json:
+        _print_json({"folder": str(backup.backups_dir(store.path)), "keep": backup.keep_count(),
+                     "backups": [info.to_dict() for info in backups]})
+    elif not backups:
+        print(f"还没有备份（备份文件夹：{backup.backups_dir(store.path)}）。", file=sys.stderr)
+    else:
+        for info in backups:
+            print(f"{info.name}\t{info.time:%Y-%m-%d %H:%M:%S}\t{backup.human_size(info.size)}\t{info.reason_text}")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from ui.app import run_gui
 
-    return run_gui(db=args.db)
+    return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _ChineseArgumentParser(prog="budgetdesk", description="BudgetDesk 部门预算填报")
     parser.add_argument("--db", help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite）")
+    parser.add_argument("--read-only", action="store_true",
+                        help="只读打开数据库：可以查看、审核、打印和导出，不能修改（只读介质上的数据库会自动只读打开）")
     commands = parser.add_subparsers(dest="command", parser_class=_ChineseArgumentParser)
 
     sub = commands.add_parser("forms", help="列出全部表样")
@@ -354,6 +411,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--project", metavar="NAME", help="只打印这个项目（项目名称或项目编码）的绩效目标表和批复表")
     sub.set_defaults(handler=cmd_print)
 
+    backup_parser = commands.add_parser(
+        "backup", help="备份与恢复（SQLite 数据库；PostgreSQL 请用服务器的备份）",
+        description="备份放在数据库旁的 backups 文件夹中，保留最新 20 个（环境变量 BUDGETDESK_BACKUP_KEEP 可改）。")
+    backup_commands = backup_parser.add_subparsers(dest="backup_command", parser_class=_ChineseArgumentParser,
+                                                   required=True)
+    sub = backup_commands.add_parser("list", help="列出备份：名称、时间、大小、原因")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_backup)
+    sub = backup_commands.add_parser("create", help="立即备份")
+    sub.set_defaults(handler=cmd_backup)
+    sub = backup_commands.add_parser("restore", help="从备份恢复（先另行备份当前数据）；不给名称时用最新的完好备份")
+    sub.add_argument("name", nargs="?", metavar="NAME", help="备份名称（backup list 所列，可只写开头）")
+    sub.set_defaults(handler=cmd_backup)
+
     sub = commands.add_parser("gui", help="启动图形界面")
     sub.set_defaults(handler=cmd_gui)
     return parser
@@ -363,18 +434,46 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    from app.logsetup import setup_logging
+
+    log_path = setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         args.handler = cmd_gui  # a double-clicked BudgetDesk.exe has no arguments: open the window
     try:
         return args.handler(args)
-    except ConflictError as exc:
-        print(f"拒绝：{exc}", file=sys.stderr)
+    except Exception as exc:  # every error ends as a Chinese sentence; the traceback only in the log
+        return report_error(exc, log_path)
+    except KeyboardInterrupt:
+        print("已中断。正在进行的一步没有保存，已保存的数据不受影响。", file=sys.stderr)
+        return 130
+    finally:
+        while _opened:
+            _opened.pop().close()
+
+
+def report_error(exc: BaseException, log_path: Path | None) -> int:
+    """Print the clerk's message for ``exc`` on stderr and return the exit code."""
+    from app.faults import translate
+
+    error = translate(exc)
+    if isinstance(error, ConflictError):
+        print(f"拒绝：{error}", file=sys.stderr)
         return EXIT_REFUSED
-    except BudgetDeskError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+    if isinstance(error, BudgetDeskError) and getattr(error, "exit_code", None) == EXIT_REFUSED:
+        log.info("command failed: %s", error)  # a database fault (app.faults) or another refusal
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_REFUSED
+    if isinstance(error, BudgetDeskError):
+        print(f"错误：{error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:
+    if isinstance(exc, OSError):
+        log.warning("file error: %r", exc)
         print(f"错误：无法读写文件：{exc.strerror or exc}（{exc.filename or ''}）", file=sys.stderr)
         return EXIT_BAD_INPUT
+    log.error("unexpected error in %s", " ".join(sys.argv[1:]) or "budgetdesk", exc_info=exc)
+    where = f"详细信息已写入日志文件：{log_path}" if log_path else "（日志文件无法写入）"
+    print(f"错误：程序遇到了意外问题，这一步没有完成。已保存的数据不受影响。{where}。"
+          "请把该日志文件发给技术人员。", file=sys.stderr)
+    return EXIT_BAD_INPUT

@@ -12,6 +12,7 @@ from functools import cache
 
 from app.errors import InputError, NotFoundError
 from app.paths import resource
+from app.textcheck import CODE_NAME_MAX_CHARS, check_code, check_text, shown
 
 CODE_KINDS = ("function", "economic")
 KIND_NAMES = {"function": "支出功能分类科目", "economic": "部门预算支出经济分类科目"}
@@ -83,41 +84,76 @@ class CodeTable:
         return (by_code + by_name)[:limit]
 
 
-def validate_items(kind: str, rows: list[tuple[str, str, str | None]]) -> list[str]:
-    """Structural check of a code list; returns Chinese problem descriptions (empty = valid)."""
+MAX_CODE_ROWS = 20000  # an official 功能分类 list has about 5,000 codes
+
+
+def validate_items(kind: str, rows: list[tuple[str, str, str | None]], *, lines: list[int] | None = None,
+                   sheet: str = "") -> list[str]:
+    """Structural check of a code list; returns Chinese problem descriptions (empty = valid).
+
+    ``lines`` gives each row's number as the spreadsheet shows it (1-based, the header row counted)
+    and ``sheet`` the worksheet's name, so a message points at the row the clerk sees in Excel."""
     problems: list[str] = []
+    if len(rows) > MAX_CODE_ROWS:
+        return [f"科目表有 {len(rows)} 行，超过上限 {MAX_CODE_ROWS} 行，不是一份科目表。"]
     lengths = CODE_LENGTHS[kind]
-    seen: set[str] = set()
-    for line, (code, name, attribute) in enumerate(rows, start=1):
-        if not code or not code.isdigit():
-            problems.append(f"第 {line} 行：科目编码“{code}”必须全部是数字。")
+    seen: dict[str, str] = {}
+    prefix = f"工作表“{shown(sheet)}”" if sheet else ""
+    for index, (raw_code, name, attribute) in enumerate(rows):
+        where = f"{prefix}第 {lines[index] if lines else index + 1} 行"
+        try:
+            code = check_code(raw_code, "科目编码", 16)
+        except InputError as exc:
+            problems.append(f"{where}：{exc}")
+            continue
+        if not code.isdigit():
+            problems.append(f"{where}：科目编码“{code}”必须全部是数字。")
             continue
         if len(code) not in lengths:
             allowed = "、".join(str(n) for n in lengths)
-            problems.append(f"第 {line} 行：科目编码 {code} 的位数应为 {allowed} 位。")
+            problems.append(f"{where}：科目编码 {code} 的位数应为 {allowed} 位。")
             continue
         if code in seen:
-            problems.append(f"第 {line} 行：科目编码 {code} 重复。")
-        seen.add(code)
+            problems.append(f"{where}：科目编码 {code} 重复（{seen[code]}已有）。")
+        seen.setdefault(code, where)
         if not name or not name.strip():
-            problems.append(f"第 {line} 行：科目编码 {code} 缺少科目名称。")
+            problems.append(f"{where}：科目编码 {code} 缺少科目名称。")
+        else:
+            try:
+                check_text(name.strip(), "科目名称", CODE_NAME_MAX_CHARS)
+            except InputError as exc:
+                problems.append(f"{where}：科目编码 {code} 的{exc}")
         if kind == "economic" and attribute not in BASIC_KINDS:
-            problems.append(f"第 {line} 行：科目 {code} 的经费类型“{attribute}”无效。")
+            problems.append(f"{where}：科目 {code} 的经费类型“{attribute}”无效。")
     for code in seen:
         if len(code) > 3 and code[:-2] not in seen:
-            problems.append(f"科目编码 {code} 的上级科目 {code[:-2]} 不存在。")
+            problems.append(f"{seen[code]}：科目编码 {code} 的上级科目 {code[:-2]} 不存在。")
     if not seen and not problems:
         problems.append("文件中没有任何科目。")
     return problems
 
 
-def build_table(kind: str, edition: str, title: str, rows: list[tuple[str, str, str | None]], source: str = "") -> CodeTable:
-    problems = validate_items(kind, rows)
+def normalized_rows(rows: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
+    """Rows with each code as the core stores it (stripped, NFKC: full-width ２０１ is 201); a code that
+    cannot be normalised is left for :func:`validate_items` to report."""
+    result = []
+    for code, name, attribute in rows:
+        try:
+            code = check_code(code, "科目编码", 16)
+        except InputError:
+            pass
+        result.append((code, name, attribute))
+    return result
+
+
+def build_table(kind: str, edition: str, title: str, rows: list[tuple[str, str, str | None]], source: str = "", *,
+                lines: list[int] | None = None, sheet: str = "") -> CodeTable:
+    problems = validate_items(kind, rows, lines=lines, sheet=sheet)
     if problems:
         shown = "\n".join(problems[:20])
         more = f"\n……另有 {len(problems) - 20} 处问题。" if len(problems) > 20 else ""
         raise InputError(f"{KIND_NAMES[kind]}（{edition}版）有 {len(problems)} 处问题：\n{shown}{more}")
-    items = {code: CodeItem(code, name.strip(), attribute) for code, name, attribute in rows}
+    items = {code: CodeItem(code, name.strip(), attribute) for code, name, attribute in normalized_rows(rows)}
     return CodeTable(kind, edition, title, items, source)
 
 

@@ -7,7 +7,9 @@ performance targets, the 部门整体绩效目标, 政府采购 and 固定资产
 
 from __future__ import annotations
 
+import itertools
 import json
+import sys
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from app.compute import Workbook
 from app.domain import UNIT_TEXT_FIELDS, UnitInfo
 from app.errors import InputError, NotFoundError
 from app.forms import all_forms, form_by_id
+from app.jsondoc import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ITEMS, parse_document, read_document  # noqa: F401
 from app.money import format_amount, parse_amount
 from app.paths import resource
 from app.progress import Progress, step
@@ -40,11 +43,21 @@ from app.projects import (
     validate_project,
 )
 from app.service import BudgetDataset, Store, check_year
+from app.textcheck import (
+    INDICATOR_TEXTS,
+    OVERALL_TEXTS,
+    PROCUREMENT_TEXTS,
+    PROJECT_CODES,
+    PROJECT_TEXTS,
+    UNIT_TEXTS,
+    check_code,
+    check_text,
+    shown,
+)
 
 FORMAT = "budgetdesk.dataset"
 FORMAT_VERSION = 1
 SCHEMA_FILE = "budgetdesk.dataset.v1.schema.json"
-MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 
 
 @cache
@@ -259,13 +272,20 @@ def _import_indicators(items: list[dict]) -> list[Indicator]:
             for item in items]
 
 
+def _optional_code(value: str, label: str, limit: int) -> str:
+    return check_code(value, label, limit) if value and value.strip() else ""
+
+
 def _import_project(data: dict) -> Project:
     funding = data.get("funding", {})
+    codes = {key: _optional_code(data.get(key, ""), label, limit) for key, (label, limit) in PROJECT_CODES.items()}
     return Project(
-        name=data["name"], code=data.get("code", ""), amount=data.get("amount"),
+        name=data["name"], amount=data.get("amount"),
         **{key: funding.get(key) for key, _label in PROJECT_FUNDS},
         period_total=data.get("period_total"), executed_before=data.get("executed_before"),
-        **{key: data.get(key, "") for key in (*_PROJECT_TEXT_KEYS, *_PROJECT_TRAILING_TEXT_KEYS)},
+        **{key: data.get(key, "") for key in (*_PROJECT_TEXT_KEYS, *_PROJECT_TRAILING_TEXT_KEYS)
+           if key not in codes},
+        **codes,
         period_start=data.get("period_start"), period_end=data.get("period_end"),
         indicators=_import_indicators(data.get("indicators", [])),
     )
@@ -280,7 +300,7 @@ def _validate_book(document: dict, codes: dict, money_unit: str) -> tuple[BookCo
     position: dict[str, int] = {}
     project_codes: dict[str, str] = {}
     for index, data in enumerate(document.get("projects", []), start=1):
-        name, code = data.get("name", "").strip(), data.get("code", "").strip()
+        name, code = data.get("name", "").strip(), _optional_code(data.get("code", ""), "项目编码", 64)
         try:
             if name in position:
                 raise InputError(f"项目名称与第 {position[name] + 1} 项重复。")
@@ -329,31 +349,24 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def read_document(path: str | Path) -> dict:
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"找不到文件“{path}”。")
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise InputError(f"文件“{path.name}”过大，不是 BudgetDesk 数据文件。")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"文件“{path.name}”不是 UTF-8 编码的 JSON 文本，不是 BudgetDesk 数据文件。") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"文件“{path.name}”不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}。") from None
-
-
 def _schema_problems(document: object) -> list[str]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return ["文件不是 BudgetDesk 数据交换文件（format 应为 budgetdesk.dataset）。"]
-    if document.get("format_version") != FORMAT_VERSION:
-        return [f"不支持的数据格式版本 {document.get('format_version')}，本软件支持版本 {FORMAT_VERSION}。"]
+    version = document.get("format_version")
+    if "format_version" not in document:
+        return ["缺少 format_version（数据格式版本，应为整数 1）。"]
+    if type(version) is not int:
+        kind = {bool: "布尔值", str: "字符串", Decimal: "小数", type(None): "空值", list: "数组", dict: "对象"}.get(
+            type(version), type(version).__name__)
+        text = str(version) if isinstance(version, Decimal) else json.dumps(version, ensure_ascii=False)
+        return [f"format_version 的类型不对：应为整数 {FORMAT_VERSION}，文件中是{kind} {shown(text, 20)}。"]
+    if version != FORMAT_VERSION:
+        return [f"不支持的数据格式版本 {version}，本软件支持版本 {FORMAT_VERSION}。"]
     problems = []
-    for error in sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
+    errors = itertools.islice(_validator().iter_errors(document), 200)
+    for error in sorted(errors, key=lambda e: [str(part) for part in e.absolute_path]):
         where = "/".join(str(part) for part in error.absolute_path) or "（文件根）"
-        problems.append(f"{where}：{_translate(error)}")
+        problems.append(f"{shown(where, 80)}：{_translate(error)}")
     return problems
 
 
@@ -364,18 +377,91 @@ def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"缺少必填项 {error.message.split(' ')[0]}"
     if error.validator == "pattern" and error.validator_value in _MONEY_PATTERNS:
-        return f"金额“{error.instance}”格式不对，应为最多两位小数的数字字符串"
+        return f"金额“{shown(error.instance)}”格式不对，应为最多两位小数的数字字符串"
     if error.validator == "pattern" and error.validator_value.startswith("^\\d{4}-"):
-        return f"日期“{error.instance}”格式不对，应为 2023-01-01 这样的字符串"
+        return f"日期“{shown(error.instance)}”格式不对，应为 2023-01-01 这样的字符串"
     if error.validator == "pattern":
-        return f"“{error.instance}”格式不对"
+        return f"“{shown(error.instance)}”格式不对"
     if error.validator == "type":
-        return f"类型不对（{error.instance!r}）"
+        if isinstance(error.instance, (dict, list)):
+            return f"类型不对（是{'对象' if isinstance(error.instance, dict) else '数组'}）"
+        return f"类型不对（{shown(repr(error.instance))}）"
+    if error.validator == "maxLength":
+        return f"文字过长：最多 {error.validator_value} 个字，现有 {len(error.instance)} 个字"
+    if error.validator == "minLength":
+        return "不能为空"
     if error.validator == "additionalProperties":
-        return f"有无法识别的字段（{error.message}）"
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"有无法识别的字段（{'、'.join(shown(key, 30) for key in extra[:10])}）"
     if error.validator in ("enum", "const"):
-        return f"取值“{error.instance}”不在允许范围内"
-    return f"不符合格式要求（{error.message}）"
+        return f"取值“{shown(error.instance)}”不在允许范围内"
+    if error.validator in ("minimum", "maximum"):
+        return f"数值 {shown(error.instance)} 超出允许范围"
+    return f"不符合格式要求（{shown(error.message, 120)}）"
+
+
+def _text_problems(document: dict) -> list[str]:
+    """Every code, name and text of the document checked as the core checks what a clerk types: no
+    invisible, control or direction characters, codes of letters and digits only, lengths bounded."""
+    problems: list[str] = []
+
+    def text(where: str, value: object, label: str, limit: int, multiline: bool = False) -> None:
+        if isinstance(value, str):
+            try:
+                check_text(value, label, limit, multiline=multiline)
+            except InputError as exc:
+                problems.append(f"{where}：{exc}")
+
+    def code(where: str, value: object, label: str, limit: int = 32, *, optional: bool = False) -> None:
+        if isinstance(value, str) and not (optional and not value.strip()):
+            try:
+                check_code(value, label, limit)
+            except InputError as exc:
+                problems.append(f"{where}：{exc}")
+
+    def fields(where: str, data: dict, table: dict[str, tuple[str, int, bool]]) -> None:
+        for key, (label, limit, multiline) in table.items():
+            text(where, data.get(key), label, limit, multiline)
+
+    unit = document["unit"]
+    code("unit", unit.get("code"), "单位编码")
+    code("unit", unit.get("parent_code"), "上级单位编码", optional=True)
+    fields("unit", unit, UNIT_TEXTS)
+    for key, value in document.get("code_editions", {}).items():
+        text("code_editions", value, f"{key} 科目表版本", 16)
+    for index, item in enumerate(document.get("rows", []), start=1):
+        code(f"rows 第 {index} 项", item.get("form"), "表样编号", 64)
+        code(f"rows 第 {index} 项", item.get("row"), "行", 64)
+    for index, item in enumerate(document["values"], start=1):
+        for key, label in (("form", "表样编号"), ("row", "行"), ("column", "栏目")):
+            code(f"values 第 {index} 项", item.get(key), label, 64)
+    for index, project in enumerate(document.get("projects", []), start=1):
+        where = f"projects 第 {index} 项（{shown(project.get('name', ''))}）"
+        fields(where, project, PROJECT_TEXTS)
+        for key, (label, limit) in PROJECT_CODES.items():
+            code(where, project.get(key), label, limit, optional=True)
+        for number, indicator in enumerate(project.get("indicators", []), start=1):
+            fields(f"{where}第 {number} 条绩效指标", indicator, INDICATOR_TEXTS)
+    if "overall_targets" in document:
+        fields("overall_targets", document["overall_targets"], OVERALL_TEXTS)
+        for number, indicator in enumerate(document["overall_targets"].get("indicators", []), start=1):
+            fields(f"overall_targets 第 {number} 条绩效指标", indicator, INDICATOR_TEXTS)
+    for index, item in enumerate(document.get("procurement", []), start=1):
+        fields(f"procurement 第 {index} 项", item, PROCUREMENT_TEXTS)
+    for index, item in enumerate(document.get("explanations", []), start=1):
+        text(f"explanations 第 {index} 项", item.get("finding"), "审核结果编号", 500)
+        # The lengths of 说明 and 情况说明 are checked with the notes (_validate_notes), as when typed.
+        text(f"explanations 第 {index} 项", item.get("text"), "说明", sys.maxsize, True)
+    for index, item in enumerate(document.get("narrative", []), start=1):
+        text(f"narrative 第 {index} 项", item.get("section"), "情况说明部分", 32)
+        text(f"narrative 第 {index} 项", item.get("text"), "情况说明文字", sys.maxsize, True)
+        text(f"narrative 第 {index} 项", item.get("based_on"), "情况说明原文", sys.maxsize, True)
+    return problems
+
+
+def _refuse(problems: list[str], what: str = "处问题") -> None:
+    more = f"\n……另有 {len(problems) - 20} 处问题。" if len(problems) > 20 else ""
+    raise InputError(f"数据文件有 {len(problems)} {what}，未导入任何数据：\n" + "\n".join(problems[:20]) + more)
 
 
 def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent, dict[str, str]]:
@@ -383,39 +469,46 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
     problems = _schema_problems(document)
     if problems:
         raise InputError("数据文件格式有误，未导入任何数据：\n" + "\n".join(problems[:20]))
+    problems = _text_problems(document)
+    if problems:
+        _refuse(problems, "处文字问题")
     year = check_year(document["year"])
     unit_data = document["unit"]
-    unit = UnitInfo(**{key: unit_data.get(key, "") for key in ("code", "name", *UNIT_TEXT_FIELDS)},
-                    parent_code=unit_data.get("parent_code"))
+    # Codes are kept in their normalised form (full-width ３５９ is the unit 359), as the core keeps them.
+    parent_code = unit_data.get("parent_code")
+    unit = UnitInfo(**{key: unit_data.get(key, "") for key in ("name", *UNIT_TEXT_FIELDS)},
+                    code=check_code(unit_data["code"], "单位编码"),
+                    parent_code=check_code(parent_code, "上级单位编码") if parent_code and parent_code.strip() else None)
     codes = store.code_tables(year)
     workbook = Workbook(codes)
     errors: list[str] = []
     for index, row in enumerate(document.get("rows", []), start=1):
         try:
-            form = form_by_id(row["form"])
-            if form.code_kind is None or row["row"] not in codes[form.code_kind]:
-                raise InputError(f"《{form.title}》不能增加行“{row['row']}”。")
-            workbook.present_rows.setdefault(form.id, set()).add(row["row"])
+            form, row_code = form_by_id(check_code(row["form"], "表样编号", 64)), check_code(row["row"], "行", 64)
+            if form.code_kind is None or row_code not in codes[form.code_kind]:
+                raise InputError(f"《{form.title}》不能增加行“{row_code}”。")
+            workbook.present_rows.setdefault(form.id, set()).add(row_code)
         except (InputError, NotFoundError) as exc:
             errors.append(f"rows 第 {index} 项：{exc}")
     seen: set[tuple[str, str, str]] = set()
-    for index, item in enumerate(document["values"], start=1):
-        key = (item["form"], item["row"], item["column"])
+    keys = [(check_code(item["form"], "表样编号", 64), check_code(item["row"], "行", 64),
+             check_code(item["column"], "栏目", 64)) for item in document["values"]]
+    for index, (item, key) in enumerate(zip(document["values"], keys, strict=True), start=1):
         try:
-            form_by_id(item["form"]).column(item["column"])
+            form_by_id(key[0]).column(key[2])
             if key in seen:
                 raise InputError("同一单元格出现了两次。")
             seen.add(key)
             workbook.values[key] = parse_amount(item["value"])
         except (InputError, NotFoundError) as exc:
-            errors.append(f"values 第 {index} 项（{item['form']} / {item['row']} / {item['column']}）：{exc}")
+            errors.append(f"values 第 {index} 项（{' / '.join(key)}）：{exc}")
     if not errors:
         workbook.invalidate()
-        for index, item in enumerate(document["values"], start=1):
+        for index, key in enumerate(keys, start=1):
             try:
-                workbook.check_settable(item["form"], item["row"], item["column"])
+                workbook.check_settable(*key)
             except (InputError, NotFoundError) as exc:
-                errors.append(f"values 第 {index} 项（{item['form']} / {item['row']} / {item['column']}）：{exc}")
+                errors.append(f"values 第 {index} 项（{' / '.join(key)}）：{exc}")
     book, book_errors = _validate_book(document, codes, document["money_unit"])
     errors.extend(book_errors)
     notes, note_errors = _validate_notes(document)
@@ -425,13 +518,12 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
     except InputError as exc:
         errors.append(f"self_evaluation：{exc}")
     if errors:
-        more = f"\n……另有 {len(errors) - 20} 处问题。" if len(errors) > 20 else ""
-        raise InputError(f"数据文件有 {len(errors)} 处问题，未导入任何数据：\n" + "\n".join(errors[:20]) + more)
+        _refuse(errors)
     return unit, year, workbook, book, notes
 
 
 def import_document(store: Store, document: dict, *, replace: bool = False, source: str = "导入",
-                    progress: Progress | None = None) -> BudgetDataset:
+                    progress: Progress | None = None, backup: bool = True) -> BudgetDataset:
     """Validate the whole document, then write it through the core in one transaction (all or nothing).
 
     A document that says ``"status": "submitted"`` becomes 已上报 only when the same rule as
@@ -449,7 +541,8 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
                              "未导入任何数据：\n" + "\n".join(lines))
     step(progress, 2, 3, "正在写入数据库……")
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
-                         replace=replace, source=source, self_evaluation=validate_self_evaluation(document))
+                         replace=replace, source=source, backup=backup,
+                         self_evaluation=validate_self_evaluation(document))
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 
@@ -460,7 +553,7 @@ def _submission_blockers(document: dict) -> list:
 
     scratch = Store("sqlite://")
     try:
-        import_document(scratch, {**document, "status": "draft"})
+        import_document(scratch, {**document, "status": "draft"}, backup=False)
         return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))
     finally:
         scratch.close()

@@ -19,9 +19,11 @@ class Progress:
     def __init__(self, report: Callable[[int, int, str], None] | None = None) -> None:
         self._report = report
         self._cancelled = threading.Event()
+        self.cancellable = True
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        if self.cancellable:
+            self._cancelled.set()
 
     @property
     def cancelled(self) -> bool:
@@ -29,11 +31,19 @@ class Progress:
 
     def check(self) -> None:
         """Raise Cancelled if 取消 was pressed (call it where stopping leaves nothing half-written)."""
-        if self._cancelled.is_set():
+        if self._cancelled.is_set() and self.cancellable:  # past final_step the work completes as a whole
             raise Cancelled()
 
     def step(self, done: int, total: int, text: str = "") -> None:
         self.check()
+        if self._report is not None:
+            self._report(done, total, text)
+
+    def final_step(self, done: int, total: int, text: str = "") -> None:
+        """The last point where 取消 can stop the work: call it just before writing. Afterwards 取消 is
+        ignored (and the GUI takes its button away), so the work completes as a whole."""
+        self.check()
+        self.cancellable = False
         if self._report is not None:
             self._report(done, total, text)
 

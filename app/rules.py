@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -314,7 +315,9 @@ EXPLANATION_MAX_CHARS = 2000
 
 def explanation_note(finding_key: str, text: str) -> tuple[str, str | None]:
     """The dataset note (key, text) that holds a 说明; text None deletes it."""
-    text = text.strip()
+    from app.textcheck import check_text
+
+    text = check_text(text, "说明", sys.maxsize, multiline=True).strip()
     if len(text) > EXPLANATION_MAX_CHARS:
         raise InputError(f"说明不能超过 {EXPLANATION_MAX_CHARS} 字。")
     if not re.fullmatch(r"[A-Z]+\d+(:.+)?", finding_key, flags=re.DOTALL):

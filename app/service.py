@@ -20,10 +20,12 @@ from app.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, default_sh
 from app.compute import FormView, Workbook
 from app.domain import STATUS_NAMES, UNIT_FIELDS, UNIT_TEXT_FIELDS, DatasetInfo, UnitInfo
 from app.errors import ConflictError, InputError, LockedError, NotFoundError, StaleDataError
+from app.faults import ReadOnlyDatabaseError, read_only_message
 from app.forms import form_by_id
 from app.money import MONEY_UNITS, format_amount, from_hundredths, parse_amount, to_hundredths
+from app.textcheck import check_code
 from db import models
-from db.engine import make_engine, make_sessionmaker, migrate
+from db.engine import make_sessionmaker, open_database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 UNIT_FIELD_NAMES = {**{key: label for key, label in UNIT_FIELDS if key != "code"}, "parent_code": "上级单位"}
@@ -107,9 +109,14 @@ class Work:
 class Store:
     """One database (SQLite file or server URL), migrated to the newest schema on open."""
 
-    def __init__(self, target: str | None = None) -> None:
-        self.engine = make_engine(target)
-        migrate(self.engine)
+    def __init__(self, target: str | None = None, *, read_only: bool | None = None) -> None:
+        from app.backup import backup_before_upgrade
+
+        opened = open_database(target, read_only=read_only, before_upgrade=backup_before_upgrade)
+        self.target = target
+        self.engine = opened.engine
+        self.read_only = opened.read_only  # writes are refused with a Chinese message (app.faults)
+        self.path = opened.path  # the SQLite file (backups go beside it); None on a server
         self.Session = make_sessionmaker(self.engine)
 
     def close(self) -> None:
@@ -123,15 +130,22 @@ class Store:
         return unit
 
     @staticmethod
-    def _validate_unit(info: UnitInfo) -> None:
-        if not info.code or not str(info.code).strip():
-            raise InputError("单位编码不能为空。")
-        if len(info.code) > 32 or any(ch.isspace() for ch in info.code):
-            raise InputError(f"单位编码“{info.code}”无效：不能含空格，最长 32 个字符。")
+    def _validate_unit(info: UnitInfo) -> UnitInfo:
+        """Check the unit's codes and texts (app.textcheck). The codes are normalised in place
+        (full-width ３５９ is the unit 359), so every caller stores and looks up the same code."""
+        from app.textcheck import UNIT_TEXTS, check_code, check_fields
+
+        info.code = check_code(info.code, "单位编码")
+        if info.parent_code is not None and str(info.parent_code).strip():
+            info.parent_code = check_code(info.parent_code, "上级单位编码")
+        else:
+            info.parent_code = None
+        check_fields(info, UNIT_TEXTS)
         if not info.name or not info.name.strip():
             raise InputError(f"单位 {info.code} 缺少单位名称。")
         if info.parent_code and info.parent_code == info.code:
             raise InputError("上级单位不能是本单位自己。")
+        return info
 
     def _apply_unit(self, session, unit: models.Unit, info: UnitInfo) -> None:
         unit.name = info.name.strip()
@@ -236,17 +250,23 @@ class Store:
 
     def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
                        book, notes: dict[str, str], *, replace: bool = False, source: str = "导入",
-                       self_evaluation=None) -> Changes:
+                       backup: bool = True, self_evaluation=None) -> Changes:
         """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
 
         An existing dataset of the unit and year is replaced only with ``replace`` and never while
         已上报; its successor gets a new token, so a process that had the old one open cannot write
-        into it. Every cell, project and note that differs is audited with ``source``. ``self_evaluation``:
-        the 绩效自评 forms (app.selfeval.SelfEvaluationContent, validated), written and audited alike."""
+        into it. Every cell, project and note that differs is audited with ``source``. A backup of the
+        database is taken first (SQLite). ``self_evaluation``: the 绩效自评 forms
+        (app.selfeval.SelfEvaluationContent, validated), written and audited alike."""
         from app import selfeval
+        from app.backup import backup_before
         from app.projects import project_entries_for_import, write_content
 
         self._validate_unit(unit)
+        if getattr(self, "read_only", False):
+            raise ReadOnlyDatabaseError(read_only_message(self.path))
+        if backup:  # a batch (the bureau's folder import) backs up once before it starts
+            backup_before(self, "replace" if replace else "import")
         changes = Changes(status=status)
         with self.Session.begin() as session:
             record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
@@ -356,17 +376,27 @@ class Store:
     def import_code_edition(self, kind: str, edition: str, rows: list[tuple[str, str, str | None]],
                             *, year: int | None = None, title: str = "", source: str = "") -> CodeTable:
         """Validate an official code list and make it the one ``year`` (default: the edition) uses."""
+        from app.code_editions import refuse_orphans
+        from app.codes import normalized_rows
+
         if kind not in CODE_KINDS:
             raise InputError(f"科目类型“{kind}”无效，只能是 function（功能分类）或 economic（经济分类）。")
+        edition = check_code(edition, "版本", 4) if str(edition).strip() else ""
         if not edition.isdigit() or len(edition) != 4:
             raise InputError(f"版本“{edition}”无效，应为四位年份，例如 2024。")
         target_year = check_year(year if year is not None else int(edition))
+        rows = normalized_rows(rows)
         if kind == "economic":
             # An official list has no 人员/公用 classification: keep the shipped one where the code exists.
             shipped = default_shipped_table(kind, target_year)
             rows = [(code, name, attr if attr is not None else
                      (shipped.items[code].attribute if code in shipped.items else None)) for code, name, attr in rows]
         table = build_table(kind, edition, title or f"{edition}年{KIND_NAMES[kind]}", rows, source)
+        # Read-only, before the write: a list that lacks codes entered datasets use is refused.
+        refuse_orphans(self, kind, edition, target_year, table.items)
+        from app.backup import backup_before
+
+        backup_before(self, "codes")
         with self.Session.begin() as session:
             existing = session.scalar(
                 select(models.CodeEdition).where(models.CodeEdition.kind == kind, models.CodeEdition.edition == edition)
@@ -453,6 +483,13 @@ class BudgetDataset:
     def entered_values(self) -> dict[tuple[str, str, str], Decimal]:
         return dict(self.workbook.values)
 
+    def stored_version(self) -> int | None:
+        """The version as stored now (any process's write bumps it); None once replaced or deleted."""
+        table = models.Dataset.__table__
+        with self.store.engine.connect() as connection:
+            return connection.execute(select(table.c.version).where(
+                table.c.id == self.dataset_id, table.c.token == self.token)).scalar()
+
     def describe_cell(self, form_id: str, row: str, column: str) -> str:
         """A cell in the form's words: 表 / 行 / 栏."""
         return _CellDescriber(self.workbook)(form_id, row, column)
@@ -466,7 +503,7 @@ class BudgetDataset:
         (``StaleDataError``), lets the caller write and record audit rows, and commits both together.
         ``expected_version``: refuse if anyone wrote since the view read that version."""
         if getattr(self.store, "read_only", False):
-            raise ConflictError("数据库以只读方式打开（例如在只读介质上），可以查看、打印和导出，但不能修改。")
+            raise ReadOnlyDatabaseError(read_only_message(self.store.path))
         seen = self.version
         with self.store.Session.begin() as session:
             row = lock_dataset_row(session, self.dataset_id, self.token)
@@ -549,7 +586,7 @@ class BudgetDataset:
         form = form_by_id(form_id)
         if form.code_kind is None:
             raise InputError(f"《{form.title}》是固定行表，不能增加行。")
-        code = code.strip()
+        code = check_code(code, "科目编码", 16)
         table = self.codes[form.code_kind]
         if code not in table:
             raise InputError(f"科目编码“{code}”不在{KIND_NAMES[form.code_kind]}（{table.edition}版）中。")

@@ -28,18 +28,22 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, printing, rules
+    from bench import core, input, printing, rules
 
     with tempfile.TemporaryDirectory() as workdir:
         core.run(Path(workdir), report, timed, SEED004)
         rules.run(Path(workdir), report, timed, SEED004)
         printing.run(Path(workdir), report, timed, SEED004)
+        input.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui
         except ImportError as exc:  # pragma: no cover - Qt missing
             print(f"GUI benchmarks skipped: {exc}")
         else:
             gui.run(Path(workdir), report, timed, SEED004)
+            from bench import longwork
+
+            longwork.run(Path(workdir), report, timed, SEED004)
     return 0
 
 

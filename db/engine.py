@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 
 APP_NAME = "BudgetDesk"
+log = logging.getLogger(__name__)
 
 
 def default_database_path() -> Path:
@@ -36,22 +44,70 @@ def database_url(target: str | None) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # WAL with synchronous=NORMAL is durable against application crashes, the case that matters
-    # for "a crash loses at most the cell being typed"; FULL would also survive power loss.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def busy_timeout_ms() -> int:
+    """How long a write waits for another writer before the clerk is told (``BUDGETDESK_BUSY_TIMEOUT_MS``)."""
+    try:
+        return max(0, int(os.environ.get("BUDGETDESK_BUSY_TIMEOUT_MS", "5000")))
+    except ValueError:
+        return 5000
 
 
-def make_engine(target: str | None) -> Engine:
+def _sqlite_pragmas(read_only: bool):
+    def apply(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not read_only:  # changing the journal mode is a write
+            cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=FULL survives power loss as well as application crashes.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+    return apply
+
+
+def sqlite_path(target: str | None) -> Path | None:
+    """The database file of a SQLite target (None for a server URL or an in-memory database)."""
+    url = make_url(database_url(target))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _writable(path: Path) -> bool:
+    """Whether the file (or, for a new file, its folder) can be written, and the folder too (for the
+    WAL's -wal and -shm files). ``os.access`` also sees a read-only mount, even for root."""
+    folder_ok = os.access(path.parent, os.W_OK)
+    if path.exists():
+        return folder_ok and os.access(path, os.W_OK)
+    return folder_ok
+
+
+def _read_only_url(path: Path, *, immutable: bool) -> URL:
+    posix = path.as_posix()
+    uri = ("file:///" if path.drive else "file:") + quote(posix, safe="/:")
+    uri += "?mode=ro" + ("&immutable=1" if immutable else "")
+    return URL.create("sqlite", database=uri, query={"uri": "true"})
+
+
+def make_engine(target: str | None, *, read_only: bool = False) -> Engine:
     url = database_url(target)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if make_url(url).get_backend_name() == "sqlite":
+        path = sqlite_path(target)
+        if read_only and path is not None:
+            # On a read-only folder with no -wal file, nothing can create the -shm: the file is then
+            # immutable for us (a CD, a locked USB stick), and SQLite is told so.
+            immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists()
+            engine = create_engine(_read_only_url(path, immutable=immutable))
+        else:
+            engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas(read_only))
+    else:
+        connect_args = {"connect_timeout": 10} if make_url(url).get_backend_name() == "postgresql" else {}
+        # pre_ping replaces a pooled connection the server dropped (a restart) instead of failing once.
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    from app.faults import sqlalchemy_error_hook
+
+    event.listen(engine, "handle_error", sqlalchemy_error_hook)
     return engine
 
 
@@ -59,14 +115,132 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+@dataclass
+class OpenedDatabase:
+    engine: Engine
+    read_only: bool
+    path: Path | None  # the SQLite file, None on a server
+    revision: str | None  # the schema revision found before any upgrade (None: a new database)
+
+
+def open_database(target: str | None, *, read_only: bool | None = None,
+                  before_upgrade: Callable[[OpenedDatabase], None] | None = None) -> OpenedDatabase:
+    """Open a database safely: SQLite's ``quick_check``, the schema revision (a newer one is refused and
+    the file left untouched; the current one runs no Alembic at all), read-only when the file cannot be
+    written (or ``read_only`` / ``BUDGETDESK_READ_ONLY=1`` asks for it). Faults raise ``app.faults`` errors."""
+    from app.faults import (
+        CorruptDatabaseError,
+        ReadOnlyDatabaseError,
+        corrupt_message,
+        db_errors,
+        read_only_message,
+    )
+
+    path = sqlite_path(target)
+    if read_only is None:
+        read_only = os.environ.get("BUDGETDESK_READ_ONLY", "") not in ("", "0")
+    if path is not None and not read_only and not _writable(path):
+        if not path.exists():
+            raise ReadOnlyDatabaseError(
+                f"不能在“{path.parent}”建立数据库：该位置是只读的或没有写权限。请用 --db 指定一个可写的位置。")
+        log.warning("database %s is not writable: opening it read-only", path)
+        read_only = True
+    if path is not None and read_only and not path.exists():
+        raise ReadOnlyDatabaseError(f"数据库文件“{path}”不存在，只读方式无法建立新数据库。")
+    # An existing file is first looked at through a read-only connection: a damaged file or one of a
+    # newer schema is refused before anything (not even the journal mode) is written into it.
+    inspecting = path is not None and path.exists()
+    engine = make_engine(target, read_only=bool(read_only) or inspecting)
+    opened = OpenedDatabase(engine, bool(read_only), path, None)
+    try:
+        with db_errors():
+            if inspecting:
+                problems = quick_check(engine)
+                if problems:
+                    log.error("quick_check of %s failed: %s", path, problems[:5])
+                    raise CorruptDatabaseError(corrupt_message(str(path), "完整性检查未通过"), path=str(path))
+            opened.revision = stored_revision(engine)
+            head = head_revision()
+            if opened.revision is not None and opened.revision != head and opened.revision not in known_revisions():
+                from app.faults import NewerSchemaError, newer_schema_message
+
+                log.error("database %s has schema revision %s; this program knows up to %s",
+                          path or "(server)", opened.revision, head)
+                raise NewerSchemaError(newer_schema_message(opened.revision, head), revision=opened.revision)
+            if inspecting and not opened.read_only:
+                engine.dispose()
+                engine = opened.engine = make_engine(target)
+            if opened.revision != head:
+                if opened.read_only:
+                    raise ReadOnlyDatabaseError(
+                        read_only_message(str(path) if path else None)
+                        + f"此数据库的结构版本（{opened.revision or '空'}）较旧，需要升级后才能打开，而只读方式不能升级。")
+                if opened.revision is not None and before_upgrade is not None:
+                    before_upgrade(opened)
+                log.info("upgrading schema of %s from %s to %s", path or "(server)", opened.revision, head)
+                migrate(engine)
+    except BaseException as exc:
+        opened.engine.dispose()
+        if isinstance(exc, CorruptDatabaseError) and exc.path is None and path is not None:
+            raise CorruptDatabaseError(corrupt_message(str(path), _corrupt_words(exc)), path=str(path)) from exc
+        raise
+    return opened
+
+
+def _corrupt_words(exc: BaseException) -> str:
+    text = str(exc)
+    for words in ("文件不是数据库", "数据库页面损坏"):
+        if words in text:
+            return words
+    return ""
+
+
+def quick_check(engine: Engine) -> list[str]:
+    """SQLite ``PRAGMA quick_check``: an empty list when the file is sound."""
+    with engine.connect() as connection:
+        rows = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The Alembic revision recorded in the database (None for a database without tables)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (run on every open)."""
+    """Bring the schema to the newest Alembic revision."""
     run_alembic(engine, "upgrade", "head")
+
+
+_REVISION = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _revision_graph() -> dict[str, str | None]:
+    """revision -> down_revision, read from the migration scripts without importing Alembic (start-up speed)."""
+    graph: dict[str, str | None] = {}
+    for script in sorted((Path(__file__).parent / "migrations" / "versions").glob("*.py")):
+        found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision", "None").strip()
+            graph[found["revision"].strip().strip("'\"")] = None if down == "None" else down.strip("'\"")
+    return graph
+
+
+def known_revisions() -> set[str]:
+    return set(_revision_graph())
 
 
 def head_revision() -> str:
     """The newest schema revision this program knows."""
-    from alembic.config import Config
+    graph = _revision_graph()
+    heads = set(graph) - {down for down in graph.values() if down}
+    if len(heads) == 1:
+        return heads.pop()
+    from alembic.config import Config  # several heads or a script form the scan does not read
     from alembic.script import ScriptDirectory
 
     config = Config()

@@ -1,9 +1,12 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The log file of the CLI and GUI entry points goes to a scratch folder, not the user's log directory.
+os.environ.setdefault("BUDGETDESK_LOG_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-log-"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"

@@ -21,7 +21,9 @@ from tests.test_gui_editor import tab, type_into
 from ui import print_dialog as print_dialog_module
 from ui.main_window import MainWindow
 from ui.narrative_tab import NarrativeTab, RegenerationDialog
-from ui.print_dialog import FORM_PREFIX, PROJECT_PREFIX, WHOLE_DOCUMENT, PrintDialog, settings_text
+from ui.print_choices import FORM_PREFIX, PROJECT_PREFIX, WHOLE_DOCUMENT
+from ui.print_dialog import PrintDialog
+from ui.print_settings import settings_text
 
 THREE_PUBLIC_TITLE = "部门预算财政拨款“三公”经费支出表"
 
@@ -50,6 +52,7 @@ def pdf_page_sizes(path) -> list[tuple[float, float]]:
 def dialog(qtbot, window):
     opened = PrintDialog(window.controller, window)
     opened.show()
+    wait_for_preview(qtbot, opened)  # the first preview renders in a worker
     yield opened
     opened.reject()
 
@@ -62,8 +65,13 @@ def toggle_choice(qtbot, dialog, key):
 
 
 def wait_for_preview(qtbot, dialog):
-    # the preview follows the ticks after a short delay, so several clicks render once
-    qtbot.waitUntil(lambda: not dialog._refresh_timer.isActive(), timeout=20000)
+    # the preview follows the ticks after a short delay (several clicks render once), in a worker
+    qtbot.waitUntil(lambda: not dialog._refresh_timer.isActive() and dialog.preview_job is None, timeout=60000)
+
+
+def wait_for_jobs(qtbot, dialog):
+    """Export and print run in a worker: wait until they are over."""
+    qtbot.waitUntil(lambda: dialog.export_job is None and dialog.print_job is None, timeout=60000)
 
 
 def close_at_once(print_dialog):
@@ -156,6 +164,7 @@ def test_one_project_prints_its_target_and_approval_tables_alone(qtbot, dialog, 
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args: (str(tmp_path / "project.pdf"), "PDF 文件 (*.pdf)"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     text = pdf_text(tmp_path / "project.pdf")
     assert "项目支出绩效目标表" in text and "批复表" in text and "广播电视机构宣传费项目预算控制数" in text
     assert "慢直播系统建设费" not in text  # only this project
@@ -183,6 +192,7 @@ def test_export_writes_the_chosen_form_under_a_default_name(qtbot, dialog, tmp_p
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     assert asked["default"].endswith(f"359_秦皇岛经济技术开发区融媒体中心_2023年{THREE_PUBLIC_TITLE}.pdf")
     written = exports / "三公经费.pdf"
     assert written.is_file()
@@ -205,8 +215,10 @@ def test_export_failures_are_told_in_chinese_and_write_nothing(qtbot, dialog, tm
     def refuse(*args, **kwargs):
         raise InputError("没有可打印的内容：请至少选择一张表或封面。")
 
-    monkeypatch.setattr(print_dialog_module, "build_document", refuse)
+    monkeypatch.setattr(print_dialog_module, "render_document", refuse)
+    dialog.rendered = None  # nothing rendered yet: the export renders itself
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     assert dialog.message.text() == "没有导出：没有可打印的内容：请至少选择一张表或封面。"
     assert list(exports.iterdir()) == []
 
@@ -214,6 +226,7 @@ def test_export_failures_are_told_in_chinese_and_write_nothing(qtbot, dialog, tm
     missing_folder = exports / "不存在的文件夹" / "预算.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(missing_folder), ""))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     assert dialog.message.text().startswith("没有导出：写入")
     assert list(exports.iterdir()) == []
 
@@ -232,6 +245,7 @@ def test_print_paints_each_page_in_its_orientation(qtbot, dialog, tmp_path, monk
 
     monkeypatch.setattr(QPrintDialog, "exec", accept)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     sizes = pdf_page_sizes(out)
     assert len(sizes) == 2
     (first_width, first_height), (second_width, second_height) = sizes
@@ -253,6 +267,7 @@ def test_print_honours_the_page_range(qtbot, dialog, tmp_path, monkeypatch):
 
     monkeypatch.setattr(QPrintDialog, "exec", accept)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot, dialog)
     assert len(pdf_page_sizes(out)) == 2
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.errors import BudgetDeskError
+
+log = logging.getLogger(__name__)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -18,16 +21,90 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(db: str | None = None) -> int:
+READ_ONLY_NOTE = "数据库以只读方式打开（只读介质、没有写权限或使用了 --read-only）：可以查看、审核、打印和导出，不能修改。"
+
+
+def open_store(db: str | None, read_only: bool | None = None):
+    """Open the database at start; a fault becomes a dialog (locked: 重试; damaged: restore the newest
+    good backup), never a vanished window. Returns the Store, or None when it cannot be opened."""
+    from app.faults import CorruptDatabaseError, DatabaseBusyError
     from app.service import Store
+    from ui.error_dialog import show_error
+
+    while True:
+        try:
+            return Store(db, read_only=read_only)
+        except DatabaseBusyError as exc:
+            if not show_error(None, exc, retry=True):
+                return None
+        except CorruptDatabaseError as exc:
+            return _offer_restore(db, read_only, exc)
+        except BudgetDeskError as exc:
+            show_error(None, exc)
+            return None
+
+
+def _offer_restore(db, read_only, exc):
+    from app import backup
+    from app.service import Store
+    from db.engine import sqlite_path
+    from ui.error_dialog import ErrorDialog, format_details, show_error
+
+    path = sqlite_path(db)
+    try:
+        good = backup.find_backup(path, None) if path is not None else None
+    except BudgetDeskError:
+        good = None
+    log.error("database %s is damaged: %s", path, exc)
+    if good is None:
+        show_error(None, exc)
+        return None
+    message = (f"{exc}\n\n最新的完好备份是 {good.time:%Y-%m-%d %H:%M:%S}（{good.reason_text}）。"
+               "是否用它恢复？损坏的文件会改名保留在原文件夹中。")
+    dialog = ErrorDialog(None, "数据库已损坏", message, details=format_details(exc), extra_button="恢复最新备份")
+    dialog.exec()
+    if dialog.choice != "extra":
+        return None
+    try:
+        info, aside = backup.restore_over_corrupt(path, good.name)
+        store = Store(db, read_only=read_only)
+        backup.record_restore(store, info)
+    except BudgetDeskError as error:
+        show_error(None, error)
+        return None
+    QMessageBox.information(None, "已恢复", f"已从 {info.time:%Y-%m-%d %H:%M:%S} 的备份恢复。损坏的文件已改名为：{aside}")
+    return store
+
+
+def start_window(store):
+    """The main window on an opened store, with the backup on open and the daily backup timer."""
+    from app.backup import backup_on_open
+    from ui.backup_dialog import DailyBackup
     from ui.main_window import MainWindow
 
-    app = make_application()
-    try:
-        store = Store(db)
-    except BudgetDeskError as exc:
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 2
+    backup_on_open(store)
     window = MainWindow(store)
+    window.daily_backup = DailyBackup(store, window)
+    if store.read_only:
+        label = QLabel("只读", window)
+        label.setObjectName("read_only_flag")
+        label.setToolTip(READ_ONLY_NOTE)
+        label.setStyleSheet("color: #b42318; font-weight: bold;")
+        window.statusBar().addPermanentWidget(label)
+        QMessageBox.information(window, "只读打开", READ_ONLY_NOTE)
+    return window
+
+
+def run_gui(db: str | None = None, read_only: bool | None = None) -> int:
+    from app.logsetup import setup_logging
+    from ui.error_dialog import install_exception_hooks
+
+    setup_logging()
+    app = make_application()
+    install_exception_hooks()
+    store = open_store(db, read_only)
+    if store is None:
+        return 1
+    window = start_window(store)
     window.show()
     return app.exec()

@@ -5,11 +5,18 @@
 which the core checks between units of work (it raises ``Cancelled`` before writing anything).
 Outcomes arrive on the GUI thread: ``on_done(result)``; a ``BudgetDeskError`` as a Chinese message box
 (or ``on_error``); anything unexpected goes to ``sys.excepthook`` (the application's error dialog).
+
+While jobs run, Python's full (generation 2) garbage collections are deferred: a long render builds a
+large heap, and each full collection then stops every thread — the GUI thread too — for hundreds of
+milliseconds (measured: 0.2–0.5 s each, several per render of the large department). The usual
+thresholds come back when the last job ends; the young generations are still collected meanwhile.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +25,33 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import BudgetDeskError, Cancelled
 from app.progress import Progress
+
+# The progress dialog appears only when the work takes longer than this (quick work shows none).
+SHOW_AFTER_MS = 300
+# Progress reports reach the GUI thread at most this often (a page-by-page render reports hundreds
+# of times a second; the bar cannot show more and the queue of signals would only grow).
+REPORT_INTERVAL_S = 0.04
+# gen-2 threshold while jobs run: never reached by a render or an import
+DEFERRED_FULL_GC_THRESHOLD = 1_000_000
+_running_jobs = 0
+_saved_gc_threshold: tuple[int, int, int] | None = None
+
+
+def _defer_full_gc() -> None:  # GUI thread only
+    global _running_jobs, _saved_gc_threshold
+    if _running_jobs == 0:
+        _saved_gc_threshold = gc.get_threshold()
+        young, middle, _old = _saved_gc_threshold
+        gc.set_threshold(young, middle, DEFERRED_FULL_GC_THRESHOLD)
+    _running_jobs += 1
+
+
+def _restore_full_gc() -> None:  # GUI thread only
+    global _running_jobs, _saved_gc_threshold
+    _running_jobs -= 1
+    if _running_jobs == 0 and _saved_gc_threshold is not None:
+        gc.set_threshold(*_saved_gc_threshold)
+        _saved_gc_threshold = None
 
 
 class _Worker(QThread):
@@ -28,7 +62,15 @@ class _Worker(QThread):
     def __init__(self, work: Callable[[Progress], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = work
-        self.progress = Progress(lambda done, total, text: self.progressed.emit(done, total, text))
+        self.progress = Progress(self._report)
+        self._last_report = 0.0
+
+    def _report(self, done: int, total: int, text: str) -> None:  # worker thread
+        now = time.monotonic()
+        final = not self.progress.cancellable
+        if now - self._last_report >= REPORT_INTERVAL_S or (total > 0 and done >= total) or final:
+            self._last_report = now
+            self.progressed.emit(done, total, text)
 
     def run(self) -> None:  # runs in the worker thread: touch no widget here
         try:
@@ -43,6 +85,7 @@ class Job(QObject):
     """A running background job; ``finished`` fires on the GUI thread once it is over (any outcome)."""
 
     finished = Signal()
+    progressed = Signal(int, int, str)  # on the GUI thread, for callers showing their own progress bar
 
     def __init__(self, parent: QWidget | None, title: str, work: Callable[[Progress], Any],
                  on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], None] | None,
@@ -55,11 +98,13 @@ class Job(QObject):
         self.result: Any = None
         self.error: BaseException | None = None
         self.dialog: QProgressDialog | None = None
+        self._cancel_shown = show_dialog
+        self._gc_deferred = False
         if show_dialog:
             self.dialog = QProgressDialog(f"{title}……", "取消", 0, 0, parent)
             self.dialog.setWindowTitle(title)
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            self.dialog.setMinimumDuration(300)  # quick work shows no dialog at all
+            self.dialog.setMinimumDuration(SHOW_AFTER_MS)  # quick work shows no dialog at all
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel)
@@ -69,6 +114,8 @@ class Job(QObject):
         self.worker.failed.connect(self._failed)
 
     def start(self) -> Job:
+        _defer_full_gc()
+        self._gc_deferred = True
         self.worker.start()
         return self
 
@@ -84,16 +131,36 @@ class Job(QObject):
     def wait(self, msecs: int = 60000) -> bool:
         return self.worker.wait(msecs)
 
+    def stop(self) -> None:
+        """取消 and wait until the worker has stopped (before closing what the work uses)."""
+        self.cancel()
+        self.worker.wait()
+        self._release_gc()  # the outcome may never be delivered if the owner is deleted next
+
     def _progressed(self, done: int, total: int, text: str) -> None:
-        if self.dialog is None or self.worker.progress.cancelled:
+        if self.worker.progress.cancelled or self.outcome is not None:
             return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total > 0 else 0)
+        self.progressed.emit(done, total, text)
+        dialog = self.dialog
+        if dialog is None:
+            return
+        if not self.worker.progress.cancellable and self._cancel_shown:
+            dialog.setCancelButton(None)  # past the point of no return (Progress.final_step)
+            self._cancel_shown = False
         if text:
-            self.dialog.setLabelText(text)
+            dialog.setLabelText(text)
+        dialog.setMaximum(max(total, 0))
+        # last: on a modal dialog setValue processes events, which may finish the job and close it
+        dialog.setValue(min(done, total) if total > 0 else 0)
+
+    def _release_gc(self) -> None:
+        if self._gc_deferred:
+            self._gc_deferred = False
+            _restore_full_gc()
 
     def _close(self) -> None:
         self.worker.wait()
+        self._release_gc()
         if self.dialog is not None:
             self.dialog.hide()
             self.dialog.deleteLater()

@@ -24,6 +24,8 @@ from app.domain import UNIT_FIELDS, UnitInfo
 from app.errors import BudgetDeskError, StaleDataError
 from app.forms import editor_order
 from app.service import BudgetDataset, Store
+from app.textcheck import check_code
+from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
@@ -68,6 +70,7 @@ class NewDatasetDialog(QDialog):
     def accept(self) -> None:
         info = UnitInfo(**{key: edit.text().strip() for key, edit in self.edits.items()})
         try:
+            info.code = check_code(info.code, "单位编码")  # full-width ３５９ is the existing unit 359
             existing = {unit.code for unit in self.store.list_units()}
             if info.code not in existing:
                 self.store.create_unit(info)
@@ -121,6 +124,7 @@ class MainWindow(QMainWindow):
         self.history_action.setObjectName("history")
         self.history_action.triggered.connect(self.show_history)
         self._install_print_actions(toolbar)
+        add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)

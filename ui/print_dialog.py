@@ -1,292 +1,104 @@
 """打印预览: choose what to print, see the pages exactly as they will print, print them or save the PDF.
 
-The preview shows the PDF that ``app.printing`` produces, rasterised with pypdfium2 (Qt's PDF
-module is not in the PySide6-Essentials wheels), so what the clerk sees is what the printer and the
-exported file get. Printing paints those same pages as images at printer resolution onto a QPrinter,
-one PDF page per sheet.
+The preview shows the PDF that ``app.printing`` produces (``ui.print_preview``), so what the clerk
+sees is what the printer and the exported file get. Rendering runs in a worker thread
+(``ui.jobs``) with a progress bar and 取消 beside the zoom controls, so the window keeps painting
+while a large department's 300 projects are laid out; ticking something else stops the render
+under way. 导出 PDF writes the bytes the preview already holds when the choices and the stored
+dataset version are unchanged, and renders (in a worker, with a progress dialog) only otherwise.
+打印 rasterises those same pages in a worker (``ui.print_raster``). The dialog remembers its
+choices per dataset (``ui.print_choices.PrintMemory``).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
+import sys
 import tempfile
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2 as pdfium
-from PySide6.QtCore import QRect, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QTransform
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPageSize
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
+    QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import URL
 
-from app.errors import BudgetDeskError
-from app.printing import PrintResult, build_document, font_status, print_fonts, render_document
+from app.errors import BudgetDeskError, Cancelled
+from app.printing import PrintResult, print_fonts, render_document
 from app.printing.document import printable_items
+from app.progress import Progress
 from app.projects import ProjectBook
 from ui.controller import DatasetController
+from ui.jobs import Job, run_job
+from ui.print_choices import (
+    FORM_PREFIX,
+    PROJECT_PREFIX,
+    WHOLE_DOCUMENT,
+    PrintChoice,
+    PrintMemory,
+    safe_file_name,
+)
+from ui.print_preview import PREVIEW_ZOOMS, PdfPages, PreviewArea
+from ui.print_raster import paint_pages
+from ui.print_settings import settings_text, show_settings
 
-WHOLE_DOCUMENT = "whole"
-FORM_PREFIX = "form:"
-PROJECT_PREFIX = "project:"
-PREVIEW_ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-# Pages rasterised for the screen that are kept; scrolling back re-renders the others (a page takes
-# a few milliseconds, a cached page at 200 % several megabytes).
-PREVIEW_CACHE_PAGES = 12
-# Raster resolution sent to the printer. A 1200 dpi A4 page would be a >500 MB image; 300 dpi already
-# prints table rules and 9 pt text as sharply as the office printers can put them on paper.
-PRINT_DPI_LIMIT = 300
-POINTS_PER_INCH = 72
 # Checking several forms one after another re-renders once, after the last click.
 PREVIEW_DELAY_MS = 250
-PAGE_GAP = 14
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 
-@contextmanager
-def wait_cursor() -> Iterator[None]:
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+@dataclass
+class Rendered:
+    """A finished render: the PDF bytes, what they were rendered from, and (for the preview) the open pages."""
+
+    key: str  # options and stored data version (see PrintDialog.render_key)
+    options: str  # the options alone (what is ticked), as text
+    data: bytes
+    result: PrintResult
+    pages: PdfPages | None = None
+
+
+def stored_version(dataset) -> int | None:
+    """The dataset's version as stored now (bumped by every write, by any process); None if it is gone."""
+    return dataset.stored_version()
+
+
+def write_pdf(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` beside it first and rename at the end, so a failure never leaves a
+    half-written PDF in place of the clerk's earlier export."""
+    handle, temporary = tempfile.mkstemp(prefix=".budgetdesk-", suffix=".pdf.part", dir=target.parent)
     try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
-@dataclass(frozen=True)
-class PrintChoice:
-    """One line of the 打印内容 list.
-
-    ``exclusive`` choices (the whole document, one project) print alone; form choices combine with
-    each other. ``options_factory`` returns the keyword arguments for ``build_document`` /
-    ``render_document``; it is called at render time, so it always sees the current data.
-    """
-
-    key: str
-    title: str
-    options_factory: Callable[[], dict] | None
-    exclusive: bool
-    form_id: str | None = None
-
-
-class PdfPages:
-    """A rendered PDF held open for preview and printing; pypdfium2 keeps native handles, so close it."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data  # pdfium reads from this buffer for the document's whole life
-        self._document = pdfium.PdfDocument(data)
-        self.sizes: list[tuple[float, float]] = []  # points, per page
-        for index in range(len(self._document)):
-            page = self._document[index]
-            try:
-                self.sizes.append(page.get_size())
-            finally:
-                page.close()
-
-    def __len__(self) -> int:
-        return len(self.sizes)
-
-    def is_landscape(self, index: int) -> bool:
-        width, height = self.sizes[index]
-        return width > height
-
-    def image(self, index: int, scale: float) -> QImage:
-        """Page ``index`` (from 0) at ``scale`` pixels per point, white background."""
-        page = self._document[index]
-        try:
-            bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
-        finally:
-            page.close()
-        try:
-            # copy(): the QImage must own its pixels, the bitmap buffer is freed below
-            return QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
-                          QImage.Format.Format_RGBX8888).copy()
-        finally:
-            bitmap.close()
-
-    def close(self) -> None:
-        self._document.close()
-
-
-class _PageWidget(QWidget):
-    """One page in the preview, rasterised only when Qt paints it (i.e. when it is scrolled into view)."""
-
-    def __init__(self, preview: PreviewArea, index: int) -> None:
-        super().__init__()
-        self.preview = preview
-        self.index = index
-        self.setObjectName(f"preview_page_{index + 1}")
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.white)
-        image = self.preview.page_image(self.index, self.devicePixelRatioF())
-        if image is not None:
-            painter.drawImage(self.rect(), image)
-        painter.setPen(QColor("#9aa5b1"))
-        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        painter.end()
-
-
-class PreviewArea(QScrollArea):
-    """The pages one below the other on a grey desk (100 % = 1 point per pixel).
-
-    It opens at 适合宽度: the widest page (a landscape table) just fits, and keeps fitting as the
-    dialog is resized, until the clerk picks a zoom step.
-    """
-
-    zoom_changed = Signal(float)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("print_preview")
-        self.setWidgetResizable(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        # a scroll bar appearing with the second page would change the width that fits
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.pages: PdfPages | None = None
-        self.zoom = 1.0
-        self.fit_width = True
-        self.page_widgets: list[_PageWidget] = []
-        self._cache: OrderedDict[tuple[int, float, float], QImage] = OrderedDict()
-        self._desk: QWidget | None = None
-        self.message: QLabel | None = None
-        self.show_message("")
-
-    def _new_desk(self) -> QVBoxLayout:
-        self._desk = QWidget()
-        self._desk.setObjectName("preview_desk")
-        self._desk.setStyleSheet("#preview_desk { background: #d5d9de; }")
-        layout = QVBoxLayout(self._desk)
-        layout.setContentsMargins(PAGE_GAP, PAGE_GAP, PAGE_GAP, PAGE_GAP)
-        layout.setSpacing(PAGE_GAP)
-        return layout
-
-    def show_message(self, text: str) -> None:
-        """No pages: a sentence in the middle of the desk instead (nothing chosen, or an error)."""
-        self.pages = None
-        self.page_widgets = []
-        self._cache.clear()
-        layout = self._new_desk()
-        self.message = QLabel(text, self._desk)
-        self.message.setObjectName("preview_message")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #3e4c59; font-size: 14px; padding: 24px;")
-        layout.addWidget(self.message, 1)
-        self.setWidget(self._desk)
-
-    def set_pages(self, pages: PdfPages) -> None:
-        self.pages = pages
-        self._cache.clear()
-        layout = self._new_desk()
-        self.page_widgets = []
-        for index in range(len(pages)):
-            widget = _PageWidget(self, index)
-            self.page_widgets.append(widget)
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-        if self.fit_width:
-            self.zoom = self.fitting_zoom()
-        self._apply_sizes()
-        self.setWidget(self._desk)
-
-    def fitting_zoom(self) -> float:
-        if not self.pages:
-            return self.zoom
-        widest = max(width for width, _height in self.pages.sizes)
-        available = self.viewport().width() - 2 * PAGE_GAP
-        return max(PREVIEW_ZOOMS[0], min(PREVIEW_ZOOMS[-1], available / widest))
-
-    def use_fit_width(self) -> None:
-        self.fit_width = True
-        self.set_zoom(self.fitting_zoom())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().resizeEvent(event)
-        if self.fit_width and self.pages:
-            self.set_zoom(self.fitting_zoom())
-
-    def set_zoom(self, zoom: float) -> None:
-        if zoom == self.zoom or self.pages is None:
-            self.zoom = zoom
-            return
-        # keep the same spot of the document in view
-        bar = self.verticalScrollBar()
-        fraction = bar.value() / bar.maximum() if bar.maximum() else 0.0
-        self.zoom = zoom
-        self._cache.clear()
-        self._apply_sizes()
-        self._desk.adjustSize()
-        bar.setValue(round(fraction * bar.maximum()))
-        self.zoom_changed.emit(zoom)
-
-    def _apply_sizes(self) -> None:
-        if self.pages is None:
-            return
-        for widget, (width, height) in zip(self.page_widgets, self.pages.sizes, strict=True):
-            widget.setFixedSize(QSize(round(width * self.zoom), round(height * self.zoom)))
-
-    def page_image(self, index: int, device_ratio: float) -> QImage | None:
-        if self.pages is None:
-            return None
-        key = (index, self.zoom, device_ratio)
-        image = self._cache.get(key)
-        if image is None:
-            image = self.pages.image(index, self.zoom * device_ratio)
-            image.setDevicePixelRatio(device_ratio)
-            self._cache[key] = image
-            while len(self._cache) > PREVIEW_CACHE_PAGES:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return image
-
-
-def safe_file_name(text: str) -> str:
-    """A file name Windows and Linux both accept (unit names may contain “/” or quotes)."""
-    return _UNSAFE_FILE_CHARS.sub("_", text).strip(" .") or "部门预算"
-
-
-def settings_text(store) -> str:
-    """What 设置… shows: the print font in use and where the data lives (never the password)."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite":
-        location = f"本机 SQLite 数据库文件：{url.database or '（内存）'}"
-    else:
-        # rebuilt without the password (URL.set treats None as "keep")
-        safe = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
-        location = f"数据库服务器：{safe.render_as_string(hide_password=False)}"
-    fonts = print_fonts()
-    advice = ("" if fonts.body.embedded else
-              "\n\n未找到可嵌入的中文字体，打印文件依赖阅读器自带字体。建议安装宋体、黑体或文泉驿正黑。")
-    return (f"打印字体：{font_status()}{advice}\n\n"
-            f"如需使用其他字体，可设置环境变量 BUDGETDESK_PRINT_FONT 为字体文件路径后重新启动。\n\n"
-            f"{location}")
-
-
-def show_settings(store, parent: QWidget | None = None) -> None:
-    box = QMessageBox(QMessageBox.Icon.Information, "设置", settings_text(store), QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("settings_dialog")
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.exec()
+def _export_message(target: Path, exc: BaseException) -> str:
+    if isinstance(exc, Cancelled):
+        return "已取消导出，没有写入文件。"
+    if isinstance(exc, BudgetDeskError):
+        return f"没有导出：{exc}"
+    if isinstance(exc, PermissionError):
+        return f"没有导出：不能写入 {target}。该文件可能正在其他程序中打开，或没有写入该文件夹的权限。"
+    return f"没有导出：写入 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。"
 
 
 class PrintDialog(QDialog):
@@ -295,12 +107,24 @@ class PrintDialog(QDialog):
         self.controller = controller
         self.settings = QSettings()
         dataset = controller.dataset
+        self.memory = PrintMemory(dataset.unit_code, dataset.year, self.settings)
         self.setObjectName("print_dialog")
         self.setWindowTitle(f"打印预览 — {dataset.unit.code} {dataset.unit.name} · {dataset.year}年")
         self.choices: dict[str, PrintChoice] = {}
         self._groups: set[str] = set()
         self.pages: PdfPages | None = None
         self.result: PrintResult | None = None
+        self.rendered: Rendered | None = None  # the last finished render, reused by 导出 PDF
+        self.shown: Rendered | None = None  # the render whose pages the preview shows
+        self._preview_message = False  # the message line holds a preview error (cleared by the next render)
+        self.preview_job: Job | None = None
+        self.export_job: Job | None = None
+        self.print_job: Job | None = None
+        self._printer: QPrinter | None = None
+        self._pending_refresh = False
+        self._closing = False
+        self._edits = 0  # saves seen while open (part of the render key, with the stored version)
+        controller.saved.connect(self._data_saved)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
@@ -344,8 +168,9 @@ class PrintDialog(QDialog):
         for project_id, name, _amount in ProjectBook(dataset).project_choices():
             self.add_choice(f"{PROJECT_PREFIX}{project_id}", f"项目：{name}",
                             lambda project_id=project_id: {"projects": [project_id]}, group="单个项目（绩效目标表和批复表）")
-        self.choice_item(WHOLE_DOCUMENT).setCheckState(Qt.CheckState.Checked)
+        self._restore_choices()
         self.choice_list.itemChanged.connect(self._choice_changed)
+        self.cover_box.toggled.connect(self._cover_toggled)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -353,7 +178,7 @@ class PrintDialog(QDialog):
         self._refresh_timer.timeout.connect(self.refresh_preview)
 
         for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button, self.print_button,
-                       self.export_button, close_button):
+                       self.export_button, close_button, self.preview_cancel_button):
             button.setAutoDefault(False)  # Enter in the list must not print or zoom
 
         geometry = self.settings.value("print/geometry")
@@ -377,6 +202,10 @@ class PrintDialog(QDialog):
         self.choice_list.setObjectName("print_choices")
         self.choice_list.setWordWrap(True)
         layout.addWidget(self.choice_list, 1)
+        self.cover_box = QCheckBox("单张表格和单个项目也印封面", panel)
+        self.cover_box.setObjectName("print_cover")
+        self.cover_box.setToolTip("整套文件总是带封面和目录")
+        layout.addWidget(self.cover_box)
         hint = QLabel("整套文件按官方顺序打印；单张表格可同时勾选多张，按官方顺序排列。", panel)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #52606d;")
@@ -391,6 +220,17 @@ class PrintDialog(QDialog):
         self.page_count_label = QLabel(panel)
         self.page_count_label.setObjectName("page_count")
         bar.addWidget(self.page_count_label)
+        self.preview_progress = QProgressBar(panel)
+        self.preview_progress.setObjectName("preview_progress")
+        self.preview_progress.setTextVisible(False)
+        self.preview_progress.setMaximumWidth(220)
+        self.preview_progress.hide()
+        bar.addWidget(self.preview_progress)
+        self.preview_cancel_button = QPushButton("取消", panel)
+        self.preview_cancel_button.setObjectName("preview_cancel")
+        self.preview_cancel_button.clicked.connect(self._preview_button_clicked)
+        self.preview_cancel_button.hide()
+        bar.addWidget(self.preview_cancel_button)
         bar.addStretch(1)
         bar.addWidget(QLabel("缩放：", panel))
         self.zoom_out_button = QPushButton("－", panel)
@@ -476,7 +316,25 @@ class PrintDialog(QDialog):
             finally:
                 self.choice_list.blockSignals(False)
             self.choice_list.viewport().update()
+        self.memory.set_ticked([choice.key for choice in self.checked_choices()])
+        self._cancel_preview()  # what is being rendered is no longer wanted
+        self._update_controls()
         self._refresh_timer.start()
+
+    def _cover_toggled(self, checked: bool) -> None:
+        self.memory.set_cover(checked)
+        self._cancel_preview()
+        self._refresh_timer.start()
+
+    def _restore_choices(self) -> None:
+        """Tick what was ticked when this dataset's print dialog was last used (else 整套文件)."""
+        remembered = [key for key in (self.memory.ticked() or []) if key in self.choices]
+        # exclusive lines print alone: of an inconsistent memory keep the first one only
+        alone = next((key for key in remembered if self.choices[key].exclusive), None)
+        keys = [alone] if alone is not None else remembered
+        for key in keys or [WHOLE_DOCUMENT]:
+            self.choice_item(key).setCheckState(Qt.CheckState.Checked)
+        self.cover_box.setChecked(self.memory.cover())
 
     def selected_options(self) -> dict | None:
         """The build_document keyword arguments for what is ticked, or None when nothing is."""
@@ -485,8 +343,12 @@ class PrintDialog(QDialog):
             return None
         alone = next((choice for choice in checked if choice.exclusive), None)
         if alone is not None:
-            return alone.options_factory()
-        return {"forms": [choice.form_id for choice in checked]}
+            options = alone.options_factory()
+        else:
+            options = {"forms": [choice.form_id for choice in checked]}
+        if self.cover_box.isChecked() and (alone is None or alone.key != WHOLE_DOCUMENT):
+            options = {**options, "cover": True}
+        return options
 
     def default_file_name(self) -> str:
         dataset = self.controller.dataset
@@ -501,37 +363,178 @@ class PrintDialog(QDialog):
             what = "部门预算公开表"
         return safe_file_name(f"{dataset.unit.code}_{dataset.unit.name}_{dataset.year}年{what}") + ".pdf"
 
-    # ---- preview ---------------------------------------------------------------------------
+    # ---- rendering -------------------------------------------------------------------------
+    def _data_saved(self) -> None:
+        self._edits += 1
+
+    @staticmethod
+    def options_text(options: dict | None) -> str:
+        return json.dumps(options, sort_keys=True, default=str, ensure_ascii=False)
+
+    def render_key(self, options: dict) -> str:
+        """What a render depends on: the options and the data as stored now (any process's writes)."""
+        version = stored_version(self.controller.dataset)
+        return json.dumps([self.options_text(options), version, self._edits], ensure_ascii=False)
+
+    def _render_work(self, options: dict, key: str, *, with_pages: bool) -> Callable[[Progress], Rendered]:
+        """The work for a worker thread: render from a snapshot of the dataset opened in that thread
+        (the window's own dataset object is never touched off the GUI thread)."""
+        dataset = self.controller.dataset
+        store, unit_code, year = dataset.store, dataset.unit_code, dataset.year
+        options_text = self.options_text(options)
+
+        def work(progress: Progress) -> Rendered:
+            progress.step(0, 0, "正在读取数据……")
+            snapshot = store.open_dataset(unit_code, year)
+            data, result = render_document(snapshot, progress=progress, **options)
+            rendered = Rendered(key, options_text, data, result)
+            if with_pages:
+                progress.step(result.pages, result.pages, "正在准备预览……")
+                rendered.pages = PdfPages(data)
+            return rendered
+
+        return work
+
     def refresh_preview(self) -> None:
-        """Render what is ticked now (also called by the delayed timer after clicks)."""
+        """Render what is ticked now, in a worker (also called by the delayed timer after clicks)."""
         self._refresh_timer.stop()
-        self._close_pages()
-        self.result = None
-        self._show_error("")
+        if self._closing:
+            return
+        if self._busy(self.print_job) or self._busy(self.export_job):
+            self._refresh_timer.start()  # the pages are in use; look again in a moment
+            return
+        if self._busy(self.preview_job):
+            self.preview_job.cancel()  # the new render starts once the old one has stopped
+            self._pending_refresh = True
+            return
+        if self._preview_message:
+            self._show_error("")
         options = self.selected_options()
         if options is None:
+            self._hide_pages()
             self.preview.show_message("请在左侧勾选要打印的内容。")
+            self._update_controls()
+            return
+        key = self.render_key(options)
+        if self.rendered is not None and self.rendered.key == key:
+            self._show_rendered(self.rendered)  # ticked back to what was rendered last: no new render
+            return
+        self._hide_pages()
+        self.preview.show_message("正在生成打印预览……")
+        self.page_count_label.setText("正在生成……")
+        self.preview_progress.setRange(0, 0)
+        self.preview_job = run_job(self, "打印预览", self._render_work(options, key, with_pages=True),
+                                   self._preview_done, on_error=self._preview_failed, show_dialog=False)
+        self.preview_job.progressed.connect(self._preview_progressed)
+        self.preview_job.finished.connect(self._preview_finished)
+        self._update_controls()
+
+    def _preview_progressed(self, done: int, total: int, text: str) -> None:
+        self.preview_progress.setRange(0, max(total, 0))
+        self.preview_progress.setValue(min(done, total) if total > 0 else 0)
+        if text and self.pages is None:
+            self.preview.message.setText(text)
+
+    def _preview_done(self, rendered: Rendered) -> None:
+        if self._closing:
+            rendered.pages.close()
+            return
+        self._remember(rendered)
+        if self._pending_refresh:
+            rendered.pages.close()  # the choice changed meanwhile; the next render follows
+            rendered.pages = None
+            return
+        self._show_rendered(rendered)
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        if self._closing or self._pending_refresh:
+            return
+        self._hide_pages()
+        if isinstance(exc, Cancelled):
+            self.preview.show_message("已取消打印预览。可点击“重新生成”，或勾选其他内容。")
+        elif isinstance(exc, BudgetDeskError):
+            self.preview.show_message("无法生成打印预览。")
+            self._show_error(str(exc))
+            self._preview_message = True
         else:
-            try:
-                with wait_cursor():
-                    data, result = render_document(self.controller.dataset, **options)
-                    self.pages = PdfPages(data)
-            except BudgetDeskError as exc:
-                self.preview.show_message("无法生成打印预览。")
-                self._show_error(str(exc))
-            else:
-                self.result = result
-                self.preview.set_pages(self.pages)
-                self._show_font(result)
-        count = len(self.pages) if self.pages is not None else 0
-        self.page_count_label.setText(f"共 {count} 页" if count else "")
-        self.print_button.setEnabled(bool(count))
-        self.export_button.setEnabled(bool(count))
-        self._update_zoom_controls()
+            self.preview.show_message("无法生成打印预览。")
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _preview_finished(self) -> None:
+        self.preview_job = None
+        if self._pending_refresh and not self._closing:
+            self._pending_refresh = False
+            self.refresh_preview()
+        else:
+            self._update_controls()
+
+    def _preview_button_clicked(self) -> None:
+        """The button beside the progress bar: 取消 while rendering, 重新生成 after a 取消."""
+        if self._busy(self.preview_job):
+            self._cancel_preview()
+        else:
+            self.refresh_preview()
+
+    def _cancel_preview(self) -> None:
+        if self._busy(self.preview_job):
+            self.preview_job.cancel()
+
+    def _remember(self, rendered: Rendered) -> None:
+        """Keep ``rendered`` as the last render (its bytes serve 导出 PDF)."""
+        old, self.rendered = self.rendered, rendered
+        self._release(old)
+
+    def _show_rendered(self, rendered: Rendered) -> None:
+        if rendered.pages is None:
+            rendered.pages = PdfPages(rendered.data)
+        old, self.shown = self.shown, rendered
+        self.pages = rendered.pages
+        self.result = rendered.result
+        self.preview.set_pages(self.pages)  # the old page widgets are gone before their pages close
+        self._release(old)
+        self._show_font(rendered.result)
+        self._update_controls()
+
+    def _hide_pages(self) -> None:
+        self.preview.show_message("")
+        old, self.shown = self.shown, None
+        self.pages = None
+        self.result = None
+        self._release(old)
+
+    def _release(self, rendered: Rendered | None) -> None:
+        """Close the pages of a render that is neither shown nor the last one (its PDFium handles)."""
+        if rendered is None or rendered is self.shown or rendered is self.rendered or rendered.pages is None:
+            return
+        rendered.pages.close()
+        rendered.pages = None
+
+    @staticmethod
+    def _busy(job: Job | None) -> bool:
+        return job is not None and job.running
 
     def page_count(self) -> int:
         return len(self.pages) if self.pages is not None else 0
 
+    def _update_controls(self) -> None:
+        rendering = self._busy(self.preview_job)
+        count = self.page_count()
+        self.page_count_label.setText("正在生成……" if rendering else (f"共 {count} 页" if count else ""))
+        self.preview_progress.setVisible(rendering)
+        cancelled = (not rendering and self.pages is None and self.checked_choices()
+                     and self.preview.message is not None and self.preview.message.text().startswith("已取消"))
+        self.preview_cancel_button.setText("取消" if rendering else "重新生成")
+        self.preview_cancel_button.setToolTip("停止生成预览" if rendering else "按所勾选的内容重新生成预览")
+        self.preview_cancel_button.setVisible(bool(rendering or cancelled))
+        busy = self._busy(self.print_job) or self._busy(self.export_job)
+        # 打印 prints the pages shown: only while they are what is ticked (not in the moment after a click)
+        current = self.shown is not None and self.shown.options == self.options_text(self.selected_options())
+        self.print_button.setEnabled(bool(count) and current and not rendering and not busy)
+        self.export_button.setEnabled(bool(self.checked_choices()) and not busy)
+        self.cover_box.setEnabled(self.checked_choices()[:1] != [self.choices[WHOLE_DOCUMENT]])
+        self._update_zoom_controls()
+
+    # ---- zoom ------------------------------------------------------------------------------
     def step_zoom(self, direction: int) -> None:
         """Next zoom step up (+1) or down (-1) from wherever the zoom is now (适合宽度 is between steps)."""
         zoom = self.preview.zoom
@@ -562,6 +565,7 @@ class PrintDialog(QDialog):
         self.font_label.setStyleSheet("color: #52606d;" if fonts.body.embedded else "color: #b54708;")
 
     def _show_error(self, text: str) -> None:
+        self._preview_message = False
         self.message.setStyleSheet("color: #b42318;")
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -572,122 +576,130 @@ class PrintDialog(QDialog):
         self.message.setVisible(bool(text))
 
     # ---- print -----------------------------------------------------------------------------
-    def print_pages(self) -> bool:
-        """打印…: the system print dialog, then every chosen page as an image on its own sheet."""
-        if self.pages is None:
-            return False
+    def _prepare_printer(self) -> QPrinter:
         dataset = self.controller.dataset
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(f"{dataset.unit.name} {dataset.year}年部门预算")
-        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        name, paper = self.memory.printer()
+        if name and name in QPrinterInfo.availablePrinterNames():
+            printer.setPrinterName(name)
+        try:
+            size = QPageSize(QPageSize.PageSizeId(int(paper))) if paper else QPageSize(QPageSize.PageSizeId.A4)
+        except ValueError:
+            size = QPageSize(QPageSize.PageSizeId.A4)
+        printer.setPageSize(size)
+        return printer
+
+    def print_pages(self) -> bool:
+        """打印…: the system print dialog, then every chosen page as an image on its own sheet (in a worker)."""
+        if self.pages is None or self._busy(self.preview_job) or self._busy(self.print_job):
+            return False
+        printer = self._prepare_printer()
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("打印")
         dialog.setMinMax(1, len(self.pages))
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
+        self.memory.set_printer(printer.printerName(), str(printer.pageLayout().pageSize().id().value))
         first, last = 1, len(self.pages)
         if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
             first, last = printer.fromPage(), min(printer.toPage() or last, last)
-        try:
-            with wait_cursor():
-                printed = self.paint_pages(printer, range(first - 1, last))
-        except OSError as exc:
-            self._show_error(f"打印失败：{exc}")
-            return False
-        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
-            self._show_done(f"已打印 {printed} 页到文件 {printer.outputFileName()}。")
-        else:
-            self._show_done(f"已发送 {printed} 页到打印机 {printer.printerName()}。")
+        pages, indices = self.pages, range(first - 1, last)
+        self._printer = printer  # alive until the job is over
+        self._show_error("")
+
+        def printed(count: int) -> None:
+            if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+                self._show_done(f"已打印 {count} 页到文件 {printer.outputFileName()}。")
+            else:
+                self._show_done(f"已发送 {count} 页到打印机 {printer.printerName()}。")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, Cancelled):
+                self._show_error("已取消打印。")
+            elif isinstance(exc, OSError | BudgetDeskError):
+                self._show_error(f"打印失败：{exc}")
+            else:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+
+        self.print_job = run_job(self, "打印", lambda progress: paint_pages(printer, pages, indices, progress),
+                                 printed, on_error=failed)
+        self.print_job.finished.connect(self._print_finished)
+        self._update_controls()
         return True
 
+    def _print_finished(self) -> None:
+        self.print_job = None
+        self._printer = None
+        self._update_controls()
+
     def paint_pages(self, printer: QPrinter, indices: range) -> int:
-        """Paint pages (indices from 0) onto ``printer``, each page's orientation kept; returns the count."""
-        pages = self.pages
-        printer.setFullPage(True)  # the PDF pages carry their own margins
-        scale = min(printer.resolution(), PRINT_DPI_LIMIT) / POINTS_PER_INCH
-        painter = QPainter()
-        try:
-            for number, index in enumerate(indices):
-                wanted = (QPageLayout.Orientation.Landscape if pages.is_landscape(index)
-                          else QPageLayout.Orientation.Portrait)
-                # Not every driver can change orientation within a job; then the page is turned instead.
-                turned = not printer.setPageOrientation(wanted)
-                if number == 0:
-                    if not painter.begin(printer):
-                        raise OSError("打印机不可用或正被占用，请检查打印机后重试。")
-                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                elif not printer.newPage():
-                    raise OSError("打印机拒绝了新的一页，打印已中断。")
-                sheet = printer.pageLayout().fullRectPixels(printer.resolution())
-                # the painter keeps the first sheet's geometry unless told the new one
-                painter.setViewport(sheet)
-                painter.setWindow(sheet)
-                image = pages.image(index, scale)
-                if turned and (image.width() > image.height()) != (sheet.width() > sheet.height()):
-                    image = image.transformed(QTransform().rotate(90))
-                # drawn into a rectangle, so the printer (or Qt's PDF engine) scales: the image stays 300 dpi
-                size = image.size().scaled(sheet.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                target = QRect(sheet.x() + (sheet.width() - size.width()) // 2,
-                               sheet.y() + (sheet.height() - size.height()) // 2, size.width(), size.height())
-                painter.drawImage(target, image)
-        finally:
-            if painter.isActive():
-                painter.end()
-        return len(indices)
+        """Paint the preview's pages onto ``printer`` here and now (see ``ui.print_raster.paint_pages``)."""
+        return paint_pages(printer, self.pages, indices)
 
     # ---- export ----------------------------------------------------------------------------
-    def export_pdf(self) -> Path | None:
-        """导出 PDF…: the same document written to a file the clerk picks; nothing is left on failure."""
+    def export_pdf(self) -> Job | None:
+        """导出 PDF…: the chosen content written to a file the clerk picks, in a worker; nothing is left on
+        failure or 取消. The preview's bytes are written when they are still current (no second render)."""
         options = self.selected_options()
-        if options is None:
+        if options is None or self._busy(self.export_job) or self._busy(self.print_job):
             return None
-        folder = str(self.settings.value("print/export_dir", "")) or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, _filter = QFileDialog.getSaveFileName(self, "导出 PDF", str(Path(folder) / self.default_file_name()),
+        folder = self.memory.folder()
+        chosen, _filter = QFileDialog.getSaveFileName(self, "导出 PDF", str(folder / self.default_file_name()),
                                                       "PDF 文件 (*.pdf)")
         if not chosen:
             return None
         target = Path(chosen)
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
-        try:
-            with wait_cursor():
-                self._write_pdf(target, options)
-        except BudgetDeskError as exc:
-            self._show_error(f"没有导出：{exc}")
-            return None
-        except PermissionError:
-            self._show_error(f"没有导出：不能写入 {target}。该文件可能正在其他程序中打开，或没有写入该文件夹的权限。")
-            return None
-        except OSError as exc:
-            self._show_error(f"没有导出：写入 {target} 失败（{exc.strerror or exc}）。")
-            return None
-        self.settings.setValue("print/export_dir", str(target.parent))
-        self._show_done(f"已导出 PDF：{target}")
-        return target
+        key = self.render_key(options)
+        reuse = self.rendered if self.rendered is not None and self.rendered.key == key else None
+        render = None if reuse is not None else self._render_work(options, key, with_pages=False)
 
-    def _write_pdf(self, target: Path, options: dict) -> None:
-        # Built beside the target and renamed at the end, so a failure never leaves a half-written
-        # PDF in place of the clerk's earlier export.
-        handle, temporary = tempfile.mkstemp(prefix=".budgetdesk-", suffix=".pdf.part", dir=target.parent)
-        os.close(handle)
-        try:
-            build_document(self.controller.dataset, Path(temporary), **options)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        def work(progress: Progress) -> Rendered:
+            rendered = reuse if reuse is not None else render(progress)
+            progress.final_step(1, 1, f"正在写入 {target.name}……")  # the last chance to 取消: nothing written yet
+            write_pdf(target, rendered.data)
+            return rendered
+
+        def done(rendered: Rendered) -> None:
+            self.memory.set_folder(target.parent)
+            self._show_done(f"已导出 PDF：{target}")
+            if rendered is not reuse and not self._closing:
+                self._remember(rendered)  # a later export of the same content writes these bytes
+                if rendered.options == self.options_text(self.selected_options()):
+                    self._show_rendered(rendered)  # the data had changed: the preview shows it as exported
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, BudgetDeskError | OSError):
+                self._show_error(_export_message(target, exc))
+            else:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+
+        self._show_error("")
+        self.export_job = run_job(self, "导出 PDF", work, done, on_error=failed)
+        self.export_job.finished.connect(self._export_finished)
+        self._update_controls()
+        return self.export_job
+
+    def _export_finished(self) -> None:
+        self.export_job = None
+        self._update_controls()
 
     # ---- closing ---------------------------------------------------------------------------
-    def _close_pages(self) -> None:
-        if self.pages is not None:
-            self.pages.close()
-            self.pages = None
-
     def done(self, result: int) -> None:
+        self._closing = True
         self._refresh_timer.stop()  # a tick just before closing must not render into a closed dialog
+        for job in (self.preview_job, self.export_job, self.print_job):
+            if self._busy(job):
+                job.stop()  # stopped before the pages it may use are closed
         self.settings.setValue("print/geometry", self.saveGeometry())
-        self.preview.show_message("")
-        self._close_pages()
+        self._hide_pages()
+        rendered, self.rendered = self.rendered, None
+        self._release(rendered)
         super().done(result)
+
+
+__all__ = ["FORM_PREFIX", "PROJECT_PREFIX", "WHOLE_DOCUMENT", "PrintChoice", "PrintDialog", "Rendered", "safe_file_name",
+           "settings_text", "show_settings", "stored_version", "write_pdf"]

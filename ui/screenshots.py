@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,9 @@ def _print_dialog_shot(app, window, out_dir: Path) -> Path:
     project = next(key for key in dialog.choices if key.startswith(PROJECT_PREFIX))
     dialog.choice_item(project).setCheckState(Qt.CheckState.Checked)
     dialog.refresh_preview()
+    while dialog.preview_job is not None or dialog._refresh_timer.isActive():  # rendered in a worker
+        app.processEvents()
+        time.sleep(0.01)
     for _ in range(50):  # the preview rasterises its visible pages in the event loop
         app.processEvents()
     path = out_dir / f"{window.tabs.count() + 1:02d}_print_dialog_project.png"

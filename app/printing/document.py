@@ -44,6 +44,7 @@ from app.printing.styles import (
     PrintContext,
     Styles,
 )
+from app.progress import Progress, step
 
 COVER = "cover"
 TABLES_PART = "部门预算公开表"
@@ -77,8 +78,9 @@ class _PageIndex:
 
 class _BudgetDocument(BaseDocTemplate):
     def __init__(self, target, index: _PageIndex, fonts: FontSet, first_template: str,
-                 outline: dict[str, list[tuple[str, int]]], **info) -> None:
+                 outline: dict[str, list[tuple[str, int]]], progress: Progress | None = None, **info) -> None:
         self.index = index
+        self.progress = progress
         self.fonts = fonts
         self.outline = outline
         templates = []
@@ -120,6 +122,9 @@ class _BudgetDocument(BaseDocTemplate):
 
     def afterPage(self) -> None:
         self.index.pages_built = self.page
+        # 取消 stops between pages: Cancelled leaves multiBuild (a file target may hold an earlier pass)
+        total = self.index.known_total or 0
+        step(self.progress, self.page, total, f"正在生成：第 {self.page} 页" + (f"，共 {total} 页" if total else ""))
 
 
 class _PassTracker(Flowable):
@@ -276,7 +281,8 @@ def printable_items() -> list[tuple[str, str]]:
 
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
-                   statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None) -> PrintResult:
+                   statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None,
+                   progress: Progress | None = None) -> PrintResult:
     """Print a dataset to PDF.
 
     Without ``forms`` and ``projects``: the whole 部门预算信息公开 document (cover, 目录, every
@@ -286,7 +292,8 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ``project_approval``, ``procurement``, ``assets``) — unless cover/contents/statement are asked
     for explicitly. ``projects`` (ids): the per-project tables only for these projects; without
     ``forms`` it prints each one's 项目支出绩效目标表 and 批复表. Unknown form ids and project ids
-    raise NotFoundError before anything is written.
+    raise NotFoundError before anything is written. ``progress`` (``app.progress.Progress``) hears of
+    each section and page and raises ``Cancelled`` at 取消 before the PDF is written.
     """
     everything = forms is None and projects is None
     if forms is None and projects is not None:
@@ -320,7 +327,9 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     if contents:
         blocks.append((PORTRAIT, _contents_block(index, ctx, styles, entries)))
     sections: list[Section] = [section for part in parts for section in part.sections]
-    blocks += [(section.orientation(), section.flowables()) for section in sections]
+    for number, section in enumerate(sections):
+        step(progress, number, len(sections), f"正在整理内容：第 {number + 1} 部分，共 {len(sections)} 部分")
+        blocks.append((section.orientation(), section.flowables()))
     if not blocks:
         raise InputError("没有可打印的内容：请至少选择一张表或封面。")
 
@@ -330,7 +339,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
         title = f"{ctx.year}年{parts[0].title if len(parts) == 1 else '部门预算表'}" if parts else f"{ctx.year}年部门预算"
     doc = _BudgetDocument(
         str(target) if isinstance(target, Path) else target, index, fonts, blocks[0][0],
-        _outline(parts, cover, contents),
+        _outline(parts, cover, contents), progress,
         title=f"{ctx.unit.name} {title}", author=ctx.unit.name,
         subject=f"{ctx.unit_label} {ctx.year}年部门预算（单位：{ctx.money_unit}）",
         creator=f"BudgetDesk {APP_VERSION} 部门预算填报",
@@ -346,7 +355,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
 
 
 def render_document(dataset, **options) -> tuple[bytes, PrintResult]:
-    """Same as ``build_document`` into memory (for the preview)."""
+    """Same as ``build_document`` into memory (for the preview); ``progress=`` passes through."""
     buffer = io.BytesIO()
     result = build_document(dataset, buffer, **options)
     return buffer.getvalue(), result

@@ -22,6 +22,7 @@ from app.errors import InputError, NotFoundError
 from app.forms import chinese_ordinal
 from app.money import format_amount
 from app.projects import Indicator, ProjectBook
+from app.textcheck import check_text
 
 NOTE_PREFIX = "narrative:"
 _BASE_SUFFIX = ":base"
@@ -405,7 +406,7 @@ def save_text(dataset, key: str, text: str, previous=AUTO) -> bool:
     """Store the clerk's wording of a section. Returns False when it equals the generated text
     (then nothing is stored and the section keeps following the data)."""
     _check_key(key)
-    text = _normalize(text)
+    text = _normalize(check_text(text, "情况说明", 20000, multiline=True))
     generated = generate_texts(dataset, previous).get(key, "")
     if text == _normalize(generated):
         discard_edit(dataset, key)

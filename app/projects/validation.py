@@ -43,10 +43,19 @@ from app.projects.parsing import (
     parse_quantity,
 )
 from app.projects.records import AssetLine, AssetTable, Indicator, OverallTargets, ProcurementItem, Project
+from app.textcheck import (
+    INDICATOR_TEXTS,
+    OVERALL_TEXTS,
+    PROCUREMENT_TEXTS,
+    PROJECT_TEXTS,
+    check_code,
+    check_fields,
+)
 
 
 def validate_indicator(indicator: Indicator, *, require_levels: bool = True) -> Indicator:
     """A normalised copy (codes for names, canonical comparator and number) or InputError."""
+    check_fields(indicator, INDICATOR_TEXTS)  # invisible or control characters, lengths: named per field
     level1_text, level2_text = _clean(indicator.level1), _clean(indicator.level2)
     level1 = resolve_level1(level1_text) if level1_text else ""
     level2 = resolve_level2(level2_text, level1 or None) if level2_text else ""
@@ -107,7 +116,7 @@ def _attribute(text: str) -> str:
 
 
 def _function_code(code: str, function_table: CodeTable | None) -> str:
-    code = _clean(code)
+    code = check_code(code, "功能分类科目", 16) if _clean(code) else ""
     if not code or function_table is None:
         return code
     if code not in function_table:
@@ -122,12 +131,13 @@ def validate_project(project: Project, *, function_table: CodeTable | None, mone
     """A normalised copy of ``project`` (indicators included) or InputError for a value that cannot be
     stored. Uniqueness of the name and code within the dataset is checked by ProjectBook, which sees the
     other projects; whether the fields agree with each other is :func:`project_problems`."""
+    check_fields(project, PROJECT_TEXTS)
     name = _text(project.name, "项目名称", 300)
     if not name:
         raise InputError("项目名称不能为空。")
     return Project(
         name=name,
-        code=_text(project.code, "项目编码", 64),
+        code=check_code(project.code, "项目编码", 64) if _clean(project.code) else "",
         amount=_money(project.amount, "项目金额"),
         **{key: _money(getattr(project, key), label) for key, label in PROJECT_FUNDS},
         period_total=_money(project.period_total, "实施期资金总额"),
@@ -205,12 +215,14 @@ def asset_problems(table: AssetTable) -> list[str]:
 
 def validate_overall(targets: OverallTargets) -> OverallTargets:
     # The published 部门整体绩效目标 (seed 004 part 1) prints no 一级/二级, so they are optional here.
+    check_fields(targets, OVERALL_TEXTS)
     return OverallTargets(_clean(targets.goal), validate_indicators(targets.indicators, require_levels=False))
 
 
 def validate_procurement(item: ProcurementItem) -> ProcurementItem:
     if item.project_id is None:
         raise InputError("请选择政府采购项目来源（项目）。")
+    check_fields(item, {key: spec for key, spec in PROCUREMENT_TEXTS.items() if key != "project"})
     item_name = _text(item.item_name, "采购物品名称", 300)
     if not item_name:
         raise InputError("采购物品名称不能为空。")
