@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import InputError, NotFoundError
 from app.money import format_amount, from_hundredths, parse_amount, to_hundredths
 from app.paths import resource
+from app.textcheck import check_fields, check_text
 from db import models
 
 ZERO = Decimal("0.00")
@@ -242,7 +243,35 @@ def points_text(value: Decimal | None) -> str:
 
 
 # ---- validation (normalising what a clerk or a file gave) ------------------------------------------
+# (label, most characters, multi-line), checked like every other text of a dataset (app.textcheck): no
+# invisible or control characters, lengths within the database columns.
+LONG_TEXT = 5000
+PROJECT_TEXTS: dict[str, tuple[str, int, bool]] = {
+    "project_name": ("项目名称", 300, False),
+    "unit_name": ("单位名称", 200, False),
+    "stated_rate": ("预算支出执行率", 16, False),
+    "initial_goal": ("年初绩效目标", LONG_TEXT, True),
+    "overall_result": ("绩效目标整体完成情况", LONG_TEXT, True),
+    "problems": ("项目执行中的问题", LONG_TEXT, True),
+    "rectification": ("整改情况", LONG_TEXT, True),
+}
+DEPARTMENT_TEXTS: dict[str, tuple[str, int, bool]] = {
+    "initial_goal": ("年初设定目标", 20000, True),
+    "result": ("全年完成情况", 20000, True),
+}
+ITEM_TEXTS: dict[str, tuple[str, int, bool]] = {
+    "name": ("二级指标", 100, False),
+    "level3": ("三级指标", 1000, True),
+    "target_value": ("年度指标值", 500, True),
+    "actual_value": ("全年完成值", 500, True),
+    "deviation": ("偏差及原因分析", 2000, True),
+}
+
+
 def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
+    check_fields(evaluation, PROJECT_TEXTS)
+    for key in (*evaluation.contents.values(), *evaluation.results.values()):
+        check_text(key, "年度指标内容或完成情况", 2000, multiline=True)
     name = (evaluation.project_name or "").strip()
     if not name:
         raise InputError("项目绩效自评：项目名称不能为空。")
@@ -262,7 +291,7 @@ def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
         actual_general=_money(evaluation.actual_general, f"{where}一般公共预算支出"),
         actual_fund=_money(evaluation.actual_fund, f"{where}政府性基金支出"),
         actual_nonfiscal=_money(evaluation.actual_nonfiscal, f"{where}非财政资金支出"),
-        stated_rate=rate[:16],
+        stated_rate=rate,
         contents={key: text.strip() for key, text in evaluation.contents.items() if text and text.strip()},
         results={key: text.strip() for key, text in evaluation.results.items() if text and text.strip()},
         initial_goal=(evaluation.initial_goal or "").strip(), overall_result=(evaluation.overall_result or "").strip(),
@@ -270,6 +299,7 @@ def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
 
 
 def clean_department(department: DepartmentEvaluation) -> DepartmentEvaluation:
+    check_fields(department, DEPARTMENT_TEXTS)
     keys = {key for key, _part, _label in SCALE_LINES}
     unknown = set(department.lines) - keys
     if unknown:
@@ -284,20 +314,21 @@ def clean_department(department: DepartmentEvaluation) -> DepartmentEvaluation:
                                _money(line.actual, f"{part}{label}的全年执行数"), rate)
     groups = []
     for group in department.groups:
-        name = (group.name or "").strip()
+        name = check_text((group.name or "").strip(), "一级指标", 100)
         if not name:
             raise InputError("部门整体支出绩效自评：一级指标名称不能为空。")
         items = []
         for item in group.items:
+            check_fields(item, ITEM_TEXTS)
             item_name = (item.name or "").strip()
             if not item_name:
                 raise InputError(f"部门整体支出绩效自评：一级指标“{name}”下有二级指标名称为空。")
             where = f"“{name} / {item_name}”的"
-            items.append(ScoreItem(item_name[:100], _points(item.weight, f"{where}权重"),
+            items.append(ScoreItem(item_name, _points(item.weight, f"{where}权重"),
                                    (item.level3 or "").strip(), (item.target_value or "").strip(),
                                    (item.actual_value or "").strip(), _points(item.score, f"{where}自评得分"),
                                    (item.deviation or "").strip()))
-        groups.append(ScoreGroup(name[:100], _points(group.weight, f"一级指标“{name}”的权重"), items))
+        groups.append(ScoreGroup(name, _points(group.weight, f"一级指标“{name}”的权重"), items))
     return DepartmentEvaluation(lines, (department.initial_goal or "").strip(), (department.result or "").strip(),
                                 groups)
 

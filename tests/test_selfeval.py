@@ -302,3 +302,18 @@ def test_self_evaluation_on_postgres():
             Base.metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         server.close()
+
+
+def test_texts_are_checked_like_every_other_field(seed001, seed003):
+    book = selfeval.SelfEvaluationBook(seed001)
+    first = book.projects()[0]
+    with pytest.raises(InputError, match="单位名称过长：最多 200 个字"):
+        book.set_project(replace(first, unit_name="单" * 201))
+    with pytest.raises(InputError, match="整改情况.*看不见的字符"):
+        book.set_project(replace(first, rectification="无\u200b"))
+    department_book = selfeval.SelfEvaluationBook(seed003)
+    department = department_book.department()
+    department.groups[0].items[0].deviation = "偏" * 2001
+    with pytest.raises(InputError, match="偏差及原因分析过长"):
+        department_book.set_department(department)
+    assert book.projects()[0] == first
