@@ -395,11 +395,24 @@ def content_entries(old: SelfEvaluationContent, new: SelfEvaluationContent) -> l
         for column, value in after[name].items():
             if old_fields.get(column) != value:
                 entries.append((PROJECT_FORM, name, column, old_fields.get(column), value))
+    if [item.project_name for item in old.projects if item.project_name in after] != [
+            item.project_name for item in new.projects if item.project_name in before]:
+        entries.append((PROJECT_FORM, "项目顺序", "", "、".join(before), "、".join(after)))
     old_fields, new_fields = department_fields(old.department), department_fields(new.department)
+    found = False
     for column in [*old_fields, *(key for key in new_fields if key not in old_fields)]:
         if old_fields.get(column) != new_fields.get(column):
+            found = True
             entries.append((DEPARTMENT_FORM, DEPARTMENT_TITLE, column, old_fields.get(column), new_fields.get(column)))
+    if not found and old.department != new.department:
+        # rows added, removed or moved without a field of their own changing (an empty 二级 row, a twin name)
+        entries.append((DEPARTMENT_FORM, DEPARTMENT_TITLE, "分解目标自评的指标", _outline(old.department),
+                        _outline(new.department)))
     return entries
+
+
+def _outline(department: DepartmentEvaluation) -> str:
+    return "；".join(f"{group.name}：{'、'.join(item.name for item in group.items)}" for group in department.groups)
 
 
 def describe_entry(form: str, row: str, column: str) -> str:

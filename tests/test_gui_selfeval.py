@@ -78,3 +78,33 @@ def test_department_tab_shows_seed003_and_follows_typing(qtbot, window, store):
     assert any(f.rule == "S04" for f in window.controller.findings())
     type_into_widget(qtbot, tab.scores, row, 7, "九分")
     assert "不是有效的分值" in tab.message.text()
+
+
+def test_rows_added_and_removed_in_both_tabs(qtbot, window, store):
+    tab = window.self_evaluation_tab
+    window.tabs.setCurrentWidget(tab)
+    type_text(qtbot, tab.new_name, "上年结转项目")
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    assert [row.project_name for row in tab.model.rows] == ["上年结转项目"]
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)  # no name typed
+    assert "项目名称不能为空" in tab.message.text()
+    tab.table.setCurrentIndex(tab.model.index(0, 1))
+    qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rowCount() == 0
+
+    department = window.department_self_evaluation_tab
+    window.tabs.setCurrentWidget(department)
+    qtbot.mouseClick(department.prefill_button, Qt.MouseButton.LeftButton)
+    assert department.scores.rowCount() == 17 and "权重 100" in department.total.text()
+    department.scores.setCurrentCell(9, 4)  # 产出指标 / 质量指标
+    qtbot.mouseClick(department.add_item_button, Qt.MouseButton.LeftButton)
+    assert department.scores.rowCount() == 18 and department.scores.item(10, 2).text() == "新二级指标"
+    type_into_widget(qtbot, department.scores, 10, 2, "服务指标")
+    assert selfeval.SelfEvaluationBook(window.controller.dataset).department().groups[1].items[2].name == "服务指标"
+    assert not any(f.rule == "S05" for f in window.controller.findings())  # no weight yet: still 25 of 25
+    type_into_widget(qtbot, department.scores, 10, 3, "2")
+    s05 = [f for f in window.controller.findings() if f.rule == "S05"]
+    assert [f.anchor for f in s05] == ["产出指标"] and "为 27 分，应为 25 分" in s05[0].message
+    department.scores.setCurrentCell(10, 4)
+    qtbot.mouseClick(department.remove_item_button, Qt.MouseButton.LeftButton)
+    assert department.scores.rowCount() == 17

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -194,6 +195,14 @@ class ProjectSelfEvaluationTab(QWidget):
         self.prefill_button.clicked.connect(self.prefill)
         self.delete_button = QPushButton("删除所选项目行", self)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.new_name = QLineEdit(self)
+        self.new_name.setObjectName("self_evaluation_new_name")
+        self.new_name.setPlaceholderText("项目名称（不在本年预算中的项目）")
+        self.new_name.setMinimumWidth(220)
+        self.add_button = QPushButton("增加项目行", self)
+        self.add_button.clicked.connect(self.add_row)
+        bar.addWidget(self.new_name)
+        bar.addWidget(self.add_button)
         bar.addWidget(self.prefill_button)
         bar.addWidget(self.delete_button)
         layout.addLayout(bar)
@@ -242,8 +251,8 @@ class ProjectSelfEvaluationTab(QWidget):
     def refresh(self) -> None:
         self.model.reload()
         editable = self.controller.dataset.status != "submitted"
-        self.prefill_button.setEnabled(editable)
-        self.delete_button.setEnabled(editable)
+        for widget in (self.prefill_button, self.delete_button, self.add_button, self.new_name):
+            widget.setEnabled(editable)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -254,6 +263,18 @@ class ProjectSelfEvaluationTab(QWidget):
     def prefill(self) -> None:
         message = _write(self.controller, self.book, self.book.prefill, "从项目绩效目标预填绩效自评")
         self.show_message(message or "")
+
+    def add_row(self) -> None:
+        name = self.new_name.text().strip()
+        if any(item.project_name == name for item in self.model.rows):
+            self.show_message(f"项目绩效自评表中已有项目“{name}”。")
+            return
+        evaluation = selfeval.ProjectEvaluation(project_name=name, unit_name=self.controller.dataset.unit.name)
+        message = _write(self.controller, self.book, lambda: self.book.set_project(evaluation),
+                         f"增加项目绩效自评 {name}")
+        self.show_message(message or "")
+        if message is None:
+            self.new_name.clear()
 
     def delete_selected(self) -> None:
         index = self.table.currentIndex() if self.table.currentIndex().isValid() else self.frozen.currentIndex()
@@ -326,6 +347,15 @@ class DepartmentSelfEvaluationTab(QWidget):
         self.scores.horizontalHeader().setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
         self.scores.itemChanged.connect(self._score_edited)
         layout.addWidget(self.scores, 2)
+        rows_bar = QHBoxLayout()
+        self.add_item_button = QPushButton("在所选一级指标下增加二级指标", self)
+        self.add_item_button.clicked.connect(self.add_item)
+        self.remove_item_button = QPushButton("删除所选二级指标", self)
+        self.remove_item_button.clicked.connect(self.remove_item)
+        rows_bar.addWidget(self.add_item_button)
+        rows_bar.addWidget(self.remove_item_button)
+        rows_bar.addStretch(1)
+        layout.addLayout(rows_bar)
         self.total = QLabel(self)
         self.total.setObjectName("department_total")
         self.total.setStyleSheet("font-weight: bold;")
@@ -362,7 +392,8 @@ class DepartmentSelfEvaluationTab(QWidget):
                 self.result.setPlainText(self.department.result)
             self.initial_goal.setReadOnly(not editable)
             self.result.setReadOnly(not editable)
-            self.prefill_button.setEnabled(editable)
+            for widget in (self.prefill_button, self.add_item_button, self.remove_item_button):
+                widget.setEnabled(editable)
             self.scores.clearSpans()
             rows = [(g, i, item) for g, group in enumerate(self.department.groups)
                     for i, item in enumerate(group.items)]
@@ -376,7 +407,7 @@ class DepartmentSelfEvaluationTab(QWidget):
                          item.deviation)
                 for column, text in enumerate(texts):
                     cell = QTableWidgetItem(text)
-                    if column in (0, 2) or not editable:  # the names come from the framework
+                    if not editable:
                         cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     if column in (1, 3, 5, 6, 7):
                         cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -423,11 +454,39 @@ class DepartmentSelfEvaluationTab(QWidget):
         group = department.groups[g]
         if key == "group_weight":
             department.groups[g] = replace(group, weight=text)
+        elif key == "group":
+            department.groups[g] = replace(group, name=text)
         else:
             items = list(group.items)
             items[i] = replace(items[i], **{key: text})
             department.groups[g] = replace(group, items=items)
         self._save(department, f"分解目标自评 {group.name} {SCORE_HEADERS[item.column()]}")
+
+    def _current_place(self) -> tuple[int, int] | None:
+        row = self.scores.currentRow()
+        return self.places[row] if 0 <= row < len(self.places) else None
+
+    def add_item(self) -> None:
+        place = self._current_place()
+        if place is None:
+            self.show_message("请先选中一行，新的二级指标加在它所属的一级指标下。")
+            return
+        department = self.book.department()
+        group = department.groups[place[0]]
+        items = list(group.items)
+        items.insert(place[1] + 1, selfeval.ScoreItem("新二级指标"))
+        department.groups[place[0]] = replace(group, items=items)
+        self._save(department, f"分解目标自评 {group.name} 增加二级指标")
+
+    def remove_item(self) -> None:
+        place = self._current_place()
+        if place is None:
+            return
+        department = self.book.department()
+        group = department.groups[place[0]]
+        items = [item for number, item in enumerate(group.items) if number != place[1]]
+        department.groups[place[0]] = replace(group, items=items)
+        self._save(department, f"分解目标自评 {group.name} 删除二级指标")
 
     def save_goals(self) -> bool:
         department = self.book.department()
