@@ -12,13 +12,19 @@ STAMP := .venv/.installed
 .PHONY: run test bench lint screenshots installer clean
 
 $(STAMP): pyproject.toml
+	@echo "正在安装依赖（首次约 1 分钟）…"
 	$(PYTHON) -m venv .venv
 	$(VENV_PY) -m pip install --quiet --upgrade pip
-	$(VENV_PY) -m pip install --quiet -e ".[dev]"
+	$(VENV_PY) -m pip install --progress-bar on -e ".[dev]"
 	$(VENV_PY) -c "import pathlib; pathlib.Path('$(STAMP)').touch()"
 
+# make run ARGS="--db FILE" passes options to the program. On Linux the X11 libraries Qt needs are
+# checked first (app/qtdeps.py): installed with apt-get as root, else the exact apt-get line is shown.
 run: $(STAMP)
-	$(VENV_PY) -m app gui
+ifneq ($(OS),Windows_NT)
+	$(VENV_PY) -m app.qtdeps
+endif
+	$(VENV_PY) -m app $(ARGS) gui
 
 test: export QT_QPA_PLATFORM = offscreen
 test: $(STAMP)

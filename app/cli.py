@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from app.errors import BudgetDeskError, ConflictError
-from app.forms import all_forms, form_by_id
+from app.forms import all_forms, find_form
 from app.money import format_amount
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
@@ -23,7 +23,39 @@ log = logging.getLogger(__name__)
 
 
 class _ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own messages are English; say what to do
+    """argparse with its own English (usage:, options, the error messages) said in Chinese."""
+
+    MESSAGES = [  # argparse's message patterns (gettext msgids) → Chinese
+        (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
+        (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
+        (r"^argument (.*?): invalid choice: (.*?) \(choose from (.*)\)$", r"参数 \1 的值 \2 无效（可选：\3）"),
+        (r"^argument (.*?): invalid (\w+) value: (.*)$", r"参数 \1 的值 \3 无效"),
+        (r"^argument (.*?): expected one argument$", r"参数 \1 需要一个值"),
+        (r"^argument (.*?): (.*)$", r"参数 \1：\2"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示此帮助并退出"
+
+    def _get_formatter(self):
+        formatter = super()._get_formatter()
+        add_usage = formatter.add_usage
+        formatter.add_usage = lambda usage, actions, groups, prefix=None: add_usage(
+            usage, actions, groups, "用法：" if prefix is None else prefix)
+        return formatter
+
+    def error(self, message: str) -> None:  # say what to do, in Chinese
+        import re
+
+        for pattern, chinese in self.MESSAGES:
+            if re.match(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
         self.print_usage(sys.stderr)
         sys.stderr.write(f"用法错误：{message}\n请使用 --help 查看命令说明。\n")
         raise SystemExit(EXIT_BAD_INPUT)
@@ -106,7 +138,7 @@ def cmd_export_json(args) -> int:
 def cmd_show(args) -> int:
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)
-    form = form_by_id(args.form)
+    form = find_form(args.form)
     view = dataset.view(form.id)
     if args.json:
         _print_json({
@@ -137,8 +169,9 @@ def cmd_show(args) -> int:
 def cmd_set(args) -> int:
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)
-    value = dataset.set_cell(args.form, args.row, args.column, args.value)
-    print(f"已保存：{args.form} / {args.row} / {args.column} = {format_amount(value) or '（空）'}", file=sys.stderr)
+    form = find_form(args.form)
+    value = dataset.set_cell(form.id, args.row, args.column, args.value)
+    print(f"已保存：{form.id} / {args.row} / {args.column} = {format_amount(value) or '（空）'}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -183,7 +216,7 @@ def cmd_history(args) -> int:
     store.get_unit(args.unit)
     filters = {"form": args.form, "row": args.row, "column": args.column}
     if args.form:
-        filters["form"] = form_by_id(args.form).id
+        filters["form"] = find_form(args.form).id
     if args.json:
         _print_json(history_document(store, args.unit, args.year, **filters))
         return EXIT_OK
@@ -243,9 +276,9 @@ def cmd_print(args) -> int:
         forms = [part.strip() for part in args.forms.split(",") if part.strip()]
         if not forms:
             raise InputError("--forms 需要至少一个表样编号（用逗号分隔），可用 budgetdesk forms 查看。")
-        for form_id in forms:
-            if form_id not in EXTRA_SECTIONS and form_id not in SELFEVAL_SECTIONS:
-                form_by_id(form_id)  # an unknown id is refused before anything is opened or written
+        # a form named by id or title; an unknown one is refused before anything is opened or written
+        forms = [form_id if form_id in EXTRA_SECTIONS or form_id in SELFEVAL_SECTIONS else find_form(form_id).id
+                 for form_id in forms]
     if args.project is not None and forms is not None and not set(forms) & set(PROJECT_KINDS):
         raise InputError(f"--project 只用于 {'、'.join(PROJECT_KINDS)}；请在 --forms 中加上它们，或不用 --forms。")
     store = _open_store(args)

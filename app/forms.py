@@ -214,3 +214,20 @@ def form_by_id(form_id: str) -> FormDef:
         return form
     known = "、".join(form.id for form in all_forms())
     raise NotFoundError(f"没有表样“{form_id}”。可用的表样：{known}。")
+
+
+def find_form(name: str) -> FormDef:
+    """A form by what a clerk may type: its id, its official title (部门预算支出总表, with or without
+    《》) or its short title (支出总表); refused with the list of names otherwise."""
+    text = name.strip().strip("《》").strip()
+    form = _forms_by_id().get(text)
+    if form is not None:
+        return form
+    def plain(title: str) -> str:
+        return "".join(char for char in title if char not in "“”\"'")
+
+    for candidate in all_forms():
+        if plain(text) in (plain(candidate.title), plain(candidate.short_title)) or text == str(candidate.number):
+            return candidate
+    known = "、".join(f"{form.short_title}（{form.id}）" for form in all_forms())
+    raise NotFoundError(f"没有表样“{name}”。可用的表样：{known}。")

@@ -67,8 +67,6 @@ def test_an_undo_refused_by_the_lock_leaves_no_step_behind(qtbot, window, store,
 
 
 def test_history_of_a_cell_from_its_context_menu_and_of_the_whole_dataset(qtbot, window, monkeypatch):
-    from PySide6.QtWidgets import QMenu
-
     from ui.history_dialog import HistoryDialog
 
     opened: list[HistoryDialog] = []
@@ -77,8 +75,8 @@ def test_history_of_a_cell_from_its_context_menu_and_of_the_whole_dataset(qtbot,
     type_into(qtbot, three, "reception", "general_budget", "0.50")
     index = find_cell(three, "reception", "general_budget")
     position = three.table.visualRect(index).center()
-    monkeypatch.setattr(QMenu, "exec", lambda menu, *_args: menu.actions()[0])  # the clerk picks 修改记录…
-    three._context_menu(position)
+    menu = three.cell_menu(three.table.indexAt(position))  # what a right click on the cell opens
+    menu.actions()[0].trigger()  # the clerk picks 修改记录…
     rows = [[opened[0].table.item(line, column).text() for column in range(7)]
             for line in range(opened[0].table.rowCount())]
     assert [(row[3], row[5], row[6]) for row in rows] == [("录入", "0.43", "0.50"), ("导入", "（空）", "0.43")]

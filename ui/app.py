@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.errors import BudgetDeskError
@@ -18,7 +18,40 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName("BudgetDesk")
     QCoreApplication.setApplicationName("BudgetDesk")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    install_qt_translations(app)
     return app
+
+
+# Strings the shipped qtbase_zh_CN leaves in English (context, source) → Chinese.
+MISSING_QT_STRINGS = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+class MissingQtStrings(QTranslator):
+    """Consulted after qtbase_zh_CN, only for the few strings it does not translate."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401 - Qt override
+        return MISSING_QT_STRINGS.get((context, source_text), "")
+
+    def isEmpty(self) -> bool:  # noqa: N802
+        return False
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Qt's own strings (确定/取消, 是/否, the file dialog) in Chinese: qtbase_zh_CN ships with PySide6."""
+    if getattr(app, "_budgetdesk_translator", None) is not None:
+        return True
+    fallback = MissingQtStrings(app)
+    app.installTranslator(fallback)  # installed first, so asked last
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = translator.load("qtbase_zh_CN", folder)
+    if loaded:
+        app.installTranslator(translator)
+    app._budgetdesk_translator = (translator, fallback)  # kept alive with the application
+    return loaded
 
 
 READ_ONLY_NOTE = "数据库以只读方式打开（只读介质、没有写权限或使用了 --read-only）：可以查看、审核、打印和导出，不能修改。"
@@ -81,6 +114,7 @@ def start_window(store):
     from app.backup import backup_on_open
     from ui.backup_dialog import DailyBackup
     from ui.main_window import MainWindow
+    from ui.style import set_role
 
     backup_on_open(store)
     window = MainWindow(store)
@@ -89,7 +123,7 @@ def start_window(store):
         label = QLabel("只读", window)
         label.setObjectName("read_only_flag")
         label.setToolTip(READ_ONLY_NOTE)
-        label.setStyleSheet("color: #b42318; font-weight: bold;")
+        set_role(label, "counts-error")  # red and bold, like the 错误 count beside it
         window.statusBar().addPermanentWidget(label)
         QMessageBox.information(window, "只读打开", READ_ONLY_NOTE)
     return window

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,11 +22,28 @@ from app.errors import BudgetDeskError
 from app.forms import form_by_id
 from app.rules import SEVERITY_NAMES, Finding
 from ui.controller import DatasetController
+from ui.style import ERROR_QCOLOR, WARNING_QCOLOR
 
-SEVERITY_COLORS = {"error": QColor("#b42318"), "warning": QColor("#b54708")}
+SEVERITY_COLORS = {"error": ERROR_QCOLOR, "warning": WARNING_QCOLOR}
 # Where list findings (app/rules_lists.py) point: not a cell table, so named here.
 LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标",
                "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped 问题 / 位置 text at the column's current width."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt naming
+        hint = super().sizeHint(option, index)
+        width = max(self.tree.columnWidth(index.column()) - 10, 20)
+        text = str(index.data() or "")
+        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000),
+                                                 int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere), text)
+        return QSize(hint.width(), max(hint.height(), bounds.height() + 6))
 
 
 class FindingsDock(QDockWidget):
@@ -43,11 +62,21 @@ class FindingsDock(QDockWidget):
         self.tree.setObjectName("findings")
         self.tree.setHeaderLabels(["类型", "规则", "问题", "位置", "说明"])
         self.tree.setRootIsDecorated(False)
+        # 问题 and 位置 in full, wrapped over as many lines as they need (no "…")
         self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setItemDelegate(WrappingDelegate(self.tree))
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 9)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(0, 50)
         self.tree.setColumnWidth(1, 50)
-        self.tree.setColumnWidth(2, 560)
-        self.tree.setColumnWidth(3, 220)
+        self.tree.setColumnWidth(3, 260)
+        self.tree.setColumnWidth(4, 200)
+        header.sectionResized.connect(lambda *_: self.tree.doItemsLayout())  # re-wrap to the new width
         self.tree.itemClicked.connect(self._clicked)
         self.tree.itemDoubleClicked.connect(self._clicked)
         layout.addWidget(self.tree)
@@ -79,6 +108,7 @@ class FindingsDock(QDockWidget):
             item.setForeground(0, QBrush(SEVERITY_COLORS[finding.severity]))
             item.setData(0, Qt.ItemDataRole.UserRole, finding)
             item.setToolTip(2, finding.message)
+            item.setToolTip(3, item.text(3))
             self.tree.addTopLevelItem(item)
 
     def _where(self, finding: Finding) -> str:

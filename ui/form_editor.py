@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -18,9 +19,14 @@ from PySide6.QtWidgets import (
 from app.codes import KIND_NAMES
 from app.errors import BudgetDeskError
 from app.forms import FormDef
+from app.links import links_into
 from ui.controller import DatasetController
 from ui.grid_model import model_for
+from ui.style import set_role
 from ui.table_view import GridTableView
+
+# The row finder's example, in the words of the form's code kind.
+FINDER_EXAMPLES = {"function": "2080505 或 养老", "economic": "30201 或 办公费"}
 
 
 class FormTab(QWidget):
@@ -33,7 +39,7 @@ class FormTab(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         title = QLabel(form.title, self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold; padding: 4px;")
+        set_role(title, "title")
         layout.addWidget(title)
         dataset = controller.dataset
         self.unit_line = QLabel(self)
@@ -43,6 +49,10 @@ class FormTab(QWidget):
 
         if form.code_kind:
             layout.addLayout(self._row_tools(dataset.codes[form.code_kind]))
+        self.link_buttons: dict[str, QPushButton] = {}
+        self.follow_boxes: dict[str, QCheckBox] = {}
+        for link in links_into(form.id):
+            layout.addLayout(self._link_tools(link))
         self.model = model_for(controller, form, self)
         self.table = GridTableView(self.model, self)
         self.table.setObjectName(f"table_{form.id}")
@@ -52,7 +62,7 @@ class FormTab(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b42318; padding: 2px;")
+        set_role(self.message, "error")
         layout.addWidget(self.message)
         self.model.message.connect(self.show_message)
         first_entered = next((self.model.index(r, c) for r in range(self.model.rowCount())
@@ -74,15 +84,19 @@ class FormTab(QWidget):
             self.table.scrollToTop()
             self.table.horizontalScrollBar().setValue(0)
 
-    def _context_menu(self, position) -> None:
-        index = self.table.indexAt(position)
+    def cell_menu(self, index) -> QMenu:
+        """The right-click menu of a cell: 修改记录… (its audit trail)."""
         key = self.model.cell_key(index) if index.isValid() else None
         menu = QMenu(self)
         history = menu.addAction("修改记录…")
+        history.setObjectName("cell_history")
         history.setEnabled(key is not None)
-        chosen = menu.exec(self.table.viewport().mapToGlobal(position))
-        if chosen is history and key is not None:
-            self.show_cell_history(*key)
+        if key is not None:
+            history.triggered.connect(lambda: self.show_cell_history(*key))
+        return menu
+
+    def _context_menu(self, position) -> None:
+        self.cell_menu(self.table.indexAt(position)).exec(self.table.viewport().mapToGlobal(position))
 
     def show_cell_history(self, row_key: str, column_key: str) -> None:
         from ui.history_dialog import HistoryDialog
@@ -99,7 +113,8 @@ class FormTab(QWidget):
         bar.addWidget(QLabel(f"增加{KIND_NAMES[codes.kind]}：", self))
         self.code_input = QLineEdit(self)
         self.code_input.setObjectName("code_input")
-        self.code_input.setPlaceholderText("输入编码或名称的一部分，例如 2080505 或 养老")
+        example = FINDER_EXAMPLES.get(codes.kind)
+        self.code_input.setPlaceholderText("输入编码或名称的一部分" + (f"，例如 {example}" if example else ""))
         self.code_input.setMinimumWidth(320)
         entries = [f"{item.code} {item.name}" for item in codes.items.values()]
         completer = QCompleter(QStringListModel(entries, self), self)
@@ -120,11 +135,56 @@ class FormTab(QWidget):
         bar.addStretch(1)
         return bar
 
+    def _link_tools(self, link) -> QHBoxLayout:
+        """一键带入 from the tables this one follows (resources/links.json), and 保持跟随."""
+        bar = QHBoxLayout()
+        button = QPushButton(f"一键带入：{link.label}", self)
+        button.setObjectName(f"bring_in_{link.id}")
+        button.setToolTip(link.hint)
+        button.clicked.connect(lambda _checked=False, link=link: self.bring_in(link))
+        bar.addWidget(button)
+        follow = QCheckBox("保持跟随（来源表修改后自动更新本表）", self)
+        follow.setObjectName(f"follow_{link.id}")
+        follow.setToolTip(link.hint)
+        follow.setChecked(any(other.id == link.id for other in self.controller.followed_links))
+        follow.toggled.connect(lambda on, link=link: self.set_following(link, on))
+        bar.addWidget(follow)
+        bar.addStretch(1)
+        self.link_buttons[link.id] = button
+        self.follow_boxes[link.id] = follow
+        return bar
+
+    def bring_in(self, link) -> bool:
+        try:
+            count = self.controller.bring_in(link)
+        except BudgetDeskError as exc:
+            self.show_message(str(exc))
+            return False
+        self.show_message("")
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(f"已带入 {count} 个单元格（{link.label}）。" if count
+                                           else "数字已一致，无需带入。", 8000)
+        return True
+
+    def set_following(self, link, follow: bool) -> None:
+        try:
+            self.controller.set_following(link, follow)
+        except BudgetDeskError as exc:
+            self.show_message(str(exc))
+            box = self.follow_boxes[link.id]
+            box.blockSignals(True)
+            box.setChecked(not follow)
+            box.blockSignals(False)
+
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         window = self.window()
-        if text and hasattr(window, "statusBar"):
-            window.statusBar().showMessage(text, 8000)
+        if hasattr(window, "statusBar"):
+            if text:
+                window.statusBar().showMessage(text, 8000)
+            else:
+                window.statusBar().clearMessage()
 
     def add_row_from_input(self) -> None:
         text = self.code_input.text().strip()
@@ -152,8 +212,12 @@ class FormTab(QWidget):
     def select_row(self, key: str) -> None:
         for line in range(self.model.rowCount()):
             if self.model.row_key_at(line) == key:
-                column = next((c for c in range(self.model.columnCount())
-                               if self.model.is_entered(self.model.index(line, c))), self.model.frozen_columns)
+                entered = [c for c in range(self.model.columnCount()) if self.model.is_entered(self.model.index(line, c))]
+                # The column the code's classification names (30201 办公费 → 公用经费), else the first entered one.
+                item = self.controller.dataset.codes[self.form.code_kind].items.get(key) if self.form.code_kind else None
+                attribute = getattr(item, "attribute", None)
+                column = next((c for c in entered if self.model.grid_columns[c].column_key == attribute),
+                              entered[0] if entered else self.model.frozen_columns)
                 self.table.setCurrentIndex(self.model.index(line, column))
                 self.table.setFocus()
                 return

@@ -19,13 +19,14 @@ from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
 from app.service import CellChange
 from ui.controller import DatasetController
+from ui.style import TEXT_QCOLOR
 
 COMPUTED_BACKGROUND = QColor("#eef1f5")
 ERROR_BACKGROUND = QColor("#fde2e1")
 WARNING_BACKGROUND = QColor("#fff4d6")
 ENTERED_BACKGROUND = QColor("#ffffff")
 TOTAL_BACKGROUND = QColor("#e3e8ef")
-LABEL_FOREGROUND = QColor("#1f2933")
+LABEL_FOREGROUND = TEXT_QCOLOR
 
 
 @dataclass(frozen=True)

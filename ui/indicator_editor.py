@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from app.projects import (
     split_indicator_value,
 )
 from ui.controller import DatasetController
-from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel
+from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView, button_bar
 
 LEVEL1_CODES = ("1", "2", "3")
 
@@ -92,7 +91,10 @@ class IndicatorEditor(QWidget):
         completer = QCompleter(self.suggestions, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.name.setCompleter(completer)
-        self.name.returnPressed.connect(self.add_indicator)
+        # Enter with the suggestion list open picks the suggestion (the completer's activated adds
+        # it, once); Enter in the box alone adds what was typed.
+        completer.activated.connect(self._picked)
+        self.name.returnPressed.connect(self._return_pressed)
         bar.addWidget(self.name, 1)
         add = QPushButton("添加", self)
         add.setObjectName("add_indicator")
@@ -101,7 +103,7 @@ class IndicatorEditor(QWidget):
         layout.addLayout(bar)
 
         self.model = RecordTableModel(INDICATOR_COLUMNS, self._save_row, self)
-        self.table = QTableView(self)
+        self.table = TypingTableView(self)
         self.table.setObjectName("indicators")
         self.table.setModel(self.model)
         self.table.setItemDelegate(ChoiceDelegate(self.model, self.table))
@@ -113,20 +115,11 @@ class IndicatorEditor(QWidget):
             self.table.setColumnWidth(number, column.width)
         layout.addWidget(self.table, 1)
 
-        tools = QHBoxLayout()
-        for label, name, handler in (("上移", "indicator_up", lambda: self.move(-1)),
-                                     ("下移", "indicator_down", lambda: self.move(1)),
-                                     ("删除指标", "delete_indicator", self.delete_current),
-                                     ("按一级、二级整理", "arrange_indicators", self.arrange)):
-            button = QPushButton(label, self)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            tools.addWidget(button)
-        tools.addStretch(1)
-        self.message = QLabel(self)
-        self.message.setObjectName("indicator_message")
-        self.message.setStyleSheet("color: #b42318;")
-        tools.addWidget(self.message)
+        tools, self.message = button_bar(self, [("上移", "indicator_up", lambda: self.move(-1)),
+                                                ("下移", "indicator_down", lambda: self.move(1)),
+                                                ("删除指标", "delete_indicator", self.delete_current),
+                                                ("按一级、二级整理", "arrange_indicators", self.arrange)],
+                                         "indicator_message")
         layout.addLayout(tools)
         self.model.message.connect(self.message.setText)
         self._refresh_suggestions()
@@ -168,6 +161,20 @@ class IndicatorEditor(QWidget):
         indicators = list(self.model.records)
         indicators[row] = record
         return self._write(indicators)
+
+    def _picked(self, text: str) -> None:
+        if self.add_indicator(text):
+            # The completer writes the picked name back into the box after this signal; empty it
+            # afterwards, or the next Enter would add the same indicator again.
+            QTimer.singleShot(0, self.name.clear)
+
+    def _return_pressed(self) -> None:
+        popup = self.name.completer().popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return  # the completer takes this Enter and reports the pick through activated
+        popup.hide()
+        if self.name.text().strip():
+            self.add_indicator()
 
     # ---- commands --------------------------------------------------------------------------
     def add_indicator(self, name: str | None = None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QDateTime, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -33,6 +35,7 @@ from ui.narrative_tab import NarrativeTab
 from ui.print_dialog import PrintDialog, show_settings
 from ui.projects_tab import ProjectsTab
 from ui.selfeval_tabs import add_selfeval_tabs
+from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 
@@ -46,17 +49,20 @@ class NewDatasetDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("新建单位预算")
+        self.setMinimumWidth(560)  # long unit and 主管部门 names stay readable
         layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
         for key, label in UNIT_FIELDS:
             edit = QLineEdit(self)
             edit.setObjectName(f"unit_{key}")
+            edit.setMinimumWidth(380)
             self.edits[key] = edit
             layout.addRow(f"{label}{'*' if key in ('code', 'name') else ''}：", edit)
         self.year = QSpinBox(self)
         self.year.setObjectName("year")
         self.year.setRange(2000, 2100)
-        self.year.setValue(2025)
+        self.year.setValue(date.today().year + 1)  # budgets are prepared for the coming year
         layout.addRow("预算年度*：", self.year)
         self.money_unit = QComboBox(self)
         self.money_unit.addItems(["万元", "元"])
@@ -90,6 +96,7 @@ class MainWindow(QMainWindow):
         self.controller: DatasetController | None = None
         self.saved_at = ""
         self.settings = QSettings()
+        self.setStyleSheet(APP_STYLE)  # every shared look (ui/style.py), for all the tabs and panels
 
         toolbar = QToolBar("数据", self)
         toolbar.setObjectName("main_toolbar")
@@ -122,17 +129,20 @@ class MainWindow(QMainWindow):
         self.submit_action.triggered.connect(self.toggle_submitted)
         self.history_action = toolbar.addAction("修改记录")
         self.history_action.setObjectName("history")
-        self.history_action.triggered.connect(self.show_history)
+        self.history_action.triggered.connect(lambda: self.show_history())
+        self.submit_action.setEnabled(False)  # until a dataset is open
+        self.new_action = new_action
         self._install_print_actions(toolbar)
         add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
         self.findings_dock.go_to_cell.connect(self.go_to_cell)
-        self.resizeDocks([self.findings_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.findings_dock], [240], Qt.Orientation.Vertical)  # drag its edge to resize
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
+        self._build_menus()
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")
@@ -200,10 +210,75 @@ class MainWindow(QMainWindow):
         settings_action = toolbar.addAction("设置…")
         settings_action.setObjectName("settings")
         settings_action.triggered.connect(lambda: show_settings(self.store, self))
+        self.settings_action = settings_action
         # A 情况说明 edit still in its box when 标记为已上报 is clicked is saved before the status
         # changes (pressed comes before triggered); afterwards the tab turns read-only, or editable again.
         toolbar.widgetForAction(self.submit_action).pressed.connect(save_narrative_edits)
         self.submit_action.triggered.connect(refresh_narrative_tabs)
+
+    def _build_menus(self) -> None:
+        """文件 / 编辑 / 审核 / 打印 / 帮助. Other modules add their actions to ``file_menu``,
+        ``edit_menu``, ``check_menu``, ``print_menu`` and ``help_menu`` (keep each addition in its own
+        module and call it from one line here)."""
+        from ui import help_dialog
+
+        bar = self.menuBar()
+        bar.setObjectName("menu_bar")
+        self.file_menu = bar.addMenu("文件(&F)")
+        self.file_menu.setObjectName("file_menu")
+        self.file_menu.addAction(self.new_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.quit_action = self.file_menu.addAction("退出")
+        self.quit_action.setObjectName("quit")
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)
+
+        self.edit_menu = bar.addMenu("编辑(&E)")
+        self.edit_menu.setObjectName("edit_menu")
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addSeparator()
+        self.find_action = self.edit_menu.addAction("查找行…")
+        self.find_action.setObjectName("find_row")
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.find_action.triggered.connect(self.find_row)
+
+        self.check_menu = bar.addMenu("审核(&C)")
+        self.check_menu.setObjectName("check_menu")
+        findings_action = self.findings_dock.toggleViewAction()
+        findings_action.setText("审核结果")
+        self.check_menu.addAction(findings_action)
+        self.check_menu.addSeparator()
+        self.check_menu.addAction(self.submit_action)
+
+        self.print_menu = bar.addMenu("打印(&P)")
+        self.print_menu.setObjectName("print_menu")
+        self.print_menu.addAction(self.print_action)
+
+        self.help_menu = bar.addMenu("帮助(&H)")
+        self.help_menu.setObjectName("help_menu")
+        self.help_action = self.help_menu.addAction("使用帮助")
+        self.help_action.setObjectName("help")
+        self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.help_action.triggered.connect(lambda: help_dialog.show_help(self))
+        self.about_action = self.help_menu.addAction("关于")
+        self.about_action.setObjectName("about")
+        self.about_action.triggered.connect(lambda: help_dialog.show_about(self, self.store))
+
+    def find_row(self) -> None:
+        """Ctrl+F: the open table's row finder (code or name), where typing an existing row goes to it."""
+        tab = self.tabs.currentWidget()
+        finder = getattr(tab, "code_input", None)
+        if finder is None:
+            self.statusBar().showMessage("当前表没有可查找的科目行。", 5000)
+            return
+        finder.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        finder.selectAll()
 
     # ---- datasets ------------------------------------------------------------------------
     def recent(self) -> list[str]:
@@ -245,14 +320,17 @@ class MainWindow(QMainWindow):
             self.controller.deleteLater()
         self.controller = DatasetController(self.dataset, self)
         self.controller.saved.connect(self._on_saved)
-        self.controller.write_refused.connect(self._write_refused)
+        self.controller.refusal.connect(self._write_refused)
         self.controller.reloaded.connect(self._reloaded)
         self.controller.findings_changed.connect(self._update_counts)
+        self.controller.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.findings_dock.attach(self.controller)
         self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.controller.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        self.submit_action.setEnabled(True)
+        self.submit_action.setText("撤销上报" if self.dataset.status == "submitted" else "标记为已上报")
         self.tabs.clear()
         self.form_tabs: dict[str, FormTab] = {}
         for form in editor_order():
@@ -283,7 +361,7 @@ class MainWindow(QMainWindow):
             return
         errors, warnings = self.controller.counts()
         self.counts_label.setText(f"错误 {errors}　提示 {warnings}")
-        self.counts_label.setStyleSheet("color: #b42318; font-weight: bold;" if errors else "color: #1f2933;")
+        set_role(self.counts_label, "counts-error" if errors else "counts")
 
     def go_to_cell(self, form_id: str, row: str, column: str) -> None:
         if form_id == "projects":
@@ -316,8 +394,8 @@ class MainWindow(QMainWindow):
         HistoryDialog(self.dataset, self, cell=cell).exec()
 
     def _write_refused(self, message: str) -> None:
-        """A write the core refused (已上报, changed in another window, a fault): say so, never a traceback."""
-        self.statusBar().showMessage(message.split("\n")[0], 15000)
+        """A write the core refused (已上报, changed in another window, read-only): a dialog, never a
+        traceback (the status bar has it too, from the controller's notice)."""
         QMessageBox.warning(self, "修改未保存", message)
 
     def _reloaded(self) -> None:
@@ -357,11 +435,29 @@ class MainWindow(QMainWindow):
     def undo(self) -> None:
         if self.controller is not None:
             self._commit_open_editor()
-            self.controller.undo_stack.undo()
+            self._step(undo=True)
 
     def redo(self) -> None:
         if self.controller is not None:
-            self.controller.undo_stack.redo()
+            self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """One undo or redo, said in the status bar (what, and where in the form's words), with the
+        tab it touched brought forward; a refused step is dropped and the controller says why."""
+        stack = self.controller.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        text, place = command.text(), getattr(command, "place", None)
+        where = self.controller.describe(place)
+        count = stack.count()
+        stack.undo() if undo else stack.redo()
+        if stack.count() < count:
+            return  # refused: the step is gone and the notice is in the status bar
+        verb = "已撤销" if undo else "已恢复"
+        self.statusBar().showMessage(f"{verb}：{text}" + (f"（{where}）" if where else ""), 15000)
+        if place:
+            self.go_to_cell(*place)
 
     def _commit_open_editor(self) -> None:
         tab = self.tabs.currentWidget()

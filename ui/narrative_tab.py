@@ -29,28 +29,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import BudgetDeskError
-from app.forms import chinese_ordinal
 from app.printing import narrative
 from app.printing.narrative import NarrativeSection, RegenerationChange
 from ui.controller import DatasetController
+from ui.style import WARNING_QCOLOR, set_role
 
 EDITED_COLOR = QColor("#1d4ed8")
-OUTDATED_COLOR = QColor("#b54708")
+OUTDATED_COLOR = WARNING_QCOLOR
 PREFACE_TITLE = "开篇说明"
 
 
 def numbered_headings(sections: list[NarrativeSection]) -> dict[str, str]:
-    """Section key → heading as printed (一、… for parts, 1、… within a part)."""
-    headings, part, item = {}, 0, 0
+    """Section key → heading as printed (numbered by the core, as the PDF is); the preface by name."""
+    headings = narrative.numbered_headings(sections)
     for section in sections:
-        if section.level == 1:
-            part, item = part + 1, 0
-            headings[section.key] = f"{chinese_ordinal(part)}、{section.title}"
-        elif section.level == 2:
-            item += 1
-            headings[section.key] = f"{item}、{section.title}"
-        else:
-            headings[section.key] = section.title or PREFACE_TITLE
+        headings.setdefault(section.key, section.title or PREFACE_TITLE)
     return headings
 
 
@@ -174,7 +167,7 @@ class NarrativeTab(QWidget):
         self._loaded_text = ""  # what the editor was given: typing is detected against it
         self._stale = True  # sections are computed when the tab is first shown, not when the dataset opens
 
-        self.read_only_notice = QLabel("已上报：情况说明只读。如需修改，请先撤回上报。", self)
+        self.read_only_notice = QLabel("已上报：情况说明只读。如需修改，请先撤销上报。", self)
         self.read_only_notice.setObjectName("read_only_notice")
         self.read_only_notice.setStyleSheet("background: #fff4e5; color: #7a4100; padding: 6px;")
         self.read_only_notice.hide()
@@ -189,7 +182,7 @@ class NarrativeTab(QWidget):
         left_layout.addWidget(self.section_list, 1)
         legend = QLabel(f'<span style="color:{EDITED_COLOR.name()}">［已修改］</span>打印您修改的文字<br>'
                         f'<span style="color:{OUTDATED_COLOR.name()}">［数据已变化］</span>修改之后表格数据又有变化', left)
-        legend.setStyleSheet("color: #52606d;")
+        set_role(legend, "muted")
         left_layout.addWidget(legend)
         self.regenerate_button = QPushButton("重新生成…", left)
         self.regenerate_button.setObjectName("regenerate")
@@ -224,7 +217,7 @@ class NarrativeTab(QWidget):
         self.message = QLabel(right)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         right_layout.addWidget(self.message)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -339,7 +332,7 @@ class NarrativeTab(QWidget):
         section = self.section(key)
         self.title_label.setText(self.headings[key])
         self.state_label.setText(state_text(section, read_only))
-        self.state_label.setStyleSheet(f"color: {OUTDATED_COLOR.name()};" if section.outdated else "color: #52606d;")
+        set_role(self.state_label, "warning" if section.outdated else "muted")
         self.restore_button.setEnabled(not read_only and section.edited)
         if key != self._shown_key or self.editor.toPlainText() != section.text:
             # same section re-shown (after a save or a data change): keep the cursor where it was
@@ -360,7 +353,7 @@ class NarrativeTab(QWidget):
 
     # ---- edits -----------------------------------------------------------------------------
     def _say(self, text: str, *, error: bool = True) -> None:
-        self.message.setStyleSheet("color: #b42318;" if error else "color: #52606d;")
+        set_role(self.message, "error" if error else "muted")
         self.message.setText(text)
 
     def commit(self) -> bool:

@@ -57,6 +57,7 @@ from ui.print_choices import (
 from ui.print_preview import PREVIEW_ZOOMS, PdfPages, PreviewArea
 from ui.print_raster import paint_pages
 from ui.print_settings import settings_text, show_settings
+from ui.style import ERROR_STYLE
 
 # Checking several forms one after another re-renders once, after the last click.
 PREVIEW_DELAY_MS = 250
@@ -566,7 +567,7 @@ class PrintDialog(QDialog):
 
     def _show_error(self, text: str) -> None:
         self._preview_message = False
-        self.message.setStyleSheet("color: #b42318;")
+        self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

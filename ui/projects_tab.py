@@ -30,6 +30,7 @@ from app.money import format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
+from ui.style import set_role
 
 MONEY_FIELDS = [("amount", "本年度预算安排数（总计）"), *PROJECT_FUNDS,
                 ("period_total", "实施期资金总额"), ("executed_before", "以前年度累计执行数")]
@@ -85,7 +86,7 @@ class ProjectsTab(QWidget):
         self.message = QLabel(master)
         self.message.setObjectName("project_message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         master_layout.addWidget(self.message)
 
         # ---- detail: fields (scrolling) above the 绩效指标 grid, split so both stay in view ----
@@ -113,6 +114,15 @@ class ProjectsTab(QWidget):
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
             form.addWidget(edit, row + index, 3)
         row += max(len(left_fields), len(MONEY_FIELDS))
+        # 实施周期's own message, next to its fields (2023-01 … 2023-12 means whole months)
+        self.period_message = QLabel(fields_box)
+        self.period_message.setObjectName("period_message")
+        self.period_message.setWordWrap(True)
+        set_role(self.period_message, "error")
+        form.addWidget(self.period_message, row, 0, 1, 2)
+        row += 1
+        for key in ("period_start", "period_end"):
+            self.edits[key].setPlaceholderText("例如 2023-01-01 或 2023-01")
         form.addWidget(QLabel("项目属性：", fields_box), row, 0)
         self.attribute = QComboBox(fields_box)
         self.attribute.setObjectName("project_attribute")
@@ -235,10 +245,15 @@ class ProjectsTab(QWidget):
         try:
             change = self.controller.book.update_project_fields(self.project_id, **{key: new})
         except BudgetDeskError as exc:
+            if key in ("period_start", "period_end"):
+                self.period_message.setText(str(exc))  # said next to the field; the other field keeps its text
+                self.edits[key].setText("" if current is None else str(current))
+                return False
             self.message.setText(str(exc))
             self.show_project(self.project_id)  # put the stored value back: nothing was saved
             return False
         self.message.setText("")
+        self.period_message.setText("")
         self.controller.record(change)
         return True
 

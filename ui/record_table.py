@@ -11,9 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+)
 
 from app.money import format_amount
 
@@ -42,8 +51,15 @@ class RecordTableModel(QAbstractTableModel):
         self.read_only = False
 
     def set_records(self, records: list) -> None:
+        records = list(records)
+        if len(records) == len(self.records) and records:
+            # Same shape: repaint instead of a reset, which would tear down an open editor in the
+            # middle of its own commit ("commitData called with an editor that does not belong …").
+            self.records = records
+            self.dataChanged.emit(self.index(0, 0), self.index(len(records) - 1, len(self.columns) - 1))
+            return
         self.beginResetModel()
-        self.records = list(records)
+        self.records = records
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
@@ -132,7 +148,14 @@ class ChoiceDelegate(QStyledItemDelegate):
         combo.setObjectName(f"choice_{column.key}")
         for value, label in column.choices(self.model.records[index.row()]):
             combo.addItem(label, value)
+        # A choice made with the mouse is final at once: commit and close right away, so clicking
+        # another cell afterwards cannot lose it.
+        combo.activated.connect(lambda _index, combo=combo: self._commit_choice(combo))
         return combo
+
+    def _commit_choice(self, combo: QComboBox) -> None:
+        self.commitData.emit(combo)
+        self.closeEditor.emit(combo, QStyledItemDelegate.EndEditHint.NoHint)
 
     def setEditorData(self, editor, index) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):
@@ -146,3 +169,58 @@ class ChoiceDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentData())
             return
         super().setModelData(editor, model, index)
+
+
+def button_bar(parent, buttons, message_name: str | None = None) -> tuple[QHBoxLayout, QLabel | None]:
+    """The row of buttons under a record table (上移/下移/删除 …), then the table's message on the right.
+    ``buttons``: [(label, object name, handler)]. Returns the layout and the message label."""
+    from ui.style import set_role
+
+    bar = QHBoxLayout()
+    for label, name, handler in buttons:
+        button = QPushButton(label, parent)
+        button.setObjectName(name)
+        button.clicked.connect(lambda _checked=False, handler=handler: handler())
+        bar.addWidget(button)
+    bar.addStretch(1)
+    message = None
+    if message_name is not None:
+        message = QLabel(parent)
+        message.setObjectName(message_name)
+        set_role(message, "error")
+        bar.addWidget(message)
+    return bar, message
+
+
+def start_editing_with(view: QAbstractItemView, text: str) -> bool:
+    """Typed text (an input method's commit, or a key carrying Chinese) onto a selected cell that is
+    not being edited opens its editor with that text, as ASCII keys already do."""
+    index = view.currentIndex()
+    if not text or view.state() == QAbstractItemView.State.EditingState or not index.isValid():
+        return False
+    if not index.flags() & Qt.ItemFlag.ItemIsEditable or not view.edit(index, QAbstractItemView.EditTrigger.AnyKeyPressed, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, "")):
+        return False
+    editor = view.indexWidget(index)
+    if isinstance(editor, QLineEdit):
+        editor.setText(text)
+        editor.setFocus()
+        # Qt keeps focus on the view while an input method composes; hand it over once this event is done.
+        QTimer.singleShot(0, editor, editor.setFocus)
+        return True
+    return editor is not None
+
+
+class TypingTableView(QTableView):
+    """A table whose selected cell starts editing with Chinese typed through an input method."""
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if start_editing_with(self, event.commitString()):
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        text = event.text()
+        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+            return
+        super().keyPressEvent(event)

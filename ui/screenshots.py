@@ -48,6 +48,8 @@ def take_screenshots(out_dir: Path) -> list[Path]:
             window.grab().save(str(path))
             written.append(path)
         written.append(_print_dialog_shot(app, window, out_dir))
+        written.append(_menu_shot(app, window, out_dir))
+        written.append(_file_dialog_shot(app, window, out_dir))
         window.close()
         store.close()
     return written
@@ -71,6 +73,43 @@ def _print_dialog_shot(app, window, out_dir: Path) -> Path:
     for _ in range(50):  # the preview rasterises its visible pages in the event loop
         app.processEvents()
     path = out_dir / f"{window.tabs.count() + 1:02d}_print_dialog_project.png"
+    dialog.grab().save(str(path))
+    dialog.reject()
+    return path
+
+
+def _menu_shot(app, window, out_dir: Path) -> Path:
+    """The main window with its 文件 menu open (the menu bar and its shortcuts)."""
+    from PySide6.QtGui import QPainter, QPixmap
+
+    window.tabs.setCurrentWidget(window.form_tabs["expenditure_summary"])
+    app.processEvents()
+    base = window.grab()
+    menu = window.edit_menu
+    menu.popup(window.menuBar().mapToGlobal(window.menuBar().actionGeometry(menu.menuAction()).bottomLeft()))
+    app.processEvents()
+    shot = QPixmap(base)
+    painter = QPainter(shot)
+    painter.drawPixmap(window.menuBar().actionGeometry(menu.menuAction()).bottomLeft(), menu.grab())
+    painter.end()
+    menu.hide()
+    path = out_dir / f"{window.tabs.count() + 2:02d}_menu_bar_edit.png"
+    shot.save(str(path))
+    return path
+
+
+def _file_dialog_shot(app, window, out_dir: Path) -> Path:
+    """Qt's own file dialog (non-native) in Chinese: qtbase_zh_CN is loaded."""
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = QFileDialog(window, "导出 PDF", str(out_dir), "PDF 文件 (*.pdf)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.resize(900, 560)
+    dialog.show()
+    for _ in range(20):
+        app.processEvents()
+    path = out_dir / f"{window.tabs.count() + 3:02d}_file_dialog.png"
     dialog.grab().save(str(path))
     dialog.reject()
     return path

@@ -31,34 +31,40 @@ from PySide6.QtWidgets import (
 from app import selfeval
 from app.errors import BudgetDeskError, InputError
 from app.money import format_amount
-from ui.controller import DatasetController, _GuardedCommand
+from ui.controller import DatasetController, GuardedCommand
 from ui.header import GroupedHeaderView
 from ui.projects_tab import CommittingTextEdit
 
 COMPUTED_BACKGROUND = QColor("#eef2f6")
 
 
-class SelfEvaluationCommand(_GuardedCommand):
+class SelfEvaluationCommand(GuardedCommand):
     """One self-evaluation edit (already written when pushed): undo writes the content before it."""
 
     def __init__(self, controller: DatasetController, book: selfeval.SelfEvaluationBook,
-                 before: selfeval.SelfEvaluationContent, after: selfeval.SelfEvaluationContent, text: str) -> None:
-        super().__init__(controller, text)
+                 before: selfeval.SelfEvaluationContent, after: selfeval.SelfEvaluationContent, text: str,
+                 form: str) -> None:
+        super().__init__(controller, text, (form, "", ""))
         self.book, self.before, self.after = book, before, after
 
-    def written(self) -> None:
+    def redo(self) -> None:
+        if self.written:  # written before the command was pushed
+            self.written = False
+            self.controller._book_written()
+            return
+        self._run(self.apply, "重做")
+
+    def apply(self) -> None:
+        self.book.set_content(self.after, source="重做")
         self.controller._book_written()
 
-    def apply(self, source: str) -> None:
-        self.book.set_content(self.after, source=source)
-        self.controller._book_written()
-
-    def revert(self, source: str) -> None:
-        self.book.set_content(self.before, source=source)
+    def revert(self) -> None:
+        self.book.set_content(self.before, source="撤销")
         self.controller._book_written()
 
 
-def _write(controller: DatasetController, book: selfeval.SelfEvaluationBook, action, text: str) -> str | None:
+def _write(controller: DatasetController, book: selfeval.SelfEvaluationBook, action, text: str,
+           form: str = selfeval.PROJECT_FORM) -> str | None:
     """Run one write; on success push its undo step and return None, else the refusal's message."""
     before = book.content()
     try:
@@ -66,9 +72,9 @@ def _write(controller: DatasetController, book: selfeval.SelfEvaluationBook, act
     except InputError as exc:  # bad input: said beside the table, nothing written
         return str(exc)
     except BudgetDeskError as exc:  # 已上报, changed elsewhere …: the window says it (and reloads if stale)
-        controller.refused(exc)
+        controller.write_refused(exc)
         return str(exc)
-    controller.undo_stack.push(SelfEvaluationCommand(controller, book, before, book.content(), text))
+    controller.undo_stack.push(SelfEvaluationCommand(controller, book, before, book.content(), text, form))
     return None
 
 
@@ -428,7 +434,8 @@ class DepartmentSelfEvaluationTab(QWidget):
 
     # ---- editing ---------------------------------------------------------------------------
     def _save(self, department: selfeval.DepartmentEvaluation, text: str) -> bool:
-        message = _write(self.controller, self.book, lambda: self.book.set_department(department), text)
+        message = _write(self.controller, self.book, lambda: self.book.set_department(department), text,
+                         selfeval.DEPARTMENT_FORM)
         self.show_message(message or "")
         if message:
             self.refresh()
@@ -496,7 +503,7 @@ class DepartmentSelfEvaluationTab(QWidget):
         return self._save(replace(department, initial_goal=goal, result=result), "年度总体目标")
 
     def prefill(self) -> None:
-        message = _write(self.controller, self.book, self.book.prefill, "预填绩效自评")
+        message = _write(self.controller, self.book, self.book.prefill, "预填绩效自评", selfeval.DEPARTMENT_FORM)
         self.show_message(message or "")
 
 

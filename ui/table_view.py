@@ -10,12 +10,14 @@ from app.errors import BudgetDeskError
 from app.service import CellChange
 from ui.grid_model import CellGridModel
 from ui.header import GroupedHeaderView
+from ui.record_table import start_editing_with
 
 AMOUNT_WIDTH = 120
 
 
 class AmountDelegate(QStyledItemDelegate):
-    """Checks the typed text before the editor closes on Enter/Tab, so a typo keeps the editor open."""
+    """Checks the typed text when the editor closes on Enter/Tab: a typo is not kept as text — the cell
+    shows its stored value again and the message says why (it goes away on Escape or the next good edit)."""
 
     def __init__(self, view: GridTableView) -> None:
         super().__init__(view)
@@ -37,7 +39,10 @@ class AmountDelegate(QStyledItemDelegate):
                 model.prepare(index, editor.text())
             except BudgetDeskError as exc:
                 model.message.emit(str(exc))
-                return True  # keep the editor open with the typed text
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+                return True  # the stored value stays; nothing was written
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            self.view.model().message.emit("")
         return super().eventFilter(editor, event)
 
 
@@ -154,8 +159,19 @@ class GridTableView(QTableView):
         else:
             super().closeEditor(editor, hint)
 
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if start_editing_with(self, event.commitString()):
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
+        text = event.text()
+        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+            return
         if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() == Qt.Key.Key_Escape:
+                self.grid_model().message.emit("")
             if event.matches(QKeySequence.StandardKey.Copy):
                 self.copy_selection()
                 return
@@ -235,7 +251,8 @@ class GridTableView(QTableView):
                     model.message.emit(f"粘贴未执行：第 {row_offset + 1} 行第 {column_offset + 1} 列，{exc}")
                     return
                 changes.append(change)
-        model.controller.set_cells(changes, f"粘贴 {len(changes)} 个单元格")
+        if not model.controller.set_cells(changes, f"粘贴 {len(changes)} 个单元格", "粘贴"):
+            return
         rows = len(block)
         columns = max(len(cells) for cells in block)
         bottom = min(top + rows, model.rowCount()) - 1

@@ -11,13 +11,10 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QStyledItemDelegate,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -37,7 +34,8 @@ from app.projects import (
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
 from ui.projects_tab import CommittingTextEdit
-from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel
+from ui.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView, button_bar
+from ui.style import set_role
 
 
 class OverallTargetsTab(QWidget):
@@ -53,7 +51,7 @@ class OverallTargetsTab(QWidget):
         self.goal.left.connect(self.save_goal)
         layout.addWidget(self.goal)
         self.message = QLabel(self)
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         layout.addWidget(self.message)
         box = QGroupBox("分项绩效目标与指标（备注栏填写分项名称）", self)
         box_layout = QVBoxLayout(box)
@@ -115,7 +113,7 @@ class ProcurementTab(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel("政府采购预算表", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold;")
+        set_role(title, "title")
         layout.addWidget(title)
         unit = controller.dataset.money_unit
 
@@ -140,7 +138,7 @@ class ProcurementTab(QWidget):
             FieldColumn("sme_reserved", "预留中小微企业份额", "money", 120),
         ]
         self.model = RecordTableModel(columns, self._save_row, self)
-        self.table = QTableView(self)
+        self.table = TypingTableView(self)
         self.table.setObjectName("procurement")
         self.table.setModel(self.model)
         self.table.setItemDelegate(CatalogueDelegate(self.model, self.table))
@@ -154,20 +152,11 @@ class ProcurementTab(QWidget):
         self.totals.setObjectName("procurement_totals")
         self.totals.setWordWrap(True)
         layout.addWidget(self.totals)
-        tools = QHBoxLayout()
-        for label, name, handler in (("新增采购明细", "add_purchase", self.add_purchase),
-                                     ("删除", "delete_purchase", self.delete_current),
-                                     ("上移", "purchase_up", lambda: self.move(-1)),
-                                     ("下移", "purchase_down", lambda: self.move(1))):
-            button = QPushButton(label, self)
-            button.setObjectName(name)
-            button.clicked.connect(handler)
-            tools.addWidget(button)
-        tools.addStretch(1)
-        self.message = QLabel(self)
-        self.message.setObjectName("procurement_message")
-        self.message.setStyleSheet("color: #b42318;")
-        tools.addWidget(self.message)
+        tools, self.message = button_bar(self, [("新增采购明细", "add_purchase", self.add_purchase),
+                                                ("删除", "delete_purchase", self.delete_current),
+                                                ("上移", "purchase_up", lambda: self.move(-1)),
+                                                ("下移", "purchase_down", lambda: self.move(1))],
+                                         "procurement_message")
         layout.addLayout(tools)
         layout.addWidget(QLabel(f"金额单位：{unit}。合计、小计由系统计算。", self))
         controller.book_changed.connect(self.refresh)
@@ -233,7 +222,7 @@ class AssetsTab(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel("部门固定资产占用情况表", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold;")
+        set_role(title, "title")
         layout.addWidget(title)
         form = QFormLayout()
         self.as_of = QLineEdit(self)
@@ -258,7 +247,7 @@ class AssetsTab(QWidget):
         layout.addWidget(self.table, 1)
         self.message = QLabel(self)
         self.message.setObjectName("assets_message")
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         layout.addWidget(self.message)
         controller.book_changed.connect(self.refresh)
         self.refresh()

@@ -6,9 +6,11 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
+from app.cover import cover_date, set_cover_date
 from app.domain import UNIT_FIELDS
 from app.errors import BudgetDeskError
 from ui.controller import DatasetController
+from ui.style import set_role
 
 
 class UnitTab(QWidget):
@@ -32,9 +34,35 @@ class UnitTab(QWidget):
             layout.addRow(f"{label}：", edit)
         parent_code = unit.parent_code or "（无，本级）"
         layout.addRow("上级单位：", QLabel(parent_code, self))
+        # 填报日期 on the cover: this dataset's own; while empty the cover shows the printing day
+        self.filled_on = QLineEdit(self)
+        self.filled_on.setObjectName("cover_filled_on")
+        self.filled_on.setMaximumWidth(480)
+        self.filled_on.setPlaceholderText("留空则打印当天的日期，例如 2023-01-15")
+        stored = cover_date(controller.dataset)
+        self.filled_on.setText(stored.isoformat() if stored else "")
+        self.filled_on.editingFinished.connect(self.save_filled_on)
+        layout.addRow("封面填报日期：", self.filled_on)
         self.message = QLabel(self)
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         layout.addRow(self.message)
+
+    def save_filled_on(self) -> bool:
+        dataset = self.controller.dataset
+        stored = cover_date(dataset)
+        text = self.filled_on.text().strip()
+        if text == (stored.isoformat() if stored else ""):
+            return True
+        try:
+            day = set_cover_date(dataset, text)
+        except BudgetDeskError as exc:
+            self.message.setText(str(exc))
+            self.filled_on.setText(stored.isoformat() if stored else "")
+            return False
+        self.filled_on.setText(day.isoformat() if day else "")
+        self.message.setText("")
+        self.controller.saved.emit()
+        return True
 
     def save_field(self, key: str) -> None:
         dataset = self.controller.dataset

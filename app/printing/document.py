@@ -25,6 +25,7 @@ from reportlab.platypus.frames import Frame
 from reportlab.platypus.tables import TableStyle
 
 from app import __version__ as APP_VERSION
+from app.cover import cover_date
 from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
@@ -323,7 +324,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     index = _PageIndex()
     blocks: list[tuple[str, list[Flowable]]] = []  # (page template, flowables), each block from a new page
     if cover:
-        blocks.append((COVER, _cover(ctx, styles, printed_on or date.today())))
+        blocks.append((COVER, _cover(ctx, styles, printed_on or cover_date(dataset) or date.today())))
     if contents:
         blocks.append((PORTRAIT, _contents_block(index, ctx, styles, entries)))
     sections: list[Section] = [section for part in parts for section in part.sections]

@@ -437,3 +437,17 @@ def apply_regeneration(dataset, keys, previous=AUTO) -> list[str]:
     for key in replaced:
         discard_edit(dataset, key)
     return replaced
+
+
+def numbered_headings(sections: list[NarrativeSection]) -> dict[str, str]:
+    """Section key → heading as printed: 一、… for parts, 1、… within a part (the preface has none).
+    The one numbering of the 情况说明, used by the printed document and the editor alike."""
+    headings, top, sub = {}, 0, 0
+    for section in sections:
+        if section.level == 1:
+            top, sub = top + 1, 0
+            headings[section.key] = f"{chinese_ordinal(top)}、{section.title}"
+        elif section.level == 2:
+            sub += 1
+            headings[section.key] = f"{sub}、{section.title}"
+    return headings

@@ -17,7 +17,6 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph,
 from reportlab.platypus.tables import TableStyle
 
 from app.compute import FormView
-from app.forms import chinese_ordinal
 from app.printing import narrative
 from app.printing.procurement import assets_flowables, procurement_flowables
 from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
@@ -91,15 +90,7 @@ class StatementSection:
         return f"{self.ctx.unit.name}{self.ctx.year}年部门预算信息公开情况说明"
 
     def _number_headings(self) -> dict[str, str]:
-        headings, top, sub = {}, 0, 0
-        for section in self.sections:
-            if section.level == 1:
-                top, sub = top + 1, 0
-                headings[section.key] = f"{chinese_ordinal(top)}、{section.title}"
-            elif section.level == 2:
-                sub += 1
-                headings[section.key] = f"{sub}、{section.title}"
-        return headings
+        return narrative.numbered_headings(self.sections)
 
     def orientation(self) -> str:
         return PORTRAIT

@@ -17,11 +17,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.tables import TableStyle
 
 from app.money import format_amount
-from app.printing.grid import ALWAYS, CONTINUED, FIRST, DrawnOnce, GridRow, Run, RunTable, paragraph
+from app.printing.grid import (
+    ALWAYS,
+    CONTINUED,
+    FIRST,
+    CellParagraph,
+    DrawnOnce,
+    GridRow,
+    Run,
+    RunTable,
+    paragraph,
+)
 from app.printing.narrative import overall_groups
 from app.printing.styles import (
     CELL_LEADING,
@@ -109,6 +121,27 @@ def period_text(project: Project) -> str:
     return f"{one(project.period_start)}-{one(project.period_end)}"
 
 
+class PeriodParagraph(CellParagraph):
+    """实施周期 that never breaks inside a date: one line when it fits the cell, else after the dash."""
+
+    def __init__(self, project: Project, style) -> None:
+        self.one_line = period_text(project)
+        start, _dash, end = self.one_line.partition("-")
+        self.two_lines = f"{start}-<br/>{end}" if end else self.one_line
+        self.shown = self.one_line
+        super().__init__(self.one_line, style)
+
+    def wrap(self, available_width, available_height):
+        style = self.style
+        room = available_width - style.leftIndent - style.rightIndent
+        wanted = self.one_line if stringWidth(self.one_line, style.fontName, style.fontSize) <= room else self.two_lines
+        if wanted != self.shown:
+            self.shown = wanted
+            self._setup(wanted, style, None, None, cleanBlockQuotedText)
+            self._wrapped_width = None
+        return super().wrap(available_width, available_height)
+
+
 def short_level(code: str) -> str:
     """二级 names as the merged cells of seed 000/002 print them inside running text: 社会效益."""
     name = level_name(code)
@@ -158,11 +191,12 @@ def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> 
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
     pair = [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0))]
     rows = [
-        GridRow([paragraph("主管部门", label), "", paragraph(project.competent_department, value), "",
+        GridRow([paragraph("主管部门", label), "",
+                 paragraph(project.competent_department or ctx.unit.competent_department, value), "",
                  paragraph("实施单位", label), paragraph(project.implementing_unit or ctx.unit.name, value)],
                 pair, when=FIRST),
         GridRow([paragraph("项目属性", label), "", paragraph(project.attribute_name, value), "",
-                 paragraph("实施周期", label), paragraph(period_text(project), value)], pair, when=FIRST),
+                 paragraph("实施周期", label), PeriodParagraph(project, value)], pair, when=FIRST),
     ]
     if project.manager or project.code:
         rows.append(GridRow([paragraph("项目负责人", label), "", paragraph(project.manager, value), "",
@@ -220,10 +254,10 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     keys = fund_keys(project)
     rows: list[list] = [
         [paragraph("项目名称", label), paragraph(project.name, value), "", "", ""],
-        [paragraph("主管部门", label), paragraph(project.competent_department, value), "",
+        [paragraph("主管部门", label), paragraph(project.competent_department or unit.competent_department, value), "",
          paragraph("项目实施单位", label), paragraph(project.implementing_unit or unit.name, value)],
         [paragraph("项目属性", label), paragraph(project.attribute_name, value), "",
-         paragraph("项目实施周期", label), paragraph(period_text(project), value)],
+         paragraph("项目实施周期", label), PeriodParagraph(project, value)],
         [paragraph("项目资金", label), "", paragraph("项目实施期资金总额", center),
          paragraph("以前年度累计执行数", center), paragraph("本年度预算安排数", center)],
         ["", paragraph(f"资金合计（{ctx.money_unit}）", value), paragraph(format_amount(project.period_total), right),

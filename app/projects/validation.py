@@ -145,7 +145,7 @@ def validate_project(project: Project, *, function_table: CodeTable | None, mone
         function_code=_function_code(project.function_code, function_table),
         attribute=_attribute(project.attribute),
         period_start=parse_date(project.period_start, "实施周期开始日期"),
-        period_end=parse_date(project.period_end, "实施周期结束日期"),
+        period_end=parse_date(project.period_end, "实施周期结束日期", end=True),
         competent_department=_text(project.competent_department, "主管部门", 200),
         implementing_unit=_text(project.implementing_unit, "实施单位", 200),
         manager=_text(project.manager, "项目负责人", 50),
