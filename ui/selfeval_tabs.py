@@ -34,6 +34,7 @@ from app.money import format_amount
 from ui.controller import DatasetController, GuardedCommand
 from ui.header import GroupedHeaderView
 from ui.projects_tab import CommittingTextEdit
+from ui.style import set_role
 
 COMPUTED_BACKGROUND = QColor("#eef2f6")
 
@@ -192,7 +193,7 @@ class ProjectSelfEvaluationTab(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel(f"{controller.dataset.year}年{controller.dataset.unit.name}部门预算项目绩效自评表", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold;")
+        set_role(title, "title")
         layout.addWidget(title)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(f"单位：{controller.dataset.money_unit}　　预算支出执行率 = 实际支出合计 ÷ 项目年度预算金额", self))
@@ -247,7 +248,7 @@ class ProjectSelfEvaluationTab(QWidget):
         layout.addWidget(splitter, 1)
         self.message = QLabel(self)
         self.message.setObjectName("self_evaluation_message")
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         controller.book_changed.connect(self.refresh)
@@ -307,7 +308,7 @@ class DepartmentSelfEvaluationTab(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel(f"{controller.dataset.year}年{selfeval.DEPARTMENT_TITLE}", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 17px; font-weight: bold;")
+        set_role(title, "title")
         layout.addWidget(title)
         top = QHBoxLayout()
         top.addWidget(QLabel(f"部门（单位）名称：{controller.dataset.unit.name}　　单位：{controller.dataset.money_unit}", self))
@@ -368,7 +369,7 @@ class DepartmentSelfEvaluationTab(QWidget):
         layout.addWidget(self.total)
         self.message = QLabel(self)
         self.message.setObjectName("department_message")
-        self.message.setStyleSheet("color: #b42318;")
+        set_role(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         controller.book_changed.connect(self.refresh)
