@@ -9,7 +9,7 @@ VENV_PY := .venv/bin/python
 endif
 STAMP := .venv/.installed
 
-.PHONY: run test bench lint screenshots installer clean
+.PHONY: run test bench lint screenshots installer dist deb clean
 
 $(STAMP): pyproject.toml
 	@echo "正在安装依赖（首次约 1 分钟）…"
@@ -41,9 +41,22 @@ screenshots: export QT_QPA_PLATFORM = offscreen
 screenshots: $(STAMP)
 	$(VENV_PY) -m ui.screenshots build/screenshots
 
-installer: $(STAMP)
-	$(VENV_PY) -m pip install --quiet pyinstaller
-	$(VENV_PY) -m PyInstaller --noconfirm build_installer.spec
+# The frozen program, one folder: dist/BudgetDesk/ (Linux and Windows). PyInstaller is pinned in
+# the "dist" extra. Windows then: ISCC installer\budgetdesk.iss (README, 安装).
+DIST_STAMP := .venv/.dist-installed
+$(DIST_STAMP): $(STAMP) pyproject.toml
+	$(VENV_PY) -m pip install --quiet -e ".[dev,dist]"
+	$(VENV_PY) -c "import pathlib; pathlib.Path('$(DIST_STAMP)').touch()"
+
+dist: $(DIST_STAMP)
+	$(VENV_PY) -m PyInstaller --noconfirm --clean --log-level WARN build_installer.spec
+	$(VENV_PY) -m installer.sizes dist/BudgetDesk
+
+installer: dist
+
+# Linux: dist/budgetdesk_<version>_<arch>.deb from the frozen program (dpkg-deb, no fpm).
+deb: dist
+	$(VENV_PY) -m installer.deb
 
 clean:
 	$(PYTHON) -c "import shutil; [shutil.rmtree(p, ignore_errors=True) for p in ('.venv', 'build', 'dist')]"

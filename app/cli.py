@@ -135,6 +135,32 @@ def cmd_export_json(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_xlsx(args) -> int:
+    from app.excel import export_workbook, source_from_dataset
+
+    store = _open_store(args)
+    dataset = store.open_dataset(args.unit, args.year)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise BudgetDeskError(f"输出文件“{out.name}”的扩展名应为 .xlsx。")
+    export_workbook(source_from_dataset(dataset), out)
+    print(f"已导出到 {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import_xlsx(args) -> int:
+    from app.excel import import_workbook, read_workbook
+
+    store = _open_store(args)
+    plan = read_workbook(store, args.file)
+    for warning in plan.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+    dataset = import_workbook(store, plan, replace=args.replace)
+    print(f"已导入：{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，"
+          f"{len(dataset.entered_values())} 个录入单元格。", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_show(args) -> int:
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)
@@ -334,10 +360,17 @@ def cmd_backup(args) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(args) -> int:
+    from app.selftest import run_selftest
+
+    return EXIT_OK if run_selftest(lambda line: print(line, flush=True)) else EXIT_REFUSED
+
+
 def cmd_gui(args) -> int:
     from ui.app import run_gui
 
-    return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None)
+    return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None,
+                   exit_after_show=getattr(args, "exit_after_show", False), open_file=getattr(args, "file", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -364,6 +397,16 @@ def build_parser() -> argparse.ArgumentParser:
     unit_year(sub)
     sub.add_argument("--out", help="输出文件（默认：标准输出）")
     sub.set_defaults(handler=cmd_export_json)
+
+    sub = commands.add_parser("export-xlsx", help="导出 Excel 工作簿（.xlsx，公开表样式，计算单元格为公式）")
+    unit_year(sub)
+    sub.add_argument("--out", required=True, help="输出的 .xlsx 文件")
+    sub.set_defaults(handler=cmd_export_xlsx)
+
+    sub = commands.add_parser("import-xlsx", help="从 Excel 工作簿（.xlsx）导入；任何单元格无法读取时不导入")
+    sub.add_argument("file")
+    sub.add_argument("--replace", action="store_true", help="覆盖已存在的同单位同年度数据")
+    sub.set_defaults(handler=cmd_import_xlsx)
 
     sub = commands.add_parser("show", help="显示一张表（含计算单元格）")
     sub.add_argument("form")
@@ -458,7 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("name", nargs="?", metavar="NAME", help="备份名称（backup list 所列，可只写开头）")
     sub.set_defaults(handler=cmd_backup)
 
+    sub = commands.add_parser("selftest", help="自检：在临时目录中导入示例数据、审核、打印、导出，逐步报告（不动用户数据）")
+    sub.set_defaults(handler=cmd_selftest)
+
     sub = commands.add_parser("gui", help="启动图形界面")
+    sub.add_argument("file", nargs="?", help="打开的数据包（.bdp），由桌面双击文件时传入")
+    sub.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     sub.set_defaults(handler=cmd_gui)
     return parser
 

@@ -13,8 +13,7 @@ import sys
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from app.compute import Workbook
 from app.domain import UNIT_TEXT_FIELDS, UnitInfo
@@ -55,6 +54,9 @@ from app.textcheck import (
     shown,
 )
 
+if TYPE_CHECKING:  # jsonschema loads when a document is validated, not at start-up
+    import jsonschema
+
 FORMAT = "budgetdesk.dataset"
 FORMAT_VERSION = 1
 SCHEMA_FILE = "budgetdesk.dataset.v1.schema.json"
@@ -62,6 +64,8 @@ SCHEMA_FILE = "budgetdesk.dataset.v1.schema.json"
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     with open(resource("schema", SCHEMA_FILE), encoding="utf-8") as handle:
         return jsonschema.Draft202012Validator(json.load(handle))
 

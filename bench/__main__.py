@@ -28,13 +28,15 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> int:
-    from bench import core, input, printing, rules
+    from bench import core, excel, input, printing, rules, startup
 
     with tempfile.TemporaryDirectory() as workdir:
+        startup.run(Path(workdir), report, timed, SEED004)
         core.run(Path(workdir), report, timed, SEED004)
         rules.run(Path(workdir), report, timed, SEED004)
         printing.run(Path(workdir), report, timed, SEED004)
         input.run(Path(workdir), report, timed, SEED004)
+        excel.run(Path(workdir), report, timed, SEED004)
         try:
             from bench import gui
         except ImportError as exc:  # pragma: no cover - Qt missing

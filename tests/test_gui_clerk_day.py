@@ -190,7 +190,7 @@ def test_menu_bar_with_standard_shortcuts(qtbot, window, monkeypatch):
     assert shortcuts["find_row"] == "Ctrl+F" and shortcuts["help"] == "F1"
     # F1 opens 使用帮助; Ctrl+F puts the cursor in the row finder; typing a row's code goes to it
     shown = []
-    monkeypatch.setattr("ui.help_dialog.QMessageBox.information", lambda parent, title, text: shown.append(title))
+    monkeypatch.setattr("ui.help_dialog.show_help", lambda parent: shown.append("使用帮助"))
     tab = amount_tab(window, "expenditure_summary")
     tab.table.setFocus()
     qtbot.keyClick(tab.table, Qt.Key.Key_F1)

@@ -6,19 +6,28 @@ import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.errors import BudgetDeskError
+from app.paths import resource
 
 log = logging.getLogger(__name__)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing or QApplication(argv or sys.argv[:1])
     QCoreApplication.setOrganizationName("BudgetDesk")
     QCoreApplication.setApplicationName("BudgetDesk")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_qt_translations(app)
+    if existing is None:
+        icon = resource("icons", "budgetdesk.png")
+        if icon.exists():
+            app.setWindowIcon(QIcon(str(icon)))
+        if sys.platform.startswith("linux"):
+            app.setDesktopFileName("budgetdesk")  # the .desktop entry the .deb installs
     return app
 
 
@@ -129,7 +138,11 @@ def start_window(store):
     return window
 
 
-def run_gui(db: str | None = None, read_only: bool | None = None) -> int:
+def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
+            open_file: str | None = None) -> int:
+    """Open the main window on the last dataset. ``exit_after_show`` (start-up benchmark): quit once
+    the first window has been shown and painted. ``open_file``: a data package double-clicked on the
+    desktop, opened once the window is up."""
     from app.logsetup import setup_logging
     from ui.error_dialog import install_exception_hooks
 
@@ -141,4 +154,15 @@ def run_gui(db: str | None = None, read_only: bool | None = None) -> int:
         return 1
     window = start_window(store)
     window.show()
+    if exit_after_show:
+        app.processEvents()  # the expose and paint of the first window
+        window.close()
+        store.close()
+        return 0
+    if open_file:
+        from PySide6.QtCore import QTimer
+
+        from ui.welcome import open_file as open_in_window
+
+        QTimer.singleShot(0, lambda: open_in_window(window, open_file))
     return app.exec()

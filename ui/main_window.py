@@ -29,15 +29,16 @@ from app.service import BudgetDataset, Store
 from app.textcheck import check_code
 from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
+from ui.excel_actions import add_excel_actions
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
-from ui.print_dialog import PrintDialog, show_settings
 from ui.projects_tab import ProjectsTab
 from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
+from ui.welcome import WelcomePage
 
 RECENT_LIMIT = 8
 
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.new_action = new_action
         self._install_print_actions(toolbar)
         add_backup_actions(self, toolbar)  # 文件 → 备份与恢复… once the menu bar exists
+        add_excel_actions(toolbar, self)
 
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
@@ -148,8 +150,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("form_tabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.placeholder = QLabel("请在上方选择单位和预算年度，或新建单位预算。", self)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder = WelcomePage(self)  # first run: 新建 / 示例数据 / 数据包 / Excel
         self.tabs.addTab(self.placeholder, "开始")
 
         self.resize(1200, 760)
@@ -185,6 +186,8 @@ class MainWindow(QMainWindow):
             self._commit_open_editor()
             for tab in narrative_tabs():
                 tab.commit()  # the text still in the box prints too
+            from ui.print_dialog import PrintDialog  # loads reportlab and pdfium: not at start-up
+
             dialog = PrintDialog(self.controller, self)
             dialog.exec()
             dialog.deleteLater()
@@ -209,7 +212,13 @@ class MainWindow(QMainWindow):
         self.chooser.currentIndexChanged.connect(lambda _index: self.print_action.setEnabled(self.dataset is not None))
         settings_action = toolbar.addAction("设置…")
         settings_action.setObjectName("settings")
-        settings_action.triggered.connect(lambda: show_settings(self.store, self))
+
+        def open_settings() -> None:
+            from ui.print_dialog import show_settings
+
+            show_settings(self.store, self)
+
+        settings_action.triggered.connect(open_settings)
         self.settings_action = settings_action
         # A 情况说明 edit still in its box when 标记为已上报 is clicked is saved before the status
         # changes (pressed comes before triggered); afterwards the tab turns read-only, or editable again.

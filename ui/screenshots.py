@@ -35,6 +35,7 @@ def take_screenshots(out_dir: Path) -> list[Path]:
                 font.setFamily(family)
                 app.setFont(font)
                 break
+        written += _welcome_and_help_shots(app, Path(workdir), out_dir)
         store = Store(str(Path(workdir) / "shots.sqlite3"))
         import_file(store, SEED004)
         window = MainWindow(store)
@@ -53,6 +54,30 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         window.close()
         store.close()
     return written
+
+
+def _welcome_and_help_shots(app, workdir: Path, out_dir: Path) -> list[Path]:
+    """The first run (empty database): the welcome page, and 帮助 (F1) open on its first screen."""
+    from app.service import Store
+    from ui.help_dialog import HelpDialog
+    from ui.main_window import MainWindow
+
+    store = Store(str(workdir / "first_run.sqlite3"))
+    window = MainWindow(store)
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+    welcome_path = out_dir / "00_welcome.png"
+    window.grab().save(str(welcome_path))
+    dialog = HelpDialog(window)
+    dialog.show()
+    app.processEvents()
+    help_path = out_dir / "00_help.png"
+    dialog.grab().save(str(help_path))
+    dialog.close()
+    window.close()
+    store.close()
+    return [welcome_path, help_path]
 
 
 def _print_dialog_shot(app, window, out_dir: Path) -> Path:

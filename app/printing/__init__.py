@@ -2,9 +2,28 @@
 
 ``build_document`` is the entry point; ``fonts.font_status`` tells the settings dialog which font
 is embedded; ``narrative`` holds the Qt-free API for the clerk's edits of the 情况说明.
+
+The names below load on first use: the 情况说明 editor and the interchange import use
+``app.printing.narrative`` without paying for reportlab at start-up.
 """
 
-from app.printing.document import PrintResult, build_document, render_document
-from app.printing.fonts import font_status, print_fonts
+from importlib import import_module
+
+_LAZY = {
+    "PrintResult": "app.printing.document",
+    "build_document": "app.printing.document",
+    "render_document": "app.printing.document",
+    "font_status": "app.printing.fonts",
+    "print_fonts": "app.printing.fonts",
+}
 
 __all__ = ["PrintResult", "build_document", "render_document", "font_status", "print_fonts"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.printing' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,52 @@
+"""What each part of the frozen build costs on disk: ``python -m installer.sizes dist/BudgetDesk``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Files at the top of _internal, grouped under a readable name (first match wins).
+GROUPS = (
+    ("Qt (PySide6, Qt libraries, ICU)", ("PySide6", "shiboken6", "libQt6", "libicu", "libpyside6", "libshiboken6")),
+    ("Python runtime", ("libpython", "python3", "base_library.zip", "lib-dynload")),
+    ("pypdfium2 (print preview, selftest)", ("pypdfium2",)),
+    ("Pillow (needed by reportlab)", ("PIL", "pillow.libs")),
+    ("SQLite", ("libsqlite3",)),
+    ("SQLAlchemy", ("sqlalchemy",)),
+    ("resources (forms, rules, code tables, help, sample)", ("resources",)),
+)
+
+
+def tree_size(path: Path) -> int:
+    if path.is_symlink() or path.is_file():
+        return path.lstat().st_size
+    return sum(child.lstat().st_size for child in path.rglob("*") if child.is_symlink() or child.is_file())
+
+
+def part_sizes(frozen: Path) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    internal = frozen / "_internal"
+    for entry in frozen.iterdir():
+        if entry != internal:
+            totals["executables"] = totals.get("executables", 0) + tree_size(entry)
+    for entry in internal.iterdir():
+        group = next((name for name, prefixes in GROUPS if entry.name.startswith(prefixes)), None)
+        if group is None:
+            group = "other libraries" if ".so" in entry.name or entry.suffix in (".dll", ".pyd") else entry.name
+        totals[group] = totals.get(group, 0) + tree_size(entry)
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    frozen = Path(args[0] if args else "dist/BudgetDesk")
+    parts = part_sizes(frozen)
+    total = sum(size for _name, size in parts)
+    for name, size in parts:
+        print(f"{size / 1e6:8.1f} MB  {name}")
+    print(f"{total / 1e6:8.1f} MB  total unpacked ({frozen})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The installers' inputs: what the frozen build keeps, the Inno Setup script, the .deb's files."""
+
+import configparser
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import app
+from installer import deb, layout
+from installer.version_info import project_version, version_tuple, windows_version_resource
+
+ROOT = Path(__file__).resolve().parent.parent
+ISS = ROOT / "installer" / "budgetdesk.iss"
+FROZEN = ROOT / layout.DIST_DIR
+LINUX = ROOT / "installer" / "linux"
+
+
+def test_version_is_the_same_everywhere():
+    version = project_version()
+    assert app.__version__ == version
+    resource = windows_version_resource(version)
+    assert f"filevers={version_tuple(version)}" in resource
+    assert f"StringStruct('ProductVersion', '{version}')" in resource
+    iss_default = re.search(r'#define AppVersion "([^"]+)"', ISS.read_text(encoding="utf-8")).group(1)
+    assert iss_default == version
+
+
+@pytest.mark.parametrize("destination, platform, kept", [
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", "linux", True),
+    ("PySide6/Qt/plugins/platforms/libqwayland.so", "linux", False),
+    ("PySide6/Qt/plugins/platforms/libqeglfs.so", "linux", False),
+    ("PySide6\\plugins\\platforms\\qwindows.dll", "win32", True),
+    ("PySide6\\plugins\\styles\\qmodernwindowsstyle.dll", "win32", True),
+    ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", "linux", True),
+    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "linux", False),
+    ("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so", "linux", True),
+    ("PySide6/Qt/plugins/imageformats/libqsvg.so", "linux", False),
+    ("PySide6/Qt/plugins/tls/libqopensslbackend.so", "linux", False),
+    ("PySide6/Qt/translations/qtbase_zh_CN.qm", "linux", True),
+    ("PySide6/Qt/translations/qtbase_de.qm", "linux", False),
+    ("PySide6/Qt/translations/qtdeclarative_zh_CN.qm", "linux", False),
+    ("PySide6/Qt/lib/libQt6WaylandClient.so.6", "linux", False),
+    ("PySide6/Qt/lib/libQt6Widgets.so.6", "linux", True),
+    ("PySide6\\opengl32sw.dll", "win32", False),
+    ("PySide6\\Qt6Network.dll", "win32", False),
+    ("PySide6\\Qt6Widgets.dll", "win32", True),
+    ("libX11.so.6", "linux", False),  # the desktop's own, declared in Depends
+    ("libxcb-cursor.so.0", "linux", False),
+    ("libpython3.11.so.1.0", "linux", True),
+    ("libsqlite3.so.0", "linux", True),
+    ("libstdc++.so.6", "win32", True),  # the Linux rule does not touch Windows builds
+    ("resources/forms/01_income_expenditure_summary.json", "linux", True),
+])
+def test_frozen_build_keeps_only_what_the_program_uses(destination, platform, kept):
+    assert layout.keep_entry(destination, platform) is kept
+
+
+def test_no_test_or_development_package_is_frozen():
+    for name in ("pytest", "pytestqt", "ruff", "psycopg", "PyInstaller", "tkinter"):
+        assert name in layout.EXCLUDED_MODULES
+    spec = (ROOT / "build_installer.spec").read_text(encoding="utf-8")
+    assert "console=False" in spec or "console=console" in spec
+    assert '"budgetdesk-cli"' in spec  # Windows: a console executable for selftest and the CLI
+
+
+def iss_sections(text: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(";"):
+            continue
+        if re.fullmatch(r"\[\w+\]", line):
+            current = line[1:-1]
+            sections[current] = []
+        elif current:
+            sections[current].append(line)
+    return sections
+
+
+def iss_value(line: str, key: str) -> str | None:
+    match = re.search(rf'(?:^|;\s*){key}:\s*"([^"]*)"', line)
+    return match.group(1) if match else None
+
+
+def test_inno_setup_script_names_only_files_of_the_frozen_build():
+    text = ISS.read_text(encoding="utf-8")
+    defines = dict(re.findall(r'#define (\w+) "([^"]*)"', text))
+    sections = iss_sections(text)
+    expected_top = {layout.GUI_EXECUTABLE["windows"], layout.CLI_EXECUTABLE["windows"], layout.INTERNAL_DIR}
+    sources = [iss_value(line, "Source") for line in sections["Files"]]
+    assert sources and all(sources)
+    for source in sources:
+        source = re.sub(r"\{#(\w+)\}", lambda m: defines[m.group(1)], source)
+        assert source.startswith("..\\dist\\BudgetDesk\\"), source
+        relative = source[len("..\\dist\\BudgetDesk\\"):].split("\\")
+        assert relative[0] in expected_top, source
+        if FROZEN.exists() and sys.platform.startswith("win"):
+            assert list(FROZEN.glob("/".join(relative))), f"{source} is not in {FROZEN}"
+    assert defines["AppExe"] == layout.GUI_EXECUTABLE["windows"]
+    for line in sections["Icons"] + sections["Registry"]:
+        for exe in re.findall(r"\{app\}\\([\w.-]+\.exe)", line):
+            assert exe in expected_top
+    # the icon it embeds is in the repository
+    icon = re.search(r"SetupIconFile=(.+)", text).group(1).strip()
+    assert (ISS.parent / icon.replace("\\", "/")).is_file()
+
+
+def test_inno_setup_installs_per_user_and_keeps_the_data():
+    text = ISS.read_text(encoding="utf-8")
+    sections = iss_sections(text)
+    setup = dict(line.split("=", 1) for line in sections["Setup"])
+    assert setup["PrivilegesRequired"] == "lowest"
+    assert setup["DefaultDirName"].startswith("{localappdata}\\Programs\\")
+    assert all(line.startswith("Root: HKCU;") for line in sections["Registry"])
+    assert any('"Software\\Classes\\.bdp"' in line for line in sections["Registry"])
+    assert "UninstallDelete" not in sections  # the data lives outside {app} and stays
+    names = [iss_value(line, "Name") for line in sections["Icons"]]
+    assert "{autoprograms}\\{#AppName}" in names and "{autodesktop}\\{#AppName}" in names
+    assert re.search(r'#define AppName "部门预算填报"', text)
+
+
+def test_desktop_entry_and_mime_type_agree():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(LINUX / "budgetdesk.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Name"] == "部门预算填报" and desktop["Type"] == "Application"
+    assert {"Office", "Finance"} <= set(desktop["Categories"].strip(";").split(";"))
+    assert desktop["Exec"].split()[:2] == ["budgetdesk", "gui"] and desktop["Icon"] == "budgetdesk"
+    mime = ET.parse(LINUX / "budgetdesk-mime.xml").getroot()
+    namespace = "{http://www.freedesktop.org/standards/shared-mime-info}"
+    mime_type = mime.find(f"{namespace}mime-type")
+    assert mime_type.find(f"{namespace}glob").get("pattern") == "*.bdp"
+    assert desktop["MimeType"].strip(";") == mime_type.get("type") == deb.MIME_TYPE
+    launcher = (LINUX / "budgetdesk.sh").read_text(encoding="utf-8")
+    assert f"/{deb.INSTALL_DIR}/{layout.GUI_EXECUTABLE['linux']}" in launcher
+    for script in ("postinst", "postrm"):
+        text = (LINUX / script).read_text(encoding="utf-8")
+        assert "update-mime-database" in text and "rm " not in text  # removal never deletes user data
+
+
+def test_icon_files_hold_every_size():
+    images = deb.ico_images(ROOT / "resources" / "icons" / "budgetdesk.ico")
+    assert set(deb.ICON_SIZES) <= set(images)
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in images.values())
+    assert (ROOT / "resources" / "icons" / "budgetdesk.png").read_bytes() == images[256]
+
+
+def test_deb_control_lists_the_xcb_libraries_qt_needs():
+    control = deb.control_text("0.1.0", "amd64", sorted(deb.BASE_DEPENDS), 117000)
+    fields = dict(line.split(": ", 1) for line in control.splitlines() if ": " in line and not line.startswith(" "))
+    assert fields["Package"] == "budgetdesk" and fields["Architecture"] == "amd64"
+    for package in ("libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-xinerama0", "libegl1", "libgl1"):
+        assert package in fields["Depends"]
+    assert "fonts-wqy-zenhei" in fields["Recommends"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("readelf"),
+                    reason="reads ELF files with readelf")
+def test_deb_dependencies_come_from_what_the_binaries_link_to(tmp_path):
+    program = tmp_path / "BudgetDesk"
+    shutil.copyfile(sys.executable if Path(sys.executable).stat().st_size > 10_000 else "/bin/ls", program)
+    needed = deb.needed_libraries(program)
+    assert needed
+    resolved, missing = deb.shared_library_paths(tmp_path)
+    assert not missing
+    assert any(Path(path).name == "libc.so.6" for path in resolved)
+    (tmp_path / "_internal").mkdir()
+    (tmp_path / "_internal" / needed[0]).write_bytes(b"")  # a library the build carries is no dependency
+    resolved, _missing = deb.shared_library_paths(tmp_path)
+    assert all(Path(path).name != needed[0] for path in resolved)
+
+
+@pytest.mark.skipif(not (FROZEN / layout.GUI_EXECUTABLE["linux"]).exists() or not sys.platform.startswith("linux"),
+                    reason="no frozen build (make dist)")
+def test_frozen_build_layout_and_selftest():
+    internal = FROZEN / layout.INTERNAL_DIR
+    qt = internal / "PySide6" / "Qt"
+    assert (qt / "plugins" / "platforms" / "libqxcb.so").exists()
+    assert not list(qt.glob("plugins/wayland*")) and not list(qt.glob("plugins/platforms/libqwayland*"))
+    assert [path.name for path in (qt / "translations").iterdir()] == ["qtbase_zh_CN.qm"]
+    assert (internal / "resources" / "samples" / "seed004_2023.json").exists()
+    assert not list(internal.glob("pytest*")) and not list(internal.glob("psycopg*"))
+    result = subprocess.run([str(FROZEN / layout.GUI_EXECUTABLE["linux"]), "selftest"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("自检通过。")
