@@ -143,7 +143,7 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             if excel is None:
                 return SKIPPED
             target = work / "selftest.xlsx"
-            excel.export_workbook(state["dataset"], target)
+            excel.export_workbook(excel.source_from_dataset(state["dataset"]), target)
             with zipfile.ZipFile(target) as archive:
                 sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
             if not sheets:
