@@ -295,6 +295,7 @@ def cmd_print(args) -> int:
     from app.errors import InputError
     from app.printing import build_document
     from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, find_project
+    from app.printing.selfeval import SELFEVAL_SECTIONS
 
     forms = None
     if args.forms is not None:
@@ -302,7 +303,8 @@ def cmd_print(args) -> int:
         if not forms:
             raise InputError("--forms 需要至少一个表样编号（用逗号分隔），可用 budgetdesk forms 查看。")
         # a form named by id or title; an unknown one is refused before anything is opened or written
-        forms = [form_id if form_id in EXTRA_SECTIONS else find_form(form_id).id for form_id in forms]
+        forms = [form_id if form_id in EXTRA_SECTIONS or form_id in SELFEVAL_SECTIONS else find_form(form_id).id
+                 for form_id in forms]
     if args.project is not None and forms is not None and not set(forms) & set(PROJECT_KINDS):
         raise InputError(f"--project 只用于 {'、'.join(PROJECT_KINDS)}；请在 --forms 中加上它们，或不用 --forms。")
     store = _open_store(args)
@@ -694,6 +696,8 @@ def build_parser() -> argparse.ArgumentParser:
                "  project_approval         项目支出绩效目标批复表（每个项目一张）\n"
                "  procurement              政府采购预算表\n"
                "  assets                   部门固定资产占用情况表\n"
+               "  self_evaluation          项目绩效自评表（A3 横向）\n"
+               "  department_self_evaluation  部门整体支出绩效自评表\n"
                "--project 项目名称：只打印这个项目的项目支出绩效目标表和批复表（加 --forms project_approval 等只打印其一）。",
     )
     unit_year(sub)

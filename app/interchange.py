@@ -105,7 +105,23 @@ def export_document(dataset: BudgetDataset) -> dict:
         document["rows"] = [{"form": form, "row": row} for form, row in added_rows]
     document.update(_export_book(ProjectBook(dataset).content()))
     document.update(_export_notes(dataset))
+    document.update(_export_self_evaluation(dataset))
     return document
+
+
+# ---- 绩效自评 (项目绩效自评表, 部门整体支出绩效自评表): written only when it has content -------------------
+def _export_self_evaluation(dataset: BudgetDataset) -> dict:
+    from app import selfeval
+
+    content = selfeval.SelfEvaluationBook(dataset).content()
+    return {} if content.is_empty() else {"self_evaluation": selfeval.content_to_json(content)}
+
+
+def validate_self_evaluation(document: dict):
+    """The document's 绩效自评 part, validated (raises InputError naming the place)."""
+    from app import selfeval
+
+    return selfeval.content_from_json(document.get("self_evaluation"))
 
 
 # ---- projects, 部门整体绩效目标, 政府采购, 固定资产 --------------------------------------------------
@@ -557,6 +573,10 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
     errors.extend(book_errors)
     notes, note_errors = _validate_notes(document)
     errors.extend(note_errors)
+    try:
+        validate_self_evaluation(document)
+    except InputError as exc:
+        errors.append(f"self_evaluation：{exc}")
     if errors:
         _refuse(errors)
     return unit, year, workbook, book, notes
@@ -581,7 +601,8 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
                              "未导入任何数据：\n" + "\n".join(lines))
     step(progress, 2, 3, "正在写入数据库……")
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
-                         replace=replace, source=source, backup=backup)
+                         replace=replace, source=source, backup=backup,
+                         self_evaluation=validate_self_evaluation(document))
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 

@@ -513,3 +513,7 @@ def overall_years(rule: Rule, dataset) -> list[Finding]:
 
 
 __all__ = ["BookData", "book_data", "shared_reads", "year_mentions"]
+
+
+# The 绩效自评 list checks register themselves too.
+from app import selfeval_rules  # noqa: E402,F401

@@ -269,13 +269,15 @@ class Store:
 
     def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
                        book, notes: dict[str, str], *, replace: bool = False, source: str = "导入",
-                       backup: bool = True) -> Changes:
+                       backup: bool = True, self_evaluation=None) -> Changes:
         """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
 
         An existing dataset of the unit and year is replaced only with ``replace`` and never while
         已上报; its successor gets a new token, so a process that had the old one open cannot write
         into it. Every cell, project and note that differs is audited with ``source``. A backup of the
-        database is taken first (SQLite)."""
+        database is taken first (SQLite). ``self_evaluation``: the 绩效自评 forms
+        (app.selfeval.SelfEvaluationContent, validated), written and audited alike."""
+        from app import selfeval
         from app.backup import backup_before
         from app.projects import project_entries_for_import, write_content
 
@@ -290,6 +292,7 @@ class Store:
             old_values: dict[tuple[str, str, str], Decimal] = {}
             old_notes: dict[str, str] = {}
             old_projects: list = []
+            old_selfeval = selfeval.SelfEvaluationContent()
             version = 0
             if record is not None:
                 existing = self._find_dataset(session, record.id, year)
@@ -315,6 +318,7 @@ class Store:
 
                     old_projects = [_project_from_row(row) for row in session.scalars(
                         select(models.Project).where(models.Project.dataset_id == existing.id))]
+                    old_selfeval = selfeval.read_content(session, existing.id)
                     session.delete(existing)
                     session.flush()
             else:
@@ -326,14 +330,17 @@ class Store:
                                      version=version + 1, token=uuid.uuid4().hex)
             session.add(dataset)
             session.flush()
-            session.execute(insert(models.CellValue), [
-                {"dataset_id": dataset.id, "form": form, "row_key": row, "column_key": column,
-                 "hundredths": to_hundredths(value)} for (form, row, column), value in workbook.values.items()])
+            if workbook.values:  # an empty list would insert one row of defaults
+                session.execute(insert(models.CellValue), [
+                    {"dataset_id": dataset.id, "form": form, "row_key": row, "column_key": column,
+                     "hundredths": to_hundredths(value)} for (form, row, column), value in workbook.values.items()])
             rows = [{"dataset_id": dataset.id, "form": form, "row_key": row}
                     for form, present in workbook.present_rows.items() for row in present]
             if rows:
                 session.execute(insert(models.FormRow), rows)
             write_content(session, dataset.id, book)
+            new_selfeval = self_evaluation or selfeval.SelfEvaluationContent()
+            selfeval.write_content(session, dataset.id, new_selfeval)
             for key, text in notes.items():
                 session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
             # The audit: one row for the import itself, then every difference in the form's words.
@@ -351,6 +358,8 @@ class Store:
             for row, column, before, after in project_entries_for_import(old_projects, book.projects):
                 audit.add(f"{row}{(' / ' + column) if column else ''}", before, after, form="project", row=row,
                           column=column)
+            for form, row, column, before, after in selfeval.content_entries(old_selfeval, new_selfeval):
+                audit.add(selfeval.describe_entry(form, row, column), before, after, form=form, row=row, column=column)
             for key in sorted(old_notes.keys() | notes.keys()):
                 if old_notes.get(key) != notes.get(key) and not key.endswith(":base"):
                     audit.add(describe_note(key), old_notes.get(key), notes.get(key), form="note", row=key)

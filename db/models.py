@@ -339,3 +339,100 @@ class ReceivedPackage(Base):
     return_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     os_user: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+# ---- selfeval ----
+class ProjectSelfEvaluation(Base):
+    """One row of the 项目绩效自评表 (seed 001): a project's spending and results after the year.
+
+    Keyed by the project's name (not its id) so it survives the project part being re-imported; the
+    年初绩效目标 and 年度指标内容 are prefilled from the project of that name and then kept as written.
+    Money is integer hundredths; 预算支出执行率 is computed, ``stated_rate`` only holds a rate a filled
+    form printed (checked against the computed one)."""
+
+    __tablename__ = "project_self_evaluation"
+    __table_args__ = (UniqueConstraint("dataset_id", "project_name", name="uq_project_self_evaluation_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    unit_name: Mapped[str] = mapped_column(String(200), default="")  # 单位名称
+    project_name: Mapped[str] = mapped_column(String(300))  # 项目名称
+    budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目年度预算金额
+    actual_total_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实际支出 合计
+    actual_general_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算
+    actual_fund_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 政府性基金
+    actual_nonfiscal_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政资金
+    stated_rate: Mapped[str] = mapped_column(String(16), default="")  # 执行率 as a filled form printed it
+    initial_goal: Mapped[str] = mapped_column(Text, default="")  # 年初绩效目标
+    overall_result: Mapped[str] = mapped_column(Text, default="")  # 绩效目标整体完成情况
+    problems: Mapped[str] = mapped_column(Text, default="")  # 项目执行中的问题
+    rectification: Mapped[str] = mapped_column(Text, default="")  # 整改情况
+
+    indicators: Mapped[list[ProjectSelfEvaluationIndicator]] = relationship(
+        cascade="all, delete-orphan", order_by="ProjectSelfEvaluationIndicator.kind")
+
+
+class ProjectSelfEvaluationIndicator(Base):
+    """年度指标内容 and 完成情况 of one indicator kind (数量 … 满意度) of a project self-evaluation."""
+
+    __tablename__ = "project_self_evaluation_indicator"
+
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("project_self_evaluation.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # quantity, quality … satisfaction
+    content: Mapped[str] = mapped_column(Text, default="")  # 年度指标内容
+    result: Mapped[str] = mapped_column(Text, default="")  # 完成情况
+
+
+class DepartmentSelfEvaluation(Base):
+    """部门整体支出绩效自评表 (seed 003): 整体支出规模 and 年度总体目标; the scored rows are
+    DepartmentSelfEvaluationGroup/Item. Money in integer hundredths; 执行率 is computed."""
+
+    __tablename__ = "department_self_evaluation"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    fiscal_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年预算数
+    fiscal_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年执行数
+    other_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
+    other_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    basic_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基本支出
+    basic_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    project_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目支出
+    project_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    stated_rates: Mapped[str] = mapped_column(Text, default="")  # JSON {line: rate text} as a filled form printed
+    initial_goal: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标 年初设定目标
+    result: Mapped[str] = mapped_column(Text, default="")  # 全年完成情况
+
+
+class DepartmentSelfEvaluationGroup(Base):
+    """一级指标 of the 分解目标自评 with its 权重 (hundredths of a point)."""
+
+    __tablename__ = "department_self_evaluation_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))  # 一级指标
+    weight_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 权重
+
+    items: Mapped[list[DepartmentSelfEvaluationItem]] = relationship(
+        cascade="all, delete-orphan", order_by="DepartmentSelfEvaluationItem.position")
+
+
+class DepartmentSelfEvaluationItem(Base):
+    """A 二级指标 (its weight in brackets) with its 三级指标, values, 自评得分 and 偏差及原因分析."""
+
+    __tablename__ = "department_self_evaluation_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("department_self_evaluation_group.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))  # 二级指标
+    weight_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # （权重）
+    level3: Mapped[str] = mapped_column(Text, default="")  # 三级指标
+    target_value: Mapped[str] = mapped_column(Text, default="")  # 年度指标值
+    actual_value: Mapped[str] = mapped_column(Text, default="")  # 全年完成值
+    score_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 自评得分
+    deviation: Mapped[str] = mapped_column(Text, default="")  # 偏差及原因分析

@@ -5,8 +5,9 @@ from PySide6.QtCore import Qt
 from tests.test_gui_editor import find_cell, tab, type_into
 from ui.grid_model import ERROR_BACKGROUND
 
-# Seed 004 reconciles (no 错误) but its targets have real defects: 8 提示 (tests/test_rules_projects.py).
-SEED_WARNINGS = 9  # P02, P12, P13 ×2, P14, P15 ×3 and P17 (projects without a fund breakdown)
+# Seed 004 reconciles (no 错误) but its targets have real defects: 9 提示 (P02, P12, P13 ×2, P14, P15 ×3,
+# P17), and 19 projects word indicators “比上年提升” with no baseline (S09, one 提示 per project).
+SEED_WARNINGS = 9 + 19
 
 
 def listed_rules(dock) -> list[str]:
@@ -16,7 +17,7 @@ def listed_rules(dock) -> list[str]:
 def test_typing_updates_findings_counts_and_cell_marks(qtbot, window):
     dock = window.findings_dock
     seed_rules = listed_rules(dock)
-    assert len(seed_rules) == SEED_WARNINGS and all(rule.startswith("P") for rule in seed_rules)
+    assert len(seed_rules) == SEED_WARNINGS and all(rule.startswith(("P", "S")) for rule in seed_rules)
     assert window.counts_label.text() == f"错误 0　提示 {SEED_WARNINGS}"
     basic = tab(window, "general_budget_basic_expenditure")
     type_into(qtbot, basic, "30201", "personnel", "1")

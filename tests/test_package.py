@@ -158,7 +158,7 @@ def test_export_submit_import_round_trip_identical(store, bureau, tmp_path, key_
 
     outcome = pkg.import_package(bureau, target)
     assert outcome.first_trust and outcome.fingerprint == result.fingerprint and outcome.status == "submitted"
-    assert outcome.errors == 0 and outcome.warnings == 9
+    assert outcome.errors == 0 and outcome.warnings == 28
     original = export_document(store.open_dataset("359", 2023))
     received = export_document(bureau.open_dataset("359", 2023))
     assert received == original
@@ -417,7 +417,7 @@ def test_import_directory_skips_the_bad_package(bureau, tmp_path, capsys):
     assert steps[0] == (0, 3) and steps[-1] == (3, 3)
     rows = {row.unit_code: row for row in pkg.overview(bureau, 2023)}
     assert set(rows) == {"101", "103"} and rows["103"].total == Decimal("1206.65") * 3
-    assert rows["101"].status == "submitted" and rows["101"].warnings == 9 and rows["101"].fingerprint
+    assert rows["101"].status == "submitted" and rows["101"].warnings == 28 and rows["101"].fingerprint
     if bureau.engine.url.get_backend_name() == "sqlite":
         code = main(["--db", bureau.engine.url.database, "import-packages", str(folder), "--replace"])
         err = capsys.readouterr().err

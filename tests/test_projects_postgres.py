@@ -17,7 +17,9 @@ pytestmark = pytest.mark.skipif(not URL, reason="BUDGETDESK_TEST_POSTGRES_URL no
 
 def _drop_everything(engine) -> None:
     with engine.begin() as connection:
-        for table in ("audit_entry", "asset_row", "asset_table", "procurement_item", "overall_indicator", "overall_target",
+        for table in ("department_self_evaluation_item", "department_self_evaluation_group",
+                      "department_self_evaluation", "project_self_evaluation_indicator", "project_self_evaluation",
+                      "audit_entry", "asset_row", "asset_table", "procurement_item", "overall_indicator", "overall_target",
                       "indicator", "project", "dataset_note", "form_row", "cell_value", "year_edition", "dataset",
                       "code_entry", "code_edition", "unit", "audit_entry", "trusted_key", "received_package",
                       "alembic_version"):

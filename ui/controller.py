@@ -264,7 +264,7 @@ class DatasetController(QObject):
             return ""
         form_id, row, column = place
         lists = {"projects": "项目绩效目标", "overall_targets": "整体绩效目标", "procurement": "政府采购",
-                 "assets": "固定资产"}
+                 "assets": "固定资产", "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
         if form_id in lists:
             if form_id == "projects" and row != "":
                 project = next((p for p in self.book.list_projects() if p.id == row), None)

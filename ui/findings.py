@@ -26,7 +26,8 @@ from ui.style import ERROR_QCOLOR, WARNING_QCOLOR
 
 SEVERITY_COLORS = {"error": ERROR_QCOLOR, "warning": WARNING_QCOLOR}
 # Where list findings (app/rules_lists.py) point: not a cell table, so named here.
-LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标"}
+LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标",
+               "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
 
 
 class WrappingDelegate(QStyledItemDelegate):

@@ -36,6 +36,7 @@ from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
 from ui.package_actions import add_package_actions
 from ui.projects_tab import ProjectsTab
+from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
@@ -366,6 +367,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.procurement_tab, "政府采购")
         self.assets_tab = AssetsTab(self.controller, self)
         self.tabs.addTab(self.assets_tab, "固定资产")
+        add_selfeval_tabs(self, self.controller)
         self.narrative_tab = NarrativeTab(self.controller, self)
         self.tabs.addTab(self.narrative_tab, "情况说明")
         self.unit_tab = UnitTab(self.controller, self)
@@ -387,6 +389,9 @@ class MainWindow(QMainWindow):
         if form_id == "projects":
             self.tabs.setCurrentWidget(self.projects_tab)
             self.projects_tab.select_project(row)
+            return
+        if form_id in ("self_evaluation", "department_self_evaluation"):
+            self.tabs.setCurrentWidget(getattr(self, f"{form_id}_tab"))
             return
         if form_id in ("procurement", "assets", "overall_targets"):
             self.tabs.setCurrentWidget({"procurement": self.procurement_tab, "assets": self.assets_tab,

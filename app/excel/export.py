@@ -97,6 +97,7 @@ class ExportSource:
     status: str = "draft"
     book: BookContent | None = None
     notes: dict = field(default_factory=dict)
+    self_evaluation: object = None  # app.selfeval.SelfEvaluationContent (None: no 绩效自评 sheets)
 
     def view(self, form_id: str) -> FormView:
         return self.workbook.view(form_id)
@@ -110,8 +111,11 @@ def source_from_dataset(dataset) -> ExportSource:
 
     # A copy of the entered values: the export may run in a worker while the clerk keeps typing.
     snapshot = Workbook(dataset.codes, dict(dataset.workbook.values), dataset.workbook.present_rows)
+    from app.selfeval import SelfEvaluationBook
+
     return ExportSource(snapshot, dataset.unit, dataset.year, dataset.money_unit, dataset.status,
-                        ProjectBook(dataset).content(), _export_notes(dataset))
+                        ProjectBook(dataset).content(), _export_notes(dataset),
+                        SelfEvaluationBook(dataset).content())
 
 
 # ---- writing cells -----------------------------------------------------------------------------
@@ -856,6 +860,9 @@ def export_workbook(source: ExportSource, path: str | Path, *, forms: Sequence[s
         _write_overall(overall_ws, book, source)
         _write_procurement(xlsx.create_sheet(L.sheet_name("政府采购预算表", taken)), book, cells, source)
         _write_assets(xlsx.create_sheet(L.sheet_name("固定资产占用情况表", taken)), book, source)
+    from app.excel.selfeval import write_sheets
+
+    write_sheets(xlsx, taken, source.self_evaluation, source.unit, source.year, source.money_unit)
     if any(source.notes.get(kind) for kind in L.NOTE_KINDS):
         _write_notes(xlsx.create_sheet(L.sheet_name(L.NOTES_SHEET_NAME, taken)), source.notes)
     advance("保存工作簿")

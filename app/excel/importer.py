@@ -29,7 +29,7 @@ from app.forms import TOTAL_ROW, FormDef, all_forms
 from app.interchange import FORMAT, FORMAT_VERSION, export_document, import_document
 from app.money import MONEY_UNITS, format_amount, normalize_text, parse_amount
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE
-from app.printing.projects import OVERALL_TITLE, PROJECT_TITLE
+from app.printing.projects import NO_PROJECTS_NOTE, OVERALL_TITLE, PROJECT_TITLE
 from app.printing.tables import AMOUNT, CODE, NAME, print_columns
 from app.printing.targets import SUMMARY_TITLE
 from app.progress import Progress, step
@@ -214,6 +214,9 @@ def _known_titles() -> dict[str, str]:
                    L.clean(PROJECT_TITLE): PROJECT, L.clean(SUMMARY_TITLE): SUMMARY,
                    L.clean(OVERALL_TITLE): OVERALL, L.clean(PROCUREMENT_TITLE): PROCUREMENT,
                    L.clean(ASSETS_TITLE): ASSETS})
+    from app.excel.selfeval import titles as selfeval_titles
+
+    titles.update(selfeval_titles())
     return titles
 
 
@@ -514,6 +517,8 @@ def _period_dates(text: str) -> tuple[str | None, str | None]:
 
 
 def _read_project(grid: Grid, reader: Reader) -> tuple[int | None, dict] | None:
+    if grid.text(3, 1) == L.clean(NO_PROJECTS_NOTE):  # the sheet of a dataset without projects
+        return None
     columns_wanted = {L.clean(title): key for key, title in (*L.INDICATOR_COLUMNS, *L.INDICATOR_EXTRA)}
     header = _header_row(grid, 3, {L.clean("三级指标"), L.clean("指标值")})
     last = (header - 1) if header else grid.max_row
@@ -816,6 +821,9 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     procurement = _read_procurement(kinds[PROCUREMENT][0], reader, set(names)) if PROCUREMENT in kinds else []
     assets = _read_assets(kinds[ASSETS][0], reader) if ASSETS in kinds else None
     notes = _read_notes(kinds[NOTES][0]) if NOTES in kinds else {}
+    from app.excel.selfeval import read_sheets
+
+    self_evaluation = read_sheets(kinds, reader)
     if problems:
         _refuse(problems, path)
 
@@ -837,6 +845,8 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     if assets is not None:
         document["assets"] = assets
     document.update(notes)
+    if self_evaluation is not None:
+        document["self_evaluation"] = self_evaluation
     warnings = _disagreements(workbook, computed)
     step(progress, 4, 4, "读取完成")
     return ImportPlan(path, document, warnings)

@@ -35,6 +35,7 @@ from app.printing import narrative
 from app.printing.fonts import FontSet, cache_dir, print_fonts
 from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
 from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
+from app.printing.selfeval import SELFEVAL_SECTIONS, selfeval_parts
 from app.printing.styles import (
     FOOTER_Y,
     LANDSCAPE,
@@ -43,6 +44,7 @@ from app.printing.styles import (
     MARGIN_TOP,
     PAGE_SIZES,
     PORTRAIT,
+    WIDE,
     PrintContext,
     Styles,
 )
@@ -126,7 +128,7 @@ class _BudgetDocument(BaseDocTemplate):
         self.outline = outline
         templates = []
         for name, orientation, footer in ((COVER, PORTRAIT, False), (PORTRAIT, PORTRAIT, True),
-                                          (LANDSCAPE, LANDSCAPE, True)):
+                                          (LANDSCAPE, LANDSCAPE, True), (WIDE, WIDE, True)):
             size = PAGE_SIZES[orientation]
             frame = Frame(MARGIN_SIDE, MARGIN_BOTTOM, size[0] - 2 * MARGIN_SIDE, size[1] - MARGIN_TOP - MARGIN_BOTTOM,
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"{name}-frame")
@@ -311,14 +313,15 @@ def _select_forms(forms: Iterable[str] | None) -> tuple[list[str], list[str]]:
     wanted = [form_id.strip() for form_id in forms if form_id.strip()]
     if not wanted:
         raise InputError("没有选择要打印的表。")
-    extras = [form_id for form_id in wanted if form_id in EXTRA_SECTIONS]
-    chosen = {form_by_id(form_id).id for form_id in wanted if form_id not in EXTRA_SECTIONS}
+    extras = [form_id for form_id in wanted if form_id in EXTRA_SECTIONS or form_id in SELFEVAL_SECTIONS]
+    chosen = {form_by_id(form_id).id for form_id in wanted if form_id not in extras}
     return [form.id for form in all_forms() if form.id in chosen], extras  # official order, each once
 
 
 def printable_items() -> list[tuple[str, str]]:
     """(id, title) of everything ``forms`` accepts: the official tables, then the project part."""
-    return [(form.id, form.title) for form in all_forms()] + list(EXTRA_SECTIONS.items())
+    return [(form.id, form.title) for form in all_forms()] + list(EXTRA_SECTIONS.items()) + list(
+        SELFEVAL_SECTIONS.items())
 
 
 def _only_general_budget(dataset) -> bool:
@@ -363,8 +366,9 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
                        _only_general_budget(dataset))
 
     parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
-    if extras:
-        parts += project_parts(dataset, ctx, styles, extras, project_ids)
+    if [kind for kind in extras if kind in EXTRA_SECTIONS]:
+        parts += project_parts(dataset, ctx, styles, [kind for kind in extras if kind in EXTRA_SECTIONS], project_ids)
+    parts += selfeval_parts(dataset, ctx, styles, extras)
     if statement:
         parts.append(Part(NARRATIVE_PART, [StatementSection(dataset, ctx, styles, previous, charts)]))
     parts = [part for part in parts if part.sections]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
@@ -14,7 +14,8 @@ from app.printing import speed
 from app.printing.fonts import FontSet
 
 PORTRAIT, LANDSCAPE = "portrait", "landscape"
-PAGE_SIZES = {PORTRAIT: A4, LANDSCAPE: landscape(A4)}
+WIDE = "wide"  # A3 landscape: the 31 columns of the 项目绩效自评表 (seed 001)
+PAGE_SIZES = {PORTRAIT: A4, LANDSCAPE: landscape(A4), WIDE: landscape(A3)}
 MARGIN_SIDE = 15 * mm
 MARGIN_TOP = 15 * mm
 MARGIN_BOTTOM = 18 * mm  # room for the 第 x 页 共 y 页 footer

@@ -1,0 +1,256 @@
+"""Printing the 绩效自评 forms in the seeds' layouts, through the same layout engine (``RunTable``):
+
+* 项目绩效自评表 (seed 001): one row per project under a three-row grouped header (实际支出金额 —
+  其中：财政拨款 — 一般公共预算/政府性基金; 产出目标/效益目标 — each kind — 年度指标内容/完成情况), repeated on
+  every page. It has 31 columns, as the seed's sheet does, so it prints on A3 landscape (``WIDE``);
+  consecutive rows of one 单位名称 share a merged cell, as in the seed.
+* 部门整体支出绩效自评表 (seed 003): 部门（单位）名称, 整体支出规模 (全年预算数/全年执行数/执行率 by 资金来源 and
+  资金结构), 年度总体目标 (年初设定目标/全年完成情况), then 分解目标自评 with 一级指标 and 权重 merged over their
+  二级 rows, the header repeated on every page, and 总分. Amounts print as the seed does (``181.03万元``).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+
+from app import selfeval
+from app.money import format_amount
+from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
+from app.printing.sections import ContentsEntry, Part, mark
+from app.printing.styles import (
+    CELL_LEADING,
+    CELL_PADDING,
+    PORTRAIT,
+    WIDE,
+    PrintContext,
+    Styles,
+    frame_height,
+    frame_width,
+)
+from app.printing.targets import SHADE, _spread, base_commands, unit_line_row
+
+PROJECT_SECTION = selfeval.PROJECT_FORM  # "self_evaluation"
+DEPARTMENT_SECTION = selfeval.DEPARTMENT_FORM  # "department_self_evaluation"
+SELFEVAL_SECTIONS: dict[str, str] = {
+    PROJECT_SECTION: selfeval.PROJECT_TITLE,
+    DEPARTMENT_SECTION: selfeval.DEPARTMENT_TITLE,
+}
+SELFEVAL_PART = "绩效自评"
+TINY_SIZE, TINY_LEADING = 7, 8.6
+NO_ROWS = "（未填写）"
+
+
+def _tiny(styles: Styles) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    base = ParagraphStyle("selfeval_tiny", parent=styles.small, fontSize=TINY_SIZE, leading=TINY_LEADING,
+                          rightIndent=0)
+    return (base, ParagraphStyle("selfeval_tiny_center", parent=base, alignment=1),
+            ParagraphStyle("selfeval_tiny_right", parent=base, alignment=2))
+
+
+# ---- 项目绩效自评表 -----------------------------------------------------------------------------------
+# 序号 单位名称 项目名称 预算 | 合计 一般公共预算 政府性基金 非财政资金 | 执行率 年初绩效目标 整体完成情况 |
+# 9 kinds × (年度指标内容, 完成情况) | 项目执行中的问题 整改情况
+_FIXED_WIDTHS = (16.0, 40.0, 52.0, 36.0, 36.0, 36.0, 34.0, 34.0, 36.0, 70.0, 70.0)
+_TAIL_WIDTHS = (36.0, 36.0)  # 项目执行中的问题, 整改情况
+
+
+def project_table(evaluations: list[selfeval.ProjectEvaluation], ctx: PrintContext, styles: Styles,
+                  width: float | None = None) -> RunTable:
+    width = width or frame_width(WIDE)
+    kinds = selfeval.kinds()
+    # The fixed columns keep their width; the 2 × 9 indicator columns share the rest equally (on A3
+    # landscape about 31 pt each, four or five characters of 7 pt a line).
+    fixed = sum(_FIXED_WIDTHS) + sum(_TAIL_WIDTHS)
+    scale = min(1.0, width * 0.55 / fixed)
+    share = (width - fixed * scale) / (2 * len(kinds))
+    widths = [w * scale for w in _FIXED_WIDTHS] + [share] * (2 * len(kinds)) + [w * scale for w in _TAIL_WIDTHS]
+    ncols = len(widths)
+    text, center, right = _tiny(styles)
+    first_kind = len(_FIXED_WIDTHS)
+    last = ncols - 1
+
+    def h(title: str):
+        return paragraph(title, center)
+
+    # Three header rows; a title that covers several rows spans down (relative row coordinates).
+    top = [""] * ncols
+    middle = [""] * ncols
+    bottom = [""] * ncols
+    spans: list[tuple] = []
+    for column, title in ((0, "序号"), (1, "单位名称"), (2, "项目名称"), (3, "项目年度预算金额"), (8, "预算支出执行率"),
+                          (9, "年初绩效目标"), (10, "绩效目标整体完成情况"), (last - 1, "项目执行中的问题"),
+                          (last, "整改情况")):
+        top[column] = h(title)
+        spans.append(("SPAN", (column, 0), (column, 2)))
+    top[4] = h("实际支出金额")
+    spans.append(("SPAN", (4, 0), (7, 0)))
+    middle[4], middle[5], middle[7] = h("合计"), h("其中：财政拨款"), h("非财政资金")
+    spans += [("SPAN", (4, 1), (4, 2)), ("SPAN", (5, 1), (6, 1)), ("SPAN", (7, 1), (7, 2))]
+    bottom[5], bottom[6] = h("一般公共预算"), h("政府性基金")
+    groups: list[tuple[str, int, int]] = []
+    for index, kind in enumerate(kinds):
+        column = first_kind + 2 * index
+        if groups and groups[-1][0] == kind.group:
+            groups[-1] = (kind.group, groups[-1][1], column + 1)
+        else:
+            groups.append((kind.group, column, column + 1))
+        middle[column] = h(kind.title)
+        spans.append(("SPAN", (column, 1), (column + 1, 1)))
+        bottom[column], bottom[column + 1] = h("年度指标内容"), h("完成情况")
+    for title, start, stop in groups:
+        top[start] = h(title)
+        spans.append(("SPAN", (start, 0), (stop, 0)))
+    lead = [unit_line_row(ctx, styles, width, ncols, middle=f"年度：{ctx.year}"),
+            GridRow(top, spans), GridRow(middle), GridRow(bottom)]
+
+    body: list[GridRow] = []
+    units: list[list] = []  # [name, first row, row count]
+    for number, item in enumerate(evaluations, start=1):
+        cells = [paragraph(str(number), center), "", paragraph(item.project_name, text),
+                 paragraph(format_amount(item.budget), right), paragraph(format_amount(item.actual_total), right),
+                 paragraph(format_amount(item.actual_general), right), paragraph(format_amount(item.actual_fund), right),
+                 paragraph(format_amount(item.actual_nonfiscal), right),
+                 paragraph(selfeval.format_rate(item.rate), right), paragraph(item.initial_goal, text),
+                 paragraph(item.overall_result, text)]
+        for kind in kinds:
+            cells += [paragraph(item.contents.get(kind.key, ""), text), paragraph(item.results.get(kind.key, ""), text)]
+        cells += [paragraph(item.problems, text), paragraph(item.rectification, text)]
+        body.append(GridRow(cells))
+        # 单位名称 merged over consecutive projects of one unit, as the seed prints it.
+        if units and units[-1][0] == item.unit_name:
+            units[-1][2] += 1
+        else:
+            units.append([item.unit_name, len(body) - 1, 1])
+    if not body:
+        body.append(GridRow([paragraph(NO_ROWS, center)] + [""] * (ncols - 1), [("SPAN", (0, 0), (-1, 0))]))
+    commands = base_commands(styles.body_font, TINY_SIZE, TINY_LEADING, grid_from=1)
+    commands.append(("BACKGROUND", (0, 1), (-1, 3), SHADE))
+    runs = [Run(1, start, count, paragraph(name, text)) for name, start, count in units]
+    return RunTable(widths, lead, body, runs, commands, padding=CELL_PADDING, leading=TINY_LEADING, page_height=frame_height(WIDE))
+
+
+def project_flowables(evaluations, ctx: PrintContext, styles: Styles) -> list[Flowable]:
+    title = f"{ctx.year}年{ctx.unit.name}部门预算项目绩效自评表"
+    return [Paragraph(escape(title), styles.title), project_table(evaluations, ctx, styles)]
+
+
+# ---- 部门整体支出绩效自评表 -----------------------------------------------------------------------------
+_DEPARTMENT_WIDTHS = (52.0, 30.0, 84.0, None, 66.0, 58.0, 36.0, 70.0)
+
+
+def department_tables(department: selfeval.DepartmentEvaluation, ctx: PrintContext, styles: Styles,
+                      width: float | None = None) -> list[RunTable]:
+    width = width or frame_width(PORTRAIT)
+    widths = _spread(_DEPARTMENT_WIDTHS, width)
+    cell, center, right = styles.cell, styles.cell_center, styles.cell_right
+    unit = ctx.money_unit
+
+    def amount(value) -> str:
+        return "/" if value is None else f"{format_amount(value)}{unit}"
+
+    def rate(line: selfeval.ScaleLine) -> str:
+        return selfeval.format_rate(line.rate) or "/"
+
+    # Part one: name, 整体支出规模, 年度总体目标 (no repeated header: the rows say what they are).
+    lead = [unit_line_row(ctx, styles, width, 8, left="", middle=f"{ctx.year}年度")]
+    body = [GridRow([paragraph("部门（单位）名称", center), paragraph(ctx.unit.name, cell), "", "", "", "", "", ""],
+                    [("SPAN", (1, 0), (-1, 0))]),
+            GridRow(["", "", "", "", paragraph("全年预算数", center), paragraph("全年执行数", center),
+                     paragraph("执行率", center), ""], [("SPAN", (1, 0), (3, 0)), ("SPAN", (6, 0), (7, 0))],
+                    keep_with_next=True)]
+    labels = {"fiscal": "资金来源：（1）财政拨款", "other": "（2）其他资金", "basic": "资金结构：（1）基本支出",
+              "project": "（2）项目支出"}
+    for key, _part, _label in selfeval.SCALE_LINES:
+        line = department.line(key)
+        body.append(GridRow(["", paragraph(labels[key], cell), "", "", paragraph(amount(line.budget), right),
+                             paragraph(amount(line.actual), right), paragraph(rate(line), right), ""],
+                            [("SPAN", (1, 0), (3, 0)), ("SPAN", (6, 0), (7, 0))]))
+    runs = [Run(0, 1, 5, paragraph("整体支出规模", center))]
+    start = len(body)
+    body.append(GridRow(["", paragraph("年初设定目标", center), "", "", paragraph("全年完成情况", center), "", "", ""],
+                        [("SPAN", (1, 0), (3, 0)), ("SPAN", (4, 0), (7, 0))], keep_with_next=True))
+    # One row per paragraph, so the long texts can break between pages (a row never splits).
+    goals = [text for text in department.initial_goal.split("\n") if text.strip()] or [""]
+    results = [text for text in department.result.split("\n") if text.strip()] or [""]
+    for number in range(max(len(goals), len(results))):
+        goal = goals[number] if number < len(goals) else ""
+        done = results[number] if number < len(results) else ""
+        body.append(GridRow(["", paragraph(goal, cell), "", "", paragraph(done, cell), "", "", ""],
+                            [("SPAN", (1, 0), (3, 0)), ("SPAN", (4, 0), (7, 0))]))
+    runs.append(Run(0, start, len(body) - start, paragraph("年度总体目标", center),
+                    paragraph("年度总体目标（续）", center)))
+    commands = base_commands(styles.body_font, grid_from=1)
+    first = RunTable(widths, lead, body, runs, commands, padding=CELL_PADDING, leading=CELL_LEADING,
+                     page_height=frame_height(PORTRAIT))
+
+    # Part two: 分解目标自评, its header repeated on every page, 一级指标 and 权重 merged over their rows.
+    header = [GridRow([paragraph("分解目标自评", center), "", "", "", "", "", "", ""], [("SPAN", (0, 0), (-1, 0))]),
+              GridRow([paragraph(title, center) for title in
+                       ("一级指标", "权重", "二级指标", "三级指标", "年度指标值", "全年完成值", "自评得分", "偏差及原因分析")],
+                      when=ALWAYS)]
+    rows: list[GridRow] = []
+    group_runs: list[Run] = []
+    for group in department.groups:
+        begin = len(rows)
+        for item in group.items:
+            weight = f"（{selfeval.points_text(item.weight)}）" if item.weight is not None else ""
+            rows.append(GridRow(["", "", paragraph(f"{item.name}{weight}", cell), paragraph(item.level3, cell),
+                                 paragraph(item.target_value, center), paragraph(item.actual_value, center),
+                                 paragraph(selfeval.points_text(item.score), center), paragraph(item.deviation, cell)]))
+        if not group.items:
+            rows.append(GridRow(["", "", "", "", "", "", "", ""]))
+        count = len(rows) - begin
+        group_runs += [Run(0, begin, count, paragraph(group.name, center),
+                           paragraph(f"{group.name}（续）", center)),
+                       Run(1, begin, count, paragraph(selfeval.points_text(group.weight), center))]
+    rows.append(GridRow([paragraph("总  分", center), paragraph(selfeval.points_text(department.total_weight), center),
+                         "", "", "", "", paragraph(selfeval.points_text(department.total_score), center), ""],
+                        [("SPAN", (2, 0), (5, 0))]))
+    second = RunTable(widths, header, rows, group_runs, base_commands(styles.body_font), padding=CELL_PADDING,
+                      leading=CELL_LEADING, page_height=frame_height(PORTRAIT))
+    return [first, second]
+
+
+def department_flowables(department, ctx: PrintContext, styles: Styles) -> list[Flowable]:
+    return [Paragraph(escape(f"{ctx.year}年{selfeval.DEPARTMENT_TITLE}"), styles.title),
+            *department_tables(department, ctx, styles),
+            Paragraph("注：上述产出指标和效益指标既可以按照重点任务完成情况分别填列，也可以依据所有重点任务归纳提炼综合指标。",
+                      styles.note)]
+
+
+class _Section:
+    def __init__(self, key: str, title: str, orientation: str, build) -> None:
+        self.key, self.title, self._orientation, self._build = key, title, orientation, build
+
+    def orientation(self) -> str:
+        return self._orientation
+
+    def contents(self) -> list[ContentsEntry]:
+        return [ContentsEntry(1, self.title, self.key)]
+
+    def flowables(self) -> list[Flowable]:
+        items = self._build()
+        mark(items[0], self.key)
+        return items
+
+
+def selfeval_parts(dataset, ctx: PrintContext, styles: Styles, kinds) -> list[Part]:
+    """The 绩效自评 part for the chosen ids among ``SELFEVAL_SECTIONS`` (none chosen: no part)."""
+    chosen = [kind for kind in SELFEVAL_SECTIONS if kind in kinds]
+    if not chosen:
+        return []
+    book = selfeval.SelfEvaluationBook(dataset)
+    part = Part(SELFEVAL_PART)
+    if PROJECT_SECTION in chosen:
+        part.sections.append(_Section(PROJECT_SECTION, selfeval.PROJECT_TITLE, WIDE,
+                                      lambda: project_flowables(book.projects(), ctx, styles)))
+    if DEPARTMENT_SECTION in chosen:
+        part.sections.append(_Section(DEPARTMENT_SECTION, selfeval.DEPARTMENT_TITLE, PORTRAIT,
+                                      lambda: department_flowables(book.department(), ctx, styles)))
+    return [part]
+
+
+__all__ = ["SELFEVAL_SECTIONS", "department_tables", "project_table", "selfeval_parts"]
