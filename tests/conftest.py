@@ -83,3 +83,30 @@ def window(qtbot, store, seed_dataset, tmp_path):
     main_window.show()
     main_window.open_dataset("359", 2023)
     return main_window
+
+
+# ---- the command line on a SQLite file (tests of bad input: the file must not change) ------------------
+
+def run(capsys, *args):
+    from app.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def dump(db: Path) -> list[str]:
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def seeded_db(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite3"
+    assert run(capsys, "--db", str(db), "import-json", str(SEED004))[0] == 0
+    return db

@@ -2,7 +2,6 @@
 message, exit code 2, no traceback, and the database unchanged (a dump of every row compared)."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -10,33 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
 from app.domain import UnitInfo
 from app.errors import InputError
-from tests.conftest import SEED004
+from tests.conftest import SEED004, dump, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def dump(db: Path) -> list[str]:
-    connection = sqlite3.connect(db)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
-
-
-@pytest.fixture
-def seeded_db(tmp_path, capsys):
-    db = tmp_path / "cli.sqlite3"
-    assert run(capsys, "--db", str(db), "import-json", str(SEED004))[0] == 0
-    return db
 
 
 def seed_text() -> str:

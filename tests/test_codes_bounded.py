@@ -4,7 +4,6 @@ messages, text rules, and the refusal of a list that would orphan the codes of a
 import io
 import json
 import os
-import sqlite3
 import struct
 import threading
 import zipfile
@@ -13,31 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.cli import main
 from app.codes import default_shipped_table
 from app.errors import InputError
-from tests.conftest import SEED004
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def dump(db: Path) -> list[str]:
-    connection = sqlite3.connect(db)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
-
-
-@pytest.fixture
-def seeded_db(tmp_path, capsys):
-    db = tmp_path / "cli.sqlite3"
-    assert run(capsys, "--db", str(db), "import-json", str(SEED004))[0] == 0
-    return db
+from tests.conftest import SEED004, dump, run
 
 
 def codes_import(capsys, db, path, kind="function", edition="2023", *extra):

@@ -219,8 +219,12 @@ class TypingTableView(QTableView):
             return
         super().inputMethodEvent(event)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def start_with_typed_text(self, event) -> bool:
+        """A key that carries Chinese (some input methods send it as a key press) starts editing."""
         text = event.text()
-        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+        return bool(text and not text.isascii() and text.isprintable() and start_editing_with(self, text))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if self.start_with_typed_text(event):
             return
         super().keyPressEvent(event)

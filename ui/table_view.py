@@ -10,7 +10,7 @@ from app.errors import BudgetDeskError
 from app.service import CellChange
 from ui.grid_model import CellGridModel
 from ui.header import GroupedHeaderView
-from ui.record_table import start_editing_with
+from ui.record_table import TypingTableView
 
 AMOUNT_WIDTH = 120
 
@@ -46,7 +46,7 @@ class AmountDelegate(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
-class GridTableView(QTableView):
+class GridTableView(TypingTableView):
     def __init__(self, model: CellGridModel, parent=None) -> None:
         super().__init__(parent)
         self.setHorizontalHeader(GroupedHeaderView(self))
@@ -159,15 +159,8 @@ class GridTableView(QTableView):
         else:
             super().closeEditor(editor, hint)
 
-    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if start_editing_with(self, event.commitString()):
-            event.accept()
-            return
-        super().inputMethodEvent(event)
-
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        text = event.text()
-        if text and not text.isascii() and text.isprintable() and start_editing_with(self, text):
+        if self.start_with_typed_text(event):
             return
         if self.state() != QAbstractItemView.State.EditingState:
             if event.key() == Qt.Key.Key_Escape:
