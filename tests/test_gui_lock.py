@@ -85,3 +85,14 @@ def test_history_of_a_cell_from_its_context_menu_and_of_the_whole_dataset(qtbot,
     assert whole.table.rowCount() > 2
     whole.source_filter.setCurrentIndex(whole.source_filter.findData("录入"))
     assert whole.table.rowCount() == 1 and "公务接待费" in whole.table.item(0, 4).text()
+
+
+def test_history_needs_an_open_dataset(qtbot, store, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    assert not window.history_action.isEnabled()

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.history_action = toolbar.addAction("修改记录")
         self.history_action.setObjectName("history")
         self.history_action.triggered.connect(lambda: self.show_history())
+        self.history_action.setEnabled(False)  # until a dataset is open
         self.submit_action.setEnabled(False)  # until a dataset is open
         self.new_action = new_action
         self._install_print_actions(toolbar)
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self.submit_action.setEnabled(True)
+        self.history_action.setEnabled(True)
         self.submit_action.setText("撤销上报" if self.dataset.status == "submitted" else "标记为已上报")
         self.tabs.clear()
         self.form_tabs: dict[str, FormTab] = {}
