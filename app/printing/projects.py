@@ -53,7 +53,7 @@ HOLDINGS_PART = "政府采购和国有资产"
 NO_PROJECTS_NOTE = "注：本部门无项目支出绩效目标，空表列示。"
 
 
-class _Simple:
+class SimpleSection:
     """A section of one table: a title with the mark, then the flowables ``build`` returns."""
 
     def __init__(self, key: str, title: str, orientation: str, build) -> None:
@@ -79,11 +79,11 @@ def project_targets_section(project: Project, ctx: PrintContext, styles: Styles)
         return [Paragraph(PROJECT_TITLE, styles.title),
                 project_indicator_table(project, ctx, styles, standalone=True)]
 
-    return _Simple(f"{PROJECT_TARGETS}:{project.id}", f"{project.name}绩效目标表", PORTRAIT, build)
+    return SimpleSection(f"{PROJECT_TARGETS}:{project.id}", f"{project.name}绩效目标表", PORTRAIT, build)
 
 
 def project_approval_section(project: Project, ctx: PrintContext, styles: Styles) -> Section:
-    return _Simple(f"{PROJECT_APPROVAL}:{project.id}", f"{project.name}绩效目标批复表", PORTRAIT,
+    return SimpleSection(f"{PROJECT_APPROVAL}:{project.id}", f"{project.name}绩效目标批复表", PORTRAIT,
                    lambda: approval_flowables(project, ctx, styles))
 
 
@@ -92,7 +92,7 @@ def _no_projects_section(ctx: PrintContext, styles: Styles) -> Section:
         return [Paragraph(PROJECT_TITLE, styles.title), unit_line(ctx, styles, frame_width(PORTRAIT)),
                 Paragraph(NO_PROJECTS_NOTE, styles.note)]
 
-    return _Simple(PROJECT_TARGETS, PROJECT_TITLE, PORTRAIT, build)
+    return SimpleSection(PROJECT_TARGETS, PROJECT_TITLE, PORTRAIT, build)
 
 
 def check_kinds(kinds: Iterable[str]) -> list[str]:
@@ -136,11 +136,11 @@ def project_parts(dataset, ctx: PrintContext, styles: Styles, kinds: Iterable[st
     targets = Part(TARGETS_PART)
     holdings = Part(HOLDINGS_PART)
     if OVERALL_TARGETS in kinds:
-        targets.sections.append(_Simple(OVERALL_TARGETS, OVERALL_TITLE, PORTRAIT, lambda: [
+        targets.sections.append(SimpleSection(OVERALL_TARGETS, OVERALL_TITLE, PORTRAIT, lambda: [
             Paragraph(OVERALL_TITLE, styles.title), overall_table(book.overall_targets(), ctx, styles)]))
     if PROJECT_TARGETS_SUMMARY in kinds:
         projects = book.list_projects()
-        targets.sections.append(_Simple(PROJECT_TARGETS_SUMMARY, SUMMARY_TITLE, LANDSCAPE, lambda: [
+        targets.sections.append(SimpleSection(PROJECT_TARGETS_SUMMARY, SUMMARY_TITLE, LANDSCAPE, lambda: [
             Paragraph(escape(SUMMARY_TITLE), styles.title), summary_table(projects, ctx, styles)]))
     per_project = [kind for kind in kinds if kind in PROJECT_KINDS]
     if per_project:
@@ -153,11 +153,11 @@ def project_parts(dataset, ctx: PrintContext, styles: Styles, kinds: Iterable[st
             if PROJECT_APPROVAL in per_project:
                 targets.sections.append(project_approval_section(project, ctx, styles))
     if PROCUREMENT in kinds:
-        holdings.sections.append(_Simple(PROCUREMENT, PROCUREMENT_TITLE, LANDSCAPE, lambda: procurement_flowables(
+        holdings.sections.append(SimpleSection(PROCUREMENT, PROCUREMENT_TITLE, LANDSCAPE, lambda: procurement_flowables(
             book.list_procurement(), book.list_projects(), book.procurement_totals(), book.procurement_subtotals(),
             ctx, styles)))
     if ASSETS in kinds:
-        holdings.sections.append(_Simple(ASSETS, ASSETS_TITLE, PORTRAIT,
+        holdings.sections.append(SimpleSection(ASSETS, ASSETS_TITLE, PORTRAIT,
                                          lambda: assets_flowables(book.assets(), ctx, styles)))
     return [part for part in (targets, holdings) if part.sections]
 

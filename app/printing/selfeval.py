@@ -19,7 +19,8 @@ from reportlab.platypus import Flowable, Paragraph
 from app import selfeval
 from app.money import format_amount
 from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
-from app.printing.sections import ContentsEntry, Part, mark
+from app.printing.projects import SimpleSection
+from app.printing.sections import Part
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PADDING,
@@ -221,22 +222,6 @@ def department_flowables(department, ctx: PrintContext, styles: Styles) -> list[
                       styles.note)]
 
 
-class _Section:
-    def __init__(self, key: str, title: str, orientation: str, build) -> None:
-        self.key, self.title, self._orientation, self._build = key, title, orientation, build
-
-    def orientation(self) -> str:
-        return self._orientation
-
-    def contents(self) -> list[ContentsEntry]:
-        return [ContentsEntry(1, self.title, self.key)]
-
-    def flowables(self) -> list[Flowable]:
-        items = self._build()
-        mark(items[0], self.key)
-        return items
-
-
 def selfeval_parts(dataset, ctx: PrintContext, styles: Styles, kinds) -> list[Part]:
     """The 绩效自评 part for the chosen ids among ``SELFEVAL_SECTIONS`` (none chosen: no part)."""
     chosen = [kind for kind in SELFEVAL_SECTIONS if kind in kinds]
@@ -245,10 +230,10 @@ def selfeval_parts(dataset, ctx: PrintContext, styles: Styles, kinds) -> list[Pa
     book = selfeval.SelfEvaluationBook(dataset)
     part = Part(SELFEVAL_PART)
     if PROJECT_SECTION in chosen:
-        part.sections.append(_Section(PROJECT_SECTION, selfeval.PROJECT_TITLE, WIDE,
+        part.sections.append(SimpleSection(PROJECT_SECTION, selfeval.PROJECT_TITLE, WIDE,
                                       lambda: project_flowables(book.projects(), ctx, styles)))
     if DEPARTMENT_SECTION in chosen:
-        part.sections.append(_Section(DEPARTMENT_SECTION, selfeval.DEPARTMENT_TITLE, PORTRAIT,
+        part.sections.append(SimpleSection(DEPARTMENT_SECTION, selfeval.DEPARTMENT_TITLE, PORTRAIT,
                                       lambda: department_flowables(book.department(), ctx, styles)))
     return [part]
 
