@@ -41,7 +41,12 @@ from app.service import Store  # imported once; each trial forks from here
 db = sys.argv[1]
 cells = [tuple(cell.split(":")) for cell in sys.argv[2].split(",")]
 edits = int(sys.argv[3])
-print("ready", flush=True)
+def report(text):
+    # One write(2) per line: a pipe write below PIPE_BUF is atomic, so a kill never leaves half a line
+    # (print() may write the text and its newline separately).
+    os.write(1, (text + "\n").encode())
+sys.stdout.flush()
+report("ready")
 for line in sys.stdin:
     trial = int(line)
     pid = os.fork()
@@ -49,16 +54,16 @@ for line in sys.stdin:
         try:
             store = Store(db)
             dataset = store.open_dataset("359", 2023)
-            print(f"pid {os.getpid()}", flush=True)
+            report(f"pid {os.getpid()}")
             for k in range(edits):
                 row, column = cells[k % len(cells)]
                 dataset.set_cell("three_public_expenses", row, column, f"{trial * 1000 + k}")
-                print(f"ok {k}", flush=True)
-            print("finished", flush=True)
+                report(f"ok {k}")
+            report("finished")
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-    print("reaped", flush=True)
+    report("reaped")
 '''
 
 
