@@ -307,3 +307,56 @@ def test_each_database_fault_is_a_dialog_in_words(qtbot, hooks, dialogs, message
     assert len(shown) == 1 and shown[0]["title"] == "数据库问题"
     assert message not in shown[0]["message"] and "。" in shown[0]["message"]
     assert message in shown[0]["details"]  # the driver's words only behind 复制详细信息
+
+
+def test_cell_typed_while_the_database_is_locked_is_written_on_retry(qtbot, window, store, db_path, dialogs,
+                                                                       monkeypatch):
+    """Another program holds the database while the clerk leaves a cell: the fault dialog offers 重试, the
+    typed value is not lost, and after 重试 it is stored, shown and undoable."""
+    from tests.test_gui_editor import shown as shown_value
+    from tests.test_gui_editor import tab, type_into
+
+    shown, answers = dialogs
+    monkeypatch.setenv("BUDGETDESK_BUSY_TIMEOUT_MS", "50")
+    store.engine.dispose()  # new connections take the short wait
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    original_exec = ErrorDialog.exec
+    answers.append("retry")
+
+    def release_then_retry(self):  # the other program lets go while the dialog is open
+        holder.execute("ROLLBACK")
+        return original_exec(self)
+
+    monkeypatch.setattr(ErrorDialog, "exec", release_then_retry)
+    three = tab(window, "three_public_expenses")
+    type_into(qtbot, three, "reception", "general_budget", "7.77")
+    holder.close()
+    assert len(shown) == 1 and shown[0]["retry"] and "数据库正被另一个程序" in shown[0]["message"]
+    assert shown_value(three, "reception", "general_budget") == "7.77"
+    assert str(store.open_dataset("359", 2023).value(*CELL)) == "7.77"
+    assert window.controller.undo_stack.count() == 1
+
+
+def test_cell_typed_while_locked_and_given_up_changes_nothing(qtbot, window, store, db_path, dialogs, monkeypatch):
+    from tests.test_gui_editor import shown as shown_value
+    from tests.test_gui_editor import tab, type_into
+
+    shown, answers = dialogs
+    before = str(store.open_dataset("359", 2023).value(*CELL))
+    monkeypatch.setenv("BUDGETDESK_BUSY_TIMEOUT_MS", "50")
+    store.engine.dispose()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    answers.append("close")
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)  # the refusal's own dialog
+    three = tab(window, "three_public_expenses")
+    try:
+        type_into(qtbot, three, "reception", "general_budget", "9.99")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(shown) == 1 and shown[0]["retry"]
+    assert shown_value(three, "reception", "general_budget") == before
+    assert str(store.open_dataset("359", 2023).value(*CELL)) == before
+    assert window.controller.undo_stack.count() == 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.errors import BudgetDeskError, StaleDataError
+from app.faults import ConnectionLostError, DatabaseBusyError
 from app.forms import form_by_id
 from app.projects import Change, ProjectBook
 from app.projects.states import (
@@ -152,6 +154,8 @@ class DatasetController(QObject):
 
         self.followed_links = followed(dataset)  # kept here: read once, changed through set_following
         self.book = ProjectBook(dataset)
+        # set by the window: shows a busy/dropped-database fault with 重试 and answers True to try again
+        self.ask_retry: Callable[[Exception], bool] | None = None
         self.checker = Checker(dataset)
         self.checker.run_all()
         self._refresh_flags()
@@ -217,11 +221,19 @@ class DatasetController(QObject):
         if not changes:
             return True
         command = SetCellsCommand(self, changes, text)
-        try:
-            self._write(changes, source)
-        except BudgetDeskError as exc:
-            self.write_refused(exc)
-            return False
+        while True:
+            try:
+                self._write(changes, source)
+                break
+            except (DatabaseBusyError, ConnectionLostError) as exc:
+                # another program holds the database, or the server dropped: the clerk may wait and 重试
+                if self.ask_retry is not None and self.ask_retry(exc):
+                    continue
+                self.write_refused(exc)
+                return False
+            except BudgetDeskError as exc:
+                self.write_refused(exc)
+                return False
         self.undo_stack.push(command)
         return True
 

@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         self.controller = DatasetController(self.dataset, self)
         self.controller.saved.connect(self._on_saved)
         self.controller.refusal.connect(self._write_refused)
+        self.controller.ask_retry = self._ask_retry_write
         self.controller.reloaded.connect(self._reloaded)
         self.controller.findings_changed.connect(self._update_counts)
         self.controller.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
@@ -416,6 +417,13 @@ class MainWindow(QMainWindow):
         from ui.history_dialog import HistoryDialog
 
         HistoryDialog(self.dataset, self, cell=cell).exec()
+
+    def _ask_retry_write(self, exc: Exception) -> bool:
+        """The database was busy (or the server dropped) while a cell was written: the fault dialog
+        with 重试; the typed value is kept and written again when the clerk chooses 重试."""
+        from ui.error_dialog import show_error
+
+        return show_error(self, exc, retry=True)
 
     def _write_refused(self, message: str) -> None:
         """A write the core refused (已上报, changed in another window, read-only): a dialog, never a
