@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.errors import BudgetDeskError
 from app.money import format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
+from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
 from ui.style import set_role
@@ -120,6 +121,12 @@ class ProjectsTab(QWidget):
         self.period_message.setWordWrap(True)
         set_role(self.period_message, "error")
         form.addWidget(self.period_message, row, 0, 1, 2)
+        # the fund breakdown's own message, under the fund rows: missing, or not adding up to the amount
+        self.fund_message = QLabel(fields_box)
+        self.fund_message.setObjectName("fund_message")
+        self.fund_message.setWordWrap(True)
+        set_role(self.fund_message, "warning")
+        form.addWidget(self.fund_message, row, 2, 1, 2)
         row += 1
         for key in ("period_start", "period_end"):
             self.edits[key].setPlaceholderText("例如 2023-01-01 或 2023-01")
@@ -227,6 +234,7 @@ class ProjectsTab(QWidget):
         self.attribute.setEnabled(project is not None and not read_only)
         self.indicators.setEnabled(project is not None)
         self.indicators.reload()
+        self.fund_message.setText(fund_status(project, self.controller.dataset.money_unit))
 
     # ---- editing ---------------------------------------------------------------------------
     def _current_text(self, key: str, value: str) -> object:
@@ -243,7 +251,10 @@ class ProjectsTab(QWidget):
         if (new or "") == shown or new == current:
             return True
         try:
-            change = self.controller.book.update_project_fields(self.project_id, **{key: new})
+            if key == "amount":  # with the default breakdown (本级财政 = amount) where the unit's income allows
+                change = set_amount(self.controller.book, self.project_id, new)
+            else:
+                change = self.controller.book.update_project_fields(self.project_id, **{key: new})
         except BudgetDeskError as exc:
             if key in ("period_start", "period_end"):
                 self.period_message.setText(str(exc))  # said next to the field; the other field keeps its text
@@ -255,6 +266,14 @@ class ProjectsTab(QWidget):
         self.message.setText("")
         self.period_message.setText("")
         self.controller.record(change)
+        before, after = change.before.project, change.after.project
+        if key == "amount" and before is not None and after is not None and after.amount is not None and all(
+                getattr(after, k) == after.amount for k in DEFAULT_FUND_KEYS) and not all(
+                getattr(before, k) == after.amount for k in DEFAULT_FUND_KEYS):
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage("单位收入全部为一般公共预算拨款：本级财政、财政拨款已按项目金额填写，"
+                                               "如有上级资金或其他资金请修改。", 10000)
         return True
 
     def _load_indicators(self):
