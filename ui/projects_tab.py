@@ -103,7 +103,14 @@ class ProjectsTab(QWidget):
         name_edit = self._line("name", "项目名称")
         form.addWidget(QLabel("项目名称：", fields_box), 0, 0)
         form.addWidget(name_edit, 0, 1, 1, 3)
-        row = 1
+        # the fund breakdown's own message, at the top where it is seen: missing, or not adding up
+        self.fund_message = QLabel(fields_box)
+        self.fund_message.setObjectName("fund_message")
+        self.fund_message.setWordWrap(True)
+        set_role(self.fund_message, "warning")
+        self.fund_message.hide()
+        form.addWidget(self.fund_message, 1, 0, 1, 4)
+        row = 2
         left_fields = TEXT_FIELDS + [("function_code", "功能分类科目"), ("period_start", "实施周期开始"),
                                      ("period_end", "实施周期结束")]
         for index, (key, label) in enumerate(left_fields):
@@ -121,12 +128,6 @@ class ProjectsTab(QWidget):
         self.period_message.setWordWrap(True)
         set_role(self.period_message, "error")
         form.addWidget(self.period_message, row, 0, 1, 2)
-        # the fund breakdown's own message, under the fund rows: missing, or not adding up to the amount
-        self.fund_message = QLabel(fields_box)
-        self.fund_message.setObjectName("fund_message")
-        self.fund_message.setWordWrap(True)
-        set_role(self.fund_message, "warning")
-        form.addWidget(self.fund_message, row, 2, 1, 2)
         row += 1
         for key in ("period_start", "period_end"):
             self.edits[key].setPlaceholderText("例如 2023-01-01 或 2023-01")
@@ -235,6 +236,7 @@ class ProjectsTab(QWidget):
         self.indicators.setEnabled(project is not None)
         self.indicators.reload()
         self.fund_message.setText(fund_status(project, self.controller.dataset.money_unit))
+        self.fund_message.setVisible(bool(self.fund_message.text()))
 
     # ---- editing ---------------------------------------------------------------------------
     def _current_text(self, key: str, value: str) -> object:
