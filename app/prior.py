@@ -137,5 +137,53 @@ def change_text(current: Decimal, before: Decimal, money_unit: str) -> str:
     return "持平"
 
 
-__all__ = ["PriorFigures", "change_text", "figures_of", "previous_dataset", "prior_figures", "reasons",
+def prior_cells(dataset, form_id: str, previous=None) -> dict[tuple[str, str], Decimal]:
+    """Last year's value of every cell of one form, for the editors' 显示上年数: (row key, column key) →
+    amount, matched by key (a row absent last year has no entry). From the year before's dataset when the
+    database holds it, else the typed 上年数 of the named quantities that are cells of this form."""
+    if previous is None:
+        previous = previous_dataset(dataset)
+    if previous is not None:
+        try:
+            values = previous.view(form_id).values
+        except NotFoundError:
+            return {}
+        return {key: amount for key, amount in values.items() if amount is not None}
+    typed = typed_prior(dataset)
+    cells = {}
+    for name, amount in typed.items():
+        quantity = quantity_def(name)
+        if quantity.form == form_id:
+            cells[(quantity.row, quantity.column)] = amount
+    return cells
+
+
+def change_of(current: Decimal | None, before: Decimal | None) -> tuple[Decimal, Decimal | None] | None:
+    """增减 of one amount: (current − before, share of before in percent rounded to 0.1, None when before is 0);
+    None when last year has no value. Exact decimals throughout."""
+    if before is None:
+        return None
+    delta = (current or Decimal(0)) - before
+    if before == 0:
+        return delta, None
+    share = (delta * 100 / before).quantize(Decimal("0.1"))
+    return delta, share
+
+
+def change_label(current: Decimal | None, before: Decimal | None) -> str:
+    """"+12.30（+5.2%）" as the editors show it beside an amount; "" without last year's value."""
+    change = change_of(current, before)
+    if change is None:
+        return ""
+    delta, share = change
+    sign = "+" if delta > 0 else ("-" if delta < 0 else "")
+    text = sign + format_amount(abs(delta), grouping=True)
+    if share is not None and delta != 0:
+        text += f"（{'+' if share > 0 else ''}{share}%）"
+    elif delta != 0:
+        text += "（新增）"
+    return text
+
+
+__all__ = ["PriorFigures", "change_label", "change_of", "change_text", "prior_cells", "figures_of", "previous_dataset", "prior_figures", "reasons",
            "set_prior", "set_reason", "typed_prior"]

@@ -181,7 +181,7 @@ def test_chinese_typed_onto_a_selected_cell_starts_editing_with_it(qtbot, window
 
 def test_menu_bar_with_standard_shortcuts(qtbot, window, monkeypatch):
     menus = [action.text() for action in window.menuBar().actions()]
-    assert [text.split("(")[0] for text in menus] == ["文件", "编辑", "审核", "打印", "上报", "帮助"]
+    assert [text.split("(")[0] for text in menus] == ["文件", "编辑", "视图", "审核", "打印", "上报", "帮助"]
     shortcuts = {action.objectName(): action.shortcut().toString()
                  for menu in (window.file_menu, window.edit_menu, window.check_menu, window.print_menu, window.help_menu)
                  for action in menu.actions() if action.objectName()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.compute import FormView, RowInfo
@@ -17,6 +17,7 @@ from app.errors import BudgetDeskError
 from app.forms import FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
+from app.prior import change_label, prior_cells
 from app.service import CellChange
 from ui.controller import DatasetController
 from ui.style import TEXT_QCOLOR
@@ -27,6 +28,30 @@ WARNING_BACKGROUND = QColor("#fff4d6")
 ENTERED_BACKGROUND = QColor("#ffffff")
 TOTAL_BACKGROUND = QColor("#e3e8ef")
 LABEL_FOREGROUND = TEXT_QCOLOR
+PRIOR_BACKGROUND = QColor("#e6e6e6")  # 上年 / 增减 beside the amounts: shaded, read-only, never printed
+PRIOR_FOREGROUND = QColor("#5f6b7a")
+PRIOR_SETTING = "view/show_prior"  # 视图 → 显示上年数, remembered across sessions
+PRIOR_KINDS = ("prior", "change")
+PRIOR_TITLES = {"prior": "上年", "change": "增减"}
+
+
+def show_prior_setting() -> bool:
+    return str(QSettings().value(PRIOR_SETTING, "false")).lower() in ("true", "1")
+
+
+def with_prior_columns(columns: list[GridColumn]) -> list[GridColumn]:
+    """Each amount column followed by its 上年 and 增减 columns (same group titles, leaf title replaced),
+    read from the columns the form definition gave: no form needs code of its own."""
+    result = []
+    for column in columns:
+        result.append(column)
+        if column.kind != "amount":
+            continue
+        leaf = max((i for i, title in enumerate(column.header) if title is not None), default=0)
+        for kind in PRIOR_KINDS:
+            header = column.header[:leaf] + (PRIOR_TITLES[kind],) + column.header[leaf + 1:]
+            result.append(GridColumn(kind, header, column.column_key, column.side))
+    return result
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,8 @@ class CellGridModel(QAbstractTableModel):
         self.active = False  # set by the tab while it is shown
         self.grid_columns: list[GridColumn] = []
         self.frozen_columns = 0
+        self.show_prior = show_prior_setting()
+        self._prior: dict[tuple[str, str], Decimal] | None = None
         self.rebuild()
         controller.values_changed.connect(self._on_values_changed)
         controller.structure_changed.connect(self._on_structure_changed)
@@ -72,7 +99,10 @@ class CellGridModel(QAbstractTableModel):
     def rebuild(self) -> None:
         self.beginResetModel()
         self._view = None
+        self._prior = None
         self.layout_rows()
+        if self.show_prior:
+            self.grid_columns = with_prior_columns(self.grid_columns)
         self._keys: dict[tuple[int, int], tuple[str, str] | None] = {}
         self._positions_cache: dict[tuple[int, int], tuple[str, str]] | None = None
         self.endResetModel()
@@ -95,6 +125,45 @@ class CellGridModel(QAbstractTableModel):
             if key in changed:
                 index = self.index(*position)
                 self.dataChanged.emit(index, index)
+        if self.show_prior:  # 增减 follows the amount beside it
+            for line in range(self.rowCount()):
+                for column, grid_column in enumerate(self.grid_columns):
+                    if grid_column.kind == "change" and self.prior_key(self.index(line, column)) in changed:
+                        index = self.index(line, column)
+                        self.dataChanged.emit(index, index)
+
+    # ---- 上年数 beside the amounts (视图 → 显示上年数) --------------------------------------------
+    def set_show_prior(self, on: bool) -> None:
+        if on != self.show_prior:
+            self.show_prior = on
+            self.rebuild()
+
+    def is_auxiliary(self, column: int) -> bool:
+        """A 上年 / 增减 column: shown beside the amounts, never edited, copied, pasted into or printed."""
+        return 0 <= column < len(self.grid_columns) and self.grid_columns[column].kind in PRIOR_KINDS
+
+    @property
+    def prior(self) -> dict[tuple[str, str], Decimal]:
+        if self._prior is None:
+            self._prior = prior_cells(self.controller.dataset, self.form.id) if self.show_prior else {}
+        return self._prior
+
+    def prior_key(self, index: QModelIndex) -> tuple[str, str] | None:
+        """The amount cell a 上年 / 增减 cell belongs to."""
+        column = self.grid_columns[index.column()]
+        if column.kind not in PRIOR_KINDS:
+            return None
+        row = self.row_info(index.row(), column)
+        return None if row is None else (row.key, column.column_key)
+
+    def prior_text(self, index: QModelIndex) -> str:
+        key = self.prior_key(index)
+        if key is None:
+            return ""
+        before = self.prior.get(key)
+        if self.grid_columns[index.column()].kind == "prior":
+            return format_amount(before, grouping=True)
+        return change_label(self.view.values.get(key), before)
 
     def _on_findings_changed(self) -> None:
         flagged = set(self.controller.flags_for(self.form.id)) | getattr(self, "_last_flagged", set())
@@ -165,6 +234,10 @@ class CellGridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.grid_columns)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and self.is_auxiliary(section)):
+            column = self.grid_columns[section]
+            return f"{self.form.column(column.column_key).title} {PRIOR_TITLES[column.kind]}"
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return next((title for title in reversed(self.grid_columns[section].header) if title), "")
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
@@ -179,6 +252,8 @@ class CellGridModel(QAbstractTableModel):
         if not index.isValid():
             return None
         column = self.grid_columns[index.column()]
+        if column.kind in PRIOR_KINDS:
+            return self._prior_data(index, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column.kind == "amount":
                 return format_amount(self.value(index), grouping=True)
@@ -205,6 +280,23 @@ class CellGridModel(QAbstractTableModel):
                         if any(c.form == self.form.id and (c.row, c.column) == self.cell_key(index) for c in f.cells)]
             base = "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
             return "\n".join([base, *messages])
+        return None
+
+    def _prior_data(self, index: QModelIndex, role):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.prior_text(index)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(PRIOR_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(PRIOR_FOREGROUND)
+        if role == Qt.ItemDataRole.ToolTipRole and self.prior_key(index) is not None:
+            column = self.grid_columns[index.column()]
+            title = self.form.column(column.column_key).title
+            year = self.controller.dataset.year - 1
+            return (f"{title}：{year} 年数（只供对照，不能修改，不打印）" if column.kind == "prior"
+                    else f"{title}：比 {year} 年增减（金额和百分比）")
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:

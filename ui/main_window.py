@@ -35,6 +35,7 @@ from ui.findings import FindingsDock
 from ui.form_editor import FormTab
 from ui.narrative_tab import NarrativeTab
 from ui.package_actions import add_package_actions
+from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
 from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.submit_menu.setObjectName("submit_menu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.submit_menu)
         add_package_actions(self.submit_menu, self)
+        add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")

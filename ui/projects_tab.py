@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.errors import BudgetDeskError
 from app.money import format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
+from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
 from ui.style import set_role
@@ -102,7 +103,14 @@ class ProjectsTab(QWidget):
         name_edit = self._line("name", "项目名称")
         form.addWidget(QLabel("项目名称：", fields_box), 0, 0)
         form.addWidget(name_edit, 0, 1, 1, 3)
-        row = 1
+        # the fund breakdown's own message, at the top where it is seen: missing, or not adding up
+        self.fund_message = QLabel(fields_box)
+        self.fund_message.setObjectName("fund_message")
+        self.fund_message.setWordWrap(True)
+        set_role(self.fund_message, "warning")
+        self.fund_message.hide()
+        form.addWidget(self.fund_message, 1, 0, 1, 4)
+        row = 2
         left_fields = TEXT_FIELDS + [("function_code", "功能分类科目"), ("period_start", "实施周期开始"),
                                      ("period_end", "实施周期结束")]
         for index, (key, label) in enumerate(left_fields):
@@ -227,6 +235,8 @@ class ProjectsTab(QWidget):
         self.attribute.setEnabled(project is not None and not read_only)
         self.indicators.setEnabled(project is not None)
         self.indicators.reload()
+        self.fund_message.setText(fund_status(project, self.controller.dataset.money_unit))
+        self.fund_message.setVisible(bool(self.fund_message.text()))
 
     # ---- editing ---------------------------------------------------------------------------
     def _current_text(self, key: str, value: str) -> object:
@@ -243,7 +253,10 @@ class ProjectsTab(QWidget):
         if (new or "") == shown or new == current:
             return True
         try:
-            change = self.controller.book.update_project_fields(self.project_id, **{key: new})
+            if key == "amount":  # with the default breakdown (本级财政 = amount) where the unit's income allows
+                change = set_amount(self.controller.book, self.project_id, new)
+            else:
+                change = self.controller.book.update_project_fields(self.project_id, **{key: new})
         except BudgetDeskError as exc:
             if key in ("period_start", "period_end"):
                 self.period_message.setText(str(exc))  # said next to the field; the other field keeps its text
@@ -255,6 +268,14 @@ class ProjectsTab(QWidget):
         self.message.setText("")
         self.period_message.setText("")
         self.controller.record(change)
+        before, after = change.before.project, change.after.project
+        if key == "amount" and before is not None and after is not None and after.amount is not None and all(
+                getattr(after, k) == after.amount for k in DEFAULT_FUND_KEYS) and not all(
+                getattr(before, k) == after.amount for k in DEFAULT_FUND_KEYS):
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage("单位收入全部为一般公共预算拨款：本级财政、财政拨款已按项目金额填写，"
+                                               "如有上级资金或其他资金请修改。", 10000)
         return True
 
     def _load_indicators(self):

@@ -94,6 +94,8 @@ class GridTableView(TypingTableView):
                 width = 90
             elif grid_column.kind == "label":
                 width = 300
+            elif grid_column.kind == "change":
+                width = AMOUNT_WIDTH + 30  # amount and percentage
             else:
                 width = AMOUNT_WIDTH if model.frozen_columns else AMOUNT_WIDTH + 40
             self.setColumnWidth(column, width)
@@ -141,9 +143,18 @@ class GridTableView(TypingTableView):
         current = self.currentIndex()
         if not current.isValid():
             return
-        row = min(max(current.row() + rows, 0), self.model().rowCount() - 1)
-        column = min(max(current.column() + columns, 0), self.model().columnCount() - 1)
-        self.setCurrentIndex(self.model().index(row, column))
+        model = self.grid_model()
+        row = min(max(current.row() + rows, 0), model.rowCount() - 1)
+        column = current.column()
+        if columns:  # Tab / Shift+Tab step over the 上年 / 增减 columns, from amount to amount
+            step = 1 if columns > 0 else -1
+            for _ in range(abs(columns)):
+                candidate = column + step
+                while model.is_auxiliary(candidate):
+                    candidate += step
+                if 0 <= candidate < model.columnCount():
+                    column = candidate
+        self.setCurrentIndex(model.index(row, column))
 
     def closeEditor(self, editor, hint) -> None:  # noqa: N802
         # Excel: Enter commits and moves down, Tab commits and moves right; neither opens the next editor.
@@ -204,9 +215,10 @@ class GridTableView(TypingTableView):
         top, left, bottom, right = bounds
         model = self.grid_model()
         lines = []
+        columns = [column for column in range(left, right + 1) if not model.is_auxiliary(column)]
         for row in range(top, bottom + 1):
             cells = []
-            for column in range(left, right + 1):
+            for column in columns:  # 上年 / 增减 are for looking, not copying: a block pastes back alike
                 index = model.index(row, column)
                 cells.append(str(model.data(index, Qt.ItemDataRole.EditRole) or "").strip())
             lines.append("\t".join(cells))
@@ -226,14 +238,18 @@ class GridTableView(TypingTableView):
         current = self.currentIndex()
         if current.isValid() and not self.selectionModel().isSelected(current):
             top, left = current.row(), current.column()
+        # The block's columns land on the form's own columns only: 上年 / 增减 shown between them are stepped
+        # over, so a block pastes into the same cells whether 显示上年数 is on or off.
+        targets = [column for column in range(left, model.columnCount()) if not model.is_auxiliary(column)]
         block = [line.split("\t") for line in text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")]
         changes: list[CellChange] = []
         skipped = 0
         for row_offset, cells in enumerate(block):
             for column_offset, cell_text in enumerate(cells):
-                row, column = top + row_offset, left + column_offset
-                if row >= model.rowCount() or column >= model.columnCount():
+                row = top + row_offset
+                if row >= model.rowCount() or column_offset >= len(targets):
                     continue
+                column = targets[column_offset]
                 index = model.index(row, column)
                 if not model.is_entered(index):
                     skipped += 1 if cell_text.strip() else 0
@@ -249,7 +265,7 @@ class GridTableView(TypingTableView):
         rows = len(block)
         columns = max(len(cells) for cells in block)
         bottom = min(top + rows, model.rowCount()) - 1
-        right = min(left + columns, model.columnCount()) - 1
+        right = targets[min(columns, len(targets)) - 1] if targets else left
         self.selectionModel().select(QItemSelection(model.index(top, left), model.index(bottom, right)),
                                      QItemSelectionModel.SelectionFlag.ClearAndSelect)
         note = f"已粘贴 {len(changes)} 个单元格。"

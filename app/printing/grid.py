@@ -9,7 +9,9 @@ keeps the rows and their merged runs as a model and builds one reportlab ``Table
   绩效目标 row, the project's fields) only the first;
 * a run cut by a page break is merged on both pages, and its label is printed again at the top
   of the next page, so a continuation page never starts with a blank 一级指标 cell;
-* rows never split; only a single row taller than a whole page is divided between pages;
+* rows never split; only a single row taller than a whole page is divided between pages: it starts
+  below the rows already on the page, continues at the top of the next ones, and a cell that has
+  nothing left to show there prints the row's ``continued`` text (the project's name with （续）);
 * row heights are measured once (Paragraph wrap) and passed to the page tables explicitly.
 """
 
@@ -38,6 +40,9 @@ class GridRow:
     commands: list[tuple] = field(default_factory=list)
     when: str = ALWAYS  # lead rows only
     keep_with_next: bool = False  # body rows: never the last row of a page
+    # body rows: column → what a cell shows on the pages a row taller than a page continues on, where
+    # its own text is used up (e.g. the project's name with （续）); other cells are left blank there
+    continued: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ class RunTable(Flowable):
         self.height = self._lead_height() + sum(self._body_heights(len(self.body)))
         return self.width, self.height
 
-    def _fits(self, available_height: float) -> int:
+    def _fits(self, available_height: float, *, keep: bool = True) -> int:
         """How many body rows fit below the lead rows (a keep_with_next row is never the last)."""
         total = self._lead_height()
         count, rows = 0, len(self.body)
@@ -195,9 +200,12 @@ class RunTable(Flowable):
                 break
             count = row + 1
             total += self._heights[row] + self._extra(row, rows)
-        while 0 < count < rows and self.body[count - 1].keep_with_next:
+        while keep and 0 < count < rows and self.body[count - 1].keep_with_next:
             count -= 1
         return count
+
+    def _taller_than_a_page(self, row: int) -> bool:
+        return self._lead_height() + self._heights[row] + self._extra(row, row + 1) > self.page_height + 1e-6
 
     def _part(self, start: int, stop: int, continued: bool) -> RunTable:
         runs, run_heights = [], []
@@ -221,47 +229,54 @@ class RunTable(Flowable):
         count = self._fits(available_height)
         if count == len(self.body):
             return [self]
+        # A row taller than any page begins right here, below the rows that fit, instead of leaving
+        # the rest of this page blank (it must be divided anyway).
+        fitting = self._fits(available_height, keep=False)
+        if self._taller_than_a_page(fitting):
+            used = self._lead_height() + sum(self._heights[row] + self._extra(row, fitting)
+                                             for row in range(fitting))
+            parts = self._divide_row(fitting, available_height - used)
+            if parts:
+                return parts
         if count:
             return [self._part(0, count, self.continued), self._part(count, len(self.body), True)]
-        # Not even one row fits here: wait for the next page, unless the row is taller than any page.
-        lead = self._lead_height()
-        if lead + self._heights[0] + self._extra(0, 1) <= self.page_height:
-            return []
-        return self._divide_first_row(available_height - lead)
+        return []  # not even one row fits here: wait for the next page
 
-    def _divide_first_row(self, room: float) -> list[Flowable]:
-        """The first body row fits on no page: print what fits of each cell here and the rest on the
-        next page (the only case in which a row is divided)."""
-        row = self.body[0]
+    def _divide_row(self, index: int, room: float) -> list[Flowable]:
+        """Body row ``index`` fits on no page: print what fits of each cell in ``room`` here and the rest
+        on the next page (the only case in which a row is divided). [] when too little room is left."""
+        row = self.body[index]
         top, bottom = self.padding[2], self.padding[3]
         space = room - top - bottom
-        if space < self.leading:
+        if space < 2 * self.leading:  # not worth starting it here: a line or two, then a page break
             return []
         hidden = _covered(self.widths, row.commands)
         head_cells, tail_cells = [], []
         for column, cell in enumerate(row.cells):
             if column in hidden or not isinstance(cell, Flowable):
                 head_cells.append(cell)
-                tail_cells.append("")
+                tail_cells.append(row.continued.get(column, "") if cell not in ("", None) else "")
                 continue
             width = _span_width(self.widths, row.commands, column) - self.padding[0] - self.padding[1]
-            parts = cell.split(width, space)
+            _w, needed = cell.wrap(width, space)
+            parts = [cell] if needed <= space + 1e-6 else cell.split(width, space)
             if not parts:
                 return []
             head_cells.append(parts[0])
-            tail_cells.append(parts[1] if len(parts) > 1 else "")
+            tail_cells.append(parts[1] if len(parts) > 1 else row.continued.get(column, ""))
         head = GridRow(head_cells, row.commands)
-        tail = GridRow(tail_cells, row.commands, keep_with_next=row.keep_with_next)
-        runs = [replace(run, count=run.count + 1) if run.start == 0 else replace(run, start=run.start + 1)
-                for run in self.runs]
-        whole = RunTable(self.widths, self.lead, [head, tail, *self.body[1:]], runs, self.commands,
-                         padding=self.padding, leading=self.leading, page_height=self.page_height,
-                         continued=self.continued)
+        tail = GridRow(tail_cells, row.commands, keep_with_next=row.keep_with_next, continued=row.continued)
+        runs = [replace(run, count=run.count + 1) if run.start <= index < run.start + run.count
+                else replace(run, start=run.start + 1) if run.start > index else run for run in self.runs]
+        body = [*self.body[:index], head, tail, *self.body[index + 1:]]
+        whole = RunTable(self.widths, self.lead, body, runs, self.commands, padding=self.padding,
+                         leading=self.leading, page_height=self.page_height, continued=self.continued)
         columns = whole._run_columns()
-        heights = [whole._row_height(head, columns[0]), whole._row_height(tail, columns[1]), *self._heights[1:]]
+        heights = [*self._heights[:index], whole._row_height(head, columns[index]),
+                   whole._row_height(tail, columns[index + 1]), *self._heights[index + 1:]]
         whole._heights, whole._run_heights, whole._lead_heights = heights, self._run_heights, self._lead_heights
         whole._index()
-        return [whole._part(0, 1, self.continued), whole._part(1, len(whole.body), True)]
+        return [whole._part(0, index + 1, self.continued), whole._part(index + 1, len(whole.body), True)]
 
     def table(self) -> Table:
         """The reportlab Table of this page: lead rows, body rows, merged runs and per-row commands."""

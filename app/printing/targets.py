@@ -401,8 +401,9 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
             head = [paragraph(project.name, small),
                     *(paragraph(format_amount(getattr(project, key)), right) for key, _title in SUMMARY_FUNDS),
                     paragraph(project.annual_goal, small)]
-            if len(texts) == 1:
-                body.append(GridRow([*head, paragraph(texts[0], small)]))
+            if len(texts) == 1:  # taller than a page: continues with the name marked （续）, amounts not repeated
+                body.append(GridRow([*head, paragraph(texts[0], small)],
+                                    continued={0: paragraph(f"{project.name}（续）", small)}))
                 continue
             body += [GridRow(["", "", "", "", "", "", paragraph(text, small)]) for text in texts]
             # The project's name, amounts and goal merge over its rows of indicators (so a long list
