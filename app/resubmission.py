@@ -378,14 +378,10 @@ def _projects_part(old: dict, new: dict) -> PartDiff:
     for name in [*before, *(name for name in after if name not in before)]:
         place = f"项目“{name}”"
         if name not in after:
-            project = before[name]
-            part.lines.append(DiffLine("removed", place, "", f"金额 {project.get('amount', '未填')}，"
-                                       f"{len(project.get('indicators', []))} 个绩效指标", None, row=name))
+            part.lines.append(DiffLine("removed", place, "", _project_summary(before[name]), None, row=name))
             continue
         if name not in before:
-            project = after[name]
-            part.lines.append(DiffLine("added", place, "", None, f"金额 {project.get('amount', '未填')}，"
-                                       f"{len(project.get('indicators', []))} 个绩效指标", row=name))
+            part.lines.append(DiffLine("added", place, "", None, _project_summary(after[name]), row=name))
             continue
         part.lines += _field_lines(place, _flat_project(before[name]), _flat_project(after[name]), labels, name,
                                    _project_shown)
@@ -415,6 +411,11 @@ def _projects_part(old: dict, new: dict) -> PartDiff:
             part.lines += _field_lines(place, flat_item(items_before[key]), flat_item(items_after[key]),
                                        procurement_labels, key[0])
     return part
+
+
+def _project_summary(project: dict) -> str:
+    amount = f"金额 {project['amount']}" if project.get("amount") is not None else "金额未填"
+    return f"{amount}，{len(project.get('indicators', []))} 个绩效指标"
 
 
 def _procurement_total(item: dict) -> str:
@@ -750,7 +751,7 @@ def _package_words(package) -> str:
 def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, force: bool = False,
              expected_unit: str | None = None, expected_year: int | None = None,
              preview: ResubmissionPreview | None = None, progress: Progress | None = None,
-             backup: bool = True) -> ResubmitOutcome:
+             backup: bool = True, replace_source: str = "重新上报") -> ResubmitOutcome:
     """覆盖 (``merge`` None: the package replaces the dataset held) or 合并 (``merge``: the part keys to take).
 
     Refused, with nothing changed: an older package than the one last received (unless ``force``), a
@@ -797,7 +798,7 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
         mode, incoming, source = "new", document, "导入"
         words = f"接收{_package_words(package)}"
     elif not parts:
-        mode, incoming, source = "replace", document, "重新上报"
+        mode, incoming, source = "replace", document, replace_source
         words = f"重新上报：以{_package_words(package)}覆盖全部数据"
         parts = [part.key for part in preview.diff.parts]
     else:
