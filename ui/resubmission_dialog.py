@@ -75,8 +75,8 @@ class ResubmissionDialog(QDialog):
         self.tree.setHeaderLabels(["表 / 单元格（勾选要合并的表）", "原有数据", "数据包"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
-        self.tree.setColumnWidth(1, 150)
-        self.tree.setColumnWidth(2, 150)
+        self.tree.setColumnWidth(1, 190)
+        self.tree.setColumnWidth(2, 190)
         self.tree.setUniformRowHeights(True)
         self.part_items: dict[str, QTreeWidgetItem] = {}
         summary = QLabel(self)
@@ -139,7 +139,8 @@ class ResubmissionDialog(QDialog):
                 child = QTreeWidgetItem(top, _line_columns(line))
                 for column in (1, 2):
                     child.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                child.setToolTip(0, line.text())
+                for column in range(3):
+                    child.setToolTip(column, line.text())
                 if line.change == "removed":
                     child.setForeground(0, QBrush(ERROR_QCOLOR))
             if len(part.lines) > MAX_LINES_PER_PART:
