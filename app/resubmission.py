@@ -335,17 +335,26 @@ def _indicator_lines(owner: str, old: list[dict], new: list[dict], row: str) -> 
 
 
 def _field_lines(place: str, old: dict, new: dict, labels: list[tuple[str, str]], row: str,
-                 shown: Callable[[str, object], str | None] | None = None) -> list[DiffLine]:
+                 shown: Callable[[str, object], str | None] | None = None,
+                 numbers: Iterable[str] = ()) -> list[DiffLine]:
+    """Field by field; ``numbers`` are compared as decimals ("72" is "72.00"), the rest as written."""
+    numbers = set(numbers)
     lines = []
     for key, label in labels:
         before, after = old.get(key), new.get(key)
         if before is None and after is None:
             continue
-        if before is not None and after is not None and _same(before, after):
+        if before == after or (key in numbers and before is not None and after is not None and _same(before, after)):
             continue
         show = (lambda _key, value: _shown(value)) if shown is None else shown
         lines.append(DiffLine("changed", place, label, show(key, before), show(key, after), row=row, column=key))
     return lines
+
+
+_PROJECT_NUMBERS = ("amount", "period_total", "executed_before", "fiscal_appropriation", "fiscal_special_account",
+                    "local_fiscal", "higher_level", "other_funds")
+_PROCUREMENT_NUMBERS = ("quantity", "unit_price", "general_budget", "government_fund", "state_capital",
+                        "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover", "sme_reserved")
 
 
 def _project_labels() -> list[tuple[str, str]]:
@@ -384,7 +393,7 @@ def _projects_part(old: dict, new: dict) -> PartDiff:
             part.lines.append(DiffLine("added", place, "", None, _project_summary(after[name]), row=name))
             continue
         part.lines += _field_lines(place, _flat_project(before[name]), _flat_project(after[name]), labels, name,
-                                   _project_shown)
+                                   _project_shown, _PROJECT_NUMBERS)
         part.lines += _indicator_lines(place, before[name].get("indicators", []), after[name].get("indicators", []),
                                        name)
     common_before = [name for name in before if name in after]
@@ -409,7 +418,7 @@ def _projects_part(old: dict, new: dict) -> PartDiff:
             part.lines.append(DiffLine("added", place, "", None, _procurement_total(items_after[key]), row=key[0]))
         else:
             part.lines += _field_lines(place, flat_item(items_before[key]), flat_item(items_after[key]),
-                                       procurement_labels, key[0])
+                                       procurement_labels, key[0], numbers=_PROCUREMENT_NUMBERS)
     return part
 
 
@@ -439,10 +448,11 @@ def _assets_part(old: dict, new: dict) -> PartDiff:
     part = PartDiff(ASSETS, PART_TITLES[ASSETS])
     before, after = old.get("assets", {}), new.get("assets", {})
     part.lines += _field_lines("固定资产占用情况表", before, after,
-                               [("as_of", "截止时间"), ("planned_purchases", "本年度拟购置固定资产总额")], "")
+                               [("as_of", "截止时间"), ("planned_purchases", "本年度拟购置固定资产总额")], "",
+                               numbers=("planned_purchases",))
     for key, label in ASSET_LABELS.items():
         part.lines += _field_lines(label, before.get("rows", {}).get(key, {}), after.get("rows", {}).get(key, {}),
-                                   [("quantity", "数量"), ("value", "价值")], key)
+                                   [("quantity", "数量"), ("value", "价值")], key, numbers=("quantity", "value"))
     return part
 
 

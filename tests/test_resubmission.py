@@ -164,6 +164,32 @@ def test_identical_package_has_no_difference(bureau, tmp_path):
     assert preview.diff.lines() == ["数据包与现有数据相同，没有差异。"]
 
 
+def test_diff_of_procurement_overall_assets_unit_and_money_unit():
+    held = seed_document()
+    new = copy.deepcopy(held)
+    new["procurement"][0]["quantity"] = "2"
+    new["overall_targets"]["goal"] = "新的总体目标"
+    new["overall_targets"]["indicators"][0]["value"] = "2"
+    new["assets"]["rows"]["vehicles"]["value"] = "60.00"
+    new["unit"]["phone"] = "0335-1234567"
+    new["projects"][0]["amount"] = "72"  # the same amount, written differently: no difference
+    new["projects"][1]["code"] = "001"  # a code is text: "001" is not "1"
+    new["money_unit"] = "元"
+    diff = rs.diff_documents(held, new)
+    assert diff.money_unit == ("万元", "元") and diff.lines()[0] == "金额单位：万元 → 元（只能覆盖，不能合并）"
+    assert {part.key: [line.text() for line in part.lines] for part in diff.parts} == {
+        "projects": ["项目“报纸、广播、电视、客户端稿酬” / 项目编码：（空） → 001",
+                     "政府采购“报刊机构合作宣传费：新闻服务” / 数量：1 → 2"],
+        "overall": [f"部门整体绩效目标 / 总体绩效目标：{held['overall_targets']['goal']} → 新的总体目标",
+                    "部门整体绩效目标 / 绩效指标“活动场次” / 指标值：≥1次 → ≥2次"],
+        "assets": ["2、车辆（台、辆） / 价值：52.17 → 60.00"],
+        "unit": ["单位信息 / 联系电话：（空） → 0335-1234567"],
+    }
+    merged = rs.merge_documents(held, new, ["assets", "unit"])
+    assert merged["assets"] == new["assets"] and merged["unit"]["phone"] == "0335-1234567"
+    assert merged["procurement"] == held["procurement"] and merged["money_unit"] == "万元"
+
+
 def test_parse_parts_accepts_ids_titles_and_chinese_names():
     assert rs.parse_parts("notes,支出总表,projects，expenditure_summary") == ["expenditure_summary", "projects", "notes"]
     assert rs.parse_parts(["部门预算财政拨款“三公”经费支出表", "说明"]) == ["three_public_expenses", "notes"]
