@@ -693,7 +693,7 @@ class ResubmissionPreview:
         out = []
         if self.received is not None and self.older:
             out.append(f"注意：此数据包制作于 {self.package.manifest.get('created', '?')}，早于已接收的数据包"
-                       f"（{self.received.file_name}，制作于 {self.received.created}）；导入须确认（--force）。")
+                       f"（{self.received.file_name}，制作于 {self.received.created}）；须确认后才能导入（命令行：--force）。")
         if self.same:
             out.append(f"此数据包与 {self.received.received_at:%Y-%m-%d %H:%M}（UTC）接收的数据包完全相同。")
         if self.held_status == "submitted":

@@ -87,3 +87,35 @@ def test_cancel_changes_nothing_and_older_package_needs_confirming(qtbot, store,
     assert not dialog.isVisible() and _values(store, "expenditure_summary") == before
     assert not dialog.force.isVisibleTo(dialog)  # not an older package: nothing to confirm
     assert len(pkg.overview(store, 2023)) == 1 and not boxes
+
+
+def test_submitted_or_older_packages_are_not_offered_blindly(qtbot, store, tmp_path):
+    from datetime import datetime
+
+    from app import resubmission as rs
+    from tests.test_package import FAKE_PDF
+    from ui.resubmission_dialog import ResubmissionDialog
+
+    first = make_package(tmp_path / "a.bdp", held_document(status="submitted"))
+    pkg.import_package(store, first)
+    preview = rs.preview_resubmission(store, make_package(tmp_path / "b.bdp", newer_document()))
+    dialog = ResubmissionDialog(preview)
+    qtbot.addWidget(dialog)
+    dialog.set_checked("notes")
+    assert "须先退回" in dialog.warning.text() and not dialog.replace_button.isEnabled()
+    assert not dialog.merge_button.isEnabled()
+
+    pkg.return_dataset(store, "359", 2023, "请更正")
+    created = datetime.fromisoformat(pkg.open_package(first).manifest["created"].removesuffix("Z"))
+    older = tmp_path / "older.bdp"
+    pkg.write_package(older, document=newer_document(), audit={"unit": "359", "year": 2023, "changes": []},
+                      findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF,
+                      key=signing.unit_key("359"), created=created.replace(year=created.year - 1))
+    dialog = ResubmissionDialog(rs.preview_resubmission(store, older))
+    qtbot.addWidget(dialog)
+    assert "早于已接收的数据包" in dialog.warning.text() and dialog.force.isVisibleTo(dialog)
+    assert not dialog.replace_button.isEnabled()
+    qtbot.mouseClick(dialog.force, Qt.MouseButton.LeftButton)
+    assert dialog.force.isChecked() and dialog.replace_button.isEnabled()
+    qtbot.mouseClick(dialog.replace_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == ("replace", [])
