@@ -726,7 +726,7 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
         if confirm is None or not confirm(diff):
             raise ConflictError(
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
-                + "\n".join(diff.lines()) + "\n如要以数据包覆盖，请使用 --replace。")
+                + "\n".join(diff.lines()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
     claimed = _claim_trust(store, package)
     try:
         dataset = _import_document(store, document, replace=diff is not None, backup=backup, package=package)
