@@ -16,7 +16,7 @@ from sqlalchemy import select
 from db import models
 
 # Where a change came from (the clerk's words; the CLI filter and the GUI list use them).
-SOURCES = ("录入", "粘贴", "导入", "撤销", "重做", "恢复备份", "状态", "删除", "一键带入", "科目表", "退回")
+SOURCES = ("录入", "粘贴", "导入", "撤销", "重做", "恢复备份", "状态", "删除", "一键带入", "科目表", "退回", "重新上报", "合并")
 
 
 def os_user() -> str:

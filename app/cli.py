@@ -14,7 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
-from app.errors import BudgetDeskError, ConflictError
+from app.errors import BudgetDeskError, ConflictError, InputError
 from app.forms import all_forms, find_form
 from app.money import format_amount
 
@@ -498,11 +498,92 @@ def _print_outcome(outcome) -> None:
 def cmd_import_package(args) -> int:
     from app.package import import_package
 
+    if sum(bool(choice) for choice in (args.diff, args.replace, args.merge)) > 1:
+        raise InputError("--diff、--replace 和 --merge 只能选一个，未导入任何数据。")
+    if args.diff or args.replace or args.merge:
+        return _resubmission(args)
+    if args.json:
+        raise InputError("--json 须与 --diff、--replace 或 --merge 一起使用。")
     store = _open_store(args)
-    outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year, replace=args.replace)
+    outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year, replace=False,
+                             force=args.force)
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
     _print_outcome(outcome)
+    return EXIT_OK
+
+
+def _resubmission(args) -> int:
+    """import-package --diff / --replace (覆盖) / --merge PARTS (合并): app.resubmission."""
+    from app.domain import STATUS_NAMES
+    from app.resubmission import parse_parts, preview_resubmission, resubmit
+
+    parts = parse_parts(args.merge) if args.merge else None  # an unknown name is refused before anything is read
+    store = _open_store(args)
+    preview = preview_resubmission(store, args.file, expected_unit=args.unit, expected_year=args.year)
+    package = preview.package
+    if args.diff:
+        if args.json:
+            _print_json(preview.to_dict())
+            return EXIT_OK
+        print(f"数据包：{package.path.name}（{package.unit_code} {package.unit_name}，{package.year} 年度，"
+              f"制作于 {package.manifest.get('created', '?')}，{STATUS_NAMES.get(preview.document.get('status'), '')}）")
+        if preview.received is not None:
+            print(f"已接收：{preview.received.file_name}（制作于 {preview.received.created}，"
+                  f"接收于 {preview.received.received_at:%Y-%m-%d %H:%M} UTC）")
+        for line in preview.warnings():
+            print(line)
+        if preview.diff is None:
+            print("本单位本年度尚无数据：导入将新建。")
+        else:
+            print("与现有数据的差异：")
+            print("\n".join(preview.diff.lines()))
+        return EXIT_OK
+    outcome = resubmit(store, args.file, merge=parts, force=args.force, preview=preview,
+                       progress=_stderr_progress("合并" if parts else "导入数据包"))
+    if outcome.diff is not None:
+        print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines(20)), file=sys.stderr)
+    taken = "、".join(outcome.parts)
+    mode = {"merge": f"合并（取 {taken}）", "replace": "重新上报，覆盖原有数据", "new": "新数据"}[outcome.mode]
+    trust = "首次接收，已登记密钥" if outcome.first_trust else "密钥与登记一致"
+    print(f"已导入：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度（{mode}；"
+          f"{STATUS_NAMES.get(outcome.status, outcome.status)}；审核：错误 {outcome.errors} 条，提示 {outcome.warnings} 条；"
+          f"{trust}）", file=sys.stderr)
+    if outcome.note:
+        print(outcome.note, file=sys.stderr)
+    for finding in outcome.findings:
+        if finding.get("severity") == "error":
+            print(f"  [错误] {finding.get('rule')} {finding.get('message')}", file=sys.stderr)
+    if args.json:
+        _print_json(outcome.to_dict())
+    return EXIT_OK
+
+
+def cmd_packages(args) -> int:
+    from app.resubmission import extract_package, package_history
+
+    store = _open_store(args)
+    history = package_history(store, args.unit, args.year)
+    if args.extract is not None:
+        if args.extract not in {item.id for item in history}:
+            raise InputError(f"单位 {args.unit} {args.year} 年度没有编号为 {args.extract} 的接收记录"
+                             f"（可用：{'、'.join(str(item.id) for item in history) or '无'}）。")
+        if not args.out:
+            raise InputError("请用 --out 给出写出的文件或文件夹。")
+        target = extract_package(store, args.extract, args.out)
+        print(f"已写出接收记录 {args.extract} 的数据包：{target}", file=sys.stderr)
+        return EXIT_OK
+    if args.json:
+        _print_json({"unit": args.unit, "year": args.year, "packages": [item.to_dict() for item in history]})
+        return EXIT_OK
+    print("\t".join(["编号", "接收时间(UTC)", "文件", "制作时间", "状态", "错误", "提示", "密钥指纹", "大小(字节)"]))
+    for item in history:
+        state = "已退回：" + item.return_reason if item.status == "returned" else (
+            "已上报" if item.package_status == "submitted" else "编制中")
+        print("\t".join([str(item.id), f"{item.received_at:%Y-%m-%d %H:%M}", item.file_name, item.created, state,
+                         str(item.errors), str(item.warnings), item.fingerprint,
+                         "未保存" if item.size is None else str(item.size)]))
+    print(f"单位 {args.unit} {args.year} 年度共接收 {len(history)} 个数据包。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -737,8 +818,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file")
     sub.add_argument("--unit", help="预期的单位编码（数据包不是该单位的则拒绝）")
     sub.add_argument("--year", type=int, help="预期的预算年度（数据包不是该年度的则拒绝）")
-    sub.add_argument("--replace", action="store_true", help="同单位同年度数据已存在时，以数据包覆盖（先列出差异）")
+    sub.add_argument("--diff", action="store_true",
+                     help="只列出与现有数据的差异（逐表逐单元格、项目、绩效指标、说明），不导入")
+    sub.add_argument("--replace", action="store_true",
+                     help="覆盖：同单位同年度数据已存在时，以数据包替换全部数据（记为“重新上报”，先列出差异）")
+    sub.add_argument("--merge", metavar="PARTS",
+                     help="合并：只取数据包中的这些表或部分，逗号分隔：表样编号（budgetdesk forms）、"
+                          "projects（项目及绩效指标）、notes（说明与情况说明）、overall、assets、profile、"
+                          "self_evaluation、unit；合并后重新审核")
+    sub.add_argument("--force", action="store_true", help="数据包早于已接收的数据包时，仍然导入")
+    sub.add_argument("--json", action="store_true", help="与 --diff/--replace/--merge 一起：结果以 JSON 输出到标准输出")
     sub.set_defaults(handler=cmd_import_package)
+
+    sub = commands.add_parser("packages", help="财政局：某单位某年度接收过的全部数据包（较早的也保留）；--extract 写出其中一个")
+    unit_year(sub)
+    sub.add_argument("--extract", type=int, metavar="ID", help="写出这个编号的数据包（编号见列表第一栏）")
+    sub.add_argument("--out", help="与 --extract 一起：写出的文件或文件夹")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(handler=cmd_packages)
 
     sub = commands.add_parser("import-packages", help="财政局：导入文件夹中的全部数据包（有问题的数据包报告后跳过）")
     sub.add_argument("dir")

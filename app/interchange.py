@@ -583,8 +583,9 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
 
 
 def import_document(store: Store, document: dict, *, replace: bool = False, source: str = "导入",
-                    progress: Progress | None = None, backup: bool = True) -> BudgetDataset:
+                    progress: Progress | None = None, backup: bool = True, note: str = "") -> BudgetDataset:
     """Validate the whole document, then write it through the core in one transaction (all or nothing).
+    ``note`` (where the data came from) is added to the import's first audit row.
 
     A document that says ``"status": "submitted"`` becomes 已上报 only when the same rule as
     ``status submitted`` passes on exactly its content; otherwise nothing is imported."""
@@ -602,7 +603,7 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
     step(progress, 2, 3, "正在写入数据库……")
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
                          replace=replace, source=source, backup=backup,
-                         self_evaluation=validate_self_evaluation(document))
+                         self_evaluation=validate_self_evaluation(document), note=note)
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 

@@ -237,6 +237,7 @@ class VerifiedPackage:
     members: dict[str, bytes]
     public_key: bytes
     fingerprint: str
+    data: bytes = field(default=b"", repr=False)  # the whole file as read and checked (kept on import)
 
     @property
     def unit_code(self) -> str:
@@ -396,7 +397,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
     manifest, members = _migrate(manifest, members, path)
     if DATASET not in members:
         raise _refuse(path, "缺少 dataset.json，")
-    return VerifiedPackage(path, sha, manifest, members, public_key, signing.fingerprint(public_key))
+    return VerifiedPackage(path, sha, manifest, members, public_key, signing.fingerprint(public_key), raw)
 
 
 def signing_error(path: Path) -> InputError:
@@ -639,17 +640,27 @@ def _release_trust(store, key_id: int) -> None:
 
 
 def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str) -> None:
+    """The receipt, with the package's bytes kept (``package_file``) so an earlier one can be read again."""
     with store.Session.begin() as session:
-        session.add(models.ReceivedPackage(
+        received = models.ReceivedPackage(
             unit_code=package.unit_code, year=package.year, received_at=_now(), file_name=package.path.name[:500],
             sha256=package.sha256, fingerprint=package.fingerprint, created=str(package.manifest.get("created", ""))[:40],
-            package_status=status, errors=errors, warnings=warnings, status="received", os_user=_os_user()))
+            package_status=status, errors=errors, warnings=warnings, status="received", os_user=_os_user())
+        session.add(received)
+        if package.data:
+            session.flush()
+            session.add(models.PackageFile(received_package_id=received.id, data=package.data))
 
 
-def _import_document(store, document: dict, replace: bool, backup: bool = True):
+def _import_document(store, document: dict, replace: bool, backup: bool = True, package: VerifiedPackage | None = None):
     from app.interchange import import_document
 
-    return import_document(store, document, replace=replace, source="导入", backup=backup)
+    note = ""
+    if package is not None:
+        note = (f"{'重新上报：以' if replace else '接收'}数据包 {package.path.name}（制作于 {package.manifest.get('created', '?')}，"
+                f"SHA-256 {package.sha256[:12]}…）" + ("覆盖全部数据" if replace else ""))
+    return import_document(store, document, replace=replace, source="重新上报" if replace else "导入", backup=backup,
+                           note=note)
 
 
 @dataclass
@@ -673,13 +684,33 @@ def preview_package(store, path: str | Path, *, expected_unit: str | None = None
     return PackagePreview(package, first_trust, diff)
 
 
+def _check_not_older(store, package: VerifiedPackage) -> None:
+    """Refuse a package made before the one last received for its unit and year (``force`` skips this)."""
+    with store.Session() as session:
+        last = session.scalar(select(models.ReceivedPackage).where(
+            models.ReceivedPackage.unit_code == package.unit_code, models.ReceivedPackage.year == package.year)
+            .order_by(models.ReceivedPackage.id.desc()).limit(1))
+    if last is None or not last.created:
+        return
+    created = str(package.manifest.get("created", ""))
+    try:
+        older = datetime.fromisoformat(created.removesuffix("Z")) < datetime.fromisoformat(last.created.removesuffix("Z"))
+    except ValueError:
+        return
+    if older:
+        raise ConflictError(f"数据包“{package.path.name}”制作于 {created}，早于已接收的数据包“{last.file_name}”"
+                            f"（制作于 {last.created}），未导入。如确认要以较早的数据包为准，请加 --force。")
+
+
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
                    replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None,
-                   backup: bool = True) -> ImportOutcome:
+                   backup: bool = True, force: bool = False) -> ImportOutcome:
     """Verify a package and write its dataset in one transaction.
 
     If the unit and year exist already, the differences are computed; without ``replace`` (or a
-    ``confirm`` callback that accepts them) the import is refused with the differences listed.
+    ``confirm`` callback that accepts them) the import is refused with the differences listed. A
+    package made before the one last received is refused unless ``force``. The file is kept
+    (``app.resubmission.package_history``); a replacing import is audited as 重新上报.
     """
     from app.rules import check_dataset
 
@@ -689,14 +720,16 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
     diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
+    if diff is not None and not force:
+        _check_not_older(store, package)
     if diff is not None and not replace:
         if confirm is None or not confirm(diff):
             raise ConflictError(
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
-                + "\n".join(diff.lines()) + "\n如要以数据包覆盖，请使用 --replace。")
+                + "\n".join(diff.lines()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
     claimed = _claim_trust(store, package)
     try:
-        dataset = _import_document(store, document, replace=diff is not None, backup=backup)
+        dataset = _import_document(store, document, replace=diff is not None, backup=backup, package=package)
     except BaseException:
         if claimed is not None:
             _release_trust(store, claimed)

@@ -269,14 +269,15 @@ class Store:
 
     def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
                        book, notes: dict[str, str], *, replace: bool = False, source: str = "导入",
-                       backup: bool = True, self_evaluation=None) -> Changes:
+                       backup: bool = True, self_evaluation=None, note: str = "") -> Changes:
         """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
 
         An existing dataset of the unit and year is replaced only with ``replace`` and never while
         已上报; its successor gets a new token, so a process that had the old one open cannot write
         into it. Every cell, project and note that differs is audited with ``source``. A backup of the
         database is taken first (SQLite). ``self_evaluation``: the 绩效自评 forms
-        (app.selfeval.SelfEvaluationContent, validated), written and audited alike."""
+        (app.selfeval.SelfEvaluationContent, validated), written and audited alike. ``note`` is added to
+        the import's first audit row (where the data came from: a package, a 合并 of chosen tables)."""
         from app import selfeval
         from app.backup import backup_before
         from app.projects import project_entries_for_import, write_content
@@ -348,7 +349,7 @@ class Store:
             audit = _AuditBatch(unit.code, year, dataset.version, unit.preparer or "", source)
             audit.add("数据导入", "已有数据" if version else None,
                       f"{len(workbook.values)} 个单元格、{len(book.projects)} 个项目"
-                      + ("（替换原有数据）" if version else ""))
+                      + ("（替换原有数据）" if version else "") + (f"；{note}" if note else ""))
             for key in sorted(old_values.keys() | workbook.values.keys()):
                 before, after = old_values.get(key), workbook.values.get(key)
                 if before != after:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -436,3 +437,15 @@ class DepartmentSelfEvaluationItem(Base):
     actual_value: Mapped[str] = mapped_column(Text, default="")  # 全年完成值
     score_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 自评得分
     deviation: Mapped[str] = mapped_column(Text, default="")  # 偏差及原因分析
+
+
+# ---- resubmit ----
+class PackageFile(Base):
+    """The bytes of a received package, kept so an earlier submission can be read and handed out again."""
+
+    __tablename__ = "package_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_package_id: Mapped[int] = mapped_column(
+        ForeignKey("received_package.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

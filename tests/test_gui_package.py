@@ -104,7 +104,7 @@ def test_single_package_import_asks_before_replacing(qtbot, store, tmp_path, box
     newer = make_package(tmp_path / "b.bdp", changed)
     window.import_file(str(newer), ask=lambda preview: asked.append(preview) or False)
     qtbot.waitUntil(lambda: len(asked) == 2, timeout=120000)
-    assert len(asked[1].diff.cells) == 1
+    assert [(part.key, len(part.lines)) for part in asked[1].diff.parts] == [("income_summary", 1)]
     assert store.open_dataset("359", 2023).entered_values() != {}
     assert all(kind != "warning" for kind, _t, _x in boxes)
 

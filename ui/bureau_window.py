@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -40,7 +39,7 @@ from app.compute import FormView
 from app.errors import BudgetDeskError
 from app.forms import all_forms
 from app.money import format_amount
-from app.package import BatchResult, OverviewRow, import_packages, overview, preview_package, return_dataset
+from app.package import BatchResult, OverviewRow, import_packages, overview, return_dataset
 from ui.jobs import run_job
 from ui.style import ERROR_QCOLOR
 
@@ -448,46 +447,20 @@ class BureauWindow(QMainWindow):
         self.consolidation_dialog = dialog
 
 
-def _diff_text(preview) -> str:
-    package = preview.package
-    lines = [f"数据包：{package.path.name}", f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",
-             f"密钥指纹：{package.fingerprint}" + ("（首次接收，将登记此密钥；请与纸质材料上的指纹核对）"
-                                                 if preview.first_trust else "（与登记的密钥一致）")]
-    if preview.diff is not None:
-        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
-    return "\n".join(lines)
-
-
-class ImportPreviewDialog(QDialog):
-    """The verified package and its differences; 导入 (or 覆盖导入) or 取消."""
-
-    def __init__(self, preview, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("导入数据包")
-        layout = QVBoxLayout(self)
-        text = QPlainTextEdit(_diff_text(preview), self)
-        text.setObjectName("import_preview")
-        text.setReadOnly(True)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        ok = buttons.addButton("覆盖导入" if preview.diff is not None else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirm_import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
-
-
 def import_package_interactive(parent: QWidget, store, path: str, *, expected_unit: str | None = None,
-                               expected_year: int | None = None, ask=None, on_done=None, hint: str = ""):
-    """Verify in a worker, show what the package holds (and what it would replace), import when confirmed.
+                               expected_year: int | None = None, ask=None, on_done=None, hint: str = "",
+                               replace_source: str = "重新上报"):
+    """Verify in a worker, show what the package holds and (when the unit and year are held) the difference
+    as a tree with 覆盖全部 / 合并所选 / 取消 (ui.resubmission_dialog), then import as chosen in a worker.
 
-    ``ask(preview) -> bool`` replaces the dialog (tests); ``hint`` is added to a refusal's message."""
+    ``ask(preview) -> bool | list[str]`` replaces the dialog (tests): True 覆盖 (or 导入), a list of part
+    keys 合并, False 取消. ``hint`` is added to a refusal's message; ``replace_source`` is the audit's source
+    of a 覆盖 (the bureau's 重新上报; the clerk's window passes 导入)."""
     import sys
 
     from app.errors import Cancelled
-    from app.package import import_package
+    from app.resubmission import preview_resubmission, resubmit
+    from ui.resubmission_dialog import ResubmissionDialog
 
     def refused(exc: BaseException) -> None:
         if isinstance(exc, Cancelled):
@@ -499,24 +472,35 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
 
     def confirmed(preview) -> None:
         if ask is not None:
-            accepted = ask(preview)
-        else:
-            dialog = ImportPreviewDialog(preview, parent)
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        if not accepted:
+            answer = ask(preview)
+            if answer:
+                start(preview, None if answer is True else list(answer), bool(preview.older))
             return
+        dialog = ResubmissionDialog(preview, parent)
+        parent.resubmission_dialog = dialog  # window-modal, not exec(): the event loop stays the application's
 
+        def chosen() -> None:
+            if dialog.choice is not None:
+                start(preview, dialog.choice[1] if dialog.choice[0] == "merge" else None, dialog.force.isChecked())
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def start(preview, parts: list[str] | None, force: bool) -> None:
         def finish(outcome) -> None:
-            QMessageBox.information(parent, "已导入",
-                                    f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：错误 {outcome.errors} 条，"
-                                    f"提示 {outcome.warnings} 条。")
+            done = {"merge": "合并（只取所选部分）", "replace": "覆盖原有数据", "new": "新数据"}[outcome.mode]
+            QMessageBox.information(
+                parent, "已导入",
+                f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：{done}。\n"
+                f"重新审核：错误 {outcome.errors} 条，提示 {outcome.warnings} 条。"
+                + (f"\n{outcome.note}" if outcome.note else ""))
             if on_done is not None:
                 on_done(outcome)
 
-        parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
-            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.diff is not None),
-            finish, on_error=refused)
+        parent.package_job = run_job(parent, "导入数据包", lambda progress: resubmit(
+            store, path, merge=parts, force=force, preview=preview, progress=quiet(progress),
+            replace_source=replace_source), finish, on_error=refused)
 
-    parent.package_job = run_job(parent, "核对数据包", lambda progress: preview_package(
+    parent.package_job = run_job(parent, "核对数据包", lambda progress: preview_resubmission(
         store, path, expected_unit=expected_unit, expected_year=expected_year), confirmed, on_error=refused)
     return parent.package_job

@@ -69,7 +69,8 @@ def import_package_gui(window, path: str | None = None, *, ask=None):
 
     hint = ("此处只导入当前打开的单位和年度的数据包；财政局接收各单位的数据包，请用“上报 → 财政局：接收与汇总”。"
             if expected else "")
-    return import_package_interactive(window, window.store, path, ask=ask, on_done=opened, hint=hint, **expected)
+    return import_package_interactive(window, window.store, path, ask=ask, on_done=opened, hint=hint,
+                                      replace_source="导入", **expected)
 
 
 def open_bureau(window):
