@@ -404,7 +404,7 @@ def content_entries(old: SelfEvaluationContent, new: SelfEvaluationContent) -> l
         if old_fields.get(column) != new_fields.get(column):
             found = True
             entries.append((DEPARTMENT_FORM, DEPARTMENT_TITLE, column, old_fields.get(column), new_fields.get(column)))
-    if not found and old.department != new.department:
+    if not found and _outline(old.department) != _outline(new.department):
         # rows added, removed or moved without a field of their own changing (an empty 二级 row, a twin name)
         entries.append((DEPARTMENT_FORM, DEPARTMENT_TITLE, "分解目标自评的指标", _outline(old.department),
                         _outline(new.department)))

@@ -75,8 +75,7 @@ def test_tick_one_table_and_merge_only_that(qtbot, store, tmp_path, boxes):
     from app.audit import history
 
     merged = [record for record in history(store, "359", 2023) if record.source == "合并"]
-    # (app.selfeval audits an empty 部门整体自评 as "'' → ''" on any replacing import; not a table of this merge)
-    assert {record.form for record in merged} - {"department_self_evaluation"} == {"", "three_public_expenses"}
+    assert {record.form for record in merged} == {"", "three_public_expenses"}
     assert "《部门预算财政拨款“三公”经费支出表》" in merged[0].new
 
 
