@@ -442,7 +442,15 @@ def print_screening(result: ScreeningResult, target) -> int:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from app.printing.fonts import print_fonts
-    from app.printing.styles import LANDSCAPE, MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, Styles, frame_width
+    from app.printing.styles import (
+        LANDSCAPE,
+        MARGIN_BOTTOM,
+        MARGIN_SIDE,
+        MARGIN_TOP,
+        PAGE_SIZES,
+        Styles,
+        frame_width,
+    )
     from app.quantities import quantity_def
 
     fonts = print_fonts()

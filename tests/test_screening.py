@@ -9,7 +9,6 @@ above its previous year's dataset.
 import json
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
