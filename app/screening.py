@@ -23,6 +23,7 @@ decimal places).
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -423,7 +424,7 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
                 if config.mad_multiplier is not None and abs(deviation) <= Fraction(config.mad_multiplier) * spread:
                     continue
                 direction = "高于" if deviation > 0 else "低于"
-                note = (f"{share.title} {percent_text(mine)}，{direction}{PEERS[peers]}{len(values)} 个单位的中位数 "
+                note = (f"{share.title} {percent_text(mine)}，{direction}{PEERS[peers]} {len(values)} 个单位的中位数 "
                         f"{percent_text(middle)} 共 {as_decimal(points, _ONE_PLACE)} 个百分点；"
                         "请单位说明原因并核实各项支出的归类。")
                 outliers.append(Outlier(unit.unit_code, unit.unit_name, unit.department_name, SHARE, share.name,
@@ -457,13 +458,14 @@ def print_screening(result: ScreeningResult, target) -> int:
     styles = Styles(fonts)
     size = PAGE_SIZES[LANDSCAPE]
     width = frame_width(LANDSCAPE)
-    pages = [0]
+    pages = [0, 0]  # pages of this pass, of the counting pass
 
     def footer(canvas, doc) -> None:
         pages[0] = doc.page
         canvas.saveState()
         canvas.setFont(fonts.body.name, 9)
-        canvas.drawCentredString(size[0] / 2, MARGIN_BOTTOM / 2, f"第 {doc.page} 页")
+        canvas.drawCentredString(size[0] / 2, MARGIN_BOTTOM / 2,
+                                 f"第 {doc.page} 页" + (f" 共 {pages[1]} 页" if pages[1] else ""))
         canvas.restoreState()
 
     def cell(text: str, style=None) -> Paragraph:
@@ -480,21 +482,25 @@ def print_screening(result: ScreeningResult, target) -> int:
         return grid
 
     config = result.config
-    story = [Paragraph(escape(f"{result.year}年度部门预算筛查结果"), styles.title),
+    def story() -> list:
+        return [*heading, *body]
+
+    heading = [Paragraph(escape(f"{result.year}年度部门预算筛查结果"), styles.title),
              Paragraph(escape(f"同组方式：{result.peers_name}；增长阈值：增长超过 {config.max_increase}% 或减少超过 "
                               f"{config.max_decrease}%；占比阈值：{config.share_rule_text()}；同组至少 {config.min_peers} 个单位。"
                               f"共筛查 {len(result.units)} 个单位，需跟进 {len(result.outliers)} 项。"), styles.subtitle),
              Paragraph("一、需跟进的异常", styles.part_heading)]
+    body: list = []
     if result.outliers:
         rows = [[cell(f"{o.unit_code} {o.unit_name}"), cell(o.department_name), cell(o.title),
                  cell(o.value_text, styles.cell_right), cell(o.reference_text, styles.cell_right),
                  cell(o.deviation_text, styles.cell_right), cell(o.threshold), cell(o.note), cell("")]
                 for o in result.outliers]
-        story.append(table(["单位", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进", "核实情况"], rows,
-                           [3, 2.2, 2.4, 1.6, 2, 1.6, 2.2, 5, 2.4]))
+        body.append(table(["单位", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进", "核实情况"], rows,
+                           [3, 2, 2.4, 2.3, 2.8, 2, 2.4, 5, 2]))
     else:
-        story.append(Paragraph("没有超过阈值的异常。", styles.note))
-    story += [Spacer(1, 8), Paragraph("二、各单位指标", styles.part_heading)]
+        body.append(Paragraph("没有超过阈值的异常。", styles.note))
+    body += [Spacer(1, 8), Paragraph("二、各单位指标", styles.part_heading)]
     growth_names = list(config.growth_quantities)
     header = ["单位", "上年数来源"] + [f"{quantity_def(n).title}增长" for n in growth_names] + [s.title for s in config.shares]
     rows = []
@@ -516,12 +522,17 @@ def print_screening(result: ScreeningResult, target) -> int:
         rows.append([cell(f"{unit.unit_code} {unit.unit_name}"), cell(unit.prior_source_name)]
                     + [cell(text, styles.cell_right) for text in growth_cells]
                     + [cell(text, styles.cell_right) for text in share_cells])
-    story.append(table(header, rows, [3, 1.6] + [1.4] * len(growth_names) + [2.2] * len(config.shares)))
-    document = SimpleDocTemplate(str(target) if isinstance(target, Path) else target, pagesize=size, leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
-                                 topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
-                                 title=f"{result.year}年度部门预算筛查结果", author="BudgetDesk",
-                                 keywords=fonts.metadata_text)
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    body.append(table(header, rows, [3, 1.6] + [1.3] * len(growth_names) + [2.8] * len(config.shares)))
+    def build(out) -> None:
+        document = SimpleDocTemplate(out, pagesize=size, leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
+                                     topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
+                                     title=f"{result.year}年度部门预算筛查结果", author="BudgetDesk",
+                                     keywords=fonts.metadata_text)
+        document.build(story(), onFirstPage=footer, onLaterPages=footer)
+
+    build(io.BytesIO())  # a first pass counts the pages for 第 x 页 共 y 页
+    pages[1] = pages[0]
+    build(str(target) if isinstance(target, Path) else target)
     return pages[0]
 
 

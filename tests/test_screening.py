@@ -95,7 +95,7 @@ def test_planted_outliers_found_and_the_others_not_listed(bureau, capsys):
     usual = Fraction(figures["three"]) / Fraction(figures["total"])
     assert share.reference == usual
     assert share.value == Fraction(Decimal("600") + Decimal("8.88") * 3) / Fraction(figures["total"] * 3)
-    assert share.deviation == share.value - usual and "高于同一主管部门4 个单位的中位数" in share.note
+    assert share.deviation == share.value - usual and "高于同一主管部门 4 个单位的中位数" in share.note
     assert units["501"].medians["three_public_share"] == usual and units["501"].peer_counts["three_public_share"] == 4
     # 600 is its own 部门: one unit, fewer than the minimum of 3 peers, so not compared.
     assert units["600"].medians["three_public_share"] is None

@@ -162,6 +162,8 @@ class DashboardView(QWidget):
         self.units.setWordWrap(True)
         self.units.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.units.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
 
     def refresh(self) -> None:
