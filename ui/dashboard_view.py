@@ -236,4 +236,26 @@ def add_bureau_tabs(window) -> QTabWidget:
     return tabs
 
 
-__all__ = ["DashboardView", "ProgressChart", "SEGMENTS", "add_bureau_tabs"]
+def take_progress_screenshots(app, window, out_dir, number: int) -> list:
+    """``make screenshots``: the 进度 tab (with its chart) and the 筛查 tab of a 财政局 window."""
+    import time
+    from pathlib import Path
+
+    written = []
+    for offset, (view, name, ready) in enumerate((
+            (window.progress_view, "bureau_progress", lambda: window.progress_view.board is not None),
+            (window.screening_view, "bureau_screening", lambda: window.screening_view.result is not None))):
+        window.bureau_tabs.setCurrentWidget(view)
+        deadline = time.monotonic() + 300
+        while not ready() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+        app.processEvents()
+        path = Path(out_dir) / f"{number + offset:02d}_{name}.png"
+        window.grab().save(str(path))
+        written.append(path)
+    window.bureau_tabs.setCurrentIndex(0)
+    return written
+
+
+__all__ = ["DashboardView", "ProgressChart", "SEGMENTS", "add_bureau_tabs", "take_progress_screenshots"]
