@@ -673,6 +673,54 @@ def cmd_consolidate(args) -> int:
     return EXIT_OK
 
 
+def cmd_screen(args) -> int:
+    from app.screening import PEERS, load_config, print_screening, screen
+
+    config = load_config(args.thresholds) if args.thresholds else load_config()
+    store = _open_store(args)
+    result = screen(store, args.year, peers=args.peers, config=config)
+    if args.pdf:
+        pages = print_screening(result, Path(args.pdf))
+        print(f"已打印筛查结果到 {args.pdf}：共 {pages} 页", file=sys.stderr)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print("\t".join(["单位编码", "单位名称", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进"]))
+        for o in result.outliers:
+            print("\t".join([o.unit_code, o.unit_name, o.department_name, o.title, o.value_text, o.reference_text,
+                             o.deviation_text, o.threshold, o.note]))
+        missing = [u for u in result.units if not u.prior_source]
+        for unit in missing:
+            print(f"{unit.unit_code} {unit.unit_name}：无上年数，未比较增长。", file=sys.stderr)
+    print(f"{args.year} 年度筛查 {len(result.units)} 个单位（同组：{PEERS[result.peers]}），"
+          f"需跟进 {len(result.outliers)} 项。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_dashboard(args) -> int:
+    from app.dashboard import COLUMNS, dashboard
+
+    store = _open_store(args)
+    board = dashboard(store, args.year)
+    if args.json:
+        _print_json(board.to_dict())
+        return EXIT_OK
+    print("\t".join(["部门编码", "部门"] + [title for _key, title in COLUMNS]))
+    for counts in [*board.departments, board.total]:
+        print("\t".join([counts.code, counts.name] + [str(getattr(counts, key)) for key, _title in COLUMNS]))
+    print()
+    print("\t".join(["单位编码", "单位名称", "部门", "状态", "错误", "未说明提示", "空表（空表说明）", "退回原因"]))
+    for unit in board.units:
+        empty = "；".join(f"{table.title}（{table.note}）" for table in unit.empty_tables)
+        print("\t".join([unit.unit_code, unit.unit_name, unit.department_name, unit.state_name,
+                         "" if unit.errors is None else str(unit.errors),
+                         "" if unit.unexplained is None else str(unit.unexplained), empty, unit.return_reason]))
+    total = board.total
+    print(f"{args.year} 年度：应报 {total.expected} 个单位，已上报 {total.submitted} 个，已退回 {total.returned} 个，"
+          f"未上报 {total.not_submitted} 个。", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _ChineseArgumentParser(prog="budgetdesk", description="BudgetDesk 部门预算填报")
     parser.add_argument("--db", help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite）")
@@ -870,6 +918,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--pdf", help="汇总表打印为 PDF 文件")
     sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（与 show --json 同形）")
     sub.set_defaults(handler=cmd_consolidate)
+
+    text = "财政局：筛查各单位——各总数较上年的增减、三公/基本/项目占比与同组中位数的偏离，列出需跟进的异常"
+    sub = commands.add_parser("screen", help=text, description=text + "（阈值见 resources/screening.json）")
+    sub.add_argument("--year", required=True, type=int, help="预算年度")
+    sub.add_argument("--peers", metavar="parent|all",
+                     help="同组方式：parent 同一主管部门（部门及其所属单位），all 全部单位（默认取阈值文件的 peers）")
+    sub.add_argument("--thresholds", metavar="FILE", help="阈值文件（JSON，默认 resources/screening.json）")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（各单位指标和异常）")
+    sub.add_argument("--pdf", metavar="FILE", help="筛查结果打印为 PDF 文件")
+    sub.set_defaults(handler=cmd_screen)
+
+    text = "财政局：上报进度——各部门及合计的应报、已上报、已退回、未上报、审核通过、有未说明提示、有空表的单位数"
+    sub = commands.add_parser("dashboard", help=text, description=text + "，及各单位的空表和空表说明、退回原因")
+    sub.add_argument("--year", required=True, type=int, help="预算年度")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出（合计、各部门、各单位）")
+    sub.set_defaults(handler=cmd_dashboard)
 
     sub = commands.add_parser("gui", help="启动图形界面（给出 .bdp 文件则打开导入；--bureau 为财政局接收与汇总）")
     sub.add_argument("file", nargs="?", help="要导入的数据包（.bdp，双击数据包时由系统传入）")

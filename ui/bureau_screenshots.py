@@ -70,6 +70,9 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         written.append(out_dir / f"{number + 1:02d}_bureau_consolidation.png")
         dialog.grab().save(str(written[1]))
         dialog.close()
+        from ui.dashboard_view import take_progress_screenshots
+
+        written += take_progress_screenshots(app, window, out_dir, number + 2)
         window.close()
         store.close()
         return written

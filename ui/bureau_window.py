@@ -303,6 +303,9 @@ class BureauWindow(QMainWindow):
         problem_layout.addWidget(self.problem_list)
         self.problems.hide()
         self.setCentralWidget(splitter)
+        from ui.dashboard_view import add_bureau_tabs
+
+        add_bureau_tabs(self)  # 进度 and 筛查 tabs beside the overview
         self.summary = QLabel(self)
         self.summary.setObjectName("overview_summary")
         self.statusBar().addPermanentWidget(self.summary)
