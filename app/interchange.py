@@ -614,7 +614,9 @@ def _submission_blockers(document: dict) -> list:
 
     scratch = Store.scratch()
     try:
-        import_document(scratch, {**document, "status": "draft"}, backup=False)
+        # the scratch database holds no other unit: a 所属单位's link to its 部门 is left out of the check
+        unit = {key: value for key, value in document["unit"].items() if key != "parent_code"}
+        import_document(scratch, {**document, "unit": unit, "status": "draft"}, backup=False)
         return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))
     finally:
         scratch.close()

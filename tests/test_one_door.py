@@ -96,6 +96,21 @@ def test_a_file_saying_submitted_imports_as_submitted_when_the_rule_passes(store
     assert dataset.status == "submitted"
 
 
+def test_a_submitted_file_of_a_subordinate_unit_imports_under_its_department(store, tmp_path):
+    """The submission check runs in a scratch database that knows no 部门: a 所属单位's file still passes."""
+    from app.interchange import export_document, import_document
+    from app.service import Store, UnitInfo
+
+    source = Store(str(tmp_path / "source.sqlite3"))
+    document = export_document(submitted_seed(source))
+    source.close()
+    store.create_unit(UnitInfo(code="35", name="秦皇岛经济技术开发区宣传部"))  # the 部门 the unit reports under
+    document["unit"]["parent_code"] = "35"
+    dataset = import_document(store, document)
+    assert dataset.status == "submitted"
+    assert dataset.unit.parent_code == "35"
+
+
 def test_explain_on_a_submitted_dataset_is_refused(store, tmp_path, capsys):
     submitted_seed(store)
     before = dump(store)
