@@ -14,8 +14,8 @@ import gc
 import hashlib
 import io
 import json
-import threading
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date

@@ -20,7 +20,7 @@ from app.compute import FormView, RowInfo
 from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
-from app.printing.grid import BalancedCell, DrawnOnce
+from app.printing.grid import BalancedCell, DrawnOnce, TextTable
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -280,7 +280,7 @@ class FormTable:
                 else:
                     printed.append(cell if cell is not None else "")
             data.append(printed)
-        table = Table(data, colWidths=widths, repeatRows=body_start, hAlign="CENTER")
+        table = TextTable(data, colWidths=widths, repeatRows=body_start, hAlign="CENTER")
         table.setStyle(TableStyle(self._style(widths, body_start, len(data))))
         return table
 
