@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from xml.sax.saxutils import escape
 
 from reportlab.lib import textsplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
@@ -519,17 +520,62 @@ class TextTable(Table):
             canvas = self.canv
             text = canvas.beginText()
             font = color = None
+            setter = None
             for cell, x, y in placed:
                 style = cell.style
                 if (style.fontName, style.fontSize, style.leading) != font:
                     font = (style.fontName, style.fontSize, style.leading)
                     text.setFont(*font)
+                    setter = _LineSetter.for_font(canvas, text, *font)
                 if style.textColor != color:
                     color = style.textColor
                     text.setFillColor(color)
                 for line_x, line_y, line in cell.placed_lines(x, y):
-                    text.setTextOrigin(line_x, line_y)
-                    text.textOut(line)
+                    if setter is not None:
+                        setter.line(line_x, line_y, line)
+                    else:
+                        text.setTextOrigin(line_x, line_y)
+                        text.textOut(line)
             canvas.drawText(text)
             self._placed_text = []
         super()._drawLines()
+
+
+class _LineSetter:
+    """Writes the operators of one positioned line into a text object, as ``setTextOrigin`` +
+    ``textOut`` write them for an embedded TrueType font: the origin (``Tm``), then per run of
+    characters in one subset the subset's font (``Tf``, ``TL``) when it changes, and the string
+    (``Tj``). What it leaves out is their bookkeeping for later calls the table never makes (the
+    cursor moved by the string's width). Other fonts (the CID fallback) go through reportlab."""
+
+    def __init__(self, canvas, text, font, size: float, leading: float) -> None:
+        self.code = text._code
+        self.text = text
+        self.font = font
+        self.doc = canvas._doc
+        self.escape = canvas._escape
+        self.tail = f"{fp_str(size)} Tf {fp_str(leading)} TL"
+        self.names: dict[int, str] = {}
+
+    @classmethod
+    def for_font(cls, canvas, text, font_name: str, size: float, leading: float):
+        font = getFont(font_name)
+        if not getattr(font, "_dynamicFont", False) or not canvas.bottomup:
+            return None
+        return cls(canvas, text, font, size, leading)
+
+    def line(self, x: float, y: float, line: str) -> None:
+        text = self.text
+        parts = []
+        subset_now = text._curSubset
+        for subset, chunk in self.font.splitString(line, self.doc):
+            if subset != subset_now:
+                name = self.names.get(subset)
+                if name is None:
+                    name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+                parts.append(f"{name} {self.tail}")
+                subset_now = subset
+            parts.append(f"({self.escape(chunk)}) Tj")
+        text._curSubset = subset_now
+        self.code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        self.code.append(" ".join(parts))
