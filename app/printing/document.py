@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -36,6 +35,7 @@ from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
 from app.printing.fonts import FontSet, cache_dir, print_fonts
+from app.printing.markup import escape
 from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
 from app.printing.sections import ContentsEntry, FormSection, Part, Section, StatementSection, mark
 from app.printing.selfeval import SELFEVAL_SECTIONS, selfeval_parts

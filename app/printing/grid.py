@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from xml.sax.saxutils import escape
 
 from reportlab.lib import textsplit
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
+
+from app.printing.markup import escape
 
 # Lead row kinds: printed on every page, only above the first body row, only on later pages.
 ALWAYS, FIRST, CONTINUED = "always", "first", "continued"

@@ -9,11 +9,11 @@ tables also print inside the 情况说明 (五/六/七, see ``StatementSection``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, Paragraph
 
 from app.errors import InputError
+from app.printing.markup import escape
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE, assets_flowables, procurement_flowables
 from app.printing.sections import ContentsEntry, Part, Section, mark
 from app.printing.styles import LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width

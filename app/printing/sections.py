@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
@@ -18,6 +17,7 @@ from reportlab.platypus.tables import TableStyle
 
 from app.compute import FormView
 from app.printing import narrative
+from app.printing.markup import escape
 from app.printing.procurement import assets_flowables, procurement_flowables
 from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import FormTable

@@ -9,7 +9,6 @@ the table's ``repeatRows``, so every page of a long table starts with all of the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -21,6 +20,7 @@ from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
 from app.printing.grid import BalancedCell, DrawnOnce, TextTable
+from app.printing.markup import escape
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
