@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from weakref import WeakKeyDictionary
 
 from reportlab.lib import textsplit
 from reportlab.lib.rl_accel import fp_str
@@ -356,6 +357,30 @@ def _template(style):
     return template
 
 
+# Line breaking is a function of the text, the width and the font: a 600-page print breaks the
+# same few thousand texts (units, indicator names, 年初工作计划 …) some 40 000 times.
+_BREAKS: dict[tuple[str, float, str, float], list[tuple[float, str]]] = {}
+_BREAKS_LIMIT = 200_000
+
+
+def _broken_lines(text: str, width: float, font_name: str, font_size: float) -> list[tuple[float, str]]:
+    """``textsplit.wordSplit(text, [width], font_name, font_size)`` as (spare width, line) pairs, remembered."""
+    key = (text, width, font_name, font_size)
+    lines = _BREAKS.get(key)
+    if lines is None:
+        if len(_BREAKS) >= _BREAKS_LIMIT:
+            _BREAKS.clear()
+        lines = _BREAKS[key] = [(extra, line) for extra, line in textsplit.wordSplit(text, [width], font_name,
+                                                                                      font_size)]
+    return lines
+
+
+def forget_measures() -> None:
+    """After a font is re-registered under the same name (see ``app.printing.speed.forget``)."""
+    _BREAKS.clear()
+    _SET_LINES.clear()
+
+
 class TextCell(Flowable):
     """Plain one-paragraph cell text drawn without reportlab's Paragraph machinery.
 
@@ -386,8 +411,7 @@ class TextCell(Flowable):
         if available_width != self._wrapped_width:
             style = self.style
             room = available_width - style.rightIndent
-            self._lines = [(extra, line) for extra, line in
-                           textsplit.wordSplit(self.text, [room], style.fontName, style.fontSize)]
+            self._lines = _broken_lines(self.text, room, style.fontName, style.fontSize)
             self._wrapped_width = available_width
             self.width = available_width
             self.height = len(self._lines) * style.leading
@@ -567,8 +591,23 @@ class _LineSetter:
 
     def line(self, x: float, y: float, line: str) -> None:
         text = self.text
-        parts = []
         subset_now = text._curSubset
+        memory = _SET_LINES.get(self.doc)
+        if memory is None:
+            memory = _SET_LINES[self.doc] = {}
+        key = (self.font.fontName, self.tail, line, subset_now)
+        known = memory.get(key)
+        if known is None:
+            known = memory[key] = self._operators(line, subset_now)
+        operators, text._curSubset = known
+        self.code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        self.code.append(operators)
+
+    def _operators(self, line: str, subset_now: int) -> tuple[str, int]:
+        """The operators of ``line`` after the subset ``subset_now``, and the subset it ends in. The
+        characters get their subset codes in the document the first time they are set, so the same
+        line after the same subset always gives the same operators in that document."""
+        parts = []
         for subset, chunk in self.font.splitString(line, self.doc):
             if subset != subset_now:
                 name = self.names.get(subset)
@@ -577,6 +616,8 @@ class _LineSetter:
                 parts.append(f"{name} {self.tail}")
                 subset_now = subset
             parts.append(f"({self.escape(chunk)}) Tj")
-        text._curSubset = subset_now
-        self.code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-        self.code.append(" ".join(parts))
+        return " ".join(parts), subset_now
+
+
+# Per PDF being written (reportlab's canvas document): the operators of each line already set.
+_SET_LINES: WeakKeyDictionary = WeakKeyDictionary()
