@@ -19,7 +19,7 @@ from app.compute import FormView, RowInfo
 from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
-from app.printing.grid import BalancedCell, DrawnOnce, TextTable
+from app.printing.grid import BalancedCell, DrawnOnce, TextTable, paragraph
 from app.printing.markup import escape
 from app.printing.styles import (
     CELL_LEADING,
@@ -276,7 +276,7 @@ class FormTable:
             printed: list[object] = []
             for cell in cells:
                 if isinstance(cell, RowInfo):
-                    printed.append(Paragraph(escape(cell.title), self._name_style(cell.indent)))
+                    printed.append(paragraph(cell.title, self._name_style(cell.indent)))
                 else:
                     printed.append(cell if cell is not None else "")
             data.append(printed)
