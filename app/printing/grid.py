@@ -503,8 +503,10 @@ class TextTable(Table):
     a text object, choose font and colour, end, restore), about half the cost of a 600-page print
     for cells that are one short line of text. Here such a cell is placed exactly where ``Table``
     would place it (padding, alignment, vertical alignment) and its lines are set, at those
-    positions, in one text object per table, drawn after the other cells and before the rules,
-    as ``Table`` draws cells before lines. Other cells draw as before.
+    positions, in one text object for each run of text cells: another cell with text (a Paragraph,
+    a string) ends the run first, so the content keeps the cells' order (text is read back, copied
+    and searched in the order ``Table`` wrote it), and the rules are drawn after the last run, as
+    ``Table`` draws cells before lines. Other cells draw as before.
     """
 
     def draw(self) -> None:
@@ -512,7 +514,11 @@ class TextTable(Table):
         super().draw()
 
     def _drawCell(self, cellval, cellstyle, pos, size):
+        if isinstance(cellval, (tuple, list)) and len(cellval) == 1:
+            cellval = cellval[0]  # Table keeps a measured flowable cell as a 1-tuple (drawn the same)
         if not isinstance(cellval, TextCell) or cellstyle.href or cellstyle.destination:
+            if cellval != "":  # drawn text keeps its place in the content (the order text is read back in)
+                self._set_placed_text()
             return super()._drawCell(cellval, cellstyle, pos, size)
         # The canvas keeps the font and colour of ``self._curcellstyle``; a text cell sets its own
         # inside the text object, so neither is touched here.
@@ -536,10 +542,16 @@ class TextTable(Table):
         elif just in ("CENTRE", "CENTER"):
             x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - width) / 2.0
         else:
+            self._set_placed_text()
             return super()._drawCell(cellval, cellstyle, pos, size)
         self._placed_text.append((cellval, x, y))
 
     def _drawLines(self):
+        self._set_placed_text()
+        super()._drawLines()
+
+    def _set_placed_text(self) -> None:
+        """Set the text cells placed since the last other cell with text, in one text object."""
         placed = getattr(self, "_placed_text", None)
         if placed:
             canvas = self.canv
@@ -563,7 +575,6 @@ class TextTable(Table):
                         text.textOut(line)
             canvas.drawText(text)
             self._placed_text = []
-        super()._drawLines()
 
 
 class _LineSetter:
