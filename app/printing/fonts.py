@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import mmap
 import os
 import shutil
 import subprocess
@@ -151,7 +152,11 @@ _loaded: dict[tuple[str, int], FontChoice | None] = {}
 # PDF embeds its subset. A cache entry names the font file's size and mtime, reportlab's and
 # Python's versions; anything unreadable or stale is simply parsed again.
 CACHE_ENV = "BUDGETDESK_CACHE_DIR"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+# Parts of a parsed face that measuring text never reads: kept marshalled in the entry and turned
+# back into objects only when a PDF embeds its subset (outline positions, metrics by glyph) or
+# when something asks for them (glyph → characters). Measuring needs charToGlyph/charWidths only.
+_LAZY_FIELDS = ("glyphToChar", "hmetrics", "glyphPos")
 
 
 def cache_dir() -> Path:
@@ -169,11 +174,46 @@ class _CachedFace(TTFontFace):
     (making the subset of a PDF), not when measuring text."""
 
     def __getattr__(self, name):
+        lazy = self.__dict__.get("_bd_lazy")
+        if lazy is not None and name in lazy:
+            value = marshal.loads(lazy[name])
+            setattr(self, name, value)
+            return value
         if name == "_ttf_data":
-            data = Path(self.filename).read_bytes()
+            # Mapped, not read: a subset touches a few hundred glyphs of a 17 MB collection, and
+            # slicing a map gives the same bytes as slicing the file's contents.
+            with open(self.filename, "rb") as file:
+                try:
+                    data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                except (OSError, ValueError):
+                    data = file.read()
             self._ttf_data = data
             return data
         raise AttributeError(name)
+
+    def get_table(self, tag):
+        """The outlines ('glyf', 10 MB in a CJK font) are sliced glyph by glyph where they lie
+        instead of being copied whole for every subset; other tables as reportlab reads them."""
+        if tag != "glyf":
+            return super().get_table(tag)
+        start, length = self.get_table_pos(tag)
+        return _TableSlices(self._ttf_data, start, length)
+
+
+class _TableSlices:
+    """A table of the font file that hands out ``table[a:b]`` as bytes (all makeSubset asks of it)."""
+
+    def __init__(self, data, start: int, length: int) -> None:
+        self.data, self.start, self.length = data, start, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("only plain slices of a font table")
+        first, last, _step = key.indices(self.length)
+        return bytes(self.data[self.start + first:self.start + max(first, last)])
 
 
 def _cache_path(candidate: FontCandidate) -> Path | None:
@@ -203,8 +243,12 @@ def _restore_font(name: str, path: Path) -> TTFont | None:
         return None
     if not isinstance(state, dict) or "charToGlyph" not in state:
         return None
+    lazy = state.pop("_bd_lazy", None)
+    if not isinstance(lazy, dict) or set(lazy) != set(_LAZY_FIELDS):
+        return None
     face = _CachedFace.__new__(_CachedFace)
     face.__dict__.update(state)
+    face._bd_lazy = dict(lazy)
     for field_name in _NAME_FIELDS:
         if isinstance(state.get(field_name), bytes):
             setattr(face, field_name, TTFNameBytes(state[field_name]))
@@ -221,7 +265,9 @@ def _restore_font(name: str, path: Path) -> TTFont | None:
 
 def _store_font(font: TTFont, path: Path) -> None:
     state = {key: (bytes(value) if isinstance(value, bytes) else value)
-             for key, value in font.face.__dict__.items() if key not in ("_ttf_data", "_pdfScale")}
+             for key, value in font.face.__dict__.items()
+             if key not in ("_ttf_data", "_pdfScale", "_bd_lazy", *_LAZY_FIELDS)}
+    state["_bd_lazy"] = {key: marshal.dumps(getattr(font.face, key)) for key in _LAZY_FIELDS}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")

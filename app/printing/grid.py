@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from xml.sax.saxutils import escape
+from weakref import WeakKeyDictionary
 
 from reportlab.lib import textsplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
+
+from app.printing.markup import escape
 
 # Lead row kinds: printed on every page, only above the first body row, only on later pages.
 ALWAYS, FIRST, CONTINUED = "always", "first", "continued"
@@ -303,7 +306,7 @@ class RunTable(Flowable):
                 commands.append(("SPAN", (run.column, start + run.start),
                                  (run.column, start + run.start + run.count - 1)))
         heights = [self._lead_heights[id(row)] for row in lead] + self._body_heights(len(self.body))
-        table = Table(data, colWidths=self.widths, rowHeights=heights, hAlign="LEFT")
+        table = TextTable(data, colWidths=self.widths, rowHeights=heights, hAlign="LEFT")
         table.setStyle(TableStyle(commands))
         return table
 
@@ -369,6 +372,30 @@ def _template(style):
     return template
 
 
+# Line breaking is a function of the text, the width and the font: a 600-page print breaks the
+# same few thousand texts (units, indicator names, 年初工作计划 …) some 40 000 times.
+_BREAKS: dict[tuple[str, float, str, float], list[tuple[float, str]]] = {}
+_BREAKS_LIMIT = 200_000
+
+
+def _broken_lines(text: str, width: float, font_name: str, font_size: float) -> list[tuple[float, str]]:
+    """``textsplit.wordSplit(text, [width], font_name, font_size)`` as (spare width, line) pairs, remembered."""
+    key = (text, width, font_name, font_size)
+    lines = _BREAKS.get(key)
+    if lines is None:
+        if len(_BREAKS) >= _BREAKS_LIMIT:
+            _BREAKS.clear()
+        lines = _BREAKS[key] = [(extra, line) for extra, line in textsplit.wordSplit(text, [width], font_name,
+                                                                                      font_size)]
+    return lines
+
+
+def forget_measures() -> None:
+    """After a font is re-registered under the same name (see ``app.printing.speed.forget``)."""
+    _BREAKS.clear()
+    _SET_LINES.clear()
+
+
 class TextCell(Flowable):
     """Plain one-paragraph cell text drawn without reportlab's Paragraph machinery.
 
@@ -399,8 +426,7 @@ class TextCell(Flowable):
         if available_width != self._wrapped_width:
             style = self.style
             room = available_width - style.rightIndent
-            self._lines = [(extra, line) for extra, line in
-                           textsplit.wordSplit(self.text, [room], style.fontName, style.fontSize)]
+            self._lines = _broken_lines(self.text, room, style.fontName, style.fontSize)
             self._wrapped_width = available_width
             self.width = available_width
             self.height = len(self._lines) * style.leading
@@ -418,18 +444,25 @@ class TextCell(Flowable):
             "".join(line for _extra, line in self._lines[fits:])
         return [TextCell(head, self.style), TextCell(tail.lstrip(" "), self.style)]
 
+    def placed_lines(self, x: float, y: float):
+        """(x, y, text) of each line's start when the cell's bottom left corner is at (x, y)."""
+        style = self.style
+        alignment = style.alignment
+        baseline = y + self.height - style.fontSize
+        for extra, line in self._lines:
+            shift = 0.0 if alignment == 0 else (extra / 2 if alignment == 1 else extra)
+            yield x + shift, baseline, line
+            baseline -= style.leading
+
     def draw(self) -> None:
         style = self.style
         canvas = self.canv
         canvas.setFillColor(style.textColor)
         text = canvas.beginText()
         text.setFont(style.fontName, style.fontSize, style.leading)
-        y = self.height - style.fontSize
-        for extra, line in self._lines:
-            shift = 0.0 if style.alignment == 0 else (extra / 2 if style.alignment == 1 else extra)
-            text.setTextOrigin(shift, y)
+        for x, y, line in self.placed_lines(0.0, 0.0):
+            text.setTextOrigin(x, y)
             text.textOut(line)
-            y -= style.leading
         canvas.drawText(text)
 
 
@@ -476,3 +509,141 @@ def paragraph(text: str, style) -> Flowable:
                 return TextCell(clean, style)
             return CellParagraph(clean, style, frags=[_template(style).clone(text=clean)])
     return CellParagraph("<br/>".join(escape(line) for line in lines), style)
+
+
+class TextTable(Table):
+    """A reportlab ``Table`` that sets the text of all its ``TextCell`` cells in one PDF text object.
+
+    ``Table`` draws each cell flowable on its own (save the graphics state, move the origin, begin
+    a text object, choose font and colour, end, restore), about half the cost of a 600-page print
+    for cells that are one short line of text. Here such a cell is placed exactly where ``Table``
+    would place it (padding, alignment, vertical alignment) and its lines are set, at those
+    positions, in one text object for each run of text cells: another cell with text (a Paragraph,
+    a string) ends the run first, so the content keeps the cells' order (text is read back, copied
+    and searched in the order ``Table`` wrote it), and the rules are drawn after the last run, as
+    ``Table`` draws cells before lines. Other cells draw as before.
+    """
+
+    def draw(self) -> None:
+        self._placed_text: list[tuple[TextCell, float, float]] = []
+        super().draw()
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if isinstance(cellval, (tuple, list)) and len(cellval) == 1:
+            cellval = cellval[0]  # Table keeps a measured flowable cell as a 1-tuple (drawn the same)
+        if not isinstance(cellval, TextCell) or cellstyle.href or cellstyle.destination:
+            if cellval != "":  # drawn text keeps its place in the content (the order text is read back in)
+                self._set_placed_text()
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        # The canvas keeps the font and colour of ``self._curcellstyle``; a text cell sets its own
+        # inside the text object, so neither is touched here.
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        width, height = cellval.wrapOn(self.canv, colwidth - cellstyle.leftPadding - cellstyle.rightPadding,
+                                       rowheight - cellstyle.topPadding - cellstyle.bottomPadding)
+        valign = cellstyle.valign
+        if valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding
+        elif valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + height
+        else:
+            y = rowpos + (rowheight + cellstyle.bottomPadding - cellstyle.topPadding + height) / 2.0
+        y -= height
+        just = cellstyle.alignment
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - width
+        elif just in ("CENTRE", "CENTER"):
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - width) / 2.0
+        else:
+            self._set_placed_text()
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        self._placed_text.append((cellval, x, y))
+
+    def _drawLines(self):
+        self._set_placed_text()
+        super()._drawLines()
+
+    def _set_placed_text(self) -> None:
+        """Set the text cells placed since the last other cell with text, in one text object."""
+        placed = getattr(self, "_placed_text", None)
+        if placed:
+            canvas = self.canv
+            text = canvas.beginText()
+            font = color = None
+            setter = None
+            for cell, x, y in placed:
+                style = cell.style
+                if (style.fontName, style.fontSize, style.leading) != font:
+                    font = (style.fontName, style.fontSize, style.leading)
+                    text.setFont(*font)
+                    setter = _LineSetter.for_font(canvas, text, *font)
+                if style.textColor != color:
+                    color = style.textColor
+                    text.setFillColor(color)
+                for line_x, line_y, line in cell.placed_lines(x, y):
+                    if setter is not None:
+                        setter.line(line_x, line_y, line)
+                    else:
+                        text.setTextOrigin(line_x, line_y)
+                        text.textOut(line)
+            canvas.drawText(text)
+            self._placed_text = []
+
+
+class _LineSetter:
+    """Writes the operators of one positioned line into a text object, as ``setTextOrigin`` +
+    ``textOut`` write them for an embedded TrueType font: the origin (``Tm``), then per run of
+    characters in one subset the subset's font (``Tf``, ``TL``) when it changes, and the string
+    (``Tj``). What it leaves out is their bookkeeping for later calls the table never makes (the
+    cursor moved by the string's width). Other fonts (the CID fallback) go through reportlab."""
+
+    def __init__(self, canvas, text, font, size: float, leading: float) -> None:
+        self.code = text._code
+        self.text = text
+        self.font = font
+        self.doc = canvas._doc
+        self.escape = canvas._escape
+        self.tail = f"{fp_str(size)} Tf {fp_str(leading)} TL"
+        self.names: dict[int, str] = {}
+
+    @classmethod
+    def for_font(cls, canvas, text, font_name: str, size: float, leading: float):
+        font = getFont(font_name)
+        if not getattr(font, "_dynamicFont", False) or not canvas.bottomup:
+            return None
+        return cls(canvas, text, font, size, leading)
+
+    def line(self, x: float, y: float, line: str) -> None:
+        text = self.text
+        subset_now = text._curSubset
+        memory = _SET_LINES.get(self.doc)
+        if memory is None:
+            memory = _SET_LINES[self.doc] = {}
+        key = (self.font.fontName, self.tail, line, subset_now)
+        known = memory.get(key)
+        if known is None:
+            known = memory[key] = self._operators(line, subset_now)
+        operators, text._curSubset = known
+        self.code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        self.code.append(operators)
+
+    def _operators(self, line: str, subset_now: int) -> tuple[str, int]:
+        """The operators of ``line`` after the subset ``subset_now``, and the subset it ends in. The
+        characters get their subset codes in the document the first time they are set, so the same
+        line after the same subset always gives the same operators in that document."""
+        parts = []
+        for subset, chunk in self.font.splitString(line, self.doc):
+            if subset != subset_now:
+                name = self.names.get(subset)
+                if name is None:
+                    name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+                parts.append(f"{name} {self.tail}")
+                subset_now = subset
+            parts.append(f"({self.escape(chunk)}) Tj")
+        return " ".join(parts), subset_now
+
+
+# Per PDF being written (reportlab's canvas document): the operators of each line already set.
+_SET_LINES: WeakKeyDictionary = WeakKeyDictionary()

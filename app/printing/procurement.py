@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
 from app.money import format_amount
-from app.printing.grid import DrawnOnce, paragraph
+from app.printing.grid import DrawnOnce, TextTable, paragraph
 from app.printing.styles import (
     CELL_LEADING,
     CELL_SIZE,
@@ -108,7 +108,7 @@ def procurement_table(items: Sequence[ProcurementItem], projects: Sequence[Proje
                     *(paragraph(format_amount(value), right) for value in
                       (item.total, *(getattr(item, key) for key, _label in PROCUREMENT_FUNDS), item.sme_reserved)),
                 ])
-    table = Table(data, colWidths=widths, repeatRows=3, hAlign="CENTER")
+    table = TextTable(data, colWidths=widths, repeatRows=3, hAlign="CENTER")
     table.setStyle(TableStyle(commands))
     return table
 
@@ -146,7 +146,7 @@ def assets_flowables(table: AssetTable, ctx: PrintContext, styles: Styles, width
         ("LEFTPADDING", (0, 0), (-1, 1), 0), ("RIGHTPADDING", (0, 0), (-1, 1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, 1), 4), ("VALIGN", (0, 0), (-1, 1), "BOTTOM"),
     ]
-    grid = Table(data, colWidths=widths, repeatRows=3, hAlign="CENTER")
+    grid = TextTable(data, colWidths=widths, repeatRows=3, hAlign="CENTER")
     grid.setStyle(TableStyle(commands))
     items: list[Flowable] = [Paragraph(ASSETS_TITLE, styles.title), DrawnOnce(grid)]
     if table.is_empty():

@@ -9,11 +9,11 @@ tables also print inside the 情况说明 (五/六/七, see ``StatementSection``
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, Paragraph
 
 from app.errors import InputError
+from app.printing.markup import escape
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE, assets_flowables, procurement_flowables
 from app.printing.sections import ContentsEntry, Part, Section, mark
 from app.printing.styles import LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
@@ -107,9 +107,9 @@ def check_kinds(kinds: Iterable[str]) -> list[str]:
 def select_projects(book: ProjectBook, project_ids: Sequence[int] | None) -> list[Project]:
     """All projects in stored order, or the given ones (NotFoundError for an id not in the dataset)."""
     if project_ids is None:
-        return book.list_projects()
+        return book.read_projects_plain()
     wanted = [book.get_project(project_id) for project_id in project_ids]
-    order = {project_id: index for index, project_id in enumerate(p.id for p in book.list_projects())}
+    order = {project_id: index for index, project_id in enumerate(p.id for p in book.read_projects_plain())}
     unique = {project.id: project for project in wanted}
     return sorted(unique.values(), key=lambda project: order[project.id])
 
@@ -118,7 +118,7 @@ def find_project(dataset, name: str) -> Project:
     """A project by its name (or 项目编码), for the CLI's ``--project``."""
     book = ProjectBook(dataset)
     wanted = name.strip()
-    projects = book.list_projects()
+    projects = book.read_projects_plain()
     for project in projects:
         if project.name == wanted or (project.code and project.code == wanted):
             return project
@@ -139,7 +139,7 @@ def project_parts(dataset, ctx: PrintContext, styles: Styles, kinds: Iterable[st
         targets.sections.append(SimpleSection(OVERALL_TARGETS, OVERALL_TITLE, PORTRAIT, lambda: [
             Paragraph(OVERALL_TITLE, styles.title), overall_table(book.overall_targets(), ctx, styles)]))
     if PROJECT_TARGETS_SUMMARY in kinds:
-        projects = book.list_projects()
+        projects = book.read_projects_plain()
         targets.sections.append(SimpleSection(PROJECT_TARGETS_SUMMARY, SUMMARY_TITLE, LANDSCAPE, lambda: [
             Paragraph(escape(SUMMARY_TITLE), styles.title), summary_table(projects, ctx, styles)]))
     per_project = [kind for kind in kinds if kind in PROJECT_KINDS]
@@ -154,7 +154,7 @@ def project_parts(dataset, ctx: PrintContext, styles: Styles, kinds: Iterable[st
                 targets.sections.append(project_approval_section(project, ctx, styles))
     if PROCUREMENT in kinds:
         holdings.sections.append(SimpleSection(PROCUREMENT, PROCUREMENT_TITLE, LANDSCAPE, lambda: procurement_flowables(
-            book.list_procurement(), book.list_projects(), book.procurement_totals(), book.procurement_subtotals(),
+            book.list_procurement(), book.read_projects_plain(), book.procurement_totals(), book.procurement_subtotals(),
             ctx, styles)))
     if ASSETS in kinds:
         holdings.sections.append(SimpleSection(ASSETS, ASSETS_TITLE, PORTRAIT,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
@@ -18,6 +17,7 @@ from reportlab.platypus.tables import TableStyle
 
 from app.compute import FormView
 from app.printing import narrative
+from app.printing.markup import escape
 from app.printing.procurement import assets_flowables, procurement_flowables
 from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import FormTable
@@ -121,7 +121,7 @@ class StatementSection:
     def _project_tables(self, book: ProjectBook) -> list[Flowable]:
         """第三部分 of 五、预算绩效信息: each project's 绩效目标表, numbered, as seed 004 prints them."""
         items: list[Flowable] = []
-        for number, project in enumerate(book.list_projects(), start=1):
+        for number, project in enumerate(book.read_projects_plain(), start=1):
             items += [Paragraph(escape(f"{number}、{project.name}绩效目标表"), self.styles.caption),
                       project_indicator_table(project, self.ctx, self.styles, standalone=False), Spacer(1, 6)]
         return items
@@ -130,7 +130,7 @@ class StatementSection:
         items = book.list_procurement()
         if not items:
             return []
-        title, table, note = procurement_flowables(items, book.list_projects(), book.procurement_totals(),
+        title, table, note = procurement_flowables(items, book.read_projects_plain(), book.procurement_totals(),
                                                    book.procurement_subtotals(), self.ctx, self.styles,
                                                    title="部门政府采购预算")
         return [Spacer(1, 4), title, table, note]

@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from app import selfeval
 from app.money import format_amount
 from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
+from app.printing.markup import escape
 from app.printing.projects import SimpleSection
 from app.printing.sections import Part
 from app.printing.styles import (

@@ -34,3 +34,6 @@ def install() -> None:
 def forget() -> None:
     """After a font is re-registered under the same name (tests, a new font file)."""
     _WIDTHS.clear()
+    from app.printing import grid
+
+    grid.forget_measures()

@@ -9,7 +9,6 @@ the table's ``repeatRows``, so every page of a long table starts with all of the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -20,7 +19,8 @@ from app.compute import FormView, RowInfo
 from app.forms import ColumnDef, FormDef
 from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
-from app.printing.grid import BalancedCell, DrawnOnce
+from app.printing.grid import BalancedCell, DrawnOnce, TextTable, paragraph
+from app.printing.markup import escape
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -276,11 +276,11 @@ class FormTable:
             printed: list[object] = []
             for cell in cells:
                 if isinstance(cell, RowInfo):
-                    printed.append(Paragraph(escape(cell.title), self._name_style(cell.indent)))
+                    printed.append(paragraph(cell.title, self._name_style(cell.indent)))
                 else:
                     printed.append(cell if cell is not None else "")
             data.append(printed)
-        table = Table(data, colWidths=widths, repeatRows=body_start, hAlign="CENTER")
+        table = TextTable(data, colWidths=widths, repeatRows=body_start, hAlign="CENTER")
         table.setStyle(TableStyle(self._style(widths, body_start, len(data))))
         return table
 

@@ -423,7 +423,7 @@ class ProjectBook:
     def procurement_subtotals(self) -> list[tuple[str, ProcurementTotals]]:
         """The per-unit 小计 rows, in first-appearance order: grouped by the source project's 实施单位,
         the dataset's own unit (printed “单位名称（本级）”) where that is blank."""
-        units = {project.id: project.implementing_unit for project in self.list_projects()}
+        units = {project.id: project.implementing_unit for project in self.read_projects_plain()}
         own = f"{self.dataset.unit.name}（本级）"
         groups: dict[str, list[ProcurementItem]] = {}
         for item in self.list_procurement():
