@@ -29,6 +29,7 @@ from reportlab.platypus.tables import TableStyle
 
 from app import __version__ as APP_VERSION
 from app.cover import cover_date
+from app.editions import printed_as_recorded
 from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
@@ -331,6 +332,7 @@ def _only_general_budget(dataset) -> bool:
     return total > 0 and quantities.value(dataset, "income_general_budget") == total
 
 
+@printed_as_recorded  # a past year prints with the definitions it was submitted under
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
                    statement: bool | None = None, previous=narrative.AUTO, printed_on: date | None = None,
