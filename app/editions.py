@@ -37,7 +37,6 @@ from app.forms import (
     clear_definition_caches,
     current_form_edition,
     definitions_dir,
-    forms_root,
     kept_editions,
     using_edition,
 )
@@ -64,7 +63,7 @@ class EditionPlan:
 
 
 def load_steps(path: Path | None = None) -> tuple[str, tuple[Step, ...]]:
-    data = json.loads((path or forms_root() / "editions.json").read_text(encoding="utf-8"))
+    data = json.loads((path or definitions_dir() / "editions.json").read_text(encoding="utf-8"))
     steps = []
     for raw in data.get("steps", []):
         renames = tuple((item["form"], item["kind"], item["old"], item["new"]) for item in raw.get("renames", []))
