@@ -136,7 +136,8 @@ def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None)
     from app.interchange import import_document
 
     document, result = next_year_document(store, unit_code, from_year, to_year, progress)
-    step(progress, 1, 3, "建立新年度")  # 取消 is honoured here, before anything is written
+    if progress is not None:
+        progress.final_step(1, 3, "建立新年度")  # 取消 is honoured up to here, before anything is written
     import_document(store, document, source=NEW_YEAR, event=NEW_YEAR, backup=False)
     step(progress, 3, 3, "完成")
     return result
