@@ -235,3 +235,50 @@ def test_a_draft_file_of_the_old_edition_is_migrated_on_import_or_refused(any_st
     assert any_store.list_datasets() == []
     dataset = import_document(any_store, old)
     assert dataset_edition(dataset) == "2099" and dataset.entered_values()[ACADEMIC] == Decimal("1.25")
+
+
+def test_migration_0006_moves_the_recorded_form_edition_into_the_column(tmp_path):
+    from db.engine import make_engine, run_alembic
+
+    path = tmp_path / "before.sqlite3"
+    engine = make_engine(str(path))
+    run_alembic(engine, "upgrade", "0004_selfeval")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO unit (id, code, name, nature, rank, funding_form, competent_department, "
+                                "head, finance_head, preparer, phone) VALUES (1, '359', '融媒体中心', '', '', '', '', "
+                                "'', '', '', '')"))
+        for dataset_id, year in ((1, 2023), (2, 2024)):
+            connection.execute(text("INSERT INTO dataset (id, unit_id, year, money_unit, status, version, token) "
+                                    "VALUES (:id, 1, :year, '万元', 'draft', 0, :token)"),
+                               {"id": dataset_id, "year": year, "token": f"t{dataset_id}"})
+        connection.execute(text("INSERT INTO dataset_note (dataset_id, key, text) VALUES (2, 'edition:forms', '2023')"))
+    engine.dispose()
+    store = Store(str(path))
+    try:
+        assert store.open_dataset("359", 2023).editions == {"forms": "2023"}  # made before editions: the first
+        assert store.open_dataset("359", 2024).editions == {"forms": "2023"}
+        assert store.open_dataset("359", 2024).notes("edition:") == {}
+    finally:
+        store.close()
+
+
+def test_the_window_moves_a_draft_to_the_new_edition_when_it_opens_it(window, store, ship, monkeypatch):
+    window.dataset.set_cell(*RESEARCH, "1.25")
+    ship()
+    window.open_dataset("359", 2023)
+    assert dataset_edition(window.dataset) == "2099"
+    assert store.open_dataset("359", 2023).entered_values()[ACADEMIC] == Decimal("1.25")
+    assert "2023 版表样迁移到 2099 版" in window.statusBar().currentMessage()
+    assert window.form_tabs["three_public_expenses"].form.column_keys()[-1] == "government_fund"
+
+
+def test_the_window_names_the_cells_that_stop_a_migration(window, store, ship, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    window.dataset.set_cell(*STATE_CAPITAL, "2.00")
+    ship()
+    window.open_dataset("359", 2023)
+    assert warnings and "three_public_expenses/reception/state_capital" in warnings[0]
+    assert dataset_edition(store.open_dataset("359", 2023)) == "2023"
