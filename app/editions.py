@@ -24,6 +24,7 @@ definition files move unchanged to ``resources/forms/editions/<edition>/`` (see 
 
 from __future__ import annotations
 
+import copy as _copy
 import functools
 import json
 from contextlib import contextmanager
@@ -274,29 +275,29 @@ def migrate_store(store, steps: tuple[Step, ...] | None = None, target: str | No
 # ---- printing as recorded --------------------------------------------------------------------------
 @contextmanager
 def definitions_of(dataset):
-    """Within the block, ``dataset`` computes and prints with the form definitions of its recorded
-    edition (kept in ``resources/forms/editions/<edition>/``); the current ones if it is of the current
-    edition. A dataset 已上报 under an edition this program no longer holds is refused."""
+    """Within the block, the form definitions are those of ``dataset``'s recorded edition (kept in
+    ``resources/forms/editions/<edition>/``; the current ones for a dataset of the current edition);
+    yields the dataset to use there — a copy computing with those definitions when they differ, so
+    the open dataset itself (a window may show it) is never touched. A dataset 已上报 under an edition
+    this program no longer holds is refused."""
     from app.compute import Workbook
 
     edition = dataset_edition(dataset)
     if edition == current_form_edition():
-        yield
+        yield dataset
         return
     if edition not in kept_editions():
         if getattr(dataset, "status", "") == "submitted":
             raise NotFoundError(f"{dataset.label}是按 {edition} 版表样上报的，本程序没有该版本的表样定义，"
                                 "无法按上报时的样式打印。")
-        yield  # a draft on an unknown edition prints as it is now (it is migrated before editing)
+        yield dataset  # a draft on an unknown edition prints as it is now (it is migrated before editing)
         return
     original = dataset.workbook
     with using_edition(edition):
-        dataset.workbook = Workbook(original.codes, dict(original.values),
-                                    {form: set(rows) for form, rows in original.present_rows.items()})
-        try:
-            yield
-        finally:
-            dataset.workbook = original
+        copy = _copy.copy(dataset)
+        copy.workbook = Workbook(original.codes, dict(original.values),
+                                 {form: set(rows) for form, rows in original.present_rows.items()})
+        yield copy
 
 
 def printed_as_recorded(function):
@@ -304,8 +305,8 @@ def printed_as_recorded(function):
 
     @functools.wraps(function)
     def wrapper(dataset, *args, **kwargs):
-        with definitions_of(dataset):
-            return function(dataset, *args, **kwargs)
+        with definitions_of(dataset) as recorded:
+            return function(recorded, *args, **kwargs)
 
     return wrapper
 
@@ -332,6 +333,9 @@ def _moved_document(document: dict, result: EditionPlan) -> dict:
     moves = dict(result.moves)
     values = []
     for item in document.get("values", []):
+        if not isinstance(item, dict):
+            values.append(item)  # the schema check refuses it
+            continue
         key = (item.get("form"), item.get("row"), item.get("column"))
         form, row, column = moves.get(key, key)
         values.append({**item, "form": form, "row": row, "column": column})
@@ -347,7 +351,9 @@ def prepare_document(document: dict) -> PreparedDocument:
     key holds a value) — except a document 已上报 whose edition this program keeps, which is stored
     under its own edition so it prints as submitted. Any other edition is refused."""
     editions = document.get("editions") if isinstance(document.get("editions"), dict) else {}
-    edition = str(editions.get("forms") or FIRST_EDITION)
+    edition = editions.get("forms") or FIRST_EDITION
+    if not isinstance(edition, str):
+        return PreparedDocument(document, current_edition(), document, {})  # the schema check refuses it
     current = current_edition()
     if edition == current:
         return PreparedDocument(document, current, document, editions)

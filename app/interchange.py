@@ -113,7 +113,11 @@ def export_document(dataset: BudgetDataset) -> dict:
 # ---- 绩效自评 (项目绩效自评表, 部门整体支出绩效自评表): written only when it has content -------------------
 def _export_editions(dataset: BudgetDataset) -> dict:
     """The editions the dataset was made with (app.editions); codes as the year uses them now."""
-    return {**dataset.editions, "codes": {kind: table.edition for kind, table in sorted(dataset.codes.items())}}
+    order = ("forms", "rules", "indicators")
+    editions = {key: dataset.editions[key] for key in order if key in dataset.editions}
+    editions.update({key: value for key, value in sorted(dataset.editions.items()) if key not in (*order, "codes")})
+    editions["codes"] = {kind: table.edition for kind, table in sorted(dataset.codes.items())}
+    return editions
 
 
 def _export_self_evaluation(dataset: BudgetDataset) -> dict:
@@ -600,7 +604,7 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
     from app.editions import prepare_document
 
     step(progress, 0, 3, "正在检查数据文件……")
-    if _schema_problems(document):
+    if not isinstance(document, dict) or not isinstance(document.get("values", []), list):
         validate_document(store, document)  # refuses with the schema's words
     prepared = prepare_document(document)
     with using_edition(prepared.edition):
