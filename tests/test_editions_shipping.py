@@ -282,3 +282,14 @@ def test_the_window_names_the_cells_that_stop_a_migration(window, store, ship, m
     window.open_dataset("359", 2023)
     assert warnings and "three_public_expenses/reception/state_capital" in warnings[0]
     assert dataset_edition(store.open_dataset("359", 2023)) == "2023"
+
+
+def test_the_window_leaves_a_submitted_year_on_its_edition_and_says_so(window, store, ship):
+    window.dataset.set_cell(*RESEARCH, "1.25")
+    explain_all_findings(window.dataset)
+    window.dataset.set_status("submitted")
+    ship()
+    window.open_dataset("359", 2023)
+    assert dataset_edition(store.open_dataset("359", 2023)) == "2023"
+    assert "按 2023 版表样上报，打印时按上报时的版本" in window.statusBar().currentMessage()
+    assert history(store, "359", 2023, source="版本迁移") == []

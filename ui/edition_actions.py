@@ -12,7 +12,14 @@ from app.errors import BudgetDeskError
 
 def bring_to_current_edition(window, dataset) -> bool:
     """True when the dataset was migrated now."""
-    if dataset.status == "submitted" or not dataset.editable or dataset_edition(dataset) == current_edition():
+    edition = dataset_edition(dataset)
+    if edition == current_edition():
+        return False
+    if dataset.status == "submitted":
+        window.statusBar().showMessage(
+            f"{dataset.label}按 {edition} 版表样上报，打印时按上报时的版本；现行表样为 {current_edition()} 版。", 15000)
+        return False
+    if not dataset.editable:
         return False
     try:
         result = migrate_dataset(dataset)
