@@ -620,7 +620,8 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
             raise InputError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
                              "未导入任何数据：\n" + "\n".join(lines))
     step(progress, 2, 3, "正在写入数据库……")
-    editions = {key: value for key, value in prepared.editions.items() if key not in ("forms", "codes")}
+    editions = {key: value for key, value in prepared.editions.items()  # what the file says it was made with
+                if key in ("rules", "indicators") and isinstance(value, str)}
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
                          replace=replace, source=source, backup=backup,
                          self_evaluation=validate_self_evaluation(document),
