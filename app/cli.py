@@ -387,6 +387,36 @@ def cmd_new_year(args) -> int:
     return EXIT_OK
 
 
+def cmd_editions(args) -> int:
+    """The editions each dataset was made with; ``--migrate``: move every dataset 编制中 on an older
+    form edition to the current one (已上报 ones keep theirs and print as submitted)."""
+    from app.editions import current_editions, describe_editions, migrate_store
+
+    store = _open_store(args)
+    if args.migrate:
+        report = migrate_store(store)
+        for line in report.migrated:
+            print(f"已迁移：{line}")
+        for line in report.kept:
+            print(f"未迁移：{line}")
+        for line in report.refused:
+            print(f"拒绝迁移：{line}", file=sys.stderr)
+        if not (report.migrated or report.kept or report.refused):
+            print("所有预算数据都已是当前版本的定义。")
+        return EXIT_REFUSED if report.refused else EXIT_OK
+    rows = []
+    for info in store.list_datasets():
+        dataset = store.open_dataset(info.unit_code, info.year)
+        rows.append({"unit": info.unit_code, "year": info.year, "status": info.status, "editions": dataset.editions})
+    if args.json:
+        _print_json({"current": current_editions(), "datasets": rows})
+        return EXIT_OK
+    print(f"当前：{describe_editions(current_editions())}")
+    for row in rows:
+        print(f"{row['unit']}\t{row['year']}\t{describe_editions(row['editions'])}")
+    return EXIT_OK
+
+
 def cmd_profile(args) -> int:
     from app import profile
 
@@ -954,6 +984,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--from", dest="from_year", required=True, type=int, help="来源年度，例如 2023")
     sub.add_argument("--to", dest="to_year", required=True, type=int, help="新年度，例如 2024")
     sub.set_defaults(handler=cmd_new_year)
+
+    sub = commands.add_parser("editions", help="列出各年度预算数据所用的定义版本（表样、审核规则、指标体系、科目表）；"
+                                               "--migrate 把编制中的旧版数据迁移到当前表样版本")
+    sub.add_argument("--migrate", action="store_true", help="迁移编制中的旧版数据（已上报的保留原版本）")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出")
+    sub.set_defaults(handler=cmd_editions)
 
     sub = commands.add_parser("profile", help="单位情况（部门职责、内设机构、工作保障措施、专项资金、其他事项、名词解释）：不带 KEY 时列出")
     unit_year(sub)

@@ -9,8 +9,12 @@ print all read these objects; nothing else lists a form's rows or columns.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from app import expr
 from app.codes import CodeTable
@@ -118,11 +122,11 @@ def _parse_cells(form_id: str, cells: dict[str, str], code: str | None = None) -
     return parsed, sources
 
 
-_expansion_cache: dict[tuple[str, str], list[RowDef]] = {}
+_expansion_cache: dict[tuple[str, str, str], list[RowDef]] = {}
 
 
 def _expand_rows(form: FormDef, edition: str, function_codes: CodeTable | None) -> list[RowDef]:
-    cache_key = (form.id, edition)
+    cache_key = (form.id, form.edition, edition)
     if cache_key in _expansion_cache:
         return _expansion_cache[cache_key]
     rows: list[RowDef] = []
@@ -190,14 +194,87 @@ def _load_form(data: dict) -> FormDef:
     )
 
 
+# ---- editions of the definitions -----------------------------------------------------------
+# ``resources/forms/*.json`` are the current edition's definitions; when a new edition ships, the
+# previous edition's files move, unchanged, to ``resources/forms/editions/<edition>/`` (the same
+# files, never a second hand-written copy), so a dataset submitted under it still prints as it was.
+# ``using_edition`` makes ``all_forms``/``form_by_id`` (and the named quantities) answer with one
+# edition's definitions for the calling thread/context only.
+
+_active_edition: ContextVar[str | None] = ContextVar("budgetdesk_form_edition", default=None)
+
+
+def forms_root() -> Path:
+    """The folder of the current edition's definitions (tests point it at a shipped-edition tree)."""
+    return resource("forms")
+
+
 @cache
-def all_forms() -> tuple[FormDef, ...]:
+def current_form_edition() -> str:
+    """The edition ``resources/forms/editions.json`` calls current (the one ``forms_root`` holds)."""
+    data = json.loads((forms_root() / "editions.json").read_text(encoding="utf-8"))
+    return str(data.get("current", "2023"))
+
+
+def kept_editions() -> list[str]:
+    """Every edition whose definitions this program holds: the current one and the kept older ones."""
+    folder = forms_root() / "editions"
+    older = sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+    return sorted({*older, current_form_edition()})
+
+
+def definitions_dir(edition: str | None = None) -> Path:
+    """Where ``edition``'s form definitions (and its quantities.json) are; refused in Chinese when
+    this program does not hold that edition."""
+    if edition is None or edition == current_form_edition():
+        return forms_root()
+    folder = forms_root() / "editions" / edition
+    if not folder.is_dir():
+        raise NotFoundError(f"本程序没有 {edition} 版表样定义（现有：{'、'.join(kept_editions())} 版）。")
+    return folder
+
+
+def active_edition() -> str:
+    """The edition ``all_forms`` answers with in this context."""
+    return _active_edition.get() or current_form_edition()
+
+
+@contextmanager
+def using_edition(edition: str | None) -> Iterator[None]:
+    """Within the block, the form definitions (and named quantities) are ``edition``'s."""
+    if edition is not None:
+        definitions_dir(edition)  # refused before anything is switched
+        if edition == current_form_edition():
+            edition = None
+    token = _active_edition.set(edition)
+    try:
+        yield
+    finally:
+        _active_edition.reset(token)
+
+
+@cache
+def _edition_forms(edition: str | None) -> tuple[FormDef, ...]:
     forms = []
-    for path in sorted(resource("forms").glob("[0-9]*.json")):  # NN_name.json; quantities.json is not a form
+    for path in sorted(definitions_dir(edition).glob("[0-9]*.json")):  # NN_name.json; quantities.json is not a form
         with open(path, encoding="utf-8") as handle:
             forms.append(_load_form(json.load(handle)))
     forms.sort(key=lambda form: form.number)
     return tuple(forms)
+
+
+def all_forms() -> tuple[FormDef, ...]:
+    return _edition_forms(_active_edition.get())
+
+
+def clear_definition_caches() -> None:
+    """Forget loaded definitions (after ``forms_root`` changed: a test shipping an edition)."""
+    for cached in (_edition_forms, _edition_forms_by_id, current_form_edition):
+        cached.cache_clear()
+    _expansion_cache.clear()
+
+
+all_forms.cache_clear = clear_definition_caches  # as when all_forms was one functools.cache
 
 
 def editor_order() -> list[FormDef]:
@@ -206,8 +283,12 @@ def editor_order() -> list[FormDef]:
 
 
 @cache
+def _edition_forms_by_id(edition: str | None) -> dict[str, FormDef]:
+    return {form.id: form for form in _edition_forms(edition)}
+
+
 def _forms_by_id() -> dict[str, FormDef]:
-    return {form.id: form for form in all_forms()}
+    return _edition_forms_by_id(_active_edition.get())
 
 
 def form_by_id(form_id: str) -> FormDef:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from app.compute import Workbook
 from app.domain import UNIT_TEXT_FIELDS, UnitInfo
 from app.errors import InputError, NotFoundError
-from app.forms import all_forms, form_by_id
+from app.forms import all_forms, form_by_id, using_edition
 from app.jsondoc import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ITEMS, parse_document, read_document  # noqa: F401
 from app.money import format_amount, parse_amount
 from app.paths import resource
@@ -96,6 +96,7 @@ def export_document(dataset: BudgetDataset) -> dict:
         "money_unit": dataset.money_unit,
         "status": dataset.status,
         "code_editions": {kind: table.edition for kind, table in dataset.codes.items()},
+        "editions": _export_editions(dataset),
         "values": [
             {"form": form, "row": row, "column": column, "value": format_amount(value)}
             for (form, row, column), value in values
@@ -110,6 +111,15 @@ def export_document(dataset: BudgetDataset) -> dict:
 
 
 # ---- 绩效自评 (项目绩效自评表, 部门整体支出绩效自评表): written only when it has content -------------------
+def _export_editions(dataset: BudgetDataset) -> dict:
+    """The editions the dataset was made with (app.editions); codes as the year uses them now."""
+    order = ("forms", "rules", "indicators")
+    editions = {key: dataset.editions[key] for key in order if key in dataset.editions}
+    editions.update({key: value for key, value in sorted(dataset.editions.items()) if key not in (*order, "codes")})
+    editions["codes"] = {kind: table.edition for kind, table in sorted(dataset.codes.items())}
+    return editions
+
+
 def _export_self_evaluation(dataset: BudgetDataset) -> dict:
     from app import selfeval
 
@@ -583,27 +593,40 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
 
 
 def import_document(store: Store, document: dict, *, replace: bool = False, source: str = "导入",
-                    progress: Progress | None = None, backup: bool = True, note: str = "") -> BudgetDataset:
+                    progress: Progress | None = None, backup: bool = True,
+                    event: str = "数据导入", note: str = "") -> BudgetDataset:
     """Validate the whole document, then write it through the core in one transaction (all or nothing).
     ``note`` (where the data came from) is added to the import's first audit row.
 
     A document that says ``"status": "submitted"`` becomes 已上报 only when the same rule as
-    ``status submitted`` passes on exactly its content; otherwise nothing is imported."""
+    ``status submitted`` passes on exactly its content; otherwise nothing is imported. A document of
+    an older form edition is migrated (app.editions.prepare_document; one 已上报 keeps its edition),
+    one of an unknown or newer edition refused. ``event``: the audit trail's name for the write."""
+    from app.editions import prepare_document
+
     step(progress, 0, 3, "正在检查数据文件……")
-    unit, year, workbook, book, notes = validate_document(store, document)
+    if not isinstance(document, dict) or not isinstance(document.get("values", []), list):
+        validate_document(store, document)  # refuses with the schema's words
+    prepared = prepare_document(document)
+    with using_edition(prepared.edition):
+        unit, year, workbook, book, notes = validate_document(store, prepared.document)
+    document = prepared.document
     status = document.get("status", "draft")
-    if status == "submitted":
+    if status == "submitted" and prepared.checked is not None:
         step(progress, 1, 3, "正在审核“已上报”的数据……")
-        blockers = _submission_blockers(document)
+        blockers = _submission_blockers(prepared.checked)
         if blockers:
             lines = [f"{finding.rule} {finding.message}" + ("" if finding.severity == "error" else "（缺少说明）")
                      for finding in blockers[:20]]
             raise InputError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
                              "未导入任何数据：\n" + "\n".join(lines))
     step(progress, 2, 3, "正在写入数据库……")
+    editions = {key: value for key, value in prepared.editions.items()  # what the file says it was made with
+                if key in ("rules", "indicators") and isinstance(value, str)}
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
                          replace=replace, source=source, backup=backup,
-                         self_evaluation=validate_self_evaluation(document), note=note)
+                         self_evaluation=validate_self_evaluation(document),
+                         editions={**editions, "forms": prepared.edition}, event=event, note=note)
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 

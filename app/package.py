@@ -152,7 +152,8 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
         "year": document["year"],
         "created": created.isoformat() + "Z",
         "status": document.get("status", "draft"),
-        "editions": editions(document.get("code_editions", {})),
+        # digests of this program's definitions, and the editions the dataset itself was made with
+        "editions": {**editions(document.get("code_editions", {})), "dataset": document.get("editions", {})},
         "members": [{"name": name, "sha256": _digest(data), "size": len(data)} for name, data in members.items()],
     }
     manifest_bytes = _json_bytes(manifest)

@@ -15,8 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from app.errors import BudgetDeskError, InputError
-from app.forms import FormDef, form_by_id
-from app.paths import resource
+from app.forms import FormDef, active_edition, definitions_dir, form_by_id
 
 
 class QuantityDefinitionError(InputError):
@@ -41,7 +40,7 @@ def _row_keys(form: FormDef) -> set[str]:
 
 def load_quantities(path: Path | None = None) -> dict[str, Quantity]:
     """Read and check the quantity definitions; raises QuantityDefinitionError naming every bad entry."""
-    path = path or resource("forms", "quantities.json")
+    path = path or definitions_dir(active_edition()) / "quantities.json"
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         entries = data["quantities"]
@@ -67,8 +66,13 @@ def load_quantities(path: Path | None = None) -> dict[str, Quantity]:
 
 
 @cache
-def quantities() -> dict[str, Quantity]:
+def _edition_quantities(edition: str) -> dict[str, Quantity]:
     return load_quantities()
+
+
+def quantities() -> dict[str, Quantity]:
+    """The named quantities of the form definitions in use (``app.forms.using_edition``)."""
+    return _edition_quantities(active_edition())
 
 
 def quantity_def(name: str) -> Quantity:

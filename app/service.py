@@ -217,12 +217,15 @@ class Store:
         check_year(year)
         if money_unit not in MONEY_UNITS:
             raise InputError(f"金额单位“{money_unit}”无效，只能是万元或元。")
+        from app.editions import current_editions, dumps_editions
+
+        editions = dumps_editions(current_editions(self.code_tables(year)))  # what it is made with
         with self.Session.begin() as session:
             unit = self._unit(session, unit_code)
             if self._find_dataset(session, unit.id, year) is not None:
                 raise ConflictError(f"单位 {unit_code} 的 {year} 年度预算已存在。")
             session.add(models.Dataset(unit_id=unit.id, year=year, money_unit=money_unit, status="draft",
-                                       token=uuid.uuid4().hex))
+                                       token=uuid.uuid4().hex, editions=editions))
             store_event(session, "录入", f"新建 {year} 年度预算（金额单位：{money_unit}）", new="编制中",
                         unit_code=unit_code, year=year)
         return self.dataset_info(unit_code, year)
@@ -269,17 +272,21 @@ class Store:
 
     def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
                        book, notes: dict[str, str], *, replace: bool = False, source: str = "导入",
-                       backup: bool = True, self_evaluation=None, note: str = "") -> Changes:
+                       backup: bool = True, self_evaluation=None, editions: dict | None = None,
+                       event: str = "数据导入", note: str = "") -> Changes:
         """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
 
         An existing dataset of the unit and year is replaced only with ``replace`` and never while
         已上报; its successor gets a new token, so a process that had the old one open cannot write
         into it. Every cell, project and note that differs is audited with ``source``. A backup of the
         database is taken first (SQLite). ``self_evaluation``: the 绩效自评 forms
-        (app.selfeval.SelfEvaluationContent, validated), written and audited alike. ``note`` is added to
-        the import's first audit row (where the data came from: a package, a 合并 of chosen tables)."""
+        (app.selfeval.SelfEvaluationContent, validated), written and audited alike. ``editions``: the
+        definitions' editions the content was made with (app.editions; default: today's). ``event``:
+        the audit trail's name for the whole write (数据导入, 新建年度 …). ``note`` is added to the
+        import's first audit row (where the data came from: a package, a 合并 of chosen tables)."""
         from app import selfeval
         from app.backup import backup_before
+        from app.editions import current_editions, describe_editions, dumps_editions
         from app.projects import project_entries_for_import, write_content
 
         self._validate_unit(unit)
@@ -288,6 +295,7 @@ class Store:
         if backup:  # a batch (the bureau's folder import) backs up once before it starts
             backup_before(self, "replace" if replace else "import")
         changes = Changes(status=status)
+        editions = {**current_editions(self.code_tables(year)), **(editions or {})}
         with self.Session.begin() as session:
             record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
             old_values: dict[tuple[str, str, str], Decimal] = {}
@@ -328,7 +336,7 @@ class Store:
             self._apply_unit(session, record, unit)
             session.flush()
             dataset = models.Dataset(unit_id=record.id, year=year, money_unit=money_unit, status=status,
-                                     version=version + 1, token=uuid.uuid4().hex)
+                                     version=version + 1, token=uuid.uuid4().hex, editions=dumps_editions(editions))
             session.add(dataset)
             session.flush()
             if workbook.values:  # an empty list would insert one row of defaults
@@ -347,9 +355,10 @@ class Store:
             # The audit: one row for the import itself, then every difference in the form's words.
             describe = _CellDescriber(workbook)
             audit = _AuditBatch(unit.code, year, dataset.version, unit.preparer or "", source)
-            audit.add("数据导入", "已有数据" if version else None,
+            audit.add(event, "已有数据" if version else None,
                       f"{len(workbook.values)} 个单元格、{len(book.projects)} 个项目"
-                      + ("（替换原有数据）" if version else "") + (f"；{note}" if note else ""))
+                      + ("（替换原有数据）" if version else "") + f"；{describe_editions(editions)}"
+                      + (f"；{note}" if note else ""))
             for key in sorted(old_values.keys() | workbook.values.keys()):
                 before, after = old_values.get(key), workbook.values.get(key)
                 if before != after:
@@ -466,6 +475,8 @@ class BudgetDataset:
         self.reload()
 
     def reload(self) -> None:
+        from app.editions import parse_editions
+
         with self.store.Session() as session:
             dataset = self.store._dataset(session, self.unit_code, self.year)
             self.dataset_id = dataset.id
@@ -473,6 +484,7 @@ class BudgetDataset:
             self.status = dataset.status
             self.version = dataset.version
             self.token = dataset.token
+            self.editions = parse_editions(dataset.editions)  # what it was made with (app.editions)
             self.unit = _unit_info(dataset.unit)
             values = {
                 (cell.form, cell.row_key, cell.column_key): from_hundredths(cell.hundredths)

@@ -1,8 +1,8 @@
 """The year roll-over: start next year's budget from this year's (``budgetdesk new-year``, GUI 新建下一年度).
 
-``new_year(store, unit, from_year, to_year)`` creates the new year's dataset and fills it through the
-ordinary write doors (``Store.create_dataset``, ``BudgetDataset.add_row``/``set_note``,
-``ProjectBook.add_project``):
+``new_year(store, unit, from_year, to_year)`` builds the new year's interchange document
+(``next_year_document``, read-only) and imports it with ``app.interchange.import_document``: ONE
+transaction, audited as the one event 新建年度, so a failure midway leaves nothing behind. It holds:
 
 * the unit profile (部门职责, 机构设置, 工作保障措施 …, ``app.profile``) — unit information itself lives
   with the unit and needs no copy;
@@ -13,7 +13,7 @@ ordinary write doors (``Store.create_dataset``, ``BudgetDataset.add_row``/``set_
 * this year's figures as the new year's 上年数 (``app.prior``), so the narrative compares even if this
   year's dataset is later removed.
 
-Nothing is written when the new year exists already or the old one is missing.
+Nothing is written when the new year exists already, the old one is missing, or anything fails.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from app import profile as unit_profile
 from app.errors import ConflictError, InputError, NotFoundError
 from app.forms import all_forms
 from app.progress import step
+
+NEW_YEAR = "新建年度"  # the audit trail's source and event
 
 
 @dataclass
@@ -60,8 +62,12 @@ def _shift_period(project, from_year: int, to_year: int):
     return start, end
 
 
-def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None) -> NewYearResult:
-    from app.projects import ProjectBook
+def next_year_document(store, unit_code: str, from_year: int, to_year: int,
+                       progress=None) -> tuple[dict, NewYearResult]:
+    """The new year's interchange document (read-only): what ``new_year`` imports in one transaction."""
+    from app.editions import current_editions
+    from app.interchange import FORMAT, FORMAT_VERSION, _export_book
+    from app.projects import BookContent, ProjectBook
 
     if to_year <= from_year:
         raise InputError(f"新年度（{to_year}）应晚于来源年度（{from_year}）。")
@@ -72,21 +78,14 @@ def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None)
         pass
     else:
         raise ConflictError(f"{unit_code} 的 {to_year} 年度预算已存在，未作任何修改。")
-    book = ProjectBook(source)
-    projects = book.list_projects()
-    step(progress, 0, 1, "建立新年度")  # 取消 is honoured here, before anything is written
-    store.create_dataset(unit_code, to_year, source.money_unit)
-    target = store.open_dataset(unit_code, to_year)
+    step(progress, 0, 3, "整理新年度的内容")
     result = NewYearResult(unit_code, to_year)
-
-    stored = unit_profile.profile(source)
-    for key, text in stored.items():
-        if text:
-            target.set_note(unit_profile.PROFILE_PREFIX + key, text)
+    codes = store.code_tables(to_year)
+    rows = []
     for form in all_forms():
         if form.code_kind is None:
             continue
-        table = target.codes[form.code_kind]
+        table = codes[form.code_kind]
         used = sorted({row for (form_id, row, _column) in source.workbook.values if form_id == form.id}
                       | source.workbook.present_rows.get(form.id, set()))
         leaves = [code for code in used if not any(other != code and other.startswith(code) for other in used)]
@@ -94,11 +93,11 @@ def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None)
             if code not in table:
                 result.missing_codes.append(code)
                 continue
-            target.add_row(form.id, code)
-            result.rows += 1
+            rows.append({"form": form.id, "row": code})
+    result.rows = len(rows)
 
-    new_book = ProjectBook(target)
-    for project in projects:
+    projects = []
+    for project in ProjectBook(source).list_projects():
         if project.attribute == "one_off":
             result.left_behind.append(project.name)
             continue
@@ -109,18 +108,39 @@ def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None)
                        indicators=[replace(indicator) for indicator in project.indicators])
         if project.attribute != "continuing":
             copy = replace(copy, period_total=None)
-        new_book.add_project(copy)
+        projects.append(copy)
         result.projects.append(project.name)
 
-    figures = prior_module.figures_of(source)
-    for name, amount in figures.items():
-        target.set_note(prior_module.PRIOR_PREFIX + name, str(amount))
-    result.prior = figures
-    from app.editions import EDITION_NOTE, current_edition
+    result.prior = prior_module.figures_of(source)
+    document = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "unit": source.unit.to_dict(), "year": to_year,
+        "money_unit": source.money_unit, "status": "draft",
+        "code_editions": {kind: table.edition for kind, table in codes.items()},
+        "editions": current_editions(codes),  # the new year is made with today's definitions
+        "values": [],
+    }
+    if rows:
+        document["rows"] = rows
+    document.update(_export_book(BookContent(projects=projects)))
+    texts = {key: text for key, text in unit_profile.profile(source).items() if text}
+    if texts:
+        document["profile"] = texts
+    if result.prior:
+        document["prior"] = {name: str(amount) for name, amount in result.prior.items()}
+    return document, result
 
-    target.set_note(EDITION_NOTE, current_edition())  # the new year is stored under today's definitions
-    step(progress, 1, 1, "完成")
+
+def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None) -> NewYearResult:
+    """Build the new year's document and import it in ONE transaction (all or nothing), audited as
+    the one event 新建年度."""
+    from app.interchange import import_document
+
+    document, result = next_year_document(store, unit_code, from_year, to_year, progress)
+    if progress is not None:
+        progress.final_step(1, 3, "建立新年度")  # 取消 is honoured up to here, before anything is written
+    import_document(store, document, source=NEW_YEAR, event=NEW_YEAR, backup=False)
+    step(progress, 3, 3, "完成")
     return result
 
 
-__all__ = ["NewYearResult", "new_year"]
+__all__ = ["NEW_YEAR", "NewYearResult", "new_year", "next_year_document"]

@@ -66,6 +66,10 @@ class Dataset(Base):
     token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    # The definitions' editions the dataset was made with, as JSON (app.editions): {"forms": "2023",
+    # "rules": …, "indicators": …, "codes": {"function": …, "economic": …}}; NULL: made before editions
+    # were recorded (the first edition).
+    editions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     unit: Mapped[Unit] = relationship(back_populates="datasets")
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.editions import EDITION_NOTE, Step, current_edition, dataset_edition, migrate_dataset, plan
+from app.editions import Step, current_edition, dataset_edition, migrate_dataset, plan
 from app.errors import ConflictError
 from app.forms import all_forms
 from app.paths import resource
@@ -27,7 +27,7 @@ def test_every_definition_names_its_edition():
 def test_a_dataset_records_its_edition(store, seed_dataset):
     assert dataset_edition(seed_dataset) == "2023"  # made before editions were recorded: the first one
     new_year(store, "359", 2023, 2024)
-    assert store.open_dataset("359", 2024).notes(EDITION_NOTE) == {EDITION_NOTE: current_edition()}
+    assert store.open_dataset("359", 2024).editions["forms"] == current_edition()
     assert plan(seed_dataset).moves == [] and plan(seed_dataset).refused == []
 
 

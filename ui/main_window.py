@@ -30,6 +30,7 @@ from app.service import BudgetDataset, Store
 from app.textcheck import check_code
 from ui.backup_actions import add_backup_actions
 from ui.controller import DatasetController
+from ui.edition_actions import bring_to_current_edition
 from ui.excel_actions import add_excel_actions
 from ui.findings import FindingsDock
 from ui.form_editor import FormTab
@@ -338,6 +339,7 @@ class MainWindow(QMainWindow):
 
     def open_dataset(self, unit_code: str, year: int) -> None:
         self.dataset = self.store.open_dataset(unit_code, year)
+        bring_to_current_edition(self, self.dataset)  # a draft of an older form edition moves first
         key = f"{unit_code}|{year}"
         self.settings.setValue("main/last_dataset", key)
         self.settings.setValue("main/recent", [key] + [k for k in self.recent() if k != key][: RECENT_LIMIT - 1])

@@ -821,6 +821,7 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     procurement = _read_procurement(kinds[PROCUREMENT][0], reader, set(names)) if PROCUREMENT in kinds else []
     assets = _read_assets(kinds[ASSETS][0], reader) if ASSETS in kinds else None
     notes = _read_notes(kinds[NOTES][0]) if NOTES in kinds else {}
+    from app.editions import current_editions
     from app.excel.selfeval import read_sheets
 
     self_evaluation = read_sheets(kinds, reader)
@@ -830,6 +831,7 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     document: dict = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "unit": unit, "year": year, "money_unit": money_unit,
         "status": status, "code_editions": {kind: table.edition for kind, table in codes.items()},
+        "editions": current_editions(codes),  # the sheets were read with today's definitions
         "values": [{"form": form, "row": row, "column": column, "value": format_amount(value)}
                    for (form, row, column), value in sorted(workbook.values.items())],
     }

@@ -31,6 +31,7 @@ from reportlab.platypus.tables import TableStyle
 
 from app import __version__ as APP_VERSION
 from app.cover import cover_date
+from app.editions import printed_as_recorded
 from app.errors import InputError
 from app.forms import all_forms, form_by_id
 from app.printing import narrative
@@ -371,6 +372,7 @@ def _without_collection(function):
     return paused
 
 
+@printed_as_recorded  # a past year prints with the definitions it was submitted under
 @_without_collection
 def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[str] | None = None,
                    projects: Iterable[int] | None = None, cover: bool | None = None, contents: bool | None = None,
