@@ -212,7 +212,7 @@ def test_replace_takes_everything_audited_as_resubmission_and_keeps_the_earlier_
 
     audit = _audit(bureau, "重新上报")
     head = audit[0]
-    assert head.place == "数据导入" and "（替换原有数据）；重新上报：以数据包 b.bdp" in head.new and "覆盖全部数据" in head.new
+    assert head.place == "数据导入" and "（替换原有数据）" in head.new and "版；重新上报：以数据包 b.bdp" in head.new and "覆盖全部数据" in head.new
     places = {(record.place, record.old, record.new) for record in audit}
     assert ("支出总表 / 2070699 其他新闻出版电影支出 / 基本支出", "582.20", "600.00") in places
     assert ("支出总表 / 2210201 住房公积金 / 基本支出", "34.91", None) in places
