@@ -263,3 +263,36 @@ def test_cli_comment_add_list_answer_resolve_and_return_file(seeded_db, tmp_path
     for args in (["comment", "--help"], ["comment", "add", "--help"], ["import-return", "--help"]):
         with pytest.raises(SystemExit):
             run(capsys, *args)
+
+
+def test_cli_return_out_then_import_return_on_the_clerks_copy(seeded_db, tmp_path, capsys):
+    import shutil
+
+    from app.service import Store
+
+    store = Store(str(seeded_db))
+    dataset = store.open_dataset("359", 2023)
+    explain_all_findings(dataset)
+    dataset.set_status("submitted")
+    store.close()
+    clerk = tmp_path / "clerk.sqlite3"
+    shutil.copy(seeded_db, clerk)  # the clerk's machine holds the same submitted budget
+    db = str(seeded_db)
+    assert run(capsys, "--db", db, "comment", "add", "--unit", "359", "--year", "2023", "--kind", "indicator",
+               "--project", PROJECT, "--indicator", "发布报道数量", "--text", "指标值偏低")[0] == 0
+    out = tmp_path / "359_2023_退回.bdr"
+    code, _out, err = run(capsys, "--db", db, "return", "--unit", "359", "--year", "2023", "--reason", "指标需调整",
+                          "--out", str(out))
+    assert code == 0 and "批注 1 条" in err and out.exists()
+    code, _out, err = run(capsys, "--db", str(clerk), "import-return", str(out), "--unit", "360")
+    assert code == 1 and "不是本单位 360" in err
+    code, printed, err = run(capsys, "--db", str(clerk), "import-return", str(out), "--unit", "359", "--year", "2023",
+                             "--json")
+    assert code == 0, err
+    result = json.loads(printed)
+    assert result["status_changed"] and result["added"] == 1 and result["first_trust"]
+    code, printed, _err = run(capsys, "--db", str(clerk), "comment", "list", "--unit", "359", "--year", "2023", "--json")
+    [comment] = json.loads(printed)["comments"]
+    assert comment["target"] == {"kind": "indicator", "project": PROJECT, "indicator": "发布报道数量"}
+    code, printed, _err = run(capsys, "--db", str(clerk), "units")
+    assert "编制中" in printed

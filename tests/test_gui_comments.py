@@ -141,3 +141,27 @@ def test_bureau_view_marks_answered_cells_and_adds_a_comment(qtbot, bureau):
     assert panel.select(comment.uuid)
     assert panel.resolve_selected()
     assert cm.get_comment(bureau, comment.uuid).status == "resolved"
+
+
+def test_bureau_window_return_saves_the_signed_return_file(qtbot, bureau, tmp_path):
+    from app.service import Store
+    from ui.bureau_window import BureauWindow
+
+    clerk = Store(str(tmp_path / "clerk.sqlite3"))
+    import_document(clerk, seed_document(), backup=False)
+    dataset = bureau.open_dataset("359", 2023)
+    explain_all_findings(dataset)
+    dataset.set_status("submitted")
+    clerk_dataset = clerk.open_dataset("359", 2023)
+    explain_all_findings(clerk_dataset)
+    clerk_dataset.set_status("submitted")
+    cm.add_comment(bureau, "359", 2023, kind="cell", form=CELL[0], row=CELL[1], column=CELL[2], text="请核实。")
+    window = BureauWindow(bureau, 2023)
+    qtbot.addWidget(window)
+    window.table.setCurrentCell(0, 0)
+    out = tmp_path / "r.bdr"
+    window.return_unit("请修改", str(out))
+    assert bureau.open_dataset("359", 2023).status == "draft" and out.exists()
+    outcome = cm.import_return(clerk, out, expected_unit="359", expected_year=2023)
+    assert outcome.status_changed and outcome.merge.added == 1
+    clerk.close()

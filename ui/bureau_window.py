@@ -154,6 +154,7 @@ class FormsDialog(QDialog):
 
             self.comments = BureauCommentsPanel(self.view, source, self)
             layout.addWidget(self.comments)
+            layout.setStretchFactor(self.view, 1)
         buttons = QDialogButtonBox(self)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
