@@ -305,7 +305,7 @@ def _find(session, identity: str) -> models.CellComment:
     identity = (identity or "").strip()
     row = None
     if len(identity) >= 8:  # the full uuid, or its first characters as the list shows them
-        rows = list(session.scalars(select(models.CellComment).where(models.CellComment.uuid.startswith(identity))
+        rows = list(session.scalars(select(models.CellComment).where(models.CellComment.uuid.startswith(identity, autoescape=True))
                                     .limit(2)))
         if len(rows) > 1:
             raise InputError(f"批注编号“{identity}”不唯一，请写出更多位。")
