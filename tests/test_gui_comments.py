@@ -81,6 +81,8 @@ def test_returned_comments_show_on_the_cell_and_are_answered_from_the_list(qtbot
     qtbot.mouseClick(dock.locate_button, LEFT)
     assert window.tabs.currentWidget() is window.projects_tab
     assert window.projects_tab.project is not None and window.projects_tab.project.name == PROJECT
+    marked = window.projects_tab.list.currentItem()
+    assert marked.data(COMMENT_ROLE) == "open" and "请补充立项依据。" in marked.toolTip()
     dock.list.setCurrentItem(first)
     qtbot.mouseClick(dock.locate_button, LEFT)
     assert window.tabs.currentWidget() is tab and tab.table.currentIndex() == index

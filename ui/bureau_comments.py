@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -27,17 +26,9 @@ from PySide6.QtWidgets import (
 from app.comments import Comment, add_comment, list_comments, resolve_comment
 from app.errors import BudgetDeskError
 from app.forms import all_forms, form_by_id
-from ui.comment_marks import ANSWERED_COLOR, COMMENT_ROLE, OPEN_COLOR, paint_corner, state_of, tooltip_text
+from ui.comment_marks import ANSWERED_COLOR, COMMENT_ROLE, OPEN_COLOR, CornerDelegate, state_of, tooltip_text
 
 COLUMNS = ["状态", "批注方", "位置", "批注", "回复"]
-
-
-class CornerDelegate(QStyledItemDelegate):
-    def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
-        state = index.data(COMMENT_ROLE)
-        if state:
-            paint_corner(painter, option.rect, state)
 
 
 class CommentDialog(QDialog):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
+from PySide6.QtWidgets import QStyledItemDelegate
 
 from app.comments import Comment, list_comments
 
@@ -71,6 +72,16 @@ def paint_corner(painter: QPainter, rect, comments_state: str) -> None:
     right, top = rect.right() + 1, rect.top()
     painter.drawPolygon(QPolygonF([QPointF(right - CORNER, top), QPointF(right, top), QPointF(right, top + CORNER)]))
     painter.restore()
+
+
+class CornerDelegate(QStyledItemDelegate):
+    """A plain item delegate that adds the corner mark (lists and read-only tables)."""
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        state = index.data(COMMENT_ROLE)
+        if state:
+            paint_corner(painter, option.rect, state)
 
 
 def state_of(comments: list[Comment]) -> str:
