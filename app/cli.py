@@ -493,6 +493,9 @@ def _print_outcome(outcome) -> None:
     print(f"已导入：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度（{'覆盖原有数据' if outcome.replaced else '新数据'}；"
           f"{'已上报' if outcome.status == 'submitted' else '编制中'}；错误 {outcome.errors} 条，提示 {outcome.warnings} 条；"
           f"指纹 {outcome.fingerprint}，{trust}）", file=sys.stderr)
+    if outcome.answers is not None and outcome.answers.answered:  # 批注 answers the package carried
+        print(f"收到单位对批注的回复 {outcome.answers.answered} 条：\n  " + "\n  ".join(outcome.answers.details),
+              file=sys.stderr)
 
 
 def cmd_import_package(args) -> int:

@@ -296,3 +296,11 @@ def test_cli_return_out_then_import_return_on_the_clerks_copy(seeded_db, tmp_pat
     assert comment["target"] == {"kind": "indicator", "project": PROJECT, "indicator": "发布报道数量"}
     code, printed, _err = run(capsys, "--db", str(clerk), "units")
     assert "编制中" in printed
+    # The clerk answers and hands in again; the bureau's import-package reports the answer.
+    code, _out, err = run(capsys, "--db", str(clerk), "comment", "answer", comment["uuid"], "--text", "已调高指标值")
+    assert code == 0, err
+    again = tmp_path / "again.bdp"
+    assert run(capsys, "--db", str(clerk), "export-package", "--unit", "359", "--year", "2023", "--out", str(again),
+               "--submit")[0] == 0
+    code, _out, err = run(capsys, "--db", db, "import-package", str(again), "--replace")
+    assert code == 0 and "收到单位对批注的回复 1 条" in err and "已调高指标值" in err

@@ -378,7 +378,8 @@ class BureauWindow(QMainWindow):
         for outcome in result.imported:
             self.problem_list.addItem(QListWidgetItem(
                 f"✔ {outcome.unit_code} {outcome.unit_name}：错误 {outcome.errors} 条，提示 {outcome.warnings} 条"
-                + ("，首次接收，已登记密钥" if outcome.first_trust else "")))
+                + ("，首次接收，已登记密钥" if outcome.first_trust else "")
+                + (f"，批注回复 {outcome.answers.answered} 条" if outcome.answers and outcome.answers.answered else "")))
         self.problems.show()
         self.refresh()
 

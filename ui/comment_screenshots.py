@@ -94,6 +94,18 @@ def take_comment_screenshots(out_dir: Path) -> list[Path]:
         QGuiApplication.primaryScreen().grabWindow(0).save(str(shot))
         written.append(shot)
         QToolTip.hideText()
+        dock.list.setCurrentItem(dock.list.topLevelItem(1))
+        dock.locate()  # the project comment: the project list shows its mark
+        _wait(app)
+        projects = window.projects_tab.list
+        rect = projects.visualItemRect(projects.currentItem())
+        QToolTip.showText(projects.viewport().mapToGlobal(rect.center()), projects.currentItem().toolTip(),
+                          projects.viewport(), rect)
+        _wait(app, 40)
+        shot = out_dir / "comments_03_project_mark.png"
+        QGuiApplication.primaryScreen().grabWindow(0).save(str(shot))
+        written.append(shot)
+        QToolTip.hideText()
 
         # the bureau's view after the answers came back
         cm.answer_comment(bureau, cm.list_comments(bureau, "359", 2023)[0].uuid, "编制调整，已按人员变动核减。",
