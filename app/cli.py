@@ -523,6 +523,9 @@ def _print_outcome(outcome) -> None:
     print(f"已导入：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度（{'覆盖原有数据' if outcome.replaced else '新数据'}；"
           f"{'已上报' if outcome.status == 'submitted' else '编制中'}；错误 {outcome.errors} 条，提示 {outcome.warnings} 条；"
           f"指纹 {outcome.fingerprint}，{trust}）", file=sys.stderr)
+    if outcome.answers is not None and outcome.answers.answered:  # 批注 answers the package carried
+        print(f"收到单位对批注的回复 {outcome.answers.answered} 条：\n  " + "\n  ".join(outcome.answers.details),
+              file=sys.stderr)
 
 
 def cmd_import_package(args) -> int:
@@ -581,6 +584,9 @@ def _resubmission(args) -> int:
           f"{trust}）", file=sys.stderr)
     if outcome.note:
         print(outcome.note, file=sys.stderr)
+    if outcome.answers is not None and outcome.answers.answered:  # 批注 answers the package carried
+        print(f"收到单位对批注的回复 {outcome.answers.answered} 条：\n  " + "\n  ".join(outcome.answers.details),
+              file=sys.stderr)
     for finding in outcome.findings:
         if finding.get("severity") == "error":
             print(f"  [错误] {finding.get('rule')} {finding.get('message')}", file=sys.stderr)
@@ -659,6 +665,14 @@ def cmd_return(args) -> int:
     from app.package import return_dataset
 
     store = _open_store(args)
+    if args.out:  # the signed 退回 file (reason + open 批注) is checked and written before the status moves
+        from app.comments import write_return
+
+        if store.dataset_info(args.unit, args.year).status != "submitted":
+            raise ConflictError(f"单位 {args.unit} 的 {args.year} 年度预算不是已上报状态，无需退回。")
+        written = write_return(store, args.unit, args.year, args.reason, args.out)
+        print(f"已生成退回文件 {written.path}（批注 {written.comments} 条；财政局签名密钥指纹 {written.fingerprint}）。",
+              file=sys.stderr)
     return_dataset(store, args.unit, args.year, args.reason)
     print(f"已退回 {args.unit} {args.year} 年度预算（编制中），原因：{args.reason}", file=sys.stderr)
     return EXIT_OK
@@ -930,7 +944,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("return", help="财政局：退回已上报的预算（回到编制中），须写明原因")
     unit_year(sub)
     sub.add_argument("--reason", required=True, help="退回原因")
+    sub.add_argument("--out", help="同时生成签名的退回文件（.bdr：退回原因和未解决的批注），交给单位导入")
     sub.set_defaults(handler=cmd_return)
+    from app.comments_cli import add_comment_commands
+
+    add_comment_commands(commands, unit_year)  # comment add/list/answer/resolve, import-return
 
     sub = commands.add_parser("trust", help="财政局：登记或更换单位的签名密钥指纹（不带 --fingerprint 时列出已登记的密钥）")
     sub.add_argument("--unit", required=True, help="单位编码")

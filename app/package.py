@@ -54,6 +54,10 @@ MANIFEST, SIGNATURE = "manifest.json", "signature.json"
 DATASET, AUDIT, FINDINGS, PDF = "dataset.json", "audit.json", "findings.json", "budget.pdf"
 CONTENT_MEMBERS = (DATASET, AUDIT, FINDINGS, PDF)
 ALL_MEMBERS = (MANIFEST, SIGNATURE, *CONTENT_MEMBERS)
+# Optional members: present only when there is something to carry, so a package without them is
+# exactly what older programs write and read. comments.json: the unit's answers to 批注 (app.comments).
+COMMENTS = "comments.json"
+OPTIONAL_MEMBERS = (COMMENTS,)
 
 # Bounds (bytes). A seed-004-sized package is about 0.3 MB; these leave room for a large
 # department with hundreds of projects and still stop a zip bomb long before memory runs out.
@@ -66,6 +70,7 @@ MAX_MEMBER_BYTES = {
     AUDIT: 64 * 1024 * 1024,
     FINDINGS: 16 * 1024 * 1024,
     PDF: 128 * 1024 * 1024,
+    COMMENTS: 8 * 1024 * 1024,
 }
 _CHUNK = 64 * 1024
 
@@ -140,9 +145,11 @@ def findings_document(unit_code: str, year: int, findings) -> dict:
 
 
 def write_package(target: Path, *, document: dict, audit: dict, findings: dict, pdf: bytes, key,
-                  created: datetime | None = None) -> tuple[str, str]:
+                  created: datetime | None = None, comments: dict | None = None) -> tuple[str, str]:
     """Write the members, the manifest and its signature to ``target``; returns (fingerprint, sha256)."""
     members = {DATASET: _json_bytes(document), AUDIT: _json_bytes(audit), FINDINGS: _json_bytes(findings), PDF: pdf}
+    if comments is not None and comments.get("comments"):
+        members[COMMENTS] = _json_bytes(comments)
     created = created or _now()
     manifest = {
         "format": PACKAGE_FORMAT,
@@ -211,10 +218,13 @@ def export_package(dataset, target: str | Path, *, submit: bool = False,
     if submit:
         document["status"] = "submitted"
     audit = audit_document(dataset.store, dataset.unit.code, dataset.year)
+    from app.comments import comments_document
+
     temp = target.with_name(f".{target.name}.new")
     _fingerprint, sha = write_package(temp, document=document, audit=audit,
                                       findings=findings_document(dataset.unit.code, dataset.year, findings),
-                                      pdf=buffer.getvalue(), key=key)
+                                      pdf=buffer.getvalue(), key=key,
+                                      comments=comments_document(dataset.store, dataset.unit.code, dataset.year))
     try:
         progress_step(progress, 3, 4, "上报" if submit else "保存")
         if submit and dataset.status != "submitted":
@@ -284,7 +294,7 @@ def _check_names(infos: list[zipfile.ZipInfo], path: Path) -> dict[str, zipfile.
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise _refuse(path, f"含有重复的成员“{'、'.join(duplicates)}”，")
-    unexpected = [name for name in names if name not in ALL_MEMBERS]
+    unexpected = [name for name in names if name not in ALL_MEMBERS + OPTIONAL_MEMBERS]
     if unexpected:
         raise _refuse(path, f"含有不应有的成员“{'、'.join(unexpected[:5])}”，")
     missing = [name for name in (MANIFEST, SIGNATURE) if name not in names]
@@ -377,7 +387,8 @@ def open_package(path: str | Path) -> VerifiedPackage:
         _check_manifest(manifest, path)
         listed: dict[str, dict] = {}
         for entry in manifest["members"]:
-            if not isinstance(entry, dict) or entry.get("name") not in CONTENT_MEMBERS or entry["name"] in listed:
+            if (not isinstance(entry, dict) or entry.get("name") not in CONTENT_MEMBERS + OPTIONAL_MEMBERS
+                    or entry["name"] in listed):
                 raise _refuse(path, "的清单列出了不应有的成员，")
             listed[entry["name"]] = entry
         present = set(infos) - {MANIFEST, SIGNATURE}
@@ -387,7 +398,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
             detail = (f"缺少 {'、'.join(missing)}" if missing else "") + (f"多出 {'、'.join(extra)}" if extra else "")
             raise _refuse(path, f"与其清单不符（{detail}），")
         members: dict[str, bytes] = {}
-        for name in CONTENT_MEMBERS:
+        for name in CONTENT_MEMBERS + OPTIONAL_MEMBERS:
             if name not in listed:
                 continue
             data = _read_member(archive, infos[name], path, budget)
@@ -555,6 +566,7 @@ class ImportOutcome:
     errors: int
     warnings: int
     diff: PackageDiff | None = None
+    answers: object | None = None  # app.comments.MergeResult: the 批注 answers the package carried
 
 
 def _dataset_document(package: VerifiedPackage) -> dict:
@@ -728,6 +740,7 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
             raise ConflictError(
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
                 + "\n".join(diff.lines()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
+    answers = _package_comments(package)  # checked before anything is written
     claimed = _claim_trust(store, package)
     try:
         dataset = _import_document(store, document, replace=diff is not None, backup=backup, package=package)
@@ -739,8 +752,29 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     findings = check_dataset(dataset)
     errors = sum(1 for finding in findings if finding.severity == "error")
     _record(store, package, errors, len(findings) - errors, dataset.status)
+    merged = None
+    if answers is not None:
+        from app.comments import merge_comments
+
+        merged = merge_comments(store, answers)
     return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
-                         diff is not None, dataset.status, errors, len(findings) - errors, diff)
+                         diff is not None, dataset.status, errors, len(findings) - errors, diff, merged)
+
+
+def _package_comments(package: VerifiedPackage):
+    """The 批注 answers a package carries (``comments.json``), checked; None if it has none."""
+    if COMMENTS not in package.members:
+        return None
+    from app.comments import COMMENTS_FORMAT, parse_comments
+
+    document = _parse_json(package.members[COMMENTS], package.path, COMMENTS)
+    if not isinstance(document, dict) or document.get("format") != COMMENTS_FORMAT \
+            or document.get("unit") != package.unit_code or document.get("year") != package.year:
+        raise _refuse(package.path, "中的 comments.json 不是本单位本年度的批注，")
+    try:
+        return parse_comments(document.get("comments"), package.unit_code, package.year)
+    except InputError as exc:
+        raise _refuse(package.path, f"中的批注有误（{exc}），") from None
 
 
 @dataclass

@@ -745,6 +745,7 @@ class ResubmitOutcome:
     diff: DocumentDiff | None
     first_trust: bool
     note: str = ""  # why the status is what it is (a 合并 that did not pass 审核 stays 编制中)
+    answers: object | None = None  # app.comments.MergeResult: the 批注 answers the package carried
 
     def to_dict(self) -> dict:
         return {"unit": self.unit_code, "name": self.unit_name, "year": self.year, "mode": self.mode,
@@ -829,6 +830,7 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
                 incoming["status"] = "submitted"
         words = (f"合并：自{_package_words(package)}取 "
                  + "、".join(f"《{part_title(key)}》" if key not in PART_TITLES else part_title(key) for key in parts))
+    answers = pkg._package_comments(package)  # the 批注 answers, checked before anything is written
     progress_step(progress, 2, 4, "写入数据库")
     claimed = pkg._claim_trust(store, package)
     try:
@@ -842,10 +844,15 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
     findings = check_dataset(dataset)
     errors = sum(1 for finding in findings if finding.severity == "error")
     pkg._record(store, package, errors, len(findings) - errors, dataset.status)
+    merged = None
+    if answers is not None:
+        from app.comments import merge_comments
+
+        merged = merge_comments(store, answers)
     progress_step(progress, 4, 4, "完成")
     return ResubmitOutcome(package.unit_code, package.unit_name, package.year, mode, parts, dataset.status, errors,
                            len(findings) - errors, [finding.to_dict() for finding in findings], preview.diff,
-                           claimed is not None, note)
+                           claimed is not None, note, merged)
 
 
 __all__ = [

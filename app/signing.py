@@ -57,8 +57,8 @@ def normalize_fingerprint(text: str) -> str:
     return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
 
 
-def load_key(unit_code: str) -> Ed25519PrivateKey | None:
-    path = _key_path(unit_code)
+def load_key(unit_code: str, *, path: Path | None = None) -> Ed25519PrivateKey | None:
+    path = path or _key_path(unit_code)
     if not path.exists():
         return None
     try:
@@ -70,13 +70,13 @@ def load_key(unit_code: str) -> Ed25519PrivateKey | None:
     return key
 
 
-def unit_key(unit_code: str) -> Ed25519PrivateKey:
+def unit_key(unit_code: str, *, path: Path | None = None) -> Ed25519PrivateKey:
     """The unit's private key, created (mode 0600 in a 0700 directory) on first use."""
-    key = load_key(unit_code)
+    key = load_key(unit_code, path=path)
     if key is not None:
         return key
     key = Ed25519PrivateKey.generate()
-    path = _key_path(unit_code)
+    path = path or _key_path(unit_code)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.chmod(path.parent, 0o700)
@@ -89,6 +89,14 @@ def unit_key(unit_code: str) -> Ed25519PrivateKey:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
     return key
+
+
+BUREAU_KEY_ID = "bureau"  # the 财政局's own key (it signs 退回 files), beside the unit keys
+
+
+def bureau_key() -> Ed25519PrivateKey:
+    """The 财政局's signing key for 退回 files, created like a unit key on first use."""
+    return unit_key("财政局", path=key_dir() / f"{BUREAU_KEY_ID}.ed25519.pem")
 
 
 def existing_fingerprint(unit_code: str) -> str | None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -453,3 +454,38 @@ class PackageFile(Base):
     received_package_id: Mapped[int] = mapped_column(
         ForeignKey("received_package.id", ondelete="CASCADE"), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+# ---- comments ----
+class CellComment(Base):
+    """批注: a remark of the 财政局 / 主管部门 on a cell, project, indicator or 审核 finding of one unit's
+    budget, with the unit's answer. Not budget content (a 已上报 budget can be commented); keyed by
+    unit code and year (like the audit) so it outlives a replacing import, and by ``uuid`` so the
+    same comment is recognised on the bureau's and the clerk's machine as it travels."""
+
+    __tablename__ = "cell_comment"
+    __table_args__ = (Index("ix_cell_comment_unit_year", "unit_code", "year", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # cell / project / indicator / finding
+    form: Mapped[str] = mapped_column(String(64), default="", server_default="")  # cell: form id
+    row_key: Mapped[str] = mapped_column(String(300), default="", server_default="")  # cell: row key
+    column_key: Mapped[str] = mapped_column(String(64), default="", server_default="")  # cell: column key
+    project: Mapped[str] = mapped_column(String(300), default="", server_default="")  # project / indicator: 项目名称
+    indicator: Mapped[str] = mapped_column(String(300), default="", server_default="")  # indicator: 三级指标
+    rule: Mapped[str] = mapped_column(String(64), default="", server_default="")  # finding: rule id
+    anchor: Mapped[str] = mapped_column(String(300), default="", server_default="")  # finding: its place (row …)
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))  # 需跟进
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))  # 已修改
+    # (the two flags come before ``text``: below it, the name is the column, not sqlalchemy.text)
+    text: Mapped[str] = mapped_column(Text)
+    side: Mapped[str] = mapped_column(String(16))  # 财政局 / 主管部门 / 单位
+    author: Mapped[str] = mapped_column(String(100), default="", server_default="")  # OS user who wrote it
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")  # open/answered/resolved
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answered_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, the last change on either side

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.compute import FormView
-from app.errors import BudgetDeskError
+from app.errors import BudgetDeskError, ConflictError
 from app.forms import all_forms
 from app.money import format_amount
 from app.package import BatchResult, OverviewRow, import_packages, overview, return_dataset
@@ -148,6 +148,12 @@ class FormsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.view = FormsView(source, heading, self)
         layout.addWidget(self.view)
+        if hasattr(source, "unit_code") and hasattr(source, "store"):  # a unit's budget, not a 汇总: its 批注
+            from ui.bureau_comments import BureauCommentsPanel
+
+            self.comments = BureauCommentsPanel(self.view, source, self)
+            layout.addWidget(self.comments)
+            layout.setStretchFactor(self.view, 1)
         buttons = QDialogButtonBox(self)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
@@ -374,7 +380,8 @@ class BureauWindow(QMainWindow):
         for outcome in result.imported:
             self.problem_list.addItem(QListWidgetItem(
                 f"✔ {outcome.unit_code} {outcome.unit_name}：错误 {outcome.errors} 条，提示 {outcome.warnings} 条"
-                + ("，首次接收，已登记密钥" if outcome.first_trust else "")))
+                + ("，首次接收，已登记密钥" if outcome.first_trust else "")
+                + (f"，批注回复 {outcome.answers.answered} 条" if outcome.answers and outcome.answers.answered else "")))
         self.problems.show()
         self.refresh()
 
@@ -411,7 +418,9 @@ class BureauWindow(QMainWindow):
         self.drill_down = dialog
         return dialog
 
-    def return_unit(self, reason: str | None = None) -> None:
+    def return_unit(self, reason: str | None = None, out: str | None = None) -> None:
+        """退回 with a reason; asked interactively, it also saves the signed 退回 file (.bdr: the reason
+        and the open 批注) for the unit. ``out`` names that file without asking."""
         row = self._current()
         if row is None:
             return
@@ -420,7 +429,22 @@ class BureauWindow(QMainWindow):
                                                                       "请写明退回原因（单位将看到）：")
             if not ok:
                 return
+            if row.status == "submitted" and reason.strip():
+                from app.comments import default_return_name
+
+                folder = self.settings.value("bureau/folder", "")
+                out, _filter = QFileDialog.getSaveFileName(
+                    self, "保存退回文件（交给单位导入）", str(Path(folder) / default_return_name(row.unit_code, row.year)),
+                    "BudgetDesk 退回文件 (*.bdr)")
+                if not out:
+                    return
         try:
+            if out:
+                from app.comments import write_return
+
+                if row.status != "submitted":
+                    raise ConflictError(f"单位 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算不是已上报状态，无需退回。")
+                write_return(self.store, row.unit_code, row.year, reason, out)
             return_dataset(self.store, row.unit_code, row.year, reason)
         except BudgetDeskError as exc:
             QMessageBox.warning(self, "不能退回", str(exc))

@@ -19,6 +19,7 @@ from app.layout import column_title_path, header_levels, two_sided_lines
 from app.money import format_amount
 from app.prior import change_label, prior_cells
 from app.service import CellChange
+from ui.comment_marks import COMMENT_ROLE, comment_index, state_of, tooltip_text
 from ui.controller import DatasetController
 from ui.style import TEXT_QCOLOR
 
@@ -81,6 +82,8 @@ class CellGridModel(QAbstractTableModel):
         controller.values_changed.connect(self._on_values_changed)
         controller.structure_changed.connect(self._on_structure_changed)
         controller.findings_changed.connect(self._on_findings_changed)
+        self.comments = comment_index(controller)  # 批注: corner marks and tooltips (ui.comment_marks)
+        self.comments.changed.connect(self._on_comments_changed)
 
     # ---- layout supplied by subclasses --------------------------------------------------------
     def layout_rows(self) -> None:
@@ -174,6 +177,15 @@ class CellGridModel(QAbstractTableModel):
             if key in flagged:
                 index = self.index(*position)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.BackgroundRole])
+
+    def _on_comments_changed(self) -> None:
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
+                                  [COMMENT_ROLE, Qt.ItemDataRole.ToolTipRole])
+
+    def cell_comments(self, index: QModelIndex) -> list:
+        key = self.cell_key(index)
+        return [] if key is None else self.comments.for_cell(self.form.id, *key)
 
     def locate(self, row_key: str, column_key: str) -> QModelIndex | None:
         for position, key in self._positions().items():
@@ -279,7 +291,10 @@ class CellGridModel(QAbstractTableModel):
             messages = [f.message for f in self.controller.findings()
                         if any(c.form == self.form.id and (c.row, c.column) == self.cell_key(index) for c in f.cells)]
             base = "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
-            return "\n".join([base, *messages])
+            noted = self.cell_comments(index)
+            return "\n".join([base, *messages] + ([tooltip_text(noted)] if noted else []))
+        if role == COMMENT_ROLE:
+            return state_of(self.cell_comments(index)) if column.kind == "amount" else ""
         return None
 
     def _prior_data(self, index: QModelIndex, role):

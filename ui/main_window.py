@@ -29,6 +29,7 @@ from app.forms import editor_order
 from app.service import BudgetDataset, Store
 from app.textcheck import check_code
 from ui.backup_actions import add_backup_actions
+from ui.comments_panel import install_comments
 from ui.controller import DatasetController
 from ui.edition_actions import bring_to_current_edition
 from ui.excel_actions import add_excel_actions
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.submit_menu)
         add_package_actions(self.submit_menu, self)
         add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
+        install_comments(self)  # 批注 dock and 上报 → 导入退回文件 (ui/comments_panel.py)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("form_tabs")
@@ -353,6 +355,7 @@ class MainWindow(QMainWindow):
         self.controller.findings_changed.connect(self._update_counts)
         self.controller.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.findings_dock.attach(self.controller)
+        self.comments_dock.attach(self.controller)
         self.controller.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.controller.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)

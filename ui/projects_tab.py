@@ -29,6 +29,7 @@ from app.errors import BudgetDeskError
 from app.money import format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
 from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
+from ui.comment_marks import COMMENT_ROLE, CornerDelegate, comment_index, state_of, tooltip_text
 from ui.controller import DatasetController
 from ui.indicator_editor import IndicatorEditor
 from ui.style import set_role
@@ -70,6 +71,9 @@ class ProjectsTab(QWidget):
         self.list = QListWidget(master)
         self.list.setObjectName("project_list")
         self.list.currentItemChanged.connect(self._selected)
+        self.list.setItemDelegate(CornerDelegate(self.list))  # 批注 on a project or its indicators
+        self.comments = comment_index(controller)
+        self.comments.changed.connect(self.refresh)
         master_layout.addWidget(self.list, 1)
         buttons = QGridLayout()
         for number, (label, name, handler) in enumerate((
@@ -186,6 +190,10 @@ class ProjectsTab(QWidget):
             amount = format_amount(project.amount, grouping=True) or "未填金额"
             item = QListWidgetItem(f"{number}. {project.name}（{amount}）")
             item.setData(Qt.ItemDataRole.UserRole, project.id)
+            noted = self.comments.for_project(project.name)
+            if noted:  # a corner mark and the text on hover, as on a commented cell
+                item.setData(COMMENT_ROLE, state_of(noted))
+                item.setToolTip(tooltip_text(noted))
             self.list.addItem(item)
         self.list.blockSignals(False)
         total = book.projects_total()

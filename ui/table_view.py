@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QStyledI
 
 from app.errors import BudgetDeskError
 from app.service import CellChange
+from ui.comment_marks import COMMENT_ROLE, paint_corner
 from ui.grid_model import CellGridModel
 from ui.header import GroupedHeaderView
 from ui.record_table import TypingTableView
@@ -28,6 +29,12 @@ class AmountDelegate(QStyledItemDelegate):
         editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         editor.setObjectName("cell_editor")
         return editor
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        state = index.data(COMMENT_ROLE)
+        if state:  # 批注: a corner mark, its text in the tooltip (ui.comment_marks)
+            paint_corner(painter, option.rect, state)
 
     def eventFilter(self, editor, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and event.key() in (
