@@ -165,7 +165,7 @@ def test_approval_merges_levels_and_notes(store, tmp_path):
                              indicators=indicators))
     build_document(dataset, tmp_path / "approval.pdf", forms=["project_approval"])
     text = Pdf(tmp_path / "approval.pdf").page(1)
-    assert "预算单位：905区影视产业发展中心" in text and "填表人：黄靖" in text and "联系方式：86612877" in text
+    assert "预算单位：区影视产业发展中心" in text and "填表人：黄靖" in text and "联系方式：86612877" in text
     assert "项目属性经常性项目项目实施周期2021.1.1-2021.12.31" in text
     assert "其中：本级财政242.50" in text and "上级资金0.00" in text
     assert "年度目标：①吸纳5名专家进入新区影视专家智库。" in text

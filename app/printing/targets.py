@@ -263,7 +263,8 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     widths = _spread(_APPROVAL_WIDTHS, width)
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
     unit = ctx.unit
-    head = unit_line(ctx, styles, width, left=f"预算单位：{ctx.unit_label}", middle=f"填表人：{unit.preparer}",
+    # 预算单位 by its name alone, as seed 000 prints it
+    head = unit_line(ctx, styles, width, left=f"预算单位：{unit.name}", middle=f"填表人：{unit.preparer}",
                      right=f"联系方式：{unit.phone}")
 
     project = default_funds(project, ctx.only_general_budget)
