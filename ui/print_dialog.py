@@ -55,7 +55,7 @@ from ui.print_choices import (
     safe_file_name,
 )
 from ui.print_preview import PREVIEW_ZOOMS, PdfPages, PreviewArea
-from ui.print_raster import paint_pages
+from ui.print_raster import load_image_plugins_here, paint_pages
 from ui.print_settings import settings_text, show_settings
 from ui.style import ERROR_STYLE
 
@@ -624,6 +624,7 @@ class PrintDialog(QDialog):
             else:
                 sys.excepthook(type(exc), exc, exc.__traceback__)
 
+        load_image_plugins_here()  # before the worker paints: see its note (a deadlock otherwise)
         self.print_job = run_job(self, "打印", lambda progress: paint_pages(printer, pages, indices, progress),
                                  printed, on_error=failed)
         self.print_job.finished.connect(self._print_finished)

@@ -7,7 +7,7 @@ the GUI thread, and PDFium calls are serialised by ``ui.print_preview.PDFIUM_LOC
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QPageLayout, QPainter, QTransform
+from PySide6.QtGui import QImageWriter, QPageLayout, QPainter, QTransform
 from PySide6.QtPrintSupport import QPrinter
 
 from app.progress import Progress, step
@@ -17,6 +17,18 @@ from ui.print_preview import PdfPages
 # prints table rules and 9 pt text as sharply as the office printers can put them on paper.
 PRINT_DPI_LIMIT = 300
 POINTS_PER_INCH = 72
+
+
+def load_image_plugins_here() -> None:
+    """Call on the GUI thread before a worker paints onto a printer.
+
+    Qt's PDF engine asks ``QImageWriter.supportedImageFormats()`` for every image it embeds, and the
+    first time that loads the image-format plugins and moves them to the GUI thread under a Qt lock.
+    PySide holds the GIL through ``QPainter.drawImage``, so a worker doing that first load while the
+    GUI thread, inside a Qt lock, waits for the GIL (a signal disconnected as a Python object dies)
+    deadlocks both. Loaded here once, the plugins already live on the GUI thread and the worker's
+    call takes no lock. (Seen once in a full test run: a hang in drawImage.)"""
+    QImageWriter.supportedImageFormats()
 
 
 def paint_pages(printer: QPrinter, pages: PdfPages, indices: range, progress: Progress | None = None) -> int:
