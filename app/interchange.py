@@ -613,7 +613,9 @@ def _submission_blockers(document: dict) -> list:
 
     scratch = Store.scratch()
     try:
-        import_document(scratch, {**document, "status": "draft"}, backup=False)
+        # The scratch database has no 上级单位: the unit is checked on its own (its 部门 is not needed for 审核).
+        import_document(scratch, {**document, "status": "draft", "unit": {**document["unit"], "parent_code": None}},
+                        backup=False)
         return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))
     finally:
         scratch.close()

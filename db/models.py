@@ -436,3 +436,19 @@ class DepartmentSelfEvaluationItem(Base):
     actual_value: Mapped[str] = mapped_column(Text, default="")  # 全年完成值
     score_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 自评得分
     deviation: Mapped[str] = mapped_column(Text, default="")  # 偏差及原因分析
+
+
+# ---- hier ----
+from sqlalchemy import LargeBinary  # noqa: E402 - kept inside this block
+
+
+class PackageFile(Base):
+    """The bytes of a package as received (a unit's package, or a department package), kept so a
+    主管部门 can hand its 所属单位's ORIGINAL signed packages upward unchanged (app.hierarchy)."""
+
+    __tablename__ = "package_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_package_id: Mapped[int] = mapped_column(
+        ForeignKey("received_package.id", ondelete="CASCADE"), unique=True, index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,29 @@
+"""package_file: the bytes of each received package (a 主管部门 hands its units' originals upward)
+
+Revision ID: 0006_hier
+Revises: 0004_selfeval
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006_hier'
+down_revision = '0004_selfeval'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'package_file',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('received_package_id', sa.Integer(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(['received_package_id'], ['received_package.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_package_file_received_package_id', 'package_file', ['received_package_id'], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_package_file_received_package_id', table_name='package_file')
+    op.drop_table('package_file')
