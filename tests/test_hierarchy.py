@@ -335,3 +335,46 @@ def test_import_folder_takes_a_department_package(bureau, department_package, tm
     assert batch.failed == [] and [outcome.unit_code for outcome in batch.imported] == [DEPT]
     assert len(batch.imported[0].units) == 3
 
+
+
+def test_cli_department_package_tree_and_return(tmp_path, capsys):
+    from tests.conftest import dump, run
+
+    department_db, bureau_db = tmp_path / "dept.sqlite3", tmp_path / "bureau.sqlite3"
+    store = _make_store("sqlite", tmp_path, "dept")
+    try:
+        build_department(store, tmp_path)
+    finally:
+        store.close()
+    # Not a .bdp name, and a unit without 所属单位: refused, nothing written.
+    code, _out, err = run(capsys, "--db", str(department_db), "export-package", "--unit", DEPT, "--year", "2023",
+                          "--with-units", "--out", str(tmp_path / "d.zip"))
+    assert code == 2 and ".bdp" in err
+    code, _out, err = run(capsys, "--db", str(department_db), "export-package", "--unit", "801001", "--year", "2023",
+                          "--with-units", "--out", str(tmp_path / "u.bdp"))
+    assert code == 1 and "没有所属单位" in err and not (tmp_path / "u.bdp").exists()
+    out_dir = tmp_path / "upward"
+    out_dir.mkdir()
+    code, _out, err = run(capsys, "--db", str(department_db), "export-package", "--unit", DEPT, "--year", "2023",
+                          "--with-units", "--submit", "--out", str(out_dir))
+    assert code == 0 and "本级和 3 个所属单位" in err
+    package = out_dir / hierarchy.default_file_name(DEPT, DEPT_NAME, YEAR)
+
+    code, _out, err = run(capsys, "--db", str(bureau_db), "import-package", str(package))
+    assert code == 0 and err.count("所属单位 已导入：") == 3 and "注意" not in err
+    code, out, _err = run(capsys, "--db", str(bureau_db), "bureau-tree", "--year", "2023", "--json")
+    data = json.loads(out)
+    assert [child["code"] for child in data["nodes"][0]["children"]] == [DEPT, "801001", "801002", "801003"]
+    assert data["nodes"][0]["status_name"] == "有提示"
+
+    before = dump(bureau_db)
+    code, _out, err = run(capsys, "--db", str(bureau_db), "return", "--unit", DEPT, "--year", "2023",
+                          "--with-units", "--reason", "")
+    assert code == 2 and "原因" in err and dump(bureau_db) == before
+    code, _out, err = run(capsys, "--db", str(bureau_db), "return", "--unit", DEPT, "--year", "2023",
+                          "--with-units", "--reason", "人员经费测算有误")
+    assert code == 0 and "801、801001、801002、801003" in err
+    code, out, _err = run(capsys, "--db", str(bureau_db), "bureau-tree", "--year", "2023")
+    lines = out.splitlines()
+    assert lines[0].startswith("[部门] 801 某县教育局\t已退回\t共 4：已退回 4")
+    assert lines[2].startswith("  801001 某县第一中学\t已退回") and lines[2].endswith("退回原因：人员经费测算有误")
