@@ -14,19 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from app import hierarchy
+from app import hierarchy, signing
 from app import package as pkg
-from app import signing
 from app.errors import ConflictError, InputError
-from tests.test_package import (  # noqa: F401 - fixtures
-    _make_store,
-    _signed_zip,
-    bureau,
-    key_dir,
-    make_package,
-    seed_document,
-    snapshot,
-)
+from tests import test_package
+from tests.test_package import _make_store, _signed_zip, make_package, seed_document, snapshot
+
+bureau, key_dir = test_package.bureau, test_package.key_dir  # the same fixtures: bureau on SQLite and PostgreSQL
 
 DEPT, DEPT_NAME = "801", "某县教育局"
 UNITS = [("801001", "某县第一中学"), ("801002", "某县第二中学"), ("801003", "某县实验小学")]

@@ -307,6 +307,9 @@ class BureauWindow(QMainWindow):
         self.summary = QLabel(self)
         self.summary.setObjectName("overview_summary")
         self.statusBar().addPermanentWidget(self.summary)
+        from ui.bureau_tree import install_tree
+
+        install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
         self.resize(1280, 720)
         self.refresh()
 
@@ -334,6 +337,7 @@ class BureauWindow(QMainWindow):
                 self.table.setItem(number, column, cell)
         submitted = sum(1 for row in self.rows if row.status == "submitted")
         self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个")
+        self.tree_panel.refresh()
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -453,6 +457,8 @@ def _diff_text(preview) -> str:
     lines = [f"数据包：{package.path.name}", f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",
              f"密钥指纹：{package.fingerprint}" + ("（首次接收，将登记此密钥；请与纸质材料上的指纹核对）"
                                                  if preview.first_trust else "（与登记的密钥一致）")]
+    if preview.department is not None:
+        lines += ["", *preview.department.lines]
     if preview.diff is not None:
         lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
     return "\n".join(lines)
@@ -471,7 +477,7 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(text)
         buttons = QDialogButtonBox(self)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        ok = buttons.addButton("覆盖导入" if preview.diff is not None else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok = buttons.addButton("覆盖导入" if preview.needs_replace else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirm_import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -509,12 +515,14 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
         def finish(outcome) -> None:
             QMessageBox.information(parent, "已导入",
                                     f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：错误 {outcome.errors} 条，"
-                                    f"提示 {outcome.warnings} 条。")
+                                    f"提示 {outcome.warnings} 条。" + "".join(
+                                        f"\n所属单位 {u.unit_code} {u.unit_name}：错误 {u.errors} 条，提示 {u.warnings} 条。"
+                                        for u in outcome.units) + "".join(f"\n\n注意：{w}" for w in outcome.warnings_text))
             if on_done is not None:
                 on_done(outcome)
 
         parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
-            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.diff is not None),
+            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace),
             finish, on_error=refused)
 
     parent.package_job = run_job(parent, "核对数据包", lambda progress: preview_package(
