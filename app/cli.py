@@ -599,7 +599,8 @@ def cmd_bureau_tree(args) -> int:
         label = {"department": "部门", "own": "本级"}.get(node.role, "")
         cells = [("  " * depth) + (f"[{label}] " if label else "") + f"{node.code} {node.name}", node.status_name]
         if node.children:
-            cells.append(node.summary)
+            total, money_unit = node.total
+            cells += [node.summary, f"总计 {format_amount(total, grouping=True)} {money_unit}" if total is not None else ""]
         elif row is not None:
             cells += [row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "",
                       f"错误 {row.errors or 0} 提示 {row.warnings or 0}" if row.received_at else "",

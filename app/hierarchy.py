@@ -405,10 +405,26 @@ class TreeNode:
                  if (count := sum(1 for leaf in leaves if leaf.status == key))]
         return f"共 {len(leaves)}：" + "，".join(parts)
 
+    @property
+    def total(self) -> tuple[Decimal | None, str]:
+        """总计 of a leaf; of a 部门 the sum of its nodes' (when they keep one money unit), with the unit."""
+        if not self.children:
+            return (self.row.total, self.row.money_unit) if self.row is not None else (None, "")
+        rows = [leaf.row for leaf in self.leaves() if leaf.row is not None and leaf.row.total is not None]
+        units = {row.money_unit for row in rows}
+        if len(units) != 1:
+            return None, ""
+        return sum((row.total for row in rows), Decimal(0)), units.pop()
+
     def to_dict(self) -> dict:
+        from app.money import format_amount
+
         data = {"code": self.code, "name": self.name, "role": self.role, "role_name": ROLE_NAMES[self.role],
                 "status": self.status, "status_name": self.status_name}
-        if self.row is not None:
+        if self.children:
+            total, money_unit = self.total
+            data.update({"total": format_amount(total) or None, "money_unit": money_unit or None})
+        elif self.row is not None:
             row = self.row.to_dict()
             data.update({key: row[key] for key in ("received_at", "errors", "warnings", "fingerprint", "total",
                                                     "basic", "project", "money_unit", "return_reason")})

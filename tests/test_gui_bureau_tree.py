@@ -56,6 +56,7 @@ def test_tree_shows_the_department_and_returns(qtbot, bureau_window, boxes, monk
     top = tree.topLevelItem(0)
     assert top.text(0) == f"{DEPT} {DEPT_NAME}" and top.childCount() == 4 and top.isExpanded()
     assert top.text(8) == "共 4：有提示 4"
+    assert top.text(6) and top.text(7) == "万元"  # the 部门's total: its 本级 and 所属单位 together
     texts = _texts(tree)
     assert texts[(DEPT, "own")] == ("本级", "有提示")
     assert [texts[(code, "unit")] for code, _n in UNITS] == [(f"{code} {name}", "有提示") for code, name in UNITS]

@@ -136,6 +136,10 @@ def test_bureau_imports_the_department_level_by_level(bureau, department_package
     assert [(child.code, child.role) for child in children] == [(DEPT, "own"), *((code, "unit") for code, _n in UNITS)]
     assert {child.status for child in children} == {"warnings"}  # received, 提示 explained
     assert nodes[0].status_name == "有提示" and nodes[0].summary == "共 4：有提示 4"
+    assert nodes[0].total == (sum(child.row.total for child in children), "万元")
+    from app.money import format_amount
+
+    assert hierarchy.tree_json(nodes, YEAR)["nodes"][0]["total"] == format_amount(nodes[0].total[0])
 
     # The same file again: refused without replace (and nothing written); with replace it goes in again.
     before = snapshot(bureau)

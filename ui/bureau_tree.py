@@ -64,12 +64,12 @@ class BureauTree(QTreeWidget):
         row = node.row
         label = "本级" if node.role == "own" else f"{node.code} {node.name}"
         leaf = not node.children
+        total, money_unit = node.total  # a 部门: the sum of its 本级 and 所属单位
         texts = [label, ROLE_NAMES[node.role], node.status_name,
                  row.received_at.strftime("%Y-%m-%d %H:%M") if leaf and row is not None and row.received_at else "",
                  str(row.errors) if leaf and row is not None and row.errors is not None else "",
                  str(row.warnings) if leaf and row is not None and row.warnings is not None else "",
-                 format_amount(row.total, grouping=True) if leaf and row is not None else "",
-                 row.money_unit if leaf and row is not None else "",
+                 format_amount(total, grouping=True), money_unit,
                  node.summary if node.children else (f"退回原因：{row.returned}" if node.status == "returned" and row else "")]
         item = QTreeWidgetItem(texts)
         item.setData(0, CODE_ROLE, (node.code, node.role))
@@ -199,9 +199,9 @@ class BureauTreePanel(QWidget):
 def install_tree(window) -> BureauTreePanel:
     """Put the tree in a tab "按部门" before the window's unit table (tab "单位列表")."""
     splitter = window.table.parentWidget()
-    tabs = QTabWidget(splitter)
+    tabs = QTabWidget()
     tabs.setObjectName("bureau_tabs")
-    splitter.replaceWidget(splitter.indexOf(window.table), tabs)
+    splitter.replaceWidget(splitter.indexOf(window.table), tabs)  # the splitter takes it as its child
     window.tree_panel = BureauTreePanel(window, tabs)
     tabs.addTab(window.tree_panel, "按部门")
     tabs.addTab(window.table, "单位列表")
