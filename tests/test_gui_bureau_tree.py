@@ -97,3 +97,33 @@ def test_tree_view_opens_a_unit_and_follows_the_year(qtbot, bureau_window, boxes
     assert tree.select("801001", "unit")
     window.tree_panel.view_selected()
     assert boxes[-1][0] == "information" and "还没有 2024 年度的数据" in boxes[-1][2]
+
+
+def test_department_package_imported_from_the_window(qtbot, store, tmp_path, boxes):
+    """导入单个数据包 with a department package: the preview lists its units; confirmed, the tree fills."""
+    from ui.bureau_window import BureauWindow, _diff_text
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    department = _make_store("sqlite", tmp_path, "department")
+    try:
+        build_department(department, tmp_path)
+        result = hierarchy.export_department_package(department, DEPT, YEAR, tmp_path / "d.bdp", submit=True)
+    finally:
+        department.close()
+    window = BureauWindow(store, YEAR)
+    qtbot.addWidget(window)
+    asked = []
+    window.import_file(str(result.path), ask=lambda preview: asked.append(preview) or True)
+    qtbot.waitUntil(lambda: window.tree_panel.tree.topLevelItemCount() == 1, timeout=120000)
+    text = _diff_text(asked[0])
+    assert "部门数据包：本级和 3 个所属单位" in text and "801002 某县第二中学" in text and "首次接收" in text
+    assert not asked[0].needs_replace
+    qtbot.waitUntil(lambda: bool(boxes), timeout=120000)
+    assert boxes[-1][0] == "information" and boxes[-1][2].count("所属单位 ") == 3
+    assert {status for _label, status in _texts(window.tree_panel.tree).values()} == {"有提示"}
+    # The same file again: the preview says what would be replaced, and 已上报 data is not overwritten.
+    window.import_file(str(result.path), ask=lambda preview: asked.append(preview) or True)
+    qtbot.waitUntil(lambda: len(boxes) == 2, timeout=120000)
+    assert asked[1].needs_replace and "将覆盖已有数据" in _diff_text(asked[1])
+    assert boxes[-1][0] == "warning" and "已上报" in boxes[-1][2] and "未导入" in boxes[-1][2]
