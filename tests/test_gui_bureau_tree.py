@@ -127,3 +127,34 @@ def test_department_package_imported_from_the_window(qtbot, store, tmp_path, box
     qtbot.waitUntil(lambda: len(boxes) == 2, timeout=120000)
     assert asked[1].needs_replace and "将覆盖已有数据" in _diff_text(asked[1])
     assert boxes[-1][0] == "warning" and "已上报" in boxes[-1][2] and "未导入" in boxes[-1][2]
+
+
+def test_department_hands_its_package_upward_from_the_tree(qtbot, store, tmp_path, boxes):
+    """The 主管部门 in the same window: refused while a unit is 退回, then the package is written."""
+    from ui.bureau_window import BureauWindow
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    files = build_department(store, tmp_path)
+    pkg.return_dataset(store, "801003", YEAR, "请补充绩效目标")
+    window = BureauWindow(store, YEAR)
+    qtbot.addWidget(window)
+    panel = window.tree_panel
+    assert panel.tree.select("801001", "unit")
+    panel.export_department(str(tmp_path / "up.bdp"))
+    assert boxes[-1][0] == "information" and "请在树中选择一个部门" in boxes[-1][2]
+
+    assert panel.tree.select(DEPT, "department")
+    job = panel.export_department(str(tmp_path / "up.bdp"))
+    qtbot.waitUntil(lambda: job.outcome is not None, timeout=120000)
+    assert boxes[-1][0] == "warning" and "801003 某县实验小学：已退回（请补充绩效目标）" in boxes[-1][2]
+    assert not (tmp_path / "up.bdp").exists()
+
+    pkg.import_package(store, files["801003"], replace=True, backup=False)  # the unit sends it again
+    window.refresh()
+    assert panel.tree.select(DEPT, "department")
+    job = panel.export_department(str(tmp_path / "up.bdp"))
+    qtbot.waitUntil(lambda: job.outcome is not None, timeout=120000)
+    assert job.outcome == "done" and boxes[-1][0] == "information" and "本级和 3 个所属单位" in boxes[-1][2]
+    assert pkg.open_package(tmp_path / "up.bdp").kind == "department"
+    assert store.open_dataset(DEPT, YEAR).status == "submitted"

@@ -130,7 +130,11 @@ class BureauTreePanel(QWidget):
         self.return_department_button = QPushButton("整体退回部门…", self)
         self.return_department_button.setObjectName("tree_return_department")
         self.return_department_button.clicked.connect(lambda: self.return_selected_department())
-        for button in (self.view_button, self.return_button, self.return_department_button):
+        self.export_button = QPushButton("上报部门数据包…", self)
+        self.export_button.setObjectName("tree_export_department")
+        self.export_button.setToolTip("主管部门：本级数据、各所属单位的原始数据包和汇总，签名后一并上报")
+        self.export_button.clicked.connect(lambda: self.export_department())
+        for button in (self.view_button, self.return_button, self.return_department_button, self.export_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.tree = BureauTree(self)
@@ -194,6 +198,40 @@ class BureauTreePanel(QWidget):
             return
         self.window_.refresh()
         QMessageBox.information(self, "已退回", f"已整体退回部门 {code}：{'、'.join(codes)}。")
+
+
+    def export_department(self, path: str | None = None):
+        """主管部门: the selected 部门's department package (上报: its 本级 becomes 已上报), in the background."""
+        from app.hierarchy import default_file_name, export_department_package
+        from ui.bureau_window import quiet
+        from ui.jobs import run_job
+
+        selected = self._selected()
+        if selected is None:
+            return None
+        code, year, store = selected[0], self.window_.year.value(), self.window_.store
+        node = next((node for node in self.tree.nodes if node.code == code and node.children), None)
+        if node is None:
+            QMessageBox.information(self, "不是部门", f"{code} 没有所属单位；请在树中选择一个部门。")
+            return None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _filter = QFileDialog.getSaveFileName(self, "上报部门数据包", default_file_name(code, node.name, year),
+                                                        "BudgetDesk 数据包 (*.bdp)")
+            if not path:
+                return None
+
+        def done(result) -> None:
+            self.window_.refresh()
+            QMessageBox.information(self, "已生成部门数据包",
+                                    f"已生成 {result.path}：本级和 {len(result.units)} 个所属单位"
+                                    f"（{'、'.join(c for c, _n in result.units)}）及汇总。\n部门签名密钥指纹：{result.fingerprint}")
+
+        # A refusal (units not ready) is shown by the job as a warning with the Chinese message.
+        self.job = run_job(self, "上报部门数据包", lambda progress: export_department_package(
+            store, code, year, path, submit=True, progress=quiet(progress)), done)
+        return self.job
 
 
 def install_tree(window) -> BureauTreePanel:
