@@ -50,7 +50,8 @@ def _texts(tree) -> dict[tuple[str, str], tuple[str, str]]:
 
 def test_tree_shows_the_department_and_returns(qtbot, bureau_window, boxes, monkeypatch):
     window = bureau_window
-    assert window.bureau_tabs.tabText(0) == "按部门" and window.bureau_tabs.tabText(1) == "单位列表"
+    assert window.bureau_tabs.tabText(0) == "单位列表" and window.bureau_tabs.tabText(1) == "按部门"
+    window.bureau_tabs.setCurrentWidget(window.tree_panel)
     tree = window.tree_panel.tree
     assert tree.topLevelItemCount() == 1
     top = tree.topLevelItem(0)
@@ -60,6 +61,10 @@ def test_tree_shows_the_department_and_returns(qtbot, bureau_window, boxes, monk
     texts = _texts(tree)
     assert texts[(DEPT, "own")] == ("本级", "有提示")
     assert [texts[(code, "unit")] for code, _n in UNITS] == [(f"{code} {name}", "有提示") for code, name in UNITS]
+
+    # A node chosen in the tree is the table's current row: the toolbar's 查看/退回 act on it.
+    assert tree.select("801003", "unit")
+    assert window.rows[window.table.currentRow()].unit_code == "801003"
 
     # 退回 the second school with the button; the reason is asked for.
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("项目支出测算依据不足", True))

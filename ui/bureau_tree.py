@@ -150,16 +150,23 @@ class BureauTreePanel(QWidget):
             QMessageBox.information(self, "请选择", "请先在树中选择一个部门或单位。")
         return selected
 
+    def follow_in_table(self) -> int | None:
+        """Make the tree's node the table's current row (also when the table's tab is not shown)."""
+        selected, window = self.tree.selected(), self.window_
+        number = None if selected is None else next(
+            (index for index, row in enumerate(window.rows) if row.unit_code == selected[0]), None)
+        if number is not None and window.table.currentRow() != number:
+            window.table.setCurrentCell(number, 0)
+        return number
+
     def view_selected(self) -> None:
         selected = self._selected()
         if selected is None:
             return
         window = self.window_
-        number = next((index for index, row in enumerate(window.rows) if row.unit_code == selected[0]), None)
-        if number is None:
+        if self.follow_in_table() is None:
             QMessageBox.information(self, "未收到", f"{selected[0]} 还没有 {window.year.value()} 年度的数据。")
             return
-        window.table.selectRow(number)
         window.view_unit()
 
     def _reason(self, text: str) -> str | None:
@@ -235,13 +242,15 @@ class BureauTreePanel(QWidget):
 
 
 def install_tree(window) -> BureauTreePanel:
-    """Put the tree in a tab "按部门" before the window's unit table (tab "单位列表")."""
+    """Put the window's unit table in a tab "单位列表" and the tree beside it in a tab "按部门". A node
+    chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
     splitter = window.table.parentWidget()
     tabs = QTabWidget()
     tabs.setObjectName("bureau_tabs")
     splitter.replaceWidget(splitter.indexOf(window.table), tabs)  # the splitter takes it as its child
     window.tree_panel = BureauTreePanel(window, tabs)
-    tabs.addTab(window.tree_panel, "按部门")
     tabs.addTab(window.table, "单位列表")
+    tabs.addTab(window.tree_panel, "按部门")
     window.bureau_tabs = tabs
+    window.tree_panel.tree.currentItemChanged.connect(lambda _item, _previous: window.tree_panel.follow_in_table())
     return window.tree_panel
