@@ -21,7 +21,7 @@ def _drop_everything(engine) -> None:
                       "department_self_evaluation", "project_self_evaluation_indicator", "project_self_evaluation",
                       "audit_entry", "asset_row", "asset_table", "procurement_item", "overall_indicator", "overall_target",
                       "indicator", "project", "dataset_note", "form_row", "cell_value", "year_edition", "dataset",
-                      "code_entry", "code_edition", "unit", "audit_entry", "trusted_key", "received_package",
+                      "code_entry", "code_edition", "unit", "audit_entry", "trusted_key", "package_file", "received_package",
                       "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
 
