@@ -503,6 +503,8 @@ def cmd_export_package(args) -> int:
     from app.package import default_file_name, export_package
 
     store = _open_store(args)
+    if getattr(args, "with_units", False):
+        return cmd_export_department_package(args, store)
     dataset = store.open_dataset(args.unit, args.year)
     out = Path(args.out) if args.out else Path(default_file_name(dataset.unit.code, dataset.unit.name, dataset.year))
     if out.is_dir():
@@ -518,6 +520,22 @@ def cmd_export_package(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_department_package(args, store) -> int:
+    """export-package --with-units: the 部门's own data, each 所属单位's original package and the 汇总."""
+    from app.hierarchy import default_file_name, export_department_package
+
+    dataset = store.open_dataset(args.unit, args.year)
+    name = default_file_name(dataset.unit.code, dataset.unit.name, dataset.year)
+    out = Path(args.out) if args.out else Path(name)
+    if out.is_dir():
+        out = out / name
+    result = export_department_package(store, args.unit, args.year, out, submit=args.submit)
+    print(f"已生成部门数据包 {result.path}（本级和 {len(result.units)} 个所属单位：{'、'.join(c for c, _n in result.units)}；"
+          f"{'已上报' if result.status == 'submitted' else '编制中'}；本级审核：错误 {result.errors} 条，提示 {result.warnings} 条）。\n"
+          f"部门签名密钥指纹：{result.fingerprint}；各所属单位的数据包原样附入，保留其各自的签名。", file=sys.stderr)
+    return EXIT_OK
+
+
 def _print_outcome(outcome) -> None:
     trust = "首次接收，已登记密钥" if outcome.first_trust else "密钥与登记一致"
     print(f"已导入：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度（{'覆盖原有数据' if outcome.replaced else '新数据'}；"
@@ -526,6 +544,11 @@ def _print_outcome(outcome) -> None:
     if outcome.answers is not None and outcome.answers.answered:  # 批注 answers the package carried
         print(f"收到单位对批注的回复 {outcome.answers.answered} 条：\n  " + "\n  ".join(outcome.answers.details),
               file=sys.stderr)
+    for unit in getattr(outcome, "units", []):  # a department package: each 所属单位
+        print("  所属单位 ", end="", file=sys.stderr)
+        _print_outcome(unit)
+    for warning in getattr(outcome, "warnings_text", []):
+        print(f"注意：{warning}", file=sys.stderr)
 
 
 def cmd_import_package(args) -> int:
@@ -634,7 +657,9 @@ def cmd_import_packages(args) -> int:
     print(f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个。", file=sys.stderr)
     if args.json:
         _print_json({"imported": [{"unit": o.unit_code, "year": o.year, "errors": o.errors, "warnings": o.warnings,
-                                   "fingerprint": o.fingerprint, "replaced": o.replaced} for o in result.imported],
+                                   "fingerprint": o.fingerprint, "replaced": o.replaced,
+                                   **({"units": [u.unit_code for u in o.units]} if o.units else {})}
+                                  for o in result.imported],
                      "failed": [{"file": name, "reason": reason} for name, reason in result.failed]})
     return EXIT_REFUSED if result.failed else EXIT_OK
 
@@ -664,7 +689,16 @@ def cmd_overview(args) -> int:
 def cmd_return(args) -> int:
     from app.package import return_dataset
 
+    if args.with_units and args.out:
+        raise InputError("--with-units 与 --out 不能同时使用：整体退回部门后，请为需要批注的单位分别生成退回文件"
+                         "（budgetdesk comment 与 return --out 逐个单位进行）。")
     store = _open_store(args)
+    if args.with_units:
+        from app.hierarchy import return_department
+
+        codes = return_department(store, args.unit, args.year, args.reason)
+        print(f"已整体退回部门 {args.unit} {args.year} 年度预算：{'、'.join(codes)}（编制中），原因：{args.reason}", file=sys.stderr)
+        return EXIT_OK
     if args.out:  # the signed 退回 file (reason + open 批注) is checked and written before the status moves
         from app.comments import write_return
 
@@ -675,6 +709,39 @@ def cmd_return(args) -> int:
               file=sys.stderr)
     return_dataset(store, args.unit, args.year, args.reason)
     print(f"已退回 {args.unit} {args.year} 年度预算（编制中），原因：{args.reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_bureau_tree(args) -> int:
+    from app.hierarchy import tree, tree_json
+    from app.money import format_amount
+
+    store = _open_store(args)
+    nodes = tree(store, args.year)
+    if args.json:
+        _print_json(tree_json(nodes, args.year))
+        return EXIT_OK
+
+    def show(node, depth: int) -> None:
+        row = node.row
+        label = {"department": "部门", "own": "本级"}.get(node.role, "")
+        cells = [("  " * depth) + (f"[{label}] " if label else "") + f"{node.code} {node.name}", node.status_name]
+        if node.children:
+            total, money_unit = node.total
+            cells += [node.summary, f"总计 {format_amount(total, grouping=True)} {money_unit}" if total is not None else ""]
+        elif row is not None:
+            cells += [row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "",
+                      f"错误 {row.errors or 0} 提示 {row.warnings or 0}" if row.received_at else "",
+                      f"总计 {format_amount(row.total, grouping=True)} {row.money_unit}" if row.total is not None else ""]
+            if node.status == "returned":
+                cells.append(f"退回原因：{row.returned}")
+        print("\t".join(cell for cell in cells if cell))
+        for child in node.children:
+            show(child, depth + 1)
+
+    for node in nodes:
+        show(node, 0)
+    print(f"{args.year} 年度：{len(nodes)} 个部门或单位（不含所属单位）。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -904,9 +971,12 @@ def build_parser() -> argparse.ArgumentParser:
     unit_year(sub)
     sub.add_argument("--out", help="数据包文件或文件夹（默认：当前文件夹，文件名如 359_单位名称_2023_部门预算.bdp）")
     sub.add_argument("--submit", action="store_true", help="上报：须无错误且每条提示都有说明，成功后标记为已上报")
+    sub.add_argument("--with-units", action="store_true",
+                     help="主管部门：生成部门数据包，含本级数据、各所属单位收到的原始数据包（保留各自签名）和汇总；"
+                          "有所属单位未收到、已退回或有错误时拒绝并列出")
     sub.set_defaults(handler=cmd_export_package)
 
-    sub = commands.add_parser("import-package", help="导入一个数据包：先核对签名、清单和校验值，再导入")
+    sub = commands.add_parser("import-package", help="导入一个数据包：先核对签名、清单和校验值，再导入；部门数据包（本级、各所属单位、汇总）全部核对无误才一次导入")
     sub.add_argument("file")
     sub.add_argument("--unit", help="预期的单位编码（数据包不是该单位的则拒绝）")
     sub.add_argument("--year", type=int, help="预期的预算年度（数据包不是该年度的则拒绝）")
@@ -945,10 +1015,16 @@ def build_parser() -> argparse.ArgumentParser:
     unit_year(sub)
     sub.add_argument("--reason", required=True, help="退回原因")
     sub.add_argument("--out", help="同时生成签名的退回文件（.bdr：退回原因和未解决的批注），交给单位导入")
+    sub.add_argument("--with-units", action="store_true", help="整体退回部门：本级和其全部已上报的所属单位（一次完成）")
     sub.set_defaults(handler=cmd_return)
     from app.comments_cli import add_comment_commands
 
     add_comment_commands(commands, unit_year)  # comment add/list/answer/resolve, import-return
+
+    sub = commands.add_parser("bureau-tree", help="财政局：按部门显示本级和所属单位的接收状态（未收到/已收到/已退回/有错误/有提示）")
+    sub.add_argument("--year", required=True, type=int, help="预算年度")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出（部门含 children）")
+    sub.set_defaults(handler=cmd_bureau_tree)
 
     sub = commands.add_parser("trust", help="财政局：登记或更换单位的签名密钥指纹（不带 --fingerprint 时列出已登记的密钥）")
     sub.add_argument("--unit", required=True, help="单位编码")

@@ -47,7 +47,9 @@ from app.progress import step as progress_step
 from db import models
 
 PACKAGE_FORMAT = "budgetdesk.package"
-PACKAGE_FORMAT_VERSION = 1
+PACKAGE_FORMAT_VERSION = 2  # the newest this program reads (2: ``kind``, and department packages)
+UNIT_FORMAT_VERSION = 1  # a unit package is still written as version 1, so earlier programs read it
+KIND_UNIT, KIND_DEPARTMENT = "unit", "department"
 SUFFIX = ".bdp"
 
 MANIFEST, SIGNATURE = "manifest.json", "signature.json"
@@ -58,6 +60,10 @@ ALL_MEMBERS = (MANIFEST, SIGNATURE, *CONTENT_MEMBERS)
 # exactly what older programs write and read. comments.json: the unit's answers to 批注 (app.comments).
 COMMENTS = "comments.json"
 OPTIONAL_MEMBERS = (COMMENTS,)
+# A department package (app.hierarchy) adds the 汇总 and each 所属单位's original package, unchanged.
+CONSOLIDATION = "consolidation.json"
+EMBEDDED_MEMBER = re.compile(r"^unit-[0-9]{3}\.bdp$")
+MAX_EMBEDDED_UNITS = 500
 
 # Bounds (bytes). A seed-004-sized package is about 0.3 MB; these leave room for a large
 # department with hundreds of projects and still stop a zip bomb long before memory runs out.
@@ -71,7 +77,13 @@ MAX_MEMBER_BYTES = {
     FINDINGS: 16 * 1024 * 1024,
     PDF: 128 * 1024 * 1024,
     COMMENTS: 8 * 1024 * 1024,
+    CONSOLIDATION: 64 * 1024 * 1024,
 }
+
+
+def _member_bound(name: str) -> int:
+    """A member's size bound; an embedded unit package has the bound of a package file."""
+    return MAX_MEMBER_BYTES.get(name) or MAX_PACKAGE_BYTES
 _CHUNK = 64 * 1024
 
 
@@ -145,15 +157,18 @@ def findings_document(unit_code: str, year: int, findings) -> dict:
 
 
 def write_package(target: Path, *, document: dict, audit: dict, findings: dict, pdf: bytes, key,
-                  created: datetime | None = None, comments: dict | None = None) -> tuple[str, str]:
-    """Write the members, the manifest and its signature to ``target``; returns (fingerprint, sha256)."""
+                  created: datetime | None = None, comments: dict | None = None, extra: dict[str, bytes] | None = None,
+                  manifest_extra: dict | None = None) -> tuple[str, str]:
+    """Write the members, the manifest and its signature to ``target``; returns (fingerprint, sha256).
+    ``extra`` members and ``manifest_extra`` fields make a department package (app.hierarchy)."""
     members = {DATASET: _json_bytes(document), AUDIT: _json_bytes(audit), FINDINGS: _json_bytes(findings), PDF: pdf}
     if comments is not None and comments.get("comments"):
         members[COMMENTS] = _json_bytes(comments)
+    members.update(extra or {})
     created = created or _now()
     manifest = {
         "format": PACKAGE_FORMAT,
-        "format_version": PACKAGE_FORMAT_VERSION,
+        "format_version": PACKAGE_FORMAT_VERSION if manifest_extra else UNIT_FORMAT_VERSION,
         "program_version": APP_VERSION,
         "unit": {"code": document["unit"]["code"], "name": document["unit"]["name"]},
         "year": document["year"],
@@ -162,6 +177,7 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
         # digests of this program's definitions, and the editions the dataset itself was made with
         "editions": {**editions(document.get("code_editions", {})), "dataset": document.get("editions", {})},
         "members": [{"name": name, "sha256": _digest(data), "size": len(data)} for name, data in members.items()],
+        **(manifest_extra or {}),
     }
     manifest_bytes = _json_bytes(manifest)
     signature = signing.sign(key, manifest_bytes)
@@ -173,7 +189,7 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
             for name, data in ((MANIFEST, manifest_bytes), (SIGNATURE, _json_bytes(signature)), *members.items()):
                 info = zipfile.ZipInfo(name, date_time=stamp)
-                info.compress_type = zipfile.ZIP_STORED if name == PDF else zipfile.ZIP_DEFLATED
+                info.compress_type = zipfile.ZIP_STORED if name == PDF or name.endswith(SUFFIX) else zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
         with open(temp_name, "rb") as written:
             sha = hashlib.file_digest(written, "sha256").hexdigest()
@@ -248,7 +264,11 @@ class VerifiedPackage:
     members: dict[str, bytes]
     public_key: bytes
     fingerprint: str
-    data: bytes = field(default=b"", repr=False)  # the whole file as read and checked (kept on import)
+    data: bytes = field(default=b"", repr=False)  # the whole file as read and checked (kept in package_file)
+
+    @property
+    def kind(self) -> str:
+        return self.manifest.get("kind", KIND_UNIT)
 
     @property
     def unit_code(self) -> str:
@@ -269,7 +289,7 @@ def _refuse(path: Path, text: str) -> InputError:
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]) -> bytes:
     """A member's bytes, decompressed in chunks and stopped at its declared size and its bound."""
-    bound = min(MAX_MEMBER_BYTES[info.filename], info.file_size, budget[0])
+    bound = min(_member_bound(info.filename), info.file_size, budget[0])
     data = bytearray()
     try:
         with archive.open(info) as stream:
@@ -294,7 +314,8 @@ def _check_names(infos: list[zipfile.ZipInfo], path: Path) -> dict[str, zipfile.
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise _refuse(path, f"含有重复的成员“{'、'.join(duplicates)}”，")
-    unexpected = [name for name in names if name not in ALL_MEMBERS + OPTIONAL_MEMBERS]
+    unexpected = [name for name in names if name not in (*ALL_MEMBERS, *OPTIONAL_MEMBERS, CONSOLIDATION)
+                  and not EMBEDDED_MEMBER.match(name)]
     if unexpected:
         raise _refuse(path, f"含有不应有的成员“{'、'.join(unexpected[:5])}”，")
     missing = [name for name in (MANIFEST, SIGNATURE) if name not in names]
@@ -306,7 +327,7 @@ def _check_names(infos: list[zipfile.ZipInfo], path: Path) -> dict[str, zipfile.
             raise _refuse(path, f"中的 {info.filename} 被加密，")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refuse(path, f"中的 {info.filename} 使用了不支持的压缩方式，")
-        if info.file_size > MAX_MEMBER_BYTES[info.filename]:
+        if info.file_size > _member_bound(info.filename):
             raise _refuse(path, f"中的 {info.filename} 超过允许的大小（{info.file_size} 字节），")
         declared += info.file_size
     if declared > MAX_TOTAL_BYTES:
@@ -322,10 +343,15 @@ def _parse_json(data: bytes, path: Path, member: str):
 
 
 # Migrations of older package formats: version → function turning (manifest, members) of that
-# version into the next one. Version 1 is the first, so there is none yet; a future version 2
-# reader registers ``MIGRATIONS[1]`` here and keeps reading version-1 packages.
+# version into the next one. Version 2 added ``kind`` (a version-1 package is a unit's package).
 Migration = Callable[[dict, dict[str, bytes]], tuple[dict, dict[str, bytes]]]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _from_version_1(manifest: dict, members: dict[str, bytes]) -> tuple[dict, dict[str, bytes]]:
+    return {**manifest, "format_version": 2, "kind": KIND_UNIT}, members
+
+
+MIGRATIONS: dict[int, Migration] = {1: _from_version_1}
 
 
 def _migrate(manifest: dict, members: dict[str, bytes], path: Path) -> tuple[dict, dict[str, bytes]]:
@@ -354,6 +380,14 @@ def _check_manifest(manifest, path: Path) -> None:
     if (not isinstance(unit, dict) or not isinstance(unit.get("code"), str) or not isinstance(unit.get("name"), str)
             or not isinstance(manifest.get("year"), int) or not isinstance(manifest.get("members"), list)):
         raise _refuse(path, "的清单不完整（缺少单位、年度或成员清单），")
+    kind = manifest.get("kind", KIND_UNIT)
+    if kind not in (KIND_UNIT, KIND_DEPARTMENT) or (version < 2 and "kind" in manifest):
+        raise _refuse(path, "的清单中数据包种类不明，")
+
+
+def _allowed_members(manifest: dict) -> set[str] | None:
+    """The content members a manifest may list (None: any embedded unit package too)."""
+    return None if manifest.get("kind") == KIND_DEPARTMENT else set(CONTENT_MEMBERS)
 
 
 def open_package(path: str | Path) -> VerifiedPackage:
@@ -366,6 +400,15 @@ def open_package(path: str | Path) -> VerifiedPackage:
         raise _refuse(path, f"过大（{size} 字节），不是正常的数据包，")
     with open(path, "rb") as handle:
         raw = handle.read()
+    return verify_bytes(raw, path)
+
+
+def verify_bytes(raw: bytes, path: Path, *, budget: list[int] | None = None) -> VerifiedPackage:
+    """Every check of ``open_package`` on a package's bytes (``path`` names it in messages; an
+    embedded unit package of a department package is checked this way). ``budget``: the bytes
+    still allowed to be decompressed, shared by the caller across several packages."""
+    if len(raw) > MAX_PACKAGE_BYTES:
+        raise _refuse(path, f"过大（{len(raw)} 字节），不是正常的数据包，")
     sha = _digest(raw)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -373,7 +416,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
         raise _refuse(path, "不是有效的数据包，或文件已损坏、不完整（可能复制时中断），") from None
     with archive:
         infos = _check_names(archive.infolist(), path)
-        budget = [MAX_TOTAL_BYTES]
+        budget = budget if budget is not None else [MAX_TOTAL_BYTES]
         signature_bytes = _read_member(archive, infos[SIGNATURE], path, budget)
         manifest_bytes = _read_member(archive, infos[MANIFEST], path, budget)
         signature = _parse_json(signature_bytes, path, SIGNATURE)
@@ -386,11 +429,17 @@ def open_package(path: str | Path) -> VerifiedPackage:
         manifest = _parse_json(manifest_bytes, path, MANIFEST)
         _check_manifest(manifest, path)
         listed: dict[str, dict] = {}
+        allowed = _allowed_members(manifest)
         for entry in manifest["members"]:
-            if (not isinstance(entry, dict) or entry.get("name") not in CONTENT_MEMBERS + OPTIONAL_MEMBERS
-                    or entry["name"] in listed):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if (not isinstance(name, str) or name in listed or name in (MANIFEST, SIGNATURE)
+                    or not (name in (*CONTENT_MEMBERS, *OPTIONAL_MEMBERS) if allowed is not None
+                            else name in (*CONTENT_MEMBERS, *OPTIONAL_MEMBERS, CONSOLIDATION)
+                            or EMBEDDED_MEMBER.match(name))):
                 raise _refuse(path, "的清单列出了不应有的成员，")
-            listed[entry["name"]] = entry
+            listed[name] = entry
+        if sum(1 for name in listed if EMBEDDED_MEMBER.match(name)) > MAX_EMBEDDED_UNITS:
+            raise _refuse(path, f"所含所属单位超过 {MAX_EMBEDDED_UNITS} 个，")
         present = set(infos) - {MANIFEST, SIGNATURE}
         if set(listed) != present:
             missing = sorted(set(listed) - present)
@@ -398,9 +447,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
             detail = (f"缺少 {'、'.join(missing)}" if missing else "") + (f"多出 {'、'.join(extra)}" if extra else "")
             raise _refuse(path, f"与其清单不符（{detail}），")
         members: dict[str, bytes] = {}
-        for name in CONTENT_MEMBERS + OPTIONAL_MEMBERS:
-            if name not in listed:
-                continue
+        for name in [*(n for n in CONTENT_MEMBERS if n in listed), *sorted(n for n in listed if n not in CONTENT_MEMBERS)]:
             data = _read_member(archive, infos[name], path, budget)
             entry = listed[name]
             if len(data) != entry.get("size") or _digest(data) != entry.get("sha256"):
@@ -567,6 +614,8 @@ class ImportOutcome:
     warnings: int
     diff: PackageDiff | None = None
     answers: object | None = None  # app.comments.MergeResult: the 批注 answers the package carried
+    units: list[ImportOutcome] = field(default_factory=list)  # a department package's 所属单位
+    warnings_text: list[str] = field(default_factory=list)  # e.g. the 汇总 differs from the bureau's own
 
 
 def _dataset_document(package: VerifiedPackage) -> dict:
@@ -652,17 +701,22 @@ def _release_trust(store, key_id: int) -> None:
             session.delete(row)
 
 
-def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str) -> None:
-    """The receipt, with the package's bytes kept (``package_file``) so an earlier one can be read again."""
-    with store.Session.begin() as session:
-        received = models.ReceivedPackage(
-            unit_code=package.unit_code, year=package.year, received_at=_now(), file_name=package.path.name[:500],
-            sha256=package.sha256, fingerprint=package.fingerprint, created=str(package.manifest.get("created", ""))[:40],
-            package_status=status, errors=errors, warnings=warnings, status="received", os_user=_os_user())
-        session.add(received)
-        if package.data:
-            session.flush()
-            session.add(models.PackageFile(received_package_id=received.id, data=package.data))
+def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str, *, session=None,
+            file_name: str | None = None) -> models.ReceivedPackage:
+    """The received_package row, and the package's bytes beside it (package_file)."""
+    if session is None:
+        with store.Session.begin() as session:
+            return _record(store, package, errors, warnings, status, session=session, file_name=file_name)
+    row = models.ReceivedPackage(
+        unit_code=package.unit_code, year=package.year, received_at=_now(),
+        file_name=(file_name or package.path.name)[:500], sha256=package.sha256, fingerprint=package.fingerprint,
+        created=str(package.manifest.get("created", ""))[:40], package_status=status, errors=errors,
+        warnings=warnings, status="received", os_user=_os_user())
+    session.add(row)
+    session.flush()
+    if package.data:
+        session.add(models.PackageFile(received_package_id=row.id, data=package.data))
+    return row
 
 
 def _import_document(store, document: dict, replace: bool, backup: bool = True, package: VerifiedPackage | None = None):
@@ -683,6 +737,11 @@ class PackagePreview:
     package: VerifiedPackage
     first_trust: bool
     diff: PackageDiff | None
+    department: object | None = None  # app.hierarchy.DepartmentPreview of a department package
+
+    @property
+    def needs_replace(self) -> bool:
+        return self.diff is not None or bool(self.department is not None and self.department.existing)
 
 
 def preview_package(store, path: str | Path, *, expected_unit: str | None = None,
@@ -690,6 +749,10 @@ def preview_package(store, path: str | Path, *, expected_unit: str | None = None
     """Every check of an import that needs no writing: the GUI shows this and asks before importing."""
     package = open_package(path)
     _check_expected(package, expected_unit, expected_year)
+    if package.kind == KIND_DEPARTMENT:
+        from app.hierarchy import preview_department
+
+        return preview_department(store, package)
     first_trust = _check_trust(store, package)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
@@ -729,6 +792,10 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
 
     package = open_package(path)
     _check_expected(package, expected_unit, expected_year)
+    if package.kind == KIND_DEPARTMENT:  # the 部门, its 所属单位 and the 汇总, all or nothing
+        from app.hierarchy import import_department
+
+        return import_department(store, package, replace=replace, backup=backup)
     _check_trust(store, package)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)

@@ -309,8 +309,10 @@ def _members_of(path: Path) -> tuple[dict, dict[str, bytes]]:
 def test_newer_format_refused_and_older_format_migrated(bureau, good_package, tmp_path, monkeypatch):
     key = signing.unit_key("359")
     manifest, members = _members_of(good_package)
-    newer = _signed_zip(tmp_path / "newer.bdp", {**manifest, "format_version": 2, "program_version": "9.0"}, members, key)
-    _assert_refused(bureau, newer, "格式版本为 2.*请升级")
+    newer_version = pkg.PACKAGE_FORMAT_VERSION + 1
+    newer = _signed_zip(tmp_path / "newer.bdp", {**manifest, "format_version": newer_version, "program_version": "9.0"},
+                        members, key)
+    _assert_refused(bureau, newer, f"格式版本为 {newer_version}.*请升级")
     older = _signed_zip(tmp_path / "older.bdp", {**manifest, "format_version": 0}, members, key)
     _assert_refused(bureau, older, "过旧")
 

@@ -1,5 +1,5 @@
 """Screenshots of 财政局 mode for ``make screenshots``: the overview after a folder import with two
-refused packages, and a 汇总 (a 部门 with its 所属单位). Packages are made on the spot from seed 004."""
+refused packages, a 汇总 (a 部门 with its 所属单位) and the tree 按部门. Packages are made on the spot from seed 004."""
 
 from __future__ import annotations
 
@@ -12,6 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
 UNITS = [("35", "秦皇岛经济技术开发区宣传部", None), ("351", "开发区融媒体中心", "35"),
          ("352", "开发区互联网舆情信息中心", "35"), ("353", "开发区文化馆", "35"), ("36", "开发区教育局", None)]
+
+
+def _explanations(document: dict) -> list:
+    """A 说明 for every 提示: a package may say 已上报 only then (as a clerk's 上报 requires)."""
+    from app.interchange import export_document, import_document
+    from app.rules import check_dataset, set_explanation
+    from app.service import Store
+
+    scratch = Store.scratch()
+    try:
+        dataset = import_document(scratch, {**document, "status": "draft",
+                                            "unit": {**document["unit"], "parent_code": None}}, backup=False)
+        for finding in check_dataset(dataset):
+            if finding.severity == "warning":
+                set_explanation(dataset, finding.key, "已核实。")
+        return export_document(dataset)["explanations"]
+    finally:
+        scratch.close()
 
 
 def _make_packages(folder: Path) -> None:
@@ -30,6 +48,8 @@ def _make_packages(folder: Path) -> None:
         document["status"] = "draft" if number == 3 else "submitted"
         for item in document["values"]:
             item["value"] = str(Decimal(item["value"]) * (number + 1))
+        if document["status"] == "submitted":
+            document["explanations"] = _explanations(document)
         path = folder / f"{code}.bdp"
         write_package(path, document=document, audit={"unit": code, "year": 2023, "changes": []},
                       findings={"errors": 0, "warnings": 0, "findings": []}, pdf=b"%PDF-1.4\n%%EOF\n",
@@ -55,12 +75,18 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         window.resize(1440, 800)
         window.show()
         window.show_batch_result(import_packages(store, workdir / "usb"))
-        window.table.selectRow(2)
+        window.table.setCurrentCell(2, 0)  # selectRow leaves no current row when offscreen (return_unit would ask)
         window.return_unit(reason="项目支出绩效目标未填写完整，请补充后重新上报。")
-        window.table.selectRow(0)
+        window.table.setCurrentCell(0, 0)
         app.processEvents()
         written = [out_dir / f"{number:02d}_bureau_overview.png"]
         window.grab().save(str(written[0]))
+        window.bureau_tabs.setCurrentWidget(window.tree_panel)  # 按部门: the tree (ui/bureau_tree.py)
+        window.tree_panel.tree.select("352", "unit")
+        app.processEvents()
+        tree_shot = out_dir / f"{number + 2:02d}_bureau_tree.png"
+        window.grab().save(str(tree_shot))
+        window.bureau_tabs.setCurrentWidget(window.table)
         window.show_consolidation(consolidate(store, 2023, parent="35"))
         dialog = window.consolidation_dialog
         dialog.resize(1440, 800)
@@ -75,7 +101,7 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         written += take_progress_screenshots(app, window, out_dir, number + 2)
         window.close()
         store.close()
-        return written
+        return [*written, tree_shot]
     finally:
         if previous is None:
             os.environ.pop("BUDGETDESK_KEY_DIR", None)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -39,7 +40,7 @@ from app.compute import FormView
 from app.errors import BudgetDeskError, ConflictError
 from app.forms import all_forms
 from app.money import format_amount
-from app.package import BatchResult, OverviewRow, import_packages, overview, return_dataset
+from app.package import BatchResult, OverviewRow, import_packages, overview, preview_package, return_dataset
 from ui.jobs import run_job
 from ui.style import ERROR_QCOLOR
 
@@ -315,6 +316,9 @@ class BureauWindow(QMainWindow):
         self.summary = QLabel(self)
         self.summary.setObjectName("overview_summary")
         self.statusBar().addPermanentWidget(self.summary)
+        from ui.bureau_tree import install_tree
+
+        install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
         self.resize(1280, 720)
         self.refresh()
 
@@ -342,6 +346,7 @@ class BureauWindow(QMainWindow):
                 self.table.setItem(number, column, cell)
         submitted = sum(1 for row in self.rows if row.status == "submitted")
         self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个")
+        self.tree_panel.refresh()
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -474,6 +479,40 @@ class BureauWindow(QMainWindow):
         self.consolidation_dialog = dialog
 
 
+def _diff_text(preview) -> str:
+    package = preview.package
+    lines = [f"数据包：{package.path.name}", f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",
+             f"密钥指纹：{package.fingerprint}" + ("（首次接收，将登记此密钥；请与纸质材料上的指纹核对）"
+                                                 if preview.first_trust else "（与登记的密钥一致）")]
+    if preview.department is not None:
+        lines += ["", *preview.department.lines]
+    if preview.diff is not None:
+        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
+    return "\n".join(lines)
+
+
+class ImportPreviewDialog(QDialog):
+    """A department package (app.hierarchy): the 部门 and its 所属单位 as verified; 导入 (覆盖导入) or 取消.
+    A unit package is shown by ui.resubmission_dialog instead."""
+
+    def __init__(self, preview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入数据包")
+        layout = QVBoxLayout(self)
+        text = QPlainTextEdit(_diff_text(preview), self)
+        text.setObjectName("import_preview")
+        text.setReadOnly(True)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        ok = buttons.addButton("覆盖导入" if preview.needs_replace else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirm_import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 420)
+
+
 def import_package_interactive(parent: QWidget, store, path: str, *, expected_unit: str | None = None,
                                expected_year: int | None = None, ask=None, on_done=None, hint: str = "",
                                replace_source: str = "重新上报"):
@@ -486,6 +525,7 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
     import sys
 
     from app.errors import Cancelled
+    from app.package import import_package
     from app.resubmission import preview_resubmission, resubmit
     from ui.resubmission_dialog import ResubmissionDialog
 
@@ -498,6 +538,9 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     def confirmed(preview) -> None:
+        if getattr(preview, "department", None) is not None:
+            department(preview)
+            return
         if ask is not None:
             answer = ask(preview)
             if answer:
@@ -512,6 +555,25 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
 
         dialog.accepted.connect(chosen)
         dialog.open()
+
+    def department(preview) -> None:
+        accepted = ask(preview) if ask is not None else \
+            ImportPreviewDialog(preview, parent).exec() == QDialog.DialogCode.Accepted
+        if not accepted:
+            return
+
+        def finish(outcome) -> None:
+            QMessageBox.information(parent, "已导入",
+                                    f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：错误 {outcome.errors} 条，"
+                                    f"提示 {outcome.warnings} 条。" + "".join(
+                                        f"\n所属单位 {u.unit_code} {u.unit_name}：错误 {u.errors} 条，提示 {u.warnings} 条。"
+                                        for u in outcome.units) + "".join(f"\n\n注意：{w}" for w in outcome.warnings_text))
+            if on_done is not None:
+                on_done(outcome)
+
+        parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
+            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace),
+            finish, on_error=refused)
 
     def start(preview, parts: list[str] | None, force: bool) -> None:
         def finish(outcome) -> None:
@@ -528,6 +590,11 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
             store, path, merge=parts, force=force, preview=preview, progress=quiet(progress),
             replace_source=replace_source), finish, on_error=refused)
 
-    parent.package_job = run_job(parent, "核对数据包", lambda progress: preview_resubmission(
-        store, path, expected_unit=expected_unit, expected_year=expected_year), confirmed, on_error=refused)
+    def check(progress):
+        preview = preview_package(store, path, expected_unit=expected_unit, expected_year=expected_year)
+        if preview.department is not None:  # a 主管部门's package: its units come in together (app.hierarchy)
+            return preview
+        return preview_resubmission(store, path, expected_unit=expected_unit, expected_year=expected_year)
+
+    parent.package_job = run_job(parent, "核对数据包", check, confirmed, on_error=refused)
     return parent.package_job
