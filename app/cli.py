@@ -557,12 +557,15 @@ def cmd_import_package(args) -> int:
     if sum(bool(choice) for choice in (args.diff, args.replace, args.merge)) > 1:
         raise InputError("--diff、--replace 和 --merge 只能选一个，未导入任何数据。")
     if args.diff or args.replace or args.merge:
-        return _resubmission(args)
+        from app.package import KIND_DEPARTMENT, open_package
+
+        if not (args.replace and open_package(args.file).kind == KIND_DEPARTMENT):
+            return _resubmission(args)
     if args.json:
         raise InputError("--json 须与 --diff、--replace 或 --merge 一起使用。")
     store = _open_store(args)
-    outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year, replace=False,
-                             force=args.force)
+    outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year,
+                             replace=bool(args.replace), force=args.force)  # --replace here: a department package
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
     _print_outcome(outcome)

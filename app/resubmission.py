@@ -718,6 +718,9 @@ def preview_resubmission(store, path: str | Path, *, expected_unit: str | None =
 
     package = pkg.open_package(path)
     pkg._check_expected(package, expected_unit, expected_year)
+    if package.kind == pkg.KIND_DEPARTMENT:  # its units come in together, never table by table
+        raise InputError(f"“{package.path.name}”是部门数据包（含所属单位），只能整体导入（budgetdesk import-package 文件，"
+                         "已有数据时加 --replace），不能按表查看差异或合并。")
     first_trust = pkg._check_trust(store, package)
     document = pkg._dataset_document(package)
     held = pkg.existing_document(store, package.unit_code, package.year)

@@ -376,3 +376,19 @@ def test_cli_department_package_tree_and_return(tmp_path, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("[部门] 801 某县教育局\t已退回\t共 4：已退回 4")
     assert lines[2].startswith("  801001 某县第一中学\t已退回") and lines[2].endswith("退回原因：人员经费测算有误")
+
+
+def test_a_department_package_is_never_merged_table_by_table(bureau, department_package, capsys):
+    """The resubmission diff/合并 is for one unit's package; a department package comes in whole
+    (``--replace`` re-imports it whole), and the refusal says so and changes nothing."""
+    from app.resubmission import preview_resubmission
+
+    result, _files = department_package
+    before = snapshot(bureau)
+    with pytest.raises(InputError, match="部门数据包.*只能整体导入"):
+        preview_resubmission(bureau, result.path)
+    assert snapshot(bureau) == before
+    pkg.import_package(bureau, result.path)
+    hierarchy.return_department(bureau, DEPT, YEAR, "请重新报送")  # a 已上报 部门 is never overwritten
+    outcome = pkg.import_package(bureau, result.path, replace=True)
+    assert outcome.replaced and len(outcome.units) == 3
