@@ -5,9 +5,8 @@ Definitions (one place; the CLI, the GUI and the tests read them from here):
 
 * **应报** (expected): every unit the database knows (the unit list), whether or not its dataset of
   the year is held yet.
-* **已上报** (submitted): the bureau holds a package of the unit for the year that was not returned
-  (the latest ``received_package`` row is ``received``), or — without any package — the dataset
-  itself is marked 已上报.
+* **已上报** (submitted): the dataset held is 已上报 and its latest package (if any) was not returned;
+  a package sent as 编制中 is not a hand-in (the tree shows it as 编制中（未上报）).
 * **已退回** (returned): the latest package of the year was returned (``app.package.return_dataset``)
   and no newer one has come in. **未上报**: everything else. These three are exclusive.
 * **审核通过** (passed): the dataset held has no 错误 (the rules run now, on the data held).
@@ -161,9 +160,9 @@ def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboar
         department = top[unit.code]
         info = held.get(unit.code)
         package = latest.get(unit.code)
-        if package is not None:
-            state = RETURNED if package[0] == "returned" else SUBMITTED
-        else:
+        if package is not None and package[0] == "returned":
+            state = RETURNED
+        else:  # a package sent as 编制中 (a draft for a look) is not a hand-in: the tree says 编制中（未上报） too
             state = SUBMITTED if info is not None and info.status == "submitted" else NOT_SUBMITTED
         row = UnitProgress(unit.code, unit.name, department, names.get(department, ""), state, False,
                            package[1] if package else None, package[2] if package and state == RETURNED else "")

@@ -50,8 +50,8 @@ def _texts(tree) -> dict[tuple[str, str], tuple[str, str]]:
 
 def test_tree_shows_the_department_and_returns(qtbot, bureau_window, boxes, monkeypatch):
     window = bureau_window
-    assert window.bureau_tabs.tabText(0) == "单位列表" and window.bureau_tabs.tabText(1) == "按部门"
-    window.bureau_tabs.setCurrentWidget(window.tree_panel)
+    assert window.unit_tabs.tabText(0) == "单位列表" and window.unit_tabs.tabText(1) == "按部门"
+    window.unit_tabs.setCurrentWidget(window.tree_panel)
     tree = window.tree_panel.tree
     assert tree.topLevelItemCount() == 1
     top = tree.topLevelItem(0)

@@ -275,3 +275,17 @@ def test_screen_and_dashboard_have_help(capsys):
             main([command, "--help"])
         out = capsys.readouterr().out
         assert exit_info.value.code == 0 and all(word in out for word in words)
+
+
+def test_a_package_sent_as_draft_is_not_counted_as_submitted(bureau, seed_dataset, tmp_path):
+    """A clerk may send a 编制中 package for a look; the dashboard agrees with the tree: 未上报."""
+    from app import package as pkg
+    from app.dashboard import dashboard
+    from app.hierarchy import tree
+
+    draft = pkg.export_package(seed_dataset, tmp_path / "draft.bdp")
+    assert draft.status == "draft"
+    pkg.import_package(bureau, draft.path)
+    unit = {u.unit_code: u for u in dashboard(bureau, 2023).units}["359"]
+    assert unit.state == "not_submitted"
+    assert [node.status_name for node in tree(bureau, 2023) if node.code == "359"] == ["编制中（未上报）"]

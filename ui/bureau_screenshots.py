@@ -81,12 +81,12 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         app.processEvents()
         written = [out_dir / f"{number:02d}_bureau_overview.png"]
         window.grab().save(str(written[0]))
-        window.bureau_tabs.setCurrentWidget(window.tree_panel)  # 按部门: the tree (ui/bureau_tree.py)
+        window.unit_tabs.setCurrentWidget(window.tree_panel)  # 按部门: the tree (ui/bureau_tree.py)
         window.tree_panel.tree.select("352", "unit")
         app.processEvents()
         tree_shot = out_dir / f"{number + 2:02d}_bureau_tree.png"
         window.grab().save(str(tree_shot))
-        window.bureau_tabs.setCurrentWidget(window.table)
+        window.unit_tabs.setCurrentWidget(window.table)
         window.show_consolidation(consolidate(store, 2023, parent="35"))
         dialog = window.consolidation_dialog
         dialog.resize(1440, 800)
@@ -98,7 +98,7 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         dialog.close()
         from ui.dashboard_view import take_progress_screenshots
 
-        written += take_progress_screenshots(app, window, out_dir, number + 2)
+        written += take_progress_screenshots(app, window, out_dir, number + 3)
         window.close()
         store.close()
         return [*written, tree_shot]

@@ -246,11 +246,11 @@ def install_tree(window) -> BureauTreePanel:
     chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
     splitter = window.table.parentWidget()
     tabs = QTabWidget()
-    tabs.setObjectName("bureau_tabs")
+    tabs.setObjectName("unit_tabs")
     splitter.replaceWidget(splitter.indexOf(window.table), tabs)  # the splitter takes it as its child
     window.tree_panel = BureauTreePanel(window, tabs)
     tabs.addTab(window.table, "单位列表")
     tabs.addTab(window.tree_panel, "按部门")
-    window.bureau_tabs = tabs
+    window.unit_tabs = tabs  # inside 单位概览 (window.bureau_tabs holds 单位概览 / 进度 / 筛查)
     window.tree_panel.tree.currentItemChanged.connect(lambda _item, _previous: window.tree_panel.follow_in_table())
     return window.tree_panel

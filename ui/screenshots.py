@@ -52,7 +52,7 @@ def take_screenshots(out_dir: Path) -> list[Path]:
         written.append(_print_dialog_shot(app, window, out_dir))
         written.append(_menu_shot(app, window, out_dir))
         written.append(_file_dialog_shot(app, window, out_dir))
-        written += take_bureau_screenshots(app, Path(workdir), out_dir, window.tabs.count() + 2)
+        written += take_bureau_screenshots(app, Path(workdir), out_dir, len(written) + 1)  # numbered after the rest
         window.close()
         store.close()
     return written
