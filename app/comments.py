@@ -31,12 +31,10 @@ from sqlalchemy import select
 
 from app import signing
 from app.audit import os_user, store_event
+from app.comment_terms import KINDS, SIDES, STATUS_NAMES
 from app.errors import ConflictError, InputError, NotFoundError
 from db import models
 
-KINDS = {"cell": "单元格", "project": "项目", "indicator": "绩效指标", "finding": "审核问题"}
-SIDES = ("财政局", "主管部门", "单位")
-STATUS_NAMES = {"open": "待处理", "answered": "已回复", "resolved": "已解决"}
 SOURCE = "批注"
 MAX_TEXT = 2000
 MAX_COMMENTS = 5000  # per file: far above any real 退回, far below a memory problem

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from app.comments import KINDS, SIDES, STATUS_NAMES
+from app.comment_terms import KINDS, SIDES, STATUS_NAMES
 
 EXIT_OK = 0
 
