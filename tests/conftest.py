@@ -110,3 +110,49 @@ def seeded_db(tmp_path, capsys):
     db = tmp_path / "cli.sqlite3"
     assert run(capsys, "--db", str(db), "import-json", str(SEED004))[0] == 0
     return db
+
+
+# ---- the finance bureau's side (packages, 批注, resubmission, screening, the tree) ----------------
+PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def key_dir(tmp_path, monkeypatch):
+    """Signing keys (units' and the bureau's) in a scratch folder, never the user's."""
+    from app import signing
+
+    folder = tmp_path / "keys"
+    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
+    return folder
+
+
+def _drop_all(store):
+    from sqlalchemy import text
+
+    from db.models import Base
+
+    with store.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _make_store(kind, tmp_path, name):
+    from app.service import Store
+
+    if kind == "postgres":
+        if not PG_URL:
+            pytest.skip("BUDGETDESK_TEST_POSTGRES_URL not set")
+        store = Store(PG_URL)
+    else:
+        store = Store(str(tmp_path / f"{name}.sqlite3"))
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def bureau(request, tmp_path):
+    """The bureau's database: a SQLite file, or the PostgreSQL scratch database emptied afterwards."""
+    store = _make_store(request.param, tmp_path, "bureau")
+    yield store
+    if request.param == "postgres":
+        _drop_all(store)
+    store.close()

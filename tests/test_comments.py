@@ -15,24 +15,11 @@ from app import signing
 from app.errors import ConflictError, InputError, NotFoundError
 from db import models
 from tests.conftest import explain_all_findings, run
-from tests.test_package import _drop_all, _make_store, make_package, seed_document, snapshot
+from tests.test_package import make_package, seed_document, snapshot
+
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "keys"
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
-    return folder
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def bureau(request, tmp_path):
-    """The bureau's database: a SQLite file, or the PostgreSQL scratch database emptied afterwards."""
-    store = _make_store(request.param, tmp_path, "bureau")
-    yield store
-    if request.param == "postgres":
-        _drop_all(store)
-    store.close()
 
 
 CELL = ("general_budget_basic_expenditure", "30101", "personnel")

@@ -9,11 +9,10 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app import hierarchy
 from app import package as pkg
-from tests import test_package
+from tests.conftest import _make_store
 from tests.test_hierarchy import DEPT, DEPT_NAME, UNITS, YEAR, build_department
-from tests.test_package import _make_store
 
-key_dir = test_package.key_dir
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 @pytest.fixture

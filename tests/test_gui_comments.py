@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app import comments as cm
-from app import signing
 from app.interchange import import_document
 from app.service import Store
 from tests.conftest import explain_all_findings
@@ -17,11 +16,7 @@ CELL = ("general_budget_basic_expenditure", "30101", "personnel")
 PROJECT = "报刊机构合作宣传费"
 
 
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "keys"
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 @pytest.fixture

@@ -8,14 +8,10 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from app import signing
 from tests.conftest import explain_all_findings
 from tests.test_package import make_package, seed_document
 
-
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "keys"))
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 @pytest.fixture

@@ -12,10 +12,7 @@ from app import signing
 from tests.test_package import make_package
 from tests.test_resubmission import EXPECTED, held_document, newer_document
 
-
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "keys"))
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 @pytest.fixture

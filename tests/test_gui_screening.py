@@ -6,13 +6,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app import signing
 from tests.test_screening import build_department, build_mixed
 
-
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "keys"))
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ import pytest
 from app import hierarchy, signing
 from app import package as pkg
 from app.errors import ConflictError, InputError
-from tests import test_package
-from tests.test_package import _make_store, _signed_zip, make_package, seed_document, snapshot
+from tests.conftest import _make_store
+from tests.test_package import _signed_zip, make_package, seed_document, snapshot
 
-bureau, key_dir = test_package.bureau, test_package.key_dir  # the same fixtures: bureau on SQLite and PostgreSQL
+pytestmark = pytest.mark.usefixtures("key_dir")  # bureau (SQLite and PostgreSQL) and key_dir: tests/conftest.py
 
 DEPT, DEPT_NAME = "801", "某县教育局"
 UNITS = [("801001", "某县第一中学"), ("801002", "某县第二中学"), ("801003", "某县实验小学")]
@@ -307,7 +307,7 @@ def test_tree_shows_units_not_received(bureau, tmp_path):
 
 def test_department_side_on_postgres(tmp_path):
     """The 主管部门's own database on PostgreSQL (package_file's bytes, the 汇总), the bureau on SQLite."""
-    from tests.test_package import PG_URL, _drop_all
+    from tests.conftest import PG_URL, _drop_all
 
     if not PG_URL:
         pytest.skip("BUDGETDESK_TEST_POSTGRES_URL not set")

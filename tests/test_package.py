@@ -26,43 +26,7 @@ PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
 FAKE_PDF = b"%PDF-1.4\n% stand-in for the printed document\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "keys"
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
-    return folder
-
-
-def _drop_all(store):
-    from sqlalchemy import text
-
-    from db.models import Base
-
-    with store.engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def _make_store(kind, tmp_path, name):
-    from app.service import Store
-
-    if kind == "postgres":
-        if not PG_URL:
-            pytest.skip("BUDGETDESK_TEST_POSTGRES_URL not set")
-        store = Store(PG_URL)
-    else:
-        store = Store(str(tmp_path / f"{name}.sqlite3"))
-    return store
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def bureau(request, tmp_path):
-    """The bureau's database (SQLite file, or the PostgreSQL scratch database emptied afterwards)."""
-    store = _make_store(request.param, tmp_path, "bureau")
-    yield store
-    if request.param == "postgres":
-        _drop_all(store)
-    store.close()
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
 def seed_document(code="359", name="秦皇岛经济技术开发区融媒体中心", year=2023, scale=1, parent=None, status="draft"):

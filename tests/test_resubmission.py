@@ -22,29 +22,15 @@ from app.errors import ConflictError, InputError
 from tests.conftest import FIXTURES, dump, run
 from tests.test_package import (
     FAKE_PDF,
-    _drop_all,
     _explanations_for,
-    _make_store,
     make_package,
     seed_document,
     snapshot,
 )
 
-
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "keys"
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def bureau(request, tmp_path):
-    store = _make_store(request.param, tmp_path, "bureau")
-    yield store
-    if request.param == "postgres":
-        _drop_all(store)
-    store.close()
 
 
 SELF_EVALUATION = json.loads((FIXTURES / "seed001_2020.json").read_text(encoding="utf-8"))["self_evaluation"]

@@ -12,27 +12,14 @@ from fractions import Fraction
 
 import pytest
 
-from app import signing
 from app.errors import InputError
 from app.screening import ScreeningConfigError, default_config_path, load_config, median, screen
 from tests.conftest import SEED004, explain_all_findings, run
-from tests.test_package import _drop_all, _explanations_for, _make_store, make_package
+from tests.test_package import _explanations_for, make_package
+
+pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
 
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "keys"
-    monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
-    return folder
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def bureau(request, tmp_path):
-    store = _make_store(request.param, tmp_path, "bureau")
-    yield store
-    if request.param == "postgres":
-        _drop_all(store)
-    store.close()
 
 
 def unit_document(code: str, name: str, *, scale: int = 1, year: int = 2023, parent: str | None = None,
