@@ -145,7 +145,7 @@ def export_department_package(store, department: str, year: int, target: str | P
     from app.consolidate import consolidate, consolidation_json
     from app.interchange import export_document
     from app.printing import build_document
-    from app.rules import SEVERITY_NAMES, check_dataset, submission_blockers
+    from app.rules import check_dataset
 
     target = Path(target)
     dataset = store.open_dataset(department, year)
@@ -155,11 +155,7 @@ def export_department_package(store, department: str, year: int, target: str | P
     units = _unit_packages(store, department, year)
     progress_step(progress, 1, 5, "审核")
     if submit and dataset.status != "submitted":
-        blockers = submission_blockers(dataset)
-        if blockers:
-            lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
-                     + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
-            raise ConflictError(f"本级还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
+        pkg.refuse_unless_ready(dataset, "本级")
     findings = check_dataset(dataset)
     progress_step(progress, 2, 5, "汇总")
     consolidation = consolidation_json(consolidate(store, year, units=[department, *(code for code, _n, _r in units)]))

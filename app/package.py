@@ -201,26 +201,31 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
     return signature["fingerprint"], sha
 
 
+def refuse_unless_ready(dataset, who: str = "") -> None:
+    """上报 needs no 错误 and a 说明 for every 提示: otherwise a refusal listing them (``who``: 本级 …)."""
+    from app.rules import SEVERITY_NAMES, submission_blockers
+
+    blockers = submission_blockers(dataset)
+    if blockers:
+        lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
+                 + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
+        raise ConflictError(f"{who}还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
+
+
 def export_package(dataset, target: str | Path, *, submit: bool = False,
                    progress: Progress | None = None) -> PackageResult:
     """Pack a dataset. With ``submit`` the checks must pass (no 错误, every 提示 with its 说明); the
     dataset is marked 已上报 through the core and the package says so. Nothing is written on refusal."""
     from app.interchange import export_document
     from app.printing import build_document
-    from app.rules import check_dataset, submission_blockers
+    from app.rules import check_dataset
 
     target = Path(target)
     if target.suffix.lower() != SUFFIX:
         raise InputError(f"数据包文件名应以 {SUFFIX} 结尾（如 {default_file_name(dataset.unit.code, dataset.unit.name, dataset.year)}）。")
     progress_step(progress, 0, 4, "审核")
     if submit and dataset.status != "submitted":
-        blockers = submission_blockers(dataset)
-        if blockers:
-            from app.rules import SEVERITY_NAMES
-
-            lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
-                     + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
-            raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
+        refuse_unless_ready(dataset)
     findings = check_dataset(dataset)
     new_key = signing.load_key(dataset.unit.code) is None
     key = signing.unit_key(dataset.unit.code)
