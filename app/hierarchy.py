@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -180,13 +179,7 @@ def export_department_package(store, department: str, year: int, target: str | P
         temp, document=document, audit=pkg.audit_document(store, department, year),
         findings=pkg.findings_document(department, year, findings), pdf=buffer.getvalue(), key=key, extra=extra,
         manifest_extra={"kind": pkg.KIND_DEPARTMENT, "units": listed})
-    try:
-        if submit and dataset.status != "submitted":
-            dataset.set_status("submitted")  # checks again, in the core, and records the change
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    pkg.put_in_place(dataset, temp, target, submit)
     progress_step(progress, 5, 5, "完成")
     errors = sum(1 for finding in findings if finding.severity == "error")
     return DepartmentPackageResult(target, fingerprint, sha, document["status"], [(c, n) for c, n, _r in units],

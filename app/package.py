@@ -212,6 +212,18 @@ def refuse_unless_ready(dataset, who: str = "") -> None:
         raise ConflictError(f"{who}还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
 
 
+def put_in_place(dataset, temp: Path, target: Path, submit: bool) -> None:
+    """The written package becomes ``target`` only after a 上报 went through (the core checks again and
+    records it); on any failure the temporary file goes and nothing is left half-written."""
+    try:
+        if submit and dataset.status != "submitted":
+            dataset.set_status("submitted")
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 def export_package(dataset, target: str | Path, *, submit: bool = False,
                    progress: Progress | None = None) -> PackageResult:
     """Pack a dataset. With ``submit`` the checks must pass (no 错误, every 提示 with its 说明); the
@@ -246,14 +258,8 @@ def export_package(dataset, target: str | Path, *, submit: bool = False,
                                       findings=findings_document(dataset.unit.code, dataset.year, findings),
                                       pdf=buffer.getvalue(), key=key,
                                       comments=comments_document(dataset.store, dataset.unit.code, dataset.year))
-    try:
-        progress_step(progress, 3, 4, "上报" if submit else "保存")
-        if submit and dataset.status != "submitted":
-            dataset.set_status("submitted")  # checks again, in the core, and records the change
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    progress_step(progress, 3, 4, "上报" if submit else "保存")
+    put_in_place(dataset, temp, target, submit)
     progress_step(progress, 4, 4, "完成")
     errors = sum(1 for finding in findings if finding.severity == "error")
     return PackageResult(target, fingerprint, sha, document["status"], errors, len(findings) - errors, printed.pages,
