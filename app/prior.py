@@ -17,7 +17,7 @@ go through ``BudgetDataset.set_note``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.errors import InputError, NotFoundError
 from app.money import format_amount, parse_amount
@@ -166,7 +166,7 @@ def change_of(current: Decimal | None, before: Decimal | None) -> tuple[Decimal,
     delta = (current or Decimal(0)) - before
     if before == 0:
         return delta, None
-    share = (delta * 100 / before).quantize(Decimal("0.1"))
+    share = (delta * 100 / before).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # as a clerk rounds
     return delta, share
 
 

@@ -37,6 +37,9 @@ def test_change_is_exact_and_blank_without_last_year():
     assert change_label(Decimal("5"), Decimal("0")) == "+5.00（新增）"
     assert change_label(Decimal("5"), Decimal("5")) == "0.00"
     assert change_label(Decimal("5"), None) == ""
+    # a half is rounded up, as a clerk rounds (not to the even digit): 0.25% → 0.3%, 0.35% → 0.4%
+    assert change_of(Decimal("100.25"), Decimal("100.00"))[1] == Decimal("0.3")
+    assert change_of(Decimal("100.35"), Decimal("100.00"))[1] == Decimal("0.4")
 
 
 def test_prior_cells_from_the_database_else_typed(store, seed_dataset):

@@ -15,7 +15,7 @@ import inspect
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -184,7 +184,7 @@ def _amount(value, money_unit: str) -> Decimal | None:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InputError("不是有限的数字")
-        rounded = value.quantize(Decimal("0.01"))
+        rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # only a float artefact is snapped
         if abs(rounded - value) <= _TOLERANCE:
             value = rounded
         return parse_amount(value)
