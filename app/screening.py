@@ -475,6 +475,7 @@ def print_screening(result: ScreeningResult, target) -> int:
         widths = [width * f / sum(fractions) for f in fractions]
         grid = Table([[cell(h, styles.cell_center) for h in header], *rows], colWidths=widths, repeatRows=1)
         grid.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), fonts.body.name),  # a table cell's default is Helvetica, not embedded
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -527,7 +528,8 @@ def print_screening(result: ScreeningResult, target) -> int:
         document = SimpleDocTemplate(out, pagesize=size, leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
                                      topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
                                      title=f"{result.year}年度部门预算筛查结果", author="BudgetDesk",
-                                     keywords=fonts.metadata_text)
+                                     keywords=fonts.metadata_text,
+                                     initialFontName=fonts.body.name)  # not Helvetica, which is not embedded
         document.build(story(), onFirstPage=footer, onLaterPages=footer)
 
     build(io.BytesIO())  # a first pass counts the pages for 第 x 页 共 y 页

@@ -72,7 +72,7 @@ def test_a_broken_font_cache_file_is_parsed_again(cache):
         path.write_bytes(b"not marshal data")
     fonts.reset()
     body = fonts.print_fonts().body
-    assert body.embedded and body.family
+    assert body.family == "WenQuanYi Zen Hei" and body.path == WQY
 
 
 def test_remembered_page_numbers_save_the_second_pass(cache, seed_dataset, tmp_path):

@@ -269,13 +269,15 @@ def test_forms_option_prints_only_those_tables_in_official_order(seed_dataset, t
 
 # ---- fonts ----------------------------------------------------------------------------------
 
-def test_fallback_font_when_no_cjk_font_is_found(no_cjk_font, seed_dataset, tmp_path):
-    assert "STSong-Light" in fonts.font_status()
-    result = build_document(seed_dataset, tmp_path / "fallback.pdf", forms=["three_public_expenses"])
-    assert not result.fonts.body.embedded and result.fonts.body.name == "STSong-Light"
-    pdf = Pdf(tmp_path / "fallback.pdf")
+def test_shipped_font_when_no_cjk_font_is_found(no_cjk_font, seed_dataset, tmp_path):
+    assert fonts.font_status() == "AR PL UMing CN（程序自带字体，嵌入子集）"
+    result = build_document(seed_dataset, tmp_path / "shipped.pdf", forms=["three_public_expenses"])
+    assert result.fonts.body.shipped and result.fonts.body.path == fonts.shipped_font_path()
+    raw = (tmp_path / "shipped.pdf").read_bytes()
+    assert b"/FontFile2" in raw and b"STSong" not in raw and b"Helvetica" not in raw
+    pdf = Pdf(tmp_path / "shipped.pdf")
     keywords = pdf.document.get_metadata_dict()["Keywords"]
-    assert "STSong-Light" in keywords and "未嵌入" in keywords
+    assert "字体：AR PL UMing CN（程序自带，嵌入子集）" in keywords and "未嵌入" not in keywords
     assert "部门预算财政拨款“三公”经费支出表" in pdf.page(1) and UNIT_LINE in pdf.page(1)
     assert pdf.has_row(1, "“三公”经费小计", "9.31")
 
@@ -286,14 +288,24 @@ def test_unusable_font_files_are_skipped(no_cjk_font, monkeypatch, tmp_path):
     monkeypatch.setattr(fonts, "body_candidates", lambda: [fonts.FontCandidate(broken),
                                                            fonts.FontCandidate(tmp_path / "missing.ttc")])
     fonts.reset()
-    assert fonts.print_fonts().body.name == fonts.FALLBACK_FONT
+    assert fonts.print_fonts().body.shipped
+
+
+def test_a_missing_shipped_font_refuses_to_print(no_cjk_font, monkeypatch, seed_dataset, tmp_path, capsys):
+    """A damaged installation: no PDF with a font it does not carry, a Chinese message instead."""
+    monkeypatch.setattr(fonts, "shipped_font_path", lambda: tmp_path / "gone" / "uming.ttc")
+    fonts.reset()
+    with pytest.raises(fonts.MissingFontError, match="程序自带的字体文件.*缺失或已损坏"):
+        build_document(seed_dataset, tmp_path / "none.pdf", forms=["three_public_expenses"])
+    assert not (tmp_path / "none.pdf").exists()
+    assert "缺失或已损坏" in fonts.font_status()  # the settings dialog says it instead of failing
 
 
 @pytest.mark.skipif(not __import__("os").path.exists(WQY), reason="WenQuanYi Zen Hei is not installed")
 def test_installed_truetype_font_is_embedded_as_subset(seed_dataset, tmp_path):
     fonts.reset()
     chosen = fonts.print_fonts()
-    assert chosen.body.embedded and chosen.body.family == "WenQuanYi Zen Hei"
+    assert chosen.body.family == "WenQuanYi Zen Hei" and not chosen.body.shipped
     build_document(seed_dataset, tmp_path / "embedded.pdf", forms=["three_public_expenses"])
     raw = (tmp_path / "embedded.pdf").read_bytes()
     assert b"/FontFile2" in raw  # TrueType outlines inside the file

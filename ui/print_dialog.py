@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import BudgetDeskError, Cancelled
-from app.printing import PrintResult, print_fonts, render_document
+from app.printing import PrintResult, font_status, render_document
 from app.printing.document import printable_items
 from app.progress import Progress
 from app.projects import ProjectBook
@@ -560,10 +560,12 @@ class PrintDialog(QDialog):
         self.fit_button.setChecked(self.preview.fit_width)
 
     def _show_font(self, result: PrintResult | None) -> None:
-        fonts = result.fonts if result is not None else print_fonts()
-        self.font_label.setText(f"打印字体：{fonts.description}")
-        # a font the PDF does not carry prints differently on every reader: worth the clerk's attention
-        self.font_label.setStyleSheet("color: #52606d;" if fonts.body.embedded else "color: #b54708;")
+        if result is not None:
+            text = result.fonts.description
+        else:
+            text = font_status()  # a damaged installation's missing font is said here, not raised
+        self.font_label.setText(f"打印字体：{text}")
+        self.font_label.setStyleSheet("color: #52606d;")
 
     def _show_error(self, text: str) -> None:
         self._preview_message = False

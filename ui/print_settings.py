@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.engine import URL
 
-from app.printing import font_status, print_fonts
+from app.printing import font_status
 
 
 def settings_text(store) -> str:
@@ -18,10 +18,7 @@ def settings_text(store) -> str:
         # rebuilt without the password (URL.set treats None as "keep")
         safe = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
         location = f"数据库服务器：{safe.render_as_string(hide_password=False)}"
-    fonts = print_fonts()
-    advice = ("" if fonts.body.embedded else
-              "\n\n未找到可嵌入的中文字体，打印文件依赖阅读器自带字体。建议安装宋体、黑体或文泉驿正黑。")
-    return (f"打印字体：{font_status()}{advice}\n\n"
+    return (f"打印字体：{font_status()}\n\n"
             f"如需使用其他字体，可设置环境变量 BUDGETDESK_PRINT_FONT 为字体文件路径后重新启动。\n\n"
             f"{location}")
 

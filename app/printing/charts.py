@@ -43,6 +43,7 @@ def overview_charts(dataset, width: float, font: str, money_unit: str) -> Drawin
         return None
     cell = width / len(parts)
     drawing = Drawing(width, 150)
+    drawing.initialFontName = font  # the drawing's default, Helvetica, is a font the PDF would not carry
     for index, (caption, slices) in enumerate(parts):
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = index * cell + (cell - 70) / 2, 52, 70, 70

@@ -142,7 +142,8 @@ class _BudgetDocument(BaseDocTemplate):
         templates.sort(key=lambda template: template.id != first_template)
         super().__init__(target, pageTemplates=templates, pagesize=PAGE_SIZES[PORTRAIT], leftMargin=MARGIN_SIDE,
                          rightMargin=MARGIN_SIDE, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
-                         displayDocTitle=True, **info)
+                         displayDocTitle=True, initialFontName=fonts.body.name, **info)
+        # initialFontName: otherwise every page starts in Helvetica, a font the PDF does not carry.
 
     def _startBuild(self, *args, **kwargs):
         super()._startBuild(*args, **kwargs)
@@ -240,7 +241,8 @@ class _Contents(Flowable):
 
     def _build(self, width: float) -> Table:
         rows: list[list[Flowable]] = []
-        commands = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        commands = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("FONTNAME", (0, 0), (-1, -1), self.styles.body_font)]
         entry_style = self.styles.contents_entry
         for index, entry in enumerate(self.entries):
             if entry.level == 0:
@@ -280,7 +282,8 @@ def _cover(ctx: PrintContext, styles: Styles, printed_on: date) -> list[Flowable
             for label, value in fields]
     table = Table(rows, colWidths=[110, 250], hAlign="CENTER")
     # Blank name fields keep their underline: the printed cover is signed by hand.
-    table.setStyle(TableStyle([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.body_font),
+                               ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
     return [Spacer(1, 150), mark(Paragraph(f"{ctx.year}年部门预算信息公开", styles.cover_title), "cover"),
             Spacer(1, 130), table]

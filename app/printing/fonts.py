@@ -1,17 +1,18 @@
-"""Finding a Chinese font to embed in printed budgets, with a built-in last resort.
+"""Finding a Chinese font to embed in printed budgets; the program ships one for machines without.
 
 reportlab embeds TrueType outlines only (as a subset of the glyphs used), so the search looks for
 TrueType CJK fonts: SimSun/SimHei on Windows, WenQuanYi Zen Hei or AR PL UMing on Linux, then
-whatever fontconfig proposes for Chinese. A candidate is accepted only if it loads and actually has
-Chinese glyphs (fc-match happily answers DejaVu on a machine without CJK fonts). When nothing is
-found the CID font ``STSong-Light`` is used: it needs no file because the PDF viewer supplies the
-glyphs, which is why it is the fallback and not the default (the printout then depends on the
-reader having an Adobe-GB1 font).
+whatever fontconfig proposes for Chinese, and last the AR PL UMing face shipped in
+resources/fonts. A candidate is accepted only if it loads, has TrueType (not CFF) outlines and
+actually has Chinese glyphs (fc-match happily answers DejaVu on a machine without CJK fonts; the
+usual UOS/Kylin font, Noto Sans CJK, is CFF). Every PDF therefore embeds its font: a file whose
+Chinese text relied on the reader's fonts would show blanks at a bureau that lacks them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import marshal
 import mmap
 import os
@@ -25,14 +26,28 @@ from weakref import WeakKeyDictionary
 import reportlab
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
-FALLBACK_FONT = "STSong-Light"
+from app.errors import BudgetDeskError
+from app.font_files import (
+    SHIPPED_SUBFONT,
+    font_files_in,
+    has_cff_outlines,
+    restricted_font_dirs,
+    shipped_font_path,
+)
+
+log = logging.getLogger(__name__)
+
 # Characters every budget table prints; a font lacking them is no use however it is named.
 _PROBE_TEXT = "部门预算收支总表单位万元（）：“”"
 # Lets a bureau point at a font file of its own (path, optionally "path#subfont-index").
 FONT_ENV = "BUDGETDESK_PRINT_FONT"
+SHIPPED = "shipped"
+
+
+class MissingFontError(BudgetDeskError):
+    """Not even the shipped font could be loaded: a damaged installation."""
 
 
 @dataclass(frozen=True)
@@ -44,24 +59,29 @@ class FontCandidate:
 
 @dataclass(frozen=True)
 class FontChoice:
-    """One registered font: ``name`` is what reportlab styles refer to."""
+    """One registered, embeddable font: ``name`` is what reportlab styles refer to."""
 
     name: str
     family: str
-    path: Path | None
+    path: Path
     subfont: int = 0
-    source: str = "builtin"
+    source: str = ""
 
     @property
-    def embedded(self) -> bool:
-        return self.path is not None
+    def shipped(self) -> bool:
+        return self.source == SHIPPED
 
     @property
     def description(self) -> str:
-        """Shown in the settings dialog and recorded in every PDF's metadata."""
-        if self.embedded:
-            return f"{self.family}（{self.path}，嵌入子集）"
-        return f"{self.family}（阅读器内置字体，未嵌入；建议安装宋体/黑体或文泉驿正黑）"
+        """Shown in the settings dialog and the print dialog."""
+        if self.shipped:
+            return f"{self.family}（程序自带字体，嵌入子集）"
+        return f"{self.family}（{self.path}，嵌入子集）"
+
+    @property
+    def metadata_text(self) -> str:
+        """For the PDF Keywords: the family only (a file path could name the clerk's user folder)."""
+        return f"{self.family}（{'程序自带，' if self.shipped else ''}嵌入子集）"
 
 
 @dataclass(frozen=True)
@@ -77,13 +97,9 @@ class FontSet:
 
     @property
     def metadata_text(self) -> str:
-        """For the PDF Keywords: family names only (a file path could name the clerk's user folder)."""
-        def one(choice: FontChoice) -> str:
-            return f"{choice.family}（{'嵌入子集' if choice.embedded else '未嵌入'}）"
-
         if self.heading == self.body:
-            return f"字体：{one(self.body)}"
-        return f"字体：{one(self.body)}；标题字体：{one(self.heading)}"
+            return f"字体：{self.body.metadata_text}"
+        return f"字体：{self.body.metadata_text}；标题字体：{self.heading.metadata_text}"
 
 
 def _windows_fonts_dir() -> Path:
@@ -102,12 +118,16 @@ _LINUX_BODY = [
 
 
 def body_candidates() -> list[FontCandidate]:
-    """Where the body font is looked for, best first (SimSun reads like the printed originals)."""
+    """Where the body font is looked for on this system, best first (SimSun reads like the
+    printed originals). BUDGETDESK_FONT_DIRS replaces the system's places by its folders."""
     found: list[FontCandidate] = []
     override = os.environ.get(FONT_ENV, "").strip()
     if override:
         path, _, index = override.partition("#")
         found.append(FontCandidate(Path(path), int(index) if index.isdigit() else 0, "env"))
+    restricted = restricted_font_dirs()
+    if restricted is not None:
+        return found + [FontCandidate(path, 0, "folder") for path in font_files_in(restricted)]
     if sys.platform.startswith("win"):
         fonts = _windows_fonts_dir()
         found += [FontCandidate(fonts / "simsun.ttc", 0, "windows"), FontCandidate(fonts / "simsun.ttf", 0, "windows"),
@@ -120,9 +140,14 @@ def body_candidates() -> list[FontCandidate]:
 
 def heading_candidates() -> list[FontCandidate]:
     """Titles are set in 黑体 where Windows has it; elsewhere the body font serves."""
-    if sys.platform.startswith("win"):
+    if sys.platform.startswith("win") and restricted_font_dirs() is None:
         return [FontCandidate(_windows_fonts_dir() / "simhei.ttf", 0, "windows")]
     return []
+
+
+def shipped_candidate() -> FontCandidate:
+    """AR PL UMing CN from resources/fonts: the last resort, present in every installation."""
+    return FontCandidate(shipped_font_path(), SHIPPED_SUBFONT, SHIPPED)
 
 
 def fc_match_candidate() -> FontCandidate | None:
@@ -290,29 +315,32 @@ def _open_font(name: str, candidate: FontCandidate) -> TTFont:
 
 
 def _load(candidate: FontCandidate) -> FontChoice | None:
-    """Register a candidate with reportlab, or None if it is missing, unreadable or not Chinese."""
+    """Register a candidate with reportlab, or None if it is missing, unreadable, CFF-outlined
+    (reportlab cannot embed it) or not Chinese."""
     cache_key = (str(candidate.path), candidate.subfont)
     if cache_key in _loaded:
         return _loaded[cache_key]
     choice = None
-    if candidate.path.is_file():
+    if not candidate.path.is_file():
+        pass
+    elif has_cff_outlines(candidate.path, candidate.subfont):
+        log.info("font %s skipped: CFF (PostScript) outlines cannot be embedded", candidate.path)
+    else:
         name = f"BD-{candidate.path.stem}-{candidate.subfont}"
         try:
             font = _open_font(name, candidate)
-        except Exception:  # any broken or CFF-outline font file just means "try the next one"
+        except Exception as exc:  # any broken font file just means "try the next one"
+            log.info("font %s skipped: %s", candidate.path, exc)
             font = None
         if font is not None and all(ord(ch) in font.face.charToGlyph for ch in _PROBE_TEXT):
             pdfmetrics.registerFont(font)
             family = font.face.familyName
             family = family.decode("utf-8", "replace") if isinstance(family, bytes) else str(family)
             choice = FontChoice(name, family, candidate.path, candidate.subfont, candidate.source)
+        elif font is not None:
+            log.info("font %s skipped: no Chinese glyphs", candidate.path)
     _loaded[cache_key] = choice
     return choice
-
-
-def _fallback() -> FontChoice:
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FontChoice(FALLBACK_FONT, FALLBACK_FONT, None, 0, "builtin")
 
 
 def _first(candidates: list[FontCandidate]) -> FontChoice | None:
@@ -327,7 +355,9 @@ _current: FontSet | None = None
 
 
 def print_fonts() -> FontSet:
-    """The fonts printing uses, discovered once per process (loading a CJK font takes ~0.2 s)."""
+    """The fonts printing uses, discovered once per process (loading a CJK font takes ~0.2 s):
+    the system's embeddable Chinese TrueType font, else the shipped one. Raises MissingFontError
+    (a damaged installation) rather than ever print with a font the PDF does not carry."""
     global _current
     if _current is None:
         body = _first(body_candidates())
@@ -335,8 +365,14 @@ def print_fonts() -> FontSet:
             fc = fc_match_candidate()
             body = _load(fc) if fc is not None else None
         if body is None:
-            body = _fallback()
-        heading = _first(heading_candidates()) if body.embedded else None
+            body = _load(shipped_candidate())
+        if body is None:
+            log.error("the shipped font %s is missing or unreadable", shipped_font_path())
+            raise MissingFontError(
+                f"找不到可嵌入的中文字体：程序自带的字体文件 {shipped_font_path()} 缺失或已损坏，安装不完整。"
+                "请重新安装部门预算填报，或安装宋体、文泉驿正黑等 TrueType 中文字体后再打印。")
+        log.info("printing font: %s (%s)", body.family, body.source)
+        heading = _first(heading_candidates())
         _current = FontSet(body, heading or body)
     return _current
 
@@ -352,5 +388,8 @@ def reset() -> None:
 
 
 def font_status() -> str:
-    """One line for the settings dialog: which font printing embeds, or that it falls back."""
-    return print_fonts().description
+    """One line for the settings dialog: which font printing embeds (or why there is none)."""
+    try:
+        return print_fonts().description
+    except MissingFontError as exc:
+        return str(exc)

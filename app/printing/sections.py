@@ -111,6 +111,7 @@ class StatementSection:
         width = frame_width(PORTRAIT)
         table = Table(rows, colWidths=[width * 0.4, width * 0.16, width * 0.16, width * 0.28], repeatRows=1)
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.styles.body_font),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),

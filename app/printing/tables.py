@@ -112,7 +112,8 @@ def unit_line(ctx: PrintContext, styles: Styles, width: float, *, left: str | No
           Paragraph(escape(f"单位：{ctx.money_unit}" if right is None else right), styles.unit_right)]],
         colWidths=[width * 0.56, width * 0.24, width * 0.20],
     )
-    line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.body_font),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return line
