@@ -15,6 +15,7 @@ import pytest
 from app.errors import InputError
 from app.screening import ScreeningConfigError, default_config_path, load_config, median, screen
 from tests.conftest import SEED004, explain_all_findings, run
+from tests.test_font_embedding import assert_all_embedded, needs_pdffonts
 from tests.test_package import _explanations_for, make_package
 
 pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
@@ -188,6 +189,15 @@ def test_pdf_holds_the_outliers(store, tmp_path):
     document.close()
     assert pages >= 1 and "部门预算筛查结果" in text and "测试局二所" in text and "+80.0%" in text
 
+
+
+@needs_pdffonts
+def test_screening_pdf_embeds_every_font(store, tmp_path):
+    from app.screening import print_screening
+
+    build_department(store)
+    print_screening(screen(store, 2023), tmp_path / "screen.pdf")
+    assert_all_embedded(tmp_path / "screen.pdf")  # no Helvetica from the table cells' default font
 
 # ---- the dashboard ------------------------------------------------------------------------------
 def build_mixed(store, tmp_path) -> None:
