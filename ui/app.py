@@ -6,10 +6,11 @@ import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.errors import BudgetDeskError
+from app.font_files import SHIPPED_FAMILY, font_files_in, restricted_font_dirs, shipped_font_path
 from app.paths import resource
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,50 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_qt_translations(app)
     if existing is None:
+        install_interface_font(app)
         icon = resource("icons", "budgetdesk.png")
         if icon.exists():
             app.setWindowIcon(QIcon(str(icon)))
         if sys.platform.startswith("linux"):
             app.setDesktopFileName("budgetdesk")  # the .desktop entry the .deb installs
     return app
+
+
+def system_chinese_families() -> list[str]:
+    """Font families of the system that write Simplified Chinese. Under BUDGETDESK_FONT_DIRS the
+    system's fonts are only the files in those folders (see app.font_files)."""
+    folders = restricted_font_dirs()
+    if folders is None:
+        families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    else:
+        families = []
+        for path in font_files_in(folders):
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            families += [family for family in QFontDatabase.applicationFontFamilies(font_id)
+                         if QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family)]
+    return families
+
+
+def install_interface_font(app: QApplication) -> str | None:
+    """Chinese for the interface: the system's own font where it has one (nothing changes), else the
+    shipped AR PL UMing CN becomes the application font, so a machine without any Chinese font
+    shows text, not boxes. Returns the family Chinese text is drawn in (None: no font at all)."""
+    if getattr(app, "_budgetdesk_font_id", None) is not None:
+        return SHIPPED_FAMILY  # already installed (the shipped face now counts among the families)
+    families = system_chinese_families()
+    if families:
+        log.info("interface font: the system's (%s)", families[0])
+        return families[0]
+    font_id = QFontDatabase.addApplicationFont(str(shipped_font_path()))
+    if font_id < 0:
+        log.error("no Chinese font on this system and the shipped font %s could not be loaded", shipped_font_path())
+        return None
+    app._budgetdesk_font_id = font_id  # so a test can take it away again
+    font = QFont(app.font())
+    font.setFamilies([SHIPPED_FAMILY])
+    app.setFont(font)
+    log.info("interface font: the shipped %s (no Chinese font on this system)", SHIPPED_FAMILY)
+    return SHIPPED_FAMILY
 
 
 # Strings the shipped qtbase_zh_CN leaves in English (context, source) → Chinese.
