@@ -25,6 +25,25 @@ SAMPLE_FILE = ("samples", "seed004_2023.json")
 SAMPLE_UNIT, SAMPLE_YEAR, SAMPLE_UNIT_NAME = "359", 2023, "秦皇岛经济技术开发区融媒体中心"
 
 
+
+def unembedded_fonts(document) -> list[str]:
+    """Names of the fonts the text of a PDF (a pypdfium2 document) is set in but that the file does
+    not carry."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    missing: set[str] = set()
+    for page in document:
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+            font = pdfium_c.FPDFTextObj_GetFont(item.raw)
+            if font and not pdfium_c.FPDFFont_GetIsEmbedded(font):
+                size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+                name = ctypes.create_string_buffer(max(size, 1))
+                pdfium_c.FPDFFont_GetBaseFontName(font, name, size)
+                missing.add(name.value.decode("utf-8", "replace") or "?")
+    return sorted(missing)
+
 def sample_path() -> Path:
     return resource(*SAMPLE_FILE)
 
@@ -116,10 +135,13 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             try:
                 pages = len(document)
                 text = "".join(document[index].get_textpage().get_text_range() for index in range(min(pages, 3)))
+                missing = unembedded_fonts(document)
             finally:
                 document.close()
             if pages != result.pages or pages < 2:
                 raise RuntimeError(f"PDF 页数 {pages} 与排版结果 {result.pages} 不符")
+            if missing:  # such a PDF shows blanks on a machine without these fonts
+                raise RuntimeError(f"PDF 中有未嵌入的字体：{'、'.join(missing)}")
             if SAMPLE_UNIT_NAME not in text.replace("\r", "").replace("\n", ""):
                 raise RuntimeError("PDF 中读不到单位名称（字体未嵌入或文字丢失）")
             return f"共 {pages} 页，{result.fonts.metadata_text}"

@@ -197,3 +197,27 @@ def test_a_packages_budget_pdf_embeds_its_fonts_on_a_machine_without_fonts(tmp_p
     rows = assert_all_embedded(tmp_path / "budget.pdf")
     assert all("UMingCN" in name for name, _kind, _emb in rows)
     assert_reads_back(tmp_path / "budget.pdf")
+
+
+def test_the_selftest_finds_a_font_a_pdf_does_not_carry(tmp_path, seed_dataset):
+    import pypdfium2 as pdfium
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.printing import build_document
+    from app.selftest import unembedded_fonts
+
+    # What printing wrote before: the reader's STSong-Light, not in the file.
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    canvas = Canvas(str(tmp_path / "cid.pdf"))
+    canvas.setFont("STSong-Light", 12)
+    canvas.drawString(72, 700, "部门预算")
+    canvas.save()
+    build_document(seed_dataset, tmp_path / "printed.pdf", forms=["three_public_expenses"])
+    for name, expected in (("cid.pdf", ["STSong-Light"]), ("printed.pdf", [])):
+        document = pdfium.PdfDocument(str(tmp_path / name))
+        try:
+            assert unembedded_fonts(document) == expected
+        finally:
+            document.close()
