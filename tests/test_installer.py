@@ -55,6 +55,8 @@ def test_version_is_the_same_everywhere():
     ("libsqlite3.so.0", "linux", True),
     ("libstdc++.so.6", "win32", True),  # the Linux rule does not touch Windows builds
     ("resources/forms/01_income_expenditure_summary.json", "linux", True),
+    ("resources/fonts/uming.ttc", "linux", True),  # the shipped Chinese font, for machines without one
+    ("resources\\fonts\\uming.ttc", "win32", True),
 ])
 def test_frozen_build_keeps_only_what_the_program_uses(destination, platform, kept):
     assert layout.keep_entry(destination, platform) is kept
@@ -186,7 +188,10 @@ def test_frozen_build_layout_and_selftest():
     assert not list(qt.glob("plugins/wayland*")) and not list(qt.glob("plugins/platforms/libqwayland*"))
     assert [path.name for path in (qt / "translations").iterdir()] == ["qtbase_zh_CN.qm"]
     assert (internal / "resources" / "samples" / "seed004_2023.json").exists()
+    assert (internal / "resources" / "fonts" / "uming.ttc").stat().st_size > 20_000_000
+    assert (internal / "resources" / "fonts" / "ARPHICPL.TXT").exists()  # the licence travels with the font
     assert not list(internal.glob("pytest*")) and not list(internal.glob("psycopg*"))
+    assert not list(internal.glob("fontTools*"))  # a test tool only
     result = subprocess.run([str(FROZEN / layout.GUI_EXECUTABLE["linux"]), "selftest"], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

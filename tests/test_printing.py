@@ -16,7 +16,7 @@ from app.errors import ConflictError, InputError, NotFoundError
 from app.forms import all_forms
 from app.printing import build_document, fonts, narrative
 from app.service import CellChange
-from tests.conftest import SEED004, explain_all_findings
+from tests.conftest import SEED004, explain_all_findings, run
 
 UNIT_LINE = "359秦皇岛经济技术开发区融媒体中心"
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -299,6 +299,15 @@ def test_a_missing_shipped_font_refuses_to_print(no_cjk_font, monkeypatch, seed_
         build_document(seed_dataset, tmp_path / "none.pdf", forms=["three_public_expenses"])
     assert not (tmp_path / "none.pdf").exists()
     assert "缺失或已损坏" in fonts.font_status()  # the settings dialog says it instead of failing
+
+
+def test_the_cli_says_so_without_a_traceback(no_cjk_font, monkeypatch, seeded_db, tmp_path, capsys):
+    monkeypatch.setattr(fonts, "shipped_font_path", lambda: tmp_path / "gone" / "uming.ttc")
+    fonts.reset()
+    code, _out, err = run(capsys, "--db", str(seeded_db), "print", "--unit", "359", "--year", "2023",
+                          "--out", str(tmp_path / "none.pdf"))
+    assert code != 0 and "找不到可嵌入的中文字体" in err and "请重新安装" in err and "Traceback" not in err
+    assert not (tmp_path / "none.pdf").exists()
 
 
 @pytest.mark.skipif(not __import__("os").path.exists(WQY), reason="WenQuanYi Zen Hei is not installed")
