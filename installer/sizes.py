@@ -13,7 +13,7 @@ GROUPS = (
     ("Pillow (needed by reportlab)", ("PIL", "pillow.libs")),
     ("SQLite", ("libsqlite3",)),
     ("SQLAlchemy", ("sqlalchemy",)),
-    ("resources (forms, rules, code tables, help, sample)", ("resources",)),
+    ("resources (forms, rules, code tables, help, sample, the Chinese font)", ("resources",)),
 )
 
 
