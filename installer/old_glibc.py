@@ -126,6 +126,9 @@ class Recipe:
             # Only our own libraries: the system's .pc files describe glibc-2.36 builds.
             "PKG_CONFIG_PATH": str(self.prefix / "lib" / "pkgconfig"),
             "PKG_CONFIG_LIBDIR": str(self.prefix / "lib" / "pkgconfig"),
+            # zig's compiled libc stubs stay inside the clone, like everything else the build makes.
+            "ZIG_GLOBAL_CACHE_DIR": str(self.work.parent / "zig-cache"),
+            "ZIG_LOCAL_CACHE_DIR": str(self.work.parent / "zig-cache"),
         })
         return env
 
