@@ -17,6 +17,7 @@ GROUPS = (
     ("Pillow (needed by reportlab)", ("PIL", "pillow.libs")),
     ("SQLite", ("libsqlite3",)),
     ("SQLAlchemy", ("sqlalchemy",)),
+    ("jsonschema (checks imported files)", ("jsonschema", "rpds", "referencing", "attrs")),
     ("resources (forms, rules, code tables, help, sample)", ("resources",)),
 )
 
@@ -35,16 +36,23 @@ def part_sizes(frozen: Path) -> list[tuple[str, int]]:
             totals["executables"] = totals.get("executables", 0) + tree_size(entry)
     for entry in internal.iterdir():
         group = next((name for name, prefixes in GROUPS if entry.name.startswith(prefixes)), None)
+        if group is None and entry.name.endswith(".dist-info"):
+            group = "package metadata (.dist-info)"
         if group is None:
             group = "other libraries" if ".so" in entry.name or entry.suffix in (".dll", ".pyd") else entry.name
         totals[group] = totals.get(group, 0) + tree_size(entry)
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
-def markdown_table(parts: list[tuple[str, int]]) -> str:
+def markdown_table(parts: list[tuple[str, int]], smallest: int = 500_000) -> str:
+    """The README's table: parts under ``smallest`` bytes summed into one last row."""
     total = sum(size for _name, size in parts)
     lines = ["| part | MB |", "| --- | ---: |"]
-    lines += [f"| {name} | {size / 1e6:.1f} |" for name, size in parts]
+    lines += [f"| {name} | {size / 1e6:.1f} |" for name, size in parts if size >= smallest]
+    small = [(name, size) for name, size in parts if size < smallest]
+    if small:
+        names = ", ".join(name for name, _size in small)
+        lines.append(f"| the rest ({names}) | {sum(size for _name, size in small) / 1e6:.1f} |")
     lines.append(f"| **total unpacked** | **{total / 1e6:.1f}** |")
     return "\n".join(lines)
 

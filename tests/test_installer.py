@@ -235,5 +235,6 @@ def test_size_table_groups_cryptography_and_prints_markdown(tmp_path, capsys):
     assert table[:2] == ["| part | MB |", "| --- | ---: |"]
     assert table[2] == "| Qt (PySide6, Qt libraries, ICU) | 7.0 |"
     assert "| cryptography (Ed25519 signatures of data packages) | 3.5 |" in table
+    assert "| the rest (executables) | 0.2 |" in table  # parts under 0.5 MB share one row
     assert table[-1] == "| **total unpacked** | **11.7** |"
     assert sizes.main([str(tmp_path / "absent")]) == 2
