@@ -155,7 +155,9 @@ class Recipe:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             with tarfile.open(tarball) as archive:
-                archive.extractall(target.parent / (name + ".tmp"), filter="tar")
+                # Extraction filters came with 3.11.4; Debian's own tarballs are trusted either way.
+                options = {"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}
+                archive.extractall(target.parent / (name + ".tmp"), **options)
             (inner,) = (target.parent / (name + ".tmp")).iterdir()
             inner.rename(target)
             (target.parent / (name + ".tmp")).rmdir()
@@ -216,10 +218,14 @@ class Recipe:
             env[f"py_cv_module_{module}"] = "n/a"
         cross = []
         if self.cross:
+            # binutils' readelf reads any architecture; the new pip can only be installed where the
+            # interpreter runs (arm64 machine or qemu-user), so ensurepip is left to the venv step there.
             cross = [*self.host_flags(), f"--with-build-python={shutil.which('python' + PYTHON_VERSION) or sys.executable}",
-                     "ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no"]
+                     "ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no", "ac_cv_buggy_getaddrinfo=no",
+                     f"READELF={shutil.which('readelf')}"]
+        ensurepip = "--with-ensurepip=no" if self.cross else "--with-ensurepip=install"
         if not (source / "Makefile").exists():  # configure takes minutes under zig: once per tree
-            self.run(["./configure", f"--prefix={self.python_prefix}", "--enable-shared", "--with-ensurepip=install",
+            self.run(["./configure", f"--prefix={self.python_prefix}", "--enable-shared", ensurepip,
                       "--without-static-libpython", "--disable-test-modules", *cross], source, env)
         # No libpython3.so (the stable-ABI forwarder): zig cannot link a library from libraries alone,
         # and nothing here loads it.
@@ -243,11 +249,27 @@ class Recipe:
     def fetch_wheels(self) -> None:
         self.wheels.mkdir(parents=True, exist_ok=True)
         platforms = [argument for tag in wheel_platforms(self.arch) for argument in ("--platform", tag)]
-        self.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", *platforms,
-                  "--python-version", PYTHON_VERSION, "--implementation", "cp", "--dest", str(self.wheels),
-                  *[requirement for requirement in self.requirements() if "ziglang" not in requirement]], ROOT, dict(os.environ))
+        try:
+            self.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", *platforms,
+                      "--python-version", PYTHON_VERSION, "--implementation", "cp", "--dest", str(self.wheels),
+                      *[requirement for requirement in self.requirements() if "ziglang" not in requirement]],
+                     ROOT, dict(os.environ))
+        except subprocess.CalledProcessError:
+            # Known case: PySide6's aarch64 wheels are manylinux_2_31 (6.8.0.2) or newer, none for 2.28.
+            raise SystemExit(f"有依赖包没有适用于 glibc {GLIBC}、{self.arch} 的二进制轮子（上面 pip 的报错说明是哪一个）；"
+                             "见 docs/old-glibc.md 的 arm64 一节。") from None
+
+    def require_runnable_interpreter(self) -> None:
+        """An arm64 interpreter runs here only through qemu-user's binfmt handler: say so plainly."""
+        try:
+            subprocess.run([str(self.python), "-c", "pass"], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as error:
+            raise SystemExit(f"无法在本机运行 {self.arch} 解释器 {self.python}（{error}）。\n"
+                             "冻结这一步需要 arm64 机器，或安装 qemu-user-static 和 binfmt-support 后重试；"
+                             "见 docs/old-glibc.md。") from None
 
     def build_venv(self) -> None:
+        self.require_runnable_interpreter()
         python = self.venv / "bin" / "python"
         if not python.exists():
             self.run([str(self.python), "-m", "venv", str(self.venv)], ROOT, dict(os.environ))

@@ -76,3 +76,13 @@ def test_setup_py_gets_no_build_machine_include_dirs(tmp_path):
     assert "/usr/local" not in text and "self.add_multiarch_paths()" not in text
     assert "self.add_ldflags_cppflags()" in text
     compile(text.replace("    def", "def", 1).replace("\n    ", "\n"), "setup.py", "exec")  # still Python
+
+
+def test_an_interpreter_that_cannot_run_here_gets_a_chinese_message(tmp_path):
+    recipe = old_glibc.Recipe("aarch64", work=tmp_path / "aarch64")
+    recipe.python.parent.mkdir(parents=True)
+    recipe.python.write_bytes(b"\x7fELF" + b"\0" * 60)  # not runnable: exec fails as for a foreign binary
+    recipe.python.chmod(0o755)
+    with pytest.raises(SystemExit, match="qemu-user-static"):
+        recipe.build_venv()
+    assert not recipe.venv.exists()
