@@ -9,7 +9,7 @@ VENV_PY := .venv/bin/python
 endif
 STAMP := .venv/.installed
 
-.PHONY: run test bench lint screenshots installer dist deb clean
+.PHONY: run test bench lint screenshots installer dist dist-host deb clean
 
 $(STAMP): pyproject.toml
 	@echo "正在安装依赖（首次约 1 分钟）…"
@@ -48,7 +48,21 @@ $(DIST_STAMP): $(STAMP) pyproject.toml
 	$(VENV_PY) -m pip install --quiet -e ".[dev,dist]"
 	$(VENV_PY) -c "import pathlib; pathlib.Path('$(DIST_STAMP)').touch()"
 
+# On Linux the interpreter and the C libraries it carries are compiled for glibc 2.28 first
+# (installer/old_glibc.py, zig cc; build/old-glibc/), so the program runs on 统信UOS 20 / 银河麒麟 V10;
+# installer/glibc.py then refuses any file that needs a newer glibc. ARCH=aarch64: the arm64 recipe.
+# `make dist-host` freezes with this machine's interpreter instead (quick; runs on this glibc or newer).
+ifeq ($(OS),Windows_NT)
+dist: dist-host
+else
+ARCH ?= $(shell uname -m)
 dist: $(DIST_STAMP)
+	$(VENV_PY) -m installer.old_glibc --arch $(ARCH)
+	$(VENV_PY) -m installer.glibc dist/BudgetDesk
+	$(VENV_PY) -m installer.sizes dist/BudgetDesk
+endif
+
+dist-host: $(DIST_STAMP)
 	$(VENV_PY) -m PyInstaller --noconfirm --clean --log-level WARN build_installer.spec
 	$(VENV_PY) -m installer.sizes dist/BudgetDesk
 

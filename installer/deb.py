@@ -11,7 +11,9 @@ Layout of the package:
 ``Depends:`` is read off the frozen build: every shared library its executables, Python extensions
 and Qt plugins load that the build does not carry is looked up with ``ldd`` and ``dpkg -S``; the
 xcb set Qt's X11 platform plugin needs is always listed. A library that resolves nowhere stops the
-build, so the package never installs a program that cannot start. No fpm: ``dpkg-deb --build``.
+build, so the package never installs a program that cannot start. ``libc6`` is declared at the
+newest glibc version any carried file asks for (installer/glibc.py): 2.28 for the build
+``make dist`` makes, so 统信UOS 20 and 银河麒麟 V10 accept the package. No fpm: ``dpkg-deb --build``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from installer.glibc import minimum_glibc  # noqa: E402
 from installer.version_info import project_version  # noqa: E402
 
 PACKAGE = "budgetdesk"
@@ -36,6 +39,11 @@ BASE_DEPENDS = [
     "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0", "libxcb-render-util0", "libxcb-shape0",
     "libxcb-xinerama0", "libxcb-xkb1", "libxkbcommon-x11-0", "libegl1", "libfontconfig1", "libgl1", "libdbus-1-3",
 ]
+# Packages this build machine (Debian 12) names differently from the glibc-2.28 systems (Debian 10,
+# 统信UOS 20): either satisfies the dependency.
+OLDER_NAMES = {"libgcc-s1": "libgcc1"}
+# ELF e_machine → Debian architecture name.
+DEBIAN_ARCHITECTURES = {62: "amd64", 183: "arm64"}
 RECOMMENDS = ["fonts-wqy-zenhei | fonts-noto-cjk | fonts-wqy-microhei"]
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
@@ -112,7 +120,25 @@ def compute_depends(frozen: Path) -> list[str]:
             packages.add(package)
     if unowned:
         raise SystemExit("以下库不属于任何已安装的软件包，不能作为依赖声明：\n  " + "\n  ".join(unowned))
-    return sorted(packages)
+    return declared_depends(packages, minimum_glibc(frozen))
+
+
+def declared_depends(packages: set[str], glibc: str | None) -> list[str]:
+    """The Depends entries: libc6 at the glibc version the binaries need, older package names as alternatives."""
+    entries = []
+    for package in sorted(packages - {"libc6"}):
+        entries.append(f"{package} | {OLDER_NAMES[package]}" if package in OLDER_NAMES else package)
+    return [f"libc6 (>= {glibc})" if glibc else "libc6", *entries]
+
+
+def elf_architecture(program: Path) -> str:
+    """The Debian architecture of a program, read from its ELF header (an arm64 build is packed anywhere)."""
+    header = program.read_bytes()[:20]
+    order = "<" if header[5] == 1 else ">"
+    machine, = struct.unpack_from(order + "H", header, 18)
+    if machine not in DEBIAN_ARCHITECTURES:
+        raise SystemExit(f"不支持的程序架构（ELF e_machine={machine}）：{program}")
+    return DEBIAN_ARCHITECTURES[machine]
 
 
 def ico_images(ico: Path) -> dict[int, bytes]:
@@ -149,8 +175,7 @@ def build(frozen: Path, out_dir: Path) -> Path:
     if not (frozen / "BudgetDesk").exists():
         raise SystemExit(f"没有找到冻结版程序 {frozen}/BudgetDesk：请先运行 make dist。")
     version = project_version()
-    architecture = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
-                                  check=True).stdout.strip()
+    architecture = elf_architecture(frozen / "BudgetDesk")
     depends = compute_depends(frozen)
     staging = ROOT / "build" / "deb" / f"{PACKAGE}_{version}_{architecture}"
     shutil.rmtree(staging, ignore_errors=True)

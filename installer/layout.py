@@ -63,8 +63,16 @@ _LINUX_SYSTEM_LIBRARIES = re.compile(
     r"^lib(X11|X11-xcb|Xau|Xdmcp|Xext|Xrender|xcb|xkbcommon|GL|EGL|GLX|GLdispatch|OpenGL|avahi|blkid|brotli(common|dec)|bsd|cap"
     r"|com_err|cups|datrie|dbus-1|fontconfig|freetype|fribidi|gcc_s|gcrypt|gio-2|glib-2|gmodule-2|gobject-2|gthread-2"
     r"|gmp|gnutls|gpg-error|graphite2|gssapi_krb5|harfbuzz|hogweed|idn2|jpeg|k5crypto|keyutils|krb5(support)?|lz4|md|mount"
-    r"|nettle|p11-kit|pcre2|pixman|png16|selinux|stdc\+\+|systemd|tasn1|thai|unistring|zstd|crypto|ssl)[.-]"
+    r"|nettle|p11-kit|pcre2|pixman|png16|selinux|stdc\+\+|systemd|tasn1|thai|unistring|zstd|crypto|ssl"
+    # Only the dropped libraries above link to these (a copy from Debian 12 needs glibc 2.32–2.36);
+    # Pillow's own lzma has a hashed name and stays.
+    r"|expat|ffi|lzma\.so)[.-]"
 )
+
+
+# …except these: small, needing nothing newer than glibc 2.28, and named differently or missing on
+# Debian 10 / 统信UOS 20 (xcb-util 0.4's libxcb-util.so.1 came with Debian 11; Qt 6's xcb plugin needs it).
+CARRIED_SYSTEM_LIBRARIES = {"libxcb-util.so.1"}
 
 
 def _parts(destination: str) -> list[str]:
@@ -75,7 +83,8 @@ def keep_entry(destination: str, platform: str = sys.platform) -> bool:
     """Whether a file the analysis collected (named by its place in the bundle) goes in."""
     parts = _parts(destination)
     name = parts[-1]
-    if platform.startswith("linux") and len(parts) == 1 and _LINUX_SYSTEM_LIBRARIES.match(name):
+    if (platform.startswith("linux") and len(parts) == 1 and _LINUX_SYSTEM_LIBRARIES.match(name)
+            and name not in CARRIED_SYSTEM_LIBRARIES):
         return False
     if "PySide6" in parts:
         inside = parts[parts.index("PySide6") + 1:]

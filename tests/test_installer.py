@@ -1,6 +1,7 @@
 """The installers' inputs: what the frozen build keeps, the Inno Setup script, the .deb's files."""
 
 import configparser
+import platform
 import re
 import shutil
 import subprocess
@@ -51,6 +52,11 @@ def test_version_is_the_same_everywhere():
     ("PySide6\\Qt6Widgets.dll", "win32", True),
     ("libX11.so.6", "linux", False),  # the desktop's own, declared in Depends
     ("libxcb-cursor.so.0", "linux", False),
+    ("libexpat.so.1", "linux", False),  # Debian 12's needs GLIBC_2.36: fontconfig's, from the system
+    ("liblzma.so.5", "linux", False),
+    ("libffi.so.8", "linux", False),
+    ("libxcb-util.so.1", "linux", True),  # carried: Debian 10 / UOS 20 have no libxcb-util1 package
+    ("liblzma-de26b416.so.5.8.4", "linux", True),  # Pillow's own copy, which its libtiff loads
     ("libpython3.11.so.1.0", "linux", True),
     ("libsqlite3.so.0", "linux", True),
     ("libstdc++.so.6", "win32", True),  # the Linux rule does not touch Windows builds
@@ -196,3 +202,44 @@ def test_frozen_build_layout_and_selftest():
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("自检通过。")
+
+
+def test_deb_depends_names_the_glibc_the_binaries_need_and_older_package_names():
+    depends = deb.declared_depends({"libc6", "libgcc-s1", "libxcb-cursor0"}, "2.28")
+    assert depends[0] == "libc6 (>= 2.28)"
+    assert "libc6" not in depends[1:]
+    assert "libgcc-s1 | libgcc1" in depends  # Debian 10 / 统信UOS 20 call it libgcc1
+    assert "libxcb-cursor0" in depends
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads a Linux program's ELF header")
+def test_deb_architecture_is_read_from_the_program(tmp_path):
+    program = Path(sys.executable).resolve()
+    expected = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
+    if expected is None:
+        pytest.skip("neither x86-64 nor arm64")
+    assert deb.elf_architecture(program) == expected
+    arm = tmp_path / "arm"
+    arm.write_bytes(program.read_bytes()[:18] + (183).to_bytes(2, "little") + b"\0" * 44)
+    assert deb.elf_architecture(arm) == "arm64"
+
+
+def test_size_table_groups_cryptography_and_prints_markdown(tmp_path, capsys):
+    from installer import sizes
+
+    internal = tmp_path / "_internal"
+    for relative, size in (("cryptography/hazmat/_rust.abi3.so", 3_000_000), ("_cffi_backend.cpython-311.so", 500_000),
+                           ("PySide6/Qt/lib/libQt6Core.so.6", 7_000_000), ("libpython3.11.so.1.0", 1_000_000)):
+        (internal / relative).parent.mkdir(parents=True, exist_ok=True)
+        (internal / relative).write_bytes(b"\0" * size)
+    (tmp_path / "BudgetDesk").write_bytes(b"\0" * 200_000)
+    parts = dict(sizes.part_sizes(tmp_path))
+    assert parts["cryptography (Ed25519 signatures of data packages)"] == 3_500_000
+    assert sizes.main([str(tmp_path), "--markdown"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[:2] == ["| part | MB |", "| --- | ---: |"]
+    assert table[2] == "| Qt (PySide6, Qt libraries, ICU) | 7.0 |"
+    assert "| cryptography (Ed25519 signatures of data packages) | 3.5 |" in table
+    assert "| the rest (executables) | 0.2 |" in table  # parts under 0.5 MB share one row
+    assert table[-1] == "| **total unpacked** | **11.7** |"
+    assert sizes.main([str(tmp_path / "absent")]) == 2
