@@ -14,7 +14,6 @@ backup of the present state), then records a 恢复备份 audit row. PostgreSQL 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
 import os
@@ -22,7 +21,7 @@ import re
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.errors import BudgetDeskError, InputError, NotFoundError
@@ -357,29 +356,17 @@ def _after_restore(store, info: BackupInfo) -> None:
 
 def record_restore(store, info: BackupInfo) -> None:
     """The audit row of a restore, and a new token for every dataset, so that a window or process that
-    opened a dataset before the restore cannot write into the restored one.
-
-    Written here directly as one ``AuditEntry`` (``app.audit`` was not on main when this was built)."""
+    opened a dataset before the restore cannot write into the restored one."""
     from sqlalchemy import select
 
     from db import models
 
-    with db_errors(), store.Session.begin() as session:
+    with db_errors(), store.write() as session:
         for dataset in session.scalars(select(models.Dataset)):
             dataset.token = uuid.uuid4().hex
             dataset.version = (dataset.version or 0) + 1
-        session.add(models.AuditEntry(
-            unit_code="", year=0, batch=0, time=datetime.now(UTC).replace(tzinfo=None), os_user=_os_user(),
-            preparer="", source=AUDIT_SOURCE, form="", row=info.name, column="",
-            place=f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）", old=None, new=None,
-        ))
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()[:100]
-    except Exception:  # noqa: BLE001 - no user name in this environment
-        return ""
+        store.event(session, AUDIT_SOURCE, f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）",
+                    row=info.name)
 
 
 def human_size(size: int) -> str:

@@ -20,7 +20,6 @@ and year expected, against the key the bureau trusts for the unit, and written t
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import io
 import json
@@ -31,7 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from sqlalchemy import select
 
 from app import __version__ as APP_VERSION
 from app import signing
+from app.audit import now_utc, os_user
 from app.domain import STATUS_NAMES
 from app.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
 from app.paths import resource
@@ -85,17 +85,6 @@ def _member_bound(name: str) -> int:
     """A member's size bound; an embedded unit package has the bound of a package file."""
     return MAX_MEMBER_BYTES.get(name) or MAX_PACKAGE_BYTES
 _CHUNK = 64 * 1024
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()[:100]
-    except Exception:  # noqa: BLE001 - no login name (a service account): record none
-        return ""
 
 
 def _digest(data: bytes) -> str:
@@ -165,7 +154,7 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
     if comments is not None and comments.get("comments"):
         members[COMMENTS] = _json_bytes(comments)
     members.update(extra or {})
-    created = created or _now()
+    created = created or now_utc(whole_seconds=True)
     manifest = {
         "format": PACKAGE_FORMAT,
         "format_version": PACKAGE_FORMAT_VERSION if manifest_extra else UNIT_FORMAT_VERSION,
@@ -509,7 +498,7 @@ def trust_key(store, unit_code: str, fingerprint_text: str, *, replace: bool = F
     if not unit_code:
         raise InputError("请给出单位编码。")
     reason = (reason or "").strip()
-    with store.Session.begin() as session:
+    with store.write() as session:
         current = _active_key(session, unit_code)
         if current is not None and current.fingerprint == fingerprint:
             return fingerprint
@@ -517,16 +506,14 @@ def trust_key(store, unit_code: str, fingerprint_text: str, *, replace: bool = F
             raise ConflictError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。")
         if current is not None and not reason:
             raise InputError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。")
-        now = _now()
+        now = now_utc(whole_seconds=True)
         if current is not None:
             current.status, current.revoked_at, current.revoked_reason = "revoked", now, reason
         session.add(models.TrustedKey(unit_code=unit_code, fingerprint=fingerprint, status="active",
                                       source="更换" if current is not None else "手工登记", reason=reason,
-                                      os_user=_os_user(), created_at=now))
-        session.add(models.AuditEntry(unit_code=unit_code, year=0, batch=0, time=now, os_user=_os_user(),
-                                      source="密钥", form="", row="", column="", place="数据包签名密钥",
-                                      old=current.fingerprint if current is not None else None,
-                                      new=fingerprint + (f"（{reason}）" if reason else "")))
+                                      os_user=os_user()[:100], created_at=now))
+        store.event(session, "密钥", "数据包签名密钥", old=current.fingerprint if current is not None else None,
+                    new=fingerprint + (f"（{reason}）" if reason else ""), unit_code=unit_code)
     return fingerprint
 
 
@@ -682,13 +669,13 @@ def _claim_trust(store, package: VerifiedPackage) -> int | None:
 
     encoded = base64.b64encode(package.public_key).decode("ascii")
     try:
-        with store.Session.begin() as session:
+        with store.write() as session:
             current = _active_key(session, package.unit_code)
             if current is None:
                 row = models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
                                         public_key=encoded, status="active", source="首次接收",
-                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=_os_user(),
-                                        created_at=_now())
+                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=os_user()[:100],
+                                        created_at=now_utc(whole_seconds=True))
                 session.add(row)
                 session.flush()
                 return row.id
@@ -705,24 +692,17 @@ def _claim_trust(store, package: VerifiedPackage) -> int | None:
         raise ConflictError(f"单位 {package.unit_code} 的密钥正由另一位工作人员同时登记，未导入；请稍后重试。") from None
 
 
-def _release_trust(store, key_id: int) -> None:
-    with store.Session.begin() as session:
-        row = session.get(models.TrustedKey, key_id)
-        if row is not None:
-            session.delete(row)
-
-
 def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str, *, session=None,
             file_name: str | None = None) -> models.ReceivedPackage:
     """The received_package row, and the package's bytes beside it (package_file)."""
     if session is None:
-        with store.Session.begin() as session:
+        with store.write() as session:
             return _record(store, package, errors, warnings, status, session=session, file_name=file_name)
     row = models.ReceivedPackage(
-        unit_code=package.unit_code, year=package.year, received_at=_now(),
+        unit_code=package.unit_code, year=package.year, received_at=now_utc(whole_seconds=True),
         file_name=(file_name or package.path.name)[:500], sha256=package.sha256, fingerprint=package.fingerprint,
         created=str(package.manifest.get("created", ""))[:40], package_status=status, errors=errors,
-        warnings=warnings, status="received", os_user=_os_user())
+        warnings=warnings, status="received", os_user=os_user()[:100])
     session.add(row)
     session.flush()
     if package.data:
@@ -799,8 +779,6 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     package made before the one last received is refused unless ``force``. The file is kept
     (``app.resubmission.package_history``); a replacing import is audited as 重新上报.
     """
-    from app.rules import check_dataset
-
     package = open_package(path)
     _check_expected(package, expected_unit, expected_year)
     if package.kind == KIND_DEPARTMENT:  # the 部门, its 所属单位 and the 汇总, all or nothing
@@ -819,24 +797,40 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
                 + "\n".join(diff.lines()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
     answers = _package_comments(package)  # checked before anything is written
-    claimed = _claim_trust(store, package)
-    try:
-        dataset = _import_document(store, document, replace=diff is not None, backup=backup, package=package)
-    except BaseException:
-        if claimed is not None:
-            _release_trust(store, claimed)
-        raise
-    first_trust = claimed is not None
-    findings = check_dataset(dataset)
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    _record(store, package, errors, len(findings) - errors, dataset.status)
-    merged = None
-    if answers is not None:
-        from app.comments import merge_comments
+    if backup:
+        from app.backup import backup_before
 
-        merged = merge_comments(store, answers)
+        backup_before(store, "replace" if diff is not None else "import")
+    received = receive(store, package, answers, lambda: _import_document(
+        store, document, replace=diff is not None, backup=False, package=package))
+    dataset, findings, first_trust, merged = received
+    errors = sum(1 for finding in findings if finding.severity == "error")
     return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
                          diff is not None, dataset.status, errors, len(findings) - errors, diff, merged)
+
+
+def receive(store, package: VerifiedPackage, answers, write_dataset: Callable):
+    """Receive a checked package in ONE transaction: the key's registration (first receipt), the dataset
+    (``write_dataset``), the receipt with its 审核 counts, the kept file, the 批注 answers and every audit
+    row commit together or not at all. Returns (dataset, findings, first_trust, merged answers)."""
+    from app.rules import check_dataset
+
+    with store.transaction():
+        claimed = _claim_trust(store, package)
+        store.step("package:trust")
+        dataset = write_dataset()
+        store.step("package:dataset")
+        findings = check_dataset(dataset)
+        errors = sum(1 for finding in findings if finding.severity == "error")
+        _record(store, package, errors, len(findings) - errors, dataset.status)
+        store.step("package:receipt")
+        merged = None
+        if answers is not None:
+            from app.comments import merge_comments
+
+            merged = merge_comments(store, answers)
+            store.step("package:comments")
+    return dataset, findings, claimed is not None, merged
 
 
 def _package_comments(package: VerifiedPackage):
@@ -994,17 +988,18 @@ def return_dataset(store, unit_code: str, year: int, reason: str) -> None:
     dataset = store.open_dataset(unit_code, year)
     if dataset.status != "submitted":
         raise ConflictError(f"单位 {unit_code} {dataset.unit.name} 的 {year} 年度预算不是已上报状态，无需退回。")
-    dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
-    now = _now()
-    with store.Session.begin() as session:
-        received = session.scalar(select(models.ReceivedPackage).where(
-            models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
-            .order_by(models.ReceivedPackage.id.desc()).limit(1))
-        if received is None:
-            received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
-                                              fingerprint="", package_status="submitted", os_user=_os_user())
-            session.add(received)
-        received.status, received.return_reason, received.returned_at = "returned", reason, now
+    with store.transaction():  # the status, its audit row and the receipt's 退回: one commit
+        dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
+        now = now_utc(whole_seconds=True)
+        with store.write() as session:
+            received = session.scalar(select(models.ReceivedPackage).where(
+                models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
+                .order_by(models.ReceivedPackage.id.desc()).limit(1))
+            if received is None:
+                received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
+                                                  fingerprint="", package_status="submitted", os_user=os_user()[:100])
+                session.add(received)
+            received.status, received.return_reason, received.returned_at = "returned", reason, now
 
 
 __all__ = [

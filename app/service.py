@@ -7,6 +7,7 @@ durable as soon as the cell is left.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,25 @@ from db import models
 from db.engine import make_sessionmaker, open_database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Crash tests: called with each step's name; ``BUDGETDESK_KILL_AT_STEP`` kills the process there.
+STEP_HOOKS: list = []
+
+
+_steps_seen: dict[str, int] = {}
+
+
+def write_step(name: str) -> None:
+    """``BUDGETDESK_KILL_AT_STEP=name`` or ``name#n`` (its n-th time in this process)."""
+    for hook in list(STEP_HOOKS):
+        hook(name)
+    wanted = os.environ.get("BUDGETDESK_KILL_AT_STEP")
+    if wanted:
+        _steps_seen[name] = _steps_seen.get(name, 0) + 1
+        if wanted in (name, f"{name}#{_steps_seen[name]}"):
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+
 UNIT_FIELD_NAMES = {**{key: label for key, label in UNIT_FIELDS if key != "code"}, "parent_code": "上级单位"}
 log = logging.getLogger(__name__)
 
@@ -141,6 +161,37 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    # ---- the one place writes are opened ----------------------------------------------------
+    def refuse_if_read_only(self) -> None:
+        if getattr(self, "read_only", False):
+            raise ReadOnlyDatabaseError(read_only_message(self.path))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One database transaction around several writes (an import: key, dataset, receipt, kept file,
+        audit): every session opened inside joins it, and it commits once at the end or not at all.
+        Nested, it joins the outer one."""
+        self.refuse_if_read_only()
+        with self.Session.transaction():
+            yield self
+
+    @contextmanager
+    def write(self) -> Iterator:
+        """A session for one write, inside ``transaction`` (joining an open one)."""
+        with self.transaction(), self.Session.begin() as session:
+            yield session
+
+    def event(self, session, source: str, place: str, *, old: str | None = None, new: str | None = None,
+              unit_code: str = "", year: int = 0, form: str = "", row: str = "", column: str = "") -> None:
+        """An audit row of a store-level write (not a dataset cell edit), in ``session``'s transaction."""
+        store_event(session, source, place, old=old, new=new, unit_code=unit_code, year=year, form=form, row=row,
+                    column=column)
+
+    def step(self, name: str) -> None:
+        """A write step of a multi-step write is done (crash tests stop a process exactly here)."""
+        if self.target != "sqlite://":  # a scratch check (Store.scratch) is no step of the real write
+            write_step(name)
+
     # ---- units ---------------------------------------------------------------------------
     def _unit(self, session, code: str) -> models.Unit:
         unit = session.scalar(select(models.Unit).where(models.Unit.code == code))
@@ -180,7 +231,7 @@ class Store:
 
     def create_unit(self, info: UnitInfo) -> UnitInfo:
         self._validate_unit(info)
-        with self.Session.begin() as session:
+        with self.write() as session:
             if session.scalar(select(models.Unit).where(models.Unit.code == info.code)) is not None:
                 raise ConflictError(f"单位编码“{info.code}”已存在。")
             unit = models.Unit(code=info.code.strip())
@@ -192,7 +243,7 @@ class Store:
     def update_unit(self, info: UnitInfo) -> UnitInfo:
         """Change a unit's information (shared by all its years); each changed field is audited."""
         self._validate_unit(info)
-        with self.Session.begin() as session:
+        with self.write() as session:
             unit = self._unit(session, info.code)
             before = _unit_info(unit)
             self._apply_unit(session, unit, info)
@@ -220,7 +271,7 @@ class Store:
         from app.editions import current_editions, dumps_editions
 
         editions = dumps_editions(current_editions(self.code_tables(year)))  # what it is made with
-        with self.Session.begin() as session:
+        with self.write() as session:
             unit = self._unit(session, unit_code)
             if self._find_dataset(session, unit.id, year) is not None:
                 raise ConflictError(f"单位 {unit_code} 的 {year} 年度预算已存在。")
@@ -258,7 +309,7 @@ class Store:
 
     def delete_dataset(self, unit_code: str, year: int) -> None:
         """Delete a dataset (refused while 已上报); the audit trail keeps the deletion."""
-        with self.Session.begin() as session:
+        with self.write() as session:
             dataset = self._dataset(session, unit_code, year)
             status = lock_dataset_row(session, dataset.id, dataset.token).status
             if status == "submitted":
@@ -296,7 +347,7 @@ class Store:
             backup_before(self, "replace" if replace else "import")
         changes = Changes(status=status)
         editions = {**current_editions(self.code_tables(year)), **(editions or {})}
-        with self.Session.begin() as session:
+        with self.write() as session:
             record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
             old_values: dict[tuple[str, str, str], Decimal] = {}
             old_notes: dict[str, str] = {}
@@ -347,11 +398,14 @@ class Store:
                     for form, present in workbook.present_rows.items() for row in present]
             if rows:
                 session.execute(insert(models.FormRow), rows)
+            self.step("dataset:cells")
             write_content(session, dataset.id, book)
             new_selfeval = self_evaluation or selfeval.SelfEvaluationContent()
             selfeval.write_content(session, dataset.id, new_selfeval)
             for key, text in notes.items():
                 session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
+            session.flush()
+            self.step("dataset:content")
             # The audit: one row for the import itself, then every difference in the form's words.
             describe = _CellDescriber(workbook)
             audit = _AuditBatch(unit.code, year, dataset.version, unit.preparer or "", source)
@@ -374,6 +428,7 @@ class Store:
                 if old_notes.get(key) != notes.get(key) and not key.endswith(":base"):
                     audit.add(describe_note(key), old_notes.get(key), notes.get(key), form="note", row=key)
             audit.write(session)
+            self.step("dataset:audit")
             changes.version = dataset.version
         changes.book = True
         log.info("imported %s %s (%s cells, source %s)", unit.code, year, len(workbook.values), source)
@@ -426,7 +481,7 @@ class Store:
         from app.backup import backup_before
 
         backup_before(self, "codes")
-        with self.Session.begin() as session:
+        with self.write() as session:
             existing = session.scalar(
                 select(models.CodeEdition).where(models.CodeEdition.kind == kind, models.CodeEdition.edition == edition)
             )
@@ -524,7 +579,7 @@ class BudgetDataset:
     def stored_version(self) -> int | None:
         """The version as stored now (any process's write bumps it); None once replaced or deleted."""
         table = models.Dataset.__table__
-        with self.store.engine.connect() as connection:
+        with self.store.Session.connect() as connection:
             return connection.execute(select(table.c.version).where(
                 table.c.id == self.dataset_id, table.c.token == self.token)).scalar()
 
