@@ -135,8 +135,7 @@ def test_new_year_fault_at_each_step(bureau, monkeypatch, step):
 # ---- fixtures: a department package (built once), a 退回 file on a clerk's database ---------------
 @pytest.fixture(scope="module")
 def department_file(tmp_path_factory) -> Path:
-    from app import hierarchy
-    from app import signing
+    from app import hierarchy, signing
     from app.service import Store
     from tests.test_hierarchy import DEPT, DEPT_NAME, YEAR, build_department
 

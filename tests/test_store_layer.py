@@ -95,7 +95,7 @@ def test_each_bureau_write_commits_once_from_the_store(bureau, commits, tmp_path
     assert commits.take() == ["db/engine.py"]
 
 
-def test_department_package_commits_once(bureau, commits, department_package):
+def test_department_package_commits_once(bureau, commits, department_package):  # noqa: F811
     result, _files = department_package
     commits.take()  # the fixture's own department database is another engine: nothing counted
     pkg.import_package(bureau, result.path, backup=False)
