@@ -129,10 +129,12 @@ class Work:
 class Store:
     """One database (SQLite file or server URL), migrated to the newest schema on open."""
 
-    def __init__(self, target: str | None = None, *, read_only: bool | None = None) -> None:
+    def __init__(self, target: str | None = None, *, read_only: bool | None = None,
+                 backup_on_upgrade: bool = True) -> None:
         from app.backup import backup_before_upgrade
 
-        opened = open_database(target, read_only=read_only, before_upgrade=backup_before_upgrade)
+        opened = open_database(target, read_only=read_only,
+                               before_upgrade=backup_before_upgrade if backup_on_upgrade else None)
         self.target = target
         self.engine = opened.engine
         self.read_only = opened.read_only  # writes are refused with a Chinese message (app.faults)

@@ -259,3 +259,38 @@ def test_sigkill_new_year_at_each_step(tmp_path, step):
     import_document(store, seed_document(), backup=False)
     store.close()
     killed(db, step, "new-year", "--unit", "359", "--from", "2023", "--to", "2024")
+
+
+# ---- backup restore (SQLite only: backups are of a SQLite file) -------------------------------------
+def _restorable(tmp_path):
+    """A database with two budgets, a backup, then both changed: a restore rewrites both."""
+    from app import backup
+    from app.service import Store
+
+    db = tmp_path / "restore.sqlite3"
+    store = Store(str(db))
+    import_document(store, seed_document(), backup=False)
+    import_document(store, seed_document("360", "某单位"), backup=False)
+    info = backup.create_backup(store, "manual")
+    for code in ("359", "360"):
+        store.open_dataset(code, 2023).set_cell("three_public_expenses", "reception", "general_budget", "9.99")
+    return store, db, info
+
+
+@pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
+def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
+    from app import backup
+
+    store, _db, info = _restorable(tmp_path)
+    try:
+        faulted(store, monkeypatch, step, lambda: backup.restore_backup(store, info.name))
+    finally:
+        store.close()
+
+
+@sigkill
+@pytest.mark.parametrize("step", ["restore:dataset#1", "restore:dataset#2"])
+def test_sigkill_backup_restore_at_each_step(tmp_path, step):
+    store, db, info = _restorable(tmp_path)
+    store.close()
+    killed(db, step, "backup", "restore", info.name)
