@@ -21,13 +21,14 @@ import base64
 import hashlib
 import json
 import os
+import re
 import tempfile
 import uuid as uuid_module
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import signing
 from app.audit import now_utc, os_user, store_event
@@ -447,7 +448,10 @@ def write_return(store, unit_code: str, year: int, reason: str, target: str | Pa
     comments = list_comments(store, unit_code, year, open_only=True)
     payload = {"format": RETURN_FORMAT, "format_version": RETURN_FORMAT_VERSION,
                "unit": {"code": unit_code, "name": unit.name}, "year": info.year, "side": side,
-               "reason": reason, "created": _iso(now_utc(whole_seconds=True)), "os_user": os_user()[:100], "package_sha256": package_sha,
+               "id": uuid_module.uuid4().hex,  # the clerk's program applies each file once (a replay is refused)
+               # to the microsecond: compared with the clerk's last 上报, which may be in the same second
+               "reason": reason, "created": now_utc().isoformat() + "Z", "os_user": os_user()[:100],
+               "package_sha256": package_sha,
                "comments": [c.to_dict() for c in comments]}
     payload_bytes = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
     key = signing.bureau_key()
@@ -535,6 +539,9 @@ def open_return(path: str | Path) -> VerifiedReturn:
     if not isinstance(unit, dict) or not isinstance(unit.get("code"), str) or not isinstance(year, int) \
             or not isinstance(payload.get("reason"), str) or not payload["reason"].strip():
         raise _refuse(path, "缺少单位、年度或退回原因，")
+    if not isinstance(payload.get("id"), str) or not re.fullmatch(r"[0-9a-f]{32}", payload["id"]) \
+            or not isinstance(payload.get("created"), str):
+        raise _refuse(path, "没有编号或制作时间（由旧版程序生成，无法确认是否已导入过），请财政局用新版程序重新生成；")
     try:
         comments = parse_comments(payload.get("comments", []), unit["code"], year)
     except InputError as exc:
@@ -590,12 +597,38 @@ def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None =
             .limit(1)) if uuids else None
     if foreign is not None:
         raise ConflictError(f"退回文件“{name}”中的批注 {foreign[:8]} 在本机属于另一单位或年度，未导入。")
+    _refuse_replay(store, returned)
     if trusted is not None and trusted.fingerprint != returned.fingerprint and not accept_new_key:
         raise ConflictError(
             f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）与本机记住的财政局密钥（指纹 "
             f"{trusted.fingerprint}）不一致，未导入。\n请向财政局核实其密钥是否确已更换；确认后可用 --accept-new-key "
             "（或在对话框中确认）导入，并记住新密钥。")
     return trusted is None
+
+
+def _refuse_replay(store, returned: VerifiedReturn) -> None:
+    """A file applied before (by its id), or one written before the budget's last 上报 (it answers data
+    that has since been re-submitted), is refused in words."""
+    name = returned.path.name
+    with store.Session() as session:
+        applied = session.get(models.AppliedReturn, returned.payload["id"])
+        submitted = session.scalar(select(func.max(models.AuditEntry.time)).where(
+            models.AuditEntry.unit_code == returned.unit_code, models.AuditEntry.year == returned.year,
+            models.AuditEntry.source == "状态", models.AuditEntry.new.startswith("已上报")))
+    if applied is not None:
+        raise ConflictError(f"退回文件“{name}”已于 {_local(applied.applied_at)} 导入过（文件“{applied.file_name}”），"
+                            "同一份退回文件不能再次导入，未导入。")
+    try:
+        created = datetime.fromisoformat(returned.payload["created"].removesuffix("Z")).replace(tzinfo=None)
+    except ValueError:
+        raise ConflictError(f"退回文件“{name}”的制作时间无法识别，未导入。") from None
+    if submitted is not None and created < submitted:
+        raise ConflictError(f"退回文件“{name}”制作于 {_local(created)}，早于本单位最近一次上报（{_local(submitted)}），"
+                            "它答复的是此前上报的数据，未导入。如财政局要再次退回，请向其索取新的退回文件。")
+
+
+def _local(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def import_return(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
@@ -630,6 +663,10 @@ def import_return(store, path: str | Path, *, expected_unit: str | None = None, 
                 store_event(session, "密钥", "财政局签名密钥", old=None if trusted is None else trusted.fingerprint,
                             new=returned.fingerprint, unit_code=returned.unit_code, year=returned.year)
             merge = _merge(session, returned.comments, from_bureau=True)
+            session.add(models.AppliedReturn(
+                id=returned.payload["id"], unit_code=returned.unit_code, year=returned.year,
+                file_name=returned.path.name[:500], created=str(returned.payload["created"])[:40],
+                package_sha256=str(returned.payload.get("package_sha256") or "")[:64], applied_at=now))
             session.flush()
             store.step("return:comments")
             store_event(session, SOURCE, f"导入退回文件 {returned.path.name}（批注 {len(returned.comments)} 条）",
