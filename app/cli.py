@@ -565,7 +565,8 @@ def cmd_import_package(args) -> int:
         raise InputError("--json 须与 --diff、--replace 或 --merge 一起使用。")
     store = _open_store(args)
     outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year,
-                             replace=bool(args.replace), force=args.force)  # --replace here: a department package
+                             replace=bool(args.replace), force=args.force,  # --replace here: a department package
+                             trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
     _print_outcome(outcome)
@@ -599,7 +600,8 @@ def _resubmission(args) -> int:
             print("\n".join(preview.diff.lines()))
         return EXIT_OK
     outcome = resubmit(store, args.file, merge=parts, force=args.force, preview=preview,
-                       progress=_stderr_progress("合并" if parts else "导入数据包"))
+                       progress=_stderr_progress("合并" if parts else "导入数据包"),
+                       trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines(20)), file=sys.stderr)
     taken = "、".join(outcome.parts)
@@ -654,7 +656,7 @@ def cmd_import_packages(args) -> int:
 
     store = _open_store(args)
     result = import_packages(store, args.dir, year=args.year, replace=args.replace,
-                             progress=_stderr_progress("导入数据包"))
+                             progress=_stderr_progress("导入数据包"), trust_fingerprints=args.trust_fingerprint or ())
     for name, reason in result.failed:
         print(f"未导入 {name}：{reason}", file=sys.stderr)
     print(f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个。", file=sys.stderr)
@@ -993,6 +995,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "self_evaluation、unit；合并后重新审核")
     sub.add_argument("--force", action="store_true", help="数据包早于已接收的数据包时，仍然导入")
     sub.add_argument("--json", action="store_true", help="与 --diff/--replace/--merge 一起：结果以 JSON 输出到标准输出")
+    sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",
+                     help="第一次收到某单位的数据包时：与其纸质材料核对一致的密钥指纹（可重复）")
     sub.set_defaults(handler=cmd_import_package)
 
     sub = commands.add_parser("packages", help="财政局：某单位某年度接收过的全部数据包（较早的也保留）；--extract 写出其中一个")
@@ -1007,6 +1011,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--year", type=int, help="只接受该预算年度的数据包")
     sub.add_argument("--replace", action="store_true", help="已存在的单位年度以数据包覆盖")
     sub.add_argument("--json", action="store_true", help="结果以 JSON 输出到标准输出")
+    sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",
+                     help="第一次收到某单位的数据包时：与其纸质材料核对一致的密钥指纹（可重复）")
     sub.set_defaults(handler=cmd_import_packages)
 
     sub = commands.add_parser("overview", help="财政局：各单位某年度的状态、接收时间、错误/提示数、密钥指纹、总计")

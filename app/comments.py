@@ -575,7 +575,7 @@ def bureau_fingerprint(store) -> str | None:
 
 
 def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None = None,
-                 expected_year: int | None = None, accept_new_key: bool = False) -> bool:
+                 expected_year: int | None = None, accept_new_key: bool = False, trust_fingerprints=()) -> bool:
     """Every check that needs no writing; returns True if the bureau's key is seen for the first time."""
     name = returned.path.name
     if expected_unit is not None and returned.unit_code != expected_unit:
@@ -598,6 +598,16 @@ def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None =
     if foreign is not None:
         raise ConflictError(f"退回文件“{name}”中的批注 {foreign[:8]} 在本机属于另一单位或年度，未导入。")
     _refuse_replay(store, returned)
+    if trusted is None:
+        from app.package import UntrustedKeyError, _operator_confirmed, normalized_fingerprints
+
+        if returned.fingerprint not in normalized_fingerprints(trust_fingerprints) \
+                and not _operator_confirmed(BUREAU_TRUST_CODE, returned.fingerprint):
+            raise UntrustedKeyError(
+                f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）是本机第一次见到的财政局密钥，未导入。\n"
+                "请与财政局提供的纸质材料（或电话核实）上的指纹逐位核对；一致时再导入并确认指纹（命令行加 "
+                f"--trust-fingerprint {returned.fingerprint}）。",
+                [(BUREAU_TRUST_CODE, "财政局", returned.fingerprint)])
     if trusted is not None and trusted.fingerprint != returned.fingerprint and not accept_new_key:
         raise ConflictError(
             f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）与本机记住的财政局密钥（指纹 "
@@ -632,12 +642,12 @@ def _local(moment: datetime) -> str:
 
 
 def import_return(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
-                  accept_new_key: bool = False) -> ReturnOutcome:
+                  accept_new_key: bool = False, trust_fingerprints=()) -> ReturnOutcome:
     """The clerk takes in a 退回 file: checks, remembers the bureau key (first seen), sets the budget
     back to 编制中 through the door (with the reason) and stores the comments. A refusal changes nothing."""
     returned = open_return(path)
     first = check_return(store, returned, expected_unit=expected_unit, expected_year=expected_year,
-                         accept_new_key=accept_new_key)
+                         accept_new_key=accept_new_key, trust_fingerprints=trust_fingerprints)
     with store.transaction():  # status, key, comments and audit: one commit
         dataset = store.open_dataset(returned.unit_code, returned.year)
         side = returned.payload.get("side") or "财政局"

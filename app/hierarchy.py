@@ -281,7 +281,7 @@ def consolidation_differences(declared: dict, computed: dict) -> list[str]:
 
 
 def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = False,
-                      backup: bool = True) -> pkg.ImportOutcome:
+                      backup: bool = True, trust_fingerprints=()) -> pkg.ImportOutcome:
     """The 部门, each 所属单位 and the records of their receipt, in one transaction (all or nothing)."""
     from app.backup import backup_before
     from app.consolidate import consolidate, consolidation_json
@@ -290,6 +290,9 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
     department = verify_department(package)
     first = _check_all_trust(store, department)
     nodes = [(package, department.document), *department.units]
+    # the 部门's key and every 所属单位's: a first-seen one only when a person confirmed its fingerprint
+    pkg.require_confirmed(store, [node for node, _d in nodes], trust_fingerprints,
+                          where=f"部门数据包“{package.path.name}”中")
     held = {node.unit_code: pkg.existing_document(store, node.unit_code, node.year) is not None for node, _d in nodes}
     if any(held.values()) and not replace:
         names = "、".join(f"{node.unit_code} {node.unit_name}" for node, _d in nodes if held[node.unit_code])
@@ -300,7 +303,7 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
     try:
         with store.transaction():  # every node, the receipts, the 审核 counts and the audit: one commit
             for node, document in nodes:
-                pkg._claim_trust(store, node)
+                pkg._claim_trust(store, node, trust_fingerprints)
                 pkg._import_document(store, document, replace=held[node.unit_code], backup=False)
                 name = package.path.name if node is package else f"{package.path.name} / {node.unit_code}"
                 rows[node.unit_code] = pkg._record(store, node, 0, 0, document.get("status", "draft"), file_name=name).id

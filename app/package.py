@@ -648,6 +648,45 @@ def _check_trust(store, package: VerifiedPackage) -> bool:
     return False
 
 
+class UntrustedKeyError(ConflictError):
+    """A signing key seen for the first time that no person has confirmed: nothing was written.
+    ``keys``: (unit code, unit name, fingerprint) of each, for the GUI's confirmation dialog."""
+
+    def __init__(self, message: str, keys: list[tuple[str, str, str]]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+def _operator_confirmed(unit_code: str, fingerprint: str) -> bool:
+    """Whether a person confirmed a first-seen key by other means than ``trust_fingerprints``. Never, in
+    the program: tests of unrelated behaviour replace this (tests/conftest.py)."""
+    return False
+
+
+def normalized_fingerprints(texts) -> set[str]:
+    return {signing.normalize_fingerprint(text) for text in (texts or ())}
+
+
+def require_confirmed(store, packages: list[VerifiedPackage], trust_fingerprints=(), *, where: str = "") -> list[bool]:
+    """Every package's key is the one trusted for its unit, or (seen for the first time) one a person
+    confirmed against the signed paper: ``trust_fingerprints`` (CLI ``--trust-fingerprint``, the GUI's
+    dialog) or a ``trust`` entered beforehand. Returns, per package, whether its key is new."""
+    confirmed = normalized_fingerprints(trust_fingerprints)
+    first = [_check_trust(store, package) for package in packages]
+    unconfirmed = [package for package, new in zip(packages, first, strict=True)
+                   if new and package.fingerprint not in confirmed
+                   and not _operator_confirmed(package.unit_code, package.fingerprint)]
+    if unconfirmed:
+        lines = "\n".join(f"  单位 {p.unit_code} {p.unit_name}：指纹 {p.fingerprint}" for p in unconfirmed)
+        options = " ".join(f"--trust-fingerprint {p.fingerprint}" for p in unconfirmed)
+        raise UntrustedKeyError(
+            f"{where or f'数据包“{packages[0].path.name}”'}的签名密钥是第一次见到，本局尚未登记，未导入：\n{lines}\n"
+            "请与该单位签字盖章的纸质材料上打印的指纹逐位核对；一致时再导入并确认指纹（命令行加 "
+            f"{options}），或先登记：budgetdesk trust --unit 单位编码 --fingerprint 指纹。",
+            [(p.unit_code, p.unit_name, p.fingerprint) for p in unconfirmed])
+    return first
+
+
 def existing_document(store, unit_code: str, year: int) -> dict | None:
     from app.interchange import export_document
 
@@ -658,7 +697,7 @@ def existing_document(store, unit_code: str, year: int) -> dict | None:
     return export_document(dataset)
 
 
-def _claim_trust(store, package: VerifiedPackage) -> int | None:
+def _claim_trust(store, package: VerifiedPackage, trust_fingerprints=()) -> int | None:
     """Check the package's key against the unit's trusted key, in a transaction of its own, before
     any data is written. On first receipt the key is registered now (returns the new row's id, so a
     failed import can release it); the unique index on a unit's active key makes two staff importing
@@ -672,9 +711,10 @@ def _claim_trust(store, package: VerifiedPackage) -> int | None:
         with store.write() as session:
             current = _active_key(session, package.unit_code)
             if current is None:
+                require_confirmed(store, [package], trust_fingerprints)  # (checked before; again under the lock)
                 row = models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
                                         public_key=encoded, status="active", source="首次接收",
-                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=os_user()[:100],
+                                        reason=f"首次接收数据包 {package.path.name}，指纹经人工核对"[:2000], os_user=os_user()[:100],
                                         created_at=now_utc(whole_seconds=True))
                 session.add(row)
                 session.flush()
@@ -771,7 +811,7 @@ def _check_not_older(store, package: VerifiedPackage) -> None:
 
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
                    replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None,
-                   backup: bool = True, force: bool = False) -> ImportOutcome:
+                   backup: bool = True, force: bool = False, trust_fingerprints=()) -> ImportOutcome:
     """Verify a package and write its dataset in one transaction.
 
     If the unit and year exist already, the differences are computed; without ``replace`` (or a
@@ -784,8 +824,9 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     if package.kind == KIND_DEPARTMENT:  # the 部门, its 所属单位 and the 汇总, all or nothing
         from app.hierarchy import import_department
 
-        return import_department(store, package, replace=replace, backup=backup)
-    _check_trust(store, package)
+        return import_department(store, package, replace=replace, backup=backup,
+                                 trust_fingerprints=trust_fingerprints)
+    require_confirmed(store, [package], trust_fingerprints)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
     diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
@@ -802,21 +843,21 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
 
         backup_before(store, "replace" if diff is not None else "import")
     received = receive(store, package, answers, lambda: _import_document(
-        store, document, replace=diff is not None, backup=False, package=package))
+        store, document, replace=diff is not None, backup=False, package=package), trust_fingerprints)
     dataset, findings, first_trust, merged = received
     errors = sum(1 for finding in findings if finding.severity == "error")
     return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
                          diff is not None, dataset.status, errors, len(findings) - errors, diff, merged)
 
 
-def receive(store, package: VerifiedPackage, answers, write_dataset: Callable):
+def receive(store, package: VerifiedPackage, answers, write_dataset: Callable, trust_fingerprints=()):
     """Receive a checked package in ONE transaction: the key's registration (first receipt), the dataset
     (``write_dataset``), the receipt with its 审核 counts, the kept file, the 批注 answers and every audit
     row commit together or not at all. Returns (dataset, findings, first_trust, merged answers)."""
     from app.rules import check_dataset
 
     with store.transaction():
-        claimed = _claim_trust(store, package)
+        claimed = _claim_trust(store, package, trust_fingerprints)
         store.step("package:trust")
         dataset = write_dataset()
         store.step("package:dataset")
@@ -857,7 +898,7 @@ class BatchResult:
 
 
 def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
-                    progress: Progress | None = None) -> BatchResult:
+                    progress: Progress | None = None, trust_fingerprints=()) -> BatchResult:
     """Every ``.bdp`` in a folder: a bad package is reported and skipped, the rest go in."""
     from app.errors import Cancelled
 
@@ -881,7 +922,8 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
             result.cancelled = True
             return result
         try:
-            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
+                                                         trust_fingerprints=trust_fingerprints))
         except NotFoundError as exc:
             if "上级单位" in str(exc):
                 waiting.append((path, str(exc)))
@@ -895,7 +937,8 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
         retry, waiting = waiting, []
         for path, _message in retry:
             try:
-                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
+                                                         trust_fingerprints=trust_fingerprints))
             except NotFoundError as exc:
                 waiting.append((path, str(exc)))
             except BudgetDeskError as exc:

@@ -765,7 +765,7 @@ def _package_words(package) -> str:
 def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, force: bool = False,
              expected_unit: str | None = None, expected_year: int | None = None,
              preview: ResubmissionPreview | None = None, progress: Progress | None = None,
-             backup: bool = True, replace_source: str = "重新上报") -> ResubmitOutcome:
+             backup: bool = True, replace_source: str = "重新上报", trust_fingerprints=()) -> ResubmitOutcome:
     """覆盖 (``merge`` None: the package replaces the dataset held) or 合并 (``merge``: the part keys to take).
 
     Refused, with nothing changed: an older package than the one last received (unless ``force``), a
@@ -833,13 +833,14 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
         words = (f"合并：自{_package_words(package)}取 "
                  + "、".join(f"《{part_title(key)}》" if key not in PART_TITLES else part_title(key) for key in parts))
     answers = pkg._package_comments(package)  # the 批注 answers, checked before anything is written
+    pkg.require_confirmed(store, [package], trust_fingerprints)
     progress_step(progress, 2, 4, "写入数据库")
     if backup:
         from app.backup import backup_before
 
         backup_before(store, "import" if held is None else "replace")
     dataset, findings, first_trust, merged = pkg.receive(store, package, answers, lambda: import_document(
-        store, incoming, replace=held is not None, source=source, backup=False, note=words))
+        store, incoming, replace=held is not None, source=source, backup=False, note=words), trust_fingerprints)
     progress_step(progress, 3, 4, "审核")
     errors = sum(1 for finding in findings if finding.severity == "error")
     progress_step(progress, 4, 4, "完成")

@@ -142,6 +142,7 @@ def department_file(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("department")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(signing.KEY_DIR_ENV, str(folder / "keys"))
+        patch.setattr(pkg, "_operator_confirmed", lambda _unit, _fingerprint: True)  # the 主管部门's staff
         store = Store(str(folder / "department.sqlite3"))
         try:
             build_department(store, folder)
@@ -188,6 +189,19 @@ def sqlite_integrity(db: Path) -> list:
         connection.close()
 
 
+def fingerprints_of(path: Path) -> list[str]:
+    """``--trust-fingerprint`` for every key a package or 退回 file carries (the operator compared them)."""
+    if path.suffix == ".bdr":
+        return ["--trust-fingerprint", cm.open_return(path).fingerprint]
+    package = pkg.open_package(path)
+    keys = [package.fingerprint]
+    if package.kind == pkg.KIND_DEPARTMENT:
+        from app.hierarchy import verify_department
+
+        keys += [unit.fingerprint for unit, _document in verify_department(package).units]
+    return [option for key in keys for option in ("--trust-fingerprint", key)]
+
+
 def killed(db: Path, step: str, *args: str) -> None:
     before = dump(db)
     result = cli(db, *args, kill_at=step)
@@ -214,7 +228,7 @@ sigkill = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 @pytest.mark.parametrize("step", ["package:trust", "dataset:content", "package:dataset", "package:receipt"])
 def test_sigkill_import_package_at_each_step(empty_db, tmp_path, step):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
-    killed(empty_db, step, "import-package", str(path))
+    killed(empty_db, step, "import-package", str(path), *fingerprints_of(path))
 
 
 @sigkill
@@ -222,7 +236,8 @@ def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path):
     folder = tmp_path / "usb"
     make_package(folder / "a.bdp", seed_document(status="submitted"))
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
-    result = cli(empty_db, "import-packages", str(folder), kill_at="package:receipt#2")
+    keys = fingerprints_of(folder / "a.bdp") + fingerprints_of(second)
+    result = cli(empty_db, "import-packages", str(folder), *keys, kill_at="package:receipt#2")
     assert result.returncode == -signal.SIGKILL
     assert sqlite_integrity(empty_db) == [("ok",)]
     connection = sqlite3.connect(empty_db)
@@ -231,13 +246,13 @@ def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path):
         assert connection.execute("SELECT count(*) FROM package_file").fetchall() == [(1,)]
     finally:
         connection.close()
-    assert cli(empty_db, "import-package", str(second)).returncode == 0
+    assert cli(empty_db, "import-package", str(second), *keys).returncode == 0
 
 
 @sigkill
 @pytest.mark.parametrize("step", ["department:unit#2", "department:audit"])
 def test_sigkill_department_package_at_each_step(empty_db, department_file, step):
-    killed(empty_db, step, "import-package", str(department_file))
+    killed(empty_db, step, "import-package", str(department_file), *fingerprints_of(department_file))
 
 
 @sigkill
@@ -246,7 +261,7 @@ def test_sigkill_return_file_at_each_step(return_file, step):
     clerk, path = return_file
     db = clerk.path
     clerk.close()
-    killed(db, step, "import-return", str(path))
+    killed(db, step, "import-return", str(path), *fingerprints_of(path))
 
 
 @sigkill
