@@ -1113,7 +1113,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+            # a name that is not UTF-8 (surrogate escapes) is shown escaped rather than ending in a traceback
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     from app.logsetup import setup_logging
 
     log_path = setup_logging()

@@ -41,7 +41,7 @@ from app import signing
 from app.audit import now_utc, os_user
 from app.domain import STATUS_NAMES
 from app.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
-from app.paths import resource
+from app.paths import readable, resource
 from app.progress import Progress
 from app.progress import step as progress_step
 from db import models
@@ -284,7 +284,7 @@ class VerifiedPackage:
 
 
 def _refuse(path: Path, text: str) -> InputError:
-    return InputError(f"数据包“{path.name}”{text}未导入。")
+    return InputError(f"数据包“{readable(path.name)}”{text}未导入。")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]) -> bytes:
@@ -394,7 +394,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
     """Read and verify a package completely; raises InputError (Chinese) on any fault."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"找不到数据包“{path}”。")
+        raise InputError(f"找不到数据包“{readable(path)}”。")
     size = path.stat().st_size
     if size > MAX_PACKAGE_BYTES:
         raise _refuse(path, f"过大（{size} 字节），不是正常的数据包，")
@@ -456,7 +456,9 @@ def verify_bytes(raw: bytes, path: Path, *, budget: list[int] | None = None) -> 
     manifest, members = _migrate(manifest, members, path)
     if DATASET not in members:
         raise _refuse(path, "缺少 dataset.json，")
-    return VerifiedPackage(path, sha, manifest, members, public_key, signing.fingerprint(public_key), raw)
+    # Everything is read: from here on the path only names the file, readably (a GBK name from a USB stick).
+    return VerifiedPackage(Path(readable(path)), sha, manifest, members, public_key, signing.fingerprint(public_key),
+                           raw)
 
 
 def signing_error(path: Path) -> InputError:
@@ -917,7 +919,7 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
     waiting: list[tuple[Path, str]] = []
     for number, path in enumerate(files):
         try:
-            progress_step(progress, number, len(files), path.name)
+            progress_step(progress, number, len(files), readable(path.name))
         except Cancelled:
             result.cancelled = True
             return result
@@ -928,11 +930,11 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
             if "上级单位" in str(exc):
                 waiting.append((path, str(exc)))
             else:
-                result.failed.append((path.name, str(exc)))
+                result.failed.append((readable(path.name), str(exc)))
         except BudgetDeskError as exc:
-            result.failed.append((path.name, str(exc)))
+            result.failed.append((readable(path.name), str(exc)))
         except OSError as exc:
-            result.failed.append((path.name, f"无法读取文件：{exc.strerror or exc}"))
+            result.failed.append((readable(path.name), f"无法读取文件：{exc.strerror or exc}"))
     while waiting:
         retry, waiting = waiting, []
         for path, _message in retry:
@@ -942,9 +944,9 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
             except NotFoundError as exc:
                 waiting.append((path, str(exc)))
             except BudgetDeskError as exc:
-                result.failed.append((path.name, str(exc)))
+                result.failed.append((readable(path.name), str(exc)))
         if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
-            result.failed.extend((path.name, message) for path, message in waiting)
+            result.failed.extend((readable(path.name), message) for path, message in waiting)
             break
     progress_step(progress, len(files), len(files), "完成")
     return result
