@@ -731,6 +731,8 @@ def _claim_trust(store, package: VerifiedPackage, trust_fingerprints=()) -> int 
                 current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
             return None
     except IntegrityError:
+        # a colleague registered the key at the same moment: if it came with this very package, say so
+        _refuse_if_received(store, package, since=datetime.min)
         raise ConflictError(f"单位 {package.unit_code} 的密钥正由另一位工作人员同时登记，未导入；请稍后重试。") from None
 
 
@@ -793,6 +795,24 @@ def preview_package(store, path: str | Path, *, expected_unit: str | None = None
     return PackagePreview(package, first_trust, diff)
 
 
+def _refuse_if_received(store, package: VerifiedPackage, since: datetime | None = None) -> None:
+    """The very same file (by SHA-256) was received already: by a colleague importing the same folder at the
+    same time (received after ``since``, when this folder import started), or before."""
+    with store.Session() as session:
+        received = session.scalar(select(models.ReceivedPackage).where(
+            models.ReceivedPackage.unit_code == package.unit_code, models.ReceivedPackage.year == package.year,
+            models.ReceivedPackage.sha256 == package.sha256).limit(1))
+    if received is not None:
+        from app.service import ImportedByOtherError
+
+        when = received.received_at.strftime("%Y-%m-%d %H:%M:%S") if received.received_at else "?"
+        if since is not None and received.received_at is not None and received.received_at >= since:
+            raise ImportedByOtherError(f"数据包“{package.path.name}”已由其他用户导入（{received.os_user or '?'}，"
+                                       f"{when} UTC），跳过。")
+        raise ImportedByOtherError(f"数据包“{package.path.name}”此前已导入（{received.os_user or '?'} 于 {when} UTC "
+                                   "接收），未再导入。")
+
+
 def _check_not_older(store, package: VerifiedPackage) -> None:
     """Refuse a package made before the one last received for its unit and year (``force`` skips this)."""
     with store.Session() as session:
@@ -813,7 +833,8 @@ def _check_not_older(store, package: VerifiedPackage) -> None:
 
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
                    replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None,
-                   backup: bool = True, force: bool = False, trust_fingerprints=()) -> ImportOutcome:
+                   backup: bool = True, force: bool = False, trust_fingerprints=(),
+                   batch_started: datetime | None = None) -> ImportOutcome:
     """Verify a package and write its dataset in one transaction.
 
     If the unit and year exist already, the differences are computed; without ``replace`` (or a
@@ -829,6 +850,8 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
         return import_department(store, package, replace=replace, backup=backup,
                                  trust_fingerprints=trust_fingerprints)
     require_confirmed(store, [package], trust_fingerprints)
+    if not replace and batch_started is not None:  # a folder: a colleague may be importing it too
+        _refuse_if_received(store, package, batch_started)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
     diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
@@ -911,6 +934,7 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult()
+    started = now_utc(whole_seconds=True)  # a package received after this was imported by a colleague at the same time
     from app.backup import backup_before
 
     backup_before(store, "import")  # once for the whole folder, not once per package
@@ -925,7 +949,7 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
             return result
         try:
             result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
-                                                         trust_fingerprints=trust_fingerprints))
+                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
         except NotFoundError as exc:
             if "上级单位" in str(exc):
                 waiting.append((path, str(exc)))
@@ -940,7 +964,7 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
         for path, _message in retry:
             try:
                 result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
-                                                         trust_fingerprints=trust_fingerprints))
+                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
             except NotFoundError as exc:
                 waiting.append((path, str(exc)))
             except BudgetDeskError as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import now_utc, os_user, store_event
 from app.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, default_shipped_table
@@ -29,6 +30,12 @@ from db import models
 from db.engine import make_sessionmaker, open_database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class ImportedByOtherError(ConflictError):
+    """Another process imported the same unit and year while this one was importing it."""
+
+
 # Crash tests: called with each step's name; ``BUDGETDESK_KILL_AT_STEP`` kills the process there.
 STEP_HOOKS: list = []
 
@@ -367,6 +374,9 @@ class Store:
                         "如确认是同一单位，请使用 --replace。")
                 if existing is not None:
                     locked = lock_dataset_row(session, existing.id, existing.token)
+                    if locked is None:  # another process replaced or deleted it while this one waited
+                        raise ConflictError(f"单位 {unit.code} {record.name} 的 {year} 年度预算刚被其他用户导入或替换，"
+                                            "本次未导入；请查看现有数据后再决定是否覆盖。")
                     if locked.status == "submitted":
                         raise LockedError(f"单位 {unit.code} {record.name} 的 {year} 年度预算已上报，不能被导入的数据覆盖；"
                                           "如确需覆盖，请先撤销上报（须填写原因）。")
@@ -387,7 +397,11 @@ class Store:
                 record = models.Unit(code=unit.code)
                 session.add(record)
             self._apply_unit(session, record, unit)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:  # the same unit was just created by another process (PostgreSQL: two staff)
+                raise ImportedByOtherError(f"单位 {unit.code} {unit.name} 的 {year} 年度预算已由其他用户导入，"
+                                           "本次未导入。") from None
             dataset = models.Dataset(unit_id=record.id, year=year, money_unit=money_unit, status=status,
                                      version=version + 1, token=uuid.uuid4().hex, editions=dumps_editions(editions))
             session.add(dataset)
