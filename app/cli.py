@@ -455,22 +455,41 @@ def cmd_prior(args) -> int:
     return EXIT_OK
 
 
+MAX_LEVELS_FILE_BYTES = 4 * 1024 * 1024  # thousands of 一级/二级 items are well under 1 MB
+
+
 def cmd_levels(args) -> int:
     from app.projects import indicator_levels
     from app.projects.levels import import_local_levels, local_levels
 
     if args.levels_command == "import":
+        from app.textcheck import read_bounded
+
         path = Path(args.file)
+        # bounded, and refused when empty, a device, a FIFO or a folder: never "replace with nothing"
+        raw = read_bounded(path, MAX_LEVELS_FILE_BYTES, "指标文件")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"指标文件“{path.name}”不是 UTF-8 编码的文本，未导入。") from None
         if path.suffix.lower() == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            rows = data["items"] if isinstance(data, dict) else data
+            try:
+                data = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                raise InputError(f"指标文件“{path.name}”不是有效的 JSON，未导入。") from None
+            rows = data.get("items") if isinstance(data, dict) else data
+            if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) >= 2 for row in rows):
+                raise InputError(f"指标文件“{path.name}”应为 [编码, 名称, 上级] 的列表，未导入。")
+            rows = [[*row, ""][:3] for row in rows]
         else:
             import csv
+            import io
 
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                rows = [row + [""] * (3 - len(row)) for row in csv.reader(handle) if row and row[0].strip()]
+            rows = [row + [""] * (3 - len(row)) for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
             if rows and not rows[0][0].strip().isdigit():
                 rows = rows[1:]  # a header line (编码,名称,上级)
+        if not rows:
+            raise InputError(f"指标文件“{path.name}”中没有任何指标，未导入（现有的本地增补没有改动）。")
         added = import_local_levels([(row[0], row[1], row[2] or None) for row in rows])
         print(f"已导入本地指标 {len(added)} 项（在随附版本之外）。", file=sys.stderr)
         return EXIT_OK
