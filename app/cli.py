@@ -275,6 +275,10 @@ def cmd_codes_import(args) -> int:
     table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
     year = args.year or int(args.edition)
     print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)
+    kept = [item for item in store.list_datasets() if item.year == year and item.status == "submitted"]
+    if kept:
+        print(f"其中已上报的 {len(kept)} 份预算仍按上报时的科目表显示和打印；新科目表只用于编制中的预算"
+              "（退回后重新上报时采用）。", file=sys.stderr)
     return EXIT_OK
 
 

@@ -420,6 +420,9 @@ class Store:
             selfeval.write_content(session, dataset.id, new_selfeval)
             for key, text in notes.items():
                 session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
+            if status == "submitted":
+                session.flush()
+                freeze_codes(session, dataset.id, workbook.codes)
             session.flush()
             self.step("dataset:content")
             # The audit: one row for the import itself, then every difference in the form's words.
@@ -520,6 +523,48 @@ class Store:
         return table
 
 
+FROZEN_CODES_NOTE = "frozen:codes"  # the code tables a 已上报 dataset was submitted with (never exported)
+
+
+def frozen_codes_text(codes: dict[str, CodeTable]) -> str:
+    import json
+
+    return json.dumps({kind: {"edition": table.edition, "title": table.title, "source": table.source,
+                              "rows": [[item.code, item.name, item.attribute] for item in table.items.values()]}
+                       for kind, table in codes.items()}, ensure_ascii=False, sort_keys=True)
+
+
+_frozen_cache: dict[str, dict[str, CodeTable]] = {}
+
+
+def frozen_code_tables(text: str) -> dict[str, CodeTable] | None:
+    """The code tables kept with a submitted dataset; None if the record cannot be read."""
+    import json
+
+    if text not in _frozen_cache:
+        try:
+            data = json.loads(text)
+            _frozen_cache[text] = {kind: build_table(kind, part["edition"], part["title"],
+                                                     [tuple(row) for row in part["rows"]], part.get("source", ""))
+                                   for kind, part in data.items() if kind in CODE_KINDS}
+        except (ValueError, KeyError, TypeError, InputError):
+            return None
+        if len(_frozen_cache) > 64:
+            _frozen_cache.pop(next(iter(_frozen_cache)))
+    return _frozen_cache[text]
+
+
+def freeze_codes(session, dataset_id: int, codes: dict[str, CodeTable]) -> str:
+    """Keep the code tables with a dataset as it becomes 已上报: later editions change drafts only."""
+    text = frozen_codes_text(codes)
+    note = session.get(models.DatasetNote, (dataset_id, FROZEN_CODES_NOTE))
+    if note is None:
+        session.add(models.DatasetNote(dataset_id=dataset_id, key=FROZEN_CODES_NOTE, text=text))
+    else:
+        note.text = text
+    return "、".join(f"{KIND_NAMES[kind]} {table.edition} 版" for kind, table in codes.items())
+
+
 def lock_dataset_row(session, dataset_id: int, token: str):
     """Bump the dataset's version as the transaction's FIRST statement and return its status.
 
@@ -564,7 +609,11 @@ class BudgetDataset:
             present: dict[str, set[str]] = {}
             for row in session.scalars(select(models.FormRow).where(models.FormRow.dataset_id == dataset.id)):
                 present.setdefault(row.form, set()).add(row.row_key)
-        self.codes = self.store.code_tables(self.year)
+            frozen = None
+            if dataset.status == "submitted":  # shown and printed with the code tables it was submitted with
+                note = session.get(models.DatasetNote, (dataset.id, FROZEN_CODES_NOTE))
+                frozen = frozen_code_tables(note.text) if note is not None else None
+        self.codes = {**self.store.code_tables(self.year), **(frozen or {})}
         self.workbook = Workbook(self.codes, values, present)
 
     @property
@@ -819,6 +868,9 @@ class BudgetDataset:
             current.status = status
             new_text = STATUS_NAMES[status] + (f"（原因：{reason}）" if reason else "")
             work.record("预算状态", STATUS_NAMES.get(old, old), new_text, form="status")
+            if status == "submitted":
+                kept = freeze_codes(work.session, self.dataset_id, self.store.code_tables(self.year))
+                work.record("上报时的科目表（此后导入的新科目表只用于编制中的预算）", None, kept, source="科目表")
             work.changes.status = status
         return work.changes
 
