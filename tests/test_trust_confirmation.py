@@ -142,3 +142,32 @@ def test_bad_fingerprint_text_is_refused_in_words(empty_db, tmp_path, capsys):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
     code, _out, err = run(capsys, "--db", str(empty_db), "import-package", str(path), "--trust-fingerprint", "xyz")
     assert code != 0 and "格式不对" in err and "Traceback" not in err
+
+
+def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.bureau_window import BureauWindow
+
+    store = Store(str(tmp_path / "b.sqlite3"))
+    path = make_package(tmp_path / "a.bdp", seed_document())
+    fingerprint = pkg.open_package(path).fingerprint
+    asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, title, text, *_a: asked.append((title, text))
+                        or answers.pop(0))
+    told = []
+    for kind in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _parent, title, text, *_a, kind=kind: told.append((kind, text)))
+    window = BureauWindow(store, 2023)
+    qtbot.addWidget(window)
+    try:
+        window.import_file(str(path), ask=lambda _preview: True)  # 不一致: nothing imported
+        qtbot.waitUntil(lambda: len(asked) == 1, timeout=120000)
+        assert asked[0][0] == "核对密钥指纹" and fingerprint in asked[0][1] and "单位 359" in asked[0][1]
+        assert store.list_datasets() == [] and pkg.trusted_keys(store, "359") == []
+        window.import_file(str(path), ask=lambda _preview: True)  # 一致
+        qtbot.waitUntil(lambda: window.table.rowCount() == 1, timeout=120000)
+        assert [key.fingerprint for key in pkg.trusted_keys(store, "359")] == [fingerprint]
+        assert all(kind != "warning" for kind, _text in told)
+    finally:
+        store.close()
