@@ -27,8 +27,9 @@ def os_user() -> str:
         return os.environ.get("USERNAME") or os.environ.get("USER") or "未知用户"
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+def now_utc(*, whole_seconds: bool = False) -> datetime:
+    moment = datetime.now(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0) if whole_seconds else moment
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def history_document(store, unit_code: str, year: int, **filters) -> dict:
 
 
 def store_event(session, source: str, place: str, *, old: str | None = None, new: str | None = None,
-                unit_code: str = "", year: int = 0) -> None:
+                unit_code: str = "", year: int = 0, form: str = "", row: str = "", column: str = "") -> None:
     """Record an event that is not a dataset edit (a code edition, restoring a backup) in ``session``."""
-    session.add(models.AuditEntry(unit_code=unit_code, year=year, batch=0, time=now_utc(), os_user=os_user(),
-                                  preparer="", source=source, place=place, old=old, new=new))
+    session.add(models.AuditEntry(unit_code=unit_code, year=year, batch=0, time=now_utc(), os_user=os_user()[:100],
+                                  preparer="", source=source, form=form[:64], row=row[:300], column=column[:64],
+                                  place=place, old=old, new=new))

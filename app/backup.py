@@ -14,7 +14,6 @@ backup of the present state), then records a 恢复备份 audit row. PostgreSQL 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
 import os
@@ -22,7 +21,7 @@ import re
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.errors import BudgetDeskError, InputError, NotFoundError
@@ -314,20 +313,83 @@ def _write_into(backup: Path, live: Path) -> None:
 
 
 def restore_backup(store, name: str | None = None) -> BackupInfo:
-    """Put a backup back into the store's live database; the present state is backed up first."""
-    db_path = _db_path(store)
-    if getattr(store, "read_only", False):
-        from app.faults import read_only_message
+    """Put the budgets of a backup back, as a change like any other: each dataset that differs is
+    written through the store (one transaction for all), audited cell by cell as 恢复备份 with its unit
+    and year; the audit trail itself is never restored, only appended to. Refused, with nothing
+    changed, when a dataset it would change is 已上报 now (退回 first). The present state is backed up
+    first. Code tables, keys, receipts and 批注 stay as they are."""
+    from app.errors import LockedError
 
-        raise ReadOnlyDatabaseError(read_only_message(str(db_path)))
+    _db_path(store)
+    store.refuse_if_read_only()
     info = find_backup(store, name)
     _check_backup_file(info)
+    wanted = _backup_documents(info)
+    changes = _restore_plan(store, wanted)
+    submitted = [f"{unit} {year}" for (unit, year), (held, _doc) in changes.items()
+                 if held is not None and held.get("status") == "submitted"]
+    if submitted:
+        raise LockedError(f"以下预算现为已上报，恢复备份“{info.name}”会改变它们，未恢复任何数据："
+                          f"{'、'.join(submitted)}。如确需恢复，请先退回（撤销上报，须填写原因）。")
+    if not changes:
+        log.info("backup %s holds the same budgets as %s: nothing to restore", info.name, store.path)
+        return info
     create_backup(store, "restore", only_if_changed=True)
-    store.engine.dispose()  # the pool's connections go; the next use opens fresh ones on the restored file
-    _write_into(info.path, db_path)
-    _after_restore(store, info)
-    log.warning("database %s restored from backup %s", db_path, info.name)
+    from app.interchange import import_document
+
+    event = f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）"
+    with db_errors(), store.transaction():
+        for (unit, year), (_held, document) in sorted(changes.items()):
+            if document is None:  # made after the backup: it goes, and the trail says why
+                store.delete_dataset(unit, year)
+                with store.write() as session:
+                    store.event(session, AUDIT_SOURCE, f"{event}：备份中没有 {year} 年度预算，已删除", unit_code=unit,
+                                year=year, row=info.name)
+            else:
+                import_document(store, document, replace=True, source=AUDIT_SOURCE, backup=False, event=event)
+            store.step("restore:dataset")
+    log.warning("database %s: %d budgets restored from backup %s", store.path, len(changes), info.name)
     return info
+
+
+def _backup_documents(info: BackupInfo) -> dict[tuple[str, int], dict]:
+    """Every dataset of a backup as an interchange document, read from a scratch copy (an older schema
+    is upgraded in the copy, never in the backup)."""
+    import shutil
+    import tempfile
+
+    from app.interchange import export_document
+    from app.service import Store
+
+    with tempfile.TemporaryDirectory(prefix="budgetdesk-restore-") as folder:
+        copy = Path(folder) / info.path.name
+        shutil.copyfile(info.path, copy)
+        old = Store(str(copy), backup_on_upgrade=False)
+        try:
+            return {(item.unit_code, item.year): export_document(old.open_dataset(item.unit_code, item.year))
+                    for item in old.list_datasets()}
+        finally:
+            old.close()
+
+
+def _restore_plan(store, wanted: dict) -> dict[tuple[str, int], tuple[dict | None, dict | None]]:
+    """(unit, year) -> (the document held now, the backup's) for every dataset the restore changes."""
+    from app.package import existing_document
+
+    held = {(item.unit_code, item.year) for item in store.list_datasets()}
+    plan = {}
+    for key in sorted(held | set(wanted)):
+        now = existing_document(store, *key) if key in held else None
+        then = wanted.get(key)
+        if _canonical(now) != _canonical(then):
+            plan[key] = (now, then)
+    return plan
+
+
+def _canonical(document: dict | None) -> str:
+    import json
+
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def restore_over_corrupt(db_path: Path, name: str | None = None) -> tuple[BackupInfo, Path]:
@@ -347,39 +409,19 @@ def restore_over_corrupt(db_path: Path, name: str | None = None) -> tuple[Backup
     return info, aside
 
 
-def _after_restore(store, info: BackupInfo) -> None:
-    from db.engine import head_revision, migrate, stored_revision
-
-    if stored_revision(store.engine) != head_revision():
-        migrate(store.engine)
-    record_restore(store, info)
-
-
 def record_restore(store, info: BackupInfo) -> None:
     """The audit row of a restore, and a new token for every dataset, so that a window or process that
-    opened a dataset before the restore cannot write into the restored one.
-
-    Written here directly as one ``AuditEntry`` (``app.audit`` was not on main when this was built)."""
+    opened a dataset before the restore cannot write into the restored one."""
     from sqlalchemy import select
 
     from db import models
 
-    with db_errors(), store.Session.begin() as session:
+    with db_errors(), store.write() as session:
         for dataset in session.scalars(select(models.Dataset)):
             dataset.token = uuid.uuid4().hex
             dataset.version = (dataset.version or 0) + 1
-        session.add(models.AuditEntry(
-            unit_code="", year=0, batch=0, time=datetime.now(UTC).replace(tzinfo=None), os_user=_os_user(),
-            preparer="", source=AUDIT_SOURCE, form="", row=info.name, column="",
-            place=f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）", old=None, new=None,
-        ))
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()[:100]
-    except Exception:  # noqa: BLE001 - no user name in this environment
-        return ""
+        store.event(session, AUDIT_SOURCE, f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）",
+                    row=info.name)
 
 
 def human_size(size: int) -> str:

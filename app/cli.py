@@ -275,6 +275,10 @@ def cmd_codes_import(args) -> int:
     table = store.import_code_edition(args.kind, args.edition, rows, year=args.year, source=str(Path(args.file).name))
     year = args.year or int(args.edition)
     print(f"已导入{table.title}：{len(table.items)} 个科目，{year} 年度预算将使用此版本。", file=sys.stderr)
+    kept = [item for item in store.list_datasets() if item.year == year and item.status == "submitted"]
+    if kept:
+        print(f"其中已上报的 {len(kept)} 份预算仍按上报时的科目表显示和打印；新科目表只用于编制中的预算"
+              "（退回后重新上报时采用）。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -455,22 +459,41 @@ def cmd_prior(args) -> int:
     return EXIT_OK
 
 
+MAX_LEVELS_FILE_BYTES = 4 * 1024 * 1024  # thousands of 一级/二级 items are well under 1 MB
+
+
 def cmd_levels(args) -> int:
     from app.projects import indicator_levels
     from app.projects.levels import import_local_levels, local_levels
 
     if args.levels_command == "import":
+        from app.textcheck import read_bounded
+
         path = Path(args.file)
+        # bounded, and refused when empty, a device, a FIFO or a folder: never "replace with nothing"
+        raw = read_bounded(path, MAX_LEVELS_FILE_BYTES, "指标文件")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"指标文件“{path.name}”不是 UTF-8 编码的文本，未导入。") from None
         if path.suffix.lower() == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            rows = data["items"] if isinstance(data, dict) else data
+            try:
+                data = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                raise InputError(f"指标文件“{path.name}”不是有效的 JSON，未导入。") from None
+            rows = data.get("items") if isinstance(data, dict) else data
+            if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) >= 2 for row in rows):
+                raise InputError(f"指标文件“{path.name}”应为 [编码, 名称, 上级] 的列表，未导入。")
+            rows = [[*row, ""][:3] for row in rows]
         else:
             import csv
+            import io
 
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                rows = [row + [""] * (3 - len(row)) for row in csv.reader(handle) if row and row[0].strip()]
+            rows = [row + [""] * (3 - len(row)) for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
             if rows and not rows[0][0].strip().isdigit():
                 rows = rows[1:]  # a header line (编码,名称,上级)
+        if not rows:
+            raise InputError(f"指标文件“{path.name}”中没有任何指标，未导入（现有的本地增补没有改动）。")
         added = import_local_levels([(row[0], row[1], row[2] or None) for row in rows])
         print(f"已导入本地指标 {len(added)} 项（在随附版本之外）。", file=sys.stderr)
         return EXIT_OK
@@ -565,7 +588,8 @@ def cmd_import_package(args) -> int:
         raise InputError("--json 须与 --diff、--replace 或 --merge 一起使用。")
     store = _open_store(args)
     outcome = import_package(store, args.file, expected_unit=args.unit, expected_year=args.year,
-                             replace=bool(args.replace), force=args.force)  # --replace here: a department package
+                             replace=bool(args.replace), force=args.force,  # --replace here: a department package
+                             trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
     _print_outcome(outcome)
@@ -599,7 +623,8 @@ def _resubmission(args) -> int:
             print("\n".join(preview.diff.lines()))
         return EXIT_OK
     outcome = resubmit(store, args.file, merge=parts, force=args.force, preview=preview,
-                       progress=_stderr_progress("合并" if parts else "导入数据包"))
+                       progress=_stderr_progress("合并" if parts else "导入数据包"),
+                       trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
         print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines(20)), file=sys.stderr)
     taken = "、".join(outcome.parts)
@@ -654,7 +679,7 @@ def cmd_import_packages(args) -> int:
 
     store = _open_store(args)
     result = import_packages(store, args.dir, year=args.year, replace=args.replace,
-                             progress=_stderr_progress("导入数据包"))
+                             progress=_stderr_progress("导入数据包"), trust_fingerprints=args.trust_fingerprint or ())
     for name, reason in result.failed:
         print(f"未导入 {name}：{reason}", file=sys.stderr)
     print(f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个。", file=sys.stderr)
@@ -993,6 +1018,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "self_evaluation、unit；合并后重新审核")
     sub.add_argument("--force", action="store_true", help="数据包早于已接收的数据包时，仍然导入")
     sub.add_argument("--json", action="store_true", help="与 --diff/--replace/--merge 一起：结果以 JSON 输出到标准输出")
+    sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",
+                     help="第一次收到某单位的数据包时：与其纸质材料核对一致的密钥指纹（可重复）")
     sub.set_defaults(handler=cmd_import_package)
 
     sub = commands.add_parser("packages", help="财政局：某单位某年度接收过的全部数据包（较早的也保留）；--extract 写出其中一个")
@@ -1007,6 +1034,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--year", type=int, help="只接受该预算年度的数据包")
     sub.add_argument("--replace", action="store_true", help="已存在的单位年度以数据包覆盖")
     sub.add_argument("--json", action="store_true", help="结果以 JSON 输出到标准输出")
+    sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",
+                     help="第一次收到某单位的数据包时：与其纸质材料核对一致的密钥指纹（可重复）")
     sub.set_defaults(handler=cmd_import_packages)
 
     sub = commands.add_parser("overview", help="财政局：各单位某年度的状态、接收时间、错误/提示数、密钥指纹、总计")
@@ -1107,7 +1136,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+            # a name that is not UTF-8 (surrogate escapes) is shown escaped rather than ending in a traceback
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     from app.logsetup import setup_logging
 
     log_path = setup_logging()

@@ -21,16 +21,17 @@ import base64
 import hashlib
 import json
 import os
+import re
 import tempfile
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import signing
-from app.audit import os_user, store_event
+from app.audit import now_utc, os_user, store_event
 from app.comment_terms import KINDS, SIDES, STATUS_NAMES
 from app.errors import ConflictError, InputError, NotFoundError
 from db import models
@@ -45,10 +46,6 @@ RETURN_SUFFIX = ".bdr"
 MAX_RETURN_BYTES = 16 * 1024 * 1024
 COMMENTS_FORMAT = "budgetdesk.comments"
 BUREAU_TRUST_CODE = "@财政局"  # the bureau's key as the clerk's program trusts it (no unit code has @)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -163,7 +160,7 @@ class Comment:
                       follow_up=bool(data.get("follow_up", False)), status=text_of(data, "status", 16, True),
                       answer=text_of(data, "answer", MAX_TEXT), answered_by=text_of(data, "answered_by", 100),
                       fixed=bool(data.get("fixed", False)))
-        comment.created_at = _parse_time(data.get("created_at"), _now())
+        comment.created_at = _parse_time(data.get("created_at"), now_utc(whole_seconds=True))
         comment.answered_at = _parse_time(data.get("answered_at"))
         comment.resolved_at = _parse_time(data.get("resolved_at"))
         comment.updated_at = _parse_time(data.get("updated_at"), comment.created_at)
@@ -212,7 +209,7 @@ def _to_row(comment: Comment, row: models.CellComment | None = None) -> models.C
     row.project, row.indicator, row.rule, row.anchor = comment.project, comment.indicator, comment.rule, comment.anchor
     row.text, row.side, row.author, row.follow_up = comment.text, comment.side, comment.author, comment.follow_up
     row.status, row.answer, row.answered_by, row.fixed = comment.status, comment.answer, comment.answered_by, comment.fixed
-    row.created_at = comment.created_at or _now()
+    row.created_at = comment.created_at or now_utc(whole_seconds=True)
     row.answered_at, row.resolved_at = comment.answered_at, comment.resolved_at
     row.updated_at = comment.updated_at or row.created_at
     return row
@@ -243,10 +240,9 @@ def describe_target(comment: Comment) -> str:
 def _audit(session, comment: Comment, action: str, old: str | None, new: str | None) -> None:
     """One audit row (source 批注) for the comment's unit and year; a cell comment names its cell, so
     the cell's 修改记录 shows it too."""
-    session.add(models.AuditEntry(unit_code=comment.unit_code, year=comment.year, batch=0, time=_now(),
-                                  os_user=os_user()[:100], preparer="", source=SOURCE, form=comment.form[:64],
-                                  row=comment.row[:300], column=comment.column[:64],
-                                  place=f"批注（{action}）：{describe_target(comment)}", old=old, new=new))
+    store_event(session, SOURCE, f"批注（{action}）：{describe_target(comment)}", old=old, new=new,
+                unit_code=comment.unit_code, year=comment.year, form=comment.form, row=comment.row,
+                column=comment.column)
 
 
 # ---- the core API ---------------------------------------------------------------------------------
@@ -262,7 +258,7 @@ def add_comment(store, unit_code: str, year: int, *, kind: str, text: str, side:
         from app.forms import find_form
 
         form = find_form(form).id
-    now = _now()
+    now = now_utc(whole_seconds=True)
     comment = Comment(uuid=str(uuid_module.uuid4()), unit_code=unit_code, year=year, kind=kind,
                       text=_clean_text(text, "批注内容"), side=side, form=form.strip(), row=row.strip(),
                       column=column.strip(), project=project.strip(), indicator=indicator.strip(), rule=rule.strip(),
@@ -273,7 +269,7 @@ def add_comment(store, unit_code: str, year: int, *, kind: str, text: str, side:
         dataset = store.open_dataset(unit_code, year)
         if comment.row not in {info.key for info in dataset.view(comment.form).rows}:
             raise InputError(f"表“{comment.form}”中没有行“{comment.row}”。")
-    with store.Session.begin() as session:
+    with store.write() as session:
         session.add(_to_row(comment))
         _audit(session, comment, f"{side}添加" + ("，需跟进" if follow_up else ""), None, comment.text)
     return comment
@@ -318,12 +314,12 @@ def answer_comment(store, identity: str, text: str = "", *, fixed: bool = False)
     if fixed and not (text or "").strip():
         text = "已修改。"
     text = _clean_text(text, "回复内容")
-    with store.Session.begin() as session:
+    with store.write() as session:
         row = _find(session, identity)
         if row.status == "resolved":
             raise ConflictError("该批注已由财政局标记为已解决，无需再回复。")
         old = row.answer or None
-        now = _now()
+        now = now_utc(whole_seconds=True)
         row.answer, row.fixed, row.status = text, fixed or row.fixed, "answered"
         row.answered_by, row.answered_at, row.updated_at = os_user()[:100], now, now
         comment = _from_row(row)
@@ -333,13 +329,13 @@ def answer_comment(store, identity: str, text: str = "", *, fixed: bool = False)
 
 def resolve_comment(store, identity: str, *, reopen: bool = False) -> Comment:
     """The author side closes a comment (已解决), or opens it again (``reopen``). Audited."""
-    with store.Session.begin() as session:
+    with store.write() as session:
         row = _find(session, identity)
         new = "open" if reopen else "resolved"
         if row.status == new:
             raise ConflictError(f"该批注已经是“{STATUS_NAMES[new]}”。")
         old = row.status
-        now = _now()
+        now = now_utc(whole_seconds=True)
         row.status, row.updated_at = new, now
         row.resolved_at = None if reopen else now
         comment = _from_row(row)
@@ -393,7 +389,7 @@ def _merge(session, comments: list[Comment], *, from_bureau: bool) -> MergeResul
         if from_bureau:
             row.text, row.follow_up, row.side = comment.text, comment.follow_up, comment.side
             if comment.status == "resolved":
-                row.status, row.resolved_at = "resolved", comment.resolved_at or _now()
+                row.status, row.resolved_at = "resolved", comment.resolved_at or now_utc(whole_seconds=True)
             elif comment.status == "open" and row.status != "open" and comment.answer and comment.answer == row.answer:
                 row.status, row.resolved_at = "open", None  # the bureau read the answer and opened it again
         elif comment.answer and row.status != "resolved" and comment.answer != row.answer:
@@ -404,7 +400,7 @@ def _merge(session, comments: list[Comment], *, from_bureau: bool) -> MergeResul
         after = _from_row(row)
         if (after.text, after.follow_up, after.status, after.answer) != (before.text, before.follow_up, before.status,
                                                                          before.answer):
-            row.updated_at = max(_now(), row.updated_at or _now())
+            row.updated_at = max(now_utc(whole_seconds=True), row.updated_at or now_utc(whole_seconds=True))
             _audit(session, after, "收到回复" if not from_bureau else "更新",
                    f"{before.status_name} {before.answer}".strip(), f"{after.status_name} {after.answer}".strip())
             result.updated += 1
@@ -415,7 +411,7 @@ def _merge(session, comments: list[Comment], *, from_bureau: bool) -> MergeResul
 
 def merge_comments(store, comments: list[Comment]) -> MergeResult:
     """The bureau takes in the comments of a unit's package (its ``comments.json``): answers by uuid."""
-    with store.Session.begin() as session:
+    with store.write() as session:
         return _merge(session, comments, from_bureau=False)
 
 
@@ -452,7 +448,10 @@ def write_return(store, unit_code: str, year: int, reason: str, target: str | Pa
     comments = list_comments(store, unit_code, year, open_only=True)
     payload = {"format": RETURN_FORMAT, "format_version": RETURN_FORMAT_VERSION,
                "unit": {"code": unit_code, "name": unit.name}, "year": info.year, "side": side,
-               "reason": reason, "created": _iso(_now()), "os_user": os_user()[:100], "package_sha256": package_sha,
+               "id": uuid_module.uuid4().hex,  # the clerk's program applies each file once (a replay is refused)
+               # to the microsecond: compared with the clerk's last 上报, which may be in the same second
+               "reason": reason, "created": now_utc().isoformat() + "Z", "os_user": os_user()[:100],
+               "package_sha256": package_sha,
                "comments": [c.to_dict() for c in comments]}
     payload_bytes = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
     key = signing.bureau_key()
@@ -469,7 +468,7 @@ def write_return(store, unit_code: str, year: int, reason: str, target: str | Pa
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    with store.Session.begin() as session:
+    with store.write() as session:
         store_event(session, SOURCE, f"退回文件 {target.name}（批注 {len(comments)} 条）", new=reason,
                     unit_code=unit_code, year=year)
     return ReturnResult(target, signature["fingerprint"], len(comments), package_sha)
@@ -540,6 +539,9 @@ def open_return(path: str | Path) -> VerifiedReturn:
     if not isinstance(unit, dict) or not isinstance(unit.get("code"), str) or not isinstance(year, int) \
             or not isinstance(payload.get("reason"), str) or not payload["reason"].strip():
         raise _refuse(path, "缺少单位、年度或退回原因，")
+    if not isinstance(payload.get("id"), str) or not re.fullmatch(r"[0-9a-f]{32}", payload["id"]) \
+            or not isinstance(payload.get("created"), str):
+        raise _refuse(path, "没有编号或制作时间（由旧版程序生成，无法确认是否已导入过），请财政局用新版程序重新生成；")
     try:
         comments = parse_comments(payload.get("comments", []), unit["code"], year)
     except InputError as exc:
@@ -573,7 +575,7 @@ def bureau_fingerprint(store) -> str | None:
 
 
 def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None = None,
-                 expected_year: int | None = None, accept_new_key: bool = False) -> bool:
+                 expected_year: int | None = None, accept_new_key: bool = False, trust_fingerprints=()) -> bool:
     """Every check that needs no writing; returns True if the bureau's key is seen for the first time."""
     name = returned.path.name
     if expected_unit is not None and returned.unit_code != expected_unit:
@@ -595,6 +597,17 @@ def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None =
             .limit(1)) if uuids else None
     if foreign is not None:
         raise ConflictError(f"退回文件“{name}”中的批注 {foreign[:8]} 在本机属于另一单位或年度，未导入。")
+    _refuse_replay(store, returned)
+    if trusted is None:
+        from app.package import UntrustedKeyError, _operator_confirmed, normalized_fingerprints
+
+        if returned.fingerprint not in normalized_fingerprints(trust_fingerprints) \
+                and not _operator_confirmed(BUREAU_TRUST_CODE, returned.fingerprint):
+            raise UntrustedKeyError(
+                f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）是本机第一次见到的财政局密钥，未导入。\n"
+                "请与财政局提供的纸质材料（或电话核实）上的指纹逐位核对；一致时再导入并确认指纹（命令行加 "
+                f"--trust-fingerprint {returned.fingerprint}）。",
+                [(BUREAU_TRUST_CODE, "财政局", returned.fingerprint)])
     if trusted is not None and trusted.fingerprint != returned.fingerprint and not accept_new_key:
         raise ConflictError(
             f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）与本机记住的财政局密钥（指纹 "
@@ -603,38 +616,71 @@ def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None =
     return trusted is None
 
 
+def _refuse_replay(store, returned: VerifiedReturn) -> None:
+    """A file applied before (by its id), or one written before the budget's last 上报 (it answers data
+    that has since been re-submitted), is refused in words."""
+    name = returned.path.name
+    with store.Session() as session:
+        applied = session.get(models.AppliedReturn, returned.payload["id"])
+        submitted = session.scalar(select(func.max(models.AuditEntry.time)).where(
+            models.AuditEntry.unit_code == returned.unit_code, models.AuditEntry.year == returned.year,
+            models.AuditEntry.source == "状态", models.AuditEntry.new.startswith("已上报")))
+    if applied is not None:
+        raise ConflictError(f"退回文件“{name}”已于 {_local(applied.applied_at)} 导入过（文件“{applied.file_name}”），"
+                            "同一份退回文件不能再次导入，未导入。")
+    try:
+        created = datetime.fromisoformat(returned.payload["created"].removesuffix("Z")).replace(tzinfo=None)
+    except ValueError:
+        raise ConflictError(f"退回文件“{name}”的制作时间无法识别，未导入。") from None
+    if submitted is not None and created < submitted:
+        raise ConflictError(f"退回文件“{name}”制作于 {_local(created)}，早于本单位最近一次上报（{_local(submitted)}），"
+                            "它答复的是此前上报的数据，未导入。如财政局要再次退回，请向其索取新的退回文件。")
+
+
+def _local(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 def import_return(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
-                  accept_new_key: bool = False) -> ReturnOutcome:
+                  accept_new_key: bool = False, trust_fingerprints=()) -> ReturnOutcome:
     """The clerk takes in a 退回 file: checks, remembers the bureau key (first seen), sets the budget
     back to 编制中 through the door (with the reason) and stores the comments. A refusal changes nothing."""
     returned = open_return(path)
     first = check_return(store, returned, expected_unit=expected_unit, expected_year=expected_year,
-                         accept_new_key=accept_new_key)
-    dataset = store.open_dataset(returned.unit_code, returned.year)
-    side = returned.payload.get("side") or "财政局"
-    changed = False
-    if dataset.status == "submitted":
-        dataset.set_status("draft", reason=f"{side}退回：{returned.reason}"[:2000])  # the door, audited
-        changed = True
-    now = _now()
-    encoded = base64.b64encode(returned.public_key).decode("ascii")
-    with store.Session.begin() as session:
-        trusted = _trusted_bureau(session)
-        if trusted is None or trusted.fingerprint != returned.fingerprint:
-            if trusted is not None:
-                trusted.status, trusted.revoked_at = "revoked", now
-                trusted.revoked_reason = f"收到以新密钥签名的退回文件 {returned.path.name}，经确认更换"[:2000]
+                         accept_new_key=accept_new_key, trust_fingerprints=trust_fingerprints)
+    with store.transaction():  # status, key, comments and audit: one commit
+        dataset = store.open_dataset(returned.unit_code, returned.year)
+        side = returned.payload.get("side") or "财政局"
+        changed = False
+        if dataset.status == "submitted":
+            dataset.set_status("draft", reason=f"{side}退回：{returned.reason}"[:2000])  # the door, audited
+            changed = True
+            store.step("return:status")
+        now = now_utc(whole_seconds=True)
+        encoded = base64.b64encode(returned.public_key).decode("ascii")
+        with store.write() as session:
+            trusted = _trusted_bureau(session)
+            if trusted is None or trusted.fingerprint != returned.fingerprint:
+                if trusted is not None:
+                    trusted.status, trusted.revoked_at = "revoked", now
+                    trusted.revoked_reason = f"收到以新密钥签名的退回文件 {returned.path.name}，经确认更换"[:2000]
+                session.flush()
+                session.add(models.TrustedKey(unit_code=BUREAU_TRUST_CODE, fingerprint=returned.fingerprint,
+                                              public_key=encoded, status="active",
+                                              source="首次接收" if trusted is None else "更换",
+                                              reason=f"退回文件 {returned.path.name}"[:2000], os_user=os_user()[:100],
+                                              created_at=now))
+                store_event(session, "密钥", "财政局签名密钥", old=None if trusted is None else trusted.fingerprint,
+                            new=returned.fingerprint, unit_code=returned.unit_code, year=returned.year)
+            merge = _merge(session, returned.comments, from_bureau=True)
+            session.add(models.AppliedReturn(
+                id=returned.payload["id"], unit_code=returned.unit_code, year=returned.year,
+                file_name=returned.path.name[:500], created=str(returned.payload["created"])[:40],
+                package_sha256=str(returned.payload.get("package_sha256") or "")[:64], applied_at=now))
             session.flush()
-            session.add(models.TrustedKey(unit_code=BUREAU_TRUST_CODE, fingerprint=returned.fingerprint,
-                                          public_key=encoded, status="active",
-                                          source="首次接收" if trusted is None else "更换",
-                                          reason=f"退回文件 {returned.path.name}"[:2000], os_user=os_user()[:100],
-                                          created_at=now))
-            store_event(session, "密钥", "财政局签名密钥", old=None if trusted is None else trusted.fingerprint,
-                        new=returned.fingerprint, unit_code=returned.unit_code, year=returned.year)
-        merge = _merge(session, returned.comments, from_bureau=True)
-        store_event(session, SOURCE, f"导入退回文件 {returned.path.name}（批注 {len(returned.comments)} 条）",
-                    new=returned.reason, unit_code=returned.unit_code, year=returned.year)
+            store.step("return:comments")
+            store_event(session, SOURCE, f"导入退回文件 {returned.path.name}（批注 {len(returned.comments)} 条）",
+                        new=returned.reason, unit_code=returned.unit_code, year=returned.year)
     return ReturnOutcome(returned.unit_code, returned.unit_name, returned.year, returned.reason, returned.fingerprint,
                          first, changed, merge, str(returned.payload.get("package_sha256") or ""))
 

@@ -78,7 +78,7 @@ def cmd_import_return(args) -> int:
 
     store = _cli()._open_store(args)
     outcome = import_return(store, args.file, expected_unit=args.unit, expected_year=args.year,
-                            accept_new_key=args.accept_new_key)
+                            accept_new_key=args.accept_new_key, trust_fingerprints=args.trust_fingerprint or ())
     trust = "首次收到，已记住财政局密钥" if outcome.first_trust else "密钥与记住的一致"
     print(f"已导入退回文件：{outcome.unit_code} {outcome.unit_name} {outcome.year} 年度"
           f"（{'已退回为编制中' if outcome.status_changed else '原已是编制中'}；原因：{outcome.reason}；"
@@ -139,5 +139,7 @@ def add_comment_commands(commands, unit_year) -> None:
     sub.add_argument("--year", type=int, help="预期的预算年度（不符则拒绝）")
     sub.add_argument("--accept-new-key", action="store_true",
                      help="财政局确已更换签名密钥时：接受新密钥（请先向财政局核实指纹）")
+    sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",
+                     help="第一次收到财政局的退回文件时：与财政局纸质材料核对一致的密钥指纹")
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(handler=cmd_import_return)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -223,8 +224,32 @@ def sqlalchemy_error_hook(context) -> None:
     if getattr(context, "is_pre_ping", False):  # the pool is testing a connection: let it reconnect
         return
     fault = translate(context.original_exception, is_disconnect=bool(getattr(context, "is_disconnect", False)))
+    if isinstance(fault, DatabaseIOError) and _disk_is_full(getattr(context, "engine", None)):
+        # at 100 % full SQLite often reports a plain I/O error (the WAL cannot grow): say what it is
+        fault = DiskFullError(disk_full_message())
     if fault is not None:
         raise fault from context.original_exception
+
+
+FULL_BELOW_BYTES = 1024 * 1024  # less free space than this beside the database: the disk is full
+
+
+def _free_bytes(folder: str) -> int:
+    import shutil
+
+    return shutil.disk_usage(folder).free
+
+
+def _disk_is_full(engine) -> bool:
+    """Whether the folder of a SQLite database file has (almost) no free space left."""
+    try:
+        database = engine.url.database if engine is not None and engine.url.get_backend_name() == "sqlite" else None
+        if not database or database == ":memory:":
+            return False
+        folder = os.path.dirname(os.path.abspath(database.removeprefix("file:").split("?")[0]))
+        return _free_bytes(folder) < FULL_BELOW_BYTES
+    except Exception:  # noqa: BLE001 - only a better message is at stake; never a new fault
+        return False
 
 
 __all__ = [

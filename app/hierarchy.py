@@ -11,7 +11,7 @@ audit, findings and printed document, as in a unit package, plus
 
 The 部门 signs the manifest, which lists every member's SHA-256 and, under ``units``, which unit
 each embedded package is. The 财政局 imports the whole file in ONE database transaction
-(``one_transaction``): every embedded package passes the same checks as a single unit package
+(``Store.transaction``): every embedded package passes the same checks as a single unit package
 (signature, trusted key, unit and year, size bounds) before anything is written, and a fault
 anywhere refuses the whole file with the database unchanged. The 汇总 is then computed again from
 what was imported and a difference is reported.
@@ -23,16 +23,12 @@ under it, in one transaction, audited).
 
 from __future__ import annotations
 
-import copy
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from app import package as pkg
 from app import signing
@@ -43,25 +39,6 @@ from db import models
 
 # Every embedded package together may decompress to at most this much (each one also keeps its own bound).
 MAX_DEPARTMENT_TOTAL_BYTES = 2 * pkg.MAX_TOTAL_BYTES
-
-
-@contextmanager
-def one_transaction(store) -> Iterator:
-    """A view of ``store`` whose every session joins ONE database transaction (their own
-    ``begin()`` become savepoints): what is written through it is committed together when the
-    block ends, or not at all when it raises. Works alike on SQLite and PostgreSQL."""
-    with store.engine.connect() as connection:
-        transaction = connection.begin()
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite defers BEGIN; savepoints need a real one
-        view = copy.copy(store)
-        view.Session = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
-        try:
-            yield view
-        except BaseException:
-            transaction.rollback()
-            raise
-        transaction.commit()
 
 
 # ---- the 主管部门: a department package --------------------------------------------------------
@@ -304,9 +281,8 @@ def consolidation_differences(declared: dict, computed: dict) -> list[str]:
 
 
 def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = False,
-                      backup: bool = True) -> pkg.ImportOutcome:
+                      backup: bool = True, trust_fingerprints=()) -> pkg.ImportOutcome:
     """The 部门, each 所属单位 and the records of their receipt, in one transaction (all or nothing)."""
-    from app.audit import store_event
     from app.backup import backup_before
     from app.consolidate import consolidate, consolidation_json
     from app.rules import check_dataset
@@ -314,6 +290,9 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
     department = verify_department(package)
     first = _check_all_trust(store, department)
     nodes = [(package, department.document), *department.units]
+    # the 部门's key and every 所属单位's: a first-seen one only when a person confirmed its fingerprint
+    pkg.require_confirmed(store, [node for node, _d in nodes], trust_fingerprints,
+                          where=f"部门数据包“{package.path.name}”中")
     held = {node.unit_code: pkg.existing_document(store, node.unit_code, node.year) is not None for node, _d in nodes}
     if any(held.values()) and not replace:
         names = "、".join(f"{node.unit_code} {node.unit_name}" for node, _d in nodes if held[node.unit_code])
@@ -322,39 +301,43 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
         backup_before(store, "import")
     rows: dict[str, int] = {}
     try:
-        with one_transaction(store) as view:
+        with store.transaction():  # every node, the receipts, the 审核 counts and the audit: one commit
             for node, document in nodes:
-                pkg._claim_trust(view, node)
-                pkg._import_document(view, document, replace=held[node.unit_code], backup=False)
+                pkg._claim_trust(store, node, trust_fingerprints)
+                pkg._import_document(store, document, replace=held[node.unit_code], backup=False)
                 name = package.path.name if node is package else f"{package.path.name} / {node.unit_code}"
-                rows[node.unit_code] = pkg._record(view, node, 0, 0, document.get("status", "draft"), file_name=name).id
+                rows[node.unit_code] = pkg._record(store, node, 0, 0, document.get("status", "draft"), file_name=name).id
+                store.step("department:unit")
+            # The 审核 counts of each node, and the 汇总 checked against the bureau's own.
+            outcomes = []
+            counts: dict[str, tuple[int, int]] = {}
+            for node, _document in nodes:
+                dataset = store.open_dataset(node.unit_code, node.year)
+                findings = check_dataset(dataset)
+                errors = sum(1 for finding in findings if finding.severity == "error")
+                counts[node.unit_code] = (errors, len(findings) - errors)
+                outcomes.append(pkg.ImportOutcome(node.unit_code, node.unit_name, node.year, node.fingerprint,
+                                                  first[node.unit_code], held[node.unit_code], dataset.status, errors,
+                                                  len(findings) - errors))
+            computed = consolidation_json(consolidate(store, package.year, units=[node.unit_code for node, _d in nodes]))
+            differences = consolidation_differences(department.consolidation, computed)
+            warnings = []
+            if differences:
+                warnings.append(f"部门数据包中的汇总与本局按各单位数据重新汇总的结果有 {len(differences)} 处不同（包内 → 本局）：\n"
+                                + "\n".join(differences[:20])
+                                + (f"\n……另有 {len(differences) - 20} 处" if len(differences) > 20 else ""))
+            with store.write() as session:
+                for code, row_id in rows.items():
+                    row = session.get(models.ReceivedPackage, row_id)
+                    row.errors, row.warnings = counts[code]
+                store.event(session, "导入", f"部门数据包 {package.path.name}（本级和 {len(department.units)} 个所属单位）",
+                            new="汇总一致" if not differences else f"汇总有 {len(differences)} 处与本局汇总不同",
+                            unit_code=package.unit_code, year=package.year)
+            store.step("department:audit")
     except BudgetDeskError as exc:
         if not str(exc).startswith("部门数据包"):
             raise type(exc)(f"部门数据包“{package.path.name}”未导入（数据库未作任何改动）：\n{exc}") from None
         raise
-    # After the commit: the 审核 counts of each node, and the 汇总 checked against the bureau's own.
-    outcomes = []
-    counts: dict[str, tuple[int, int]] = {}
-    for node, _document in nodes:
-        dataset = store.open_dataset(node.unit_code, node.year)
-        findings = check_dataset(dataset)
-        errors = sum(1 for finding in findings if finding.severity == "error")
-        counts[node.unit_code] = (errors, len(findings) - errors)
-        outcomes.append(pkg.ImportOutcome(node.unit_code, node.unit_name, node.year, node.fingerprint, first[node.unit_code],
-                                          held[node.unit_code], dataset.status, errors, len(findings) - errors))
-    computed = consolidation_json(consolidate(store, package.year, units=[node.unit_code for node, _d in nodes]))
-    differences = consolidation_differences(department.consolidation, computed)
-    warnings = []
-    if differences:
-        warnings.append(f"部门数据包中的汇总与本局按各单位数据重新汇总的结果有 {len(differences)} 处不同（包内 → 本局）：\n"
-                        + "\n".join(differences[:20]) + (f"\n……另有 {len(differences) - 20} 处" if len(differences) > 20 else ""))
-    with store.Session.begin() as session:
-        for code, row_id in rows.items():
-            row = session.get(models.ReceivedPackage, row_id)
-            row.errors, row.warnings = counts[code]
-        store_event(session, "导入", f"部门数据包 {package.path.name}（本级和 {len(department.units)} 个所属单位）",
-                    new="汇总一致" if not differences else f"汇总有 {len(differences)} 处与本局汇总不同",
-                    unit_code=package.unit_code, year=package.year)
     outcome = outcomes[0]
     outcome.units = outcomes[1:]
     outcome.warnings_text = warnings
@@ -483,7 +466,6 @@ def department_codes(store, department: str) -> list[str]:
 def return_department(store, department: str, year: int, reason: str) -> list[str]:
     """退回 the 部门 and every unit under it that is 已上报, with one reason, in one transaction;
     each unit's 退回 is audited as a single one is, and the whole-部门 退回 once more. Returns the codes."""
-    from app.audit import store_event
     from app.service import check_year
 
     check_year(year)
@@ -502,15 +484,15 @@ def return_department(store, department: str, year: int, reason: str) -> list[st
             continue
     if not submitted:
         raise ConflictError(f"部门 {department} 及其所属单位的 {year} 年度预算都不是已上报状态，无需退回。")
-    with one_transaction(store) as view:
+    with store.transaction():
         for code in submitted:
-            pkg.return_dataset(view, code, year, reason)
-        with view.Session.begin() as session:
-            store_event(session, "退回", f"整体退回部门 {department}（{len(submitted)} 个单位：{'、'.join(submitted)}）",
+            pkg.return_dataset(store, code, year, reason)
+        with store.write() as session:
+            store.event(session, "退回", f"整体退回部门 {department}（{len(submitted)} 个单位：{'、'.join(submitted)}）",
                         new=reason[:2000], unit_code=department, year=year)
     return submitted
 
 
 __all__ = ["Department", "DepartmentPackageResult", "TreeNode", "consolidation_differences", "export_department_package",
-           "import_department", "one_transaction", "return_department", "tree", "tree_json", "verify_department"]
+           "import_department", "return_department", "tree", "tree_json", "verify_department"]
 

@@ -45,6 +45,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
+                                      errors="backslashreplace",
                                       delay=True)
     except OSError:
         return None

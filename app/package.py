@@ -20,7 +20,6 @@ and year expected, against the key the bureau trusts for the unit, and written t
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import io
 import json
@@ -31,7 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,9 +38,10 @@ from sqlalchemy import select
 
 from app import __version__ as APP_VERSION
 from app import signing
+from app.audit import now_utc, os_user
 from app.domain import STATUS_NAMES
 from app.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
-from app.paths import resource
+from app.paths import readable, resource
 from app.progress import Progress
 from app.progress import step as progress_step
 from db import models
@@ -85,17 +85,6 @@ def _member_bound(name: str) -> int:
     """A member's size bound; an embedded unit package has the bound of a package file."""
     return MAX_MEMBER_BYTES.get(name) or MAX_PACKAGE_BYTES
 _CHUNK = 64 * 1024
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()[:100]
-    except Exception:  # noqa: BLE001 - no login name (a service account): record none
-        return ""
 
 
 def _digest(data: bytes) -> str:
@@ -165,7 +154,7 @@ def write_package(target: Path, *, document: dict, audit: dict, findings: dict, 
     if comments is not None and comments.get("comments"):
         members[COMMENTS] = _json_bytes(comments)
     members.update(extra or {})
-    created = created or _now()
+    created = created or now_utc(whole_seconds=True)
     manifest = {
         "format": PACKAGE_FORMAT,
         "format_version": PACKAGE_FORMAT_VERSION if manifest_extra else UNIT_FORMAT_VERSION,
@@ -295,7 +284,7 @@ class VerifiedPackage:
 
 
 def _refuse(path: Path, text: str) -> InputError:
-    return InputError(f"数据包“{path.name}”{text}未导入。")
+    return InputError(f"数据包“{readable(path.name)}”{text}未导入。")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]) -> bytes:
@@ -405,7 +394,7 @@ def open_package(path: str | Path) -> VerifiedPackage:
     """Read and verify a package completely; raises InputError (Chinese) on any fault."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"找不到数据包“{path}”。")
+        raise InputError(f"找不到数据包“{readable(path)}”。")
     size = path.stat().st_size
     if size > MAX_PACKAGE_BYTES:
         raise _refuse(path, f"过大（{size} 字节），不是正常的数据包，")
@@ -467,7 +456,9 @@ def verify_bytes(raw: bytes, path: Path, *, budget: list[int] | None = None) -> 
     manifest, members = _migrate(manifest, members, path)
     if DATASET not in members:
         raise _refuse(path, "缺少 dataset.json，")
-    return VerifiedPackage(path, sha, manifest, members, public_key, signing.fingerprint(public_key), raw)
+    # Everything is read: from here on the path only names the file, readably (a GBK name from a USB stick).
+    return VerifiedPackage(Path(readable(path)), sha, manifest, members, public_key, signing.fingerprint(public_key),
+                           raw)
 
 
 def signing_error(path: Path) -> InputError:
@@ -509,7 +500,7 @@ def trust_key(store, unit_code: str, fingerprint_text: str, *, replace: bool = F
     if not unit_code:
         raise InputError("请给出单位编码。")
     reason = (reason or "").strip()
-    with store.Session.begin() as session:
+    with store.write() as session:
         current = _active_key(session, unit_code)
         if current is not None and current.fingerprint == fingerprint:
             return fingerprint
@@ -517,16 +508,14 @@ def trust_key(store, unit_code: str, fingerprint_text: str, *, replace: bool = F
             raise ConflictError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。")
         if current is not None and not reason:
             raise InputError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。")
-        now = _now()
+        now = now_utc(whole_seconds=True)
         if current is not None:
             current.status, current.revoked_at, current.revoked_reason = "revoked", now, reason
         session.add(models.TrustedKey(unit_code=unit_code, fingerprint=fingerprint, status="active",
                                       source="更换" if current is not None else "手工登记", reason=reason,
-                                      os_user=_os_user(), created_at=now))
-        session.add(models.AuditEntry(unit_code=unit_code, year=0, batch=0, time=now, os_user=_os_user(),
-                                      source="密钥", form="", row="", column="", place="数据包签名密钥",
-                                      old=current.fingerprint if current is not None else None,
-                                      new=fingerprint + (f"（{reason}）" if reason else "")))
+                                      os_user=os_user()[:100], created_at=now))
+        store.event(session, "密钥", "数据包签名密钥", old=current.fingerprint if current is not None else None,
+                    new=fingerprint + (f"（{reason}）" if reason else ""), unit_code=unit_code)
     return fingerprint
 
 
@@ -661,6 +650,45 @@ def _check_trust(store, package: VerifiedPackage) -> bool:
     return False
 
 
+class UntrustedKeyError(ConflictError):
+    """A signing key seen for the first time that no person has confirmed: nothing was written.
+    ``keys``: (unit code, unit name, fingerprint) of each, for the GUI's confirmation dialog."""
+
+    def __init__(self, message: str, keys: list[tuple[str, str, str]]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+def _operator_confirmed(unit_code: str, fingerprint: str) -> bool:
+    """Whether a person confirmed a first-seen key by other means than ``trust_fingerprints``. Never, in
+    the program: tests of unrelated behaviour replace this (tests/conftest.py)."""
+    return False
+
+
+def normalized_fingerprints(texts) -> set[str]:
+    return {signing.normalize_fingerprint(text) for text in (texts or ())}
+
+
+def require_confirmed(store, packages: list[VerifiedPackage], trust_fingerprints=(), *, where: str = "") -> list[bool]:
+    """Every package's key is the one trusted for its unit, or (seen for the first time) one a person
+    confirmed against the signed paper: ``trust_fingerprints`` (CLI ``--trust-fingerprint``, the GUI's
+    dialog) or a ``trust`` entered beforehand. Returns, per package, whether its key is new."""
+    confirmed = normalized_fingerprints(trust_fingerprints)
+    first = [_check_trust(store, package) for package in packages]
+    unconfirmed = [package for package, new in zip(packages, first, strict=True)
+                   if new and package.fingerprint not in confirmed
+                   and not _operator_confirmed(package.unit_code, package.fingerprint)]
+    if unconfirmed:
+        lines = "\n".join(f"  单位 {p.unit_code} {p.unit_name}：指纹 {p.fingerprint}" for p in unconfirmed)
+        options = " ".join(f"--trust-fingerprint {p.fingerprint}" for p in unconfirmed)
+        raise UntrustedKeyError(
+            f"{where or f'数据包“{packages[0].path.name}”'}的签名密钥是第一次见到，本局尚未登记，未导入：\n{lines}\n"
+            "请与该单位签字盖章的纸质材料上打印的指纹逐位核对；一致时再导入并确认指纹（命令行加 "
+            f"{options}），或先登记：budgetdesk trust --unit 单位编码 --fingerprint 指纹。",
+            [(p.unit_code, p.unit_name, p.fingerprint) for p in unconfirmed])
+    return first
+
+
 def existing_document(store, unit_code: str, year: int) -> dict | None:
     from app.interchange import export_document
 
@@ -671,7 +699,7 @@ def existing_document(store, unit_code: str, year: int) -> dict | None:
     return export_document(dataset)
 
 
-def _claim_trust(store, package: VerifiedPackage) -> int | None:
+def _claim_trust(store, package: VerifiedPackage, trust_fingerprints=()) -> int | None:
     """Check the package's key against the unit's trusted key, in a transaction of its own, before
     any data is written. On first receipt the key is registered now (returns the new row's id, so a
     failed import can release it); the unique index on a unit's active key makes two staff importing
@@ -682,13 +710,14 @@ def _claim_trust(store, package: VerifiedPackage) -> int | None:
 
     encoded = base64.b64encode(package.public_key).decode("ascii")
     try:
-        with store.Session.begin() as session:
+        with store.write() as session:
             current = _active_key(session, package.unit_code)
             if current is None:
+                require_confirmed(store, [package], trust_fingerprints)  # (checked before; again under the lock)
                 row = models.TrustedKey(unit_code=package.unit_code, fingerprint=package.fingerprint,
                                         public_key=encoded, status="active", source="首次接收",
-                                        reason=f"首次接收数据包 {package.path.name}"[:2000], os_user=_os_user(),
-                                        created_at=_now())
+                                        reason=f"首次接收数据包 {package.path.name}，指纹经人工核对"[:2000], os_user=os_user()[:100],
+                                        created_at=now_utc(whole_seconds=True))
                 session.add(row)
                 session.flush()
                 return row.id
@@ -702,27 +731,22 @@ def _claim_trust(store, package: VerifiedPackage) -> int | None:
                 current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
             return None
     except IntegrityError:
+        # a colleague registered the key at the same moment: if it came with this very package, say so
+        _refuse_if_received(store, package, since=datetime.min)
         raise ConflictError(f"单位 {package.unit_code} 的密钥正由另一位工作人员同时登记，未导入；请稍后重试。") from None
-
-
-def _release_trust(store, key_id: int) -> None:
-    with store.Session.begin() as session:
-        row = session.get(models.TrustedKey, key_id)
-        if row is not None:
-            session.delete(row)
 
 
 def _record(store, package: VerifiedPackage, errors: int, warnings: int, status: str, *, session=None,
             file_name: str | None = None) -> models.ReceivedPackage:
     """The received_package row, and the package's bytes beside it (package_file)."""
     if session is None:
-        with store.Session.begin() as session:
+        with store.write() as session:
             return _record(store, package, errors, warnings, status, session=session, file_name=file_name)
     row = models.ReceivedPackage(
-        unit_code=package.unit_code, year=package.year, received_at=_now(),
+        unit_code=package.unit_code, year=package.year, received_at=now_utc(whole_seconds=True),
         file_name=(file_name or package.path.name)[:500], sha256=package.sha256, fingerprint=package.fingerprint,
         created=str(package.manifest.get("created", ""))[:40], package_status=status, errors=errors,
-        warnings=warnings, status="received", os_user=_os_user())
+        warnings=warnings, status="received", os_user=os_user()[:100])
     session.add(row)
     session.flush()
     if package.data:
@@ -771,6 +795,24 @@ def preview_package(store, path: str | Path, *, expected_unit: str | None = None
     return PackagePreview(package, first_trust, diff)
 
 
+def _refuse_if_received(store, package: VerifiedPackage, since: datetime | None = None) -> None:
+    """The very same file (by SHA-256) was received already: by a colleague importing the same folder at the
+    same time (received after ``since``, when this folder import started), or before."""
+    with store.Session() as session:
+        received = session.scalar(select(models.ReceivedPackage).where(
+            models.ReceivedPackage.unit_code == package.unit_code, models.ReceivedPackage.year == package.year,
+            models.ReceivedPackage.sha256 == package.sha256).limit(1))
+    if received is not None:
+        from app.service import ImportedByOtherError
+
+        when = received.received_at.strftime("%Y-%m-%d %H:%M:%S") if received.received_at else "?"
+        if since is not None and received.received_at is not None and received.received_at >= since:
+            raise ImportedByOtherError(f"数据包“{package.path.name}”已由其他用户导入（{received.os_user or '?'}，"
+                                       f"{when} UTC），跳过。")
+        raise ImportedByOtherError(f"数据包“{package.path.name}”此前已导入（{received.os_user or '?'} 于 {when} UTC "
+                                   "接收），未再导入。")
+
+
 def _check_not_older(store, package: VerifiedPackage) -> None:
     """Refuse a package made before the one last received for its unit and year (``force`` skips this)."""
     with store.Session() as session:
@@ -791,7 +833,8 @@ def _check_not_older(store, package: VerifiedPackage) -> None:
 
 def import_package(store, path: str | Path, *, expected_unit: str | None = None, expected_year: int | None = None,
                    replace: bool = False, confirm: Callable[[PackageDiff], bool] | None = None,
-                   backup: bool = True, force: bool = False) -> ImportOutcome:
+                   backup: bool = True, force: bool = False, trust_fingerprints=(),
+                   batch_started: datetime | None = None) -> ImportOutcome:
     """Verify a package and write its dataset in one transaction.
 
     If the unit and year exist already, the differences are computed; without ``replace`` (or a
@@ -799,15 +842,16 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
     package made before the one last received is refused unless ``force``. The file is kept
     (``app.resubmission.package_history``); a replacing import is audited as 重新上报.
     """
-    from app.rules import check_dataset
-
     package = open_package(path)
     _check_expected(package, expected_unit, expected_year)
     if package.kind == KIND_DEPARTMENT:  # the 部门, its 所属单位 and the 汇总, all or nothing
         from app.hierarchy import import_department
 
-        return import_department(store, package, replace=replace, backup=backup)
-    _check_trust(store, package)
+        return import_department(store, package, replace=replace, backup=backup,
+                                 trust_fingerprints=trust_fingerprints)
+    require_confirmed(store, [package], trust_fingerprints)
+    if not replace and batch_started is not None:  # a folder: a colleague may be importing it too
+        _refuse_if_received(store, package, batch_started)
     document = _dataset_document(package)
     old = existing_document(store, package.unit_code, package.year)
     diff = diff_documents(old, document, store.code_tables(package.year)) if old is not None else None
@@ -819,24 +863,40 @@ def import_package(store, path: str | Path, *, expected_unit: str | None = None,
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
                 + "\n".join(diff.lines()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
     answers = _package_comments(package)  # checked before anything is written
-    claimed = _claim_trust(store, package)
-    try:
-        dataset = _import_document(store, document, replace=diff is not None, backup=backup, package=package)
-    except BaseException:
-        if claimed is not None:
-            _release_trust(store, claimed)
-        raise
-    first_trust = claimed is not None
-    findings = check_dataset(dataset)
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    _record(store, package, errors, len(findings) - errors, dataset.status)
-    merged = None
-    if answers is not None:
-        from app.comments import merge_comments
+    if backup:
+        from app.backup import backup_before
 
-        merged = merge_comments(store, answers)
+        backup_before(store, "replace" if diff is not None else "import")
+    received = receive(store, package, answers, lambda: _import_document(
+        store, document, replace=diff is not None, backup=False, package=package), trust_fingerprints)
+    dataset, findings, first_trust, merged = received
+    errors = sum(1 for finding in findings if finding.severity == "error")
     return ImportOutcome(package.unit_code, package.unit_name, package.year, package.fingerprint, first_trust,
                          diff is not None, dataset.status, errors, len(findings) - errors, diff, merged)
+
+
+def receive(store, package: VerifiedPackage, answers, write_dataset: Callable, trust_fingerprints=()):
+    """Receive a checked package in ONE transaction: the key's registration (first receipt), the dataset
+    (``write_dataset``), the receipt with its 审核 counts, the kept file, the 批注 answers and every audit
+    row commit together or not at all. Returns (dataset, findings, first_trust, merged answers)."""
+    from app.rules import check_dataset
+
+    with store.transaction():
+        claimed = _claim_trust(store, package, trust_fingerprints)
+        store.step("package:trust")
+        dataset = write_dataset()
+        store.step("package:dataset")
+        findings = check_dataset(dataset)
+        errors = sum(1 for finding in findings if finding.severity == "error")
+        _record(store, package, errors, len(findings) - errors, dataset.status)
+        store.step("package:receipt")
+        merged = None
+        if answers is not None:
+            from app.comments import merge_comments
+
+            merged = merge_comments(store, answers)
+            store.step("package:comments")
+    return dataset, findings, claimed is not None, merged
 
 
 def _package_comments(package: VerifiedPackage):
@@ -863,7 +923,7 @@ class BatchResult:
 
 
 def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
-                    progress: Progress | None = None) -> BatchResult:
+                    progress: Progress | None = None, trust_fingerprints=()) -> BatchResult:
     """Every ``.bdp`` in a folder: a bad package is reported and skipped, the rest go in."""
     from app.errors import Cancelled
 
@@ -874,6 +934,7 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult()
+    started = now_utc(whole_seconds=True)  # a package received after this was imported by a colleague at the same time
     from app.backup import backup_before
 
     backup_before(store, "import")  # once for the whole folder, not once per package
@@ -882,32 +943,34 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
     waiting: list[tuple[Path, str]] = []
     for number, path in enumerate(files):
         try:
-            progress_step(progress, number, len(files), path.name)
+            progress_step(progress, number, len(files), readable(path.name))
         except Cancelled:
             result.cancelled = True
             return result
         try:
-            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
+                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
         except NotFoundError as exc:
             if "上级单位" in str(exc):
                 waiting.append((path, str(exc)))
             else:
-                result.failed.append((path.name, str(exc)))
+                result.failed.append((readable(path.name), str(exc)))
         except BudgetDeskError as exc:
-            result.failed.append((path.name, str(exc)))
+            result.failed.append((readable(path.name), str(exc)))
         except OSError as exc:
-            result.failed.append((path.name, f"无法读取文件：{exc.strerror or exc}"))
+            result.failed.append((readable(path.name), f"无法读取文件：{exc.strerror or exc}"))
     while waiting:
         retry, waiting = waiting, []
         for path, _message in retry:
             try:
-                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False))
+                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
+                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
             except NotFoundError as exc:
                 waiting.append((path, str(exc)))
             except BudgetDeskError as exc:
-                result.failed.append((path.name, str(exc)))
+                result.failed.append((readable(path.name), str(exc)))
         if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
-            result.failed.extend((path.name, message) for path, message in waiting)
+            result.failed.extend((readable(path.name), message) for path, message in waiting)
             break
     progress_step(progress, len(files), len(files), "完成")
     return result
@@ -994,17 +1057,18 @@ def return_dataset(store, unit_code: str, year: int, reason: str) -> None:
     dataset = store.open_dataset(unit_code, year)
     if dataset.status != "submitted":
         raise ConflictError(f"单位 {unit_code} {dataset.unit.name} 的 {year} 年度预算不是已上报状态，无需退回。")
-    dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
-    now = _now()
-    with store.Session.begin() as session:
-        received = session.scalar(select(models.ReceivedPackage).where(
-            models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
-            .order_by(models.ReceivedPackage.id.desc()).limit(1))
-        if received is None:
-            received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
-                                              fingerprint="", package_status="submitted", os_user=_os_user())
-            session.add(received)
-        received.status, received.return_reason, received.returned_at = "returned", reason, now
+    with store.transaction():  # the status, its audit row and the receipt's 退回: one commit
+        dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
+        now = now_utc(whole_seconds=True)
+        with store.write() as session:
+            received = session.scalar(select(models.ReceivedPackage).where(
+                models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
+                .order_by(models.ReceivedPackage.id.desc()).limit(1))
+            if received is None:
+                received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
+                                                  fingerprint="", package_status="submitted", os_user=os_user()[:100])
+                session.add(received)
+            received.status, received.return_reason, received.returned_at = "returned", reason, now
 
 
 __all__ = [

@@ -765,7 +765,7 @@ def _package_words(package) -> str:
 def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, force: bool = False,
              expected_unit: str | None = None, expected_year: int | None = None,
              preview: ResubmissionPreview | None = None, progress: Progress | None = None,
-             backup: bool = True, replace_source: str = "重新上报") -> ResubmitOutcome:
+             backup: bool = True, replace_source: str = "重新上报", trust_fingerprints=()) -> ResubmitOutcome:
     """覆盖 (``merge`` None: the package replaces the dataset held) or 合并 (``merge``: the part keys to take).
 
     Refused, with nothing changed: an older package than the one last received (unless ``force``), a
@@ -775,7 +775,6 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
     it is 编制中 and the outcome says why. Either way the 审核 is re-run and reported."""
     from app import package as pkg
     from app.interchange import _submission_blockers, import_document, validate_document
-    from app.rules import check_dataset
 
     progress_step(progress, 0, 4, "核对数据包")
     if preview is None:
@@ -834,28 +833,20 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
         words = (f"合并：自{_package_words(package)}取 "
                  + "、".join(f"《{part_title(key)}》" if key not in PART_TITLES else part_title(key) for key in parts))
     answers = pkg._package_comments(package)  # the 批注 answers, checked before anything is written
+    pkg.require_confirmed(store, [package], trust_fingerprints)
     progress_step(progress, 2, 4, "写入数据库")
-    claimed = pkg._claim_trust(store, package)
-    try:
-        dataset = import_document(store, incoming, replace=held is not None, source=source, backup=backup,
-                                  note=words)
-    except BaseException:
-        if claimed is not None:
-            pkg._release_trust(store, claimed)
-        raise
-    progress_step(progress, 3, 4, "审核")
-    findings = check_dataset(dataset)
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    pkg._record(store, package, errors, len(findings) - errors, dataset.status)
-    merged = None
-    if answers is not None:
-        from app.comments import merge_comments
+    if backup:
+        from app.backup import backup_before
 
-        merged = merge_comments(store, answers)
+        backup_before(store, "import" if held is None else "replace")
+    dataset, findings, first_trust, merged = pkg.receive(store, package, answers, lambda: import_document(
+        store, incoming, replace=held is not None, source=source, backup=False, note=words), trust_fingerprints)
+    progress_step(progress, 3, 4, "审核")
+    errors = sum(1 for finding in findings if finding.severity == "error")
     progress_step(progress, 4, 4, "完成")
     return ResubmitOutcome(package.unit_code, package.unit_name, package.year, mode, parts, dataset.status, errors,
                            len(findings) - errors, [finding.to_dict() for finding in findings], preview.diff,
-                           claimed is not None, note, merged)
+                           first_trust, note, merged)
 
 
 __all__ = [

@@ -7,6 +7,7 @@ durable as soon as the cell is left.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import now_utc, os_user, store_event
 from app.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, default_shipped_table
@@ -28,6 +30,31 @@ from db import models
 from db.engine import make_sessionmaker, open_database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class ImportedByOtherError(ConflictError):
+    """Another process imported the same unit and year while this one was importing it."""
+
+
+# Crash tests: called with each step's name; ``BUDGETDESK_KILL_AT_STEP`` kills the process there.
+STEP_HOOKS: list = []
+
+
+_steps_seen: dict[str, int] = {}
+
+
+def write_step(name: str) -> None:
+    """``BUDGETDESK_KILL_AT_STEP=name`` or ``name#n`` (its n-th time in this process)."""
+    for hook in list(STEP_HOOKS):
+        hook(name)
+    wanted = os.environ.get("BUDGETDESK_KILL_AT_STEP")
+    if wanted:
+        _steps_seen[name] = _steps_seen.get(name, 0) + 1
+        if wanted in (name, f"{name}#{_steps_seen[name]}"):
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+
 UNIT_FIELD_NAMES = {**{key: label for key, label in UNIT_FIELDS if key != "code"}, "parent_code": "上级单位"}
 log = logging.getLogger(__name__)
 
@@ -109,10 +136,12 @@ class Work:
 class Store:
     """One database (SQLite file or server URL), migrated to the newest schema on open."""
 
-    def __init__(self, target: str | None = None, *, read_only: bool | None = None) -> None:
+    def __init__(self, target: str | None = None, *, read_only: bool | None = None,
+                 backup_on_upgrade: bool = True) -> None:
         from app.backup import backup_before_upgrade
 
-        opened = open_database(target, read_only=read_only, before_upgrade=backup_before_upgrade)
+        opened = open_database(target, read_only=read_only,
+                               before_upgrade=backup_before_upgrade if backup_on_upgrade else None)
         self.target = target
         self.engine = opened.engine
         self.read_only = opened.read_only  # writes are refused with a Chinese message (app.faults)
@@ -140,6 +169,37 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # ---- the one place writes are opened ----------------------------------------------------
+    def refuse_if_read_only(self) -> None:
+        if getattr(self, "read_only", False):
+            raise ReadOnlyDatabaseError(read_only_message(self.path))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One database transaction around several writes (an import: key, dataset, receipt, kept file,
+        audit): every session opened inside joins it, and it commits once at the end or not at all.
+        Nested, it joins the outer one."""
+        self.refuse_if_read_only()
+        with self.Session.transaction():
+            yield self
+
+    @contextmanager
+    def write(self) -> Iterator:
+        """A session for one write, inside ``transaction`` (joining an open one)."""
+        with self.transaction(), self.Session.begin() as session:
+            yield session
+
+    def event(self, session, source: str, place: str, *, old: str | None = None, new: str | None = None,
+              unit_code: str = "", year: int = 0, form: str = "", row: str = "", column: str = "") -> None:
+        """An audit row of a store-level write (not a dataset cell edit), in ``session``'s transaction."""
+        store_event(session, source, place, old=old, new=new, unit_code=unit_code, year=year, form=form, row=row,
+                    column=column)
+
+    def step(self, name: str) -> None:
+        """A write step of a multi-step write is done (crash tests stop a process exactly here)."""
+        if self.target != "sqlite://":  # a scratch check (Store.scratch) is no step of the real write
+            write_step(name)
 
     # ---- units ---------------------------------------------------------------------------
     def _unit(self, session, code: str) -> models.Unit:
@@ -180,7 +240,7 @@ class Store:
 
     def create_unit(self, info: UnitInfo) -> UnitInfo:
         self._validate_unit(info)
-        with self.Session.begin() as session:
+        with self.write() as session:
             if session.scalar(select(models.Unit).where(models.Unit.code == info.code)) is not None:
                 raise ConflictError(f"单位编码“{info.code}”已存在。")
             unit = models.Unit(code=info.code.strip())
@@ -192,7 +252,7 @@ class Store:
     def update_unit(self, info: UnitInfo) -> UnitInfo:
         """Change a unit's information (shared by all its years); each changed field is audited."""
         self._validate_unit(info)
-        with self.Session.begin() as session:
+        with self.write() as session:
             unit = self._unit(session, info.code)
             before = _unit_info(unit)
             self._apply_unit(session, unit, info)
@@ -220,7 +280,7 @@ class Store:
         from app.editions import current_editions, dumps_editions
 
         editions = dumps_editions(current_editions(self.code_tables(year)))  # what it is made with
-        with self.Session.begin() as session:
+        with self.write() as session:
             unit = self._unit(session, unit_code)
             if self._find_dataset(session, unit.id, year) is not None:
                 raise ConflictError(f"单位 {unit_code} 的 {year} 年度预算已存在。")
@@ -258,7 +318,7 @@ class Store:
 
     def delete_dataset(self, unit_code: str, year: int) -> None:
         """Delete a dataset (refused while 已上报); the audit trail keeps the deletion."""
-        with self.Session.begin() as session:
+        with self.write() as session:
             dataset = self._dataset(session, unit_code, year)
             status = lock_dataset_row(session, dataset.id, dataset.token).status
             if status == "submitted":
@@ -296,7 +356,7 @@ class Store:
             backup_before(self, "replace" if replace else "import")
         changes = Changes(status=status)
         editions = {**current_editions(self.code_tables(year)), **(editions or {})}
-        with self.Session.begin() as session:
+        with self.write() as session:
             record = session.scalar(select(models.Unit).where(models.Unit.code == unit.code))
             old_values: dict[tuple[str, str, str], Decimal] = {}
             old_notes: dict[str, str] = {}
@@ -314,6 +374,9 @@ class Store:
                         "如确认是同一单位，请使用 --replace。")
                 if existing is not None:
                     locked = lock_dataset_row(session, existing.id, existing.token)
+                    if locked is None:  # another process replaced or deleted it while this one waited
+                        raise ConflictError(f"单位 {unit.code} {record.name} 的 {year} 年度预算刚被其他用户导入或替换，"
+                                            "本次未导入；请查看现有数据后再决定是否覆盖。")
                     if locked.status == "submitted":
                         raise LockedError(f"单位 {unit.code} {record.name} 的 {year} 年度预算已上报，不能被导入的数据覆盖；"
                                           "如确需覆盖，请先撤销上报（须填写原因）。")
@@ -334,7 +397,11 @@ class Store:
                 record = models.Unit(code=unit.code)
                 session.add(record)
             self._apply_unit(session, record, unit)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:  # the same unit was just created by another process (PostgreSQL: two staff)
+                raise ImportedByOtherError(f"单位 {unit.code} {unit.name} 的 {year} 年度预算已由其他用户导入，"
+                                           "本次未导入。") from None
             dataset = models.Dataset(unit_id=record.id, year=year, money_unit=money_unit, status=status,
                                      version=version + 1, token=uuid.uuid4().hex, editions=dumps_editions(editions))
             session.add(dataset)
@@ -347,11 +414,17 @@ class Store:
                     for form, present in workbook.present_rows.items() for row in present]
             if rows:
                 session.execute(insert(models.FormRow), rows)
+            self.step("dataset:cells")
             write_content(session, dataset.id, book)
             new_selfeval = self_evaluation or selfeval.SelfEvaluationContent()
             selfeval.write_content(session, dataset.id, new_selfeval)
             for key, text in notes.items():
                 session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
+            if status == "submitted":
+                session.flush()
+                freeze_codes(session, dataset.id, workbook.codes)
+            session.flush()
+            self.step("dataset:content")
             # The audit: one row for the import itself, then every difference in the form's words.
             describe = _CellDescriber(workbook)
             audit = _AuditBatch(unit.code, year, dataset.version, unit.preparer or "", source)
@@ -374,6 +447,7 @@ class Store:
                 if old_notes.get(key) != notes.get(key) and not key.endswith(":base"):
                     audit.add(describe_note(key), old_notes.get(key), notes.get(key), form="note", row=key)
             audit.write(session)
+            self.step("dataset:audit")
             changes.version = dataset.version
         changes.book = True
         log.info("imported %s %s (%s cells, source %s)", unit.code, year, len(workbook.values), source)
@@ -426,7 +500,7 @@ class Store:
         from app.backup import backup_before
 
         backup_before(self, "codes")
-        with self.Session.begin() as session:
+        with self.write() as session:
             existing = session.scalar(
                 select(models.CodeEdition).where(models.CodeEdition.kind == kind, models.CodeEdition.edition == edition)
             )
@@ -447,6 +521,48 @@ class Store:
                         new=f"{table.title}（{edition} 版，{len(table.items)} 个科目）")
         self._imported_cache.clear()
         return table
+
+
+FROZEN_CODES_NOTE = "frozen:codes"  # the code tables a 已上报 dataset was submitted with (never exported)
+
+
+def frozen_codes_text(codes: dict[str, CodeTable]) -> str:
+    import json
+
+    return json.dumps({kind: {"edition": table.edition, "title": table.title, "source": table.source,
+                              "rows": [[item.code, item.name, item.attribute] for item in table.items.values()]}
+                       for kind, table in codes.items()}, ensure_ascii=False, sort_keys=True)
+
+
+_frozen_cache: dict[str, dict[str, CodeTable]] = {}
+
+
+def frozen_code_tables(text: str) -> dict[str, CodeTable] | None:
+    """The code tables kept with a submitted dataset; None if the record cannot be read."""
+    import json
+
+    if text not in _frozen_cache:
+        try:
+            data = json.loads(text)
+            _frozen_cache[text] = {kind: build_table(kind, part["edition"], part["title"],
+                                                     [tuple(row) for row in part["rows"]], part.get("source", ""))
+                                   for kind, part in data.items() if kind in CODE_KINDS}
+        except (ValueError, KeyError, TypeError, InputError):
+            return None
+        if len(_frozen_cache) > 64:
+            _frozen_cache.pop(next(iter(_frozen_cache)))
+    return _frozen_cache[text]
+
+
+def freeze_codes(session, dataset_id: int, codes: dict[str, CodeTable]) -> str:
+    """Keep the code tables with a dataset as it becomes 已上报: later editions change drafts only."""
+    text = frozen_codes_text(codes)
+    note = session.get(models.DatasetNote, (dataset_id, FROZEN_CODES_NOTE))
+    if note is None:
+        session.add(models.DatasetNote(dataset_id=dataset_id, key=FROZEN_CODES_NOTE, text=text))
+    else:
+        note.text = text
+    return "、".join(f"{KIND_NAMES[kind]} {table.edition} 版" for kind, table in codes.items())
 
 
 def lock_dataset_row(session, dataset_id: int, token: str):
@@ -493,7 +609,11 @@ class BudgetDataset:
             present: dict[str, set[str]] = {}
             for row in session.scalars(select(models.FormRow).where(models.FormRow.dataset_id == dataset.id)):
                 present.setdefault(row.form, set()).add(row.row_key)
-        self.codes = self.store.code_tables(self.year)
+            frozen = None
+            if dataset.status == "submitted":  # shown and printed with the code tables it was submitted with
+                note = session.get(models.DatasetNote, (dataset.id, FROZEN_CODES_NOTE))
+                frozen = frozen_code_tables(note.text) if note is not None else None
+        self.codes = {**self.store.code_tables(self.year), **(frozen or {})}
         self.workbook = Workbook(self.codes, values, present)
 
     @property
@@ -524,7 +644,7 @@ class BudgetDataset:
     def stored_version(self) -> int | None:
         """The version as stored now (any process's write bumps it); None once replaced or deleted."""
         table = models.Dataset.__table__
-        with self.store.engine.connect() as connection:
+        with self.store.Session.connect() as connection:
             return connection.execute(select(table.c.version).where(
                 table.c.id == self.dataset_id, table.c.token == self.token)).scalar()
 
@@ -748,6 +868,9 @@ class BudgetDataset:
             current.status = status
             new_text = STATUS_NAMES[status] + (f"（原因：{reason}）" if reason else "")
             work.record("预算状态", STATUS_NAMES.get(old, old), new_text, form="status")
+            if status == "submitted":
+                kept = freeze_codes(work.session, self.dataset_id, self.store.code_tables(self.year))
+                work.record("上报时的科目表（此后导入的新科目表只用于编制中的预算）", None, kept, source="科目表")
             work.changes.status = status
         return work.changes
 

@@ -15,7 +15,9 @@ direction override or a NUL is refused with the field named, wherever it comes f
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -222,8 +224,17 @@ def read_bounded(source: str | Path | BinaryIO, limit: int, what: str, *,
         return _read_stream(sys.stdin.buffer, limit, what, "标准输入", check_start)
     if isinstance(source, (str, Path)):
         try:
+            # Looked at before opening: opening a FIFO waits for a writer, a device never ends.
+            kind = os.stat(source).st_mode
+            if stat.S_ISDIR(kind):
+                raise IsADirectoryError
+            if not stat.S_ISREG(kind):
+                raise InputError(f"“{shown(source, 200)}”不是普通文件（是设备或管道），不是{what}，未导入。")
             with open(source, "rb") as stream:
-                return _read_stream(stream, limit, what, str(source), check_start)
+                data = _read_stream(stream, limit, what, str(source), check_start)
+            if not data:
+                raise InputError(f"“{shown(source, 200)}”是空文件，不是{what}，未导入（现有数据没有改动）。")
+            return data
         except FileNotFoundError:
             raise InputError(f"找不到文件“{shown(source, 200)}”。") from None
         except IsADirectoryError:

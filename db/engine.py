@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,8 +113,70 @@ def make_engine(target: str | None, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+class Sessions:
+    """The store's session factory, used like a ``sessionmaker`` (``Session()``, ``Session.begin()``).
+
+    While ``transaction()`` is open in this thread every session joins its ONE database transaction
+    (a nested ``begin()`` becomes a savepoint, reads see what the transaction wrote), so a whole
+    import made of several writers commits together or not at all, on SQLite and PostgreSQL alike."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._plain = sessionmaker(engine, expire_on_commit=False)
+        self._local = threading.local()
+
+    @property
+    def joined_connection(self):
+        """The connection of this thread's open transaction, or None."""
+        return getattr(self._local, "connection", None)
+
+    def _maker(self) -> sessionmaker:
+        connection = self.joined_connection
+        if connection is None:
+            return self._plain
+        return sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+    def __call__(self, **options):
+        return self._maker()(**options)
+
+    def begin(self):
+        return self._maker().begin()
+
+    @contextmanager
+    def connect(self) -> Iterator:
+        """A connection for plain reads: the open transaction's when there is one (it sees its writes)."""
+        connection = self.joined_connection
+        if connection is not None:
+            yield connection
+            return
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[bool]:
+        """One write transaction around a block (yields True when it opened it, False when it joined an
+        outer one). SQLite takes the write lock at once (``BEGIN IMMEDIATE``, which honours the busy
+        timeout), so nothing read inside can go stale before the commit."""
+        if self.joined_connection is not None:
+            yield False
+            return
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite defers BEGIN; savepoints need a real one
+            self._local.connection = connection
+            try:
+                yield True
+            except BaseException:
+                self._local.connection = None
+                transaction.rollback()
+                raise
+            self._local.connection = None
+            transaction.commit()
+
+
+def make_sessionmaker(engine: Engine) -> Sessions:
+    return Sessions(engine)
 
 
 @dataclass

@@ -489,3 +489,18 @@ class CellComment(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, the last change on either side
+
+
+class AppliedReturn(Base):
+    """A 退回 file (.bdr) the clerk's program has applied, by the id it carries: the same file (or a
+    copy) is never applied twice, so a replay cannot un-submit a re-submitted budget again."""
+
+    __tablename__ = "applied_return"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the file's own id (written by the bureau)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created: Mapped[str] = mapped_column(String(40), default="", server_default="")  # when the bureau wrote it
+    package_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")  # the package it answers
+    applied_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

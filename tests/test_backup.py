@@ -61,8 +61,8 @@ def test_restore_brings_back_values_and_is_audited(store, seed_dataset, db_path)
     reopened = store.open_dataset("359", 2023)
     assert str(reopened.value(*CELL)) == "1.11"
     with store.Session() as session:
-        entry = session.scalars(select(models.AuditEntry).where(models.AuditEntry.source == "恢复备份")).one()
-        assert first.name in entry.place and entry.row == first.name
+        entries = session.scalars(select(models.AuditEntry).where(models.AuditEntry.source == "恢复备份")).all()
+        assert first.name in entries[0].place and {(e.unit_code, e.year) for e in entries} == {("359", 2023)}
         assert session.scalar(select(models.Dataset.token)) != token_before  # old views are "replaced"
     # The state before the restore was kept too, and can be restored in turn.
     safety = [info for info in backup.list_backups(store) if info.reason == "restore"]
@@ -210,3 +210,70 @@ def test_open_upgrades_an_old_database_after_backing_it_up(tmp_path):
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
     store.close()
+
+
+# ---- issue 22, item 3: a restore is a change like any other -------------------------------------------
+def audit_rows(store) -> list[tuple]:
+    from db import models
+
+    with store.Session() as session:
+        return [(e.id, e.unit_code, e.year, e.source, e.place, e.old, e.new)
+                for e in session.scalars(select(models.AuditEntry).order_by(models.AuditEntry.id))]
+
+
+def test_restore_is_refused_for_a_budget_submitted_now(store, seed_dataset):
+    from app.errors import LockedError
+    from tests.conftest import explain_all_findings
+
+    first = backup.create_backup(store, "manual")
+    seed_dataset.set_note("narrative:overview", "上报前改过的情况说明")
+    explain_all_findings(seed_dataset)
+    seed_dataset.set_status("submitted")
+    before = audit_rows(store)
+    with pytest.raises(LockedError, match="已上报.*359 2023.*先退回"):
+        backup.restore_backup(store, first.name)
+    reopened = store.open_dataset("359", 2023)
+    assert reopened.status == "submitted"
+    assert reopened.notes("narrative:")["narrative:overview"] == "上报前改过的情况说明"
+    assert audit_rows(store) == before
+
+
+def test_restore_appends_to_the_audit_trail_and_names_every_cell(store, seed_dataset):
+    first = backup.create_backup(store, "manual")
+    seed_dataset.set_cell(*CELL, "2.22")
+    seed_dataset.set_cell("three_public_expenses", "vehicle_operation", "general_budget", "5.55")
+    before = audit_rows(store)
+    backup.restore_backup(store, first.name)
+    after = audit_rows(store)
+    assert after[:len(before)] == before  # nothing deleted or changed: the trail only grows
+    added = after[len(before):]
+    assert added and all(row[1:4] == ("359", 2023, "恢复备份") for row in added)
+    assert added[0][4].startswith(f"恢复备份 {first.name}")
+    cells = {(row[4], row[5], row[6]) for row in added[1:]}
+    assert any("公务接待费" in place and old == "2.22" and new == "0.43" for place, old, new in cells)
+    assert any("公务用车运行" in place and old == "5.55" for place, old, new in cells)
+    assert str(store.open_dataset("359", 2023).value(*CELL)) == "0.43"
+
+
+def test_restore_waits_on_a_locked_database_and_says_busy(db_path, monkeypatch):
+    from app.faults import DatabaseBusyError
+    from app.interchange import import_file
+    from app.service import Store
+
+    monkeypatch.setenv("BUDGETDESK_BUSY_TIMEOUT_MS", "300")
+    store = Store(str(db_path))
+    try:
+        dataset = import_file(store, SEED004)
+        first = backup.create_backup(store, "manual")
+        dataset.set_cell(*CELL, "2.22")
+        other = sqlite3.connect(db_path)
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            with pytest.raises(DatabaseBusyError, match="占用"):
+                backup.restore_backup(store, first.name)
+        finally:
+            other.rollback()
+            other.close()
+        assert str(store.open_dataset("359", 2023).value(*CELL)) == "2.22"
+    finally:
+        store.close()

@@ -81,9 +81,11 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     assert "退回：工资福利支出需核实" in status_rows[-1].new
     assert any(r.source == "批注" and "导入退回文件" in r.place for r in history(store, "359", 2023))
 
-    # Importing the same file again changes nothing more (the comments are recognised by uuid).
-    again = cm.import_return(store, tmp_path / "359_2023_退回.bdr")
-    assert not again.status_changed and again.merge.added == 0 and again.merge.unchanged == 3
+    # Importing the same file again is refused in words and changes nothing (issue 22: no replay).
+    before = _comment_snapshot(store)
+    with pytest.raises(ConflictError, match="导入过"):
+        cm.import_return(store, tmp_path / "359_2023_退回.bdr")
+    assert _comment_snapshot(store) == before
 
     # The clerk fixes the cell and answers; one is left open.
     dataset = store.open_dataset("359", 2023)

@@ -28,7 +28,10 @@ def bureau(tmp_path):
 
 
 @pytest.fixture
-def return_file(bureau, tmp_path):
+def return_file(bureau, seed_dataset, tmp_path):
+    """The clerk has submitted (上报) 359/2023; the bureau answers it with a 退回 file."""
+    explain_all_findings(seed_dataset)
+    seed_dataset.set_status("submitted")
     cm.add_comment(bureau, "359", 2023, kind="cell", form=CELL[0], row=CELL[1], column=CELL[2],
                    text="工资福利支出增长过快，请核实。", follow_up=True)
     cm.add_comment(bureau, "359", 2023, kind="project", project=PROJECT, text="请补充立项依据。")
@@ -46,8 +49,6 @@ def test_returned_comments_show_on_the_cell_and_are_answered_from_the_list(qtbot
                                                                            return_file):
     from ui.comment_marks import ANSWERED_COLOR, COMMENT_ROLE, OPEN_COLOR
 
-    explain_all_findings(seed_dataset)
-    seed_dataset.set_status("submitted")
     window.open_dataset("359", 2023)
     reports = []
     from ui.comments_panel import import_return_gui

@@ -98,7 +98,10 @@ def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
     import_file(store, SEED004)
     store.close()
     expected = stored_cells(db)
-    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
+    # The seed is printed (pytest -s, or the report of a failure) so a failing run can be replayed.
+    seed = int(os.environ.get("BUDGETDESK_SIGKILL_SEED") or int.from_bytes(os.urandom(4), "big"))
+    print(f"test_sigkill seed {seed} (replay: BUDGETDESK_SIGKILL_SEED={seed})")
+    rng = random.Random(seed)
     helper = subprocess.Popen(
         [sys.executable, "-c", HELPER, str(db), ",".join(f"{r}:{c}" for r, c in CELLS), str(EDITS)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
@@ -143,7 +146,7 @@ def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
             if reported < EDITS:
                 with_next[CELLS[reported % len(CELLS)]] = value_of(trial, reported)
             actual = stored_cells(db)
-            assert actual in (after, with_next), f"trial {trial}: {reported} edits reported"
+            assert actual in (after, with_next), f"trial {trial}: {reported} edits reported (seed {seed})"
             in_flight_landed += actual == with_next and actual != after
             assert integrity(db) == [("ok",)]
             expected = actual

@@ -60,6 +60,19 @@ def _make_packages(folder: Path) -> None:
     (folder / "38.bdp").write_bytes((folder / "38.bdp").read_bytes()[:5000])  # a copy cut short
 
 
+def _fingerprints(folder: Path) -> list[str]:
+    from app.errors import BudgetDeskError
+    from app.package import open_package
+
+    keys = []
+    for path in sorted(folder.glob("*.bdp")):
+        try:
+            keys.append(open_package(path).fingerprint)
+        except BudgetDeskError:  # the broken copies shown as refused
+            continue
+    return keys
+
+
 def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> list[Path]:
     from app.consolidate import consolidate
     from app.package import import_packages
@@ -74,7 +87,8 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         window = BureauWindow(store, 2023)
         window.resize(1440, 800)
         window.show()
-        window.show_batch_result(import_packages(store, workdir / "usb"))
+        # the operator has compared each fingerprint with the signed paper (issue 22: no trust on first sight)
+        window.show_batch_result(import_packages(store, workdir / "usb", trust_fingerprints=_fingerprints(workdir / "usb")))
         window.table.setCurrentCell(2, 0)  # selectRow leaves no current row when offscreen (return_unit would ask)
         window.return_unit(reason="项目支出绩效目标未填写完整，请补充后重新上报。")
         window.table.setCurrentCell(0, 0)

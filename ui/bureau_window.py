@@ -529,8 +529,16 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
     from app.resubmission import preview_resubmission, resubmit
     from ui.resubmission_dialog import ResubmissionDialog
 
-    def refused(exc: BaseException) -> None:
+    def refused(exc: BaseException, retry=None) -> None:
         if isinstance(exc, Cancelled):
+            return
+        from app.package import UntrustedKeyError
+
+        if isinstance(exc, UntrustedKeyError) and retry is not None:
+            from ui.trust_dialog import confirm_fingerprints
+
+            if confirm_fingerprints(parent, exc.keys):  # the person compared them with the paper
+                retry([fingerprint for _code, _name, fingerprint in exc.keys])
             return
         if isinstance(exc, BudgetDeskError):
             QMessageBox.warning(parent, "导入数据包", str(exc) + (f"\n\n{hint}" if hint else ""))
@@ -559,8 +567,10 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
     def department(preview) -> None:
         accepted = ask(preview) if ask is not None else \
             ImportPreviewDialog(preview, parent).exec() == QDialog.DialogCode.Accepted
-        if not accepted:
-            return
+        if accepted:
+            import_department(preview, ())
+
+    def import_department(preview, trusted) -> None:
 
         def finish(outcome) -> None:
             QMessageBox.information(parent, "已导入",
@@ -572,10 +582,11 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
                 on_done(outcome)
 
         parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
-            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace),
-            finish, on_error=refused)
+            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace,
+            trust_fingerprints=trusted), finish,
+            on_error=lambda exc: refused(exc, None if trusted else lambda keys: import_department(preview, keys)))
 
-    def start(preview, parts: list[str] | None, force: bool) -> None:
+    def start(preview, parts: list[str] | None, force: bool, trusted=()) -> None:
         def finish(outcome) -> None:
             done = {"merge": "合并（只取所选部分）", "replace": "覆盖原有数据", "new": "新数据"}[outcome.mode]
             QMessageBox.information(
@@ -588,7 +599,8 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
 
         parent.package_job = run_job(parent, "导入数据包", lambda progress: resubmit(
             store, path, merge=parts, force=force, preview=preview, progress=quiet(progress),
-            replace_source=replace_source), finish, on_error=refused)
+            replace_source=replace_source, trust_fingerprints=trusted), finish,
+            on_error=lambda exc: refused(exc, None if trusted else lambda keys: start(preview, parts, force, keys)))
 
     def check(progress):
         preview = preview_package(store, path, expected_unit=expected_unit, expected_year=expected_year)

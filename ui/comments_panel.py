@@ -203,9 +203,17 @@ def import_return_gui(window, path: str | None = None, *, confirm_new_key=None, 
     dataset = window.dataset
     expected = {"expected_unit": dataset.unit_code, "expected_year": dataset.year} if dataset is not None else {}
     report = report or (lambda title, text: QMessageBox.information(window, title, text))
+    from app.package import UntrustedKeyError
+
     try:
         try:
             outcome = import_return(window.store, path, **expected)
+        except UntrustedKeyError as exc:  # the bureau's key, first seen: a person compares the fingerprint
+            from ui.trust_dialog import confirm_fingerprints
+
+            if not confirm_fingerprints(window, exc.keys):
+                return False
+            outcome = import_return(window.store, path, trust_fingerprints=[key[2] for key in exc.keys], **expected)
         except ConflictError as exc:
             if "财政局密钥" not in str(exc):
                 raise

@@ -27,7 +27,7 @@ from app.excel import layout as L
 from app.excel import safety
 from app.forms import TOTAL_ROW, FormDef, all_forms
 from app.interchange import FORMAT, FORMAT_VERSION, export_document, import_document
-from app.money import MONEY_UNITS, format_amount, normalize_text, parse_amount
+from app.money import MAX_ABS, MONEY_UNITS, format_amount, normalize_text, parse_amount
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE
 from app.printing.projects import NO_PROJECTS_NOTE, OVERALL_TITLE, PROJECT_TITLE
 from app.printing.tables import AMOUNT, CODE, NAME, print_columns
@@ -184,6 +184,8 @@ def _amount(value, money_unit: str) -> Decimal | None:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InputError("不是有限的数字")
+        if abs(value) > MAX_ABS:  # checked before rounding: 1E+308 has no 0.01 in Decimal's precision
+            raise InputError(f"金额 {value:E} 过大（超过 {MAX_ABS:,}），请检查是否多输入了数字或单元格格式有误")
         rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # only a float artefact is snapped
         if abs(rounded - value) <= _TOLERANCE:
             value = rounded

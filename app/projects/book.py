@@ -145,7 +145,7 @@ class ProjectBook:
         12 indicators take a few milliseconds instead of about a hundred (the checks read them often)."""
         project, indicator = models.Project, models.Indicator
         money = list(_PROJECT_MONEY_COLUMNS.items())
-        with self.dataset.store.engine.connect() as connection:
+        with self.dataset.store.Session.connect() as connection:
             rows = connection.execute(
                 select(project.id, *(getattr(project, name) for name in _PROJECT_TEXT_FIELDS),
                        *(getattr(project, column) for _name, column in money))

@@ -1,0 +1,84 @@
+"""Two bureau staff on one PostgreSQL (issue 22, item 8), as two real processes:
+
+- ``import-packages`` on the same folder at once: every package is imported exactly once; the other
+  process skips it saying “已由其他用户导入” and goes on with the rest; nobody sees 意外问题;
+- ``import-package P --replace`` at once: one replaces, the other is told in words (or, coming second,
+  replaces again) — never a traceback or 意外问题, and the dataset is whole.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app import package as pkg
+from app.service import Store
+from db import models
+from tests.conftest import PG_URL, _drop_all
+from tests.test_package import make_package, seed_document
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS = [(f"90{n}", f"第{n}单位") for n in range(1, 7)]
+pytestmark = [pytest.mark.usefixtures("key_dir"),
+              pytest.mark.skipif(not PG_URL, reason="BUDGETDESK_TEST_POSTGRES_URL not set")]
+
+
+@pytest.fixture
+def server():
+    store = Store(PG_URL)  # the schema is made once, before the two processes start
+    _drop_all(store)
+    store.close()
+    store = Store(PG_URL)
+    yield store
+    _drop_all(store)
+    store.close()
+
+
+def both(*args: str) -> list[subprocess.CompletedProcess]:
+    """The same command started twice at once, as two staff would."""
+    env = {key: value for key, value in os.environ.items() if key != "BUDGETDESK_KILL_AT_STEP"}
+    started = [subprocess.Popen([sys.executable, "-m", "app", "--db", PG_URL, *args], cwd=str(ROOT), env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = []
+    for process in started:
+        out, err = process.communicate(timeout=600)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    for result in results:
+        assert "意外" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    return results
+
+
+def test_two_staff_import_the_same_folder_at_once(server, tmp_path):
+    folder = tmp_path / "usb"
+    paths = [make_package(folder / f"{code}.bdp", seed_document(code, name, status="submitted")) for code, name in UNITS]
+    keys = [option for path in paths for option in ("--trust-fingerprint", pkg.open_package(path).fingerprint)]
+    results = both("import-packages", str(folder), *keys)
+    with server.Session() as session:
+        received = session.execute(select(models.ReceivedPackage.unit_code, func.count())
+                                   .group_by(models.ReceivedPackage.unit_code)).all()
+        assert sorted(received) == [(code, 1) for code, _name in UNITS]  # each package exactly once
+        assert session.scalar(select(func.count()).select_from(models.PackageFile)) == len(UNITS)
+    imported = [int(result.stderr.split("成功 ")[1].split(" 个")[0]) for result in results]
+    assert sum(imported) == len(UNITS)
+    for result, count in zip(results, imported, strict=True):
+        skipped = result.stderr.count("已由其他用户导入")
+        assert count + skipped == len(UNITS), result.stderr  # the rest were skipped, and said so
+    assert [row.status for row in pkg.overview(server, 2023)] == ["submitted"] * len(UNITS)
+
+
+def test_two_staff_replace_the_same_package_at_once(server, tmp_path):
+    first = make_package(tmp_path / "a.bdp", seed_document(status="draft"))
+    fingerprint = pkg.open_package(first).fingerprint
+    pkg.import_package(server, first, backup=False, trust_fingerprints=[fingerprint])
+    second = make_package(tmp_path / "b.bdp", seed_document(scale=2, status="draft"))
+    results = both("import-package", str(second), "--replace")
+    assert any(result.returncode == 0 for result in results)
+    for result in results:
+        assert result.returncode == 0 or "其他用户" in result.stderr or "另一个" in result.stderr, result.stderr
+    dataset = server.open_dataset("359", 2023)
+    assert dataset.value("three_public_expenses", "reception", "general_budget") is not None
