@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSpinBox,
-    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -39,6 +38,7 @@ from ui.narrative_tab import NarrativeTab
 from ui.package_actions import add_package_actions
 from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
+from ui.scrolling_tabs import ScrollingTabWidget
 from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -162,10 +162,13 @@ class MainWindow(QMainWindow):
         self.submit_menu.setObjectName("submit_menu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.submit_menu)
         add_package_actions(self.submit_menu, self)
-        add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
+        self.view_menu = add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
         install_comments(self)  # 批注 dock and 上报 → 导入退回文件 (ui/comments_panel.py)
+        self.view_menu.addSeparator()  # a closed panel comes back from 视图 too, not only from 审核
+        self.view_menu.addAction(self.findings_dock.toggleViewAction())
+        self.view_menu.addAction(self.comments_dock.toggleViewAction())
 
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabWidget(self)  # pages scroll: the window fits a 1366×768 screen
         self.tabs.setObjectName("form_tabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
