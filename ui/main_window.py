@@ -40,6 +40,7 @@ from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
 from ui.scrolling_tabs import ScrollingTabWidget
 from ui.selfeval_tabs import add_selfeval_tabs
+from ui.support_actions import add_support_actions
 from ui.style import APP_STYLE, set_role
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
@@ -297,6 +298,9 @@ class MainWindow(QMainWindow):
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.help_action.triggered.connect(lambda: help_dialog.show_help(self))
+        self.help_menu.addSeparator()
+        add_support_actions(self.help_menu, self)  # 打开日志文件夹, 自检 (ui/support_actions.py)
+        self.help_menu.addSeparator()
         self.about_action = self.help_menu.addAction("关于")
         self.about_action.setObjectName("about")
         self.about_action.triggered.connect(lambda: help_dialog.show_about(self, self.store))
