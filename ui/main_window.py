@@ -40,8 +40,8 @@ from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
 from ui.scrolling_tabs import ScrollingTabWidget
 from ui.selfeval_tabs import add_selfeval_tabs
-from ui.support_actions import add_support_actions
 from ui.style import APP_STYLE, set_role
+from ui.support_actions import add_support_actions
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 from ui.welcome import WelcomePage
