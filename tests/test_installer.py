@@ -47,7 +47,9 @@ def test_version_is_the_same_everywhere():
     ("PySide6/Qt/lib/libQt6WaylandClient.so.6", "linux", False),
     ("PySide6/Qt/lib/libQt6Widgets.so.6", "linux", True),
     ("PySide6\\opengl32sw.dll", "win32", False),
-    ("PySide6\\Qt6Network.dll", "win32", False),
+    ("PySide6\\Qt6Network.dll", "win32", True),  # the local socket of the single instance
+    ("PySide6/Qt/lib/libQt6Network.so.6", "linux", True),
+    ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", "linux", False),
     ("PySide6\\Qt6Widgets.dll", "win32", True),
     ("libX11.so.6", "linux", False),  # the desktop's own, declared in Depends
     ("libxcb-cursor.so.0", "linux", False),

@@ -140,7 +140,8 @@ def start_window(store):
 
 def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
             open_file: str | None = None, bureau: bool = False) -> int:
-    """Open the main window on the last dataset, or with ``bureau`` the 财政局 window.
+    """Open the main window on the last dataset, or with ``bureau`` the 财政局 window; when that window
+    already runs for this user and database, hand it ``open_file`` and return 0 (ui/single_instance.py).
     ``exit_after_show`` (start-up benchmark): quit once the first window has been shown and painted.
     ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up."""
     from PySide6.QtCore import QTimer
@@ -151,6 +152,15 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     setup_logging()
     app = make_application()
     install_exception_hooks()
+    instance = None
+    if not exit_after_show:  # the start-up benchmark measures a plain start
+        from ui.single_instance import InstanceServer, hand_over, instance_name
+
+        name = instance_name(db, bureau)
+        if hand_over(name, open_file):
+            return 0  # the running window has the file (or just comes to the front)
+        instance = InstanceServer(name, app)
+        instance.listen()
     store = open_store(db, read_only)
     if store is None:
         return 1
@@ -159,11 +169,13 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
 
         window = BureauWindow(store)
         window.show()
+        _serve(instance, window, bureau=True)
         if open_file:
             QTimer.singleShot(0, lambda: window.import_file(open_file))
         return app.exec()
     window = start_window(store)
     window.show()
+    _serve(instance, window, bureau=False)
     if exit_after_show:
         app.processEvents()  # the expose and paint of the first window
         window.close()
@@ -174,3 +186,10 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
 
         QTimer.singleShot(0, lambda: import_package_gui(window, open_file))
     return app.exec()
+
+
+def _serve(instance, window, *, bureau: bool) -> None:
+    if instance is not None:
+        from ui.single_instance import serve_window
+
+        serve_window(instance, window, bureau=bureau)
