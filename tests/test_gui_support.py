@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -62,3 +65,35 @@ def test_selftest_runs_as_a_job_and_shows_every_step(qtbot, window, store):
     assert any("打印整套文件为 PDF" in line for line in steps)
     assert [(d.unit_code, d.year, d.status) for d in store.list_datasets()] == before  # the clerk's data untouched
     dialog.close()
+
+
+def test_the_selftest_menu_entry_runs_alone_and_shows_its_result(qtbot, tmp_path, monkeypatch):
+    """``budgetdesk gui --selftest`` (the Linux menu entry 部门预算填报 自检): no main window, no user data;
+    the steps in a window, the program ends when it is closed, 0 when every step worked."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui import error_dialog
+    from ui.app import run_gui
+    from ui.support_actions import SelftestDialog
+
+    monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs the error dialog hooks
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    monkeypatch.setattr(error_dialog, "_installed", error_dialog._installed)
+    seen = []
+
+    def close_when_shown() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SelftestDialog) and w.isVisible()]
+        if not dialogs:
+            QTimer.singleShot(200, close_when_shown)
+            return
+        seen.append((dialogs[0].windowTitle(), visible_progress_boxes(), dialogs[0].text.toPlainText()))
+        dialogs[0].accept()
+
+    QTimer.singleShot(200, close_when_shown)
+    database = tmp_path / "never-opened.sqlite3"
+    assert run_gui(db=str(database), selftest=True) == 0
+    [(title, progress_boxes, text)] = seen
+    assert title == "自检通过" and progress_boxes == [] and text.endswith("自检通过。")
+    assert not database.exists()

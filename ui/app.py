@@ -139,11 +139,13 @@ def start_window(store):
 
 
 def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
-            open_file: str | None = None, bureau: bool = False) -> int:
+            open_file: str | None = None, bureau: bool = False, selftest: bool = False) -> int:
     """Open the main window on the last dataset, or with ``bureau`` the 财政局 window; when that window
     already runs for this user and database, hand it ``open_file`` and return 0 (ui/single_instance.py).
     ``exit_after_show`` (start-up benchmark): quit once the first window has been shown and painted.
-    ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up."""
+    ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up.
+    ``selftest``: only the self-test, its steps in a window (the Linux menu entry 部门预算填报 自检); the
+    user's database is not opened; 0 when every step worked."""
     from PySide6.QtCore import QTimer
 
     from app.logsetup import setup_logging
@@ -152,6 +154,8 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     setup_logging()
     app = make_application()
     install_exception_hooks()
+    if selftest:
+        return _selftest_alone(app)
     instance = None
     if not exit_after_show:  # the start-up benchmark measures a plain start
         from ui.single_instance import InstanceServer, hand_over, instance_name
@@ -193,3 +197,19 @@ def _serve(instance, window, *, bureau: bool) -> None:
         from ui.single_instance import serve_window
 
         serve_window(instance, window, bureau=bureau)
+
+
+def _selftest_alone(app) -> int:
+    """自检 with no main window: the progress box, then the steps; the program ends when that is closed."""
+    from ui.support_actions import run_selftest_gui
+
+    outcome = {"code": 1}
+
+    def shown(dialog) -> None:
+        outcome["code"] = 0 if dialog.passed else 1
+        dialog.finished.connect(lambda _result: app.quit())
+
+    job = run_selftest_gui(None, on_shown=shown)
+    job.finished.connect(lambda: None if job.outcome == "done" else app.quit())  # cancelled or failed
+    app.exec()
+    return outcome["code"]

@@ -65,7 +65,7 @@ class SelftestDialog(QDialog):
         self.resize(720, 360)
 
 
-def run_selftest_gui(parent: QWidget | None):
+def run_selftest_gui(parent: QWidget | None, on_shown=None):
     """自检 in a worker (the job helper), then its steps in a dialog; the clerk's data is never touched."""
     from app.selftest import run_selftest
 
@@ -84,11 +84,15 @@ def run_selftest_gui(parent: QWidget | None):
         log.info("selftest from the window: %s", "passed" if passed else "failed")
         dialog = SelftestDialog(lines, passed, parent)
         dialog.setModal(True)
+        job.result_dialog = dialog  # kept alive: without a parent nothing else holds it
         if parent is not None:
             parent.selftest_dialog = dialog
         dialog.open()
+        if on_shown is not None:
+            on_shown(dialog)
 
-    return run_job(parent, "自检", work, done)
+    job = run_job(parent, "自检", work, done)
+    return job
 
 
 def add_support_actions(menu: QMenu, window: QWidget) -> None:
