@@ -88,3 +88,24 @@ def test_the_bureau_window_fits_1280_by_680(qtbot, store, seed_dataset):
     qtbot.wait(50)
     hint = bureau.minimumSizeHint()
     assert hint.width() <= FIT_WIDTH and hint.height() <= FIT_HEIGHT, hint
+
+
+def test_the_first_size_fits_the_screen_title_bar_included(qtbot, store, seed_dataset, tmp_path):
+    """The offscreen screen is 800×600; on a 1366×768 laptop the same rule keeps the status bar on it."""
+    from PySide6.QtCore import QSettings
+
+    from ui.bureau_window import BureauWindow
+    from ui.main_window import MainWindow
+    from ui.scrolling_tabs import FRAME_ALLOWANCE
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    for window in (MainWindow(store), BureauWindow(store, 2023)):
+        qtbot.addWidget(window)
+        free = window.screen().availableGeometry()
+        least = window.minimumSizeHint()  # (a screen narrower than that gets the minimum)
+        assert window.width() <= max(free.width(), least.width())
+        assert window.height() <= max(free.height() - FRAME_ALLOWANCE, least.height())
+        assert (window.width(), window.height()) != (1280, 720)  # both were made smaller than their default
+        assert free.contains(window.geometry().topLeft())

@@ -38,7 +38,7 @@ from ui.narrative_tab import NarrativeTab
 from ui.package_actions import add_package_actions
 from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
-from ui.scrolling_tabs import ScrollingTabWidget
+from ui.scrolling_tabs import ScrollingTabWidget, fit_on_screen
 from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
 from ui.support_actions import add_support_actions
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        fit_on_screen(self)  # 1200×760 does not fit a 1366×768 laptop with its title bar and panel
         state = self.settings.value("main/state")
         if state is not None:
             self.restoreState(state)

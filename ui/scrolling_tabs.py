@@ -5,11 +5,18 @@ that plus the docks: with a dataset open that was 938×866, taller than a 1366×
 each page sits in a frameless scroll area that gives it all the room there is and scroll bars when
 there is less. ``widget``, ``currentWidget``, ``indexOf`` and ``setCurrentWidget`` speak of the pages
 themselves, so callers never see the scroll areas.
+
+``fit_on_screen`` keeps a window's first size (or the one remembered from a bigger screen) inside the
+screen's free area, title bar included, so the status bar is never below the screen's edge.
 """
 
 from __future__ import annotations
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+
+# Room left for the window manager's title bar and frame, which a window cannot measure before it is shown.
+FRAME_ALLOWANCE = 40
 
 
 class _PageScroll(QScrollArea):
@@ -45,3 +52,16 @@ class ScrollingTabWidget(QTabWidget):
         index = self.indexOf(page)
         if index >= 0:
             self.setCurrentIndex(index)
+
+
+def fit_on_screen(window: QWidget) -> None:
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    width = min(window.width(), free.width())
+    height = min(window.height(), free.height() - FRAME_ALLOWANCE)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(max(width, window.minimumSizeHint().width()), max(height, window.minimumSizeHint().height()))
+    if not free.contains(window.geometry().topLeft()) or window.geometry().bottom() > free.bottom():
+        window.move(free.topLeft())
