@@ -96,3 +96,21 @@ def test_a_damaged_package_is_refused_with_no_progress_box_left(qtbot, window, m
     assert job.outcome == "failed"
     assert messages[0]["kind"] == "warning"
     assert messages[0]["at_open"] == [] and messages[0]["while_open"] == []
+
+
+@pytest.mark.usefixtures("key_dir")
+def test_submit_refused_then_done_shows_each_message_with_no_progress_box(qtbot, window, messages, tmp_path):
+    """Issue 24: after 上报 the “上报……” box covered the result, whose 确定 did nothing."""
+    from tests.conftest import explain_all_findings
+    from ui.package_actions import export_package_gui
+
+    target = tmp_path / "359.bdp"
+    job = export_package_gui(window, submit=True, path=str(target))
+    qtbot.waitUntil(lambda: len(messages) == 1, timeout=120000)
+    assert job.outcome == "failed" and messages[0]["kind"] == "warning" and "不能上报" in messages[0]["text"]
+    explain_all_findings(window.dataset)
+    job = export_package_gui(window, submit=True, path=str(target))
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=120000)
+    assert job.outcome == "done" and messages[1]["kind"] == "information" and "签名密钥指纹" in messages[1]["text"]
+    for message in messages:
+        assert message["at_open"] == [] and message["while_open"] == []
