@@ -134,7 +134,7 @@ def test_a_second_launch_hands_its_package_to_the_first_and_exits(tmp_path, laun
     second = launch(package.name)  # relative, as a file manager may pass it: the first has another cwd
     output, _ = second.communicate(timeout=START_TIMEOUT_S)
     assert second.returncode == 0, output.decode("utf-8", "replace")
-    wait_for_log(tmp_path, f"single instance: received {package}")
+    wait_for_log(tmp_path, f"single instance: received {package.resolve()}")
     assert first.poll() is None  # the first window is still the one running
     assert log_text(tmp_path).count("single instance: listening") == 1  # the second never opened a window
 
