@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
-
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -78,9 +75,7 @@ def test_the_selftest_menu_entry_runs_alone_and_shows_its_result(qtbot, tmp_path
     from ui.support_actions import SelftestDialog
 
     monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs the error dialog hooks
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    monkeypatch.setattr(error_dialog, "_installed", error_dialog._installed)
+    hooks_before = error_dialog._installed  # run_gui installs the error dialog hooks: taken out again below
     seen = []
 
     def close_when_shown() -> None:
@@ -93,7 +88,11 @@ def test_the_selftest_menu_entry_runs_alone_and_shows_its_result(qtbot, tmp_path
 
     QTimer.singleShot(200, close_when_shown)
     database = tmp_path / "never-opened.sqlite3"
-    assert run_gui(db=str(database), selftest=True) == 0
+    try:
+        assert run_gui(db=str(database), selftest=True) == 0
+    finally:
+        if hooks_before is None:
+            error_dialog.uninstall_exception_hooks()
     [(title, progress_boxes, text)] = seen
     assert title == "自检通过" and progress_boxes == [] and text.endswith("自检通过。")
     assert not database.exists()

@@ -155,7 +155,7 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     app = make_application()
     install_exception_hooks()
     if selftest:
-        return _selftest_alone(app)
+        return _selftest_alone()
     instance = None
     if not exit_after_show:  # the start-up benchmark measures a plain start
         from ui.single_instance import InstanceServer, hand_over, instance_name
@@ -199,17 +199,20 @@ def _serve(instance, window, *, bureau: bool) -> None:
         serve_window(instance, window, bureau=bureau)
 
 
-def _selftest_alone(app) -> int:
+def _selftest_alone() -> int:
     """自检 with no main window: the progress box, then the steps; the program ends when that is closed."""
+    from PySide6.QtCore import QEventLoop
+
     from ui.support_actions import run_selftest_gui
 
     outcome = {"code": 1}
+    loop = QEventLoop()  # its own loop: ends with the dialog, leaves the application's alone
 
     def shown(dialog) -> None:
         outcome["code"] = 0 if dialog.passed else 1
-        dialog.finished.connect(lambda _result: app.quit())
+        dialog.finished.connect(lambda _result: loop.quit())
 
     job = run_selftest_gui(None, on_shown=shown)
-    job.finished.connect(lambda: None if job.outcome == "done" else app.quit())  # cancelled or failed
-    app.exec()
+    job.finished.connect(lambda: None if job.outcome == "done" else loop.quit())  # cancelled or failed
+    loop.exec()
     return outcome["code"]

@@ -171,7 +171,6 @@ class Job(QObject):
             dialog.canceled.disconnect(self.cancel)
             dialog.reset()
             dialog.hide()
-            dialog.setParent(None)  # out of the window's children at once; deleteLater may wait for a nested loop
             dialog.deleteLater()
 
     def _succeeded(self, result: Any) -> None:
