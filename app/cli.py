@@ -508,7 +508,7 @@ def cmd_gui(args) -> int:
 
     return run_gui(db=args.db, read_only=True if getattr(args, "read_only", False) else None,
                    exit_after_show=getattr(args, "exit_after_show", False), open_file=getattr(args, "file", None),
-                   bureau=getattr(args, "bureau", False))
+                   bureau=getattr(args, "bureau", False), selftest=getattr(args, "selftest", False))
 
 # ---- data packages and the finance bureau (app.package, app.consolidate) --------------------------
 def _stderr_progress(label: str):
@@ -1094,6 +1094,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("gui", help="启动图形界面（给出 .bdp 文件则打开导入；--bureau 为财政局接收与汇总）")
     sub.add_argument("file", nargs="?", help="要导入的数据包（.bdp，双击数据包时由系统传入）")
     sub.add_argument("--bureau", action="store_true", help="财政局模式：各单位概览、导入数据包、退回、汇总")
+    sub.add_argument("--selftest", action="store_true",
+                     help="自检，结果显示在窗口中（菜单项“部门预算填报 自检”；不打开用户数据）")
     sub.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     sub.set_defaults(handler=cmd_gui)
 

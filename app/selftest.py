@@ -192,16 +192,18 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
         ]
         needs = {"import_sample": "store", "run_checks": "dataset", "print_pdf": "dataset",
                  "export_excel": "dataset", "export_package": "dataset"}
-        for title, action in steps:
-            needed = needs.get(action.__name__)
-            if needed and needed not in state:
-                run.failed += 1
-                write(f"✗ {title}：未执行（前面的步骤失败）")
-                continue
-            run.step(title, action)
-        store = state.get("store")
-        if store is not None:
-            store.close()
+        try:
+            for title, action in steps:
+                needed = needs.get(action.__name__)
+                if needed and needed not in state:
+                    run.failed += 1
+                    write(f"✗ {title}：未执行（前面的步骤失败）")
+                    continue
+                run.step(title, action)
+        finally:  # also when the window's 取消 stops it: the temporary folder can then be removed
+            store = state.get("store")
+            if store is not None:
+                store.close()
     if run.failed:
         write(f"自检未通过：{run.failed} 个步骤失败。")
     else:

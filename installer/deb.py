@@ -4,6 +4,7 @@ Layout of the package:
   /opt/budgetdesk/                      the frozen program (BudgetDesk + _internal/)
   /usr/bin/budgetdesk                   launcher (installer/linux/budgetdesk.sh)
   /usr/share/applications/budgetdesk.desktop               Chinese menu entry 部门预算填报
+  /usr/share/applications/budgetdesk-selftest.desktop      menu entry 部门预算填报 自检 (result in a window)
   /usr/share/icons/hicolor/<n>x<n>/apps/budgetdesk.png      icon (from resources/icons/budgetdesk.ico)
   /usr/share/icons/hicolor/<n>x<n>/mimetypes/application-x-budgetdesk-package.png
   /usr/share/mime/packages/budgetdesk.xml                   the .bdp file type
@@ -46,6 +47,8 @@ OLDER_NAMES = {"libgcc-s1": "libgcc1"}
 DEBIAN_ARCHITECTURES = {62: "amd64", 183: "arm64"}
 RECOMMENDS = ["fonts-wqy-zenhei | fonts-noto-cjk | fonts-wqy-microhei"]
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+# installer/linux/<name> → /usr/share/applications/<name>
+DESKTOP_ENTRIES = ("budgetdesk.desktop", "budgetdesk-selftest.desktop")
 
 
 def is_elf(path: Path) -> bool:
@@ -192,7 +195,8 @@ def build(frozen: Path, out_dir: Path) -> Path:
         target.chmod(mode)
 
     place(linux / "budgetdesk.sh", "usr/bin/budgetdesk", 0o755)
-    place(linux / "budgetdesk.desktop", "usr/share/applications/budgetdesk.desktop")
+    for entry in DESKTOP_ENTRIES:
+        place(linux / entry, f"usr/share/applications/{entry}")
     place(linux / "budgetdesk-mime.xml", "usr/share/mime/packages/budgetdesk.xml")
     for size, png in ico_images(ROOT / "resources" / "icons" / "budgetdesk.ico").items():
         if size in ICON_SIZES:

@@ -28,9 +28,11 @@ EXCLUDED_MODULES = [
     # reportlab needs Pillow's core; its optional codecs (AVIF, WebP, colour management) it does not.
     "PIL._avif", "PIL.AvifImagePlugin", "PIL._webp", "PIL.WebPImagePlugin", "PIL._imagingcms", "PIL.ImageCms",
     "PIL._imagingtk", "PIL.ImageTk", "PIL.ImageQt", "charset_normalizer",
-    # No network: the program never opens a connection, so no TLS library either.
+    # No network: the program never opens a connection, so no TLS library either. QtNetwork stays for
+    # its local socket only (one window per user and database, ui/single_instance.py); its TLS and
+    # network-information plugins are not in QT_PLUGINS, so they are left out.
     "ssl", "_ssl", "_hashlib",  # hashlib falls back to its built-in md5/sha code
-    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtSvg", "PySide6.QtOpenGL",
+    "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtSvg", "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets", "PySide6.QtDBus", "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtXml",
     "PySide6.QtConcurrent", "PySide6.QtUiTools", "PySide6.QtDesigner", "PySide6.QtHelp",
 ]
@@ -48,7 +50,7 @@ QT_TRANSLATIONS = {"qtbase_zh_CN.qm"}
 
 # Shared libraries that only dropped plugins link to (matched on the file name's start).
 _DROPPED_LIBRARIES = re.compile(
-    r"^(lib)?(Qt6(Network|Svg|WaylandClient|WaylandEglClientHwIntegration|WlShellIntegration|EglFSDeviceIntegration"
+    r"^(lib)?(Qt6(QmlNetwork|Svg|WaylandClient|WaylandEglClientHwIntegration|WlShellIntegration|EglFSDeviceIntegration"
     r"|EglFsKmsSupport|EglFsKmsGbmSupport|OpenGL|Qml|QmlModels|Quick|VirtualKeyboard|Pdf)"
     r"|gtk-3|gdk-3|gdk_pixbuf|atk|cairo|pango|harfbuzz-gobject|epoxy|wayland-|gbm|drm|xkbcommon\.so"
     r"|opengl32sw|d3dcompiler)",  # Windows: software OpenGL, unused by a widgets program

@@ -220,6 +220,7 @@ def test_backup_dialog_creates_lists_and_restores(qtbot, window, store, seed_dat
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 0
     dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.backup_job.outcome == "done", timeout=60000)  # the job helper (ui.jobs)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 2).text() == "手动备份" and dialog.table.item(0, 1).text().endswith("KB")
     window.dataset.set_cell(*CELL, "3.21")

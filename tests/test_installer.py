@@ -48,7 +48,9 @@ def test_version_is_the_same_everywhere():
     ("PySide6/Qt/lib/libQt6WaylandClient.so.6", "linux", False),
     ("PySide6/Qt/lib/libQt6Widgets.so.6", "linux", True),
     ("PySide6\\opengl32sw.dll", "win32", False),
-    ("PySide6\\Qt6Network.dll", "win32", False),
+    ("PySide6\\Qt6Network.dll", "win32", True),  # the local socket of the single instance
+    ("PySide6/Qt/lib/libQt6Network.so.6", "linux", True),
+    ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", "linux", False),
     ("PySide6\\Qt6Widgets.dll", "win32", True),
     ("libX11.so.6", "linux", False),  # the desktop's own, declared in Depends
     ("libxcb-cursor.so.0", "linux", False),
@@ -243,3 +245,42 @@ def test_size_table_groups_cryptography_and_prints_markdown(tmp_path, capsys):
     assert "| the rest (executables) | 0.2 |" in table  # parts under 0.5 MB share one row
     assert table[-1] == "| **total unpacked** | **11.7** |"
     assert sizes.main([str(tmp_path / "absent")]) == 2
+
+
+def read_desktop_entry(name: str):
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(LINUX / name, encoding="utf-8")
+    return entry["Desktop Entry"]
+
+
+def test_linux_has_a_selftest_menu_entry_like_windows():
+    """部门预算填报 自检 shows its steps in a window (Terminal=false): a terminal would close with the
+    result, and not every desktop names one."""
+    assert deb.DESKTOP_ENTRIES == ("budgetdesk.desktop", "budgetdesk-selftest.desktop")
+    selftest = read_desktop_entry("budgetdesk-selftest.desktop")
+    assert selftest["Name"] == "部门预算填报 自检" and selftest["Type"] == "Application"
+    assert selftest["Exec"].split() == ["budgetdesk", "gui", "--selftest"] and selftest["Terminal"] == "false"
+    assert selftest["Icon"] == read_desktop_entry("budgetdesk.desktop")["Icon"]
+    assert "MimeType" not in selftest  # a double-clicked .bdp opens the program, not the self-test
+    from app.cli import build_parser
+
+    assert build_parser().parse_args(["gui", "--selftest"]).selftest is True
+    assert "自检" in ISS.read_text(encoding="utf-8")  # the Windows Start-menu entry it mirrors
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not all(shutil.which(tool) for tool in
+                                                                    ("dpkg-deb", "readelf", "dpkg")),
+                    reason="builds a .deb with dpkg-deb")
+def test_the_deb_installs_both_menu_entries(tmp_path):
+    frozen = tmp_path / "frozen"
+    frozen.mkdir()
+    shutil.copyfile("/bin/true", frozen / layout.GUI_EXECUTABLE["linux"])  # a stand-in for the frozen program
+    package = deb.build(frozen, tmp_path / "out")
+    listing = subprocess.run(["dpkg-deb", "-c", str(package)], capture_output=True, text=True, check=True).stdout
+    for entry in deb.DESKTOP_ENTRIES:
+        assert f"./usr/share/applications/{entry}" in listing
+    extracted = tmp_path / "root"
+    subprocess.run(["dpkg-deb", "-x", str(package), str(extracted)], check=True)
+    for entry in deb.DESKTOP_ENTRIES:
+        assert (extracted / "usr/share/applications" / entry).read_bytes() == (LINUX / entry).read_bytes()

@@ -178,10 +178,13 @@ def start_window(store):
 
 
 def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
-            open_file: str | None = None, bureau: bool = False) -> int:
-    """Open the main window on the last dataset, or with ``bureau`` the 财政局 window.
+            open_file: str | None = None, bureau: bool = False, selftest: bool = False) -> int:
+    """Open the main window on the last dataset, or with ``bureau`` the 财政局 window; when that window
+    already runs for this user and database, hand it ``open_file`` and return 0 (ui/single_instance.py).
     ``exit_after_show`` (start-up benchmark): quit once the first window has been shown and painted.
-    ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up."""
+    ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up.
+    ``selftest``: only the self-test, its steps in a window (the Linux menu entry 部门预算填报 自检); the
+    user's database is not opened; 0 when every step worked."""
     from PySide6.QtCore import QTimer
 
     from app.logsetup import setup_logging
@@ -190,6 +193,17 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     setup_logging()
     app = make_application()
     install_exception_hooks()
+    if selftest:
+        return _selftest_alone()
+    instance = None
+    if not exit_after_show:  # the start-up benchmark measures a plain start
+        from ui.single_instance import InstanceServer, hand_over, instance_name
+
+        name = instance_name(db, bureau)
+        if hand_over(name, open_file):
+            return 0  # the running window has the file (or just comes to the front)
+        instance = InstanceServer(name, app)
+        instance.listen()
     store = open_store(db, read_only)
     if store is None:
         return 1
@@ -198,11 +212,13 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
 
         window = BureauWindow(store)
         window.show()
+        _serve(instance, window, bureau=True)
         if open_file:
             QTimer.singleShot(0, lambda: window.import_file(open_file))
         return app.exec()
     window = start_window(store)
     window.show()
+    _serve(instance, window, bureau=False)
     if exit_after_show:
         app.processEvents()  # the expose and paint of the first window
         window.close()
@@ -213,3 +229,29 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
 
         QTimer.singleShot(0, lambda: import_package_gui(window, open_file))
     return app.exec()
+
+
+def _serve(instance, window, *, bureau: bool) -> None:
+    if instance is not None:
+        from ui.single_instance import serve_window
+
+        serve_window(instance, window, bureau=bureau)
+
+
+def _selftest_alone() -> int:
+    """自检 with no main window: the progress box, then the steps; the program ends when that is closed."""
+    from PySide6.QtCore import QEventLoop
+
+    from ui.support_actions import run_selftest_gui
+
+    outcome = {"code": 1}
+    loop = QEventLoop()  # its own loop: ends with the dialog, leaves the application's alone
+
+    def shown(dialog) -> None:
+        outcome["code"] = 0 if dialog.passed else 1
+        dialog.finished.connect(lambda _result: loop.quit())
+
+    job = run_selftest_gui(None, on_shown=shown)
+    job.finished.connect(lambda: None if job.outcome == "done" else loop.quit())  # cancelled or failed
+    loop.exec()
+    return outcome["code"]

@@ -4,6 +4,7 @@ daily backup while the window is open."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -101,14 +102,19 @@ class BackupDialog(QDialog):
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
         return self.backups[min(rows)] if rows else None
 
-    def create_now(self) -> backup.BackupInfo | None:
-        try:
-            info = backup.create_backup(self.store, "manual")
-        except BudgetDeskError as exc:
-            show_error(self, exc)
-            return None
-        self.refresh()
-        return info
+    def create_now(self):
+        """立即备份 in the job helper (a bureau's database can take a while to copy); the list refreshes after."""
+        from ui.jobs import run_job
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, BudgetDeskError):
+                show_error(self, exc)
+            else:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+
+        self.backup_job = run_job(self, "立即备份", lambda _progress: backup.create_backup(self.store, "manual"),
+                                  lambda _info: self.refresh(), on_error=failed)
+        return self.backup_job
 
     def restore_selected(self) -> bool:
         info = self.selected()

@@ -320,6 +320,9 @@ class BureauWindow(QMainWindow):
 
         install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
         self.resize(1280, 720)
+        from ui.scrolling_tabs import fit_on_screen
+
+        fit_on_screen(self)  # 720 px and a title bar are more than a 768-px screen holds
         self.refresh()
 
     def _default_year(self) -> int:

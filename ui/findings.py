@@ -67,7 +67,7 @@ class FindingsDock(QDockWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setItemDelegate(WrappingDelegate(self.tree))
-        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 9)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 4)  # shrinks on a 768-px screen; drag the edge for more
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

@@ -93,9 +93,9 @@ def data_location(store) -> str:
 
 
 def log_location() -> str:
-    from platformdirs import user_log_dir
+    from app.logsetup import log_dir  # the folder the log is really written to (BUDGETDESK_LOG_DIR too)
 
-    return user_log_dir("BudgetDesk", "BudgetDesk")
+    return str(log_dir())
 
 
 def about_text(store) -> str:

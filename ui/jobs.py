@@ -5,6 +5,8 @@
 which the core checks between units of work (it raises ``Cancelled`` before writing anything).
 Outcomes arrive on the GUI thread: ``on_done(result)``; a ``BudgetDeskError`` as a Chinese message box
 (or ``on_error``); anything unexpected goes to ``sys.excepthook`` (the application's error dialog).
+Every long job of the program goes through here, and the progress dialog is closed (hidden, its
+show-after timer stopped) before any of those run, so no result, refusal or error ever opens under it.
 
 While jobs run, Python's full (generation 2) garbage collections are deferred: a long render builds a
 large heap, and each full collection then stops every thread — the GUI thread too — for hundreds of
@@ -161,10 +163,15 @@ class Job(QObject):
     def _close(self) -> None:
         self.worker.wait()
         self._release_gc()
-        if self.dialog is not None:
-            self.dialog.hide()
-            self.dialog.deleteLater()
-            self.dialog = None
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            # reset() also stops the dialog's show-after timer, which setValue(0) (re)starts and hide()
+            # leaves running: it would pop the box up over the result message, window-modal, 300 ms later
+            # (issue 24: "the 上报…… box covers the result, whose 确定 does nothing").
+            dialog.canceled.disconnect(self.cancel)
+            dialog.reset()
+            dialog.hide()
+            dialog.deleteLater()
 
     def _succeeded(self, result: Any) -> None:
         self._close()

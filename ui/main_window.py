@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSpinBox,
-    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -39,8 +38,10 @@ from ui.narrative_tab import NarrativeTab
 from ui.package_actions import add_package_actions
 from ui.prior_actions import add_view_actions
 from ui.projects_tab import ProjectsTab
+from ui.scrolling_tabs import ScrollingTabWidget, fit_on_screen
 from ui.selfeval_tabs import add_selfeval_tabs
 from ui.style import APP_STYLE, set_role
+from ui.support_actions import add_support_actions
 from ui.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
 from ui.unit_tab import UnitTab
 from ui.welcome import WelcomePage
@@ -162,10 +163,13 @@ class MainWindow(QMainWindow):
         self.submit_menu.setObjectName("submit_menu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.submit_menu)
         add_package_actions(self.submit_menu, self)
-        add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
+        self.view_menu = add_view_actions(self)  # 视图 → 显示上年数 (ui/prior_actions.py)
         install_comments(self)  # 批注 dock and 上报 → 导入退回文件 (ui/comments_panel.py)
+        self.view_menu.addSeparator()  # a closed panel comes back from 视图 too, not only from 审核
+        self.view_menu.addAction(self.findings_dock.toggleViewAction())
+        self.view_menu.addAction(self.comments_dock.toggleViewAction())
 
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabWidget(self)  # pages scroll: the window fits a 1366×768 screen
         self.tabs.setObjectName("form_tabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
@@ -176,6 +180,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        fit_on_screen(self)  # 1200×760 does not fit a 1366×768 laptop with its title bar and panel
         state = self.settings.value("main/state")
         if state is not None:
             self.restoreState(state)
@@ -294,6 +299,9 @@ class MainWindow(QMainWindow):
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.help_action.triggered.connect(lambda: help_dialog.show_help(self))
+        self.help_menu.addSeparator()
+        add_support_actions(self.help_menu, self)  # 打开日志文件夹, 自检 (ui/support_actions.py)
+        self.help_menu.addSeparator()
         self.about_action = self.help_menu.addAction("关于")
         self.about_action.setObjectName("about")
         self.about_action.triggered.connect(lambda: help_dialog.show_about(self, self.store))

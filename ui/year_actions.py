@@ -6,17 +6,17 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from app.errors import BudgetDeskError
 
-
-def start_next_year(window) -> bool:
-    """Ask, roll the open year over to the next and open it. Returns True when a year was made."""
+def start_next_year(window):
+    """Ask, roll the open year over to the next (in the job helper) and open it. Returns the job, or None
+    when nothing was started."""
     from app.year_cycle import new_year
+    from ui.jobs import run_job
 
     dataset = window.dataset
     if dataset is None:
         QMessageBox.information(window, "新建下一年度", "请先打开一个单位的预算年度。")
-        return False
+        return None
     code, year = dataset.unit_code, dataset.year
     answer = QMessageBox.question(
         window, "新建下一年度",
@@ -24,16 +24,16 @@ def start_next_year(window) -> bool:
         "将带入单位情况、在用的科目行、经常性和延续性项目及其绩效指标（金额清空），"
         f"{year} 年度的收支、基本、项目和“三公”数作为上年数。")
     if answer != QMessageBox.StandardButton.Yes:
-        return False
-    try:
-        result = new_year(window.store, code, year, year + 1)
-    except BudgetDeskError as exc:
-        QMessageBox.warning(window, "新建下一年度", str(exc))
-        return False
-    window.refresh_chooser()
-    window.open_dataset(code, year + 1)
-    QMessageBox.information(window, "新建下一年度", result.summary)
-    return True
+        return None
+
+    def done(result) -> None:
+        window.refresh_chooser()
+        window.open_dataset(code, year + 1)
+        QMessageBox.information(window, "新建下一年度", result.summary)
+
+    # a refusal (the year exists …) is the helper's Chinese message box, after its progress box has closed
+    window.year_job = run_job(window, "新建下一年度", lambda _progress: new_year(window.store, code, year, year + 1), done)
+    return window.year_job
 
 
 def edit_profile(window) -> bool:
