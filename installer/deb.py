@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from installer.glibc import minimum_glibc  # noqa: E402
+from installer.glibc import is_elf, minimum_glibc  # noqa: E402
 from installer.version_info import project_version  # noqa: E402
 
 PACKAGE = "budgetdesk"
@@ -49,14 +49,6 @@ RECOMMENDS = ["fonts-wqy-zenhei | fonts-noto-cjk | fonts-wqy-microhei"]
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # installer/linux/<name> → /usr/share/applications/<name>
 DESKTOP_ENTRIES = ("budgetdesk.desktop", "budgetdesk-selftest.desktop")
-
-
-def is_elf(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(4) == b"\x7fELF"
-    except OSError:
-        return False
 
 
 def needed_libraries(path: Path) -> list[str]:
