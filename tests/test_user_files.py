@@ -19,40 +19,46 @@ posix = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero 
 
 
 @pytest.fixture
-def levels_file(tmp_path, monkeypatch):
-    from app.projects import levels
+def levels_db(tmp_path):
+    """The database the local levels go into (``--db``), and a reader of what it holds."""
+    path = tmp_path / "levels.sqlite3"
 
-    target = tmp_path / "levels_local.json"
-    monkeypatch.setenv(levels.LOCAL_LEVELS_ENV, str(target))
-    for cached in (levels.indicator_levels, getattr(levels, "local_levels", None)):
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
-    return target
+    def stored() -> list[str]:
+        from app.service import Store
+
+        store = Store(str(path))
+        try:
+            return [item.code for item in local_levels()]
+        finally:
+            store.close()
+
+    return ["--db", str(path)], stored
 
 
-def test_an_empty_levels_file_changes_nothing(tmp_path, capsys, levels_file):
+def test_an_empty_levels_file_changes_nothing(tmp_path, capsys, levels_db):
+    db, stored = levels_db
     good = tmp_path / "levels.csv"
     good.write_text("编码,名称,上级\n19,本地一级,\n", encoding="utf-8")
-    assert run(capsys, "indicator-levels", "import", str(good))[0] == 0
-    kept = levels_file.read_bytes()
+    assert run(capsys, *db, "indicator-levels", "import", str(good))[0] == 0
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    code, _out, err = run(capsys, "indicator-levels", "import", str(empty))
+    code, _out, err = run(capsys, *db, "indicator-levels", "import", str(empty))
     assert code == 2 and "空文件" in err and "Traceback" not in err
     header_only = tmp_path / "header.csv"
     header_only.write_text("编码,名称,上级\n", encoding="utf-8")
-    code, _out, err = run(capsys, "indicator-levels", "import", str(header_only))
+    code, _out, err = run(capsys, *db, "indicator-levels", "import", str(header_only))
     assert code == 2 and "没有任何指标" in err
-    assert levels_file.read_bytes() == kept and [item.code for item in local_levels()] == ["19"]
+    assert stored() == ["19"]
 
 
 @posix
-def test_a_device_or_a_folder_is_refused(tmp_path, capsys, levels_file):
-    code, _out, err = run(capsys, "indicator-levels", "import", "/dev/zero")
+def test_a_device_or_a_folder_is_refused(tmp_path, capsys, levels_db):
+    db, stored = levels_db
+    code, _out, err = run(capsys, *db, "indicator-levels", "import", "/dev/zero")
     assert code == 2 and "不是普通文件" in err
-    code, _out, err = run(capsys, "indicator-levels", "import", str(tmp_path))
+    code, _out, err = run(capsys, *db, "indicator-levels", "import", str(tmp_path))
     assert code == 2 and "文件夹" in err
-    assert not levels_file.exists()
+    assert stored() == []
 
 
 @posix
