@@ -480,6 +480,16 @@ def _schema_problems(document: object) -> list[str]:
 _MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,2})?$", "^\\d+(\\.\\d{1,2})?$")
 
 
+def _plain_json(value) -> str:
+    """A JSON value as the file wrote it: a bare number in its digits (never ``Decimal('1E+308')``; the
+    reader parses numbers as Decimal), a string in quotes."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (Decimal, int)):
+        return str(value)
+    return f"“{value}”" if isinstance(value, str) else type(value).__name__
+
+
 def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"缺少必填项 {error.message.split(' ')[0]}"
@@ -492,7 +502,7 @@ def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "type":
         if isinstance(error.instance, (dict, list)):
             return f"类型不对（是{'对象' if isinstance(error.instance, dict) else '数组'}）"
-        return f"类型不对（{shown(repr(error.instance))}）"
+        return f"类型不对（{shown(_plain_json(error.instance))}）"
     if error.validator == "maxLength":
         return f"文字过长：最多 {error.validator_value} 个字，现有 {len(error.instance)} 个字"
     if error.validator == "minLength":
