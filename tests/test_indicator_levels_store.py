@@ -132,3 +132,14 @@ def test_migration_chain_ends_with_the_levels_table(tmp_path):
 
     assert head_revision() == "0008_indicator_level"
     assert Path(__file__).parent.parent.joinpath("db/migrations/versions/0008_indicator_level.py").is_file()
+
+
+def test_a_merged_resubmission_keeps_the_levels_its_parts_use():
+    from app.resubmission import merge_documents
+
+    held = json.loads(SEED004.read_text(encoding="utf-8"))
+    package = json.loads(SEED004.read_text(encoding="utf-8"))
+    package["indicator_levels"] = [["32", "社会公众满意度指标", "3"]]
+    merged = merge_documents(held, package, ["projects"])
+    assert merged["indicator_levels"] == [["32", "社会公众满意度指标", "3"]]
+    assert "indicator_levels" not in merge_documents(held, held, ["projects"])
