@@ -114,7 +114,21 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
+MAX_BACKUP_BYTES = 2 * 1024 ** 3  # a county's budget database is tens of MB; more is no backup of ours
+
+
+def _check_backup_path(path: Path) -> None:
+    """A backup is a file the user can put in the folder: a FIFO there would hang SQLite's open."""
+    from app.textcheck import check_user_file
+
+    check_user_file(path, "BudgetDesk 备份", MAX_BACKUP_BYTES, refused="不能用于恢复")
+
+
 def _sqlite_ok(path: Path) -> bool:
+    try:
+        _check_backup_path(path)
+    except InputError:
+        return False
     try:
         connection = sqlite3.connect(f"{_uri(path)}?mode=ro", uri=True)
         try:
@@ -275,6 +289,7 @@ def find_backup(store_or_path, name: str | None) -> BackupInfo:
 
 
 def _check_backup_file(info: BackupInfo) -> None:
+    _check_backup_path(info.path)
     if not _sqlite_ok(info.path):
         raise CorruptDatabaseError(f"备份“{info.name}”未通过完整性检查，不能用于恢复。请选择另一个备份。",
                                    path=str(info.path))

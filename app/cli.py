@@ -494,9 +494,12 @@ def cmd_levels(args) -> int:
                 rows = rows[1:]  # a header line (编码,名称,上级)
         if not rows:
             raise InputError(f"指标文件“{path.name}”中没有任何指标，未导入（现有的本地增补没有改动）。")
-        added = import_local_levels([(row[0], row[1], row[2] or None) for row in rows])
-        print(f"已导入本地指标 {len(added)} 项（在随附版本之外）。", file=sys.stderr)
+        store = _open_store(args)
+        added = import_local_levels(store, [(row[0], row[1], row[2] or None) for row in rows],
+                                    note=f"导入 {path.name}")
+        print(f"已导入本地指标 {len(added)} 项（在随附版本之外；其余已有，未改动）。", file=sys.stderr)
         return EXIT_OK
+    _open_store(args)  # loads this database's local additions
     local = {item.code for item in local_levels()}
     for item in indicator_levels().values():
         print(f"{'  ' if item.parent else ''}{item.code}\t{item.name}{'（本地）' if item.code in local else ''}")
@@ -1101,7 +1104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     levels = commands.add_parser("indicator-levels", help="绩效指标体系（一级/二级指标）：随附版本加本地增补")
     level_commands = levels.add_subparsers(dest="levels_command", parser_class=_ChineseArgumentParser, required=True)
-    sub = level_commands.add_parser("import", help="导入本地增补的一级/二级指标（csv：编码,名称,上级编码；或 JSON），替换以前的增补")
+    sub = level_commands.add_parser("import", help="导入本地增补的一级/二级指标（csv：编码,名称,上级编码；或 JSON），加入当前数据库（已有的本地增补保留，同编码的改名）")
     sub.add_argument("file")
     sub.set_defaults(handler=cmd_levels)
     sub = level_commands.add_parser("show", help="列出指标体系")

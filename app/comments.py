@@ -505,14 +505,14 @@ def _refuse(path: Path, text: str) -> InputError:
 
 def open_return(path: str | Path) -> VerifiedReturn:
     """Read and verify a 退回 file (size, format, signature, contents); InputError in Chinese."""
+    from app.textcheck import read_bounded
+
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise InputError(f"找不到退回文件“{path}”。")
-    size = path.stat().st_size
-    if size > MAX_RETURN_BYTES:
-        raise _refuse(path, f"过大（{size} 字节），不是正常的退回文件，")
+    raw = read_bounded(path, MAX_RETURN_BYTES, "退回文件")  # a FIFO, device, folder or empty file: refused
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
+        document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise _refuse(path, "不是有效的退回文件（或已损坏），") from None
     if not isinstance(document, dict) or document.get("format") != RETURN_FORMAT \

@@ -104,10 +104,47 @@ def export_document(dataset: BudgetDataset) -> dict:
     }
     if added_rows:
         document["rows"] = [{"form": form, "row": row} for form, row in added_rows]
-    document.update(_export_book(ProjectBook(dataset).content()))
+    content = ProjectBook(dataset).content()
+    document.update(_export_book(content))
+    document.update(_export_levels(content))
     document.update(_export_notes(dataset))
     document.update(_export_self_evaluation(dataset))
     return document
+
+
+# ---- the local 一级/二级 indicator levels the dataset uses (the receiver may not have them) -------------
+def _export_levels(content: BookContent) -> dict:
+    from app.projects.levels import local_levels
+
+    local = {item.code: item for item in local_levels()}
+    indicators = [*(i for p in content.projects for i in p.indicators), *content.overall.indicators]
+    used: dict[str, None] = {}
+    for indicator in indicators:
+        for code in (indicator.level1, indicator.level2):
+            if code in local:
+                parent = local[code].parent
+                if parent in local:
+                    used.setdefault(parent)
+                used.setdefault(code)
+    items = [local[code] for code in local if code in used]  # the framework's order: a 一级 before its 二级
+    return {"indicator_levels": [[item.code, item.name, item.parent] for item in items]} if items else {}
+
+
+def document_levels(document: dict) -> list:
+    """The local levels a document carries, as LevelItem (shape checked; meaning checked on import)."""
+    from app.projects.levels import LevelItem
+
+    rows = document.get("indicator_levels", []) if isinstance(document, dict) else []
+    if not isinstance(rows, list) or not all(
+            isinstance(row, list) and len(row) == 3 and all(isinstance(part, str) or part is None for part in row)
+            and isinstance(row[0], str) and isinstance(row[1], str) for row in rows):
+        raise InputError("数据文件中的 indicator_levels（本地指标体系）应为 [编码, 名称, 上级编码或 null] 的列表，未导入。")
+    if len(rows) > 1000:
+        raise InputError("数据文件中的本地指标体系超过 1000 项，未导入。")
+    from app.projects.levels import check_level_rows
+
+    # the bureau's own items keep their names: a file may not rename them
+    return check_level_rows(rows, renames=False) if rows else [LevelItem(*row) for row in rows]
 
 
 # ---- 绩效自评 (项目绩效自评表, 部门整体支出绩效自评表): written only when it has content -------------------
@@ -443,6 +480,16 @@ def _schema_problems(document: object) -> list[str]:
 _MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,2})?$", "^\\d+(\\.\\d{1,2})?$")
 
 
+def _plain_json(value) -> str:
+    """A JSON value as the file wrote it: a bare number in its digits (never ``Decimal('1E+308')``; the
+    reader parses numbers as Decimal), a string in quotes."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (Decimal, int)):
+        return str(value)
+    return f"“{value}”" if isinstance(value, str) else type(value).__name__
+
+
 def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"缺少必填项 {error.message.split(' ')[0]}"
@@ -455,7 +502,7 @@ def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "type":
         if isinstance(error.instance, (dict, list)):
             return f"类型不对（是{'对象' if isinstance(error.instance, dict) else '数组'}）"
-        return f"类型不对（{shown(repr(error.instance))}）"
+        return f"类型不对（{shown(_plain_json(error.instance))}）"
     if error.validator == "maxLength":
         return f"文字过长：最多 {error.validator_value} 个字，现有 {len(error.instance)} 个字"
     if error.validator == "minLength":
@@ -602,11 +649,36 @@ def import_document(store: Store, document: dict, *, replace: bool = False, sour
     ``status submitted`` passes on exactly its content; otherwise nothing is imported. A document of
     an older form edition is migrated (app.editions.prepare_document; one 已上报 keeps its edition),
     one of an unknown or newer edition refused. ``event``: the audit trail's name for the write."""
-    from app.editions import prepare_document
+    from app.projects.levels import levels_in_use, load_local_levels, write_levels
 
     step(progress, 0, 3, "正在检查数据文件……")
     if not isinstance(document, dict) or not isinstance(document.get("values", []), list):
         validate_document(store, document)  # refuses with the schema's words
+    carried = document_levels(document)
+    if not carried:
+        return _import_checked(store, document, replace=replace, source=source, progress=progress,
+                               backup=backup, event=event, note=note)
+    if backup:  # before the write transaction below opens
+        from app.backup import backup_before
+
+        backup_before(store, "replace" if replace else "import")
+    try:
+        with levels_in_use(carried), store.transaction():
+            dataset = _import_checked(store, document, replace=replace, source=source, progress=progress,
+                                      backup=False, event=event, note=note)
+            # the levels the file's indicators use, stored where this database lacks them (audited)
+            with store.write() as session:
+                write_levels(store, session, [(item.code, item.name, item.parent) for item in carried],
+                             renames=False, note="随数据文件带入")
+    finally:
+        load_local_levels(store)
+    return store.open_dataset(dataset.unit.code, dataset.year)
+
+
+def _import_checked(store: Store, document: dict, *, replace: bool, source: str, progress: Progress | None,
+                    backup: bool, event: str, note: str) -> BudgetDataset:
+    from app.editions import prepare_document
+
     prepared = prepare_document(document)
     with using_edition(prepared.edition):
         unit, year, workbook, book, notes = validate_document(store, prepared.document)

@@ -68,6 +68,8 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
         raise InputError(f"金额不能为负数（录入的是 {value}）。")
     if abs(value) > MAX_ABS:
         raise InputError(f"金额 {value} 过大，请检查是否多输入了数字。")
+    if value == 0:
+        value = abs(value)  # "-0" is 0: never shown or stored as -0.00
     return value.quantize(_QUANTUM)
 
 

@@ -920,17 +920,38 @@ class BatchResult:
     imported: list[ImportOutcome] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, Chinese reason)
     cancelled: bool = False  # 取消 between packages: those before stay imported, the rest untouched
+    # packages refused only for a first-seen key (also in ``failed``): (file, [(unit, name, fingerprint)])
+    untrusted: list[tuple[Path, list[tuple[str, str, str]]]] = field(default_factory=list)
+
+    def untrusted_keys(self) -> list[tuple[str, str, str]]:
+        """Each unconfirmed key once, for one 核对密钥指纹 dialog."""
+        keys: dict[tuple[str, str], tuple[str, str, str]] = {}
+        for _path, found in self.untrusted:
+            for code, name, fingerprint in found:
+                keys.setdefault((code, fingerprint), (code, name, fingerprint))
+        return list(keys.values())
+
+    def confirmed_retry(self, retried: BatchResult) -> BatchResult:
+        """This folder's result after the packages waiting for their keys were imported again (``retried``)."""
+        waiting = {readable(path.name) for path, _keys in self.untrusted}
+        return BatchResult(imported=[*self.imported, *retried.imported],
+                           failed=[item for item in self.failed if item[0] not in waiting] + retried.failed,
+                           cancelled=self.cancelled or retried.cancelled, untrusted=retried.untrusted)
 
 
 def import_packages(store, directory: str | Path, *, year: int | None = None, replace: bool = False,
-                    progress: Progress | None = None, trust_fingerprints=()) -> BatchResult:
-    """Every ``.bdp`` in a folder: a bad package is reported and skipped, the rest go in."""
+                    progress: Progress | None = None, trust_fingerprints=(), only: list[Path] | None = None) -> BatchResult:
+    """Every ``.bdp`` in a folder (``only``: just these of it): a bad package is reported and skipped, the
+    rest go in. Packages refused only for a first-seen key are listed in ``untrusted`` too."""
     from app.errors import Cancelled
 
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"找不到文件夹“{directory}”。")
     files = sorted(path for path in directory.iterdir() if path.suffix.lower() == SUFFIX and path.is_file())
+    if only is not None:
+        wanted = {Path(path).name for path in only}
+        files = [path for path in files if path.name in wanted]
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult()
@@ -955,6 +976,9 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
                 waiting.append((path, str(exc)))
             else:
                 result.failed.append((readable(path.name), str(exc)))
+        except UntrustedKeyError as exc:
+            result.failed.append((readable(path.name), str(exc)))
+            result.untrusted.append((path, exc.keys))
         except BudgetDeskError as exc:
             result.failed.append((readable(path.name), str(exc)))
         except OSError as exc:
@@ -967,6 +991,9 @@ def import_packages(store, directory: str | Path, *, year: int | None = None, re
                                                          trust_fingerprints=trust_fingerprints, batch_started=started))
             except NotFoundError as exc:
                 waiting.append((path, str(exc)))
+            except UntrustedKeyError as exc:
+                result.failed.append((readable(path.name), str(exc)))
+                result.untrusted.append((path, exc.keys))
             except BudgetDeskError as exc:
                 result.failed.append((readable(path.name), str(exc)))
         if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either

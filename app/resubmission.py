@@ -577,6 +577,10 @@ def merge_documents(held: dict, package: dict, parts: Iterable[str]) -> dict:
                 merged.pop(key, None)
     if UNIT in chosen:
         merged["unit"]["code"] = held["unit"]["code"]
+    # the local 一级/二级 levels either side's indicators use (a part taken from the package may use one)
+    levels = {row[0]: row for row in [*held.get("indicator_levels", []), *package.get("indicator_levels", [])]}
+    if levels:
+        merged["indicator_levels"] = [copy.deepcopy(row) for row in levels.values()]
     return merged
 
 

@@ -147,6 +147,11 @@ class Store:
         self.read_only = opened.read_only  # writes are refused with a Chinese message (app.faults)
         self.path = opened.path  # the SQLite file (backups go beside it); None on a server
         self.Session = make_sessionmaker(self.engine)
+        from app.projects.levels import load_local_levels, migrate_side_file
+
+        if not self.read_only:
+            migrate_side_file(self)
+        load_local_levels(self)  # this database's local 一级/二级 additions are the ones in use
 
     @classmethod
     def scratch(cls) -> Store:

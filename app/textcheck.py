@@ -223,27 +223,46 @@ def read_bounded(source: str | Path | BinaryIO, limit: int, what: str, *,
     if isinstance(source, (str, Path)) and str(source) == "-":
         return _read_stream(sys.stdin.buffer, limit, what, "标准输入", check_start)
     if isinstance(source, (str, Path)):
+        check_user_file(source, what, limit)
         try:
-            # Looked at before opening: opening a FIFO waits for a writer, a device never ends.
-            kind = os.stat(source).st_mode
-            if stat.S_ISDIR(kind):
-                raise IsADirectoryError
-            if not stat.S_ISREG(kind):
-                raise InputError(f"“{shown(source, 200)}”不是普通文件（是设备或管道），不是{what}，未导入。")
             with open(source, "rb") as stream:
                 data = _read_stream(stream, limit, what, str(source), check_start)
-            if not data:
-                raise InputError(f"“{shown(source, 200)}”是空文件，不是{what}，未导入（现有数据没有改动）。")
-            return data
         except FileNotFoundError:
             raise InputError(f"找不到文件“{shown(source, 200)}”。") from None
-        except IsADirectoryError:
-            raise InputError(f"“{shown(source, 200)}”是文件夹，不是{what}。") from None
         except PermissionError:
             raise InputError(f"没有权限读取文件“{shown(source, 200)}”。") from None
         except OSError as exc:
             raise InputError(f"无法读取文件“{shown(source, 200)}”：{exc.strerror or exc}。") from None
+        if not data:
+            raise InputError(f"“{shown(source, 200)}”是空文件，不是{what}，未导入（现有数据没有改动）。")
+        return data
     return _read_stream(source, limit, what, getattr(source, "name", "输入") or "输入", check_start)
+
+
+def check_user_file(source: str | Path, what: str, limit: int | None = None, *, refused: str = "未导入") -> int:
+    """The checks ``read_bounded`` makes before it opens a file, for a file another reader opens (SQLite, a
+    workbook): a folder, a device or a FIFO is refused before anything opens it (opening a FIFO waits for
+    a writer, a device never ends), so is an empty file and, with ``limit``, one larger than it. Returns
+    the size. ``refused`` ends the message (未导入, 不能用于恢复)."""
+    name = shown(source, 200)
+    try:
+        info = os.stat(source)
+    except FileNotFoundError:
+        raise InputError(f"找不到文件“{name}”。") from None
+    except PermissionError:
+        raise InputError(f"没有权限读取文件“{name}”。") from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件“{name}”：{exc.strerror or exc}。") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"“{name}”是文件夹，不是{what}，{refused}。")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"“{name}”不是普通文件（是设备或管道），不是{what}，{refused}。")
+    if info.st_size == 0:
+        raise InputError(f"“{name}”是空文件，不是{what}，{refused}（现有数据没有改动）。")
+    if limit is not None and info.st_size > limit:
+        raise InputError(f"“{name}”超过 {_size_text(limit)}（{what}最大 {_size_text(limit)}），"
+                         f"不是{' ' if what[:1].isascii() else ''}{what}，{refused}。")
+    return info.st_size
 
 
 def _read_stream(stream: BinaryIO, limit: int, what: str, name: object,
@@ -265,4 +284,5 @@ def _read_stream(stream: BinaryIO, limit: int, what: str, name: object,
     return b"".join(chunks)
 
 
-__all__ = ["CODE_MAX_CHARS", "check_code", "check_fields", "check_text", "describe_char", "read_bounded", "shown"]
+__all__ = ["CODE_MAX_CHARS", "check_code", "check_fields", "check_text", "check_user_file", "describe_char", "read_bounded",
+           "shown"]

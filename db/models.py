@@ -504,3 +504,16 @@ class AppliedReturn(Base):
     created: Mapped[str] = mapped_column(String(40), default="", server_default="")  # when the bureau wrote it
     package_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")  # the package it answers
     applied_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+
+
+class IndicatorLevel(Base):
+    """A bureau's local 一级/二级 addition to the shipped indicator framework (``budgetdesk indicator-levels
+    import``, or carried in by a package that uses it): in the database, so ``--db`` decides where it lives."""
+
+    __tablename__ = "indicator_level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the order items were added in (the framework's order)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: a 一级
+    added_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

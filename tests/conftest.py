@@ -37,6 +37,16 @@ def no_unexpected_message_boxes(request, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_local_levels_left_over():
+    """The local 一级/二级 additions in use are the last opened database's: none at a test's start."""
+    from app.projects.levels import use_local_levels
+
+    use_local_levels([])
+    yield
+    use_local_levels([])
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "confirm_keys: a first-seen signing key needs a person's confirmation "
                                        "(tests of issue 22 item 6); elsewhere tests stand for the operator who confirmed")

@@ -17,6 +17,7 @@ from app.printing import build_document, narrative
 from app.projects import ProjectBook
 from app.quantities import QuantityDefinitionError, load_quantities, prior_names, quantities
 from app.rules import check_dataset, set_explanation
+from app.service import Store
 from app.year_cycle import new_year
 from tests.conftest import SEED004
 
@@ -221,57 +222,57 @@ def test_seed000_project_entered_as_published_with_a_local_level(store, tmp_path
 
     with pytest.raises(InputError, match="满意度指标下应为 31 服务对象满意度指标"):
         resolve_level2("社会公众", "3")  # the shipped edition alone refuses the published project
-    try:
-        import_local_levels(seed000.LOCAL_LEVELS)
-        assert indicator_levels()["32"].name == "社会公众满意度指标"
-        project = seed000.build_project()
-        assert len(project.indicators) == 44
-        assert [i.level2 for i in project.indicators].count("32") == 1
-        store.create_unit(UnitInfo(code=seed000.UNIT["code"], name=seed000.UNIT["name"],
-                                   preparer=seed000.UNIT["preparer"], phone=seed000.UNIT["phone"]))
-        store.create_dataset("905", 2021)
-        dataset = store.open_dataset("905", 2021)
-        book = ProjectBook(dataset)
-        book.add_project(project)
-        stored = book.list_projects()[0]
-        assert len(stored.indicators) == 44 and stored.local_fiscal == Decimal("242.50")
-        out = tmp_path / "seed000.pdf"
-        build_document(dataset, out, forms=["project_approval"])
-        text = _text(out)
-        assert "其中：本级财政242.50" in text and "上级资金0.00" in text and "其他资金0.00" in text
-        assert "社会公众满意度" in text and "社会公众对东方影都宣传的满意度" in text
-        for note in ("新区影视行业专家库", "招商引资", "建设新区影视外景地空镜头库", "影视服务平台建设", "影视文化活动经费",
-                     "宣传推介"):
-            assert note in text, note
-    finally:
-        import_local_levels([])
+    import_local_levels(store, seed000.LOCAL_LEVELS)
+    assert indicator_levels()["32"].name == "社会公众满意度指标"
+    project = seed000.build_project()
+    assert len(project.indicators) == 44
+    assert [i.level2 for i in project.indicators].count("32") == 1
+    store.create_unit(UnitInfo(code=seed000.UNIT["code"], name=seed000.UNIT["name"],
+                               preparer=seed000.UNIT["preparer"], phone=seed000.UNIT["phone"]))
+    store.create_dataset("905", 2021)
+    dataset = store.open_dataset("905", 2021)
+    book = ProjectBook(dataset)
+    book.add_project(project)
+    stored = book.list_projects()[0]
+    assert len(stored.indicators) == 44 and stored.local_fiscal == Decimal("242.50")
+    out = tmp_path / "seed000.pdf"
+    build_document(dataset, out, forms=["project_approval"])
+    text = _text(out)
+    assert "其中：本级财政242.50" in text and "上级资金0.00" in text and "其他资金0.00" in text
+    assert "社会公众满意度" in text and "社会公众对东方影都宣传的满意度" in text
+    for note in ("新区影视行业专家库", "招商引资", "建设新区影视外景地空镜头库", "影视服务平台建设", "影视文化活动经费",
+                 "宣传推介"):
+        assert note in text, note
+    store.close()
+    Store(str(tmp_path / "other.sqlite3")).close()  # another database does not have this one's additions
     assert "32" not in indicator_levels()
 
 
-def test_local_levels_refuse_renaming_the_edition_and_orphans():
+def test_local_levels_refuse_renaming_the_edition_and_orphans(store):
     from app.projects.levels import import_local_levels
 
     with pytest.raises(InputError, match="31 已是“服务对象满意度指标”"):
-        import_local_levels([("31", "社会公众满意度指标", "3")])
+        import_local_levels(store, [("31", "社会公众满意度指标", "3")])
     with pytest.raises(InputError, match="上级 9 不是一级指标"):
-        import_local_levels([("91", "某某指标", "9")])
+        import_local_levels(store, [("91", "某某指标", "9")])
+    with pytest.raises(InputError, match="没有任何指标"):
+        import_local_levels(store, [])
 
 
 def test_indicator_levels_command(capsys, tmp_path):
     from app.projects import indicator_levels
-    from app.projects.levels import import_local_levels
 
     path = tmp_path / "levels.csv"
     path.write_text("编码,名称,上级\n32,社会公众满意度指标,3\n", encoding="utf-8")
-    try:
-        assert main(["indicator-levels", "import", str(path)]) == 0
-        assert main(["indicator-levels", "show"]) == 0
-        assert "32\t社会公众满意度指标（本地）" in capsys.readouterr().out
-        path.write_text("31,别的名字,3\n", encoding="utf-8")
-        assert main(["indicator-levels", "import", str(path)]) == 2
-        assert "32" in indicator_levels()  # a refused import changes nothing
-    finally:
-        import_local_levels([])
+    db = ["--db", str(tmp_path / "levels.sqlite3")]
+    assert main([*db, "indicator-levels", "import", str(path)]) == 0
+    assert main([*db, "indicator-levels", "show"]) == 0
+    assert "32\t社会公众满意度指标（本地）" in capsys.readouterr().out
+    path.write_text("31,别的名字,3\n", encoding="utf-8")
+    assert main([*db, "indicator-levels", "import", str(path)]) == 2
+    assert "32" in indicator_levels()  # a refused import changes nothing
+    assert main(["--db", str(tmp_path / "other.sqlite3"), "indicator-levels", "show"]) == 0
+    assert "社会公众满意度指标" not in capsys.readouterr().out  # --db decides where the additions live
 
 
 def test_projects_without_a_breakdown_print_the_default_and_get_a_hint(seed_dataset, tmp_path):

@@ -171,3 +171,36 @@ def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, 
         assert all(kind != "warning" for kind, _text in told)
     finally:
         store.close()
+
+
+def test_bureau_folder_import_confirms_the_new_keys_in_one_dialog(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.bureau_window import BureauWindow
+
+    store = Store(str(tmp_path / "b.sqlite3"))
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    first = make_package(folder / "a.bdp", seed_document())
+    second = make_package(folder / "b.bdp", seed_document(code="360", name="第二个单位"))
+    fingerprints = {pkg.open_package(path).unit_code: pkg.open_package(path).fingerprint for path in (first, second)}
+    asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, title, text, *_a: asked.append((title, text))
+                        or answers.pop(0))
+    window = BureauWindow(store, 2023)
+    qtbot.addWidget(window)
+    try:
+        window.import_folder(str(folder))  # 不一致: nothing imported, both listed as not imported
+        qtbot.waitUntil(lambda: len(asked) == 1, timeout=120000)
+        title, text = asked[0]
+        assert title == "核对密钥指纹" and "单位 359" in text and "单位 360 第二个单位" in text
+        assert all(fingerprint in text for fingerprint in fingerprints.values())
+        assert store.list_datasets() == [] and pkg.trusted_keys(store) == []
+        assert "未导入 2 个" in window.problem_title.text()
+        window.import_folder(str(folder))  # 一致: both imported with their keys registered
+        qtbot.waitUntil(lambda: window.table.rowCount() == 2, timeout=120000)
+        qtbot.waitUntil(lambda: "成功 2 个，未导入 0 个" in window.problem_title.text(), timeout=120000)
+        assert len(asked) == 2
+        assert {key.unit_code: key.fingerprint for key in pkg.trusted_keys(store)} == fingerprints
+    finally:
+        store.close()

@@ -251,6 +251,8 @@ class BureauWindow(QMainWindow):
     def __init__(self, store, year: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.folder: str | None = None  # the folder last imported (a confirmed key's packages come from it)
+        self.folder_replace = False
         self.settings = QSettings()
         self.rows: list[OverviewRow] = []
         self.job = None
@@ -370,12 +372,32 @@ class BureauWindow(QMainWindow):
             if not folder:
                 return
         self.settings.setValue("bureau/folder", folder)
+        self.folder, self.folder_replace = folder, replace  # a confirmed key's packages are imported from here
         store, year = self.store, self.year.value()
         self.job = run_job(self, "导入数据包",
                            lambda progress: import_packages(store, folder, year=year, replace=replace, progress=quiet(progress)),
                            self.show_batch_result)
 
     def show_batch_result(self, result: BatchResult) -> None:
+        """The folder's result; packages held back only for a first-seen key are offered for confirmation
+        (one 核对密钥指纹 dialog listing each unit and fingerprint) and, when confirmed, imported."""
+        self._list_batch_result(result)
+        keys = result.untrusted_keys()
+        if not keys or self.folder is None:
+            return
+        from ui.trust_dialog import confirm_fingerprints
+
+        if not confirm_fingerprints(self, keys):  # 不一致: they stay listed as not imported
+            return
+        store, year, folder, replace = self.store, self.year.value(), self.folder, self.folder_replace
+        files = [path for path, _keys in result.untrusted]
+        fingerprints = [fingerprint for _code, _name, fingerprint in keys]
+        self.job = run_job(self, "导入数据包",
+                           lambda progress: import_packages(store, folder, year=year, replace=replace, only=files,
+                                                            trust_fingerprints=fingerprints, progress=quiet(progress)),
+                           lambda retried: self._list_batch_result(result.confirmed_retry(retried)))
+
+    def _list_batch_result(self, result: BatchResult) -> None:
         self.problem_list.clear()
         text = f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个"
         if result.cancelled:

@@ -34,10 +34,11 @@ def defusedxml_active() -> bool:
 
 def check_file(path: str | Path) -> Path:
     """Refuse, with a message saying what to do, anything that is not a plausible xlsx package."""
+    from app.textcheck import check_user_file
+
     path = Path(path)
-    if not path.exists() or not path.is_file():
-        raise InputError(f"找不到文件“{path}”。")
-    size = path.stat().st_size
+    # before openpyxl opens it: a folder, FIFO, device or empty file refused like every user file
+    size = check_user_file(path, "Excel 工作簿")
     if size > MAX_FILE_BYTES:
         raise InputError(f"文件“{path.name}”有 {size // (1024 * 1024)} MB，超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，"
                          "不是一个部门的预算工作簿。")

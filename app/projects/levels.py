@@ -6,6 +6,7 @@ import json
 import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,10 +29,12 @@ class LevelItem:
 
 
 LOCAL_LEVELS_ENV = "BUDGETDESK_INDICATOR_LEVELS"
+LEVELS_AUDIT_SOURCE = "指标体系"
 
 
 def local_levels_path() -> Path:
-    """Where a bureau's own 一级/二级 additions are kept (imported with ``budgetdesk indicator-levels``)."""
+    """The side file older versions kept a bureau's additions in (beside the default database): read once,
+    when a writable database is opened, into that database (``migrate_side_file``), then renamed."""
     override = os.environ.get(LOCAL_LEVELS_ENV, "").strip()
     if override:
         return Path(override)
@@ -44,38 +47,67 @@ def shipped_levels() -> list[LevelItem]:
     return [LevelItem(str(code), name, parent) for code, name, parent in simple_list("indicator_levels")]
 
 
+# The open database's local additions. Every lookup (validation, the editor, printing) goes through
+# ``indicator_levels()``; the store that is opened loads its own rows here (``load_local_levels``).
+_local_items: list[LevelItem] = []
+
+
 def local_levels() -> list[LevelItem]:
     """The bureau's additions (e.g. 32 社会公众满意度指标 under 3 满意度指标), [] when none."""
-    path = local_levels_path()
-    if not path.is_file():
-        return []
+    return list(_local_items)
+
+
+def use_local_levels(items: list[LevelItem]) -> None:
+    _local_items[:] = items
+    indicator_levels.cache_clear()
+
+
+def load_local_levels(store) -> list[LevelItem]:
+    """Make ``store``'s local additions the ones in use (a scratch check database keeps the caller's)."""
+    from sqlalchemy import select
+
+    from db import models
+
+    if store.target == "sqlite://":
+        return local_levels()
+    with store.Session() as session:
+        rows = session.scalars(select(models.IndicatorLevel).order_by(models.IndicatorLevel.id)).all()
+        use_local_levels([LevelItem(row.code, row.name, row.parent) for row in rows])
+    return local_levels()
+
+
+@contextmanager
+def levels_in_use(extra: list[LevelItem]):
+    """Validate a document against the framework plus the levels it carries, before they are stored."""
+    saved = local_levels()
+    known = {item.code for item in [*shipped_levels(), *saved]}
+    use_local_levels([*saved, *(item for item in extra if item.code not in known)])
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [LevelItem(str(code), str(name), None if parent in (None, "") else str(parent))
-                for code, name, parent in data["items"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"本地指标体系文件 {path} 无法读取：{exc}；请重新导入或删除该文件。") from exc
+        yield
+    finally:
+        use_local_levels(saved)
 
 
 @cache
 def indicator_levels() -> dict[str, LevelItem]:
     """The coded 一级/二级 list: the shipped edition (resources/codes/indicator_levels.json: 1 产出 →
-    11 数量 …) followed by the bureau's local additions."""
-    return {item.code: item for item in [*shipped_levels(), *local_levels()]}
+    11 数量 …) followed by the open database's local additions."""
+    return {item.code: item for item in [*shipped_levels(), *_local_items]}
 
 
-def import_local_levels(rows: list[tuple[str, str, str | None]]) -> list[LevelItem]:
-    """Replace the bureau's additions by ``rows`` (code, name, parent code or None for a 一级).
-
-    The shipped items cannot be renamed, a 二级 must hang under a known 一级, codes are digits and
-    unique. Nothing is written when any row is wrong (all problems are listed)."""
+def check_level_rows(rows, *, existing: list[LevelItem] | None = None, renames: bool = True) -> list[LevelItem]:
+    """``rows`` (code, name, parent code or None for a 一级) checked against the shipped edition and the
+    ``existing`` local items: the shipped items cannot be renamed, a 二级 hangs under a known 一级, codes
+    are digits and unique; an existing local item may be renamed only with ``renames``. All problems
+    are listed; nothing is returned when any row is wrong."""
     shipped = {item.code: item for item in shipped_levels()}
+    local = {item.code: item for item in (local_levels() if existing is None else existing)}
     problems: list[str] = []
     added: dict[str, LevelItem] = {}
     for number, (code, name, parent) in enumerate(rows, start=1):
         code, name = str(code).strip(), str(name).strip()
         parent = str(parent).strip() if parent not in (None, "") else None
-        if not code.isdigit() or not name:
+        if not code.isdigit() or not name or len(code) > 16 or len(name) > 200:
             problems.append(f"第 {number} 行：编码应为数字、名称不能为空")
             continue
         if code in shipped:
@@ -85,21 +117,87 @@ def import_local_levels(rows: list[tuple[str, str, str | None]]) -> list[LevelIt
         if code in added:
             problems.append(f"第 {number} 行：编码 {code} 重复")
             continue
-        level1 = {**{c: i for c, i in shipped.items() if i.parent is None},
-                  **{c: i for c, i in added.items() if i.parent is None}}
+        if not renames and code in local and (local[code].name, local[code].parent) != (name, parent):
+            problems.append(f"第 {number} 行：本机的 {code} 是“{local[code].name}”，与“{name}”不同")
+            continue
+        level1 = {code for code, item in [*shipped.items(), *local.items(), *added.items()] if item.parent is None}
         if parent is not None and parent not in level1:
             problems.append(f"第 {number} 行：上级 {parent} 不是一级指标")
             continue
         added[code] = LevelItem(code, name, parent)
     if problems:
         raise InputError("指标体系导入失败，未作任何修改：" + "；".join(problems) + "。")
-    path = local_levels_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"kind": "indicator_levels", "edition": "local", "based_on": _shipped_edition(),
-            "items": [[item.code, item.name, item.parent] for item in added.values()]}
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    indicator_levels.cache_clear()
     return list(added.values())
+
+
+def import_local_levels(store, rows, *, renames: bool = True, note: str = "") -> list[LevelItem]:
+    """Add the bureau's additions ``rows`` to ``store`` (a local item of the same code is renamed when
+    ``renames``), audited. Refused when empty: an import never replaces the framework with nothing.
+    Returns the items added or changed; nothing is written when any row is wrong."""
+    rows = list(rows)
+    if not rows:
+        raise InputError("指标文件中没有任何指标，未导入（现有的本地增补没有改动）。")
+    with store.write() as session:
+        written = write_levels(store, session, rows, renames=renames, note=note)
+    load_local_levels(store)
+    return written
+
+
+def write_levels(store, session, rows, *, renames: bool, note: str = "") -> list[LevelItem]:
+    """Store ``rows`` in ``session`` (inside the caller's write), one audit row per item added or renamed."""
+    from sqlalchemy import select
+
+    from app.audit import now_utc
+    from db import models
+
+    stored = {row.code: row for row in session.scalars(select(models.IndicatorLevel))}
+    existing = [LevelItem(row.code, row.name, row.parent) for row in stored.values()]
+    items = check_level_rows(rows, existing=existing, renames=renames)
+    written: list[LevelItem] = []
+    for item in items:
+        row = stored.get(item.code)
+        where = f"指标体系 / {'二级' if item.parent else '一级'}指标 {item.code}"
+        if row is None:
+            session.add(models.IndicatorLevel(code=item.code, name=item.name, parent=item.parent, added_at=now_utc()))
+            store.event(session, LEVELS_AUDIT_SOURCE, where, new=_level_text(item) + (f"（{note}）" if note else ""))
+        elif (row.name, row.parent) != (item.name, item.parent):
+            old = _level_text(LevelItem(row.code, row.name, row.parent))
+            row.name, row.parent = item.name, item.parent
+            store.event(session, LEVELS_AUDIT_SOURCE, where, old=old, new=_level_text(item))
+        else:
+            continue
+        written.append(item)
+    session.flush()
+    return written
+
+
+def _level_text(item: LevelItem) -> str:
+    return f"{item.code} {item.name}" + (f"（属 {item.parent}）" if item.parent else "")
+
+
+def read_side_file(path: Path) -> list[tuple[str, str, str | None]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [(str(code), str(name), None if parent in (None, "") else str(parent)) for code, name, parent in data["items"]]
+
+
+def migrate_side_file(store) -> None:
+    """Once: the additions an older version kept in the side file go into ``store`` (audited) and the
+    file is renamed ``….migrated`` so it is not read again. A file that cannot be read is left in place
+    with a log line (the database stays as it was)."""
+    import logging
+
+    path = local_levels_path()
+    if not path.is_file():
+        return
+    log = logging.getLogger(__name__)
+    try:
+        rows = read_side_file(path)
+        if rows:
+            with store.write() as session:
+                write_levels(store, session, rows, renames=False, note=f"从旧文件 {path.name} 迁移")
+        path.replace(path.with_name(path.name + ".migrated"))
+    except (OSError, ValueError, KeyError, TypeError, InputError) as exc:
+        log.warning("local indicator levels file %s not migrated: %s", path, exc)
 
 
 def _shipped_edition() -> str:
