@@ -18,7 +18,6 @@ listening still report the address in use, the stale file is removed and listeni
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import logging
@@ -26,6 +25,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+
+from app.audit import os_user
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +51,8 @@ def database_identity(db: str | None) -> str:
         return str(db)  # the launch will say what is wrong with it; keep the key stable meanwhile
 
 
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container): the home folder still tells users apart
-        return str(Path.home())
-
-
 def instance_name(db: str | None, bureau: bool = False) -> str:
-    key = "\n".join((current_user(), database_identity(db), "bureau" if bureau else "clerk"))
+    key = "\n".join((os_user(), database_identity(db), "bureau" if bureau else "clerk"))
     return "budgetdesk-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
