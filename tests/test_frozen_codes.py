@@ -7,9 +7,11 @@ from __future__ import annotations
 from app.audit import history
 from app.forms import form_by_id
 from app.interchange import import_document
+from app.printing import build_document
 from app.service import FROZEN_CODES_NOTE
 from tests.conftest import explain_all_findings, run
 from tests.test_package import seed_document
+from tests.test_printing import Pdf
 
 
 def renamed_function_list(store, code: str, name: str) -> list[tuple[str, str, str | None]]:
@@ -17,7 +19,7 @@ def renamed_function_list(store, code: str, name: str) -> list[tuple[str, str, s
     return [(item.code, name if item.code == code else item.name, item.attribute) for item in table.items.values()]
 
 
-def test_a_new_code_edition_changes_drafts_only(store, seed_dataset):
+def test_a_new_code_edition_changes_drafts_only(store, seed_dataset, tmp_path):
     import_document(store, seed_document("360", "某编制中单位"), backup=False)
     explain_all_findings(seed_dataset)
     seed_dataset.set_status("submitted")
@@ -28,8 +30,14 @@ def test_a_new_code_edition_changes_drafts_only(store, seed_dataset):
     submitted = store.open_dataset("359", 2023)
     assert submitted.codes["function"].name(code) == old_name  # shown as submitted
     assert "改过的名称" not in submitted.workbook.row_title("general_budget_expenditure", code)
+    # and printed as submitted: the 一般公共预算支出表 names the row with the kept edition's words
+    build_document(submitted, tmp_path / "submitted.pdf", forms=["general_budget_expenditure"])
+    printed = Pdf(tmp_path / "submitted.pdf").flat[0]
+    assert old_name.replace(" ", "") in printed and "改过的名称" not in printed
     draft = store.open_dataset("360", 2023)
     assert draft.codes["function"].name(code) == "改过的名称"  # a draft takes the new edition
+    build_document(draft, tmp_path / "draft.pdf", forms=["general_budget_expenditure"])
+    assert "改过的名称" in Pdf(tmp_path / "draft.pdf").flat[0]
     assert any("上报时的科目表" in entry.place for entry in history(store, "359", 2023))
 
     # 退回 and 上报 again: now the new edition is the one kept
