@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.projects import ProjectBook
 from tests.qt_helpers import type_text
@@ -157,3 +157,17 @@ def test_overall_goal_procurement_and_assets(qtbot, window, store):
     assets.table.item(3, 0).setText("2.5")  # 车辆 must be whole
     assert assets.message.text()
     QApplication.processEvents()
+
+
+def test_the_add_button_adds_the_typed_indicator(qtbot, window, store):
+    """Clicked with the mouse, 添加 adds what was typed (it used to crash: clicked(bool) filled the name)."""
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    assert tab.add_project(name="按钮添加指标项目")
+    editor = tab.indicators
+    editor.level2.setCurrentIndex(level2_index(editor, "11"))
+    type_text(qtbot, editor.name, "点击添加的指标")
+    qtbot.mouseClick(editor.findChild(QPushButton, "add_indicator"), Qt.MouseButton.LeftButton)
+    assert [i.name for i in editor.model.records] == ["点击添加的指标"]
+    stored = next(p for p in ProjectBook(store.open_dataset("359", 2023)).list_projects() if p.name == "按钮添加指标项目")
+    assert [i.name for i in stored.indicators] == ["点击添加的指标"]

@@ -112,7 +112,8 @@ class FormsView(QWidget):
         top.addWidget(self.heading, 1)
         self.print_button = QPushButton("打印为 PDF…", self)
         self.print_button.setObjectName("print_pdf")
-        self.print_button.clicked.connect(self.print_pdf)
+        # clicked(bool) would fill print_pdf's path with False: the button always asks where to save
+        self.print_button.clicked.connect(lambda: self.print_pdf())
         top.addWidget(self.print_button)
         layout.addLayout(top)
         self.tabs = QTabWidget(self)

@@ -98,7 +98,8 @@ class IndicatorEditor(QWidget):
         bar.addWidget(self.name, 1)
         add = QPushButton("添加", self)
         add.setObjectName("add_indicator")
-        add.clicked.connect(self.add_indicator)
+        # clicked(bool) would fill add_indicator's name with False: the button adds what was typed
+        add.clicked.connect(lambda: self.add_indicator())
         bar.addWidget(add)
         layout.addLayout(bar)
 
