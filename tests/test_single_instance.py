@@ -155,3 +155,68 @@ def test_a_crashed_first_launch_leaves_no_obstacle(tmp_path, launch):
     output, _ = third.communicate(timeout=START_TIMEOUT_S)
     assert third.returncode == 0, output.decode("utf-8", "replace")  # and now hands over to the second
     assert second.poll() is None
+
+
+@pytest.fixture
+def unix_window(tmp_path, monkeypatch):
+    """A stand-in for a running window at the socket path Qt uses, driven by ``behaviour(connection)``
+    on a thread: the launch under test blocks its own thread while it waits."""
+    import socket as pysocket
+    import threading
+
+    from PySide6.QtCore import QDir
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    name = f"budgetdesk-test-{uuid.uuid4().hex[:12]}"
+    listener = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+    listener.bind(str(Path(QDir.tempPath()) / name))
+    listener.listen(1)
+    threads = []
+
+    def serve(behaviour):
+        def run():
+            connection, _ = listener.accept()
+            with connection:
+                behaviour(connection)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        threads.append(thread)
+        return name
+
+    yield serve
+    listener.close()
+    for thread in threads:
+        thread.join(10)
+
+
+pytestmark_unix = pytest.mark.skipif(sys.platform == "win32", reason="a Unix socket stands in for the window")
+
+
+@pytestmark_unix
+def test_a_window_still_opening_its_database_is_waited_for_not_doubled(unix_window):
+    from ui.single_instance import Handover, hand_over
+
+    def slow(connection):  # the GUI thread is busy opening the database: the answer comes late
+        connection.recv(4096)
+        time.sleep(6)  # longer than the 5 s a launch used to wait before starting a second window
+        connection.sendall(b"ok\n")
+
+    name = unix_window(slow)
+    assert hand_over(name, None, answer_timeout_ms=60_000) is Handover.HANDED  # 1 s polls went on waiting
+
+
+@pytestmark_unix
+def test_a_window_that_never_answers_keeps_a_second_from_starting(unix_window):
+    from ui.single_instance import Handover, hand_over
+
+    done = []
+    name = unix_window(lambda connection: (connection.recv(4096), time.sleep(3), done.append(1)))
+    assert hand_over(name, None, answer_timeout_ms=1500) is Handover.BUSY
+
+
+@pytestmark_unix
+def test_a_window_that_dies_before_answering_lets_the_launch_start(unix_window):
+    from ui.single_instance import Handover, hand_over
+
+    name = unix_window(lambda connection: connection.recv(4096))  # reads, then closes without a word
+    assert hand_over(name, None, answer_timeout_ms=60_000) is Handover.NOBODY

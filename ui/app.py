@@ -197,11 +197,17 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         return _selftest_alone()
     instance = None
     if not exit_after_show:  # the start-up benchmark measures a plain start
-        from ui.single_instance import InstanceServer, hand_over, instance_name
+        from ui.single_instance import BUSY_MESSAGE, Handover, InstanceServer, hand_over, instance_name
 
         name = instance_name(db, bureau)
-        if hand_over(name, open_file):
+        handed = hand_over(name, open_file)
+        if handed is Handover.HANDED:
             return 0  # the running window has the file (or just comes to the front)
+        if handed is Handover.BUSY:
+            from ui.error_dialog import show_message
+
+            show_message(None, "程序已在运行", BUSY_MESSAGE)
+            return 1
         instance = InstanceServer(name, app)
         instance.listen()
     store = open_store(db, read_only)

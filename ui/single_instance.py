@@ -18,9 +18,11 @@ listening still report the address in use, the stale file is removed and listeni
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,8 +32,12 @@ from app.audit import os_user
 
 log = logging.getLogger(__name__)
 
-# How long a second launch waits for the running window to connect and answer.
-HANDOVER_TIMEOUT_MS = 5000
+# How long a second launch waits to reach a running window; a listening window accepts at once.
+CONNECT_TIMEOUT_MS = 5000
+# How long it waits for that window's answer once connected. The window answers from its event loop,
+# which is blocked while it opens the database or builds its first view: on a slow office PC that can
+# take many seconds, and starting a second window meanwhile is exactly what this module prevents.
+ANSWER_TIMEOUT_MS = 90_000
 ANSWER = b"ok\n"
 
 
@@ -56,24 +62,45 @@ def instance_name(db: str | None, bureau: bool = False) -> str:
     return "budgetdesk-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-def hand_over(name: str, open_file: str | None, timeout_ms: int = HANDOVER_TIMEOUT_MS) -> bool:
-    """Give ``open_file`` to a window already running under ``name``; True once it has answered."""
+class Handover(enum.Enum):
+    HANDED = "handed"  # the running window has the file (or just comes to the front)
+    NOBODY = "nobody"  # no window runs (or a crashed one left its socket file): this launch starts
+    BUSY = "busy"  # a window is there but has not answered in ANSWER_TIMEOUT_MS: do not start another
+
+
+def hand_over(name: str, open_file: str | None, connect_timeout_ms: int = CONNECT_TIMEOUT_MS,
+              answer_timeout_ms: int = ANSWER_TIMEOUT_MS) -> Handover:
+    """Give ``open_file`` to a window already running under ``name``."""
     socket = QLocalSocket()
     socket.connectToServer(name)
-    if not socket.waitForConnected(timeout_ms):
-        return False  # nobody there (or a stale socket of a crashed program): this launch starts
+    if not socket.waitForConnected(connect_timeout_ms):
+        return Handover.NOBODY
     path = str(Path(open_file).expanduser().resolve()) if open_file else None  # the first has another cwd
     socket.write(json.dumps({"open": path}, ensure_ascii=False).encode("utf-8") + b"\n")
     socket.flush()
     answered = b""
-    while not answered.endswith(b"\n") and socket.waitForReadyRead(timeout_ms):
-        answered += socket.readAll().data()
+    deadline = time.monotonic() + answer_timeout_ms / 1000
+    while not answered.endswith(b"\n") and socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            break
+        if socket.waitForReadyRead(min(left_ms, 1000)):
+            answered += socket.readAll().data()
+    connected = socket.state() == QLocalSocket.LocalSocketState.ConnectedState
     socket.disconnectFromServer()
-    if answered != ANSWER:
-        log.warning("the running window on %s did not answer; starting another", name)
-        return False
-    log.info("handed %s to the running window (%s)", path or "nothing", name)
-    return True
+    if answered == ANSWER:
+        log.info("handed %s to the running window (%s)", path or "nothing", name)
+        return Handover.HANDED
+    if connected:
+        log.warning("the running window on %s has not answered in %d s; not starting another",
+                    name, answer_timeout_ms // 1000)
+        return Handover.BUSY
+    log.warning("the running window on %s went away without answering; starting in its place", name)
+    return Handover.NOBODY
+
+
+BUSY_MESSAGE = ("部门预算填报已经在运行，但暂时没有响应（可能正在打开数据库）。"
+                "请稍候再试；如果一直没有响应，请关闭已运行的窗口后重新打开。")
 
 
 class InstanceServer(QObject):
