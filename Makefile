@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 	$(VENV_PY) -c "import pathlib; pathlib.Path('$(STAMP)').touch()"
 
 # make run ARGS="--db FILE" passes options to the program. On Linux the X11 libraries Qt needs are
-# checked first (app/qtdeps.py): installed with apt-get as root, else the exact apt-get line is shown.
+# checked first (app/system/qtdeps.py): installed with apt-get as root, else the exact apt-get line is shown.
 run: $(STAMP)
 ifneq ($(OS),Windows_NT)
-	$(VENV_PY) -m app.qtdeps
+	$(VENV_PY) -m app.system.qtdeps
 endif
 	$(VENV_PY) -m app $(ARGS) gui
 
@@ -39,7 +39,7 @@ lint: $(STAMP)
 
 screenshots: export QT_QPA_PLATFORM = offscreen
 screenshots: $(STAMP)
-	$(VENV_PY) -m ui.screenshots build/screenshots
+	$(VENV_PY) -m devtools.screenshots build/screenshots
 
 # The frozen program, one folder: dist/BudgetDesk/ (Linux and Windows). PyInstaller is pinned in
 # the "dist" extra. Windows then: ISCC installer\budgetdesk.iss (README, 安装).

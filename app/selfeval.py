@@ -16,10 +16,10 @@ from functools import cache
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import InputError, NotFoundError
-from app.money import format_amount, from_hundredths, parse_amount, to_hundredths
-from app.paths import resource
-from app.textcheck import check_fields, check_text
+from app.base.errors import InputError, NotFoundError
+from app.base.money import format_amount, from_hundredths, parse_amount, to_hundredths
+from app.base.paths import resource
+from app.base.textcheck import check_fields, check_text
 from db import models
 
 ZERO = Decimal("0.00")
@@ -243,7 +243,7 @@ def points_text(value: Decimal | None) -> str:
 
 
 # ---- validation (normalising what a clerk or a file gave) ------------------------------------------
-# (label, most characters, multi-line), checked like every other text of a dataset (app.textcheck): no
+# (label, most characters, multi-line), checked like every other text of a dataset (app.base.textcheck): no
 # invisible or control characters, lengths within the database columns.
 LONG_TEXT = 5000
 PROJECT_TEXTS: dict[str, tuple[str, int, bool]] = {
@@ -551,7 +551,7 @@ def write_content(session: Session, dataset_id: int, content: SelfEvaluationCont
 
 # ---- the book of one open dataset -------------------------------------------------------------------
 class SelfEvaluationBook:
-    """Both self-evaluation forms of one open dataset (app.service.BudgetDataset)."""
+    """Both self-evaluation forms of one open dataset (app.store.service.BudgetDataset)."""
 
     def __init__(self, dataset) -> None:
         self.dataset = dataset

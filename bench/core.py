@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.forms import all_forms
-from app.interchange import import_file
-from app.service import Store
+from app.domain.forms import all_forms
+from app.exchange.interchange import import_file
+from app.store.service import Store
 from bench.large import build_large_department
 
 

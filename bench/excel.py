@@ -7,9 +7,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from app.excel import export_workbook, read_workbook, source_from_dataset
-from app.interchange import import_file
-from app.service import Store
+from app.exchange.excel import export_workbook, read_workbook, source_from_dataset
+from app.exchange.interchange import import_file
+from app.store.service import Store
 from bench.large import build_large_department, build_large_projects
 
 

@@ -13,7 +13,7 @@ def _cold_start(workdir, report) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     script = (
         "import time, sys; t0 = time.perf_counter();"
-        "from ui.app import make_application; from app.service import Store; from ui.main_window import MainWindow;"
+        "from ui.app import make_application; from app.store.service import Store; from ui.window.main_window import MainWindow;"
         "app = make_application(); w = MainWindow(Store(sys.argv[1])); w.show(); app.processEvents();"
         "print((time.perf_counter() - t0) * 1000)"
     )
@@ -49,11 +49,11 @@ def run(workdir, report, timed, seed_path) -> None:
     _cold_start(workdir, report)
     from PySide6.QtCore import QSettings
 
-    from app.interchange import import_file
-    from app.service import Store
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
     from bench.large import build_large_department
     from ui.app import make_application
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     app = make_application()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -12,9 +12,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app.errors import InputError
-from app.interchange import dumps, export_document, parse_document, read_document
-from app.service import Store
+from app.base.errors import InputError
+from app.exchange.interchange import dumps, export_document, parse_document, read_document
+from app.store.service import Store
 from bench.large import build_large_department, build_large_projects
 
 ROOT = Path(__file__).resolve().parent.parent

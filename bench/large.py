@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from app.codes import default_shipped_table
-from app.domain import UnitInfo
+from app.domain.codes import default_shipped_table
+from app.domain.records import UnitInfo
 from app.projects import (
     AssetLine,
     AssetTable,
@@ -16,7 +16,7 @@ from app.projects import (
     Project,
     ProjectBook,
 )
-from app.service import CellChange, Store
+from app.store.service import CellChange, Store
 
 
 def build_large_department(store: Store, code: str = "900", year: int = 2023) -> list[str]:

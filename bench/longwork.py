@@ -18,11 +18,11 @@ def run(workdir, report, timed, seed_path) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     from app.printing import render_document
-    from app.service import Store
+    from app.store.service import Store
     from bench.large import build_large_department, build_large_projects
     from ui.app import make_application
-    from ui.controller import DatasetController
-    from ui.print_dialog import PrintDialog
+    from ui.editor.controller import DatasetController
+    from ui.printing.dialog import PrintDialog
 
     app = make_application()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

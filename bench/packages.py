@@ -49,10 +49,10 @@ def _document(seed: dict, number: int) -> dict:
 
 def generate(folder: Path, count: int, seed_path: Path) -> float:
     """Write ``count`` packages; returns the average package size in KB."""
-    from app import package as pkg
-    from app.interchange import import_file
+    from app.exchange import package as pkg
+    from app.exchange.interchange import import_file
     from app.printing import build_document
-    from app.service import Store
+    from app.store.service import Store
 
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(str(Path(scratch) / "seed.sqlite3"))
@@ -79,9 +79,9 @@ def measure(folder: str, target: str) -> dict:
     """Child process: import + check the folder into ``target``, then the 汇总; times and peak RSS."""
     import resource
 
-    from app import package as pkg
-    from app.consolidate import consolidate
-    from app.service import Store
+    from app.bureau.consolidate import consolidate
+    from app.exchange import package as pkg
+    from app.store.service import Store
 
     store = Store(target)
     # the operator compared each key's fingerprint with the signed paper (not part of the timing)

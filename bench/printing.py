@@ -15,10 +15,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from app.interchange import import_file
+from app.exchange.interchange import import_file
 from app.printing import build_document, fonts
 from app.projects import ProjectBook
-from app.service import Store
+from app.store.service import Store
 from bench.large import build_large_department, build_large_projects
 
 # An installed program runs from compiled bytecode (pip and the frozen build write it); a shell

@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from app.interchange import import_file
-from app.rules import Checker
-from app.service import Store
+from app.checks.rules import Checker
+from app.exchange.interchange import import_file
+from app.store.service import Store
 from bench.large import PROJECT_INDICATORS, build_large_department, build_large_projects
 
 

@@ -33,7 +33,7 @@ def _prepare(workdir: Path, seed_path: Path) -> Path:
     env = _environment(workdir)
     script = (
         "import sys; from PySide6.QtCore import QSettings; from ui.app import make_application;"
-        "from app.service import Store; from app.interchange import import_file;"
+        "from app.store.service import Store; from app.exchange.interchange import import_file;"
         "make_application(); store = Store(sys.argv[1]); import_file(store, sys.argv[2], replace=True);"
         "QSettings().setValue('main/last_dataset', '359|2023'); QSettings().sync(); store.close()"
     )

@@ -37,7 +37,7 @@ def database_url(target: str | None) -> str:
         try:
             make_url(target)
         except ArgumentError as exc:
-            from app.errors import InputError
+            from app.base.errors import InputError
 
             raise InputError(f"数据库地址“{target}”格式不正确。") from exc
         return target
@@ -107,7 +107,7 @@ def make_engine(target: str | None, *, read_only: bool = False) -> Engine:
         connect_args = {"connect_timeout": 10} if make_url(url).get_backend_name() == "postgresql" else {}
         # pre_ping replaces a pooled connection the server dropped (a restart) instead of failing once.
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-    from app.faults import sqlalchemy_error_hook
+    from app.base.faults import sqlalchemy_error_hook
 
     event.listen(engine, "handle_error", sqlalchemy_error_hook)
     return engine
@@ -191,8 +191,8 @@ def open_database(target: str | None, *, read_only: bool | None = None,
                   before_upgrade: Callable[[OpenedDatabase], None] | None = None) -> OpenedDatabase:
     """Open a database safely: SQLite's ``quick_check``, the schema revision (a newer one is refused and
     the file left untouched; the current one runs no Alembic at all), read-only when the file cannot be
-    written (or ``read_only`` / ``BUDGETDESK_READ_ONLY=1`` asks for it). Faults raise ``app.faults`` errors."""
-    from app.faults import (
+    written (or ``read_only`` / ``BUDGETDESK_READ_ONLY=1`` asks for it). Faults raise ``app.base.faults`` errors."""
+    from app.base.faults import (
         CorruptDatabaseError,
         ReadOnlyDatabaseError,
         corrupt_message,
@@ -226,7 +226,7 @@ def open_database(target: str | None, *, read_only: bool | None = None,
             opened.revision = stored_revision(engine)
             head = head_revision()
             if opened.revision is not None and opened.revision != head and opened.revision not in known_revisions():
-                from app.faults import NewerSchemaError, newer_schema_message
+                from app.base.faults import NewerSchemaError, newer_schema_message
 
                 log.error("database %s has schema revision %s; this program knows up to %s",
                           path or "(server)", opened.revision, head)

@@ -60,14 +60,14 @@ class Dataset(Base):
     year: Mapped[int] = mapped_column(Integer)
     money_unit: Mapped[str] = mapped_column(String(8), default="万元")
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft 编制中 / submitted 已上报
-    # Bumped by every write (the one door, app/service.py): a view that read version N and finds another
+    # Bumped by every write (the one door, app/store/service.py): a view that read version N and finds another
     # number knows someone else wrote. ``token`` is new for every created (or replacing) dataset, so a
     # process that opened a dataset which was since replaced can never write into its successor.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
-    # The definitions' editions the dataset was made with, as JSON (app.editions): {"forms": "2023",
+    # The definitions' editions the dataset was made with, as JSON (app.store.editions): {"forms": "2023",
     # "rules": …, "indicators": …, "codes": {"function": …, "economic": …}}; NULL: made before editions
     # were recorded (the first edition).
     editions: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -29,7 +29,7 @@ EXCLUDED_MODULES = [
     "PIL._avif", "PIL.AvifImagePlugin", "PIL._webp", "PIL.WebPImagePlugin", "PIL._imagingcms", "PIL.ImageCms",
     "PIL._imagingtk", "PIL.ImageTk", "PIL.ImageQt", "charset_normalizer",
     # No network: the program never opens a connection, so no TLS library either. QtNetwork stays for
-    # its local socket only (one window per user and database, ui/single_instance.py); its TLS and
+    # its local socket only (one window per user and database, ui/common/single_instance.py); its TLS and
     # network-information plugins are not in QT_PLUGINS, so they are left out.
     "ssl", "_ssl", "_hashlib",  # hashlib falls back to its built-in md5/sha code
     "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtSvg", "PySide6.QtOpenGL",

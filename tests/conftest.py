@@ -57,14 +57,14 @@ def operator_confirms_new_keys(request, monkeypatch):
     """A first-seen signing key is accepted only when a person confirms its fingerprint (issue 22). Tests of
     everything else stand for that person; tests marked ``confirm_keys`` see the program as it is."""
     if request.node.get_closest_marker("confirm_keys") is None:
-        monkeypatch.setattr("app.package._operator_confirmed", lambda _unit, _fingerprint: True)
+        monkeypatch.setattr("app.exchange.package._operator_confirmed", lambda _unit, _fingerprint: True)
     yield
 
 
 def explain_all_findings(dataset, text: str = "已核实。") -> None:
     """Give every 提示 a 说明 so that the dataset may be marked 已上报 (seed 004 has 28: 9 on its targets
     and funds, 19 S09 on vague wording)."""
-    from app.rules import check_dataset, set_explanation
+    from app.checks.rules import check_dataset, set_explanation
 
     for finding in check_dataset(dataset):
         if finding.severity == "warning" and not finding.explanation:
@@ -78,7 +78,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def store(db_path):
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(str(db_path))
     yield store
@@ -87,7 +87,7 @@ def store(db_path):
 
 @pytest.fixture
 def seed_dataset(store):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     return import_file(store, SEED004)
 
@@ -97,7 +97,7 @@ def window(qtbot, store, seed_dataset, tmp_path):
     """The main window on the seed-004 dataset, with settings kept out of the user's profile."""
     from PySide6.QtCore import QSettings
 
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -112,7 +112,7 @@ def window(qtbot, store, seed_dataset, tmp_path):
 # ---- the command line on a SQLite file (tests of bad input: the file must not change) ------------------
 
 def run(capsys, *args):
-    from app.cli import main
+    from app.cli.main import main
 
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -143,7 +143,7 @@ PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
 @pytest.fixture
 def key_dir(tmp_path, monkeypatch):
     """Signing keys (units' and the bureau's) in a scratch folder, never the user's."""
-    from app import signing
+    from app.exchange import signing
 
     folder = tmp_path / "keys"
     monkeypatch.setenv(signing.KEY_DIR_ENV, str(folder))
@@ -161,7 +161,7 @@ def _drop_all(store):
 
 
 def _make_store(kind, tmp_path, name):
-    from app.service import Store
+    from app.store.service import Store
 
     if kind == "postgres":
         if not PG_URL:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import backup
-from app.cli import main
+from app.cli.main import main
+from app.store import backup
 from tests.conftest import SEED004
 
 CELL = ("three_public_expenses", "reception", "general_budget")
@@ -107,7 +107,7 @@ def test_restore_refuses_a_damaged_or_newer_backup(store, seed_dataset):
     bad = good.path.with_name("budget-20991231-235959-000000-daily.sqlite3")  # newer than any real one
     data = bytearray(good.path.read_bytes())
     bad.write_bytes(bytes(data[:4096]) + os.urandom(len(data) - 4096))
-    from app.faults import CorruptDatabaseError
+    from app.base.faults import CorruptDatabaseError
 
     newest = backup.list_backups(store)[0]
     assert newest.path == bad
@@ -165,7 +165,7 @@ def test_cli_restores_over_a_damaged_file(tmp_path, capsys):
 
 
 def test_cli_backup_on_postgres_points_to_the_server(capsys, monkeypatch):
-    import app.cli
+    import app.cli.main
 
     class FakeServerStore:
         path = None
@@ -174,7 +174,7 @@ def test_cli_backup_on_postgres_points_to_the_server(capsys, monkeypatch):
         def close(self):
             pass
 
-    monkeypatch.setattr(app.cli, "_open_store", lambda _args: FakeServerStore())
+    monkeypatch.setattr(app.cli.main, "_open_store", lambda _args: FakeServerStore())
     for action in ("list", "create"):
         code, _, err = run(capsys, "--db", "postgresql+psycopg://u@h/db", "backup", action)
         assert code == 1 and "pg_dump" in err
@@ -188,7 +188,7 @@ def test_cli_backup_help_is_chinese(capsys):
 
 
 def test_open_upgrades_an_old_database_after_backing_it_up(tmp_path):
-    from app.service import Store
+    from app.store.service import Store
     from db.engine import head_revision, make_engine, run_alembic
 
     path = tmp_path / "old.sqlite3"
@@ -222,7 +222,7 @@ def audit_rows(store) -> list[tuple]:
 
 
 def test_restore_is_refused_for_a_budget_submitted_now(store, seed_dataset):
-    from app.errors import LockedError
+    from app.base.errors import LockedError
     from tests.conftest import explain_all_findings
 
     first = backup.create_backup(store, "manual")
@@ -256,9 +256,9 @@ def test_restore_appends_to_the_audit_trail_and_names_every_cell(store, seed_dat
 
 
 def test_restore_waits_on_a_locked_database_and_says_busy(db_path, monkeypatch):
-    from app.faults import DatabaseBusyError
-    from app.interchange import import_file
-    from app.service import Store
+    from app.base.faults import DatabaseBusyError
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
 
     monkeypatch.setenv("BUDGETDESK_BUSY_TIMEOUT_MS", "300")
     store = Store(str(db_path))

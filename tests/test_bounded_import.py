@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import UnitInfo
-from app.errors import InputError
+from app.base.errors import InputError
+from app.domain.records import UnitInfo
 from tests.conftest import SEED004, dump, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_full_width_unit_code_is_the_existing_unit(capsys, tmp_path, seeded_db):
 
 
 def test_full_width_codes_in_rows_values_and_projects_are_normalised(store):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     document = json.loads(seed_text())
     document["values"][0]["row"] = "".join(chr(ord(c) + 0xFEE0) for c in document["values"][0]["row"])
@@ -122,9 +122,9 @@ def test_full_width_codes_in_rows_values_and_projects_are_normalised(store):
 
 
 def test_too_large_a_file_is_refused_by_the_bound_not_by_stat(capsys, tmp_path, seeded_db, monkeypatch):
-    import app.jsondoc
+    import app.base.jsondoc
 
-    monkeypatch.setattr(app.jsondoc, "MAX_DOCUMENT_BYTES", 64 * 1024)
+    monkeypatch.setattr(app.base.jsondoc, "MAX_DOCUMENT_BYTES", 64 * 1024)
     path = tmp_path / "big.json"
     path.write_text("{" + " " * 70000 + "}", encoding="utf-8")
     before = dump(seeded_db)
@@ -134,9 +134,9 @@ def test_too_large_a_file_is_refused_by_the_bound_not_by_stat(capsys, tmp_path, 
 
 
 def test_too_many_values_are_refused_before_parsing(capsys, tmp_path, seeded_db, monkeypatch):
-    import app.jsondoc
+    import app.base.jsondoc
 
-    monkeypatch.setattr(app.jsondoc, "MAX_ITEMS", 1000)
+    monkeypatch.setattr(app.base.jsondoc, "MAX_ITEMS", 1000)
     path = tmp_path / "many.json"
     path.write_text('{"format": "budgetdesk.dataset", "x": [' + ",".join(["1.5"] * 2000) + "]}", encoding="utf-8")
     code, _, err = run(capsys, "--db", str(seeded_db), "import-json", str(path))
@@ -144,7 +144,7 @@ def test_too_many_values_are_refused_before_parsing(capsys, tmp_path, seeded_db,
 
 
 def test_brackets_and_commas_inside_strings_do_not_count(tmp_path):
-    from app.interchange import parse_document
+    from app.exchange.interchange import parse_document
 
     text = json.dumps({"format": "x", "deep": "[" * 100 + "{" * 100, "escaped": '\\"[[[[' * 50})
     assert parse_document(text.encode())["deep"] == "[" * 100 + "{" * 100
@@ -154,7 +154,7 @@ def test_brackets_and_commas_inside_strings_do_not_count(tmp_path):
 
 def test_documents_given_as_data_are_checked_too(store):
     """A document built in memory (another importer) meets the same text rules as a file."""
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     for change, words in (
         (lambda d: d["unit"].update(name="秦皇岛\udc00"), "不成对的代理码位"),
@@ -173,7 +173,7 @@ def test_documents_given_as_data_are_checked_too(store):
 def test_the_core_refuses_the_same_unit_codes_and_names(store):
     created = store.create_unit(UnitInfo(code="３６０", name="全角编码单位"))
     assert created.code == "360"
-    from app.errors import ConflictError
+    from app.base.errors import ConflictError
 
     with pytest.raises(ConflictError, match="单位编码“360”已存在"):
         store.create_unit(UnitInfo(code="360", name="另一个"))

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from tests.conftest import SEED004
 from tests.test_forms import OFFICIAL_TITLES
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from app.cli import main
-from app.forms import find_form
+from app.cli.main import main
+from app.domain.forms import find_form
 from tests.conftest import SEED004
 
 

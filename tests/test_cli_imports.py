@@ -8,7 +8,7 @@ from pathlib import Path
 
 SCRIPT = """
 import sys
-from app.cli import build_parser
+from app.cli.main import build_parser
 build_parser()
 print(",".join(m for m in ("sqlalchemy", "reportlab", "PySide6", "jsonschema", "openpyxl") if m in sys.modules))
 """

@@ -2,9 +2,15 @@ import json
 
 import pytest
 
-from app.codes import CODE_LENGTHS, default_shipped_table, shipped_editions, simple_list, validate_items
-from app.errors import InputError
-from app.paths import resource
+from app.base.errors import InputError
+from app.base.paths import resource
+from app.domain.codes import (
+    CODE_LENGTHS,
+    default_shipped_table,
+    shipped_editions,
+    simple_list,
+    validate_items,
+)
 
 SEED004_FUNCTION = {
     "207": "文化旅游体育与传媒支出", "20706": "新闻出版电影", "2070699": "其他新闻出版电影支出",
@@ -82,7 +88,7 @@ def test_validation_reports_problems_in_chinese():
 def test_code_import_from_csv_and_xlsx(store, tmp_path):
     from openpyxl import Workbook
 
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     csv_path = tmp_path / "f2024.csv"
     csv_path.write_text("编码,名称\n201,一般公共服务支出\n20101,人大事务\n2010101,行政运行\n", encoding="utf-8")
@@ -103,7 +109,7 @@ def test_code_import_from_csv_and_xlsx(store, tmp_path):
 
 
 def test_bad_code_file_changes_nothing(store, tmp_path):
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     bad = tmp_path / "bad.csv"
     bad.write_text("编码,名称\n201,一般公共服务支出\n2019999,没有上级\n", encoding="utf-8")

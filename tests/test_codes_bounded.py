@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.codes import default_shipped_table
-from app.errors import InputError
+from app.base.errors import InputError
+from app.domain.codes import default_shipped_table
 from tests.conftest import SEED004, dump, run
 
 
@@ -81,8 +81,8 @@ def test_a_short_list_for_a_year_without_data_imports(capsys, tmp_path, seeded_d
 
 
 def test_orphaned_codes_include_project_function_codes(store):
-    from app.code_editions import orphaned_codes
-    from app.interchange import import_document
+    from app.domain.code_editions import orphaned_codes
+    from app.exchange.interchange import import_document
 
     document = json.loads(SEED004.read_text(encoding="utf-8"))
     document["projects"][0]["function_code"] = "2010101"
@@ -101,8 +101,8 @@ def test_replacing_an_edition_other_years_use_checks_those_years_too(store):
     """Re-importing edition 2024 for 2024 deletes the stored edition 2024, whose link 2023 also used
     (the database cascades), so 2023 falls back to the shipped list: a code only the imported edition
     had is orphaned in 2023's dataset, and the import is refused."""
-    from app.code_editions import orphaned_codes
-    from app.interchange import import_document
+    from app.domain.code_editions import orphaned_codes
+    from app.exchange.interchange import import_document
 
     import_document(store, json.loads(SEED004.read_text(encoding="utf-8")))
     full = [(code, name, None) for code, name in shipped_rows("function")]
@@ -141,10 +141,10 @@ def test_xlsx_whose_parts_expand_beyond_the_bound_is_refused_before_openpyxl(cap
 
 
 def test_xlsx_total_expanded_size_is_bounded(tmp_path, monkeypatch):
-    import app.codes_io
-    from app.codes_io import read_code_file
+    import app.exchange.codes_io
+    from app.exchange.codes_io import read_code_file
 
-    monkeypatch.setattr(app.codes_io, "XLSX_MAX_TOTAL_BYTES", 4096)
+    monkeypatch.setattr(app.exchange.codes_io, "XLSX_MAX_TOTAL_BYTES", 4096)
     path = write_xlsx(tmp_path / "a.xlsx", [("编码", "名称"), (201, "一般公共服务支出")])
     with pytest.raises(InputError, match="解压后共"):
         read_code_file(path, "function")
@@ -152,7 +152,7 @@ def test_xlsx_total_expanded_size_is_bounded(tmp_path, monkeypatch):
 
 def test_xlsx_whose_directory_understates_a_part_is_refused(tmp_path):
     """Python's zip reader returns no more than the declared size, so a lie ends in a refusal."""
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     path = write_xlsx(tmp_path / "lie.xlsx", [("编码", "名称"), (201, "一般公共服务支出"), (20101, "人大事务")])
     data = bytearray(path.read_bytes())
@@ -178,10 +178,10 @@ def test_a_long_cell_is_refused_with_its_excel_row_and_column(capsys, tmp_path, 
 
 
 def test_too_many_rows_are_refused(tmp_path, monkeypatch):
-    import app.codes_io
-    from app.codes_io import read_code_file
+    import app.exchange.codes_io
+    from app.exchange.codes_io import read_code_file
 
-    monkeypatch.setattr(app.codes_io, "MAX_CODE_ROWS", 5)
+    monkeypatch.setattr(app.exchange.codes_io, "MAX_CODE_ROWS", 5)
     path = tmp_path / "many.csv"
     path.write_text("编码,名称\n" + "".join(f"{200 + i},类{i}\n" for i in range(1, 10)), encoding="utf-8")
     with pytest.raises(InputError, match="超过 5 行"):
@@ -199,7 +199,7 @@ def test_an_oversized_csv_field_is_refused_not_a_traceback(capsys, tmp_path, see
 def test_an_endless_csv_stream_is_refused_before_it_is_opened(tmp_path):
     """A FIFO is not a file a person hands over: refused before opening (issue 22), so no writer is needed
     and nothing is read."""
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     fifo = tmp_path / "endless.csv"
     os.mkfifo(fifo)
@@ -229,7 +229,7 @@ def test_problems_name_the_row_as_excel_shows_it(capsys, tmp_path, seeded_db):
 
 
 def test_csv_rows_are_numbered_as_excel_opens_them(tmp_path):
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     path = tmp_path / "multi.csv"
     path.write_text('编码,名称\n201,"一般公共\n服务支出"\n\n20101,"人大\x00事务"\n', encoding="utf-8")
@@ -239,7 +239,7 @@ def test_csv_rows_are_numbered_as_excel_opens_them(tmp_path):
 
 
 def test_full_width_codes_in_a_list_are_normalised(store, tmp_path):
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     path = tmp_path / "fw.csv"
     path.write_text("编码,名称\n２０１,一般公共服务支出\n２０１０１,人大事务\n", encoding="utf-8")
@@ -259,7 +259,7 @@ def test_overlong_code_names_are_refused_by_the_core(store):
 
 def test_xlsx_stored_dimension_is_not_trusted(tmp_path):
     """A sheet claiming A1:B2 but holding three rows is read whole."""
-    from app.codes_io import read_code_file
+    from app.exchange.codes_io import read_code_file
 
     path = write_xlsx(tmp_path / "dim.xlsx", [("编码", "名称"), (201, "一般公共服务支出"), (20101, "人大事务")])
     data = io.BytesIO()
@@ -285,9 +285,9 @@ def test_edition_is_normalised_or_refused(store):
 def test_orphan_refusal_on_postgres():
     from sqlalchemy import text
 
-    from app.code_editions import orphaned_codes
-    from app.interchange import import_document
-    from app.service import Store
+    from app.domain.code_editions import orphaned_codes
+    from app.exchange.interchange import import_document
+    from app.store.service import Store
     from db.models import Base
 
     store = Store(os.environ["BUDGETDESK_TEST_POSTGRES_URL"])

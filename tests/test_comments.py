@@ -9,10 +9,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from app import comments as cm
-from app import package as pkg
-from app import signing
-from app.errors import ConflictError, InputError, NotFoundError
+from app.base.errors import ConflictError, InputError, NotFoundError
+from app.bureau import comments as cm
+from app.exchange import package as pkg
+from app.exchange import signing
 from db import models
 from tests.conftest import explain_all_findings, run
 from tests.test_package import make_package, seed_document, snapshot
@@ -75,7 +75,7 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     assert set(received) == {cell.uuid, project.uuid, indicator.uuid}
     assert received[cell.uuid].cell == CELL and received[cell.uuid].follow_up
     assert received[indicator.uuid].side == "主管部门" and received[project.uuid].project == PROJECT
-    from app.audit import history
+    from app.store.audit import history
 
     status_rows = [r for r in history(store, "359", 2023, source="状态")]
     assert "退回：工资福利支出需核实" in status_rows[-1].new
@@ -108,8 +108,8 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     # The bureau imports it: the answers land on its comments (matched by uuid).
     if via == "import_package":
         result = pkg.import_package(bureau, second.path, replace=True)
-    else:  # the resubmission dialog's 覆盖全部 (app.resubmission): the answers travel the same way
-        from app.resubmission import resubmit
+    else:  # the resubmission dialog's 覆盖全部 (app.exchange.resubmission): the answers travel the same way
+        from app.exchange.resubmission import resubmit
 
         result = resubmit(bureau, second.path)
         assert result.mode == "replace"
@@ -126,7 +126,7 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
 
 
 def test_return_file_for_another_unit_or_year_is_refused(store, seed_dataset, bureau, tmp_path):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_document(bureau, seed_document(code="360", name="另一单位"), backup=False)
     cm.add_comment(bureau, "360", 2023, kind="project", project=PROJECT, text="请补充。")
@@ -144,7 +144,7 @@ def test_return_file_for_another_unit_or_year_is_refused(store, seed_dataset, bu
 
 
 def test_tampered_or_broken_return_file_is_refused(store, seed_dataset, bureau, tmp_path):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_document(bureau, seed_document(), backup=False)
     cm.add_comment(bureau, "359", 2023, kind="cell", form=CELL[0], row=CELL[1], column=CELL[2], text="请核实。")
@@ -168,7 +168,7 @@ def test_tampered_or_broken_return_file_is_refused(store, seed_dataset, bureau, 
 
 
 def test_a_changed_bureau_key_is_refused_unless_confirmed(store, seed_dataset, bureau, tmp_path, key_dir):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_document(bureau, seed_document(), backup=False)
     first = cm.import_return(store, cm.write_return(bureau, "359", 2023, "第一次", tmp_path / "a.bdr").path)
@@ -184,7 +184,7 @@ def test_a_changed_bureau_key_is_refused_unless_confirmed(store, seed_dataset, b
 
 
 def test_comment_api_refusals_and_submitted_budget(store, seed_dataset):
-    from app.rules import check_dataset
+    from app.checks.rules import check_dataset
 
     explain_all_findings(seed_dataset)
     seed_dataset.set_status("submitted")
@@ -264,7 +264,7 @@ def test_cli_comment_add_list_answer_resolve_and_return_file(seeded_db, tmp_path
 def test_cli_return_out_then_import_return_on_the_clerks_copy(seeded_db, tmp_path, capsys):
     import shutil
 
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(str(seeded_db))
     dataset = store.open_dataset("359", 2023)

@@ -1,7 +1,7 @@
 """A failure after every write step leaves the database unchanged, sound, and the file importable again
 (issue 22, item 2).
 
-Each multi-step write calls ``Store.step(name)`` after each of its steps (app/service.py). Two kinds of
+Each multi-step write calls ``Store.step(name)`` after each of its steps (app/store/service.py). Two kinds of
 fault are injected there:
 
 - in the process (SQLite and PostgreSQL): a hook raises at the step; afterwards every table holds
@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import comments as cm
-from app import package as pkg
-from app import service
-from app.interchange import import_document
+from app.bureau import comments as cm
+from app.exchange import package as pkg
+from app.exchange.interchange import import_document
+from app.store import service
 from db.models import Base
 from tests.conftest import dump
 from tests.test_package import make_package, seed_document
@@ -126,7 +126,7 @@ def test_return_file_fault_at_each_step(monkeypatch, return_file, tmp_path, step
 
 @pytest.mark.parametrize("step", NEW_YEAR_STEPS)
 def test_new_year_fault_at_each_step(bureau, monkeypatch, step):
-    from app.year_cycle import new_year
+    from app.exchange.year_cycle import new_year
 
     import_document(bureau, seed_document(), backup=False)
     faulted(bureau, monkeypatch, step, lambda: new_year(bureau, "359", 2023, 2024))
@@ -135,8 +135,9 @@ def test_new_year_fault_at_each_step(bureau, monkeypatch, step):
 # ---- fixtures: a department package (built once), a 退回 file on a clerk's database ---------------
 @pytest.fixture(scope="module")
 def department_file(tmp_path_factory) -> Path:
-    from app import hierarchy, signing
-    from app.service import Store
+    from app.bureau import hierarchy
+    from app.exchange import signing
+    from app.store.service import Store
     from tests.test_hierarchy import DEPT, DEPT_NAME, YEAR, build_department
 
     folder = tmp_path_factory.mktemp("department")
@@ -155,8 +156,8 @@ def department_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def return_file(tmp_path):
     """A clerk's database with 359/2023 已上报, and the bureau's signed 退回 file with one 批注."""
-    from app import signing
-    from app.service import Store
+    from app.exchange import signing
+    from app.store.service import Store
 
     document = seed_document(status="submitted")
     bureau = Store(str(tmp_path / "bureau.sqlite3"))
@@ -196,7 +197,7 @@ def fingerprints_of(path: Path) -> list[str]:
     package = pkg.open_package(path)
     keys = [package.fingerprint]
     if package.kind == pkg.KIND_DEPARTMENT:
-        from app.hierarchy import verify_department
+        from app.bureau.hierarchy import verify_department
 
         keys += [unit.fingerprint for unit, _document in verify_department(package).units]
     return [option for key in keys for option in ("--trust-fingerprint", key)]
@@ -214,7 +215,7 @@ def killed(db: Path, step: str, *args: str) -> None:
 
 @pytest.fixture
 def empty_db(tmp_path):
-    from app.service import Store
+    from app.store.service import Store
 
     db = tmp_path / "kill.sqlite3"
     Store(str(db)).close()
@@ -267,7 +268,7 @@ def test_sigkill_return_file_at_each_step(return_file, step):
 @sigkill
 @pytest.mark.parametrize("step", ["dataset:content", "dataset:audit"])
 def test_sigkill_new_year_at_each_step(tmp_path, step):
-    from app.service import Store
+    from app.store.service import Store
 
     db = tmp_path / "year.sqlite3"
     store = Store(str(db))
@@ -279,8 +280,8 @@ def test_sigkill_new_year_at_each_step(tmp_path, step):
 # ---- backup restore (SQLite only: backups are of a SQLite file) -------------------------------------
 def _restorable(tmp_path):
     """A database with two budgets, a backup, then both changed: a restore rewrites both."""
-    from app import backup
-    from app.service import Store
+    from app.store import backup
+    from app.store.service import Store
 
     db = tmp_path / "restore.sqlite3"
     store = Store(str(db))
@@ -294,7 +295,7 @@ def _restorable(tmp_path):
 
 @pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
 def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
-    from app import backup
+    from app.store import backup
 
     store, _db, info = _restorable(tmp_path)
     try:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import faults
+from app.base import faults
 
 
 def hook(store, text: str):

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from app.editions import Step, current_edition, dataset_edition, migrate_dataset, plan
-from app.errors import ConflictError
-from app.forms import all_forms
-from app.paths import resource
-from app.service import CellChange
-from app.year_cycle import new_year
+from app.base.errors import ConflictError
+from app.base.paths import resource
+from app.domain.forms import all_forms
+from app.exchange.year_cycle import new_year
+from app.store.editions import Step, current_edition, dataset_edition, migrate_dataset, plan
+from app.store.service import CellChange
 
 
 def test_every_definition_names_its_edition():

@@ -21,15 +21,21 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import text
 
-from app import forms as form_definitions
-from app.audit import history
-from app.editions import current_edition, current_editions, dataset_edition, migrate_store, reload_definitions
-from app.errors import InputError
-from app.forms import form_by_id
-from app.interchange import export_document, import_document, read_document
-from app.paths import resource
+from app.base.errors import InputError
+from app.base.paths import resource
+from app.domain import forms as form_definitions
+from app.domain.forms import form_by_id
+from app.exchange.interchange import export_document, import_document, read_document
 from app.printing.document import render_document
-from app.service import Store
+from app.store.audit import history
+from app.store.editions import (
+    current_edition,
+    current_editions,
+    dataset_edition,
+    migrate_store,
+    reload_definitions,
+)
+from app.store.service import Store
 from tests.conftest import SEED004, explain_all_findings
 
 PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
@@ -103,7 +109,7 @@ def seed_document(changes: dict | None = None) -> dict:
 
 
 def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_path):
-    from app.domain import UnitInfo
+    from app.domain.records import UnitInfo
 
     made_with = current_editions(any_store.code_tables(2023))
     assert made_with == {"forms": "2023", "rules": "2023", "indicators": "2023",
@@ -116,8 +122,8 @@ def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_pat
     document = export_document(imported)
     assert document["editions"] == made_with
     # Excel: exported and read back, made with today's definitions
-    from app.excel.export import export_workbook, source_from_dataset
-    from app.excel.importer import import_workbook, read_workbook
+    from app.exchange.excel.export import export_workbook, source_from_dataset
+    from app.exchange.excel.importer import import_workbook, read_workbook
 
     path = export_workbook(source_from_dataset(imported), tmp_path / "seed.xlsx")
     plan = read_workbook(any_store, path)
@@ -125,15 +131,15 @@ def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_pat
     again = import_workbook(any_store, plan, replace=True)
     assert again.editions == made_with
     # the roll-over
-    from app.year_cycle import new_year
+    from app.exchange.year_cycle import new_year
 
     new_year(any_store, "359", 2023, 2024)
     assert any_store.open_dataset("359", 2024).editions == current_editions(any_store.code_tables(2024))
 
 
 def test_the_package_carries_the_editions(store, seed_dataset, tmp_path, monkeypatch):
-    from app import signing
-    from app.package import _dataset_document, export_package, open_package
+    from app.exchange import signing
+    from app.exchange.package import _dataset_document, export_package, open_package
 
     monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "keys"))
     result = export_package(seed_dataset, tmp_path / "seed.bdp")
@@ -184,7 +190,7 @@ def test_a_dropped_column_holding_a_value_is_refused_and_listed(any_store, ship,
 
 
 def test_migrate_command_lists_and_refuses(tmp_path, ship, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     db = str(tmp_path / "cli.sqlite3")
     store = Store(db)

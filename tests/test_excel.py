@@ -1,4 +1,4 @@
-"""Excel workbooks out and in (app.excel): layout, formulas, round trip, tolerance and refusals."""
+"""Excel workbooks out and in (app.exchange.excel): layout, formulas, round trip, tolerance and refusals."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.cli import main
-from app.errors import ConflictError, InputError
-from app.excel import (
+from app.base.errors import ConflictError, InputError
+from app.cli.main import main
+from app.exchange.excel import (
     ExportSource,
     diff_against,
     export_workbook,
@@ -20,7 +20,7 @@ from app.excel import (
     safety,
     source_from_dataset,
 )
-from app.interchange import dumps, export_document
+from app.exchange.interchange import dumps, export_document
 from tests.conftest import SEED004
 
 INCOME = "收入总表"
@@ -65,7 +65,7 @@ def round_trip(store_factory, path: Path) -> str:
 
 @pytest.fixture
 def fresh_store(tmp_path):
-    from app.service import Store
+    from app.store.service import Store
 
     stores = []
 
@@ -152,7 +152,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(seed_dataset, tmp_pat
 
 def test_generic_source_exports_summed_values_without_projects(seed_dataset, tmp_path):
     """The bureau's 汇总 is a Workbook of summed values: it exports with the same code."""
-    from app.compute import Workbook
+    from app.domain.compute import Workbook
 
     summed = Workbook(seed_dataset.codes, {key: value * 2 for key, value in seed_dataset.entered_values().items()})
     source = ExportSource(summed, seed_dataset.unit, 2023, "万元")
@@ -427,8 +427,8 @@ def test_export_to_a_missing_folder_is_a_message_and_leaves_nothing(seed_dataset
 
 
 def test_cancelled_export_and_read_leave_nothing(store, seed_dataset, seed_xlsx, tmp_path):
-    from app.errors import Cancelled
-    from app.progress import Progress
+    from app.base.errors import Cancelled
+    from app.base.progress import Progress
 
     progress = Progress(lambda done, total, text: progress.cancel() if done >= 3 else None)
     target = tmp_path / "cancelled.xlsx"

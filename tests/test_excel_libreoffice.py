@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
-from app.interchange import dumps, export_document
+from app.exchange.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
+from app.exchange.interchange import dumps, export_document
 from tests.conftest import SEED004
 from tests.test_excel import INCOME, code_row, edit, fresh_store, header_column  # noqa: F401 - fixture
 

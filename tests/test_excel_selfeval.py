@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from app import selfeval
-from app.errors import InputError
-from app.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
-from app.interchange import import_document, read_document
-from app.service import Store
+from app.base.errors import InputError
+from app.exchange.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
+from app.exchange.interchange import import_document, read_document
+from app.store.service import Store
 from tests.conftest import FIXTURES
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from app import expr
+from app.domain import expr
 
 
 def lookup_from(values):

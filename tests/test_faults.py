@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.cli import main
-from app.faults import (
+from app.base.faults import (
     ConnectionLostError,
     CorruptDatabaseError,
     DatabaseBusyError,
@@ -25,6 +24,7 @@ from app.faults import (
     ReadOnlyDatabaseError,
     translate,
 )
+from app.cli.main import main
 from tests.conftest import SEED004
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def test_malformed_pages_fail_quick_check_on_open(seeded, capsys):
         data[start + 8: start + 40] = b"\xff" * 32
     seeded.write_bytes(bytes(data))
     with pytest.raises(CorruptDatabaseError) as caught:
-        from app.service import Store
+        from app.store.service import Store
 
         Store(str(seeded))
     assert caught.value.path == str(seeded)
@@ -105,7 +105,7 @@ def test_newer_schema_is_named_and_the_file_not_touched(seeded, capsys):
         assert code == 1
         assert "0099" in err and "较新版本" in err and "不会打开或修改" in err
     assert digest(seeded) == before
-    from app.service import Store
+    from app.store.service import Store
 
     with pytest.raises(NewerSchemaError) as caught:
         Store(str(seeded))
@@ -113,7 +113,7 @@ def test_newer_schema_is_named_and_the_file_not_touched(seeded, capsys):
 
 
 def test_current_schema_opens_without_alembic(seeded):
-    script = ("import sys\nfrom app.service import Store\n"
+    script = ("import sys\nfrom app.store.service import Store\n"
               f"store = Store({str(seeded)!r})\nstore.open_dataset('359', 2023)\n"
               "print('alembic' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -220,7 +220,7 @@ def test_unwritable_file_opens_read_only_by_itself(seeded, capsys, monkeypatch):
     real_access = os.access
     monkeypatch.setattr(db.engine.os, "access",
                         lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(str(seeded))
     assert store.read_only
@@ -237,7 +237,7 @@ def test_unwritable_file_opens_read_only_by_itself(seeded, capsys, monkeypatch):
 
 def test_read_only_environment_variable(seeded, monkeypatch):
     monkeypatch.setenv("BUDGETDESK_READ_ONLY", "1")
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(str(seeded))
     assert store.read_only
@@ -257,7 +257,7 @@ def test_refused_postgres_connection_in_words(capsys):
     code, _, err = run(capsys, "--db", url, "units")
     assert code == 1 and "无法连接数据库服务器" in err and "secret" not in err
     with pytest.raises(ConnectionLostError):
-        from app.service import Store
+        from app.store.service import Store
 
         Store(url)
 
@@ -269,7 +269,7 @@ POSTGRES_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
 def test_lost_postgres_connection_in_words():
     from sqlalchemy import text
 
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(POSTGRES_URL)
     try:
@@ -306,14 +306,14 @@ def test_sqlite_messages_translate(message, kind):
 
 
 def test_unexpected_error_names_the_log_and_keeps_the_traceback_there(capsys, monkeypatch, tmp_path):
-    import app.cli
+    import app.cli.main
 
     monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "logs"))
 
     def broken(_args):
         raise RuntimeError("boom inside")
 
-    monkeypatch.setattr(app.cli, "cmd_units", broken)
+    monkeypatch.setattr(app.cli.main, "cmd_units", broken)
     code, _, err = run(capsys, "--db", str(tmp_path / "x.sqlite3"), "units")
     assert code == 2
     log = tmp_path / "logs" / "budgetdesk.log"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from app.font_files import FONT_DIRS_ENV, SHIPPED_FAMILY, has_cff_outlines
 from app.printing import fonts
+from app.system.font_files import FONT_DIRS_ENV, SHIPPED_FAMILY, has_cff_outlines
 from tests.conftest import SEED004
 from tests.test_printing import UNIT_LINE, Pdf
 
@@ -206,7 +206,7 @@ def test_the_selftest_finds_a_font_a_pdf_does_not_carry(tmp_path, seed_dataset):
     from reportlab.pdfgen.canvas import Canvas
 
     from app.printing import build_document
-    from app.selftest import unembedded_fonts
+    from app.system.selftest import unembedded_fonts
 
     # What printing wrote before: the reader's STSong-Light, not in the file.
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))

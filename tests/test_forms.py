@@ -1,5 +1,5 @@
-from app.codes import default_shipped_table
-from app.forms import all_forms, chinese_ordinal, form_by_id
+from app.domain.codes import default_shipped_table
+from app.domain.forms import all_forms, chinese_ordinal, form_by_id
 
 OFFICIAL_TITLES = [
     "部门预算收支总表",

@@ -4,11 +4,11 @@ and the import says so; the submission's audit row names the editions kept."""
 
 from __future__ import annotations
 
-from app.audit import history
-from app.forms import form_by_id
-from app.interchange import import_document
+from app.domain.forms import form_by_id
+from app.exchange.interchange import import_document
 from app.printing import build_document
-from app.service import FROZEN_CODES_NOTE
+from app.store.audit import history
+from app.store.service import FROZEN_CODES_NOTE
 from tests.conftest import explain_all_findings, run
 from tests.test_package import seed_document
 from tests.test_printing import Pdf
@@ -53,7 +53,7 @@ def test_a_submitted_package_import_keeps_its_codes(store):
 
 
 def test_cli_codes_import_says_submitted_budgets_keep_theirs(seeded_db, tmp_path, capsys):
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(str(seeded_db))
     try:

@@ -3,8 +3,8 @@ invisible characters are refused with a dialog naming the field."""
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.domain import UnitInfo
-from ui.main_window import NewDatasetDialog
+from app.domain.records import UnitInfo
+from ui.window.main_window import NewDatasetDialog
 
 
 def test_full_width_code_adds_a_year_to_the_existing_unit(qtbot, store):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from ui import bureau_window
+from ui.bureau import window as bureau_window
 
 
 def test_print_button_asks_where_and_prints(qtbot, seed_dataset, tmp_path, monkeypatch):

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app import hierarchy
-from app import package as pkg
+from app.bureau import hierarchy
+from app.exchange import package as pkg
 from tests.conftest import _make_store
 from tests.test_hierarchy import DEPT, DEPT_NAME, UNITS, YEAR, build_department
 
@@ -25,7 +25,7 @@ def boxes(monkeypatch):
 
 @pytest.fixture
 def bureau_window(qtbot, store, tmp_path):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -105,7 +105,7 @@ def test_tree_view_opens_a_unit_and_follows_the_year(qtbot, bureau_window, boxes
 
 def test_department_package_imported_from_the_window(qtbot, store, tmp_path, boxes):
     """导入单个数据包 with a department package: the preview lists its units; confirmed, the tree fills."""
-    from ui.bureau_window import BureauWindow, _diff_text
+    from ui.bureau.window import BureauWindow, _diff_text
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -135,7 +135,7 @@ def test_department_package_imported_from_the_window(qtbot, store, tmp_path, box
 
 def test_department_hands_its_package_upward_from_the_tree(qtbot, store, tmp_path, boxes):
     """The 主管部门 in the same window: refused while a unit is 退回, then the package is written."""
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))

@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 
 from tests.test_gui_editor import find_cell, tab, type_into
-from ui.grid_model import ERROR_BACKGROUND
+from ui.editor.grid_model import ERROR_BACKGROUND
 
 # Seed 004 reconciles (no 错误) but its targets have real defects: 9 提示 (P02, P12, P13 ×2, P14, P15 ×3,
 # P17), and 19 projects word indicators “比上年提升” with no baseline (S09, one 提示 per project).

@@ -190,7 +190,7 @@ def test_menu_bar_with_standard_shortcuts(qtbot, window, monkeypatch):
     assert shortcuts["find_row"] == "Ctrl+F" and shortcuts["help"] == "F1"
     # F1 opens 使用帮助; Ctrl+F puts the cursor in the row finder; typing a row's code goes to it
     shown = []
-    monkeypatch.setattr("ui.help_dialog.show_help", lambda parent: shown.append("使用帮助"))
+    monkeypatch.setattr("ui.common.help_dialog.show_help", lambda parent: shown.append("使用帮助"))
     tab = amount_tab(window, "expenditure_summary")
     tab.table.setFocus()
     qtbot.keyClick(tab.table, Qt.Key.Key_F1)
@@ -210,7 +210,7 @@ def test_submit_is_disabled_without_a_dataset_and_new_dataset_dialog_fits(qtbot,
 
     from PySide6.QtWidgets import QLineEdit
 
-    from ui.main_window import MainWindow, NewDatasetDialog
+    from ui.window.main_window import MainWindow, NewDatasetDialog
 
     empty = MainWindow(store)
     qtbot.addWidget(empty)
@@ -286,7 +286,7 @@ def test_undo_says_what_and_where_and_shows_that_tab(qtbot, window):
 
 
 def test_status_change_clears_undo_and_refused_writes_leave_no_step(qtbot, window, store, monkeypatch):
-    from app.errors import LockedError, StaleDataError
+    from app.base.errors import LockedError, StaleDataError
     from tests.conftest import explain_all_findings
 
     expenditure = amount_tab(window, "expenditure_summary")
@@ -408,7 +408,7 @@ def test_cover_date_is_settable_and_a_blank_project_department_prints_the_units(
     from dataclasses import replace
     from datetime import date
 
-    from app.cover import cover_date
+    from app.domain.cover import cover_date
     from app.printing.document import build_document
     from tests.test_printing import Pdf
 
@@ -445,7 +445,7 @@ def add_row_by_typing(qtbot, tab, code):
 
 
 def test_bring_in_copies_rows_once_and_follows_the_source(qtbot, window, store):
-    from app.links import NOTE_PREFIX
+    from app.domain.links import NOTE_PREFIX
 
     expenditure = amount_tab(window, "expenditure_summary")
     add_row_by_typing(qtbot, expenditure, "2130101")
@@ -511,7 +511,7 @@ def test_one_place_for_styles_toolbars_and_narrative_numbering(window):
     from pathlib import Path
 
     from app.printing import narrative
-    from ui.narrative_tab import numbered_headings
+    from ui.editor.narrative_tab import numbered_headings
 
     ui_dir = Path(__file__).resolve().parent.parent / "ui"
     for path in ui_dir.glob("*.py"):

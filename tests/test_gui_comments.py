@@ -5,9 +5,9 @@ read-only view shows the answered marks and can add a comment."""
 import pytest
 from PySide6.QtCore import Qt
 
-from app import comments as cm
-from app.interchange import import_document
-from app.service import Store
+from app.bureau import comments as cm
+from app.exchange.interchange import import_document
+from app.store.service import Store
 from tests.conftest import explain_all_findings
 from tests.test_package import seed_document
 
@@ -47,11 +47,11 @@ def _corner_color(table, index):
 
 def test_returned_comments_show_on_the_cell_and_are_answered_from_the_list(qtbot, window, store, seed_dataset,
                                                                            return_file):
-    from ui.comment_marks import ANSWERED_COLOR, COMMENT_ROLE, OPEN_COLOR
+    from ui.editor.comment_marks import ANSWERED_COLOR, COMMENT_ROLE, OPEN_COLOR
 
     window.open_dataset("359", 2023)
     reports = []
-    from ui.comments_panel import import_return_gui
+    from ui.editor.comments_panel import import_return_gui
 
     assert import_return_gui(window, str(return_file), report=lambda title, text: reports.append(text))
     assert window.dataset.status == "draft" and "退回原因：工资福利支出需核实" in reports[0]
@@ -106,7 +106,7 @@ def test_return_file_of_another_year_is_refused_in_the_window(qtbot, window, sto
     path = cm.write_return(bureau, "359", 2024, "请修改", tmp_path / "359_2024_退回.bdr").path
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append(text))
-    from ui.comments_panel import import_return_gui
+    from ui.editor.comments_panel import import_return_gui
 
     assert not import_return_gui(window, str(path))
     assert "不是当前的 2023 年度" in warnings[0]
@@ -114,9 +114,9 @@ def test_return_file_of_another_year_is_refused_in_the_window(qtbot, window, sto
 
 
 def test_bureau_view_marks_answered_cells_and_adds_a_comment(qtbot, bureau):
-    from ui.bureau_comments import BureauCommentsPanel
-    from ui.bureau_window import FormsDialog
-    from ui.comment_marks import COMMENT_ROLE
+    from ui.bureau.comments import BureauCommentsPanel
+    from ui.bureau.window import FormsDialog
+    from ui.editor.comment_marks import COMMENT_ROLE
 
     comment = cm.add_comment(bureau, "359", 2023, kind="cell", form=CELL[0], row=CELL[1], column=CELL[2], text="请核实。")
     cm.answer_comment(bureau, comment.uuid, "已核实无误。")
@@ -142,8 +142,8 @@ def test_bureau_view_marks_answered_cells_and_adds_a_comment(qtbot, bureau):
 
 
 def test_bureau_window_return_saves_the_signed_return_file(qtbot, bureau, tmp_path):
-    from app.service import Store
-    from ui.bureau_window import BureauWindow
+    from app.store.service import Store
+    from ui.bureau.window import BureauWindow
 
     clerk = Store(str(tmp_path / "clerk.sqlite3"))
     import_document(clerk, seed_document(), backup=False)

@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.forms import editor_order
+from app.domain.forms import editor_order
 from tests.qt_helpers import type_text
-from ui.main_window import MainWindow, NewDatasetDialog
+from ui.window.main_window import MainWindow, NewDatasetDialog
 
 
 def tab(window, form_id):
@@ -191,7 +191,7 @@ def test_unknown_code_is_refused(qtbot, window):
 
 
 def test_values_survive_closing_and_reopening(qtbot, window, store, db_path):
-    from app.service import Store
+    from app.store.service import Store
 
     three = tab(window, "three_public_expenses")
     type_into(qtbot, three, "vehicle_purchase", "general_budget", "25")

@@ -14,11 +14,11 @@ from tests.test_excel import INCOME, code_row, edit, header_column
 
 @pytest.fixture(autouse=True)
 def progress_dialog_race(monkeypatch):
-    """ui/jobs.py ``Job._progressed``: a modal QProgressDialog's setValue() processes events, so the
+    """ui/common/jobs.py ``Job._progressed``: a modal QProgressDialog's setValue() processes events, so the
     job may finish (and drop its dialog) before setLabelText runs, an AttributeError in the event
     loop. Reported to the lead (fix: re-check ``self.dialog`` after setValue); until then these
     tests use the re-checking version so they do not fail by timing."""
-    from ui import jobs
+    from ui.common import jobs
 
     def progressed(self, done: int, total: int, text: str) -> None:
         if self.dialog is None or self.worker.progress.cancelled:

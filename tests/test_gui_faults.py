@@ -12,10 +12,10 @@ from PySide6.QtCore import qCritical
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from app import backup
-from app.faults import DatabaseBusyError, ReadOnlyDatabaseError
-from ui import error_dialog
-from ui.error_dialog import ErrorDialog
+from app.base.faults import DatabaseBusyError, ReadOnlyDatabaseError
+from app.store import backup
+from ui.common import error_dialog
+from ui.common.error_dialog import ErrorDialog
 
 CELL = ("three_public_expenses", "reception", "general_budget")
 
@@ -212,7 +212,7 @@ def test_locked_write_offers_retry(qtbot, store, seed_dataset, db_path, dialogs,
 
 
 def test_backup_dialog_creates_lists_and_restores(qtbot, window, store, seed_dataset):
-    from ui.backup_dialog import BackupDialog, reload_after_restore
+    from ui.window.backup_dialog import BackupDialog, reload_after_restore
 
     window.dataset.set_cell(*CELL, "1.23")
     questions = []
@@ -220,7 +220,7 @@ def test_backup_dialog_creates_lists_and_restores(qtbot, window, store, seed_dat
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 0
     dialog.create_button.click()
-    qtbot.waitUntil(lambda: dialog.backup_job.outcome == "done", timeout=60000)  # the job helper (ui.jobs)
+    qtbot.waitUntil(lambda: dialog.backup_job.outcome == "done", timeout=60000)  # the job helper (ui.common.jobs)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 2).text() == "手动备份" and dialog.table.item(0, 1).text().endswith("KB")
     window.dataset.set_cell(*CELL, "3.21")
@@ -233,7 +233,7 @@ def test_backup_dialog_creates_lists_and_restores(qtbot, window, store, seed_dat
 
 
 def test_backup_dialog_declined_restore_changes_nothing(qtbot, store, seed_dataset):
-    from ui.backup_dialog import BackupDialog
+    from ui.window.backup_dialog import BackupDialog
 
     backup.create_backup(store, "manual")
     seed_dataset.set_cell(*CELL, "3.21")
@@ -244,7 +244,7 @@ def test_backup_dialog_declined_restore_changes_nothing(qtbot, store, seed_datas
 
 
 def test_open_backup_dialog_reloads_the_window(qtbot, window, store, monkeypatch):
-    from ui import backup_dialog
+    from ui.window import backup_dialog
 
     window.dataset.set_cell(*CELL, "1.50")
     backup.create_backup(store, "manual")
@@ -261,7 +261,7 @@ def test_open_backup_dialog_reloads_the_window(qtbot, window, store, monkeypatch
 
 
 def test_daily_backup_timer(qtbot, store, seed_dataset):
-    from ui.backup_dialog import DailyBackup
+    from ui.window.backup_dialog import DailyBackup
 
     daily = DailyBackup(store, interval_ms=10)
     qtbot.waitUntil(lambda: len(backup.list_backups(store)) == 1)
@@ -285,7 +285,7 @@ def test_error_dialog_buttons_for_real(qtbot):
 def test_backup_action_in_the_window_opens_the_dialog(qtbot, window, monkeypatch):
     from PySide6.QtGui import QAction
 
-    from ui import backup_dialog
+    from ui.window import backup_dialog
 
     opened = []
     monkeypatch.setattr(backup_dialog.BackupDialog, "exec", lambda self: opened.append(self.store) or 0)

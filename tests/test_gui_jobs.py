@@ -1,4 +1,4 @@
-"""The one job helper (ui.jobs.run_job): its progress box is gone before any result, refusal or error
+"""The one job helper (ui.common.jobs.run_job): its progress box is gone before any result, refusal or error
 is shown, and stays gone while that message is open (issue 24: the 上报…… box covered the result)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import time
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from app.errors import BudgetDeskError
-from ui.jobs import SHOW_AFTER_MS, run_job
+from app.base.errors import BudgetDeskError
+from ui.common.jobs import SHOW_AFTER_MS, run_job
 
 # A message box stays open at least this long in these tests: longer than the progress box's
 # show-after delay, so a box that would pop up late over the message is caught.
@@ -87,7 +87,7 @@ def test_a_long_job_shows_its_box_and_closes_it_before_the_result(qtbot, window,
 
 
 def test_a_damaged_package_is_refused_with_no_progress_box_left(qtbot, window, messages, tmp_path):
-    from ui.package_actions import import_package_gui
+    from ui.window.package_actions import import_package_gui
 
     damaged = tmp_path / "坏的.bdp"
     damaged.write_bytes(b"PK\x03\x04 not a real package")
@@ -102,7 +102,7 @@ def test_a_damaged_package_is_refused_with_no_progress_box_left(qtbot, window, m
 def test_submit_refused_then_done_shows_each_message_with_no_progress_box(qtbot, window, messages, tmp_path):
     """Issue 24: after 上报 the “上报……” box covered the result, whose 确定 did nothing."""
     from tests.conftest import explain_all_findings
-    from ui.package_actions import export_package_gui
+    from ui.window.package_actions import export_package_gui
 
     target = tmp_path / "359.bdp"
     job = export_package_gui(window, submit=True, path=str(target))

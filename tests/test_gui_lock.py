@@ -67,7 +67,7 @@ def test_an_undo_refused_by_the_lock_leaves_no_step_behind(qtbot, window, store,
 
 
 def test_history_of_a_cell_from_its_context_menu_and_of_the_whole_dataset(qtbot, window, monkeypatch):
-    from ui.history_dialog import HistoryDialog
+    from ui.editor.history_dialog import HistoryDialog
 
     opened: list[HistoryDialog] = []
     monkeypatch.setattr(HistoryDialog, "exec", lambda self: opened.append(self) or 0)
@@ -90,7 +90,7 @@ def test_history_of_a_cell_from_its_context_menu_and_of_the_whole_dataset(qtbot,
 def test_history_needs_an_open_dataset(qtbot, store, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     window = MainWindow(store)

@@ -19,10 +19,10 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton
 from sqlalchemy import update
 
-from app.domain import UnitInfo
-from app.errors import Cancelled
-from app.interchange import dumps, export_document
-from app.progress import Progress
+from app.base.errors import Cancelled
+from app.base.progress import Progress
+from app.domain.records import UnitInfo
+from app.exchange.interchange import dumps, export_document
 from db import models
 from tests.test_gui_print import (
     THREE_PUBLIC_TITLE,
@@ -32,12 +32,12 @@ from tests.test_gui_print import (
     wait_for_jobs,
     wait_for_preview,
 )
-from ui import import_actions
-from ui import jobs as jobs_module
-from ui import print_dialog as print_dialog_module
-from ui.file_dialogs import documents_folder
-from ui.print_choices import FORM_PREFIX, WHOLE_DOCUMENT
-from ui.print_dialog import PrintDialog
+from ui.common import jobs as jobs_module
+from ui.common.file_dialogs import documents_folder
+from ui.printing import dialog as print_dialog_module
+from ui.printing.choices import FORM_PREFIX, WHOLE_DOCUMENT
+from ui.printing.dialog import PrintDialog
+from ui.window import import_actions
 
 GATE_TIMEOUT_S = 60  # only ever reached when the test fails
 
@@ -500,7 +500,7 @@ def test_many_progress_reports_leave_the_reference_count_of_true_alone(qtbot, mo
     end the process (bool_dealloc). The pinned binding must not (see tests/test_qt_binding.py)."""
     import sys
 
-    from ui.jobs import run_job
+    from ui.common.jobs import run_job
 
     monkeypatch.setattr(jobs_module, "REPORT_INTERVAL_S", 0)  # every step reaches the GUI thread
     seen = []

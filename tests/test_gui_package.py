@@ -29,7 +29,7 @@ def _wait(qtbot, job):
 def test_submit_menu_refused_then_submitted(qtbot, window, tmp_path, boxes):
     actions = {action.objectName(): action for menu in window.menuBar().findChildren(QMenu) for action in menu.actions()}
     assert {"package_submit", "package_export", "package_import", "bureau_mode"} <= set(actions)
-    from ui.package_actions import export_package_gui
+    from ui.window.package_actions import export_package_gui
 
     target = tmp_path / "usb" / "359.bdp"
     _wait(qtbot, export_package_gui(window, submit=True, path=str(target)))
@@ -44,7 +44,7 @@ def test_submit_menu_refused_then_submitted(qtbot, window, tmp_path, boxes):
 
 
 def test_bureau_folder_import_with_a_refused_package_overview_return_consolidate(qtbot, store, tmp_path, boxes):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -86,7 +86,7 @@ def test_bureau_folder_import_with_a_refused_package_overview_return_consolidate
 
 
 def test_single_package_import_asks_before_replacing(qtbot, store, tmp_path, boxes):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     path = make_package(tmp_path / "a.bdp", seed_document())
     window = BureauWindow(store, 2023)
@@ -106,7 +106,7 @@ def test_single_package_import_asks_before_replacing(qtbot, store, tmp_path, box
 
 
 def test_refused_single_package_is_a_chinese_message(qtbot, store, tmp_path, boxes):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     path = make_package(tmp_path / "a.bdp", seed_document())
     path.write_bytes(path.read_bytes()[:2000])
@@ -119,9 +119,9 @@ def test_refused_single_package_is_a_chinese_message(qtbot, store, tmp_path, box
 
 
 def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, boxes):
-    from app import package as pkg
+    from app.exchange import package as pkg
     from tests.qt_helpers import type_text
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     outcome = pkg.import_package(store, make_package(tmp_path / "a.bdp", seed_document()))
     window = BureauWindow(store, 2023)
@@ -143,7 +143,7 @@ def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, box
 
 
 def test_clerk_window_imports_only_its_own_unit(qtbot, window, tmp_path, boxes):
-    from ui.package_actions import import_package_gui
+    from ui.window.package_actions import import_package_gui
 
     other = make_package(tmp_path / "other.bdp", seed_document(code="360", name="别的单位"))
     job = import_package_gui(window, str(other), ask=lambda preview: pytest.fail("never offered"))

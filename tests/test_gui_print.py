@@ -13,17 +13,17 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QToolBar
 from sqlalchemy.engine import make_url
 
-from app.errors import InputError
+from app.base.errors import InputError
 from app.printing import narrative
 from tests.conftest import explain_all_findings
 from tests.qt_helpers import type_text
 from tests.test_gui_editor import tab, type_into
-from ui import print_dialog as print_dialog_module
-from ui.main_window import MainWindow
-from ui.narrative_tab import NarrativeTab, RegenerationDialog
-from ui.print_choices import FORM_PREFIX, PROJECT_PREFIX, WHOLE_DOCUMENT
-from ui.print_dialog import PrintDialog
-from ui.print_settings import settings_text
+from ui.editor.narrative_tab import NarrativeTab, RegenerationDialog
+from ui.printing import dialog as print_dialog_module
+from ui.printing.choices import FORM_PREFIX, PROJECT_PREFIX, WHOLE_DOCUMENT
+from ui.printing.dialog import PrintDialog
+from ui.printing.settings import settings_text
+from ui.window.main_window import MainWindow
 
 THREE_PUBLIC_TITLE = "部门预算财政拨款“三公”经费支出表"
 

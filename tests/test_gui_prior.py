@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from PySide6.QtCore import QSettings, Qt
 
-from app.prior import change_label, change_of, prior_cells
+from app.exchange.prior import change_label, change_of, prior_cells
 from tests.test_gui_editor import find_cell, shown, tab, type_into
-from ui.grid_model import PRIOR_SETTING
+from ui.editor.grid_model import PRIOR_SETTING
 
 
 def _previous_year(store) -> None:
@@ -134,7 +134,7 @@ def test_toggle_shows_prior_and_change_and_keeps_editing_mapped(qtbot, window, s
 
 def test_setting_is_remembered_for_the_next_window(qtbot, window, store):
     window.show_prior_action.trigger()
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     second = MainWindow(store)
     qtbot.addWidget(second)

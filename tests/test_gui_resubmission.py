@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app import package as pkg
-from app import signing
+from app.exchange import package as pkg
+from app.exchange import signing
 from tests.test_package import make_package
 from tests.test_resubmission import EXPECTED, held_document, newer_document
 
@@ -28,7 +28,7 @@ def _values(store, form: str) -> dict:
 
 
 def _open_dialog(qtbot, store, tmp_path, newer_doc):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     pkg.import_package(store, make_package(tmp_path / "a.bdp", held_document()))
     window = BureauWindow(store, 2023)
@@ -65,11 +65,11 @@ def test_tick_one_table_and_merge_only_that(qtbot, store, tmp_path, boxes):
     assert _values(store, "three_public_expenses")[("three_public_expenses", "reception", "general_budget")] == "0.50"
     assert _values(store, "expenditure_summary") == before_expenditure  # not ticked: as held
     document = store.open_dataset("359", 2023)
-    from app.interchange import export_document
+    from app.exchange.interchange import export_document
 
     exported = export_document(document)
     assert exported["projects"][0]["amount"] == "72.00" and "explanations" not in exported
-    from app.audit import history
+    from app.store.audit import history
 
     merged = [record for record in history(store, "359", 2023) if record.source == "合并"]
     assert {record.form for record in merged} == {"", "three_public_expenses"}
@@ -88,9 +88,9 @@ def test_cancel_changes_nothing_and_older_package_needs_confirming(qtbot, store,
 def test_submitted_or_older_packages_are_not_offered_blindly(qtbot, store, tmp_path):
     from datetime import datetime
 
-    from app import resubmission as rs
+    from app.exchange import resubmission as rs
     from tests.test_package import FAKE_PDF
-    from ui.resubmission_dialog import ResubmissionDialog
+    from ui.window.resubmission_dialog import ResubmissionDialog
 
     first = make_package(tmp_path / "a.bdp", held_document(status="submitted"))
     pkg.import_package(store, first)

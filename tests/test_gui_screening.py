@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch fol
 
 @pytest.fixture
 def bureau_window(qtbot, store, tmp_path):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -31,7 +31,7 @@ def _texts(table, column: int) -> list[str]:
 
 
 def test_progress_tab_counts_and_chart(qtbot, store, tmp_path, bureau_window):
-    from ui.dashboard_view import SEGMENTS
+    from ui.bureau.dashboard_view import SEGMENTS
 
     build_mixed(store, tmp_path)
     window = bureau_window()
@@ -55,7 +55,7 @@ def test_progress_tab_counts_and_chart(qtbot, store, tmp_path, bureau_window):
     colours = {image.pixelColor(x, y).rgb() for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)}
     assert all(colour.rgb() in colours for _key, _title, colour in SEGMENTS)
     # 刷新 after a change: a new unit known to the bureau is one more 应报, 未上报.
-    from app.domain import UnitInfo
+    from app.domain.records import UnitInfo
 
     store.create_unit(UnitInfo("704", "进度局四所", parent_code="700"))
     first = view.board
@@ -89,7 +89,7 @@ def test_screening_tab_lists_the_planted_outliers_and_prints(qtbot, store, tmp_p
 
 
 def test_a_bad_threshold_file_is_a_message_not_a_traceback(qtbot, store, tmp_path, bureau_window, monkeypatch):
-    from app import screening
+    from app.bureau import screening
 
     bad = tmp_path / "screening.json"
     bad.write_text("{", encoding="utf-8")

@@ -39,7 +39,7 @@ def test_without_a_file_manager_the_log_folder_is_named(qtbot, window, tmp_path,
 
 
 def test_about_names_the_log_folder_in_use(qtbot, window, tmp_path, monkeypatch):
-    from ui.help_dialog import about_text
+    from ui.common.help_dialog import about_text
 
     monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "别处"))
     assert str(tmp_path / "别处") in about_text(window.store)
@@ -70,9 +70,9 @@ def test_the_selftest_menu_entry_runs_alone_and_shows_its_result(qtbot, tmp_path
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui import error_dialog
     from ui.app import run_gui
-    from ui.support_actions import SelftestDialog
+    from ui.common import error_dialog
+    from ui.common.support_actions import SelftestDialog
 
     monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "logs"))
     hooks_before = error_dialog._installed  # run_gui installs the error dialog hooks: taken out again below

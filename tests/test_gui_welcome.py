@@ -5,8 +5,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from ui import welcome
-from ui.main_window import MainWindow
+from ui.window import welcome
+from ui.window.main_window import MainWindow
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_welcome_page_offers_four_ways_to_begin(first_run):
 
 def test_welcome_imports_call_the_package_and_excel_imports(first_run, monkeypatch):
     called = []
-    monkeypatch.setattr("ui.package_actions.import_package_gui", lambda window, path=None: called.append("package"))
-    monkeypatch.setattr("ui.excel_actions.import_excel", lambda window, path=None: called.append("excel"))
+    monkeypatch.setattr("ui.window.package_actions.import_package_gui", lambda window, path=None: called.append("package"))
+    monkeypatch.setattr("ui.window.excel_actions.import_excel", lambda window, path=None: called.append("excel"))
     button(first_run, "welcome_package").click()
     button(first_run, "welcome_excel").click()
     assert called == ["package", "excel"]
@@ -67,7 +67,7 @@ def test_new_dataset_button_opens_the_dialog(qtbot, first_run, monkeypatch):
 
 def test_a_double_clicked_package_opens_the_package_import(first_run, monkeypatch):
     opened = []
-    monkeypatch.setattr("ui.package_actions.import_package_gui", lambda window, path=None: opened.append(path))
+    monkeypatch.setattr("ui.window.package_actions.import_package_gui", lambda window, path=None: opened.append(path))
     assert welcome.open_file(first_run, "/tmp/x.bdp")
     assert opened == ["/tmp/x.bdp"]
 

@@ -78,7 +78,7 @@ def test_panels_close_and_come_back_from_the_view_menu(qtbot, window):
 
 
 def test_the_bureau_window_fits_1280_by_680(qtbot, store, seed_dataset):
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     bureau = BureauWindow(store, 2023)
     qtbot.addWidget(bureau)
@@ -94,9 +94,9 @@ def test_the_first_size_fits_the_screen_title_bar_included(qtbot, store, seed_da
     """The offscreen screen is 800×600; on a 1366×768 laptop the same rule keeps the status bar on it."""
     from PySide6.QtCore import QSettings
 
-    from ui.bureau_window import BureauWindow
-    from ui.main_window import MainWindow
-    from ui.scrolling_tabs import FRAME_ALLOWANCE
+    from ui.bureau.window import BureauWindow
+    from ui.common.scrolling_tabs import FRAME_ALLOWANCE
+    from ui.window.main_window import MainWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from app import prior
+from app.exchange import prior
 
 
 def test_new_year_action_opens_the_next_year(qtbot, window, store, monkeypatch):
@@ -14,7 +14,7 @@ def test_new_year_action_opens_the_next_year(qtbot, window, store, monkeypatch):
     action = window.findChild(type(window.print_action), "new_year")
     assert action is not None and action.text() == "新建下一年度…"
     action.trigger()
-    qtbot.waitUntil(lambda: window.year_job.outcome is not None, timeout=60000)  # a job (ui.jobs.run_job)
+    qtbot.waitUntil(lambda: window.year_job.outcome is not None, timeout=60000)  # a job (ui.common.jobs.run_job)
     assert window.dataset.year == 2024
     assert shown and "已建立 2024 年度" in shown[0]
     assert prior.typed_prior(window.dataset)["project"] == prior.figures_of(store.open_dataset("359", 2023))["project"]
@@ -35,9 +35,9 @@ def test_new_year_action_refuses_an_existing_year(qtbot, window, store, monkeypa
 def test_profile_dialog_saves_through_the_core_and_refuses_bad_amounts(qtbot, window, monkeypatch):
     from decimal import Decimal
 
-    from app import profile
+    from app.domain import profile
     from app.printing import narrative
-    from ui.profile_dialog import ProfileDialog
+    from ui.editor.profile_dialog import ProfileDialog
 
     dataset = window.dataset
     dialog = ProfileDialog(dataset, window)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from app import hierarchy, signing
-from app import package as pkg
-from app.errors import ConflictError, InputError
+from app.base.errors import ConflictError, InputError
+from app.bureau import hierarchy
+from app.exchange import package as pkg
+from app.exchange import signing
 from tests.conftest import _make_store
 from tests.test_package import _signed_zip, make_package, seed_document, snapshot
 
@@ -42,7 +43,7 @@ def unit_document(code, name, parent=DEPT, scale=1):
 
 def build_department(store, folder: Path, *, units=UNITS) -> dict[str, Path]:
     """The 主管部门's database: its own 已上报 data, and each 所属单位's package received as the bureau would."""
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_document(store, unit_document(DEPT, DEPT_NAME, parent=None), backup=False)
     files = {}
@@ -86,8 +87,8 @@ def test_department_package_holds_originals_and_the_consolidation(department_pac
     single = next(row for row in seed_document()["values"] if row["form"] == "expenditure_summary")
     assert single  # the seed has a 支出总表
     # 本级 ×1 and the units ×2, ×3, ×4 of the seed: the 汇总 is ten seeds.
-    from app.interchange import import_document
-    from app.service import Store
+    from app.exchange.interchange import import_document
+    from app.store.service import Store
 
     scratch = Store.scratch()
     try:
@@ -137,7 +138,7 @@ def test_bureau_imports_the_department_level_by_level(bureau, department_package
     assert {child.status for child in children} == {"warnings"}  # received, 提示 explained
     assert nodes[0].status_name == "有提示" and nodes[0].summary == "共 4：有提示 4"
     assert nodes[0].total == (sum(child.row.total for child in children), "万元")
-    from app.money import format_amount
+    from app.base.money import format_amount
 
     assert hierarchy.tree_json(nodes, YEAR)["nodes"][0]["total"] == format_amount(nodes[0].total[0])
 
@@ -230,7 +231,7 @@ def test_consolidation_that_differs_is_reported(bureau, department_package, tmp_
 
 
 def test_department_refuses_units_not_ready(tmp_path):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     store = _make_store("sqlite", tmp_path, "department")
     try:
@@ -291,8 +292,8 @@ def test_return_one_unit_then_the_whole_department(bureau, department_package):
 
 
 def test_tree_shows_units_not_received(bureau, tmp_path):
-    from app.interchange import import_document
-    from app.service import UnitInfo
+    from app.exchange.interchange import import_document
+    from app.store.service import UnitInfo
 
     import_document(bureau, unit_document(DEPT, DEPT_NAME, parent=None), backup=False)
     bureau.create_unit(UnitInfo(code="801009", name="某县幼儿园", parent_code=DEPT))
@@ -381,7 +382,7 @@ def test_cli_department_package_tree_and_return(tmp_path, capsys):
 def test_a_department_package_is_never_merged_table_by_table(bureau, department_package, capsys):
     """The resubmission diff/合并 is for one unit's package; a department package comes in whole
     (``--replace`` re-imports it whole), and the refusal says so and changes nothing."""
-    from app.resubmission import preview_resubmission
+    from app.exchange.resubmission import preview_resubmission
 
     result, _files = department_package
     before = snapshot(bureau)

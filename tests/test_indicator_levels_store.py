@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.errors import InputError
+from app.base.errors import InputError
 from app.projects import ProjectBook, indicator_levels
 from app.projects.levels import (
     LOCAL_LEVELS_ENV,
@@ -19,7 +19,7 @@ from app.projects.levels import (
     load_local_levels,
     local_levels,
 )
-from app.service import Store
+from app.store.service import Store
 from db import models
 from tests.conftest import SEED004, run
 
@@ -91,8 +91,8 @@ def test_levels_import_is_audited_and_a_rename_records_the_old_name(store):
 
 
 def test_a_package_carries_its_local_level_to_a_bureau_that_lacked_it(bureau, tmp_path):
-    from app.interchange import import_document
-    from app.package import export_package, import_package
+    from app.exchange.interchange import import_document
+    from app.exchange.package import export_package, import_package
 
     clerk = Store(str(tmp_path / "clerk.sqlite3"))
     try:
@@ -116,7 +116,7 @@ def test_a_package_carries_its_local_level_to_a_bureau_that_lacked_it(bureau, tm
 
 
 def test_a_package_may_not_rename_the_bureaus_own_level(bureau, tmp_path):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_local_levels(bureau, [("32", "本局的满意度指标", "3")])
     document = json.loads(SEED004.read_text(encoding="utf-8"))
@@ -135,7 +135,7 @@ def test_migration_chain_ends_with_the_levels_table(tmp_path):
 
 
 def test_a_merged_resubmission_keeps_the_levels_its_parts_use():
-    from app.resubmission import merge_documents
+    from app.exchange.resubmission import merge_documents
 
     held = json.loads(SEED004.read_text(encoding="utf-8"))
     package = json.loads(SEED004.read_text(encoding="utf-8"))

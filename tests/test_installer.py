@@ -263,7 +263,7 @@ def test_linux_has_a_selftest_menu_entry_like_windows():
     assert selftest["Exec"].split() == ["budgetdesk", "gui", "--selftest"] and selftest["Terminal"] == "false"
     assert selftest["Icon"] == read_desktop_entry("budgetdesk.desktop")["Icon"]
     assert "MimeType" not in selftest  # a double-clicked .bdp opens the program, not the self-test
-    from app.cli import build_parser
+    from app.cli.main import build_parser
 
     assert build_parser().parse_args(["gui", "--selftest"]).selftest is True
     assert "自检" in ISS.read_text(encoding="utf-8")  # the Windows Start-menu entry it mirrors

@@ -5,10 +5,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import ConflictError, InputError
-from app.interchange import dumps, export_document, import_document
+from app.base.errors import ConflictError, InputError
+from app.checks.rules import check_dataset, explanations, set_explanation
+from app.exchange.interchange import dumps, export_document, import_document
 from app.printing import narrative
-from app.rules import check_dataset, explanations, set_explanation
 from db import models
 from tests.conftest import SEED004, explain_all_findings
 

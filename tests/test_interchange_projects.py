@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import InputError
-from app.interchange import dumps, export_document, import_document
+from app.base.errors import InputError
+from app.exchange.interchange import dumps, export_document, import_document
 from app.projects import ProjectBook
-from app.service import Store
+from app.store.service import Store
 from db import models
 from tests.conftest import SEED004
 

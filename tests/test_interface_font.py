@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QLabel
 
-from app.font_files import FONT_DIRS_ENV, SHIPPED_FAMILY
+from app.system.font_files import FONT_DIRS_ENV, SHIPPED_FAMILY
 from tests.test_font_embedding import fontconfig_file
 from ui.app import install_interface_font
 

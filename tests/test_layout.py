@@ -1,5 +1,5 @@
-from app.forms import form_by_id
-from app.layout import column_title_path, header_levels, two_sided_lines
+from app.domain.forms import form_by_id
+from app.domain.layout import column_title_path, header_levels, two_sided_lines
 
 
 def test_two_sided_lines_match_the_printed_seed(seed_dataset):

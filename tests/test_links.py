@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from app.links import all_links, apply_link, follow_after, link_by_id, planned, set_following
+from app.domain.links import all_links, apply_link, follow_after, link_by_id, planned, set_following
 
 
 def test_links_are_data_over_real_forms_and_columns():

@@ -37,7 +37,7 @@ def _database_at_0001(path: Path) -> None:
 
 def test_a_0001_database_upgrades_and_keeps_its_data(tmp_path):
     from app.projects import ProjectBook
-    from app.service import Store
+    from app.store.service import Store
 
     path = tmp_path / "old.sqlite3"
     _database_at_0001(path)

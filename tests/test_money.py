@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.errors import InputError
-from app.money import format_amount, from_hundredths, parse_amount, to_hundredths
+from app.base.errors import InputError
+from app.base.money import format_amount, from_hundredths, parse_amount, to_hundredths
 
 
 @pytest.mark.parametrize(

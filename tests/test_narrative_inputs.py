@@ -9,16 +9,17 @@ from decimal import Decimal
 import pypdfium2 as pdfium
 import pytest
 
-from app import prior, profile
-from app.cli import main
-from app.errors import ConflictError, InputError
-from app.interchange import export_document, import_document
+from app.base.errors import ConflictError, InputError
+from app.checks.rules import check_dataset, set_explanation
+from app.cli.main import main
+from app.domain import profile
+from app.domain.quantities import QuantityDefinitionError, load_quantities, prior_names, quantities
+from app.exchange import prior
+from app.exchange.interchange import export_document, import_document
+from app.exchange.year_cycle import new_year
 from app.printing import build_document, narrative
 from app.projects import ProjectBook
-from app.quantities import QuantityDefinitionError, load_quantities, prior_names, quantities
-from app.rules import check_dataset, set_explanation
-from app.service import Store
-from app.year_cycle import new_year
+from app.store.service import Store
 from tests.conftest import SEED004
 
 
@@ -57,7 +58,7 @@ def test_the_narrative_names_no_form_keys():
 # ---- unit profile and placeholders ------------------------------------------------------------
 
 def test_placeholders_give_a_hint_until_the_profile_is_written(store):
-    from app.domain import UnitInfo
+    from app.domain.records import UnitInfo
 
     store.create_unit(UnitInfo(code="501", name="测试局"))
     store.create_dataset("501", 2023)
@@ -99,7 +100,7 @@ def test_glossary_defaults_to_the_seed_wording_and_can_be_rewritten(seed_dataset
 # ---- 上年数, reasons and N03 -----------------------------------------------------------------------
 
 def test_typed_prior_and_reasons_write_the_seed_sentences(store):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     document = json.loads(SEED004.read_text(encoding="utf-8"))
     for key in ("prior", "reasons"):
@@ -215,7 +216,7 @@ def test_approval_prints_0_in_empty_fund_rows_and_wide_date_blanks(seed_dataset,
 # ---- the indicator framework with local additions; seed 000 entered as published --------------------
 
 def test_seed000_project_entered_as_published_with_a_local_level(store, tmp_path):
-    from app.domain import UnitInfo
+    from app.domain.records import UnitInfo
     from app.projects import indicator_levels, resolve_level2
     from app.projects.levels import import_local_levels
     from tests.fixtures import seed000

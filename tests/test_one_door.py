@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from app.cli import main
-from app.errors import InputError, LockedError, StaleDataError
+from app.base.errors import InputError, LockedError, StaleDataError
+from app.cli.main import main
 from tests.conftest import SEED004, explain_all_findings
 
 PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
@@ -34,7 +34,7 @@ def dump(store) -> dict:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def two_stores(request, tmp_path):
     """Two independent Stores on one database: two windows, two processes, or two bureau clients."""
-    from app.service import Store
+    from app.store.service import Store
     from db.models import Base
 
     if request.param == "postgresql":
@@ -54,7 +54,7 @@ def two_stores(request, tmp_path):
 
 
 def submitted_seed(store):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     dataset = import_file(store, SEED004)
     explain_all_findings(dataset)
@@ -74,7 +74,7 @@ def test_import_replace_over_a_submitted_dataset_is_refused(store, tmp_path, cap
 
 
 def test_a_file_saying_submitted_with_problems_is_refused(store, tmp_path):
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     document = json.loads(SEED004.read_text(encoding="utf-8"))
     document["status"] = "submitted"
@@ -85,8 +85,8 @@ def test_a_file_saying_submitted_with_problems_is_refused(store, tmp_path):
 
 
 def test_a_file_saying_submitted_imports_as_submitted_when_the_rule_passes(store, tmp_path):
-    from app.interchange import export_document, import_document
-    from app.service import Store
+    from app.exchange.interchange import export_document, import_document
+    from app.store.service import Store
 
     source = Store(str(tmp_path / "source.sqlite3"))
     document = export_document(submitted_seed(source))
@@ -98,8 +98,8 @@ def test_a_file_saying_submitted_imports_as_submitted_when_the_rule_passes(store
 
 def test_a_submitted_file_of_a_subordinate_unit_imports_under_its_department(store, tmp_path):
     """The submission check runs in a scratch database that knows no 部门: a 所属单位's file still passes."""
-    from app.interchange import export_document, import_document
-    from app.service import Store, UnitInfo
+    from app.exchange.interchange import export_document, import_document
+    from app.store.service import Store, UnitInfo
 
     source = Store(str(tmp_path / "source.sqlite3"))
     document = export_document(submitted_seed(source))
@@ -146,7 +146,7 @@ def test_every_write_path_refuses_a_submitted_dataset(store):
 
 
 def test_withdrawing_needs_a_reason_and_is_audited(store):
-    from app.audit import history
+    from app.store.audit import history
 
     dataset = submitted_seed(store)
     with pytest.raises(InputError, match="原因"):
@@ -169,7 +169,7 @@ def test_cli_status_draft_requires_reason(store, tmp_path, capsys):
 # ---- two writers ---------------------------------------------------------------------------------
 
 def test_a_process_that_opened_before_submission_cannot_write(two_stores):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     first, second = two_stores
     import_file(first, SEED004)
@@ -185,7 +185,7 @@ def test_a_process_that_opened_before_submission_cannot_write(two_stores):
 
 
 def test_a_stale_value_is_refused_naming_the_cell_and_the_stored_value(two_stores):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     first, second = two_stores
     import_file(first, SEED004)
@@ -205,7 +205,7 @@ def test_a_stale_value_is_refused_naming_the_cell_and_the_stored_value(two_store
 
 
 def test_a_replaced_dataset_is_never_written_by_the_old_view(two_stores):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     first, second = two_stores
     import_file(first, SEED004)
@@ -219,7 +219,7 @@ def test_a_replaced_dataset_is_never_written_by_the_old_view(two_stores):
 
 
 def test_submission_of_a_stale_view_is_refused(two_stores):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
 
     first, second = two_stores
     explain_all_findings(import_file(first, SEED004))
@@ -249,8 +249,8 @@ def test_history_shows_a_set_with_old_and_new(seed_dataset, db_path, capsys):
 
 
 def test_history_names_projects_fields_notes_and_rows(seed_dataset, store):
-    from app.audit import history
     from app.projects import ProjectBook
+    from app.store.audit import history
 
     book = ProjectBook(seed_dataset)
     project = book.list_projects()[0]
@@ -268,7 +268,7 @@ def test_history_names_projects_fields_notes_and_rows(seed_dataset, store):
 
 
 def test_a_refused_write_leaves_no_audit_row(store):
-    from app.audit import history
+    from app.store.audit import history
 
     dataset = submitted_seed(store)
     count = len(history(store, "359", 2023))

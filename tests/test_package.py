@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import package as pkg
-from app import signing
-from app.errors import ConflictError, InputError
+from app.base.errors import ConflictError, InputError
+from app.exchange import package as pkg
+from app.exchange import signing
 from tests.conftest import SEED004, explain_all_findings
 
 PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
@@ -46,8 +46,8 @@ def seed_document(code="359", name="秦皇岛经济技术开发区融媒体中�
 
 
 def _explanations_for(document: dict) -> dict:
-    from app.interchange import export_document, import_document
-    from app.service import Store
+    from app.exchange.interchange import export_document, import_document
+    from app.store.service import Store
 
     scratch = Store.scratch()
     try:
@@ -93,7 +93,7 @@ def snapshot(store) -> dict:
 
 # ---- export, submit, round trip ------------------------------------------------------------------
 def test_export_submit_import_round_trip_identical(store, bureau, tmp_path, key_dir):
-    from app.interchange import export_document, import_file
+    from app.exchange.interchange import export_document, import_file
 
     dataset = import_file(store, SEED004)
     explain_all_findings(dataset)
@@ -150,7 +150,7 @@ def test_submit_refused_while_an_error_remains(seed_dataset, tmp_path):
 
 
 def test_cli_export_package_submit_refused_exit_1(db_path, seed_dataset, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     code = main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
                  "--out", str(tmp_path), "--submit"])
@@ -332,7 +332,7 @@ def test_other_unit_or_year_than_expected_refused(bureau, good_package):
 
 
 def test_existing_dataset_shows_differences_and_needs_replace(bureau, tmp_path):
-    from app.interchange import export_document
+    from app.exchange.interchange import export_document
 
     pkg.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document()))
     changed = seed_document()
@@ -367,7 +367,7 @@ def _three_units(folder: Path) -> list[Path]:
 
 
 def test_import_directory_skips_the_bad_package(bureau, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     folder = tmp_path / "usb"
     paths = _three_units(folder)
@@ -375,7 +375,7 @@ def test_import_directory_skips_the_bad_package(bureau, tmp_path, capsys):
     paths[1].write_bytes(raw[: len(raw) // 2])
     (folder / "readme.txt").write_text("not a package", encoding="utf-8")
     steps = []
-    from app.progress import Progress
+    from app.base.progress import Progress
 
     result = pkg.import_packages(bureau, folder, progress=Progress(lambda done, total, text: steps.append((done, total))))
     assert [o.unit_code for o in result.imported] == ["101", "103"]
@@ -411,9 +411,9 @@ def test_return_with_reason_back_to_draft(bureau, tmp_path):
 
 
 def test_consolidation_of_three_units_is_the_cell_by_cell_sum(bureau, tmp_path):
-    from app.consolidate import consolidate, consolidation_json
-    from app.forms import all_forms
-    from app.interchange import import_document
+    from app.bureau.consolidate import consolidate, consolidation_json
+    from app.domain.forms import all_forms
+    from app.exchange.interchange import import_document
 
     import_document(bureau, seed_document(code="35", name="部门本级", scale=1))
     import_document(bureau, seed_document(code="3501", name="所属单位甲", scale=2, parent="35"))
@@ -440,15 +440,15 @@ def test_consolidation_of_three_units_is_the_cell_by_cell_sum(bureau, tmp_path):
     data = consolidation_json(two)
     assert [u["code"] for u in data["units"]] == ["3501", "3502"]
     assert data["forms"]["expenditure_summary"][0]["values"]["total"] == str(Decimal("1206.65") * 5)
-    from app.errors import NotFoundError
+    from app.base.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="9999"):
         consolidate(bureau, 2023, units=["9999"])
 
 
 def test_consolidation_keeps_a_direct_amount_beside_another_units_children(bureau):
-    from app.consolidate import consolidate
-    from app.interchange import import_document
+    from app.bureau.consolidate import consolidate
+    from app.exchange.interchange import import_document
 
     a = seed_document(code="201", name="甲")
     a["values"] = [{"form": "expenditure_summary", "row": "20701", "column": "basic", "value": "10.00"}]
@@ -466,8 +466,8 @@ def test_consolidation_keeps_a_direct_amount_beside_another_units_children(burea
 
 
 def test_consolidate_cli_json_and_pdf(db_path, store, tmp_path, capsys):
-    from app.cli import main
-    from app.interchange import import_document
+    from app.cli.main import main
+    from app.exchange.interchange import import_document
 
     import_document(store, seed_document(code="101", name="甲"))
     import_document(store, seed_document(code="102", name="乙", scale=2))
@@ -480,7 +480,7 @@ def test_consolidate_cli_json_and_pdf(db_path, store, tmp_path, capsys):
 
 
 def test_cli_import_package_overview_return_trust(db_path, store, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     path = make_package(tmp_path / "a.bdp", seed_document(status="submitted"))
     db = ["--db", str(db_path)]
@@ -502,7 +502,7 @@ def test_cli_import_package_overview_return_trust(db_path, store, tmp_path, caps
 
 
 def test_every_package_command_has_help(capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     for command in ("export-package", "import-package", "import-packages", "overview", "return", "trust", "consolidate"):
         with pytest.raises(SystemExit) as done:
@@ -525,7 +525,7 @@ def test_signature_helpers():
 
 def _second_store(bureau, tmp_path):
     """Another member of staff: a second connection pool on the same database."""
-    from app.service import Store
+    from app.store.service import Store
 
     url = bureau.engine.url
     return Store(url.render_as_string(hide_password=False) if url.get_backend_name() != "sqlite" else url.database)
@@ -563,7 +563,7 @@ def test_two_staff_importing_at_once(bureau, tmp_path):
         for thread in threads:
             thread.join()
         results = outcomes["a"] + outcomes["b"]
-        from app.errors import ConflictError
+        from app.base.errors import ConflictError
 
         refusals = [r for r in results if isinstance(r, Exception)]
         assert len(refusals) == 1 and isinstance(refusals[0], ConflictError | InputError), results
@@ -580,7 +580,7 @@ def test_two_staff_importing_at_once(bureau, tmp_path):
 
 
 def test_cli_export_package_submit_into_a_folder(db_path, seed_dataset, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     explain_all_findings(seed_dataset)
     usb = tmp_path / "usb"
@@ -598,7 +598,7 @@ def test_cli_export_package_submit_into_a_folder(db_path, seed_dataset, tmp_path
 
 def test_a_double_clicked_package_opens_the_gui_import(monkeypatch):
     import ui.app
-    from app.cli import main
+    from app.cli.main import main
 
     opened = []
     monkeypatch.setattr(ui.app, "run_gui", lambda db=None, **options: opened.append((db, options)) or 0)
@@ -623,7 +623,7 @@ def test_folder_import_takes_a_department_after_its_units_file_names(bureau, tmp
 
 
 def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
-    from app.progress import Progress
+    from app.base.progress import Progress
 
     paths = _three_units(tmp_path / "usb")
     progress = Progress()
@@ -647,7 +647,7 @@ def test_consolidation_exports_to_excel_with_live_totals(bureau, tmp_path, capsy
     """汇总 → Excel through the same exporter as a unit's workbook: the sum of three units, cell by cell."""
     import openpyxl
 
-    from app.cli import main
+    from app.cli.main import main
 
     _three_units(tmp_path / "usb")
     pkg.import_packages(bureau, tmp_path / "usb")

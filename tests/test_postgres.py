@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not URL, reason="BUDGETDESK_TEST_POSTGRES_URL no
 def pg_store():
     from sqlalchemy import text
 
-    from app.service import Store
+    from app.store.service import Store
     from db.models import Base
 
     store = Store(URL)
@@ -32,7 +32,7 @@ def pg_store():
 
 
 def test_seed004_round_trip_and_edits_on_postgres(pg_store):
-    from app.interchange import dumps, export_document, import_file
+    from app.exchange.interchange import dumps, export_document, import_file
 
     dataset = import_file(pg_store, SEED004)
     assert dataset.value("expenditure_summary", "total", "total") == Decimal("1206.65")

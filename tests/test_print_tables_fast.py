@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 from reportlab.platypus.tables import TableStyle
 
-from app.errors import InputError
+from app.base.errors import InputError
 from app.printing import build_document, fonts
 from app.printing.grid import BalancedCell, TextCell, TextTable
 from app.printing.markup import escape

@@ -9,13 +9,13 @@ from decimal import Decimal
 import pypdfium2 as pdfium
 import pytest
 
-from app.cli import main
-from app.codes import default_shipped_table
-from app.domain import UnitInfo
-from app.errors import ConflictError, InputError, NotFoundError
-from app.forms import all_forms
+from app.base.errors import ConflictError, InputError, NotFoundError
+from app.cli.main import main
+from app.domain.codes import default_shipped_table
+from app.domain.forms import all_forms
+from app.domain.records import UnitInfo
 from app.printing import build_document, fonts, narrative
-from app.service import CellChange
+from app.store.service import CellChange
 from tests.conftest import SEED004, explain_all_findings, run
 
 UNIT_LINE = "359秦皇岛经济技术开发区融媒体中心"
@@ -61,8 +61,8 @@ class Pdf:
 
 @pytest.fixture(scope="module")
 def seed_pdf(tmp_path_factory):
-    from app.interchange import import_file
-    from app.service import Store
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
 
     folder = tmp_path_factory.mktemp("print")
     store = Store(str(folder / "seed.sqlite3"))
@@ -221,7 +221,7 @@ def test_long_table_spans_pages_with_header_on_each(store, tmp_path):
 
 
 def test_header_spans_follow_the_form_definition():
-    from app.forms import form_by_id
+    from app.domain.forms import form_by_id
     from app.printing.tables import header_cells, print_columns
 
     columns = print_columns(form_by_id("income_summary"))
@@ -350,7 +350,7 @@ def test_comparison_with_the_previous_year(store, seed_dataset):
 
 
 def test_edits_are_stored_and_never_overwritten_silently(store, seed_dataset, db_path, tmp_path):
-    from app.service import Store
+    from app.store.service import Store
 
     assert narrative.save_text(seed_dataset, "other", "本部门2023年无其他需要说明的事项。\r\n") is True
     edited = "本部门2023年“三公”经费预算为9.31万元，严格控制公务接待。"

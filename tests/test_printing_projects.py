@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.cli import main
-from app.domain import UnitInfo
-from app.errors import NotFoundError
+from app.base.errors import NotFoundError
+from app.cli.main import main
+from app.domain.records import UnitInfo
 from app.printing import build_document
 from app.printing.grid import GridRow, Run, RunTable, paragraph
 from app.printing.projects import EXTRA_SECTIONS
@@ -26,8 +26,8 @@ INDICATOR_HEADER = "一级指标二级指标三级指标绩效指标描述指标
 
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory):
-    from app.interchange import import_file
-    from app.service import Store
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
 
     folder = tmp_path_factory.mktemp("projects")
     store = Store(str(folder / "seed.sqlite3"))
@@ -347,6 +347,6 @@ def test_cli_project_and_section_ids(capsys, tmp_path):
     with pytest.raises(SystemExit):
         main(["print", "--help"])
     help_text = capsys.readouterr().out
-    for section_id, title in EXTRA_SECTIONS.items():  # the help is written out in app/cli.py: kept in step
+    for section_id, title in EXTRA_SECTIONS.items():  # the help is written out in app/cli/main.py: kept in step
         assert re.search(rf"{section_id}\s+{re.escape(title)}", help_text), section_id
     assert "--project" in help_text

@@ -5,9 +5,9 @@ from dataclasses import replace
 import pytest
 
 from app import selfeval
-from app.interchange import import_document, read_document
+from app.exchange.interchange import import_document, read_document
 from app.printing.document import build_document, printable_items
-from app.service import Store
+from app.store.service import Store
 from tests.conftest import FIXTURES
 from tests.test_printing import Pdf
 
@@ -59,7 +59,7 @@ def test_both_forms_are_printable_choices():
 
 
 def test_cli_prints_both_forms(store, tmp_path, capsys):
-    from app import cli
+    from app.cli import main as cli
 
     db = tmp_path / "db.sqlite3"
     assert cli.main(["--db", str(db), "import-json", str(FIXTURES / "seed003_2020.json")]) == 0

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain import UnitInfo
+from app.domain.records import UnitInfo
 from app.printing import build_document
 from app.printing.grid import GridRow, RunTable, paragraph
 from app.printing.styles import SMALL_LEADING

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.audit import history
-from app.errors import InputError
+from app.base.errors import InputError
+from app.checks.rules import check_dataset
 from app.projects import Project, ProjectBook
 from app.projects.funds import amount_changes, fund_status, funded_by_general_budget_only, set_amount
-from app.rules import check_dataset
+from app.store.audit import history
 
 D = Decimal
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
-from app.domain import UnitInfo
-from app.errors import ConflictError, InputError, NotFoundError
+from app.base.errors import ConflictError, InputError, NotFoundError
+from app.domain.records import UnitInfo
 from app.projects import (
     AssetLine,
     AssetTable,
@@ -191,7 +191,7 @@ def test_add_project_with_every_field_and_reopen(empty_book, store, db_path):
     assert [(i.level1, i.level2) for i in saved.indicators] == [("1", "11"), ("3", "31")]
     assert saved.indicators[0].note == "新区影视行业专家库" and saved.indicators[1].period_value == "≥95%"
     store.close()
-    from app.service import Store
+    from app.store.service import Store
 
     reopened = ProjectBook(Store(str(db_path)).open_dataset("901", 2023))
     assert reopened.list_projects() == [saved]

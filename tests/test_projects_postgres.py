@@ -39,7 +39,7 @@ def pg_engine():
 
 def test_0001_database_upgrades_on_postgres(pg_engine):
     from app.projects import ProjectBook
-    from app.service import Store
+    from app.store.service import Store
     from db.engine import run_alembic
 
     run_alembic(pg_engine, "upgrade", "0001")
@@ -63,9 +63,9 @@ def test_0001_database_upgrades_on_postgres(pg_engine):
 
 
 def test_delete_and_undo_keep_ids_on_postgres(pg_engine):
-    from app.interchange import import_file
+    from app.exchange.interchange import import_file
     from app.projects import Project, ProjectBook
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(URL)
     book = ProjectBook(import_file(store, SEED004))

@@ -1,9 +1,9 @@
-"""make run's check of the X11 libraries Qt needs (app.qtdeps), with ldd and apt-get stood in for."""
+"""make run's check of the X11 libraries Qt needs (app.system.qtdeps), with ldd and apt-get stood in for."""
 
 import io
 from pathlib import Path
 
-from app import qtdeps
+from app.system import qtdeps
 
 LDD = """\
 \tlinux-vdso.so.1 (0x00007ffd)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from app import package as pkg
-from app import resubmission as rs
-from app import signing
-from app.errors import ConflictError, InputError
+from app.base.errors import ConflictError, InputError
+from app.exchange import package as pkg
+from app.exchange import resubmission as rs
+from app.exchange import signing
 from tests.conftest import FIXTURES, dump, run
 from tests.test_package import (
     FAKE_PDF,
@@ -108,7 +108,7 @@ def _receive(store, tmp_path: Path, document: dict, name: str = "a.bdp") -> Path
 
 
 def _exported(store) -> dict:
-    from app.interchange import export_document
+    from app.exchange.interchange import export_document
 
     return export_document(store.open_dataset("359", 2023))
 
@@ -118,7 +118,7 @@ def _values(document: dict, form: str | None = None) -> dict:
 
 
 def _audit(store, source: str) -> list:
-    from app.audit import history
+    from app.store.audit import history
 
     return [record for record in history(store, "359", 2023) if record.source == source]
 
@@ -311,7 +311,7 @@ def test_refusals_change_nothing(bureau, tmp_path):
 def test_extract_refuses_unknown_or_damaged_copies(bureau, tmp_path):
     from sqlalchemy import update
 
-    from app.errors import NotFoundError
+    from app.base.errors import NotFoundError
     from db import models
 
     _receive(bureau, tmp_path, held_document())
@@ -368,7 +368,7 @@ def test_cli_diff_merge_replace_packages(tmp_path, capsys):
 
 
 def test_cli_help_describes_resubmission(capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     for command in ("import-package", "packages"):
         with pytest.raises(SystemExit) as done:

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from app import comments as cm
-from app.errors import ConflictError
-from app.interchange import import_document
-from app.service import Store
+from app.base.errors import ConflictError
+from app.bureau import comments as cm
+from app.exchange.interchange import import_document
+from app.store.service import Store
 from tests.conftest import explain_all_findings
 from tests.test_package import seed_document
 

@@ -1,4 +1,4 @@
-"""Project, target-quality, 政府采购 and 固定资产 rules (resources/rules/projects.json, app/rules_lists.py):
+"""Project, target-quality, 政府采购 and 固定资产 rules (resources/rules/projects.json, app/checks/lists.py):
 every rule passes on a clean dataset and fails on one made to break it; seed 004 gives no 错误 and shows
 its real target defects as 提示."""
 
@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.cli import main
-from app.domain import UnitInfo
-from app.errors import ConflictError
+from app.base.errors import ConflictError
+from app.checks.lists import read_projects, year_mentions
+from app.checks.rules import Checker, all_rules, check_dataset, rules_reading, set_explanation
+from app.cli.main import main
+from app.domain.records import UnitInfo
 from app.projects import (
     AssetLine,
     AssetTable,
@@ -22,8 +24,6 @@ from app.projects import (
     Project,
     ProjectBook,
 )
-from app.rules import Checker, all_rules, check_dataset, rules_reading, set_explanation
-from app.rules_lists import read_projects, year_mentions
 from tests.conftest import SEED004
 
 D = Decimal
@@ -317,7 +317,7 @@ SEED_WARNINGS = {
     "P15": ["宣传片更新制作费", "宣传品设计制作费", "招商片宣传制作费（结转）"],
     "P17": [""],  # four projects without a fund breakdown
 }
-# S09 (app/selfeval_rules.py): 19 of the 21 projects write “比上年提升” with no baseline as an indicator value.
+# S09 (app/checks/selfeval.py): 19 of the 21 projects write “比上年提升” with no baseline as an indicator value.
 VAGUE_PROJECTS = 19
 
 
@@ -363,7 +363,7 @@ def test_check_cli_json_rows_name_projects_and_purchases(capsys, tmp_path):
     copied = next(f for f in report["findings"] if f["rule"] == "P14")
     assert copied["cells"][0]["row"] == "智能云广播“二期”建设费"
 
-    from app.service import Store
+    from app.store.service import Store
 
     store = Store(db)
     book = ProjectBook(store.open_dataset("359", 2023))

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from app.cli import main
-from app.errors import ConflictError
-from app.rules import Checker, all_rules, check_dataset, rules_reading, set_explanation
+from app.base.errors import ConflictError
+from app.checks.rules import Checker, all_rules, check_dataset, rules_reading, set_explanation
+from app.cli.main import main
 from tests.conftest import SEED004, explain_all_findings
 
 

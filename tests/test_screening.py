@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import pytest
 
-from app.errors import InputError
-from app.screening import ScreeningConfigError, default_config_path, load_config, median, screen
+from app.base.errors import InputError
+from app.bureau.screening import ScreeningConfigError, default_config_path, load_config, median, screen
 from tests.conftest import SEED004, explain_all_findings, run
 from tests.test_font_embedding import assert_all_embedded, needs_pdffonts
 from tests.test_package import _explanations_for, make_package
@@ -47,7 +47,7 @@ def unit_document(code: str, name: str, *, scale: int = 1, year: int = 2023, par
 
 def build_department(store) -> dict[str, Decimal]:
     """500 (no 上年数), 501 (typed 上年数), 502 (三公 planted), 503 (last year held, +80 %), 600 (alone)."""
-    from app.interchange import import_document
+    from app.exchange.interchange import import_document
 
     import_document(store, unit_document("500", "测试局", scale=1, prior=False), backup=False)
     import_document(store, unit_document("501", "测试局一所", scale=2, parent="500"), backup=False)
@@ -179,7 +179,7 @@ def test_cli_screen_text_json_pdf_and_bad_input(store, tmp_path, capsys, db_path
 def test_pdf_holds_the_outliers(store, tmp_path):
     import pypdfium2 as pdfium
 
-    from app.screening import print_screening
+    from app.bureau.screening import print_screening
 
     build_department(store)
     target = tmp_path / "screen.pdf"
@@ -193,7 +193,7 @@ def test_pdf_holds_the_outliers(store, tmp_path):
 
 @needs_pdffonts
 def test_screening_pdf_embeds_every_font(store, tmp_path):
-    from app.screening import print_screening
+    from app.bureau.screening import print_screening
 
     build_department(store)
     print_screening(screen(store, 2023), tmp_path / "screen.pdf")
@@ -203,9 +203,9 @@ def test_screening_pdf_embeds_every_font(store, tmp_path):
 def build_mixed(store, tmp_path) -> None:
     """700 部门 submitted; 701 submitted then returned; 702 draft held (not submitted), 三公 table emptied;
     703 known but nothing held; 800 (own 部门) submitted."""
-    from app import package as pkg
-    from app.domain import UnitInfo
-    from app.interchange import import_document
+    from app.domain.records import UnitInfo
+    from app.exchange import package as pkg
+    from app.exchange.interchange import import_document
 
     pkg.import_package(store, make_package(tmp_path / "700.bdp", unit_document("700", "进度局", status="submitted")))
     # A 所属单位's 已上报 package cannot be imported yet (the import's scratch check lacks its 部门), so 701
@@ -222,7 +222,7 @@ def build_mixed(store, tmp_path) -> None:
 
 
 def test_dashboard_counts_for_a_mixed_situation(bureau, tmp_path):
-    from app.dashboard import dashboard
+    from app.bureau.dashboard import dashboard
 
     build_mixed(bureau, tmp_path)
     board = dashboard(bureau, 2023)
@@ -265,7 +265,7 @@ def test_cli_dashboard(store, tmp_path, capsys, db_path):
 
 
 def test_screen_and_dashboard_have_help(capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     for command, words in (("screen", ["--peers", "--pdf", "--thresholds", "中位数"]), ("dashboard", ["--json", "已退回"])):
         with pytest.raises(SystemExit) as exit_info:
@@ -276,9 +276,9 @@ def test_screen_and_dashboard_have_help(capsys):
 
 def test_a_package_sent_as_draft_is_not_counted_as_submitted(bureau, seed_dataset, tmp_path):
     """A clerk may send a 编制中 package for a look; the dashboard agrees with the tree: 未上报."""
-    from app import package as pkg
-    from app.dashboard import dashboard
-    from app.hierarchy import tree
+    from app.bureau.dashboard import dashboard
+    from app.bureau.hierarchy import tree
+    from app.exchange import package as pkg
 
     draft = pkg.export_package(seed_dataset, tmp_path / "draft.bdp")
     assert draft.status == "draft"

@@ -3,7 +3,7 @@
 import json
 from decimal import Decimal
 
-from app.interchange import dumps, export_document
+from app.exchange.interchange import dumps, export_document
 from tests.conftest import SEED004
 
 D = Decimal
@@ -57,7 +57,7 @@ def test_fixture_round_trips_unchanged(seed_dataset):
 
 
 def test_values_survive_reopening_the_database(store, seed_dataset, db_path):
-    from app.service import Store
+    from app.store.service import Store
 
     seed_dataset.set_cell("three_public_expenses", "abroad_other", "general_budget", "1.20")
     store.close()

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from app import selfeval
-from app.audit import history
-from app.errors import InputError, LockedError
-from app.interchange import export_document, import_document, read_document
-from app.rules import check_dataset
-from app.service import Store
+from app.base.errors import InputError, LockedError
+from app.checks.rules import check_dataset
+from app.exchange.interchange import export_document, import_document, read_document
+from app.store.audit import history
+from app.store.service import Store
 from tests.conftest import FIXTURES, SEED004
 
 SEED003 = FIXTURES / "seed003_2020.json"
@@ -120,7 +120,7 @@ def test_stated_rate_parts_and_scale_balance(seed001, seed003):
 def test_rate_threshold_comes_from_the_rule_data(seed001):
     # 98.98 % is below the 100 % ceiling and above the 90 % floor of resources/rules/selfeval.json …
     assert "S07" not in by_rule(seed001)
-    from app.rules import all_rules, evaluate_rule
+    from app.checks.rules import all_rules, evaluate_rule
 
     rule = next(r for r in all_rules() if r.id == "S07")
     stricter = replace(rule, params={**rule.params, "low": "99.5"})
@@ -138,7 +138,7 @@ def test_shortfall_without_a_reason(seed003):
 
 
 def selfeval_rules_shortfall(target, actual):
-    from app.selfeval_rules import shortfall
+    from app.checks.selfeval import shortfall
 
     return shortfall(target, actual)
 
@@ -149,7 +149,7 @@ def test_vague_wording_is_a_hint_per_project(store):
     assert len(findings) == 19  # seed 004 writes “比上年提升” as the value of its 效益 indicators
     first = next(f for f in findings if f.anchor == "报刊机构合作宣传费")
     assert "3 条指标" in first.message and "“比上年提升”" in first.message and len(first.cells) == 3
-    from app.selfeval_rules import vague_words
+    from app.checks.selfeval import vague_words
 
     assert vague_words("满意度比上年提升", ["比上年提升"]) == ["比上年提升"]
     assert vague_words("满意度由85%比上年提升到90%", ["比上年提升"]) == []  # a baseline is given
@@ -262,8 +262,8 @@ def test_replacing_import_audits_the_self_evaluation_difference(seed003, store):
 def test_a_target_below_last_years_result_is_a_hint(store):
     dataset = import_document(store, read_document(SEED004))
     assert "S10" not in by_rule(dataset)  # only one year held
+    from app.checks.selfeval import _value
     from app.projects import ProjectBook
-    from app.selfeval_rules import _value
 
     project, indicator = next((p, i) for p in ProjectBook(dataset).list_projects() for i in p.indicators
                               if i.comparator == "≥" and _value(i.display_value))

@@ -2,7 +2,8 @@
 
 import json
 
-from app import cli, selftest
+from app.cli import main as cli
+from app.system import selftest
 from tests.conftest import SEED004
 
 

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain import UnitInfo
-from app.errors import ConflictError, InputError, NotFoundError
+from app.base.errors import ConflictError, InputError, NotFoundError
+from app.domain.records import UnitInfo
 from tests.conftest import explain_all_findings
 
 
@@ -105,8 +105,8 @@ def test_submitted_dataset_is_read_only(dataset):
 def test_partial_cache_invalidation_matches_a_fresh_computation(seed_dataset):
     import random
 
-    from app.compute import Workbook
-    from app.forms import all_forms
+    from app.domain.compute import Workbook
+    from app.domain.forms import all_forms
 
     rng = random.Random(7)
     cells = [("expenditure_summary", "2070699", "basic"), ("expenditure_summary", "2101103", "project"),

@@ -37,7 +37,7 @@ CELLS = [(row, column) for row in ROWS for column in COLUMNS]
 
 HELPER = r'''
 import os, sys
-from app.service import Store  # imported once; each trial forks from here
+from app.store.service import Store  # imported once; each trial forks from here
 db = sys.argv[1]
 cells = [tuple(cell.split(":")) for cell in sys.argv[2].split(",")]
 edits = int(sys.argv[3])
@@ -90,8 +90,8 @@ def integrity(path: Path) -> list:
 
 
 def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
-    from app.interchange import import_file
-    from app.service import Store
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
 
     db = tmp_path / "kill.sqlite3"
     store = Store(str(db))

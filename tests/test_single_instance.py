@@ -1,4 +1,4 @@
-"""One window per user and database (ui/single_instance.py): a second launch hands its file over and
+"""One window per user and database (ui/common/single_instance.py): a second launch hands its file over and
 exits; a crashed first launch's socket does not stop the next one."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QMessageBox
 
-from ui.single_instance import InstanceServer, instance_name, serve_window
+from ui.common.single_instance import InstanceServer, instance_name, serve_window
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120  # a GUI start on a busy 2-core machine
@@ -194,7 +194,7 @@ pytestmark_unix = pytest.mark.skipif(sys.platform == "win32", reason="a Unix soc
 
 @pytestmark_unix
 def test_a_window_still_opening_its_database_is_waited_for_not_doubled(unix_window):
-    from ui.single_instance import Handover, hand_over
+    from ui.common.single_instance import Handover, hand_over
 
     def slow(connection):  # the GUI thread is busy opening the database: the answer comes late
         connection.recv(4096)
@@ -207,7 +207,7 @@ def test_a_window_still_opening_its_database_is_waited_for_not_doubled(unix_wind
 
 @pytestmark_unix
 def test_a_window_that_never_answers_keeps_a_second_from_starting(unix_window):
-    from ui.single_instance import Handover, hand_over
+    from ui.common.single_instance import Handover, hand_over
 
     done = []
     name = unix_window(lambda connection: (connection.recv(4096), time.sleep(3), done.append(1)))
@@ -216,7 +216,7 @@ def test_a_window_that_never_answers_keeps_a_second_from_starting(unix_window):
 
 @pytestmark_unix
 def test_a_window_that_dies_before_answering_lets_the_launch_start(unix_window):
-    from ui.single_instance import Handover, hand_over
+    from ui.common.single_instance import Handover, hand_over
 
     name = unix_window(lambda connection: connection.recv(4096))  # reads, then closes without a word
     assert hand_over(name, None, answer_timeout_ms=60_000) is Handover.NOBODY

@@ -1,4 +1,4 @@
-"""app.textcheck: the rules for codes and texts, and bounded reading (files, FIFOs, streams, /dev/zero)."""
+"""app.base.textcheck: the rules for codes and texts, and bounded reading (files, FIFOs, streams, /dev/zero)."""
 
 import io
 import os
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import InputError
-from app.textcheck import _SUSPECT, check_code, check_text, read_bounded, shown
+from app.base.errors import InputError
+from app.base.textcheck import _SUSPECT, check_code, check_text, read_bounded, shown
 
 
 def test_refused_characters_cover_every_control_format_and_surrogate_code_point():

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import comments as cm
-from app import package as pkg
-from app.interchange import import_document
-from app.service import Store
+from app.bureau import comments as cm
+from app.exchange import package as pkg
+from app.exchange.interchange import import_document
+from app.store.service import Store
 from tests.conftest import dump, explain_all_findings, run
 from tests.test_crash_steps import department_file, fingerprints_of  # noqa: F401 - a fixture
 from tests.test_package import make_package, seed_document
@@ -116,7 +116,7 @@ def test_gui_shows_the_fingerprint_and_imports_only_when_confirmed(qtbot, window
                                                                    monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.comments_panel import import_return_gui
+    from ui.editor.comments_panel import import_return_gui
 
     bureau = Store(str(tmp_path / "bureau.sqlite3"))
     import_document(bureau, seed_document(status="submitted"), backup=False)
@@ -147,7 +147,7 @@ def test_bad_fingerprint_text_is_refused_in_words(empty_db, tmp_path, capsys):
 def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     store = Store(str(tmp_path / "b.sqlite3"))
     path = make_package(tmp_path / "a.bdp", seed_document())
@@ -176,7 +176,7 @@ def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, 
 def test_bureau_folder_import_confirms_the_new_keys_in_one_dialog(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.bureau_window import BureauWindow
+    from ui.bureau.window import BureauWindow
 
     store = Store(str(tmp_path / "b.sqlite3"))
     folder = tmp_path / "usb"

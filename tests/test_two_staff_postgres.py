@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import package as pkg
-from app.service import Store
+from app.exchange import package as pkg
+from app.store.service import Store
 from db import models
 from tests.conftest import PG_URL, _drop_all
 from tests.test_package import make_package, seed_document

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from app import package as pkg
-from app.paths import readable
-from app.service import Store
+from app.base.paths import readable
+from app.exchange import package as pkg
+from app.store.service import Store
 from tests.conftest import run
 from tests.test_package import make_package, seed_document
 

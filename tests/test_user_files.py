@@ -24,7 +24,7 @@ def levels_db(tmp_path):
     path = tmp_path / "levels.sqlite3"
 
     def stored() -> list[str]:
-        from app.service import Store
+        from app.store.service import Store
 
         store = Store(str(path))
         try:
@@ -102,7 +102,7 @@ def test_an_empty_or_folder_return_file_or_workbook_is_refused(tmp_path, capsys,
 
 
 def test_an_oversized_return_file_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
-    from app import comments
+    from app.bureau import comments
 
     monkeypatch.setattr(comments, "MAX_RETURN_BYTES", 64)
     big = tmp_path / "x_2023_退回.bdr"
@@ -112,7 +112,7 @@ def test_an_oversized_return_file_is_refused_before_it_is_read(tmp_path, capsys,
 
 
 def _backup_folder_with(tmp_path, make) -> Path:
-    from app.service import Store
+    from app.store.service import Store
 
     Store(str(tmp_path / "d.sqlite3")).close()
     folder = tmp_path / "backups"
@@ -135,7 +135,7 @@ def test_a_fifo_among_the_backups_is_refused_without_waiting(tmp_path):
 
 
 def test_an_empty_or_oversized_backup_is_refused(tmp_path, capsys, monkeypatch):
-    from app import backup
+    from app.store import backup
 
     target = _backup_folder_with(tmp_path, lambda path: path.write_bytes(b""))
     db = ["--db", str(tmp_path / "d.sqlite3")]

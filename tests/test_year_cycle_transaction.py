@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app import selfeval
-from app.audit import history
-from app.errors import Cancelled, NotFoundError
-from app.interchange import import_document, read_document
-from app.progress import Progress
+from app.base.errors import Cancelled, NotFoundError
+from app.base.progress import Progress
+from app.exchange.interchange import import_document, read_document
+from app.exchange.year_cycle import NEW_YEAR, new_year
 from app.projects import ProjectBook
-from app.year_cycle import NEW_YEAR, new_year
+from app.store.audit import history
 from db import models
 from tests.conftest import SEED004
 from tests.test_editions_shipping import any_store  # noqa: F401  (the SQLite/PostgreSQL fixture)
@@ -42,7 +42,7 @@ def test_a_failure_midway_leaves_nothing(any_store, monkeypatch, where):  # noqa
     if where == "after_projects":  # rows, cells and projects are in the transaction already
         monkeypatch.setattr(selfeval, "write_content", _cut)
     else:  # the very last statement of the transaction
-        monkeypatch.setattr("app.service._AuditBatch.write", _cut)
+        monkeypatch.setattr("app.store.service._AuditBatch.write", _cut)
     with pytest.raises(PowerCut):
         new_year(any_store, "359", 2023, 2024)
     monkeypatch.undo()

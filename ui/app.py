@@ -9,9 +9,9 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from app.errors import BudgetDeskError
-from app.font_files import SHIPPED_FAMILY, font_files_in, restricted_font_dirs, shipped_font_path
-from app.paths import resource
+from app.base.errors import BudgetDeskError
+from app.base.paths import resource
+from app.system.font_files import SHIPPED_FAMILY, font_files_in, restricted_font_dirs, shipped_font_path
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def system_chinese_families() -> list[str]:
     """Font families of the system that write Simplified Chinese. Under BUDGETDESK_FONT_DIRS the
-    system's fonts are only the files in those folders (see app.font_files)."""
+    system's fonts are only the files in those folders (see app.system.font_files)."""
     folders = restricted_font_dirs()
     if folders is None:
         families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
@@ -108,9 +108,9 @@ READ_ONLY_NOTE = "数据库以只读方式打开（只读介质、没有写权�
 def open_store(db: str | None, read_only: bool | None = None):
     """Open the database at start; a fault becomes a dialog (locked: 重试; damaged: restore the newest
     good backup), never a vanished window. Returns the Store, or None when it cannot be opened."""
-    from app.faults import CorruptDatabaseError, DatabaseBusyError
-    from app.service import Store
-    from ui.error_dialog import show_error
+    from app.base.faults import CorruptDatabaseError, DatabaseBusyError
+    from app.store.service import Store
+    from ui.common.error_dialog import show_error
 
     while True:
         try:
@@ -126,10 +126,10 @@ def open_store(db: str | None, read_only: bool | None = None):
 
 
 def _offer_restore(db, read_only, exc):
-    from app import backup
-    from app.service import Store
+    from app.store import backup
+    from app.store.service import Store
     from db.engine import sqlite_path
-    from ui.error_dialog import ErrorDialog, format_details, show_error
+    from ui.common.error_dialog import ErrorDialog, format_details, show_error
 
     path = sqlite_path(db)
     try:
@@ -159,10 +159,10 @@ def _offer_restore(db, read_only, exc):
 
 def start_window(store):
     """The main window on an opened store, with the backup on open and the daily backup timer."""
-    from app.backup import backup_on_open
-    from ui.backup_dialog import DailyBackup
-    from ui.main_window import MainWindow
-    from ui.style import set_role
+    from app.store.backup import backup_on_open
+    from ui.common.style import set_role
+    from ui.window.backup_dialog import DailyBackup
+    from ui.window.main_window import MainWindow
 
     backup_on_open(store)
     window = MainWindow(store)
@@ -180,15 +180,15 @@ def start_window(store):
 def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_show: bool = False,
             open_file: str | None = None, bureau: bool = False, selftest: bool = False) -> int:
     """Open the main window on the last dataset, or with ``bureau`` the 财政局 window; when that window
-    already runs for this user and database, hand it ``open_file`` and return 0 (ui/single_instance.py).
+    already runs for this user and database, hand it ``open_file`` and return 0 (ui/common/single_instance.py).
     ``exit_after_show`` (start-up benchmark): quit once the first window has been shown and painted.
     ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up.
     ``selftest``: only the self-test, its steps in a window (the Linux menu entry 部门预算填报 自检); the
     user's database is not opened; 0 when every step worked."""
     from PySide6.QtCore import QTimer
 
-    from app.logsetup import setup_logging
-    from ui.error_dialog import install_exception_hooks
+    from app.system.logsetup import setup_logging
+    from ui.common.error_dialog import install_exception_hooks
 
     setup_logging()
     app = make_application()
@@ -197,14 +197,14 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         return _selftest_alone()
     instance = None
     if not exit_after_show:  # the start-up benchmark measures a plain start
-        from ui.single_instance import BUSY_MESSAGE, Handover, InstanceServer, hand_over, instance_name
+        from ui.common.single_instance import BUSY_MESSAGE, Handover, InstanceServer, hand_over, instance_name
 
         name = instance_name(db, bureau)
         handed = hand_over(name, open_file)
         if handed is Handover.HANDED:
             return 0  # the running window has the file (or just comes to the front)
         if handed is Handover.BUSY:
-            from ui.error_dialog import show_message
+            from ui.common.error_dialog import show_message
 
             show_message(None, "程序已在运行", BUSY_MESSAGE)
             return 1
@@ -214,7 +214,7 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     if store is None:
         return 1
     if bureau:
-        from ui.bureau_window import BureauWindow
+        from ui.bureau.window import BureauWindow
 
         window = BureauWindow(store)
         window.show()
@@ -231,7 +231,7 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         store.close()
         return 0
     if open_file:
-        from ui.package_actions import import_package_gui
+        from ui.window.package_actions import import_package_gui
 
         QTimer.singleShot(0, lambda: import_package_gui(window, open_file))
     return app.exec()
@@ -239,7 +239,7 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
 
 def _serve(instance, window, *, bureau: bool) -> None:
     if instance is not None:
-        from ui.single_instance import serve_window
+        from ui.common.single_instance import serve_window
 
         serve_window(instance, window, bureau=bureau)
 
@@ -248,7 +248,7 @@ def _selftest_alone() -> int:
     """自检 with no main window: the progress box, then the steps; the program ends when that is closed."""
     from PySide6.QtCore import QEventLoop
 
-    from ui.support_actions import run_selftest_gui
+    from ui.common.support_actions import run_selftest_gui
 
     outcome = {"code": 1}
     loop = QEventLoop()  # its own loop: ends with the dialog, leaves the application's alone

@@ -13,8 +13,8 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from app import quantities
-from app.money import format_amount
+from app.base.money import format_amount
+from app.domain import quantities
 
 _COLOURS = (colors.HexColor("#4472C4"), colors.HexColor("#ED7D31"), colors.HexColor("#A5A5A5"),
             colors.HexColor("#FFC000"), colors.HexColor("#5B9BD5"), colors.HexColor("#70AD47"))

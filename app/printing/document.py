@@ -30,10 +30,10 @@ from reportlab.platypus.frames import Frame
 from reportlab.platypus.tables import TableStyle
 
 from app import __version__ as APP_VERSION
-from app.cover import cover_date
-from app.editions import printed_as_recorded
-from app.errors import InputError
-from app.forms import all_forms, form_by_id
+from app.base.errors import InputError
+from app.base.progress import Progress, step
+from app.domain.cover import cover_date
+from app.domain.forms import all_forms, form_by_id
 from app.printing import narrative
 from app.printing.fonts import FontSet, cache_dir, print_fonts
 from app.printing.markup import escape
@@ -52,7 +52,7 @@ from app.printing.styles import (
     PrintContext,
     Styles,
 )
-from app.progress import Progress, step
+from app.store.editions import printed_as_recorded
 
 COVER = "cover"
 TABLES_PART = "部门预算公开表"
@@ -332,7 +332,7 @@ def printable_items() -> list[tuple[str, str]]:
 
 
 def _only_general_budget(dataset) -> bool:
-    from app import quantities
+    from app.domain import quantities
 
     total = quantities.value(dataset, "income_total")
     return total > 0 and quantities.value(dataset, "income_general_budget") == total
@@ -391,7 +391,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ``project_approval``, ``procurement``, ``assets``) — unless cover/contents/statement are asked
     for explicitly. ``projects`` (ids): the per-project tables only for these projects; without
     ``forms`` it prints each one's 项目支出绩效目标表 and 批复表. Unknown form ids and project ids
-    raise NotFoundError before anything is written. ``progress`` (``app.progress.Progress``) hears of
+    raise NotFoundError before anything is written. ``progress`` (``app.base.progress.Progress``) hears of
     each section and page and raises ``Cancelled`` at 取消 before the PDF is written.
     ``fingerprint``: the unit's package-signing key, printed on the cover and under the 批复表 signatures.
     """

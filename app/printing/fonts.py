@@ -28,8 +28,8 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
-from app.errors import BudgetDeskError
-from app.font_files import (
+from app.base.errors import BudgetDeskError
+from app.system.font_files import (
     SHIPPED_SUBFONT,
     font_files_in,
     has_cff_outlines,

@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app import prior as prior_module
-from app import profile as unit_profile
-from app import quantities
-from app.errors import InputError
-from app.forms import chinese_ordinal
-from app.money import format_amount
+from app.base.errors import InputError
+from app.base.money import format_amount
+from app.base.textcheck import check_text
+from app.domain import profile as unit_profile
+from app.domain import quantities
+from app.domain.forms import chinese_ordinal
+from app.exchange import prior as prior_module
 from app.projects import Indicator, ProjectBook
-from app.textcheck import check_text
 
 NOTE_PREFIX = "narrative:"
 _BASE_SUFFIX = ":base"
@@ -62,7 +62,7 @@ PERFORMANCE_PARTS = ("第一部分 部门整体绩效目标", "第二部分 专�
 # Sentinel: look the previous year's dataset of the same unit up in the store.
 AUTO = object()
 
-# 八、名词解释: resources/glossary.json (the published wording), or the unit's own (app.profile).
+# 八、名词解释: resources/glossary.json (the published wording), or the unit's own (app.domain.profile).
 GLOSSARY = unit_profile.default_glossary()
 
 # The 三公 items the narrative names, in the order the published text names them.

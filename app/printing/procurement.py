@@ -12,7 +12,7 @@ from decimal import Decimal
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.money import format_amount
+from app.base.money import format_amount
 from app.printing.grid import DrawnOnce, TextTable, paragraph
 from app.printing.styles import (
     CELL_LEADING,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from reportlab.platypus import Flowable, Paragraph
 
-from app.errors import InputError
+from app.base.errors import InputError
 from app.printing.markup import escape
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE, assets_flowables, procurement_flowables
 from app.printing.sections import ContentsEntry, Part, Section, mark

@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.compute import FormView
+from app.domain.compute import FormView
 from app.printing import narrative
 from app.printing.markup import escape
 from app.printing.procurement import assets_flowables, procurement_flowables

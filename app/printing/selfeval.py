@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from app import selfeval
-from app.money import format_amount
+from app.base.money import format_amount
 from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
 from app.printing.markup import escape
 from app.printing.projects import SimpleSection

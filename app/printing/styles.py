@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
-from app.domain import UnitInfo
+from app.domain.records import UnitInfo
 from app.printing import speed
 from app.printing.fonts import FontSet
 

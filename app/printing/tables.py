@@ -15,10 +15,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.compute import FormView, RowInfo
-from app.forms import ColumnDef, FormDef
-from app.layout import column_title_path, header_levels, two_sided_lines
-from app.money import format_amount
+from app.base.money import format_amount
+from app.domain.compute import FormView, RowInfo
+from app.domain.forms import ColumnDef, FormDef
+from app.domain.layout import column_title_path, header_levels, two_sided_lines
 from app.printing.grid import BalancedCell, DrawnOnce, TextTable, paragraph
 from app.printing.markup import escape
 from app.printing.styles import (

@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.tables import TableStyle
 
-from app.money import format_amount
+from app.base.money import format_amount
 from app.printing.grid import (
     ALWAYS,
     CONTINUED,

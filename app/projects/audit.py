@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
 
-from app.money import format_amount
+from app.base.money import format_amount
 from app.projects.code_lists import ASSET_LABELS, PROJECT_ATTRIBUTES
 from app.projects.levels import level_name
 from app.projects.records import AssetTable, Indicator, OverallTargets, ProcurementItem, Project

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import InputError, NotFoundError
-from app.money import format_amount
+from app.base.errors import InputError, NotFoundError
+from app.base.money import format_amount
 from app.projects.audit import (
     assets_entries,
     overall_entries,
@@ -86,7 +86,7 @@ class ProjectBook:
     Reads go to the database each time, so two windows on one dataset never disagree.
     """
 
-    def __init__(self, dataset) -> None:  # dataset: app.service.BudgetDataset
+    def __init__(self, dataset) -> None:  # dataset: app.store.service.BudgetDataset
         self.dataset = dataset
 
     @property

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from functools import cache
 
-from app.codes import CodeItem, CodeTable
-from app.errors import InputError
-from app.paths import resource
+from app.base.errors import InputError
+from app.base.paths import resource
+from app.domain.codes import CodeItem, CodeTable
 from app.projects.code_lists import _load
 
 _CATALOGUE_CODE = re.compile(r"^([ABC])((?:\d\d){0,4})$")

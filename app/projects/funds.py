@@ -24,7 +24,7 @@ DEFAULT_FUND_KEYS = ("local_fiscal", "fiscal_appropriation")
 
 def funded_by_general_budget_only(dataset) -> bool:
     """All of the unit's income is 一般公共预算拨款 (收入总表 as typed so far)."""
-    from app import quantities
+    from app.domain import quantities
 
     total = quantities.value(dataset, "income_total")
     return total > 0 and quantities.value(dataset, "income_general_budget") == total

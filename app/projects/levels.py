@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from app.codes import simple_list
-from app.errors import InputError
+from app.base.errors import InputError
+from app.domain.codes import simple_list
 
 COMPARATORS = ("≥", "≤", "=", ">", "<")
 QUALITATIVE = "定性"
@@ -147,7 +147,7 @@ def write_levels(store, session, rows, *, renames: bool, note: str = "") -> list
     """Store ``rows`` in ``session`` (inside the caller's write), one audit row per item added or renamed."""
     from sqlalchemy import select
 
-    from app.audit import now_utc
+    from app.store.audit import now_utc
     from db import models
 
     stored = {row.code: row for row in session.scalars(select(models.IndicatorLevel))}
@@ -201,7 +201,7 @@ def migrate_side_file(store) -> None:
 
 
 def _shipped_edition() -> str:
-    from app.paths import resource
+    from app.base.paths import resource
 
     return str(json.loads(resource("codes", "indicator_levels.json").read_text(encoding="utf-8")).get("edition", ""))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from app.paths import resource
+from app.base.paths import resource
 from app.projects.code_lists import _load
 
 

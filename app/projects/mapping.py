@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from app.money import from_hundredths, to_hundredths
+from app.base.money import from_hundredths, to_hundredths
 from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
 from app.projects.parsing import decimal_text
 from app.projects.records import AssetTable, BookContent, Indicator, OverallTargets, ProcurementItem, Project

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.errors import InputError
-from app.money import parse_amount
+from app.base.errors import InputError
+from app.base.money import parse_amount
 from app.projects.levels import _COMPARATOR_SPELLINGS, QUALITATIVE, resolve_level1, resolve_level2
 from app.projects.records import Indicator
 

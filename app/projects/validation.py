@@ -7,9 +7,17 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
-from app.codes import CodeTable
-from app.errors import InputError
-from app.money import format_amount
+from app.base.errors import InputError
+from app.base.money import format_amount
+from app.base.textcheck import (
+    INDICATOR_TEXTS,
+    OVERALL_TEXTS,
+    PROCUREMENT_TEXTS,
+    PROJECT_TEXTS,
+    check_code,
+    check_fields,
+)
+from app.domain.codes import CodeTable
 from app.projects.catalogue import normalize_catalogue_code
 from app.projects.code_lists import (
     _ASSET_PART_OF,
@@ -43,14 +51,6 @@ from app.projects.parsing import (
     parse_quantity,
 )
 from app.projects.records import AssetLine, AssetTable, Indicator, OverallTargets, ProcurementItem, Project
-from app.textcheck import (
-    INDICATOR_TEXTS,
-    OVERALL_TEXTS,
-    PROCUREMENT_TEXTS,
-    PROJECT_TEXTS,
-    check_code,
-    check_fields,
-)
 
 
 def validate_indicator(indicator: Indicator, *, require_levels: bool = True) -> Indicator:

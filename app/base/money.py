@@ -1,0 +1,89 @@
+"""Exact money handling: parsing what a clerk types, storing integer hundredths, formatting.
+
+Amounts are kept as ``Decimal`` in the core and as integer hundredths of the dataset's money unit
+(0.01 万元 or 0.01 元) in the database, so no float ever touches an amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+MONEY_UNITS = ("万元", "元")
+SCALE = 2  # two decimals in both money units
+_QUANTUM = Decimal(1).scaleb(-SCALE)
+# 10^12 万元 is far beyond any county budget; a larger figure is a typo (pasted ID number etc.).
+MAX_ABS = Decimal("999999999999.99")
+
+_UNIT_SUFFIXES = ("万元", "元")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def normalize_text(text: str) -> str:
+    """Full-width digits and punctuation to ASCII (NFKC), spaces removed."""
+    normalized = unicodedata.normalize("NFKC", text)
+    normalized = normalized.replace("，", ",").replace("。", ".")
+    return re.sub(r"\s+", "", normalized)
+
+
+def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> Decimal | None:
+    """Parse a typed or pasted amount. Empty text means "no value" (None).
+
+    Accepts ``1,206.65``, full-width digits, and a trailing 万元/元. Raises ``InputError`` with a
+    Chinese message for anything else.
+    """
+    from app.base.errors import InputError
+
+    if isinstance(text, bool):
+        raise InputError("金额必须是数字。")
+    if isinstance(text, int):
+        value = Decimal(text)
+    elif isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, str):
+        cleaned = normalize_text(text)
+        for suffix in _UNIT_SUFFIXES:
+            if cleaned.endswith(suffix):
+                cleaned = cleaned[: -len(suffix)]
+                break
+        if cleaned == "":
+            return None
+        if _GROUPED_RE.match(cleaned):
+            cleaned = cleaned.replace(",", "")
+        if not _NUMBER_RE.match(cleaned):
+            raise InputError(f"“{text.strip()}”不是有效的金额，请输入数字，例如 1206.65。")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation as exc:  # pragma: no cover - regex already guards this
+            raise InputError(f"“{text.strip()}”不是有效的金额。") from exc
+    else:
+        raise InputError("金额必须是数字。")
+    if not value.is_finite():
+        raise InputError("金额必须是有限的数字。")
+    if value.as_tuple().exponent < -SCALE and value != value.quantize(_QUANTUM):
+        raise InputError(f"金额“{text}”的小数超过 {SCALE} 位，请四舍五入到 0.01 后再录入。")
+    if value < 0 and not allow_negative:
+        raise InputError(f"金额不能为负数（录入的是 {value}）。")
+    if abs(value) > MAX_ABS:
+        raise InputError(f"金额 {value} 过大，请检查是否多输入了数字。")
+    if value == 0:
+        value = abs(value)  # "-0" is 0: never shown or stored as -0.00
+    return value.quantize(_QUANTUM)
+
+
+def to_hundredths(value: Decimal) -> int:
+    return int(value.quantize(_QUANTUM) * 100)
+
+
+def from_hundredths(units: int) -> Decimal:
+    return (Decimal(units) / 100).quantize(_QUANTUM)
+
+
+def format_amount(value: Decimal | None, *, grouping: bool = False) -> str:
+    """Two decimals; blank for no value (official forms print blanks, not 0.00)."""
+    if value is None:
+        return ""
+    quantized = value.quantize(_QUANTUM)
+    return f"{quantized:,.2f}" if grouping else f"{quantized:.2f}"

@@ -1,0 +1,78 @@
+"""List checks of the 情况说明 and 上年数 (rules in ``resources/rules/narrative.json``).
+
+* ``narrative_placeholders`` (N01): a section that still prints a placeholder "（请……填写……）" — the
+  部门职责 or 工作保障措施 not yet written in the unit profile, 上年数 unknown, or a clerk's edit that
+  kept one.
+* ``prior_change`` (N03): a named quantity with 上年数 that moved by more than ``share`` (default 30%);
+  the 说明 given to the finding is the reason the narrative prints after that change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.base.money import format_amount
+from app.checks.rules import CellPointer, Finding, Rule, list_check
+
+
+@list_check("narrative_placeholders")
+def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
+    from app.domain.profile import PLACEHOLDER
+    from app.printing import narrative
+
+    findings = []
+    for section in narrative.sections(dataset):
+        match = PLACEHOLDER.search(section.text)
+        if match:
+            title = section.title or "开头"
+            findings.append(Finding(rule.id, rule.title, rule.severity,
+                                    rule.message.format(section=title, placeholder=match.group(0)), [],
+                                    anchor=section.key))
+    return findings
+
+
+@list_check("prior_change")
+def prior_change(rule: Rule, dataset) -> list[Finding]:
+    from app.domain.quantities import prior_names, quantity_def, value
+    from app.exchange.prior import change_text, prior_figures
+
+    limit = Decimal(str(rule.params.get("share", "0.30")))
+    prior = prior_figures(dataset)
+    if not prior.known:
+        return []
+    findings = []
+    for name in prior_names():
+        now, before = value(dataset, name), prior.get(name)
+        if now == before:
+            continue
+        if before != 0:
+            share = abs(now - before) / abs(before)
+            if share <= limit:
+                continue
+            percent = f"{'增长' if now > before else '下降'}{format((share * 100).quantize(Decimal('0.1')), 'f')}%"
+        else:
+            percent = "上年为 0"
+        item = quantity_def(name)
+        findings.append(Finding(
+            rule.id, rule.title, rule.severity,
+            rule.message.format(title=item.title, year=dataset.year, prior_year=dataset.year - 1,
+                                now=format_amount(now), before=format_amount(before), unit=dataset.money_unit,
+                                change="比上年" + change_text(now, before, dataset.money_unit), percent=percent,
+                                limit=f"{format((limit * 100).normalize(), 'f')}%"),
+            [CellPointer(item.form, item.row, item.column)], anchor=name))
+    return findings
+
+
+@list_check("project_funds_missing")
+def project_funds_missing(rule: Rule, dataset) -> list[Finding]:
+    """P17: projects with an amount but no fund breakdown, named in one 提示 (how they print is said)."""
+    from app.checks.lists import _project_cell, book_data
+
+    keys = ("local_fiscal", "higher_level", "fiscal_appropriation", "fiscal_special_account", "other_funds")
+    missing = [project.name for project in book_data(dataset).projects
+               if project.amount is not None and all(getattr(project, key) is None for key in keys)]
+    if not missing:
+        return []
+    names = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
+    return [Finding(rule.id, rule.title, rule.severity, rule.message.format(count=len(missing), names=names),
+                    [_project_cell(name, "fiscal_appropriation") for name in missing])]

@@ -1,0 +1,1 @@
+"""The ``budgetdesk`` command line: one module per command group over the core."""

@@ -1,0 +1,1 @@
+"""Developer scripts (screenshots of the windows for docs and review); not part of the shipped program."""

@@ -1,0 +1,168 @@
+"""财政局 筛查 tab: ``app.bureau.screening`` in the window — the outliers to follow up (unit, 指标, 本年,
+上年/中位数, 偏离, 阈值, 跟进) and every unit's growth and shares, with 打印为 PDF. Screening and
+printing run off the GUI thread (``ui.common.jobs.run_job``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
+from ui.common.jobs import run_job
+from ui.common.style import ERROR_QCOLOR
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+OUTLIER_HEADERS = ["单位编码", "单位名称", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进"]
+
+
+def _item(text: str, align=None, color=None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if align is not None:
+        item.setTextAlignment(align)
+    if color is not None:
+        item.setForeground(color)
+    return item
+
+
+def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+class ScreeningView(QWidget):
+    def __init__(self, store, year: Callable[[], int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("screening_view")
+        self.store = store
+        self.year = year
+        self.result: ScreeningResult | None = None
+        self.job = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("同组：", self))
+        self.peers = QComboBox(self)
+        self.peers.setObjectName("screening_peers")
+        for key, title in PEERS.items():
+            self.peers.addItem(title, key)
+        top.addWidget(self.peers)
+        self.run_button = QPushButton("筛查", self)
+        self.run_button.setObjectName("screening_run")
+        self.run_button.clicked.connect(lambda: self.run())
+        top.addWidget(self.run_button)
+        self.print_button = QPushButton("打印为 PDF…", self)
+        self.print_button.setObjectName("screening_print")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(lambda: self.print_pdf())
+        top.addWidget(self.print_button)
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("screening_summary")
+        top.addWidget(self.summary, 1)
+        layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.outliers = _table("screening_outliers", OUTLIER_HEADERS, splitter)
+        self.outliers.horizontalHeader().setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
+        self.units = _table("screening_units", ["单位"], splitter)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+
+    def run(self) -> None:
+        """Screen the year's units with the chosen peers (the threshold file is read again each time)."""
+        from ui.bureau.window import quiet
+
+        store, year, peers = self.store, self.year(), self.peers.currentData()
+        self.summary.setText(f"{year} 年度：正在筛查……")
+
+        def work(progress):
+            return screen(store, year, peers=peers, config=load_config(), progress=quiet(progress))
+
+        self.job = run_job(self, "筛查", work, self.show_result, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.summary.setText("未能筛查（见提示）")
+        QMessageBox.warning(self, "未能筛查", str(exc))
+
+    def show_result(self, result: ScreeningResult) -> None:
+        from app.domain.quantities import quantity_def
+
+        self.result = result
+        self.outliers.setRowCount(len(result.outliers))
+        for number, o in enumerate(result.outliers):
+            cells = [_item(o.unit_code), _item(o.unit_name), _item(o.department_name), _item(o.title),
+                     _item(o.value_text, RIGHT), _item(o.reference_text, RIGHT), _item(o.deviation_text, RIGHT, ERROR_QCOLOR),
+                     _item(o.threshold), _item(o.note)]
+            for column, cell in enumerate(cells):
+                self.outliers.setItem(number, column, cell)
+        self.outliers.resizeRowsToContents()
+        config = result.config
+        headers = (["单位编码", "单位名称", "部门", "上年数来源"]
+                   + [f"{quantity_def(name).title}增长" for name in config.growth_quantities]
+                   + [f"{share.title}（中位数）" for share in config.shares])
+        self.units.clear()
+        self.units.setColumnCount(len(headers))
+        self.units.setHorizontalHeaderLabels(headers)
+        self.units.setRowCount(len(result.units))
+        flagged = {(o.unit_code, o.measure) for o in result.outliers}
+        for number, unit in enumerate(result.units):
+            cells = [_item(unit.unit_code), _item(unit.unit_name), _item(unit.department_name),
+                     _item(unit.prior_source_name)]
+            for name in config.growth_quantities:
+                if name not in unit.prior:
+                    text = "无上年数"
+                elif unit.growth.get(name) is None:
+                    text = "上年为0"
+                else:
+                    text = percent_text(unit.growth[name], signed=True)
+                cells.append(_item(text, RIGHT, ERROR_QCOLOR if (unit.unit_code, name) in flagged else None))
+            for share in config.shares:
+                mine, middle = unit.shares.get(share.name), unit.medians.get(share.name)
+                text = ("—" if mine is None else percent_text(mine)) + (
+                    f"（{percent_text(middle)}）" if middle is not None else "（同组不足）")
+                cells.append(_item(text, RIGHT, ERROR_QCOLOR if (unit.unit_code, share.name) in flagged else None))
+            for column, cell in enumerate(cells):
+                self.units.setItem(number, column, cell)
+        self.print_button.setEnabled(True)
+        self.summary.setText(f"{result.year} 年度：筛查 {len(result.units)} 个单位（同组：{result.peers_name}），"
+                             f"需跟进 {len(result.outliers)} 项")
+
+    def print_pdf(self, path: str | None = None) -> None:
+        result = self.result
+        if result is None:
+            return
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(self, "打印筛查结果", f"{result.year}年度部门预算筛查结果.pdf",
+                                                        "PDF 文件 (*.pdf)")
+            if not path:
+                return
+        target = Path(path)
+        self.job = run_job(self, "打印筛查结果", lambda progress: print_screening(result, target),
+                           lambda pages: self.summary.setText(f"已打印到 {target}：共 {pages} 页"))
+
+
+__all__ = ["ScreeningView"]

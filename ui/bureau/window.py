@@ -1,0 +1,645 @@
+"""财政局 mode: the units × year overview, importing packages, drill-down, 退回 and 汇总.
+
+Everything here reads and writes through the Qt-free core (``app.exchange.package``, ``app.bureau.consolidate``);
+long work (a folder of packages, a 汇总, printing) runs in ``ui.common.jobs.run_job`` with progress and 取消.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.base.errors import BudgetDeskError, ConflictError
+from app.base.money import format_amount
+from app.domain.compute import FormView
+from app.domain.forms import all_forms
+from app.exchange.package import (
+    BatchResult,
+    OverviewRow,
+    import_packages,
+    overview,
+    preview_package,
+    return_dataset,
+)
+from ui.common.jobs import run_job
+from ui.common.style import ERROR_QCOLOR
+
+OVERVIEW_COLUMNS = ["单位编码", "单位名称", "上级单位", "状态", "接收时间（UTC）", "错误", "提示", "密钥指纹",
+                    "总计", "基本支出", "项目支出", "金额单位", "退回原因"]
+ERROR_COLOR = ERROR_QCOLOR  # one place for shared styles (ui/common/style.py)
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def quiet(progress):
+    """The job's progress without its per-step text.
+
+    ``ui.common.jobs.Job._progressed`` calls ``QProgressDialog.setValue`` (which processes events while the
+    dialog is modal, so the job's end can close the dialog) before ``setLabelText`` on the closed
+    dialog; until that is fixed there, the bar moves and the label keeps the job's title.
+    """
+    from app.base.progress import Progress
+
+    return Progress(lambda done, total, _text: progress.step(done, total, ""))  # raises Cancelled after 取消
+
+
+def _item(text: str, align=None, color: QColor | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if align is not None:
+        item.setTextAlignment(align)
+    if color is not None:
+        item.setForeground(QBrush(color))
+    return item
+
+
+class FormViewTable(QTableWidget):
+    """One form's rows and columns, read-only (drill-down into a unit, and the 汇总)."""
+
+    def __init__(self, view: FormView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = view.form
+        self.setObjectName(f"view_{form.id}")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setColumnCount(2 + len(form.columns))
+        self.setHorizontalHeaderLabels(["编码/项目", "名称"] + [column.title for column in form.columns])
+        self.setRowCount(len(view.rows))
+        self.verticalHeader().setVisible(False)
+        for number, row in enumerate(view.rows):
+            self.setItem(number, 0, _item(row.code or ""))
+            self.setItem(number, 1, _item(("\u3000" * max(row.level - 1, 0)) + row.title.strip()))
+            for offset, column in enumerate(form.columns, start=2):
+                value = view.values.get((row.key, column.key))
+                self.setItem(number, offset, _item(format_amount(value, grouping=True), RIGHT))
+            if row.is_total or row.level == 1:
+                for col in range(self.columnCount()):
+                    font = self.item(number, col).font()
+                    font.setBold(True)
+                    self.item(number, col).setFont(font)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+
+class FormsView(QWidget):
+    """Tabs of the nine official tables of a dataset or a 汇总, with 打印 to PDF."""
+
+    def __init__(self, source, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.heading = QLabel(heading, self)
+        self.heading.setObjectName("forms_heading")
+        top.addWidget(self.heading, 1)
+        self.print_button = QPushButton("打印为 PDF…", self)
+        self.print_button.setObjectName("print_pdf")
+        # clicked(bool) would fill print_pdf's path with False: the button always asks where to save
+        self.print_button.clicked.connect(lambda: self.print_pdf())
+        top.addWidget(self.print_button)
+        layout.addLayout(top)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("form_view_tabs")
+        for form in all_forms():
+            self.tabs.addTab(FormViewTable(source.view(form.id), self), form.short_title)
+        layout.addWidget(self.tabs)
+
+    def print_pdf(self, path: str | None = None) -> None:
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(self, "打印为 PDF", f"{self.source.year}年{self.heading.text()}.pdf",
+                                                        "PDF 文件 (*.pdf)")
+            if not path:
+                return
+        from app.bureau.consolidate import Consolidation, print_consolidation
+
+        source = self.source
+        if isinstance(source, Consolidation):
+            def work(progress):
+                return print_consolidation(source, Path(path))
+        else:
+            def work(progress):
+                from app.exchange.signing import existing_fingerprint
+                from app.printing import build_document
+
+                return build_document(source, Path(path), fingerprint=existing_fingerprint(source.unit.code)).pages
+        self.job = run_job(self, "打印", work, lambda pages: self.heading.setToolTip(f"已打印到 {path}：共 {pages} 页"))
+
+
+class FormsDialog(QDialog):
+    def __init__(self, source, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(heading)
+        layout = QVBoxLayout(self)
+        self.view = FormsView(source, heading, self)
+        layout.addWidget(self.view)
+        if hasattr(source, "unit_code") and hasattr(source, "store"):  # a unit's budget, not a 汇总: its 批注
+            from ui.bureau.comments import BureauCommentsPanel
+
+            self.comments = BureauCommentsPanel(self.view, source, self)
+            layout.addWidget(self.comments)
+            layout.setStretchFactor(self.view, 1)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(1100, 700)
+
+
+class ConsolidateDialog(QDialog):
+    """Which units to sum: all of the year, the selected rows, or a 部门 with its 所属单位."""
+
+    def __init__(self, rows: list[OverviewRow], selected: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("汇总")
+        layout = QVBoxLayout(self)
+        self.scope = QComboBox(self)
+        self.scope.setObjectName("consolidate_scope")
+        self.scope.addItem(f"全部单位（{len(rows)} 个）", ("all", None))
+        if selected:
+            self.scope.addItem(f"所选单位（{len(selected)} 个）", ("units", selected))
+        parents = sorted({row.parent_code for row in rows if row.parent_code})
+        names = {row.unit_code: row.unit_name for row in rows}
+        for code in parents:
+            self.scope.addItem(f"部门 {code} {names.get(code, '')}（含所属单位）", ("parent", code))
+        layout.addWidget(QLabel("汇总范围：", self))
+        layout.addWidget(self.scope)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("汇总", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def choice(self) -> tuple[str, object]:
+        return self.scope.currentData()
+
+
+class TrustDialog(QDialog):
+    """登记密钥: the fingerprint typed from a unit's signed paper; 更换 (re-issue) needs a reason."""
+
+    def __init__(self, store, unit_code: str = "", parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
+
+        from app.exchange.package import trusted_keys
+
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("登记单位签名密钥")
+        layout = QFormLayout(self)
+        self.unit = QLineEdit(unit_code, self)
+        self.unit.setObjectName("trust_unit")
+        self.fingerprint = QLineEdit(self)
+        self.fingerprint.setObjectName("trust_fingerprint")
+        self.fingerprint.setPlaceholderText("纸质材料上印的指纹，如 33A5-2B85-6965-D398")
+        self.replace = QCheckBox("更换已登记的密钥（密钥丢失或重新生成）", self)
+        self.replace.setObjectName("trust_replace")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("trust_reason")
+        self.history = QLabel(self)
+        self.history.setWordWrap(True)
+        layout.addRow("单位编码：", self.unit)
+        layout.addRow("密钥指纹：", self.fingerprint)
+        layout.addRow("", self.replace)
+        layout.addRow("原因：", self.reason)
+        layout.addRow("已登记：", self.history)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+        def show_history() -> None:
+            keys = trusted_keys(store, self.unit.text().strip()) if self.unit.text().strip() else []
+            self.history.setText("\n".join(
+                f"{key.fingerprint}　{'有效' if key.status == 'active' else '已停用：' + key.revoked_reason}"
+                f"（{key.source}，{key.created_at:%Y-%m-%d}）" for key in keys) or "无")
+
+        self.unit.textChanged.connect(lambda _text: show_history())
+        show_history()
+
+    def accept(self) -> None:
+        from app.exchange.package import trust_key
+
+        try:
+            trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
+                      reason=self.reason.text())
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "未登记", str(exc))
+            return
+        super().accept()
+
+
+class BureauWindow(QMainWindow):
+    def __init__(self, store, year: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.folder: str | None = None  # the folder last imported (a confirmed key's packages come from it)
+        self.folder_replace = False
+        self.settings = QSettings()
+        self.rows: list[OverviewRow] = []
+        self.job = None
+        self.setWindowTitle("财政局 · 部门预算接收与汇总 — BudgetDesk")
+        toolbar = QToolBar("财政局", self)
+        toolbar.setObjectName("bureau_toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        toolbar.addWidget(QLabel(" 预算年度：", self))
+        self.year = QSpinBox(self)
+        self.year.setObjectName("bureau_year")
+        self.year.setRange(2000, 2100)
+        self.year.setValue(year or self._default_year())
+        self.year.valueChanged.connect(lambda _value: self.refresh())
+        toolbar.addWidget(self.year)
+        toolbar.addSeparator()
+        self.import_folder_action = toolbar.addAction("导入数据包（文件夹）…")
+        self.import_folder_action.setObjectName("import_folder")
+        self.import_folder_action.triggered.connect(lambda: self.import_folder())
+        self.import_file_action = toolbar.addAction("导入单个数据包…")
+        self.import_file_action.setObjectName("import_file")
+        self.import_file_action.triggered.connect(lambda: self.import_file())
+        toolbar.addSeparator()
+        self.view_action = toolbar.addAction("查看单位报表")
+        self.view_action.setObjectName("view_unit")
+        self.view_action.triggered.connect(lambda: self.view_unit())
+        self.return_action = toolbar.addAction("退回…")
+        self.return_action.setObjectName("return_unit")
+        self.return_action.triggered.connect(lambda: self.return_unit())
+        self.consolidate_action = toolbar.addAction("汇总…")
+        self.consolidate_action.setObjectName("consolidate")
+        self.consolidate_action.triggered.connect(lambda: self.consolidate())
+        toolbar.addSeparator()
+        self.trust_action = toolbar.addAction("登记密钥…")
+        self.trust_action.setObjectName("trust_key")
+        self.trust_action.triggered.connect(lambda: self.trust())
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.table = QTableWidget(0, len(OVERVIEW_COLUMNS), splitter)
+        self.table.setObjectName("overview_table")
+        self.table.setHorizontalHeaderLabels(OVERVIEW_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.doubleClicked.connect(lambda _index: self.view_unit())
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.problems = QWidget(splitter)
+        problem_layout = QVBoxLayout(self.problems)
+        problem_layout.setContentsMargins(0, 0, 0, 0)
+        self.problem_title = QLabel("", self.problems)
+        self.problem_title.setObjectName("import_summary")
+        problem_layout.addWidget(self.problem_title)
+        self.problem_list = QListWidget(self.problems)
+        self.problem_list.setObjectName("refused_packages")
+        self.problem_list.setWordWrap(True)
+        problem_layout.addWidget(self.problem_list)
+        self.problems.hide()
+        self.setCentralWidget(splitter)
+        from ui.bureau.dashboard_view import add_bureau_tabs
+
+        add_bureau_tabs(self)  # 进度 and 筛查 tabs beside the overview
+        self.summary = QLabel(self)
+        self.summary.setObjectName("overview_summary")
+        self.statusBar().addPermanentWidget(self.summary)
+        from ui.bureau.tree import install_tree
+
+        install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
+        self.resize(1280, 720)
+        from ui.common.scrolling_tabs import fit_on_screen
+
+        fit_on_screen(self)  # 720 px and a title bar are more than a 768-px screen holds
+        self.refresh()
+
+    def _default_year(self) -> int:
+        years = sorted({info.year for info in self.store.list_datasets()})
+        return years[-1] if years else 2025
+
+    # ---- overview --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.rows = overview(self.store, self.year.value())
+        self.table.setRowCount(len(self.rows))
+        for number, row in enumerate(self.rows):
+            status_color = ERROR_COLOR if row.returned and row.status == "draft" else None
+            cells = [
+                _item(row.unit_code), _item(row.unit_name), _item(row.parent_code or ""),
+                _item(row.status_name, color=status_color),
+                _item(row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "未接收"),
+                _item("" if row.errors is None else str(row.errors), RIGHT, ERROR_COLOR if row.errors else None),
+                _item("" if row.warnings is None else str(row.warnings), RIGHT),
+                _item(row.fingerprint),
+                _item(format_amount(row.total, grouping=True), RIGHT), _item(format_amount(row.basic, grouping=True), RIGHT),
+                _item(format_amount(row.project, grouping=True), RIGHT), _item(row.money_unit), _item(row.returned),
+            ]
+            for column, cell in enumerate(cells):
+                self.table.setItem(number, column, cell)
+        submitted = sum(1 for row in self.rows if row.status == "submitted")
+        self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个")
+        self.tree_panel.refresh()
+
+    def selected_codes(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.rows[row].unit_code for row in rows if row < len(self.rows)]
+
+    def _current(self) -> OverviewRow | None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.rows):
+            return self.rows[row]
+        QMessageBox.information(self, "请选择单位", "请先在表中选择一个单位。")
+        return None
+
+    # ---- import ----------------------------------------------------------------------------
+    def import_folder(self, folder: str | None = None, replace: bool = False) -> None:
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "选择存放数据包的文件夹（如 U 盘）",
+                                                      self.settings.value("bureau/folder", ""))
+            if not folder:
+                return
+        self.settings.setValue("bureau/folder", folder)
+        self.folder, self.folder_replace = folder, replace  # a confirmed key's packages are imported from here
+        store, year = self.store, self.year.value()
+        self.job = run_job(self, "导入数据包",
+                           lambda progress: import_packages(store, folder, year=year, replace=replace, progress=quiet(progress)),
+                           self.show_batch_result)
+
+    def show_batch_result(self, result: BatchResult) -> None:
+        """The folder's result; packages held back only for a first-seen key are offered for confirmation
+        (one 核对密钥指纹 dialog listing each unit and fingerprint) and, when confirmed, imported."""
+        self._list_batch_result(result)
+        keys = result.untrusted_keys()
+        if not keys or self.folder is None:
+            return
+        from ui.common.trust_dialog import confirm_fingerprints
+
+        if not confirm_fingerprints(self, keys):  # 不一致: they stay listed as not imported
+            return
+        store, year, folder, replace = self.store, self.year.value(), self.folder, self.folder_replace
+        files = [path for path, _keys in result.untrusted]
+        fingerprints = [fingerprint for _code, _name, fingerprint in keys]
+        self.job = run_job(self, "导入数据包",
+                           lambda progress: import_packages(store, folder, year=year, replace=replace, only=files,
+                                                            trust_fingerprints=fingerprints, progress=quiet(progress)),
+                           lambda retried: self._list_batch_result(result.confirmed_retry(retried)))
+
+    def _list_batch_result(self, result: BatchResult) -> None:
+        self.problem_list.clear()
+        text = f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个"
+        if result.cancelled:
+            text += "（已取消，其余数据包未导入）"
+        self.problem_title.setText(text + ("。未导入的数据包及原因：" if result.failed else "。"))
+        for name, reason in result.failed:
+            item = QListWidgetItem(f"✖ {name}：{reason}")
+            item.setForeground(QBrush(ERROR_COLOR))
+            self.problem_list.addItem(item)
+        for outcome in result.imported:
+            self.problem_list.addItem(QListWidgetItem(
+                f"✔ {outcome.unit_code} {outcome.unit_name}：错误 {outcome.errors} 条，提示 {outcome.warnings} 条"
+                + ("，首次接收，已登记密钥" if outcome.first_trust else "")
+                + (f"，批注回复 {outcome.answers.answered} 条" if outcome.answers and outcome.answers.answered else "")))
+        self.problems.show()
+        self.refresh()
+
+    def import_file(self, path: str | None = None, *, ask=None) -> None:
+        """One package: verified and compared first; an existing unit+year is replaced only when confirmed."""
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, "导入数据包", self.settings.value("bureau/folder", ""),
+                                                        "BudgetDesk 数据包 (*.bdp)")
+            if not path:
+                return
+        import_package_interactive(self, self.store, path, expected_year=None, ask=ask, on_done=lambda _o: self.refresh())
+
+    def trust(self) -> TrustDialog:
+        row = self.table.currentRow()
+        code = self.rows[row].unit_code if 0 <= row < len(self.rows) else ""
+        dialog = TrustDialog(self.store, code, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        self.trust_dialog = dialog
+        return dialog
+
+    # ---- drill-down, 退回, 汇总 --------------------------------------------------------------
+    def view_unit(self) -> FormsDialog | None:
+        row = self._current()
+        if row is None:
+            return None
+        try:
+            dataset = self.store.open_dataset(row.unit_code, row.year)
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "无法打开", str(exc))
+            return None
+        dialog = FormsDialog(dataset, f"{row.unit_code} {row.unit_name}（{row.status_name}，只读）", self)
+        dialog.show()
+        self.drill_down = dialog
+        return dialog
+
+    def return_unit(self, reason: str | None = None, out: str | None = None) -> None:
+        """退回 with a reason; asked interactively, it also saves the signed 退回 file (.bdr: the reason
+        and the open 批注) for the unit. ``out`` names that file without asking."""
+        row = self._current()
+        if row is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getMultiLineText(self, "退回", f"退回 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算。\n"
+                                                                      "请写明退回原因（单位将看到）：")
+            if not ok:
+                return
+            if row.status == "submitted" and reason.strip():
+                from app.bureau.comments import default_return_name
+
+                folder = self.settings.value("bureau/folder", "")
+                out, _filter = QFileDialog.getSaveFileName(
+                    self, "保存退回文件（交给单位导入）", str(Path(folder) / default_return_name(row.unit_code, row.year)),
+                    "BudgetDesk 退回文件 (*.bdr)")
+                if not out:
+                    return
+        try:
+            if out:
+                from app.bureau.comments import write_return
+
+                if row.status != "submitted":
+                    raise ConflictError(f"单位 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算不是已上报状态，无需退回。")
+                write_return(self.store, row.unit_code, row.year, reason, out)
+            return_dataset(self.store, row.unit_code, row.year, reason)
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "不能退回", str(exc))
+            return
+        self.refresh()
+
+    def consolidate(self, choice: tuple[str, object] | None = None) -> None:
+        if not self.rows:
+            QMessageBox.information(self, "没有数据", f"{self.year.value()} 年度还没有单位数据。")
+            return
+        if choice is None:
+            dialog = ConsolidateDialog(self.rows, self.selected_codes(), self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            choice = dialog.choice()
+        from app.bureau.consolidate import consolidate
+
+        kind, value = choice
+        store, year = self.store, self.year.value()
+        options = {"units": value} if kind == "units" else {"parent": value} if kind == "parent" else {}
+        self.job = run_job(self, "汇总", lambda progress: consolidate(store, year, progress=quiet(progress), **options),
+                           self.show_consolidation)
+
+    def show_consolidation(self, result) -> None:
+        dialog = FormsDialog(result, f"{result.year}年 {result.title}（金额单位：{result.money_unit}）", self)
+        dialog.show()
+        self.consolidation_dialog = dialog
+
+
+def _diff_text(preview) -> str:
+    package = preview.package
+    lines = [f"数据包：{package.path.name}", f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",
+             f"密钥指纹：{package.fingerprint}" + ("（首次接收，将登记此密钥；请与纸质材料上的指纹核对）"
+                                                 if preview.first_trust else "（与登记的密钥一致）")]
+    if preview.department is not None:
+        lines += ["", *preview.department.lines]
+    if preview.diff is not None:
+        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
+    return "\n".join(lines)
+
+
+class ImportPreviewDialog(QDialog):
+    """A department package (app.bureau.hierarchy): the 部门 and its 所属单位 as verified; 导入 (覆盖导入) or 取消.
+    A unit package is shown by ui.window.resubmission_dialog instead."""
+
+    def __init__(self, preview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入数据包")
+        layout = QVBoxLayout(self)
+        text = QPlainTextEdit(_diff_text(preview), self)
+        text.setObjectName("import_preview")
+        text.setReadOnly(True)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        ok = buttons.addButton("覆盖导入" if preview.needs_replace else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirm_import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 420)
+
+
+def import_package_interactive(parent: QWidget, store, path: str, *, expected_unit: str | None = None,
+                               expected_year: int | None = None, ask=None, on_done=None, hint: str = "",
+                               replace_source: str = "重新上报"):
+    """Verify in a worker, show what the package holds and (when the unit and year are held) the difference
+    as a tree with 覆盖全部 / 合并所选 / 取消 (ui.window.resubmission_dialog), then import as chosen in a worker.
+
+    ``ask(preview) -> bool | list[str]`` replaces the dialog (tests): True 覆盖 (or 导入), a list of part
+    keys 合并, False 取消. ``hint`` is added to a refusal's message; ``replace_source`` is the audit's source
+    of a 覆盖 (the bureau's 重新上报; the clerk's window passes 导入)."""
+    import sys
+
+    from app.base.errors import Cancelled
+    from app.exchange.package import import_package
+    from app.exchange.resubmission import preview_resubmission, resubmit
+    from ui.window.resubmission_dialog import ResubmissionDialog
+
+    def refused(exc: BaseException, retry=None) -> None:
+        if isinstance(exc, Cancelled):
+            return
+        from app.exchange.package import UntrustedKeyError
+
+        if isinstance(exc, UntrustedKeyError) and retry is not None:
+            from ui.common.trust_dialog import confirm_fingerprints
+
+            if confirm_fingerprints(parent, exc.keys):  # the person compared them with the paper
+                retry([fingerprint for _code, _name, fingerprint in exc.keys])
+            return
+        if isinstance(exc, BudgetDeskError):
+            QMessageBox.warning(parent, "导入数据包", str(exc) + (f"\n\n{hint}" if hint else ""))
+        else:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def confirmed(preview) -> None:
+        if getattr(preview, "department", None) is not None:
+            department(preview)
+            return
+        if ask is not None:
+            answer = ask(preview)
+            if answer:
+                start(preview, None if answer is True else list(answer), bool(preview.older))
+            return
+        dialog = ResubmissionDialog(preview, parent)
+        parent.resubmission_dialog = dialog  # window-modal, not exec(): the event loop stays the application's
+
+        def chosen() -> None:
+            if dialog.choice is not None:
+                start(preview, dialog.choice[1] if dialog.choice[0] == "merge" else None, dialog.force.isChecked())
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def department(preview) -> None:
+        accepted = ask(preview) if ask is not None else \
+            ImportPreviewDialog(preview, parent).exec() == QDialog.DialogCode.Accepted
+        if accepted:
+            import_department(preview, ())
+
+    def import_department(preview, trusted) -> None:
+
+        def finish(outcome) -> None:
+            QMessageBox.information(parent, "已导入",
+                                    f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：错误 {outcome.errors} 条，"
+                                    f"提示 {outcome.warnings} 条。" + "".join(
+                                        f"\n所属单位 {u.unit_code} {u.unit_name}：错误 {u.errors} 条，提示 {u.warnings} 条。"
+                                        for u in outcome.units) + "".join(f"\n\n注意：{w}" for w in outcome.warnings_text))
+            if on_done is not None:
+                on_done(outcome)
+
+        parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
+            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace,
+            trust_fingerprints=trusted), finish,
+            on_error=lambda exc: refused(exc, None if trusted else lambda keys: import_department(preview, keys)))
+
+    def start(preview, parts: list[str] | None, force: bool, trusted=()) -> None:
+        def finish(outcome) -> None:
+            done = {"merge": "合并（只取所选部分）", "replace": "覆盖原有数据", "new": "新数据"}[outcome.mode]
+            QMessageBox.information(
+                parent, "已导入",
+                f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：{done}。\n"
+                f"重新审核：错误 {outcome.errors} 条，提示 {outcome.warnings} 条。"
+                + (f"\n{outcome.note}" if outcome.note else ""))
+            if on_done is not None:
+                on_done(outcome)
+
+        parent.package_job = run_job(parent, "导入数据包", lambda progress: resubmit(
+            store, path, merge=parts, force=force, preview=preview, progress=quiet(progress),
+            replace_source=replace_source, trust_fingerprints=trusted), finish,
+            on_error=lambda exc: refused(exc, None if trusted else lambda keys: start(preview, parts, force, keys)))
+
+    def check(progress):
+        preview = preview_package(store, path, expected_unit=expected_unit, expected_year=expected_year)
+        if preview.department is not None:  # a 主管部门's package: its units come in together (app.bureau.hierarchy)
+            return preview
+        return preview_resubmission(store, path, expected_unit=expected_unit, expected_year=expected_year)
+
+    parent.package_job = run_job(parent, "核对数据包", check, confirmed, on_error=refused)
+    return parent.package_job

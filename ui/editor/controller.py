@@ -1,0 +1,339 @@
+"""One open dataset in the GUI: the undo stack shared by every tab, and change notifications."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.base.errors import BudgetDeskError, StaleDataError
+from app.base.faults import ConnectionLostError, DatabaseBusyError
+from app.checks.rules import Checker, Finding, set_explanation
+from app.domain.forms import form_by_id
+from app.projects import Change, ProjectBook
+from app.projects.states import (
+    AssetsState,
+    OverallState,
+    ProcurementOrderState,
+    ProcurementState,
+    ProjectOrderState,
+    ProjectState,
+)
+from app.store.service import BudgetDataset, CellChange
+
+log = logging.getLogger(__name__)
+
+# Which tab a ProjectBook change belongs to (by the kind of state it writes back).
+STATE_PLACES = {ProjectState: "projects", ProjectOrderState: "projects", OverallState: "overall_targets",
+                ProcurementState: "procurement", ProcurementOrderState: "procurement", AssetsState: "assets"}
+
+
+class GuardedCommand(QUndoCommand):
+    """An undo step whose undo/redo never raise: a write the core refuses (已上报, stale view) or that
+    fails makes the command obsolete, so QUndoStack drops it instead of moving past a step that did
+    not happen; the controller says why and, for a stale view, reloads."""
+
+    def __init__(self, controller: DatasetController, text: str, place: tuple[str, str, str] | None) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.place = place  # (form or list, row, column) for the status message and the tab to show
+        self.written = True  # pushed after its first write succeeded: the first redo() is a no-op
+
+    def _run(self, work, verb: str) -> None:
+        try:
+            work()
+        except BudgetDeskError as exc:
+            self.setObsolete(True)
+            self.controller.write_refused(exc, f"{verb}未执行：")
+        except Exception as exc:  # a failed write must not leave a step that did not happen
+            log.exception("%s failed: %s", verb, self.text())
+            self.setObsolete(True)
+            self.controller.write_refused(exc, f"{verb}未执行（写入失败）：")
+
+    def redo(self) -> None:
+        if self.written:
+            self.written = False
+            return
+        self._run(self.apply, "重做")
+
+    def undo(self) -> None:
+        self._run(self.revert, "撤销")
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class SetCellsCommand(GuardedCommand):
+    """One typed cell, one paste or one Delete over a selection: one undo step."""
+
+    def __init__(self, controller: DatasetController, changes: list[CellChange], text: str) -> None:
+        first = changes[0]
+        super().__init__(controller, text, (first.form, first.row, first.column))
+        self.changes = changes
+        workbook = controller.dataset.workbook
+        self.previous = [CellChange(c.form, c.row, c.column, workbook.values.get((c.form, c.row, c.column)))
+                         for c in changes]
+
+    def apply(self) -> None:
+        self.controller._write(self.changes, "重做")
+
+    def revert(self) -> None:
+        self.controller._write(self.previous, "撤销")
+
+
+class RemoveRowCommand(GuardedCommand):
+    def __init__(self, controller: DatasetController, form_id: str, code: str) -> None:
+        super().__init__(controller, f"删除科目 {code}", (form_id, code, ""))
+        self.form_id = form_id
+        self.code = code
+        self.rows, self.values = controller.dataset.row_snapshot(form_id, code)
+
+    def _rows_changed(self) -> None:
+        self.controller.structure_changed.emit(self.form_id)
+        self.controller.values_changed.emit({self.form_id})
+        self.controller.recheck()
+        self.controller.saved.emit()
+
+    def apply(self, source: str = "重做") -> None:
+        self.controller.dataset.remove_row(self.form_id, self.code, source=source)
+        self._rows_changed()
+
+    def revert(self) -> None:
+        self.controller.dataset.restore_rows(self.form_id, self.rows, self.values, source="撤销")
+        self._rows_changed()
+
+
+class BookCommand(GuardedCommand):
+    """A project / target / procurement / asset change, already written when pushed."""
+
+    def __init__(self, controller: DatasetController, change: Change) -> None:
+        state = change.after if type(change.after) in STATE_PLACES else change.before
+        row = getattr(state, "project_id", None) if isinstance(state, ProjectState) else None
+        super().__init__(controller, change.description, (STATE_PLACES.get(type(state), "projects"),
+                                                          "" if row is None else row, ""))
+        self.change = change
+
+    def redo(self) -> None:
+        if self.written:  # ProjectBook wrote it before the command was pushed
+            self.written = False
+            self.controller._book_written()
+            return
+        self._run(self.apply, "重做")
+
+    def apply(self) -> None:
+        self.controller.book.restore(self.change.after, source="重做")
+        self.controller._book_written()
+
+    def revert(self) -> None:
+        self.controller.book.restore(self.change.before, source="撤销")
+        self.controller._book_written()
+
+
+class DatasetController(QObject):
+    """Every edit goes through here: written in its own transaction, then every tab is told."""
+
+    values_changed = Signal(set)  # ids of forms whose entered values changed
+    structure_changed = Signal(str)  # a form whose rows changed
+    saved = Signal()
+    findings_changed = Signal()
+    book_changed = Signal()  # projects, 整体绩效目标, 政府采购 or 固定资产 changed
+    notice = Signal(str)  # a refused or failed write, in words for the status bar
+    refusal = Signal(str)  # the core refused a write (已上报, changed elsewhere, read-only): worth a dialog
+    reloaded = Signal()  # the dataset was read again from the database (another window changed it)
+
+    def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dataset = dataset
+        self.undo_stack = QUndoStack(self)
+        from app.domain.links import followed
+
+        self.followed_links = followed(dataset)  # kept here: read once, changed through set_following
+        self.book = ProjectBook(dataset)
+        # set by the window: shows a busy/dropped-database fault with 重试 and answers True to try again
+        self.ask_retry: Callable[[Exception], bool] | None = None
+        self.checker = Checker(dataset)
+        self.checker.run_all()
+        self._refresh_flags()
+
+    # ---- checks ----------------------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        return self._findings
+
+    def _refresh_flags(self) -> None:
+        self._findings = self.checker.findings()
+        flags: dict[str, dict[tuple[str, str], str]] = {}
+        for finding in self._findings:
+            for cell in finding.cells:
+                cells = flags.setdefault(cell.form, {})
+                if cells.get((cell.row, cell.column)) != "error":
+                    cells[(cell.row, cell.column)] = finding.severity
+        self._flags = flags
+
+    def flags_for(self, form_id: str) -> dict[tuple[str, str], str]:
+        return self._flags.get(form_id, {})
+
+    def counts(self) -> tuple[int, int]:
+        errors = sum(1 for finding in self._findings if finding.severity == "error")
+        return errors, len(self._findings) - errors
+
+    def recheck(self, cells=None) -> None:
+        if cells is None:
+            self.checker.run_all()
+        else:
+            self.checker.after_edit(cells)
+        self._refresh_flags()
+        self.findings_changed.emit()
+
+    def explain(self, finding: Finding, text: str) -> None:
+        set_explanation(self.dataset, finding.key, text)
+        self._refresh_flags()
+        self.findings_changed.emit()
+        self.saved.emit()
+
+    def _write(self, changes: list[CellChange], source: str = "录入") -> None:
+        from app.domain.links import apply_changes, follow_after
+
+        links = self.followed_links
+        watched = {c.form for c in changes} | {link.target for link in links}
+        structure_before = {form: list(self.dataset.workbook.code_rows_if_coded(form)) for form in watched}
+        apply_changes(self.dataset, changes, source)
+        forms = {change.form for change in changes}
+        # tables that follow the ones just written (一键带入 with 保持跟随) are brought in step
+        followed = follow_after(self.dataset, forms, links) if links else []
+        changes = [*changes, *followed]
+        forms |= {change.form for change in followed}
+        for form in forms:
+            if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
+                self.structure_changed.emit(form)
+        self.checker.after_edit((c.form, c.row, c.column) for c in changes)
+        self._refresh_flags()
+        self.values_changed.emit(forms)
+        self.findings_changed.emit()
+        self.saved.emit()
+
+    def set_cells(self, changes: list[CellChange], text: str, source: str = "录入") -> bool:
+        """Write first, then put the step on the undo stack: a refused write leaves no step."""
+        if not changes:
+            return True
+        command = SetCellsCommand(self, changes, text)
+        while True:
+            try:
+                self._write(changes, source)
+                break
+            except (DatabaseBusyError, ConnectionLostError) as exc:
+                # another program holds the database, or the server dropped: the clerk may wait and 重试
+                if self.ask_retry is not None and self.ask_retry(exc):
+                    continue
+                self.write_refused(exc)
+                return False
+            except BudgetDeskError as exc:
+                self.write_refused(exc)
+                return False
+        self.undo_stack.push(command)
+        return True
+
+    def write_refused(self, exc: Exception, prefix: str = "") -> None:
+        """Say why a write did not happen; after a stale view, read the dataset again."""
+        text = str(exc) if isinstance(exc, BudgetDeskError) else "写入数据库失败，数据未修改。"
+        if isinstance(exc, StaleDataError) and not exc.replaced:
+            self.reload()
+            text += "已重新读取最新数据。"
+        self.notice.emit(prefix + text)
+        if isinstance(exc, BudgetDeskError):
+            self.refusal.emit(prefix + text)
+
+    def status_changed(self) -> None:
+        """After 上报 / 撤销上报 the old steps would write across the status change: start afresh."""
+        self.undo_stack.clear()
+
+    def reload(self) -> None:
+        """Read the dataset again (another window or process changed it) and refresh every view."""
+        from app.domain.links import followed
+
+        self.dataset.reload()
+        self.followed_links = followed(self.dataset)
+        self.checker = Checker(self.dataset)
+        self.checker.run_all()
+        self._refresh_flags()
+        from app.domain.forms import all_forms
+
+        forms = {form.id for form in all_forms()}
+        for form_id in forms:
+            self.structure_changed.emit(form_id)
+        self.values_changed.emit(forms)
+        self.book_changed.emit()
+        self.findings_changed.emit()
+        self.reloaded.emit()
+
+    def describe(self, place: tuple[str, str, str] | None) -> str:
+        """Where an undo step was, in the form's words (表 / 行 / 栏, or 项目 / 名称)."""
+        if not place:
+            return ""
+        form_id, row, column = place
+        lists = {"projects": "项目绩效目标", "overall_targets": "整体绩效目标", "procurement": "政府采购",
+                 "assets": "固定资产", "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
+        if form_id in lists:
+            if form_id == "projects" and row != "":
+                project = next((p for p in self.book.list_projects() if p.id == row), None)
+                return f"{lists[form_id]} / {project.name}" if project else lists[form_id]
+            return lists[form_id]
+        try:
+            form = form_by_id(form_id)
+            parts = [form.short_title, self.dataset.workbook.row_title(form_id, row)]
+            if column:
+                parts.append(form.column(column).title)
+            return " / ".join(parts)
+        except BudgetDeskError:
+            return form_id
+
+    def record(self, change: Change) -> None:
+        """Put a ProjectBook change (already saved) on the shared undo stack."""
+        self.undo_stack.push(BookCommand(self, change))
+
+    def _book_written(self) -> None:
+        self.checker.after_list_change()
+        self._refresh_flags()
+        self.book_changed.emit()
+        self.findings_changed.emit()
+        self.saved.emit()
+
+    def add_row(self, form_id: str, code: str) -> None:
+        self.dataset.add_row(form_id, code)
+        self.structure_changed.emit(form_id)
+        self.saved.emit()
+
+    def set_following(self, link, follow: bool) -> None:
+        """保持跟随: store the choice with the dataset and, when switched on, bring the figures in now."""
+        from app.domain.links import followed, set_following
+
+        set_following(self.dataset, link, follow)
+        self.followed_links = followed(self.dataset)
+        if follow:
+            self.bring_in(link)
+
+    def bring_in(self, link) -> int:
+        """一键带入: carry a link's figures into its target as one undo step; returns cells changed."""
+        from app.domain.links import apply_link
+
+        before = list(self.dataset.workbook.code_rows_if_coded(link.target))
+        written: list = []
+
+        def write(changes):
+            if self.set_cells(changes, f"一键带入《{form_by_id(link.target).short_title}》"):
+                written.extend(changes)
+
+        apply_link(self.dataset, link, write_values=write)
+        if list(self.dataset.workbook.code_rows_if_coded(link.target)) != before:
+            self.structure_changed.emit(link.target)
+            self.saved.emit()
+        return len(written)
+
+    def remove_row(self, form_id: str, code: str) -> None:
+        command = RemoveRowCommand(self, form_id, code)
+        command.apply("录入")  # raises BudgetDeskError when refused: then no step is pushed
+        self.undo_stack.push(command)

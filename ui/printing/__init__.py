@@ -1,0 +1,1 @@
+"""The print dialog: choices, preview, raster printing and print settings."""
