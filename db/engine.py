@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
@@ -223,7 +223,8 @@ def open_database(target: str | None, *, read_only: bool | None = None,
                 if problems:
                     log.error("quick_check of %s failed: %s", path, problems[:5])
                     raise CorruptDatabaseError(corrupt_message(str(path), "完整性检查未通过"), path=str(path))
-            opened.revision = stored_revision(engine)
+            stored = stored_revision(engine)
+            opened.revision = current_revision_id(stored)
             head = head_revision()
             if opened.revision is not None and opened.revision != head and opened.revision not in known_revisions():
                 from app.base.faults import NewerSchemaError, newer_schema_message
@@ -234,6 +235,8 @@ def open_database(target: str | None, *, read_only: bool | None = None,
             if inspecting and not opened.read_only:
                 engine.dispose()
                 engine = opened.engine = make_engine(target)
+            if stored in FORMER_REVISION_IDS and not opened.read_only:
+                _restamp_former_revision(engine, stored)
             if opened.revision != head:
                 if opened.read_only:
                     raise ReadOnlyDatabaseError(
@@ -274,6 +277,11 @@ def stored_revision(engine: Engine) -> str | None:
         return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
+def current_revision_id(revision: str | None) -> str | None:
+    """``revision`` under today's name (a former id of a renamed migration file mapped to its new one)."""
+    return FORMER_REVISION_IDS.get(revision, revision) if revision is not None else None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
     run_alembic(engine, "upgrade", "head")
@@ -294,8 +302,26 @@ def _revision_graph() -> dict[str, str | None]:
     return graph
 
 
+# Revision ids before the migration files were renamed to the order they chain in. A database
+# stamped with one is re-stamped with today's id when it is opened writable (same schema, new name).
+FORMER_REVISION_IDS = {
+    "0004_selfeval": "0005_selfeval",
+    "0006_editions": "0007_editions",
+    "0006_comments": "0008_comments",
+    "0007_applied_return": "0009_applied_return",
+    "0008_indicator_level": "0010_indicator_level",
+}
+
+
 def known_revisions() -> set[str]:
     return set(_revision_graph())
+
+
+def _restamp_former_revision(engine: Engine, former: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                           {"new": FORMER_REVISION_IDS[former], "old": former})
+    log.info("schema revision %s re-stamped as %s", former, FORMER_REVISION_IDS[former])
 
 
 def head_revision() -> str:

@@ -277,3 +277,26 @@ def test_restore_waits_on_a_locked_database_and_says_busy(db_path, monkeypatch):
         assert str(store.open_dataset("359", 2023).value(*CELL)) == "2.22"
     finally:
         store.close()
+
+
+
+def test_a_backup_stamped_before_the_migration_rename_is_still_accepted(tmp_path):
+    """A backup taken before the migration files were renamed carries a former revision id."""
+    from app.base.faults import CorruptDatabaseError
+    from app.store.backup import _check_backup_file, create_backup
+    from app.store.service import Store
+
+    store = Store(str(tmp_path / "budget.sqlite3"))
+    info = create_backup(store, "manual")
+    store.close()
+    connection = sqlite3.connect(info.path)
+    with connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0008_indicator_level'")
+    connection.close()
+    _check_backup_file(info)  # accepted: the same schema under its former name
+    connection = sqlite3.connect(info.path)
+    with connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0011_future'")
+    connection.close()
+    with pytest.raises(CorruptDatabaseError, match="较新版本"):
+        _check_backup_file(info)

@@ -248,7 +248,7 @@ def test_migration_0006_moves_the_recorded_form_edition_into_the_column(tmp_path
 
     path = tmp_path / "before.sqlite3"
     engine = make_engine(str(path))
-    run_alembic(engine, "upgrade", "0004_selfeval")
+    run_alembic(engine, "upgrade", "0005_selfeval")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO unit (id, code, name, nature, rank, funding_form, competent_department, "
                                 "head, finance_head, preparer, phone) VALUES (1, '359', '融媒体中心', '', '', '', '', "

@@ -130,8 +130,8 @@ def test_a_package_may_not_rename_the_bureaus_own_level(bureau, tmp_path):
 def test_migration_chain_ends_with_the_levels_table(tmp_path):
     from db.engine import head_revision
 
-    assert head_revision() == "0008_indicator_level"
-    assert Path(__file__).parent.parent.joinpath("db/migrations/versions/0008_indicator_level.py").is_file()
+    assert head_revision() == "0010_indicator_level"
+    assert Path(__file__).parent.parent.joinpath("db/migrations/versions/0010_indicator_level.py").is_file()
 
 
 def test_a_merged_resubmission_keeps_the_levels_its_parts_use():

@@ -81,3 +81,58 @@ def test_downgrade_to_0001_and_back(tmp_path):
         # Foreign keys are back on for the pooled connection after migrating.
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+VERSIONS = Path(__file__).resolve().parent.parent / "db" / "migrations" / "versions"
+
+
+def test_the_migration_files_are_named_and_sorted_as_they_chain():
+    from db.engine import _revision_graph
+
+    graph = _revision_graph()
+    chain, revision = [], head_revision()
+    while revision is not None:  # walk from the head down to the first migration
+        chain.append(revision)
+        revision = graph[revision]
+    chain.reverse()
+    files = sorted(path.stem for path in VERSIONS.glob("0*.py"))
+    assert len(files) == len(chain)
+    for name, revision in zip(files, chain, strict=True):  # sorting the names gives the chain
+        assert name == revision or name.startswith(revision + "_"), (name, revision)  # named by its revision
+    assert [int(name[:4]) for name in files] == list(range(1, len(files) + 1))  # numbered without gaps
+
+
+def _database_stamped_with_a_former_id(tmp_path, former: str, upgrade_to: str) -> Path:
+    path = tmp_path / "before-the-rename.sqlite3"
+    engine = make_engine(str(path))
+    _alembic(engine, "upgrade", upgrade_to)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :former"), {"former": former})
+    engine.dispose()
+    return path
+
+
+def test_a_database_stamped_before_the_rename_opens_and_is_restamped(tmp_path):
+    from app.store.service import Store
+    from db.engine import FORMER_REVISION_IDS, stored_revision
+
+    assert FORMER_REVISION_IDS["0008_indicator_level"] == head_revision()
+    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "head")  # a user's database today
+    store = Store(str(path))
+    assert stored_revision(store.engine) == head_revision()
+    store.close()
+    older = _database_stamped_with_a_former_id(tmp_path / "older", "0006_editions", "0007_editions")
+    store = Store(str(older))  # re-stamped, then upgraded through 0008 … to the head
+    assert stored_revision(store.engine) == head_revision()
+    assert "applied_return" in inspect(store.engine).get_table_names()
+    store.close()
+
+
+def test_a_read_only_database_stamped_before_the_rename_still_opens(tmp_path):
+    from app.store.service import Store
+    from db.engine import stored_revision
+
+    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "head")
+    store = Store(str(path), read_only=True)  # the same schema: nothing to upgrade, nothing written
+    assert stored_revision(store.engine) == "0008_indicator_level"
+    store.close()

@@ -293,7 +293,7 @@ def _check_backup_file(info: BackupInfo) -> None:
     if not _sqlite_ok(info.path):
         raise CorruptDatabaseError(f"备份“{info.name}”未通过完整性检查，不能用于恢复。请选择另一个备份。",
                                    path=str(info.path))
-    from db.engine import head_revision, known_revisions
+    from db.engine import current_revision_id, head_revision, known_revisions
 
     connection = sqlite3.connect(f"{_uri(info.path)}?mode=ro", uri=True)
     try:
@@ -304,7 +304,7 @@ def _check_backup_file(info: BackupInfo) -> None:
         connection.close()
     if revision is None:
         raise CorruptDatabaseError(f"备份“{info.name}”不是 BudgetDesk 的数据库，不能用于恢复。", path=str(info.path))
-    if revision[0] not in known_revisions():
+    if current_revision_id(revision[0]) not in known_revisions():
         raise CorruptDatabaseError(
             f"备份“{info.name}”由较新版本的 BudgetDesk 建立（数据库结构版本 {revision[0]}，本程序只支持到 "
             f"{head_revision()}），不能用它恢复。", path=str(info.path))

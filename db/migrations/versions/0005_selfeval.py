@@ -1,12 +1,12 @@
 """绩效自评: project self-evaluation (seed 001) and department self-evaluation (seed 003)
 
-Revision ID: 0004_selfeval
-Revises: 0003
+Revision ID: 0005_selfeval
+Revises: 0004_package
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_selfeval'
+revision = '0005_selfeval'
 down_revision = '0004_package'
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """resubmission: the bytes of every received package (package_file)
 
 Revision ID: 0006_resubmit
-Revises: 0004_selfeval
+Revises: 0005_selfeval
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_resubmit'
-down_revision = '0004_selfeval'
+down_revision = '0005_selfeval'
 branch_labels = None
 depends_on = None
 

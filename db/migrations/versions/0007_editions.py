@@ -1,6 +1,6 @@
 """dataset.editions: the definitions' editions each dataset was made with
 
-Revision ID: 0006_editions
+Revision ID: 0007_editions
 Revises: 0006_resubmit
 """
 import json
@@ -8,7 +8,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_editions'
+revision = '0007_editions'
 down_revision = '0006_resubmit'
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """批注: comments on cells, projects, indicators and findings that travel with 退回 and packages
 
-Revision ID: 0006_comments
-Revises: 0006_editions
+Revision ID: 0008_comments
+Revises: 0007_editions
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_comments'
-down_revision = '0006_editions'
+revision = '0008_comments'
+down_revision = '0007_editions'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """applied 退回 files: the id of every .bdr applied on this machine (a replay is refused)
 
-Revision ID: 0007_applied_return
-Revises: 0006_comments
+Revision ID: 0009_applied_return
+Revises: 0008_comments
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_applied_return'
-down_revision = '0006_comments'
+revision = '0009_applied_return'
+down_revision = '0008_comments'
 branch_labels = None
 depends_on = None
 

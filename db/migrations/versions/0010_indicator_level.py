@@ -1,13 +1,13 @@
 """local 一级/二级 indicator levels in the database (they were a side file beside the default database)
 
-Revision ID: 0008_indicator_level
-Revises: 0007_applied_return
+Revision ID: 0010_indicator_level
+Revises: 0009_applied_return
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_indicator_level'
-down_revision = '0007_applied_return'
+revision = '0010_indicator_level'
+down_revision = '0009_applied_return'
 branch_labels = None
 depends_on = None
 
