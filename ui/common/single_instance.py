@@ -25,10 +25,13 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from sqlalchemy.engine import make_url
 
+from app.base.errors import BudgetDeskError
 from app.store.audit import os_user
+from db.engine import database_url, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +46,6 @@ ANSWER = b"ok\n"
 
 def database_identity(db: str | None) -> str:
     """The database as one string: the SQLite file's absolute path, or the server URL without password."""
-    from sqlalchemy.engine import make_url
-
-    from app.base.errors import BudgetDeskError
-    from db.engine import database_url, sqlite_path
-
     try:
         path = sqlite_path(db)
         if path is not None:
@@ -167,24 +165,3 @@ def bring_forward(window) -> None:
     window.show()
     window.raise_()
     window.activateWindow()
-
-
-def serve_window(server: InstanceServer, window, bureau: bool = False) -> None:
-    """What a second launch asks of this window: come forward, and open its file as a double-click would."""
-
-    def requested(path: str) -> None:
-        bring_forward(window)
-        if not path:
-            return
-        if bureau:
-            window.import_file(path)
-        else:
-            from ui.window.package_actions import import_package_gui
-
-            import_package_gui(window, path)
-
-    server.requested.connect(requested)
-    server.served = True
-    for path in server.pending:
-        QTimer.singleShot(0, lambda path=path: requested(path))
-    server.pending.clear()
