@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.system.logsetup import log_dir
+from app.system.selftest import run_selftest
 from ui.common.jobs import run_job
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,6 @@ class SelftestDialog(QDialog):
 
 def run_selftest_gui(parent: QWidget | None, on_shown=None):
     """自检 in a worker (the job helper), then its steps in a dialog; the clerk's data is never touched."""
-    from app.system.selftest import run_selftest
-
     def work(progress):
         lines: list[str] = []
 
