@@ -165,7 +165,7 @@ def import_excel(window, path: str | Path | None = None):
 
 
 def _preview(window, plan: ImportPlan, changes: list[Change]) -> None:
-    from app.exchange.excel import import_workbook  # openpyxl is loaded already: the workbook was read
+    from app.exchange.excel import import_workbook  # deferred like the two above: it brings openpyxl
 
     dataset = window.dataset
     if dataset is not None and (dataset.unit_code, dataset.year) != (plan.unit_code, plan.year):
