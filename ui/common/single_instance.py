@@ -4,7 +4,8 @@ Double-clicking a second ``.bdp`` used to start a second program on the same dat
 window listens on a local socket (``QLocalServer``: a Unix socket in the temporary folder, a named pipe
 on Windows); a later launch connects, sends the file it was given (or nothing: just come forward),
 waits for the answer and exits 0. The running window comes to the front and opens the file as a
-double-click would (the import with its checks and questions).
+double-click would (the import with its checks and questions; ``ui.app.serve_window`` wires a window to
+the server, since which import a file gets depends on the window).
 
 The socket's name is a hash of the OS user, the database (the SQLite file's full path, or the server
 URL without its password) and the window (clerk or 财政局): another user on the same machine, another
