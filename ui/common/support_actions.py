@@ -67,7 +67,7 @@ class SelftestDialog(QDialog):
 
 def run_selftest_gui(parent: QWidget | None, on_shown=None):
     """自检 in a worker (the job helper), then its steps in a dialog; the clerk's data is never touched."""
-    from app.system.selftest import run_selftest
+    from app.cli.selftest import run_selftest
 
     def work(progress):
         lines: list[str] = []

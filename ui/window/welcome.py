@@ -36,7 +36,7 @@ def _import_excel(window) -> None:
 
 def open_sample(window) -> bool:
     """Import the bundled seed-004 sample (once; later clicks just open it) and show it."""
-    from app.system.selftest import SAMPLE_UNIT, SAMPLE_YEAR, sample_path
+    from app.cli.selftest import SAMPLE_UNIT, SAMPLE_YEAR, sample_path
 
     store = window.store
     try:
