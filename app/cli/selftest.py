@@ -9,7 +9,6 @@ is True only when no step failed.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 import tempfile
@@ -29,12 +28,14 @@ SAMPLE_FILE = ("samples", "seed004_2023.json")
 SAMPLE_UNIT, SAMPLE_YEAR, SAMPLE_UNIT_NAME = "359", 2023, "秦皇岛经济技术开发区融媒体中心"
 
 # The steps import the heavy parts (SQLAlchemy, reportlab, openpyxl, cryptography, pypdfium2) themselves:
-# `budgetdesk --help` stays light, and a part this build lacks or cannot load fails its step, not the test.
+# `budgetdesk --help` stays light, and a part this build lacks or cannot load fails its own step only.
 
 
 def unembedded_fonts(document) -> list[str]:
     """Names of the fonts the text of a PDF (a pypdfium2 document) is set in but that the file does
     not carry."""
+    import ctypes  # only to call pypdfium2's C functions, so deferred with it
+
     import pypdfium2.raw as pdfium_c  # deferred: pypdfium2
 
     missing: set[str] = set()
