@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="只读打开数据库：可以查看、审核、打印和导出，不能修改（只读介质上的数据库会自动只读打开）")
     commands = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+    # one module per command group; this order is the order `budgetdesk --help` lists them in
     for group in (data, excel, codes, printing, backup, packages, bureau, comments, program):
         group.add_commands(commands)
     return parser
