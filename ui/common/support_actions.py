@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.system.logsetup import log_dir
-from app.system.selftest import run_selftest
+from app.cli.selftest import run_selftest
 from ui.common.jobs import run_job
 
 log = logging.getLogger(__name__)
