@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.system.logsetup import log_dir
 from app.cli.selftest import run_selftest
+from app.system.logsetup import log_dir
 from ui.common.jobs import run_job
 
 log = logging.getLogger(__name__)

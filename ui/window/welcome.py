@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.base.errors import BudgetDeskError
-from app.exchange.interchange import import_file
 from app.cli.selftest import SAMPLE_UNIT, SAMPLE_YEAR, sample_path
+from app.exchange.interchange import import_file
 from ui.window import excel_actions, package_actions  # looked up at each click (tests replace them)
 
 # (object name, button text, explanation, optional module, its function)
