@@ -122,7 +122,7 @@ def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_pat
     document = export_document(imported)
     assert document["editions"] == made_with
     # Excel: exported and read back, made with today's definitions
-    from app.exchange.excel.export import export_workbook, source_from_dataset
+    from app.exchange.excel import export_workbook, source_from_dataset
     from app.exchange.excel.importer import import_workbook, read_workbook
 
     path = export_workbook(source_from_dataset(imported), tmp_path / "seed.xlsx")

@@ -801,7 +801,7 @@ def cmd_consolidate(args) -> int:
     store = _open_store(args)
     result = consolidate(store, args.year, units=units, parent=args.parent)
     if args.out:
-        from app.exchange.excel.export import ExportSource, export_workbook
+        from app.exchange.excel import ExportSource, export_workbook
 
         # The 汇总 is a workbook of summed values: the form sheets, no project part.
         export_workbook(ExportSource(result.workbook, result.unit, result.year, result.money_unit), Path(args.out))

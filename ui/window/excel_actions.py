@@ -29,8 +29,9 @@ from app.exchange.excel import (
     read_workbook,
     source_from_dataset,
 )
+from app.exchange.excel.diff import Change
 from app.exchange.excel.export import default_file_name
-from app.exchange.excel.importer import Change, ImportPlan
+from app.exchange.excel.importer import ImportPlan
 from ui.common.jobs import run_job
 
 FOLDER_KEY = "excel/last_folder"

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import re
 
+from openpyxl.utils import get_column_letter
+
 from app import selfeval
 from app.base.errors import InputError
 from app.base.money import format_amount, parse_amount
-from app.exchange.excel import layout as L
-from app.exchange.excel.export import _BOLD, _CENTER, _HEADER_FILL, _LEFT, Sheet
+from app.exchange.excel import labels
+from app.exchange.excel.sheet import Sheet
+from app.exchange.excel.styles import BOLD, CENTER, HEADER_FILL, LEFT
 
 PROJECT_SHEET_NAME = "项目绩效自评"
 DEPARTMENT_SHEET_NAME = "部门整体自评"
@@ -36,7 +39,7 @@ _WEIGHTED = re.compile(r"^(?P<name>.*?)[（(]\s*(?P<weight>\d+(?:\.\d+)?)\s*[）
 
 def titles() -> dict[str, str]:
     """Sheet titles the importer recognises → kind."""
-    return {L.clean(selfeval.PROJECT_TITLE): PROJECT_KIND, L.clean(selfeval.DEPARTMENT_TITLE): DEPARTMENT_KIND}
+    return {labels.clean(selfeval.PROJECT_TITLE): PROJECT_KIND, labels.clean(selfeval.DEPARTMENT_TITLE): DEPARTMENT_KIND}
 
 
 def _project_columns() -> list[tuple[str, tuple[str, ...]]]:
@@ -53,12 +56,6 @@ def _project_columns() -> list[tuple[str, tuple[str, ...]]]:
 
 
 _MONEY = ("budget", "actual_total", "actual_general", "actual_fund", "actual_nonfiscal")
-
-
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -81,18 +78,18 @@ def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit,
             while last < ncols and paths[last][: level + 1] == path[: level + 1]:
                 last += 1
             bottom = 5 if level == len(path) - 1 else 3 + level
-            sheet.text(3 + level, column, path[level], align=_CENTER, font=_BOLD, fill=_HEADER_FILL)
+            sheet.text(3 + level, column, path[level], align=CENTER, font=BOLD, fill=HEADER_FILL)
             sheet.merge(3 + level, column, bottom, last)
             column = last + 1
     for number, item in enumerate(evaluations):
         row = FIRST_PROJECT_ROW + number
         for index, (key, _path) in enumerate(columns, start=1):
             if key == "seq":
-                sheet.text(row, index, str(number + 1), align=_CENTER)
+                sheet.text(row, index, str(number + 1), align=CENTER)
             elif key in _MONEY:
                 sheet.number(row, index, getattr(item, key))
             elif key == "rate":
-                budget, actual = _letter(4), _letter(5)
+                budget, actual = get_column_letter(4), get_column_letter(5)
                 cell = sheet.formula(row, index, f'IF(AND(ISNUMBER({budget}{row}),{budget}{row}<>0,'
                                                  f'ISNUMBER({actual}{row})),ROUND({actual}{row}/{budget}{row},4),"")')
                 cell.number_format = RATE_FORMAT
@@ -113,11 +110,11 @@ def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, 
     sheet.unit_line(2, 8, "", f"{year}年度", f"单位：{money_unit}")
 
     def label(row: int, column: int, text: str, last_row: int | None = None, last_column: int | None = None) -> None:
-        sheet.text(row, column, text, align=_CENTER, font=_BOLD, fill=_HEADER_FILL)
+        sheet.text(row, column, text, align=CENTER, font=BOLD, fill=HEADER_FILL)
         sheet.merge(row, column, last_row or row, last_column or column)
 
     def text(row: int, column: int, value: str, last_column: int) -> None:
-        sheet.text(row, column, value, align=_LEFT)
+        sheet.text(row, column, value, align=LEFT)
         sheet.merge(row, column, row, last_column)
 
     label(3, 1, "部门（单位）名称")
@@ -152,12 +149,12 @@ def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, 
             weight = f"（{selfeval.points_text(item.weight)}）" if item.weight is not None else ""
             sheet.text(row, 3, f"{item.name}{weight}" if item.name else "")
             sheet.text(row, 4, item.level3)
-            sheet.text(row, 5, item.target_value, align=_CENTER)
-            sheet.text(row, 6, item.actual_value, align=_CENTER)
+            sheet.text(row, 5, item.target_value, align=CENTER)
+            sheet.text(row, 6, item.actual_value, align=CENTER)
             sheet.number(row, 7, item.score, number_format="0.##")
             sheet.text(row, 8, item.deviation)
             row += 1
-        sheet.text(first, 1, group.name, align=_CENTER)
+        sheet.text(first, 1, group.name, align=CENTER)
         sheet.merge(first, 1, row - 1, 1)
         sheet.number(first, 2, group.weight, number_format="0.##")
         sheet.merge(first, 2, row - 1, 2)
@@ -179,9 +176,9 @@ def write_sheets(xlsx, taken: set[str], content: selfeval.SelfEvaluationContent 
     """Both sheets, when the dataset has a self-evaluation (nothing otherwise)."""
     if content is None or content.is_empty():
         return
-    write_project_sheet(xlsx.create_sheet(L.sheet_name(PROJECT_SHEET_NAME, taken)), content.projects, unit, year,
+    write_project_sheet(xlsx.create_sheet(labels.sheet_name(PROJECT_SHEET_NAME, taken)), content.projects, unit, year,
                         money_unit)
-    write_department_sheet(xlsx.create_sheet(L.sheet_name(DEPARTMENT_SHEET_NAME, taken)), content.department, unit,
+    write_department_sheet(xlsx.create_sheet(labels.sheet_name(DEPARTMENT_SHEET_NAME, taken)), content.department, unit,
                            year, money_unit)
 
 
@@ -208,7 +205,7 @@ def _points_text(grid, reader, row: int, column: int) -> str | None:
 
 def read_project_sheet(grid, reader) -> list[dict]:
     columns = _project_columns()
-    expected = L.clean("项目名称")
+    expected = labels.clean("项目名称")
     if grid.text(3, 3) != expected:
         reader.problem(grid, 3, 3, "这里应是“项目名称”：项目绩效自评表的表头被改动过，请使用 BudgetDesk 导出的工作簿")
         return []
@@ -237,17 +234,17 @@ def read_project_sheet(grid, reader) -> list[dict]:
 
 
 def _row_with(grid, column: int, text: str, start: int = 1) -> int | None:
-    wanted = L.clean(text)
+    wanted = labels.clean(text)
     return next((row for row in range(start, grid.max_row + 1) if grid.text(row, column) == wanted), None)
 
 
 def read_department_sheet(grid, reader) -> dict:
     data: dict = {"scale": {}, "initial_goal": "", "result": "", "groups": []}
     scale = _row_with(grid, 1, "整体支出规模")
-    labels = {L.clean(text): key for key, text in SCALE_LABELS.items()}
+    scale_keys = {labels.clean(text): key for key, text in SCALE_LABELS.items()}
     if scale is not None:
         for row in range(scale + 1, scale + 1 + len(SCALE_LABELS)):
-            key = labels.get(grid.text(row, 2))
+            key = scale_keys.get(grid.text(row, 2))
             if key is None:
                 reader.problem(grid, row, 2, "整体支出规模的栏目应为“资金来源：（1）财政拨款”等四行")
                 continue
@@ -265,7 +262,7 @@ def read_department_sheet(grid, reader) -> dict:
     last_origin = None
     for row in range(header + 1, grid.max_row + 1):
         first = grid.text(row, 1)
-        if first == L.clean(TOTAL_LABEL):
+        if first == labels.clean(TOTAL_LABEL):
             break
         origin = grid.origin(row, 1)
         if origin != last_origin and first:
