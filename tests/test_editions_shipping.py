@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy import text
 
 from app.base.errors import InputError
+from app.base.jsondoc import read_document
 from app.base.paths import resource
 from app.domain import forms as form_definitions
 from app.domain.forms import form_by_id
-from app.exchange.interchange import export_document, import_document, read_document
+from app.exchange.interchange import export_document, import_document
 from app.printing.document import render_document
 from app.store.audit import history
 from app.store.editions import (

@@ -34,6 +34,7 @@ Rows = list[tuple[int, list[str]]]  # (row number as Excel shows it, cell texts)
 
 
 def _column_letter(index: int) -> str:
+    # deferred: openpyxl loads only when a code table comes as xlsx, not at start-up
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
@@ -94,6 +95,7 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
 
 
 def _rows_from_xlsx(path: Path) -> tuple[Rows, str]:
+    # deferred: openpyxl loads only when a code table comes as xlsx, not at start-up
     from openpyxl import load_workbook
 
     data = io.BytesIO(read_bounded(path, MAX_CODE_FILE_BYTES, "科目表"))

@@ -26,6 +26,11 @@ from app.base.progress import step
 from app.domain import profile as unit_profile
 from app.domain.forms import all_forms
 from app.exchange import prior as prior_module
+from app.exchange.document_book import export_book
+from app.exchange.document_schema import FORMAT, FORMAT_VERSION
+from app.exchange.interchange import import_document
+from app.projects import BookContent, ProjectBook
+from app.store.editions import current_editions
 
 NEW_YEAR = "新建年度"  # the audit trail's source and event
 
@@ -65,10 +70,6 @@ def _shift_period(project, from_year: int, to_year: int):
 def next_year_document(store, unit_code: str, from_year: int, to_year: int,
                        progress=None) -> tuple[dict, NewYearResult]:
     """The new year's interchange document (read-only): what ``new_year`` imports in one transaction."""
-    from app.exchange.interchange import FORMAT, FORMAT_VERSION, _export_book
-    from app.projects import BookContent, ProjectBook
-    from app.store.editions import current_editions
-
     if to_year <= from_year:
         raise InputError(f"新年度（{to_year}）应晚于来源年度（{from_year}）。")
     source = store.open_dataset(unit_code, from_year)  # NotFoundError names what is missing
@@ -121,7 +122,7 @@ def next_year_document(store, unit_code: str, from_year: int, to_year: int,
     }
     if rows:
         document["rows"] = rows
-    document.update(_export_book(BookContent(projects=projects)))
+    document.update(export_book(BookContent(projects=projects)))
     texts = {key: text for key, text in unit_profile.profile(source).items() if text}
     if texts:
         document["profile"] = texts
@@ -133,8 +134,6 @@ def next_year_document(store, unit_code: str, from_year: int, to_year: int,
 def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None) -> NewYearResult:
     """Build the new year's document and import it in ONE transaction (all or nothing), audited as
     the one event 新建年度."""
-    from app.exchange.interchange import import_document
-
     document, result = next_year_document(store, unit_code, from_year, to_year, progress)
     if progress is not None:
         progress.final_step(1, 3, "建立新年度")  # 取消 is honoured up to here, before anything is written

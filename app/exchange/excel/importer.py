@@ -22,12 +22,13 @@ from app.base.progress import Progress, step
 from app.domain.compute import Workbook
 from app.domain.forms import all_forms
 from app.domain.records import STATUS_NAMES
+from app.exchange.document_schema import FORMAT, FORMAT_VERSION
 from app.exchange.excel import labels, safety
 from app.exchange.excel import selfeval as selfeval_sheets
 from app.exchange.excel.form_reader import read_form
 from app.exchange.excel.grid import Grid, Problem, Reader, as_text, code_text, label_cells
 from app.exchange.excel.project_reader import read_assets, read_overall, read_procurement, read_project
-from app.exchange.interchange import FORMAT, FORMAT_VERSION, import_document
+from app.exchange.interchange import import_document
 from app.printing.procurement import ASSETS_TITLE, PROCUREMENT_TITLE
 from app.printing.projects import OVERALL_TITLE, PROJECT_TITLE
 from app.printing.targets import SUMMARY_TITLE

@@ -12,9 +12,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import openpyxl
+from defusedxml.ElementTree import fromstring
+from openpyxl import DEFUSEDXML
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet import _reader, merge
 
 from app.base.errors import InputError
+from app.base.textcheck import check_user_file
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a county department's workbook is well under 5 MB
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # all parts of the zip together, unpacked (zip bombs)
@@ -27,15 +31,11 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc …: the ol
 
 def defusedxml_active() -> bool:
     """openpyxl parses every XML part with defusedxml when it is installed (entities refused)."""
-    from openpyxl import DEFUSEDXML
-
     return bool(DEFUSEDXML)
 
 
 def check_file(path: str | Path) -> Path:
     """Refuse, with a message saying what to do, anything that is not a plausible xlsx package."""
-    from app.base.textcheck import check_user_file
-
     path = Path(path)
     # before openpyxl opens it: a folder, FIFO, device or empty file refused like every user file
     size = check_user_file(path, "Excel 工作簿")
@@ -105,8 +105,6 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str] | None:
     """Sheet title → its part in the package (from workbook.xml and its relationships)."""
-    from defusedxml.ElementTree import fromstring
-
     try:
         workbook = fromstring(package.read("xl/workbook.xml"))
         rels = fromstring(package.read("xl/_rels/workbook.xml.rels"))
@@ -126,8 +124,6 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str] | None:
 def _formulas_in(xml: bytes) -> set[tuple[int, int]] | None:
     """Coordinates of the cells of one sheet part that hold a formula; None when a cell has no
     reference (allowed, rare: then openpyxl counts the positions)."""
-    from openpyxl.utils import column_index_from_string
-
     found = set()
     for match in _CELL.finditer(xml):
         ref = _REF.search(match.group(1))

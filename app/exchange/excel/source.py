@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from app.domain.compute import FormView, Workbook
 from app.domain.records import UnitInfo
-from app.exchange.interchange import _export_notes
+from app.exchange.document_notes import export_notes
 from app.projects import BookContent, ProjectBook
 from app.selfeval import SelfEvaluationBook, SelfEvaluationContent
 from app.store.service import BudgetDataset
@@ -40,5 +40,5 @@ def source_from_dataset(dataset: BudgetDataset) -> ExportSource:
     # A copy of the entered values: the export may run in a worker while the clerk keeps typing.
     snapshot = Workbook(dataset.codes, dict(dataset.workbook.values), dataset.workbook.present_rows)
     return ExportSource(snapshot, dataset.unit, dataset.year, dataset.money_unit, dataset.status,
-                        ProjectBook(dataset).content(), _export_notes(dataset),
+                        ProjectBook(dataset).content(), export_notes(dataset),
                         SelfEvaluationBook(dataset).content())
