@@ -142,9 +142,10 @@ def read_code_file(path: str | Path, kind: str) -> list[tuple[str, str, str | No
     header = [cell.lower() for cell in rows[0][1]]
     if any(cell in _CODE_HEADERS for cell in header):
         code_col = next(i for i, cell in enumerate(header) if cell in _CODE_HEADERS)
-        name_col = next((i for i, cell in enumerate(header) if cell in _NAME_HEADERS), None)
-        if name_col is None:
+        named = next((i for i, cell in enumerate(header) if cell in _NAME_HEADERS), None)
+        if named is None:
             raise InputError(f"文件“{shown(path.name)}”的表头缺少“名称”列。")
+        name_col = named
         kind_col = next((i for i, cell in enumerate(header) if cell in _KIND_HEADERS), None)
         rows = rows[1:]
     result, lines = [], []

@@ -9,6 +9,7 @@ Amounts are decimal strings like the cell values; empty optional fields are left
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from app.base.errors import InputError
 from app.base.money import format_amount
@@ -69,6 +70,8 @@ def _export_project(project: Project) -> dict:
 
 
 def _export_procurement(item: ProcurementItem, projects: list[Project]) -> dict:
+    if item.project_id is None:  # a stored row always names its project (BookContent: by its index)
+        raise InputError(f"政府采购“{item.item_name}”没有项目来源，无法导出。")
     data: dict = {"project": projects[item.project_id].name, "item_name": item.item_name,
                   "catalogue_code": item.catalogue_code}
     if item.measure_unit:
@@ -132,16 +135,17 @@ def _optional_code(value: str, label: str, limit: int) -> str:
 def _import_project(data: dict) -> Project:
     funding = data.get("funding", {})
     codes = {key: _optional_code(data.get(key, ""), label, limit) for key, (label, limit) in PROJECT_CODES.items()}
-    return Project(
-        name=data["name"], amount=data.get("amount"),
+    # The document's text as it stands: validate_project parses the amounts and dates.
+    fields: dict[str, Any] = {
+        "name": data["name"], "amount": data.get("amount"),
         **{key: funding.get(key) for key, _label in PROJECT_FUNDS},
-        period_total=data.get("period_total"), executed_before=data.get("executed_before"),
-        **{key: data.get(key, "") for key in (*_PROJECT_TEXT_KEYS, *_PROJECT_TRAILING_TEXT_KEYS)
-           if key not in codes},
+        "period_total": data.get("period_total"), "executed_before": data.get("executed_before"),
+        **{key: data.get(key, "") for key in (*_PROJECT_TEXT_KEYS, *_PROJECT_TRAILING_TEXT_KEYS) if key not in codes},
         **codes,
-        period_start=data.get("period_start"), period_end=data.get("period_end"),
-        indicators=_import_indicators(data.get("indicators", [])),
-    )
+        "period_start": data.get("period_start"), "period_end": data.get("period_end"),
+        "indicators": _import_indicators(data.get("indicators", [])),
+    }
+    return Project(**fields)
 
 
 def validate_book(document: dict, codes: dict, money_unit: str) -> tuple[BookContent, list[str]]:

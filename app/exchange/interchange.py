@@ -173,7 +173,10 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
             if key in seen:
                 raise InputError("同一单元格出现了两次。")
             seen.add(key)
-            workbook.values[key] = parse_amount(item["value"])
+            amount = parse_amount(item["value"])
+            if amount is None:  # the schema asks for digits; a blank is no amount
+                raise InputError("金额是空的。")
+            workbook.values[key] = amount
         except (InputError, NotFoundError) as exc:
             errors.append(f"values 第 {index} 项（{' / '.join(key)}）：{exc}")
     if not errors:

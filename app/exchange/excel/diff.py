@@ -60,10 +60,10 @@ def diff_against(store, plan: ImportPlan) -> list[Change]:
             changes.append(Change("项目", name, "原有", "删除"))
     if [p for p in old_projects if p in new_projects] != [p for p in new_projects if p in old_projects]:
         changes.append(Change("项目", "项目顺序", "原顺序", "按工作簿中的顺序"))
-    for key, label in (("overall_targets", "部门整体绩效目标"), ("procurement", "政府采购预算表"),
-                       ("assets", "部门固定资产占用情况表"), ("unit", "单位基本信息"), ("status", "填报状态"),
-                       ("money_unit", "金额单位"), *labels.NOTE_KINDS.items()):
-        if current.get(key) != new.get(key) and (current.get(key) or new.get(key)):
-            changes.append(Change("其他", label, "原内容" if current.get(key) else "无",
-                                  "修改" if new.get(key) else "清空"))
+    for part, part_label in (("overall_targets", "部门整体绩效目标"), ("procurement", "政府采购预算表"),
+                             ("assets", "部门固定资产占用情况表"), ("unit", "单位基本信息"), ("status", "填报状态"),
+                             ("money_unit", "金额单位"), *labels.NOTE_KINDS.items()):
+        if current.get(part) != new.get(part) and (current.get(part) or new.get(part)):
+            changes.append(Change("其他", part_label, "原内容" if current.get(part) else "无",
+                                  "修改" if new.get(part) else "清空"))
     return changes

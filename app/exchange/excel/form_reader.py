@@ -13,7 +13,7 @@ from app.domain.compute import Workbook
 from app.domain.forms import TOTAL_ROW, FormDef
 from app.exchange.excel import labels
 from app.exchange.excel.grid import Grid, Problem, Reader, code_text
-from app.printing.tables import AMOUNT, CODE, NAME, print_columns
+from app.printing.tables import AMOUNT, CODE, NAME, PrintColumn, print_columns
 
 
 @dataclass
@@ -62,12 +62,12 @@ def _column_paths(grid: Grid, top: int, bottom: int) -> dict[int, tuple[str, ...
     return paths
 
 
-def _map_columns(grid: Grid, form: FormDef, reader: Reader, top: int, bottom: int) -> dict[int, object]:
+def _map_columns(grid: Grid, form: FormDef, reader: Reader, top: int, bottom: int) -> dict[int, PrintColumn]:
     """Sheet column → print column of the form (by the header path, else by a unique last title)."""
     expected = print_columns(form)
     paths = _column_paths(grid, top, bottom)
     by_path = {tuple(labels.clean(t) for t in column.path if t): column for column in expected}
-    mapping: dict[int, object] = {}
+    mapping: dict[int, PrintColumn] = {}
     for index, path in paths.items():
         column = by_path.get(path)
         if column is None:
@@ -77,7 +77,7 @@ def _map_columns(grid: Grid, form: FormDef, reader: Reader, top: int, bottom: in
             mapping[index] = column
     for column in expected:
         missing = column not in mapping.values()
-        needed = column.kind in (CODE, NAME) or (column.kind == AMOUNT and column.column.entered)
+        needed = column.kind in (CODE, NAME) or (column.kind == AMOUNT and column.column is not None and column.column.entered)
         if missing and needed:
             title = "/".join(t for t in column.path if t)
             reader.problems.append(Problem(grid.title, f"{top}:{bottom}", title, f"表头中找不到“{title}”栏"))

@@ -60,7 +60,7 @@ def plan_form(form: FormDef, view: FormView, sheet: str) -> tuple[PlacedForm, li
     for offset, rows in enumerate(lines):
         for index, column in enumerate(columns, start=1):
             row = rows.get(column.side)
-            if column.kind == AMOUNT and row is not None:
+            if column.kind == AMOUNT and column.column is not None and row is not None:
                 if form.layout == "two_sided" and row.side and column.column.side and row.side != column.column.side:
                     continue
                 placed.cells[(row.key, column.column.key)] = (body_start + offset, index)
@@ -110,8 +110,8 @@ def _expression(layouts: dict[str, PlacedForm], tree, here: str) -> str | None:
             return str(node.value)
         if isinstance(node, expr.CellRef):
             target = layouts.get(node.form)
-            where = target.cells.get((node.row, node.column)) if target else None
-            if where is None:
+            where = target.cells.get((node.row, node.column)) if target is not None else None
+            if target is None or where is None:
                 return "0"
             ref = cell_ref(None if node.form == here else target.sheet, *where)
             refs.append(ref)
@@ -192,7 +192,7 @@ def write_form(ws, placed: PlacedForm, columns, lines, layouts, source: ExportSo
         note = form.empty_note or DEFAULT_EMPTY_NOTE
         sheet.text(last + 2, 1, note, border=False)
         sheet.merge(last + 2, 1, last + 2, ncols, border=False)
-    widths = []
+    widths: list[float] = []
     for column in columns:
         if column.kind == SEQ:
             widths.append(6)

@@ -156,8 +156,8 @@ def read_workbook(store, path: str | Path, *, progress: Progress | None = None) 
     problems = reader.problems
     for kind, found in kinds.items():
         if kind != PROJECT and len(found) > 1:
-            names = "、".join(grid.title for grid in found)
-            problems.append(Problem(found[1].title, "A1", "", f"与工作表 {names} 是同一张表，不知道该用哪一张"))
+            sheet_names = "、".join(grid.title for grid in found)
+            problems.append(Problem(found[1].title, "A1", "", f"与工作表 {sheet_names} 是同一张表，不知道该用哪一张"))
     if UNIT not in kinds:
         raise InputError(f"工作簿“{path.name}”中没有“{labels.UNIT_SHEET_TITLE}”工作表，无法确定单位和预算年度；"
                          "请使用 BudgetDesk 导出的工作簿填写。")

@@ -131,16 +131,16 @@ def read_project(grid: Grid, reader: Reader) -> tuple[int | None, dict] | None:
     fund_titles = {labels.clean(title): key for title, key in labels.FUND_TITLES.items()}
     for row in range(3, last + 1):
         for column in range(1, grid.max_column + 1):
-            key = fund_titles.get(grid.text(row, column)) if grid.origin(row, column) == (row, column) else None
-            if key is None:
+            fund_key = fund_titles.get(grid.text(row, column)) if grid.origin(row, column) == (row, column) else None
+            if fund_key is None:
                 continue
             value = reader.amount(grid, row + 1, column)
             if value is None:
                 continue
-            if key == "amount":
+            if fund_key == "amount":
                 data["amount"] = format_amount(value)
             else:
-                funding[key] = format_amount(value)
+                funding[fund_key] = format_amount(value)
     if funding:
         data["funding"] = funding
     indicators: list[dict] = []

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.exchange.excel import labels
-from app.exchange.excel.sheet import Sheet, cell_ref, sum_formula
+from app.exchange.excel.sheet import Sheet, cell_ref, sum_formula, sum_of
 from app.exchange.excel.source import ExportSource
 from app.exchange.excel.styles import BOLD, CENTER, COMPUTED_FILL, HEADER_FILL, LEFT
 from app.printing.narrative import overall_groups
@@ -185,7 +185,7 @@ def write_summary(ws, projects: Sequence[Project], cells: Sequence[ProjectCells]
             for offset, key in enumerate(funds, start=2):
                 where = placed.amounts.get(key)
                 if where is not None:
-                    sheet.formula(row, offset, sum_formula([cell_ref(placed.sheet, *where)]))
+                    sheet.formula(row, offset, sum_of(cell_ref(placed.sheet, *where)))
                 else:
                     sheet.number(row, offset, getattr(project, key), computed=True)
             sheet.text(row, 6, project.annual_goal)
@@ -275,11 +275,12 @@ def write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], sour
             first_item = row + 1
             for item in members:
                 row += 1
-                project = projects[item.project_id] if item.project_id is not None else None
-                sheet.text(row, 1, project.name if project else "")
-                where = cells[item.project_id].amounts.get("amount") if project is not None else None
-                if where is not None:
-                    sheet.formula(row, 2, sum_formula([cell_ref(cells[item.project_id].sheet, *where)]))
+                source_index = item.project_id
+                sheet.text(row, 1, projects[source_index].name if source_index is not None else "")
+                placed = cells[source_index] if source_index is not None else None
+                where = placed.amounts.get("amount") if placed is not None else None
+                if placed is not None and where is not None:
+                    sheet.formula(row, 2, sum_of(cell_ref(placed.sheet, *where)))
                 else:
                     sheet.number(row, 2, None, computed=True)
                 sheet.text(row, 3, item.item_name)
@@ -287,14 +288,14 @@ def write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], sour
                 sheet.text(row, 5, item.measure_unit, align=CENTER)
                 sheet.number(row, 6, item.quantity, number_format="General")
                 sheet.number(row, 7, item.unit_price)
-                sheet.formula(row, 8, sum_formula([cell_ref(None, row, c) for c in range(9, 9 + len(funds))]))
+                sheet.formula(row, 8, sum_of(*(cell_ref(None, row, c) for c in range(9, 9 + len(funds)))))
                 for offset, (key, _label) in enumerate(PROCUREMENT_FUNDS, start=9):
                     sheet.number(row, offset, getattr(item, key))
                 sheet.number(row, ncols, item.sme_reserved)
                 sheet.text(row, ncols + 1, str(order[id(item)]), align=CENTER)
             for column in amount_columns:
-                sheet.formula(group_row, column, sum_formula(
-                    [f"{get_column_letter(column)}{first_item}:{get_column_letter(column)}{row}"]), font=BOLD)
+                sheet.formula(group_row, column, sum_of(
+                    f"{get_column_letter(column)}{first_item}:{get_column_letter(column)}{row}"), font=BOLD)
     sheet.text(total_row, 1, "合计", font=BOLD, fill=COMPUTED_FILL)
     sheet.merge(total_row, 1, total_row, 7)
     for column in amount_columns:
@@ -340,7 +341,7 @@ def write_assets(ws, book: BookContent, source: ExportSource) -> None:
         sheet.number(row, 3, line.value)
         if key != "office_buildings":
             parts.append(cell_ref(None, row, 3))
-    sheet.formula(5, 3, sum_formula(parts), font=BOLD)
+    sheet.formula(5, 3, sum_of(*parts), font=BOLD)
     row += 2
     sheet.text(row, 1, labels.PLANNED_PURCHASES_LABEL)
     sheet.number(row, 3, table.planned_purchases)

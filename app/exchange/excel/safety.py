@@ -186,7 +186,8 @@ def _load(path: Path, read):
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a file we cannot read
         name = type(exc).__name__
-        chain, cause = [], exc
+        chain: list[str] = []
+        cause: BaseException | None = exc
         while cause is not None and len(chain) < 10:
             chain.append(type(cause).__name__)
             cause = cause.__cause__ or cause.__context__

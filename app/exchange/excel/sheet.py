@@ -184,9 +184,13 @@ def cell_ref(sheet: str | None, row: int, column: int) -> str:
 
 
 def sum_formula(refs: Sequence[str]) -> str | None:
-    """``IF(COUNT(refs)=0,"",SUM(refs))``: blank while no source has a figure."""
-    if not refs:
-        return None
+    """``IF(COUNT(refs)=0,"",SUM(refs))``: blank while no source has a figure; None without refs."""
+    return sum_of(*refs) if refs else None
+
+
+def sum_of(first: str, *more: str) -> str:
+    """The ``sum_formula`` of at least one reference."""
+    refs = [first, *more]
     chunks = [",".join(refs[i:i + MAX_SUM_ARGS]) for i in range(0, len(refs), MAX_SUM_ARGS)]
     count = "+".join(f"COUNT({chunk})" for chunk in chunks)
     total = "+".join(f"SUM({chunk})" for chunk in chunks)
