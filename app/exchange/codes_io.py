@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.base.errors import InputError
@@ -48,7 +49,7 @@ def _cell_text(value: object, line: int, column: int, where: str) -> str:
     return text.strip()
 
 
-def _collect(records, where: str) -> Rows:
+def _collect(records: Iterable[tuple[int, Sequence[object]]], where: str) -> Rows:
     """Rows with content, numbered as Excel numbers them, with the row and cell bounds applied."""
     rows: Rows = []
     for line, cells in records:

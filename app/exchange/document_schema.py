@@ -66,7 +66,7 @@ def schema_problems(document: object) -> list[str]:
 _MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,2})?$", "^\\d+(\\.\\d{1,2})?$")
 
 
-def _plain_json(value) -> str:
+def _plain_json(value: object) -> str:
     """A JSON value as the file wrote it: a bare number in its digits (never ``Decimal('1E+308')``; the
     reader parses numbers as Decimal), a string in quotes."""
     if isinstance(value, bool) or value is None:

@@ -124,7 +124,7 @@ def _export_self_evaluation(dataset: BudgetDataset) -> dict:
     return {} if content.is_empty() else {"self_evaluation": selfeval.content_to_json(content)}
 
 
-def validate_self_evaluation(document: dict):
+def validate_self_evaluation(document: dict) -> selfeval.SelfEvaluationContent:
     """The document's 绩效自评 part, validated (raises InputError naming the place)."""
     return selfeval.content_from_json(document.get("self_evaluation"))
 

@@ -11,6 +11,7 @@ from app.domain.forms import all_forms, form_by_id
 from app.exchange.excel import labels
 from app.exchange.excel.importer import ImportPlan
 from app.exchange.interchange import export_document
+from app.store.service import Store
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Change:
     after: str
 
 
-def diff_against(store, plan: ImportPlan) -> list[Change]:
+def diff_against(store: Store, plan: ImportPlan) -> list[Change]:
     """What importing the plan would change in the stored dataset of its unit and year (everything
     is new when there is none)."""
     try:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook as XlsxBook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.base.errors import InputError
 from app.base.progress import Progress, step
@@ -41,7 +42,7 @@ from app.exchange.excel.source import ExportSource
 from app.exchange.excel.styles import BOLD, CENTER, HEADER_FILL
 
 
-def _write_unit(ws, source: ExportSource) -> None:
+def _write_unit(ws: Worksheet, source: ExportSource) -> None:
     sheet = Sheet(ws)
     sheet.title(labels.UNIT_SHEET_TITLE, 2)
     row = 2
@@ -59,7 +60,7 @@ def _write_unit(ws, source: ExportSource) -> None:
     sheet.page("portrait", 0)
 
 
-def _write_notes(ws, notes: dict) -> None:
+def _write_notes(ws: Worksheet, notes: dict) -> None:
     sheet = Sheet(ws)
     sheet.title(labels.NOTES_SHEET_TITLE, 4)
     for index, title in enumerate(labels.NOTES_HEADER, start=1):

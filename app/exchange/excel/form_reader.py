@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.domain.compute import Workbook
-from app.domain.forms import TOTAL_ROW, FormDef
+from app.domain.forms import TOTAL_ROW, ColumnDef, FormDef
 from app.exchange.excel import labels
 from app.exchange.excel.grid import Grid, Problem, Reader, code_text
 from app.printing.tables import AMOUNT, CODE, NAME, PrintColumn, print_columns
 
+AmountColumn = tuple[int, str | None, ColumnDef]  # sheet column, printed side, the form's column
 
 @dataclass
 class FormCells:
@@ -92,7 +93,8 @@ def read_form(grid: Grid, form: FormDef, workbook: Workbook, reader: Reader) -> 
         return cells
     top, bottom, body = block
     mapping = _map_columns(grid, form, reader, top, bottom)
-    amount_columns = [(index, column) for index, column in mapping.items() if column.kind == AMOUNT]
+    amount_columns = [(index, column.side, column.column) for index, column in mapping.items()
+                      if column.kind == AMOUNT and column.column is not None]
     if form.code_kind:
         _read_code_rows(grid, form, workbook, reader, mapping, amount_columns, body, cells)
     else:
@@ -100,10 +102,11 @@ def read_form(grid: Grid, form: FormDef, workbook: Workbook, reader: Reader) -> 
     return cells
 
 
-def _read_code_rows(grid, form, workbook, reader, mapping, amount_columns, body, cells) -> None:
+def _read_code_rows(grid: Grid, form: FormDef, workbook: Workbook, reader: Reader, mapping: dict[int, PrintColumn],
+                    amount_columns: list[AmountColumn], body: int, cells: FormCells) -> None:
     code_column = next((i for i, c in mapping.items() if c.kind == CODE), None)
     name_column = next((i for i, c in mapping.items() if c.kind == NAME), None)
-    if code_column is None:
+    if code_column is None or form.code_kind is None:
         return
     table = workbook.codes[form.code_kind]
     rows: dict[str, dict[str, tuple[Decimal | None, int, int]]] = {}
@@ -113,12 +116,12 @@ def _read_code_rows(grid, form, workbook, reader, mapping, amount_columns, body,
         if code.startswith("注"):
             continue
         if not code:
-            filled = [i for i, _c in amount_columns if grid.raw_text(row, i)]
+            filled = [i for i, _side, _column in amount_columns if grid.raw_text(row, i)]
             if name == "合计":
-                for index, column in amount_columns:
+                for index, _side, column_def in amount_columns:
                     value = reader.amount(grid, row, index, needed=False)
                     if value is not None:
-                        cells.computed[(TOTAL_ROW, column.column.key)] = (value, grid.address(row, index))
+                        cells.computed[(TOTAL_ROW, column_def.key)] = (value, grid.address(row, index))
             elif filled and not name.startswith("注"):
                 reader.problem(grid, row, code_column, "这一行有金额但没有科目编码")
             continue
@@ -129,8 +132,8 @@ def _read_code_rows(grid, form, workbook, reader, mapping, amount_columns, body,
             reader.problem(grid, row, code_column, f"科目编码 {code} 出现了两次")
             continue
         rows[code] = {}
-        for index, column in amount_columns:
-            rows[code][column.column.key] = (None, row, index)
+        for index, _side, column_def in amount_columns:
+            rows[code][column_def.key] = (None, row, index)
     codes = set(rows)
     leaves = {code for code in codes if not any(other != code and other.startswith(code) for other in codes)}
     for code, columns in rows.items():
@@ -150,7 +153,8 @@ def _read_code_rows(grid, form, workbook, reader, mapping, amount_columns, body,
             cells.present.add(code)
 
 
-def _read_fixed_rows(grid, form, workbook, reader, mapping, amount_columns, body, cells) -> None:
+def _read_fixed_rows(grid: Grid, form: FormDef, workbook: Workbook, reader: Reader, mapping: dict[int, PrintColumn],
+                     amount_columns: list[AmountColumn], body: int, cells: FormCells) -> None:
     fixed = list(workbook.fixed_rows(form).values())
     sides = [None] if form.layout != "two_sided" else list(form.sides)
     for side in sides:
@@ -158,7 +162,7 @@ def _read_fixed_rows(grid, form, workbook, reader, mapping, amount_columns, body
         if name_column is None:
             continue
         expected = [row for row in fixed if side is None or row.side == side]
-        mine = [(i, c) for i, c in amount_columns if c.side == side]
+        mine = [(i, column_def) for i, printed_side, column_def in amount_columns if printed_side == side]
         position = 0
         for row in range(body, grid.max_row + 1):
             title = grid.text(row, name_column)
@@ -173,9 +177,9 @@ def _read_fixed_rows(grid, form, workbook, reader, mapping, amount_columns, body
                 continue
             row_def = expected[match]
             position = match + 1
-            for index, column in mine:
-                key = column.column.key
-                if row_def.side and column.column.side and row_def.side != column.column.side:
+            for index, column_def in mine:
+                key = column_def.key
+                if row_def.side and column_def.side and row_def.side != column_def.side:
                     continue
                 imported = workbook.is_entered(form.id, row_def.key, key)
                 value = reader.amount(grid, row, index, needed=imported)

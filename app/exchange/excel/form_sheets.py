@@ -7,13 +7,15 @@ derived tables as references to the source sheets' cells, ``app.domain.expr`` tr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.base.errors import InputError
 from app.domain import expr
-from app.domain.compute import FormView, RowInfo
+from app.domain.compute import FormView, RowInfo, Workbook
 from app.domain.forms import FormDef
 from app.domain.layout import two_sided_lines
 from app.exchange.excel.sheet import Sheet, cell_ref, display_width, sum_formula
@@ -25,10 +27,12 @@ from app.printing.tables import (
     DEFAULT_EMPTY_NOTE,
     NAME,
     SEQ,
+    PrintColumn,
     header_cells,
     print_columns,
 )
 
+PrintedLine = dict[str | None, RowInfo | None]  # per printed side (None: one-sided), the row it shows
 WIDE_FORM_COLUMNS = 8  # more columns than this print landscape whatever the definition says
 
 @dataclass
@@ -46,13 +50,13 @@ def _form_orientation(form: FormDef, ncols: int) -> str:
     return "landscape" if form.orientation == "landscape" or ncols > WIDE_FORM_COLUMNS else "portrait"
 
 
-def plan_form(form: FormDef, view: FormView, sheet: str) -> tuple[PlacedForm, list, list]:
+def plan_form(form: FormDef, view: FormView, sheet: str) -> tuple[PlacedForm, list[PrintColumn], list[PrintedLine]]:
     """The printed lines of a form: per line, per printed column, what it shows."""
     placed = PlacedForm(form, sheet, view)
     columns = print_columns(form)
     depth, _cells = header_cells(columns)
     body_start = 2 + depth + 2  # title, unit line, header rows, 栏次
-    lines: list[dict[str | None, RowInfo | None]] = []
+    lines: list[PrintedLine] = []
     if form.layout == "two_sided":
         lines = [{"income": line.income, "expenditure": line.expenditure} for line in two_sided_lines(view.rows)]
     elif not (form.code_kind and view.is_empty()):
@@ -68,7 +72,7 @@ def plan_form(form: FormDef, view: FormView, sheet: str) -> tuple[PlacedForm, li
     return placed, columns, lines
 
 
-def _cell_formula(layouts: dict[str, PlacedForm], workbook, form: FormDef, row: RowInfo,
+def _cell_formula(layouts: dict[str, PlacedForm], workbook: Workbook, form: FormDef, row: RowInfo,
                   column_key: str) -> tuple[str | None, bool]:
     """The formula of a computed cell (None: a static value) and whether the cell is computed."""
     here = layouts[form.id]
@@ -78,7 +82,7 @@ def _cell_formula(layouts: dict[str, PlacedForm], workbook, form: FormDef, row: 
         where = here.cells.get((row_key, col))
         return cell_ref(None, *where) if where else None
 
-    def refs_of(pairs) -> list[str]:
+    def refs_of(pairs: Iterable[tuple[str, str]]) -> list[str]:
         return [ref for ref in (local(r, c) for r, c in pairs) if ref]
 
     if form.row_kind == "fixed":
@@ -100,12 +104,12 @@ def _cell_formula(layouts: dict[str, PlacedForm], workbook, form: FormDef, row: 
     return None, not column_def.entered
 
 
-def _expression(layouts: dict[str, PlacedForm], tree, here: str) -> str | None:
+def _expression(layouts: dict[str, PlacedForm], tree: object, here: str) -> str | None:
     """An ``app.domain.expr`` tree as an Excel formula over the cells it references (N() reads a blank
     as zero); None when no referenced cell is on any sheet (the cell is then a static value)."""
     refs: list[str] = []
 
-    def render(node) -> str:
+    def render(node: object) -> str:
         if isinstance(node, expr.Number):
             return str(node.value)
         if isinstance(node, expr.CellRef):
@@ -130,7 +134,7 @@ def _expression(layouts: dict[str, PlacedForm], tree, here: str) -> str | None:
     return text if has_number else f'IF(COUNT({",".join(refs)})=0,"",{text})'
 
 
-def _nodes(tree):
+def _nodes(tree: object) -> Iterator[object]:
     yield tree
     if isinstance(tree, expr.BinaryOp):
         yield from _nodes(tree.left)
@@ -139,7 +143,8 @@ def _nodes(tree):
         yield from _nodes(tree.operand)
 
 
-def write_form(ws, placed: PlacedForm, columns, lines, layouts, source: ExportSource) -> None:
+def write_form(ws: Worksheet, placed: PlacedForm, columns: list[PrintColumn], lines: list[PrintedLine],
+               layouts: dict[str, PlacedForm], source: ExportSource) -> None:
     form, view = placed.form, placed.view
     sheet = Sheet(ws)
     ncols = len(columns)
@@ -150,15 +155,15 @@ def write_form(ws, placed: PlacedForm, columns, lines, layouts, source: ExportSo
     for cell in header:
         sheet.text(3 + cell.level, 1 + cell.column, cell.title, align=CENTER, font=BOLD, fill=HEADER_FILL)
     for level in range(depth):
-        for column in range(1, ncols + 1):
-            ws.cell(row=3 + level, column=column).border = BORDER
-            ws.cell(row=3 + level, column=column).fill = HEADER_FILL
+        for sheet_column in range(1, ncols + 1):
+            ws.cell(row=3 + level, column=sheet_column).border = BORDER
+            ws.cell(row=3 + level, column=sheet_column).fill = HEADER_FILL
     for cell in header:
         sheet.merge(3 + cell.level, 1 + cell.column, 3 + cell.last_level, 1 + cell.last_column)
     numbers_row = 3 + depth
     sheet.text(numbers_row, 1, "栏次", align=CENTER)
-    for column in range(2, ncols + 1):
-        sheet.text(numbers_row, column, str(column - 1), align=CENTER)
+    for sheet_column in range(2, ncols + 1):
+        sheet.text(numbers_row, sheet_column, str(sheet_column - 1), align=CENTER)
     body_start = numbers_row + 1
     name_width = 10.0
     for offset, rows in enumerate(lines):
@@ -177,7 +182,7 @@ def write_form(ws, placed: PlacedForm, columns, lines, layouts, source: ExportSo
                 bold = row is not None and (row.is_total or row.band == "footer")
                 sheet.text(at, index, title, align=INDENTS[min(indent, 5)], font=BOLD if bold else FONT)
                 name_width = max(name_width, display_width(title) + 2 * indent + 2)
-            else:
+            elif column.column is not None:  # an amount
                 key = column.column.key
                 if row is None or (row.key, key) not in placed.cells:
                     sheet.number(at, index, None)

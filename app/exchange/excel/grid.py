@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.base.errors import InputError
 from app.base.money import MAX_ABS, normalize_text, parse_amount
@@ -38,7 +39,7 @@ class Problem:
 class Grid:
     """A sheet read twice (formulas and cached values), merged cells resolved to their top-left."""
 
-    def __init__(self, formulas: set[tuple[int, int]], values_ws) -> None:
+    def __init__(self, formulas: set[tuple[int, int]], values_ws: Worksheet) -> None:
         self.title = values_ws.title
         self.values_ws = values_ws
         self.formulas = formulas
@@ -57,7 +58,7 @@ class Grid:
     def origin(self, row: int, column: int) -> tuple[int, int]:
         return self.merged.get((row, column), (row, column))
 
-    def value(self, row: int, column: int):
+    def value(self, row: int, column: int) -> object:
         cell = self.cells.get(self.origin(row, column))  # never ws.cell(): it would add empty cells
         return None if cell is None else cell.value
 
@@ -82,7 +83,7 @@ class Grid:
         return f"{get_column_letter(column)}{row}"
 
 
-def as_text(value) -> str:
+def as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -129,7 +130,7 @@ class Reader:
         return decimal_text(number)
 
 
-def cell_amount(value, money_unit: str) -> Decimal | None:
+def cell_amount(value: object, money_unit: str) -> Decimal | None:
     if isinstance(value, bool) or isinstance(value, (datetime, date)):
         raise InputError("不是金额（单元格是逻辑值或日期）")
     if isinstance(value, float):  # pragma: no cover - numbers are read as Decimal (safety.decimal_numbers)
@@ -157,7 +158,7 @@ def cell_amount(value, money_unit: str) -> Decimal | None:
     return parse_amount(text)
 
 
-def code_text(value) -> str:
+def code_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal) and value == value.to_integral_value():

@@ -136,7 +136,7 @@ def _refuse(problems: list[Problem], path: Path) -> None:
     raise InputError(f"工作簿“{path.name}”有 {len(problems)} 处无法读取，未导入任何数据：\n{listed}{more}")
 
 
-def read_workbook(store, path: str | Path, *, progress: Progress | None = None) -> ImportPlan:
+def read_workbook(store: Store, path: str | Path, *, progress: Progress | None = None) -> ImportPlan:
     """Everything the workbook would import, checked like ``import-json`` checks a document; an
     InputError listing every unreadable cell when anything cannot be read."""
     path = safety.check_file(path)

@@ -44,7 +44,8 @@ from app.projects import (
 )
 
 
-def _indicator_columns(indicators: Sequence[Indicator], base, extra) -> list[tuple[str, str]]:
+def _indicator_columns(indicators: Sequence[Indicator], base: Sequence[tuple[str, str]],
+                       extra: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     used = [item for item in extra if any(getattr(ind, item[0]) for ind in indicators)]
     return [*base, *used]
 
@@ -66,7 +67,7 @@ class ProjectCells:
     amounts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def write_project(ws, project: Project, position: int, source: ExportSource) -> ProjectCells:
+def write_project(ws: Worksheet, project: Project, position: int, source: ExportSource) -> ProjectCells:
     sheet = Sheet(ws)
     columns = _indicator_columns(project.indicators, labels.INDICATOR_COLUMNS, labels.INDICATOR_EXTRA)
     ncols = len(columns)
@@ -157,7 +158,7 @@ def write_no_projects(ws: Worksheet) -> None:
     sheet.text(3, 1, NO_PROJECTS_NOTE, border=False)
 
 
-def write_summary(ws, projects: Sequence[Project], cells: Sequence[ProjectCells], source: ExportSource) -> None:
+def write_summary(ws: Worksheet, projects: Sequence[Project], cells: Sequence[ProjectCells], source: ExportSource) -> None:
     """项目支出绩效目标表（含转移支付项目）: 合计, each 资金使用单位, its projects (figures from their sheets)."""
     sheet = Sheet(ws)
     titles = ["项目名称（资金使用单位）", *(title for _key, title in SUMMARY_FUNDS), "绩效目标", "绩效指标"]
@@ -209,7 +210,7 @@ def write_summary(ws, projects: Sequence[Project], cells: Sequence[ProjectCells]
     sheet.page("landscape", 3, freeze="B4")
 
 
-def write_overall(ws, book: BookContent, source: ExportSource) -> None:
+def write_overall(ws: Worksheet, book: BookContent, source: ExportSource) -> None:
     sheet = Sheet(ws)
     targets = book.overall
     columns = _indicator_columns(targets.indicators, labels.OVERALL_COLUMNS, labels.OVERALL_EXTRA)
@@ -235,7 +236,7 @@ def write_overall(ws, book: BookContent, source: ExportSource) -> None:
     sheet.page("portrait", 4, freeze="A5")
 
 
-def write_procurement(ws, book: BookContent, cells: Sequence[ProjectCells], source: ExportSource) -> None:
+def write_procurement(ws: Worksheet, book: BookContent, cells: Sequence[ProjectCells], source: ExportSource) -> None:
     sheet = Sheet(ws)
     funds = [label for _key, label in PROCUREMENT_FUNDS]
     ncols = 7 + 1 + len(funds) + 1
@@ -317,7 +318,7 @@ def _indexed_projects(projects: Sequence[Project]) -> list[Project]:
     return [replace(project, id=index) for index, project in enumerate(projects)]
 
 
-def write_assets(ws, book: BookContent, source: ExportSource) -> None:
+def write_assets(ws: Worksheet, book: BookContent, source: ExportSource) -> None:
     sheet = Sheet(ws)
     table = book.assets
     ncols = 3

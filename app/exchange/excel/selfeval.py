@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import re
 
+from openpyxl import Workbook as XlsxBook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app import selfeval
 from app.base.errors import InputError
 from app.base.money import format_amount, parse_amount
+from app.domain.records import UnitInfo
 from app.exchange.excel import labels
+from app.exchange.excel.grid import Grid, Reader
 from app.exchange.excel.sheet import Sheet
 from app.exchange.excel.styles import BOLD, CENTER, HEADER_FILL, LEFT
 
@@ -59,7 +63,8 @@ _MONEY = ("budget", "actual_total", "actual_general", "actual_fund", "actual_non
 
 
 # ---- writing -------------------------------------------------------------------------------------
-def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit, year: int, money_unit: str) -> None:
+def write_project_sheet(ws: Worksheet, evaluations: list[selfeval.ProjectEvaluation], unit: UnitInfo, year: int,
+                        money_unit: str) -> None:
     sheet = Sheet(ws)
     columns = _project_columns()
     ncols = len(columns)
@@ -104,7 +109,8 @@ def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit,
     ws.page_setup.paperSize = ws.PAPERSIZE_A3
 
 
-def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, year: int, money_unit: str) -> None:
+def write_department_sheet(ws: Worksheet, department: selfeval.DepartmentEvaluation, unit: UnitInfo, year: int,
+                           money_unit: str) -> None:
     sheet = Sheet(ws)
     sheet.title(f"{year}年{selfeval.DEPARTMENT_TITLE}", 8)
     sheet.unit_line(2, 8, "", f"{year}年度", f"单位：{money_unit}")
@@ -171,7 +177,7 @@ def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, 
     sheet.page("portrait", 0)
 
 
-def write_sheets(xlsx, taken: set[str], content: selfeval.SelfEvaluationContent | None, unit, year: int,
+def write_sheets(xlsx: XlsxBook, taken: set[str], content: selfeval.SelfEvaluationContent | None, unit: UnitInfo, year: int,
                  money_unit: str) -> None:
     """Both sheets, when the dataset has a self-evaluation (nothing otherwise)."""
     if content is None or content.is_empty():
@@ -183,7 +189,7 @@ def write_sheets(xlsx, taken: set[str], content: selfeval.SelfEvaluationContent 
 
 
 # ---- reading -------------------------------------------------------------------------------------
-def _money_text(grid, reader, row: int, column: int) -> str | None:
+def _money_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None:
     raw = grid.raw_text(row, column)
     if raw in ("/", "／"):
         return None
@@ -191,7 +197,7 @@ def _money_text(grid, reader, row: int, column: int) -> str | None:
     return None if value is None else format_amount(value)
 
 
-def _points_text(grid, reader, row: int, column: int) -> str | None:
+def _points_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None:
     raw = grid.raw_text(row, column).replace("分", "")
     if not raw:
         return None
@@ -203,7 +209,7 @@ def _points_text(grid, reader, row: int, column: int) -> str | None:
     return selfeval.points_text(value)
 
 
-def read_project_sheet(grid, reader) -> list[dict]:
+def read_project_sheet(grid: Grid, reader: Reader) -> list[dict]:
     columns = _project_columns()
     expected = labels.clean("项目名称")
     if grid.text(3, 3) != expected:
@@ -233,12 +239,12 @@ def read_project_sheet(grid, reader) -> list[dict]:
     return projects
 
 
-def _row_with(grid, column: int, text: str, start: int = 1) -> int | None:
+def _row_with(grid: Grid, column: int, text: str, start: int = 1) -> int | None:
     wanted = labels.clean(text)
     return next((row for row in range(start, grid.max_row + 1) if grid.text(row, column) == wanted), None)
 
 
-def read_department_sheet(grid, reader) -> dict:
+def read_department_sheet(grid: Grid, reader: Reader) -> dict:
     data: dict = {"scale": {}, "initial_goal": "", "result": "", "groups": []}
     scale = _row_with(grid, 1, "整体支出规模")
     scale_keys = {labels.clean(text): key for key, text in SCALE_LABELS.items()}
@@ -258,7 +264,7 @@ def read_department_sheet(grid, reader) -> dict:
     if header is None:
         reader.problem(grid, 1, 1, "没有找到“分解目标自评”的表头（一级指标、权重、二级指标……）")
         return data
-    group = None
+    group: dict | None = None
     last_origin = None
     for row in range(header + 1, grid.max_row + 1):
         first = grid.text(row, 1)
@@ -283,7 +289,7 @@ def read_department_sheet(grid, reader) -> dict:
     return data
 
 
-def read_sheets(kinds: dict, reader) -> dict | None:
+def read_sheets(kinds: dict[str, list[Grid]], reader: Reader) -> dict | None:
     """The ``self_evaluation`` member from the recognised sheets (None when the workbook has neither)."""
     projects = read_project_sheet(kinds[PROJECT_KIND][0], reader) if PROJECT_KIND in kinds else []
     department = read_department_sheet(kinds[DEPARTMENT_KIND][0], reader) if DEPARTMENT_KIND in kinds else None

@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from copy import copy
 from decimal import Decimal
 
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.exchange.excel.styles import (
     BORDER,
@@ -41,12 +43,12 @@ class Sheet:
     Assigning fonts and borders cell by cell makes openpyxl hash style objects thousands of times;
     each combination is set up once and its style array copied to the other cells (``self.styles``)."""
 
-    def __init__(self, worksheet) -> None:
+    def __init__(self, worksheet: Worksheet) -> None:
         self.ws = worksheet
         # Style ids index the workbook's own style tables: one cache per workbook.
         self.styles: dict[tuple, object] = worksheet.parent.__dict__.setdefault("_budgetdesk_styles", {})
 
-    def _styled(self, cell, key: tuple, **attributes) -> None:
+    def _styled(self, cell: Cell, key: tuple, **attributes: object) -> None:
         cached = self.styles.get(key)
         if cached is None:
             for name, value in attributes.items():
@@ -56,7 +58,8 @@ class Sheet:
         else:
             cell._style = copy(cached)
 
-    def text(self, row: int, column: int, text: object, *, align=LEFT, font=FONT, border=True, fill=None):
+    def text(self, row: int, column: int, text: object, *, align: Alignment = LEFT, font: Font = FONT,
+             border: bool = True, fill: PatternFill | None = None) -> Cell:
         cell = self.ws.cell(row=row, column=column)
         value = "" if text is None else str(text)
         quote = False
@@ -69,8 +72,8 @@ class Sheet:
                      alignment=align, font=font, border=BORDER if border else None, fill=fill)
         return cell
 
-    def number(self, row: int, column: int, value: Decimal | None, *, computed: bool = False, font=FONT,
-               number_format: str = MONEY_FORMAT):
+    def number(self, row: int, column: int, value: Decimal | None, *, computed: bool = False, font: Font = FONT,
+               number_format: str = MONEY_FORMAT) -> Cell:
         cell = self.ws.cell(row=row, column=column)
         if value is not None:
             cell.value = value
@@ -78,14 +81,14 @@ class Sheet:
                      alignment=RIGHT, font=font, border=BORDER, fill=COMPUTED_FILL if computed else None)
         return cell
 
-    def formula(self, row: int, column: int, formula: str, *, font=FONT):
+    def formula(self, row: int, column: int, formula: str, *, font: Font = FONT) -> Cell:
         cell = self.ws.cell(row=row, column=column)
         cell.value = "=" + formula
         self._styled(cell, ("n", True, id(font), MONEY_FORMAT), number_format=MONEY_FORMAT,
                      alignment=RIGHT, font=font, border=BORDER, fill=COMPUTED_FILL)
         return cell
 
-    def merge(self, row: int, column: int, last_row: int, last_column: int, *, border=True) -> None:
+    def merge(self, row: int, column: int, last_row: int, last_column: int, *, border: bool = True) -> None:
         """Merge a range; covered cells keep a ruled border (so the printed grid stays closed)."""
         if last_row == row and last_column == column:
             if border:
