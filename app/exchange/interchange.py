@@ -80,6 +80,15 @@ def export_document(dataset: BudgetDataset) -> dict:
     return document
 
 
+def _export_editions(dataset: BudgetDataset) -> dict:
+    """The editions the dataset was made with (app.store.editions); codes as the year uses them now."""
+    order = ("forms", "rules", "indicators")
+    editions = {key: dataset.editions[key] for key in order if key in dataset.editions}
+    editions.update({key: value for key, value in sorted(dataset.editions.items()) if key not in (*order, "codes")})
+    editions["codes"] = {kind: table.edition for kind, table in sorted(dataset.codes.items())}
+    return editions
+
+
 # ---- the local 一级/二级 indicator levels the dataset uses (the receiver may not have them) -------------
 def _export_levels(content: BookContent) -> dict:
     local = {item.code: item for item in local_levels()}
@@ -107,15 +116,6 @@ def document_levels(document: dict) -> list:
         raise InputError("数据文件中的本地指标体系超过 1000 项，未导入。")
     # the bureau's own items keep their names: a file may not rename them
     return check_level_rows(rows, renames=False) if rows else [LevelItem(*row) for row in rows]
-
-
-def _export_editions(dataset: BudgetDataset) -> dict:
-    """The editions the dataset was made with (app.store.editions); codes as the year uses them now."""
-    order = ("forms", "rules", "indicators")
-    editions = {key: dataset.editions[key] for key in order if key in dataset.editions}
-    editions.update({key: value for key, value in sorted(dataset.editions.items()) if key not in (*order, "codes")})
-    editions["codes"] = {kind: table.edition for kind, table in sorted(dataset.codes.items())}
-    return editions
 
 
 # ---- 绩效自评 (项目绩效自评表, 部门整体支出绩效自评表): written only when it has content -------------------

@@ -41,6 +41,7 @@ from app.exchange.excel.sheet import Sheet
 from app.exchange.excel.source import ExportSource
 from app.exchange.excel.styles import BOLD, CENTER, HEADER_FILL
 
+# ---- unit information and notes ---------------------------------------------------------------
 
 def _write_unit(ws: Worksheet, source: ExportSource) -> None:
     sheet = Sheet(ws)
