@@ -2,7 +2,7 @@
 
 * ``export.export_workbook(source, path)`` writes one sheet per form (``form_sheets``: title, unit
   line, merged multi-level header, 栏次, live formulas for every computed cell), the project part
-  (``project_sheets``), the 绩效自评 sheets (``selfeval``) and the unit's information; the cells go
+  (``project_sheets``), the 绩效自评 sheets (``selfeval_sheets``) and the unit's information; the cells go
   through ``sheet.Sheet`` with the shared ``styles``. ``source.source_from_dataset`` makes the source
   of a stored dataset, and any object with the same attributes (the bureau's 汇总) exports with the
   same code.

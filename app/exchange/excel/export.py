@@ -1,7 +1,7 @@
 """Write a dataset (or any source shaped like one) as an official-layout xlsx workbook.
 
 The workbook is assembled here: 单位信息 first, then the nine form sheets (``form_sheets``), the project
-part (``project_sheets``), the 绩效自评 sheets (``selfeval``) and the 说明 sheet. Every computed cell is a
+part (``project_sheets``), the 绩效自评 sheets (``selfeval_sheets``) and the 说明 sheet. Every computed cell is a
 live formula over its sources, so a total follows an edit in Excel or WPS:
 
 * column sums (合计 = 基本 + 项目 …) and row sums (parents = Σ children, 合计 = Σ 类, fixed rows'
@@ -25,8 +25,7 @@ from app.base.errors import InputError
 from app.base.progress import Progress, step
 from app.domain.forms import all_forms, form_by_id
 from app.domain.records import STATUS_NAMES
-from app.exchange.excel import labels
-from app.exchange.excel import selfeval as selfeval_sheets
+from app.exchange.excel import labels, selfeval_sheets
 from app.exchange.excel.form_sheets import PlacedForm, plan_form, write_form
 from app.exchange.excel.project_sheets import (
     ProjectCells,

@@ -6,7 +6,7 @@ a cell holds is read as Excel or WPS shows it (``grid``). Computed cells are not
 one disagrees with what the entered cells give, that is reported beside the plan (a warning).
 Every cell that cannot be read is reported as ``工作表!地址``, its content and the reason, and then
 nothing is imported. The form sheets are read by ``form_reader``, the project part by
-``project_reader``, the 绩效自评 sheets by ``selfeval``; ``import_workbook`` writes through
+``project_reader``, the 绩效自评 sheets by ``selfeval_sheets``; ``import_workbook`` writes through
 ``app.exchange.interchange.import_document``.
 """
 
@@ -23,8 +23,7 @@ from app.domain.compute import Workbook
 from app.domain.forms import all_forms
 from app.domain.records import STATUS_NAMES
 from app.exchange.document_schema import FORMAT, FORMAT_VERSION
-from app.exchange.excel import labels, safety
-from app.exchange.excel import selfeval as selfeval_sheets
+from app.exchange.excel import labels, safety, selfeval_sheets
 from app.exchange.excel.form_reader import read_form
 from app.exchange.excel.grid import Grid, Problem, Reader, as_text, code_text, label_cells
 from app.exchange.excel.project_reader import read_assets, read_overall, read_procurement, read_project
