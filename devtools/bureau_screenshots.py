@@ -35,7 +35,7 @@ def _explanations(document: dict) -> list:
 def _make_packages(folder: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app.exchange.package import write_package
+    from app.exchange.package.writer import write_package
 
     seed = json.loads(SEED004.read_text(encoding="utf-8"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def _make_packages(folder: Path) -> None:
 
 def _fingerprints(folder: Path) -> list[str]:
     from app.base.errors import BudgetDeskError
-    from app.exchange.package import open_package
+    from app.exchange.package.reader import open_package
 
     keys = []
     for path in sorted(folder.glob("*.bdp")):
@@ -75,7 +75,7 @@ def _fingerprints(folder: Path) -> list[str]:
 
 def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> list[Path]:
     from app.bureau.consolidate import consolidate
-    from app.exchange.package import import_packages
+    from app.bureau.intake import import_packages
     from app.store.service import Store
     from ui.bureau.window import BureauWindow
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from app.bureau.comment_terms import KINDS, SIDES, STATUS_NAMES
+from app.exchange.comment_terms import KINDS, SIDES, STATUS_NAMES
 
 EXIT_OK = 0
 
@@ -34,7 +34,7 @@ def cmd_comment_add(args) -> int:
 
 
 def cmd_comment_list(args) -> int:
-    from app.bureau.comments import list_comments
+    from app.exchange.comment_document import list_comments
 
     store = _cli()._open_store(args)
     store.dataset_info(args.unit, args.year)

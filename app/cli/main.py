@@ -526,7 +526,8 @@ def _stderr_progress(label: str):
 
 
 def cmd_export_package(args) -> int:
-    from app.exchange.package import default_file_name, export_package
+    from app.exchange.package.spec import default_file_name
+    from app.exchange.package.writer import export_package
 
     store = _open_store(args)
     if getattr(args, "with_units", False):
@@ -578,12 +579,13 @@ def _print_outcome(outcome) -> None:
 
 
 def cmd_import_package(args) -> int:
-    from app.exchange.package import import_package
+    from app.bureau.intake import import_package
 
     if sum(bool(choice) for choice in (args.diff, args.replace, args.merge)) > 1:
         raise InputError("--diff、--replace 和 --merge 只能选一个，未导入任何数据。")
     if args.diff or args.replace or args.merge:
-        from app.exchange.package import KIND_DEPARTMENT, open_package
+        from app.exchange.package.reader import open_package
+        from app.exchange.package.spec import KIND_DEPARTMENT
 
         if not (args.replace and open_package(args.file).kind == KIND_DEPARTMENT):
             return _resubmission(args)
@@ -594,15 +596,16 @@ def cmd_import_package(args) -> int:
                              replace=bool(args.replace), force=args.force,  # --replace here: a department package
                              trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
-        print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
+        print("与原有数据的差异：\n" + "\n".join(outcome.diff.summary()), file=sys.stderr)
     _print_outcome(outcome)
     return EXIT_OK
 
 
 def _resubmission(args) -> int:
-    """import-package --diff / --replace (覆盖) / --merge PARTS (合并): app.exchange.resubmission."""
+    """import-package --diff / --replace (覆盖) / --merge PARTS (合并): app.bureau.resubmission."""
+    from app.bureau.resubmission import preview_resubmission, resubmit
     from app.domain.records import STATUS_NAMES
-    from app.exchange.resubmission import parse_parts, preview_resubmission, resubmit
+    from app.exchange.document_parts import parse_parts
 
     parts = parse_parts(args.merge) if args.merge else None  # an unknown name is refused before anything is read
     store = _open_store(args)
@@ -650,7 +653,7 @@ def _resubmission(args) -> int:
 
 
 def cmd_packages(args) -> int:
-    from app.exchange.resubmission import extract_package, package_history
+    from app.bureau.resubmission import extract_package, package_history
 
     store = _open_store(args)
     history = package_history(store, args.unit, args.year)
@@ -678,7 +681,7 @@ def cmd_packages(args) -> int:
 
 
 def cmd_import_packages(args) -> int:
-    from app.exchange.package import import_packages
+    from app.bureau.intake import import_packages
 
     store = _open_store(args)
     result = import_packages(store, args.dir, year=args.year, replace=args.replace,
@@ -697,7 +700,7 @@ def cmd_import_packages(args) -> int:
 
 def cmd_overview(args) -> int:
     from app.base.money import format_amount
-    from app.exchange.package import overview
+    from app.bureau.standing import overview
 
     store = _open_store(args)
     rows = overview(store, args.year)
@@ -718,7 +721,7 @@ def cmd_overview(args) -> int:
 
 
 def cmd_return(args) -> int:
-    from app.exchange.package import return_dataset
+    from app.bureau.standing import return_dataset
 
     if args.with_units and args.out:
         raise InputError("--with-units 与 --out 不能同时使用：整体退回部门后，请为需要批注的单位分别生成退回文件"
@@ -777,7 +780,7 @@ def cmd_bureau_tree(args) -> int:
 
 
 def cmd_trust(args) -> int:
-    from app.exchange.package import trust_key, trusted_keys
+    from app.exchange.package.trust import trust_key, trusted_keys
 
     store = _open_store(args)
     if args.fingerprint:

@@ -163,7 +163,8 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"{len(sheets)} 个工作表，{target.stat().st_size // 1024} KB，读回一致"
 
         def export_package() -> object:
-            from app.exchange.package import export_package, open_package
+            from app.exchange.package.reader import open_package
+            from app.exchange.package.writer import export_package
             from app.exchange.signing import KEY_DIR_ENV
 
             target = work / "selftest.bdp"

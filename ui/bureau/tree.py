@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
 from app.bureau.hierarchy import ROLE_NAMES, TreeNode, return_department, tree
-from app.exchange.package import return_dataset
+from app.bureau.standing import return_dataset
 
 TREE_COLUMNS = ["部门 / 单位", "类别", "状态", "接收时间（UTC）", "错误", "提示", "总计", "金额单位", "说明"]
 CODE_ROLE = Qt.ItemDataRole.UserRole

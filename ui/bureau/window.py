@@ -38,16 +38,10 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError, ConflictError
 from app.base.money import format_amount
+from app.bureau.intake import BatchResult, import_packages, preview_package
+from app.bureau.standing import OverviewRow, overview, return_dataset
 from app.domain.compute import FormView
 from app.domain.forms import all_forms
-from app.exchange.package import (
-    BatchResult,
-    OverviewRow,
-    import_packages,
-    overview,
-    preview_package,
-    return_dataset,
-)
 from ui.common.jobs import run_job
 from ui.common.style import ERROR_QCOLOR
 
@@ -205,7 +199,7 @@ class TrustDialog(QDialog):
     def __init__(self, store, unit_code: str = "", parent: QWidget | None = None) -> None:
         from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
 
-        from app.exchange.package import trusted_keys
+        from app.exchange.package.trust import trusted_keys
 
         super().__init__(parent)
         self.store = store
@@ -244,7 +238,7 @@ class TrustDialog(QDialog):
         show_history()
 
     def accept(self) -> None:
-        from app.exchange.package import trust_key
+        from app.exchange.package.trust import trust_key
 
         try:
             trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
@@ -520,7 +514,7 @@ def _diff_text(preview) -> str:
     if preview.department is not None:
         lines += ["", *preview.department.lines]
     if preview.diff is not None:
-        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
+        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.summary(40)]
     return "\n".join(lines)
 
 
@@ -558,14 +552,14 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
     import sys
 
     from app.base.errors import Cancelled
-    from app.exchange.package import import_package
-    from app.exchange.resubmission import preview_resubmission, resubmit
+    from app.bureau.intake import import_package
+    from app.bureau.resubmission import preview_resubmission, resubmit
     from ui.window.resubmission_dialog import ResubmissionDialog
 
     def refused(exc: BaseException, retry=None) -> None:
         if isinstance(exc, Cancelled):
             return
-        from app.exchange.package import UntrustedKeyError
+        from app.exchange.package.trust import UntrustedKeyError
 
         if isinstance(exc, UntrustedKeyError) and retry is not None:
             from ui.common.trust_dialog import confirm_fingerprints

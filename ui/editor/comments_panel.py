@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError, ConflictError
-from app.bureau.comments import Comment, answer_comment, import_return
+from app.bureau.comments import answer_comment, import_return
+from app.exchange.comment_document import Comment
 from ui.editor.comment_marks import ANSWERED_COLOR, OPEN_COLOR, comment_index
 
 COLUMNS = ["状态", "批注方", "位置", "批注", "回复"]
@@ -203,7 +204,7 @@ def import_return_gui(window, path: str | None = None, *, confirm_new_key=None, 
     dataset = window.dataset
     expected = {"expected_unit": dataset.unit_code, "expected_year": dataset.year} if dataset is not None else {}
     report = report or (lambda title, text: QMessageBox.information(window, title, text))
-    from app.exchange.package import UntrustedKeyError
+    from app.exchange.package.trust import UntrustedKeyError
 
     try:
         try:
