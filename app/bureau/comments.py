@@ -12,7 +12,10 @@ answer, and a uuid so the same comment is recognised on both machines:
 * ``import_return`` on the clerk's machine checks the file (size, format, signature, the bureau's key
   as first seen, unit and year), sets the budget back to 编制中 through the door and stores the comments;
 * the clerk answers (``answer_comment``); the next ``.bdp`` package carries ``comments.json``
-  and the bureau's package import takes the answers in (``merge_answers``).
+  and the bureau's package import takes the answers in (``merge_comments``).
+
+The comment record, its JSON form and ``comments.json`` are ``app.exchange.comment_document`` (the
+package writer needs them, and the exchange wing does not import the bureau's).
 """
 
 from __future__ import annotations
@@ -238,7 +241,7 @@ def default_return_name(unit_code: str, year: int) -> str:
 def write_return(store, unit_code: str, year: int, reason: str, target: str | Path, *,
                  side: str = "财政局") -> ReturnResult:
     """The signed 退回 file for a unit: the reason, the comments not yet resolved, and which
-    received package it answers. The 退回 itself (status) is ``app.exchange.package.return_dataset``."""
+    received package it answers. The 退回 itself (status) is ``app.bureau.standing.return_dataset``."""
     target = Path(target)
     if target.suffix.lower() != RETURN_SUFFIX:
         raise InputError(f"退回文件名应以 {RETURN_SUFFIX} 结尾（如 {default_return_name(unit_code, year)}）。")

@@ -17,7 +17,7 @@ anywhere refuses the whole file with the database unchanged. The 汇总 is then 
 what was imported and a difference is reported.
 
 The 财政局 sees the hierarchy with each node's status (``tree``) and can 退回 one unit
-(``app.exchange.package.return_dataset``) or the whole 部门 (``return_department``: the 部门 and every unit
+(``app.bureau.standing.return_dataset``) or the whole 部门 (``return_department``: the 部门 and every unit
 under it, in one transaction, audited).
 """
 
@@ -383,15 +383,17 @@ class TreeNode:
         """总计 of a leaf; of a 部门 the sum of its nodes' (when they keep one money unit), with the unit."""
         if not self.children:
             return (self.row.total, self.row.money_unit) if self.row is not None else (None, "")
-        rows = [leaf.row for leaf in self.leaves() if leaf.row is not None and leaf.row.total is not None]
-        units = {row.money_unit for row in rows}
+        totals = [(leaf.row.total, leaf.row.money_unit) for leaf in self.leaves()
+                  if leaf.row is not None and leaf.row.total is not None]
+        units = {money_unit for _total, money_unit in totals}
         if len(units) != 1:
             return None, ""
-        return sum((row.total for row in rows), Decimal(0)), units.pop()
+        return sum((total for total, _unit in totals if total is not None), Decimal(0)), units.pop()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "name": self.name, "role": self.role, "role_name": ROLE_NAMES[self.role],
-                "status": self.status, "status_name": self.status_name}
+        data: dict[str, Any] = {"code": self.code, "name": self.name, "role": self.role,
+                                "role_name": ROLE_NAMES[self.role], "status": self.status,
+                                "status_name": self.status_name}
         if self.children:
             total, money_unit = self.total
             data.update({"total": format_amount(total) or None, "money_unit": money_unit or None})
@@ -428,7 +430,7 @@ def tree(store, year: int) -> list[TreeNode]:
     children: dict[str, list[tuple[str, str]]] = {}
     known = {code for code, _name, _parent in units}
     for code, name, parent in units:
-        if parent in known:
+        if parent is not None and parent in known:
             children.setdefault(parent, []).append((code, name))
 
     def build(code: str, name: str, role: str, trail: frozenset[str]) -> TreeNode:

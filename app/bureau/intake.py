@@ -62,7 +62,7 @@ def import_package(store: Store, path: str | Path, *, expected_unit: str | None 
     If the unit and year exist already, the differences are computed; without ``replace`` (or a
     ``confirm`` callback that accepts them) the import is refused with the differences listed. A
     package made before the one last received is refused unless ``force``. The file is kept
-    (``app.exchange.resubmission.package_history``); a replacing import is audited as 重新上报.
+    (``app.bureau.resubmission.package_history``); a replacing import is audited as 重新上报.
     """
     package = open_package(path)
     check_expected(package, expected_unit, expected_year)

@@ -232,9 +232,9 @@ def resubmit(store: Store, path: str | Path, *, merge: Iterable[str] | None = No
         current = existing_document(store, preview.package.unit_code, preview.package.year)
         if canonical(current) != canonical(preview.held):
             raise ConflictError("核对数据包之后，现有数据已被修改，未导入；请重新核对差异后再导入。")
-    package, document, held = preview.package, preview.document, preview.held
+    package, document, held, diff = preview.package, preview.document, preview.held, preview.diff
     where = f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算"
-    if preview.older and not force:
+    if preview.older and preview.received is not None and not force:  # older: compared with the last received
         raise ConflictError(
             f"数据包“{package.path.name}”制作于 {package.manifest.get('created', '?')}，早于已接收的数据包“"
             f"{preview.received.file_name}”（制作于 {preview.received.created}），未导入。"
@@ -242,12 +242,12 @@ def resubmit(store: Store, path: str | Path, *, merge: Iterable[str] | None = No
     parts: list[str] = []
     if merge is not None:
         parts = parse_parts(list(merge))
-        if held is None:
+        if held is None or diff is None:  # (a difference exactly when a dataset is held)
             raise ConflictError(f"{where}尚无数据，没有可合并的对象；请直接导入（不加 --merge）。")
-        if preview.diff.money_unit is not None:
-            raise ConflictError(f"{where}的金额单位是{preview.diff.money_unit[0]}，数据包是{preview.diff.money_unit[1]}，"
+        if diff.money_unit is not None:
+            raise ConflictError(f"{where}的金额单位是{diff.money_unit[0]}，数据包是{diff.money_unit[1]}，"
                                 "不能按表合并，未导入；如要以数据包为准，请覆盖（--replace）。")
-        unchanged = [key for key in parts if preview.diff.part(key) is None]
+        unchanged = [key for key in parts if diff.part(key) is None]
         if unchanged:
             raise InputError(f"所选的“{'、'.join(part_title(key) for key in unchanged)}”与现有数据没有差异，"
                              "未导入任何数据；请只选有差异的表或部分。")
@@ -262,7 +262,7 @@ def resubmit(store: Store, path: str | Path, *, merge: Iterable[str] | None = No
     elif not parts:
         mode, incoming, source = "replace", document, replace_source
         words = f"重新上报：以{_package_words(package)}覆盖全部数据"
-        parts = [part.key for part in preview.diff.parts]
+        parts = [part.key for part in diff.parts] if diff is not None else []
     else:
         mode, source = "merge", "合并"
         incoming = merge_documents(held, document, parts)

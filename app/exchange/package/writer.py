@@ -44,8 +44,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from app.checks.rules import Finding
-    from app.store.dataset import BudgetDataset
-    from app.store.service import Store
+    from app.store.service import BudgetDataset, Store
 
 @dataclass(frozen=True)
 class PackageResult:
