@@ -150,14 +150,15 @@ class DocumentDiff:
             return "、".join(f"“{name}”" for name in items)
 
         projects = self.part(PROJECTS)
+        # lines of one project: the project itself (added/removed), its fields, and its indicators
         project_lines = [line for line in projects.lines if line.place.startswith("项目“")] if projects else []
+        whole = [line for line in project_lines if line.change != "changed" and line.place == f"项目“{line.row}”"]
         for change, title in (("added", "新增项目"), ("removed", "删除项目")):
-            chosen = [line.row for line in project_lines if line.change == change]
+            chosen = [line.row for line in whole if line.change == change]
             if chosen:
                 out.append(f"{title}：" + names(chosen))
-        whole = {line.row for line in project_lines if line.change != "changed"}
-        changed = list(dict.fromkeys(line.row for line in project_lines
-                                     if line.change == "changed" and line.row not in whole))
+        taken = {line.row for line in whole}
+        changed = list(dict.fromkeys(line.row for line in project_lines if line.row not in taken))
         if changed:
             out.append("修改项目：" + names(changed))
         if projects is not None and any(line.place.startswith("政府采购") for line in projects.lines):
