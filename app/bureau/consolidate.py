@@ -24,10 +24,9 @@ from app.base.progress import step as progress_step
 from app.domain.compute import FormView, Workbook
 from app.domain.forms import FormDef, all_forms
 from app.domain.records import UnitInfo
-from app.store.service import (  # _unit_info: the store's UnitInfo builder, private there
-    _unit_info,
-    check_year,
-)
+
+# _unit_info: the store's own UnitInfo builder, still private there (its owner may publish it)
+from app.store.service import _unit_info, check_year
 from db import models
 
 _WAN = Decimal(10000)
