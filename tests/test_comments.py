@@ -109,7 +109,7 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     # The bureau imports it: the answers land on its comments (matched by uuid).
     if via == "import_package":
         result = intake.import_package(bureau, second.path, replace=True)
-    else:  # the resubmission dialog's 覆盖全部 (app.exchange.resubmission): the answers travel the same way
+    else:  # the resubmission dialog's 覆盖全部 (app.bureau.resubmission): the answers travel the same way
         from app.bureau.resubmission import resubmit
 
         result = resubmit(bureau, second.path)
