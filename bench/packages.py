@@ -49,8 +49,8 @@ def _document(seed: dict, number: int) -> dict:
 
 def generate(folder: Path, count: int, seed_path: Path) -> float:
     """Write ``count`` packages; returns the average package size in KB."""
-    from app.exchange import package as pkg
     from app.exchange.interchange import import_file
+    from app.exchange.package import spec, writer
     from app.printing import build_document
     from app.store.service import Store
 
@@ -68,8 +68,8 @@ def generate(folder: Path, count: int, seed_path: Path) -> float:
     # Parents first in file order (010 before 011 …), as a bureau's folder sorted by code would be.
     for number in range(count):
         document = _document(seed, number)
-        target = folder / pkg.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])
-        pkg.write_package(target, document=document, audit={"unit": document["unit"]["code"], "year": 2023, "changes": []},
+        target = folder / spec.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])
+        writer.write_package(target, document=document, audit={"unit": document["unit"]["code"], "year": 2023, "changes": []},
                           findings={"errors": 0, "warnings": 8, "findings": []}, pdf=pdf, key=Ed25519PrivateKey.generate())
         sizes += target.stat().st_size
     return sizes / count / 1024
@@ -79,15 +79,16 @@ def measure(folder: str, target: str) -> dict:
     """Child process: import + check the folder into ``target``, then the 汇总; times and peak RSS."""
     import resource
 
+    from app.bureau import intake, standing
     from app.bureau.consolidate import consolidate
-    from app.exchange import package as pkg
+    from app.exchange.package import reader
     from app.store.service import Store
 
     store = Store(target)
     # the operator compared each key's fingerprint with the signed paper (not part of the timing)
-    keys = [pkg.open_package(path).fingerprint for path in sorted(Path(folder).glob("*.bdp"))]
+    keys = [reader.open_package(path).fingerprint for path in sorted(Path(folder).glob("*.bdp"))]
     start, cpu_start = time.perf_counter(), time.process_time()
-    result = pkg.import_packages(store, folder, trust_fingerprints=keys)
+    result = intake.import_packages(store, folder, trust_fingerprints=keys)
     imported, imported_cpu = time.perf_counter() - start, time.process_time() - cpu_start
     start = time.perf_counter()
     total = consolidate(store, 2023)
@@ -95,7 +96,7 @@ def measure(folder: str, target: str) -> dict:
     total.view("general_budget_basic_expenditure")
     consolidated = time.perf_counter() - start
     start = time.perf_counter()
-    rows = pkg.overview(store, 2023)
+    rows = standing.overview(store, 2023)
     overview = time.perf_counter() - start
     if store.engine.url.get_backend_name() != "sqlite":
         from sqlalchemy import text

@@ -13,9 +13,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.base.errors import BudgetDeskError
 from app.bureau.consolidate import consolidate
+from app.bureau.intake import import_packages
 from app.checks.rules import check_dataset, set_explanation
 from app.exchange.interchange import export_document, import_document
-from app.exchange.package import import_packages, open_package, write_package
+from app.exchange.package.reader import open_package
+from app.exchange.package.writer import write_package
 from app.store.service import Store
 from ui.bureau.window import BureauWindow
 

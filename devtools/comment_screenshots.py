@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QToolTip
 
 from app.bureau import comments as cm
 from app.checks.rules import check_dataset, set_explanation
+from app.exchange import comment_document
 from app.exchange.interchange import import_file
 from app.store.service import Store
 from ui.app import make_application
@@ -106,7 +107,7 @@ def take_comment_screenshots(out_dir: Path) -> list[Path]:
         QToolTip.hideText()
 
         # the bureau's view after the answers came back
-        cm.answer_comment(bureau, cm.list_comments(bureau, "359", 2023)[0].uuid, "编制调整，已按人员变动核减。",
+        cm.answer_comment(bureau, comment_document.list_comments(bureau, "359", 2023)[0].uuid, "编制调整，已按人员变动核减。",
                           fixed=True)
         dialog = FormsDialog(bureau.open_dataset("359", 2023), "359 秦皇岛经济技术开发区融媒体中心（已上报，只读）")
         dialog.resize(1300, 860)

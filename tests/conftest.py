@@ -57,7 +57,7 @@ def operator_confirms_new_keys(request, monkeypatch):
     """A first-seen signing key is accepted only when a person confirms its fingerprint (issue 22). Tests of
     everything else stand for that person; tests marked ``confirm_keys`` see the program as it is."""
     if request.node.get_closest_marker("confirm_keys") is None:
-        monkeypatch.setattr("app.exchange.package._operator_confirmed", lambda _unit, _fingerprint: True)
+        monkeypatch.setattr("app.exchange.package.trust.operator_confirmed", lambda _unit, _fingerprint: True)
     yield
 
 

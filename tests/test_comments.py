@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.bureau import comments as cm
-from app.exchange import package as pkg
-from app.exchange import signing
+from app.bureau import intake, standing
+from app.exchange import comment_document, signing
+from app.exchange.package import spec, writer
 from db import models
 from tests.conftest import explain_all_findings, run
 from tests.test_package import make_package, seed_document, snapshot
@@ -38,9 +39,9 @@ def _comment_snapshot(store) -> dict:
 def submitted_to_bureau(store, seed_dataset, bureau, tmp_path):
     """The clerk submits seed 004 (359/2023); the bureau imports the package."""
     explain_all_findings(seed_dataset)
-    first = pkg.export_package(seed_dataset, tmp_path / "first.bdp", submit=True)
-    assert not zipfile.ZipFile(first.path).namelist().count(pkg.COMMENTS)  # nothing to carry yet
-    pkg.import_package(bureau, first.path)
+    first = writer.export_package(seed_dataset, tmp_path / "first.bdp", submit=True)
+    assert not zipfile.ZipFile(first.path).namelist().count(spec.COMMENTS)  # nothing to carry yet
+    intake.import_package(bureau, first.path)
     return first
 
 
@@ -53,7 +54,7 @@ def _bureau_comments_and_return(bureau, tmp_path, first):
     finding = cm.add_comment(bureau, "359", 2023, kind="finding", finding="S09:报刊机构合作宣传费", text="说明太简略。")
     cm.resolve_comment(bureau, finding.uuid)  # resolved before the 退回: it does not travel
     written = cm.write_return(bureau, "359", 2023, "工资福利支出需核实", tmp_path / "359_2023_退回.bdr")
-    pkg.return_dataset(bureau, "359", 2023, "工资福利支出需核实")
+    standing.return_dataset(bureau, "359", 2023, "工资福利支出需核实")
     assert written.comments == 3 and written.package_sha256 == first.sha256
     return cell, project, indicator
 
@@ -71,7 +72,7 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     assert outcome.package_sha256 == submitted_to_bureau.sha256
     assert store.open_dataset("359", 2023).status == "draft"
     assert cm.bureau_fingerprint(store) == outcome.fingerprint
-    received = {c.uuid: c for c in cm.list_comments(store, "359", 2023)}
+    received = {c.uuid: c for c in comment_document.list_comments(store, "359", 2023)}
     assert set(received) == {cell.uuid, project.uuid, indicator.uuid}
     assert received[cell.uuid].cell == CELL and received[cell.uuid].follow_up
     assert received[indicator.uuid].side == "主管部门" and received[project.uuid].project == PROJECT
@@ -97,32 +98,32 @@ def test_comment_goes_out_with_a_return_and_comes_back_answered(store, seed_data
     assert [r.source for r in cell_history][-2:] == ["录入", "批注"]  # the cell's 修改记录 shows the answer
 
     explain_all_findings(dataset)
-    second = pkg.export_package(dataset, tmp_path / "second.bdp", submit=True)
+    second = writer.export_package(dataset, tmp_path / "second.bdp", submit=True)
     with zipfile.ZipFile(second.path) as archive:
-        carried = json.loads(archive.read(pkg.COMMENTS))
-        manifest = json.loads(archive.read(pkg.MANIFEST))
-    assert {m["name"] for m in manifest["members"]} == {*pkg.CONTENT_MEMBERS, pkg.COMMENTS}
+        carried = json.loads(archive.read(spec.COMMENTS))
+        manifest = json.loads(archive.read(spec.MANIFEST))
+    assert {m["name"] for m in manifest["members"]} == {*spec.CONTENT_MEMBERS, spec.COMMENTS}
     assert {c["uuid"]: c["status"] for c in carried["comments"]} == {
         cell.uuid: "answered", project.uuid: "answered", indicator.uuid: "open"}
 
     # The bureau imports it: the answers land on its comments (matched by uuid).
     if via == "import_package":
-        result = pkg.import_package(bureau, second.path, replace=True)
-    else:  # the resubmission dialog's 覆盖全部 (app.exchange.resubmission): the answers travel the same way
-        from app.exchange.resubmission import resubmit
+        result = intake.import_package(bureau, second.path, replace=True)
+    else:  # the resubmission dialog's 覆盖全部 (app.bureau.resubmission): the answers travel the same way
+        from app.bureau.resubmission import resubmit
 
         result = resubmit(bureau, second.path)
         assert result.mode == "replace"
     assert result.answers.answered == 2 and result.answers.added == 0
-    at_bureau = {c.uuid: c for c in cm.list_comments(bureau, "359", 2023)}
+    at_bureau = {c.uuid: c for c in comment_document.list_comments(bureau, "359", 2023)}
     assert at_bureau[cell.uuid].status == "answered" and at_bureau[cell.uuid].fixed
     assert at_bureau[cell.uuid].answer == "已按人员变动核减。"
     assert at_bureau[project.uuid].answer == "立项依据见情况说明第三部分。"
     assert at_bureau[indicator.uuid].status == "open"
-    assert [c.status for c in cm.list_comments(bureau, "359", 2023, status="resolved")] == ["resolved"]
+    assert [c.status for c in comment_document.list_comments(bureau, "359", 2023, status="resolved")] == ["resolved"]
     assert str(bureau.open_dataset("359", 2023).value(*CELL)) == "340.01"
     cm.resolve_comment(bureau, cell.uuid)
-    assert len(cm.list_comments(bureau, "359", 2023, open_only=True)) == 2
+    assert len(comment_document.list_comments(bureau, "359", 2023, open_only=True)) == 2
 
 
 def test_return_file_for_another_unit_or_year_is_refused(store, seed_dataset, bureau, tmp_path):
@@ -217,17 +218,17 @@ def test_comment_api_refusals_and_submitted_budget(store, seed_dataset):
 
 def test_older_package_without_comments_still_reads_and_bad_comments_member_refused(bureau, tmp_path):
     path = make_package(tmp_path / "old.bdp", seed_document())
-    assert pkg.import_package(bureau, path).answers is None
+    assert intake.import_package(bureau, path).answers is None
     document = seed_document()
     bad = tmp_path / "bad.bdp"
-    pkg.write_package(bad, document=document, audit={"unit": "359", "year": 2023, "changes": []},
+    writer.write_package(bad, document=document, audit={"unit": "359", "year": 2023, "changes": []},
                       findings={"errors": 0, "warnings": 0, "findings": []}, pdf=b"%PDF-1.4\n%%EOF\n",
                       key=signing.unit_key("359"),
-                      comments={"format": cm.COMMENTS_FORMAT, "unit": "359", "year": 2023,
+                      comments={"format": comment_document.COMMENTS_FORMAT, "unit": "359", "year": 2023,
                                 "comments": [{"uuid": "not-a-uuid", "target": {"kind": "cell"}}]})
     before = snapshot(bureau)
     with pytest.raises(InputError, match="批注有误"):
-        pkg.import_package(bureau, bad, replace=True)
+        intake.import_package(bureau, bad, replace=True)
     assert snapshot(bureau) == before
 
 

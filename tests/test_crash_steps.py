@@ -27,8 +27,9 @@ import pytest
 from sqlalchemy import select
 
 from app.bureau import comments as cm
-from app.exchange import package as pkg
+from app.bureau import intake, standing
 from app.exchange.interchange import import_document
+from app.exchange.package import reader, spec, trust
 from app.store import service
 from db.models import Base
 from tests.conftest import dump
@@ -90,7 +91,7 @@ def faulted(store, monkeypatch, step: str, operation) -> None:
 @pytest.mark.parametrize("step", PACKAGE_STEPS)
 def test_import_package_fault_at_each_step(bureau, monkeypatch, tmp_path, step):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
-    faulted(bureau, monkeypatch, step, lambda: pkg.import_package(bureau, path, backup=False))
+    faulted(bureau, monkeypatch, step, lambda: intake.import_package(bureau, path, backup=False))
     with bureau.Session() as session:
         from db import models
 
@@ -104,17 +105,17 @@ def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_pa
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
     fail_at(monkeypatch, "package:receipt#2")
     with pytest.raises(Fault):
-        pkg.import_packages(bureau, folder)
+        intake.import_packages(bureau, folder)
     monkeypatch.setattr(service, "STEP_HOOKS", [])
     integrity(bureau)
-    assert [row.unit_code for row in pkg.overview(bureau, 2023)] == ["359"]  # the first is complete
-    pkg.import_package(bureau, second, backup=False)  # the second goes in again
-    assert [row.received_at is not None for row in pkg.overview(bureau, 2023)] == [True, True]
+    assert [row.unit_code for row in standing.overview(bureau, 2023)] == ["359"]  # the first is complete
+    intake.import_package(bureau, second, backup=False)  # the second goes in again
+    assert [row.received_at is not None for row in standing.overview(bureau, 2023)] == [True, True]
 
 
 @pytest.mark.parametrize("step", DEPARTMENT_STEPS)
 def test_department_package_fault_at_each_step(bureau, monkeypatch, department_file, step):
-    faulted(bureau, monkeypatch, step, lambda: pkg.import_package(bureau, department_file, backup=False))
+    faulted(bureau, monkeypatch, step, lambda: intake.import_package(bureau, department_file, backup=False))
 
 
 @pytest.mark.parametrize("step", RETURN_STEPS)
@@ -143,7 +144,7 @@ def department_file(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("department")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(signing.KEY_DIR_ENV, str(folder / "keys"))
-        patch.setattr(pkg, "_operator_confirmed", lambda _unit, _fingerprint: True)  # the 主管部门's staff
+        patch.setattr(trust, "operator_confirmed", lambda _unit, _fingerprint: True)  # the 主管部门's staff
         store = Store(str(folder / "department.sqlite3"))
         try:
             build_department(store, folder)
@@ -194,9 +195,9 @@ def fingerprints_of(path: Path) -> list[str]:
     """``--trust-fingerprint`` for every key a package or 退回 file carries (the operator compared them)."""
     if path.suffix == ".bdr":
         return ["--trust-fingerprint", cm.open_return(path).fingerprint]
-    package = pkg.open_package(path)
+    package = reader.open_package(path)
     keys = [package.fingerprint]
-    if package.kind == pkg.KIND_DEPARTMENT:
+    if package.kind == spec.KIND_DEPARTMENT:
         from app.bureau.hierarchy import verify_department
 
         keys += [unit.fingerprint for unit, _document in verify_department(package).units]

@@ -140,13 +140,14 @@ def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_pat
 
 def test_the_package_carries_the_editions(store, seed_dataset, tmp_path, monkeypatch):
     from app.exchange import signing
-    from app.exchange.package import _dataset_document, export_package, open_package
+    from app.exchange.package.reader import dataset_document, open_package
+    from app.exchange.package.writer import export_package
 
     monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "keys"))
     result = export_package(seed_dataset, tmp_path / "seed.bdp")
     package = open_package(result.path)
     assert package.manifest["editions"]["dataset"] == seed_dataset.editions
-    assert _dataset_document(package)["editions"] == seed_dataset.editions
+    assert dataset_document(package)["editions"] == seed_dataset.editions
 
 
 def test_a_file_of_an_unknown_or_newer_edition_is_refused_in_chinese(any_store):

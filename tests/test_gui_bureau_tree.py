@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.bureau import hierarchy
-from app.exchange import package as pkg
+from app.bureau import hierarchy, intake, standing
+from app.exchange.package import reader
 from tests.conftest import _make_store
 from tests.test_hierarchy import DEPT, DEPT_NAME, UNITS, YEAR, build_department
 
@@ -35,7 +35,7 @@ def bureau_window(qtbot, store, tmp_path):
         result = hierarchy.export_department_package(department, DEPT, YEAR, tmp_path / "d.bdp", submit=True)
     finally:
         department.close()
-    pkg.import_package(store, result.path)
+    intake.import_package(store, result.path)
     window = BureauWindow(store, YEAR)
     qtbot.addWidget(window)
     window.show()
@@ -141,7 +141,7 @@ def test_department_hands_its_package_upward_from_the_tree(qtbot, store, tmp_pat
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     files = build_department(store, tmp_path)
-    pkg.return_dataset(store, "801003", YEAR, "请补充绩效目标")
+    standing.return_dataset(store, "801003", YEAR, "请补充绩效目标")
     window = BureauWindow(store, YEAR)
     qtbot.addWidget(window)
     panel = window.tree_panel
@@ -155,11 +155,11 @@ def test_department_hands_its_package_upward_from_the_tree(qtbot, store, tmp_pat
     assert boxes[-1][0] == "warning" and "801003 某县实验小学：已退回（请补充绩效目标）" in boxes[-1][2]
     assert not (tmp_path / "up.bdp").exists()
 
-    pkg.import_package(store, files["801003"], replace=True, backup=False)  # the unit sends it again
+    intake.import_package(store, files["801003"], replace=True, backup=False)  # the unit sends it again
     window.refresh()
     assert panel.tree.select(DEPT, "department")
     job = panel.export_department(str(tmp_path / "up.bdp"))
     qtbot.waitUntil(lambda: job.outcome is not None, timeout=120000)
     assert job.outcome == "done" and boxes[-1][0] == "information" and "本级和 3 个所属单位" in boxes[-1][2]
-    assert pkg.open_package(tmp_path / "up.bdp").kind == "department"
+    assert reader.open_package(tmp_path / "up.bdp").kind == "department"
     assert store.open_dataset(DEPT, YEAR).status == "submitted"

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.bureau import comments as cm
+from app.exchange import comment_document
 from app.exchange.interchange import import_document
 from app.store.service import Store
 from tests.conftest import explain_all_findings
@@ -85,7 +86,7 @@ def test_returned_comments_show_on_the_cell_and_are_answered_from_the_list(qtbot
 
     # 标记已修改: stored, the mark turns green, the list says so.
     qtbot.mouseClick(dock.fixed_button, LEFT)
-    stored = {c.kind: c for c in cm.list_comments(store, "359", 2023)}
+    stored = {c.kind: c for c in comment_document.list_comments(store, "359", 2023)}
     assert stored["cell"].status == "answered" and stored["cell"].fixed and stored["cell"].answer == "已修改。"
     qtbot.waitUntil(lambda: index.data(COMMENT_ROLE) == "answered", timeout=10000)
     qtbot.waitUntil(lambda: _corner_color(tab.table, index) == ANSWERED_COLOR, timeout=10000)
@@ -110,7 +111,7 @@ def test_return_file_of_another_year_is_refused_in_the_window(qtbot, window, sto
 
     assert not import_return_gui(window, str(path))
     assert "不是当前的 2023 年度" in warnings[0]
-    assert cm.list_comments(store, "359", 2023) == [] and window.comments_dock.list.topLevelItemCount() == 0
+    assert comment_document.list_comments(store, "359", 2023) == [] and window.comments_dock.list.topLevelItemCount() == 0
 
 
 def test_bureau_view_marks_answered_cells_and_adds_a_comment(qtbot, bureau):
@@ -132,7 +133,7 @@ def test_bureau_view_marks_answered_cells_and_adds_a_comment(qtbot, bureau):
     dialog.view.tabs.setCurrentWidget(table)
     table.setCurrentCell(*panel.position(CELL[0], "30102", "personnel"))
     assert panel.add_comment_here(text="社会保障缴费请复核。", follow_up=True)
-    added = [c for c in cm.list_comments(bureau, "359", 2023) if c.row == "30102"]
+    added = [c for c in comment_document.list_comments(bureau, "359", 2023) if c.row == "30102"]
     assert added and added[0].follow_up and added[0].side == "财政局"
     assert panel.item_for(CELL[0], "30102", "personnel").data(COMMENT_ROLE) == "open"
     # 已解决 from the list

@@ -119,11 +119,12 @@ def test_refused_single_package_is_a_chinese_message(qtbot, store, tmp_path, box
 
 
 def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, boxes):
-    from app.exchange import package as pkg
+    from app.bureau import intake
+    from app.exchange.package import trust
     from tests.qt_helpers import type_text
     from ui.bureau.window import BureauWindow
 
-    outcome = pkg.import_package(store, make_package(tmp_path / "a.bdp", seed_document()))
+    outcome = intake.import_package(store, make_package(tmp_path / "a.bdp", seed_document()))
     window = BureauWindow(store, 2023)
     qtbot.addWidget(window)
     window.table.selectRow(0)
@@ -139,7 +140,7 @@ def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, box
     dialog.accept()
     assert not dialog.isVisible()
     assert window.table.item(0, 7).text() == "0123-4567-89AB-CDEF"
-    assert [k.status for k in pkg.trusted_keys(store, "359")] == ["revoked", "active"]
+    assert [k.status for k in trust.trusted_keys(store, "359")] == ["revoked", "active"]
 
 
 def test_clerk_window_imports_only_its_own_unit(qtbot, window, tmp_path, boxes):

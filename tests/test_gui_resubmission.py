@@ -7,8 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.exchange import package as pkg
+from app.bureau import intake, standing
 from app.exchange import signing
+from app.exchange.package import reader, writer
 from tests.test_package import make_package
 from tests.test_resubmission import EXPECTED, held_document, newer_document
 
@@ -30,7 +31,7 @@ def _values(store, form: str) -> dict:
 def _open_dialog(qtbot, store, tmp_path, newer_doc):
     from ui.bureau.window import BureauWindow
 
-    pkg.import_package(store, make_package(tmp_path / "a.bdp", held_document()))
+    intake.import_package(store, make_package(tmp_path / "a.bdp", held_document()))
     window = BureauWindow(store, 2023)
     qtbot.addWidget(window)
     window.show()
@@ -82,32 +83,32 @@ def test_cancel_changes_nothing_and_older_package_needs_confirming(qtbot, store,
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and _values(store, "expenditure_summary") == before
     assert not dialog.force.isVisibleTo(dialog)  # not an older package: nothing to confirm
-    assert len(pkg.overview(store, 2023)) == 1 and not boxes
+    assert len(standing.overview(store, 2023)) == 1 and not boxes
 
 
 def test_submitted_or_older_packages_are_not_offered_blindly(qtbot, store, tmp_path):
     from datetime import datetime
 
-    from app.exchange import resubmission as rs
+    from app.bureau import resubmission
     from tests.test_package import FAKE_PDF
     from ui.bureau.resubmission_dialog import ResubmissionDialog
 
     first = make_package(tmp_path / "a.bdp", held_document(status="submitted"))
-    pkg.import_package(store, first)
-    preview = rs.preview_resubmission(store, make_package(tmp_path / "b.bdp", newer_document()))
+    intake.import_package(store, first)
+    preview = resubmission.preview_resubmission(store, make_package(tmp_path / "b.bdp", newer_document()))
     dialog = ResubmissionDialog(preview)
     qtbot.addWidget(dialog)
     dialog.set_checked("notes")
     assert "须先退回" in dialog.warning.text() and not dialog.replace_button.isEnabled()
     assert not dialog.merge_button.isEnabled()
 
-    pkg.return_dataset(store, "359", 2023, "请更正")
-    created = datetime.fromisoformat(pkg.open_package(first).manifest["created"].removesuffix("Z"))
+    standing.return_dataset(store, "359", 2023, "请更正")
+    created = datetime.fromisoformat(reader.open_package(first).manifest["created"].removesuffix("Z"))
     older = tmp_path / "older.bdp"
-    pkg.write_package(older, document=newer_document(), audit={"unit": "359", "year": 2023, "changes": []},
+    writer.write_package(older, document=newer_document(), audit={"unit": "359", "year": 2023, "changes": []},
                       findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF,
                       key=signing.unit_key("359"), created=created.replace(year=created.year - 1))
-    dialog = ResubmissionDialog(rs.preview_resubmission(store, older))
+    dialog = ResubmissionDialog(resubmission.preview_resubmission(store, older))
     qtbot.addWidget(dialog)
     assert "早于已接收的数据包" in dialog.warning.text() and dialog.force.isVisibleTo(dialog)
     assert not dialog.replace_button.isEnabled()

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from app.base.errors import ConflictError, InputError
-from app.bureau import hierarchy
-from app.exchange import package as pkg
+from app.bureau import hierarchy, intake, standing
 from app.exchange import signing
+from app.exchange.package import reader, spec, trust
 from tests.conftest import _make_store
 from tests.test_package import _signed_zip, make_package, seed_document, snapshot
 
@@ -49,7 +49,7 @@ def build_department(store, folder: Path, *, units=UNITS) -> dict[str, Path]:
     files = {}
     for number, (code, name) in enumerate(units, start=1):
         files[code] = make_package(folder / f"{code}.bdp", unit_document(code, name, scale=number + 1))
-        pkg.import_package(store, files[code], backup=False)
+        intake.import_package(store, files[code], backup=False)
     return files
 
 
@@ -74,9 +74,9 @@ def test_department_package_holds_originals_and_the_consolidation(department_pac
     assert result.path.name == "801_某县教育局_2023_部门预算_含所属单位.bdp"
     assert result.units == UNITS and result.status == "submitted"
     with zipfile.ZipFile(result.path) as archive:
-        manifest = json.loads(archive.read(pkg.MANIFEST))
+        manifest = json.loads(archive.read(spec.MANIFEST))
         embedded = {name: archive.read(name) for name in archive.namelist() if name.startswith("unit-")}
-        consolidation = json.loads(archive.read(pkg.CONSOLIDATION))
+        consolidation = json.loads(archive.read(spec.CONSOLIDATION))
     assert manifest["format_version"] == 2 and manifest["kind"] == "department"
     assert [item["code"] for item in manifest["units"]] == [code for code, _name in UNITS]
     # Each 所属单位's package is embedded byte for byte: its own signature still verifies at the bureau.
@@ -101,9 +101,9 @@ def test_department_package_holds_originals_and_the_consolidation(department_pac
 def test_unit_package_is_still_version_1(tmp_path):
     path = make_package(tmp_path / "u.bdp", seed_document())
     with zipfile.ZipFile(path) as archive:
-        manifest = json.loads(archive.read(pkg.MANIFEST))
+        manifest = json.loads(archive.read(spec.MANIFEST))
     assert manifest["format_version"] == 1 and "kind" not in manifest  # earlier programs read it as before
-    assert pkg.open_package(path).kind == "unit"  # migrated 1 → 2 on reading
+    assert reader.open_package(path).kind == "unit"  # migrated 1 → 2 on reading
 
 
 def test_bureau_imports_the_department_level_by_level(bureau, department_package):
@@ -112,7 +112,7 @@ def test_bureau_imports_the_department_level_by_level(bureau, department_package
     from db import models
 
     result, files = department_package
-    outcome = pkg.import_package(bureau, result.path)
+    outcome = intake.import_package(bureau, result.path)
     assert (outcome.unit_code, outcome.first_trust, outcome.warnings_text) == (DEPT, True, [])
     assert [(unit.unit_code, unit.status, unit.errors, unit.first_trust) for unit in outcome.units] == [
         (code, "submitted", 0, True) for code, _name in UNITS]
@@ -126,10 +126,10 @@ def test_bureau_imports_the_department_level_by_level(bureau, department_package
         assert session.scalar(select(func.count()).select_from(models.PackageFile)) == 4
     assert set(received) == {DEPT, *(code for code, _n in UNITS)}
     assert received["801002"].file_name == f"{result.path.name} / 801002"
-    assert received["801002"].fingerprint == pkg.open_package(files["801002"]).fingerprint
+    assert received["801002"].fingerprint == reader.open_package(files["801002"]).fingerprint
     assert bytes(stored["801002"]) == files["801002"].read_bytes()
     assert bytes(stored[DEPT]) == result.path.read_bytes()
-    assert {key.unit_code for key in pkg.trusted_keys(bureau)} == {DEPT, *(code for code, _n in UNITS)}
+    assert {key.unit_code for key in trust.trusted_keys(bureau)} == {DEPT, *(code for code, _n in UNITS)}
 
     nodes = hierarchy.tree(bureau, YEAR)
     assert [(node.code, node.role) for node in nodes] == [(DEPT, "department")]
@@ -145,24 +145,24 @@ def test_bureau_imports_the_department_level_by_level(bureau, department_package
     # The same file again: refused without replace (and nothing written); with replace it goes in again.
     before = snapshot(bureau)
     with pytest.raises(ConflictError, match="已存在"):
-        pkg.import_package(bureau, result.path)
+        intake.import_package(bureau, result.path)
     assert snapshot(bureau) == before
 
 
 def _rebuild(source: Path, target: Path, key, *, member_edit=None, consolidation_edit=None) -> Path:
     """A department package re-signed by the 部门 after an embedded member or the 汇总 was changed."""
     with zipfile.ZipFile(source) as archive:
-        manifest = json.loads(archive.read(pkg.MANIFEST))
-        members = {name: archive.read(name) for name in archive.namelist() if name not in (pkg.MANIFEST, pkg.SIGNATURE)}
+        manifest = json.loads(archive.read(spec.MANIFEST))
+        members = {name: archive.read(name) for name in archive.namelist() if name not in (spec.MANIFEST, spec.SIGNATURE)}
     if member_edit is not None:
         name, data = member_edit
         members[name] = data
         for item in manifest["units"]:
             if item["member"] == name:
-                item["sha256"] = pkg._digest(data)
+                item["sha256"] = spec.digest(data)
     if consolidation_edit is not None:
-        members[pkg.CONSOLIDATION] = consolidation_edit(members[pkg.CONSOLIDATION])
-    manifest["members"] = [{"name": name, "sha256": pkg._digest(data), "size": len(data)} for name, data in members.items()]
+        members[spec.CONSOLIDATION] = consolidation_edit(members[spec.CONSOLIDATION])
+    manifest["members"] = [{"name": name, "sha256": spec.digest(data), "size": len(data)} for name, data in members.items()]
     return _signed_zip(target, manifest, members, key)
 
 
@@ -174,25 +174,25 @@ def test_bad_embedded_package_refuses_the_whole_file(bureau, department_package,
     # 1. An embedded package whose dataset was changed after the unit signed it (checksum no longer matches).
     with zipfile.ZipFile(files["801002"]) as archive:
         items = {name: archive.read(name) for name in archive.namelist()}
-    items[pkg.DATASET] = items[pkg.DATASET].replace(b'"value": "', b'"value": "9', 1)
+    items[spec.DATASET] = items[spec.DATASET].replace(b'"value": "', b'"value": "9', 1)
     tampered = tmp_path / "tampered.bdp"
     with zipfile.ZipFile(tampered, "w") as archive:
         for name, data in items.items():
             archive.writestr(name, data)
     bad = _rebuild(result.path, tmp_path / "bad1.bdp", dept_key, member_edit=("unit-002.bdp", tampered.read_bytes()))
     with pytest.raises(InputError, match="(?s)所属单位 801002 的数据包未通过核对.*校验值不符"):
-        pkg.import_package(bureau, bad)
+        intake.import_package(bureau, bad)
     assert snapshot(bureau) == before
 
     # 2. An embedded package signed by another key than the one the bureau trusts for the unit.
-    pkg.trust_key(bureau, "801003", signing.fingerprint(signing.public_raw(signing.unit_key("801003").public_key())))
+    trust.trust_key(bureau, "801003", signing.fingerprint(signing.public_raw(signing.unit_key("801003").public_key())))
     before = snapshot(bureau)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     forged = make_package(tmp_path / "forged.bdp", unit_document("801003", UNITS[2][1], scale=4), key=Ed25519PrivateKey.generate())
     bad = _rebuild(result.path, tmp_path / "bad2.bdp", dept_key, member_edit=("unit-003.bdp", forged.read_bytes()))
     with pytest.raises(ConflictError, match="(?s)801003.*签名密钥.*不一致"):
-        pkg.import_package(bureau, bad)
+        intake.import_package(bureau, bad)
     assert snapshot(bureau) == before
 
     # 3. A unit of another year.
@@ -200,7 +200,7 @@ def test_bad_embedded_package_refuses_the_whole_file(bureau, department_package,
     bad = _rebuild(result.path, tmp_path / "bad3.bdp", dept_key,
                    member_edit=("unit-001.bdp", make_package(tmp_path / "y.bdp", other_year).read_bytes()))
     with pytest.raises(ConflictError, match="2024 年度的，不是部门的 2023"):
-        pkg.import_package(bureau, bad)
+        intake.import_package(bureau, bad)
     assert snapshot(bureau) == before
 
     # 4. A unit whose data fails only when written (a value the form refuses): the 部门 and the units
@@ -211,7 +211,7 @@ def test_bad_embedded_package_refuses_the_whole_file(bureau, department_package,
     bad = _rebuild(result.path, tmp_path / "bad4.bdp", dept_key,
                    member_edit=("unit-003.bdp", make_package(tmp_path / "b.bdp", broken).read_bytes()))
     with pytest.raises(InputError, match="部门数据包“bad4.bdp”未导入（数据库未作任何改动）"):
-        pkg.import_package(bureau, bad)
+        intake.import_package(bureau, bad)
     assert snapshot(bureau) == before
 
 
@@ -225,7 +225,7 @@ def test_consolidation_that_differs_is_reported(bureau, department_package, tmp_
         return json.dumps(consolidation, ensure_ascii=False).encode()
 
     bad = _rebuild(result.path, tmp_path / "sum.bdp", signing.unit_key(DEPT), consolidation_edit=edit)
-    outcome = pkg.import_package(bureau, bad)
+    outcome = intake.import_package(bureau, bad)
     assert len(outcome.warnings_text) == 1 and "有 1 处不同" in outcome.warnings_text[0]
     assert "expenditure_summary / total / total" in outcome.warnings_text[0]
 
@@ -237,7 +237,7 @@ def test_department_refuses_units_not_ready(tmp_path):
     try:
         files = build_department(store, tmp_path, units=UNITS[:2])
         import_document(store, {**unit_document(*UNITS[2]), "status": "draft"}, backup=False)  # typed, never received
-        pkg.return_dataset(store, "801002", YEAR, "项目支出测算依据不足")
+        standing.return_dataset(store, "801002", YEAR, "项目支出测算依据不足")
         target = tmp_path / "dept.bdp"
         with pytest.raises(ConflictError) as refused:
             hierarchy.export_department_package(store, DEPT, YEAR, target)
@@ -246,9 +246,9 @@ def test_department_refuses_units_not_ready(tmp_path):
         assert "801003 某县实验小学：未收到 2023 年度数据包" in text
         assert "801001" not in text and not target.exists() and not list(tmp_path.glob(".dept*"))
         # A unit changed at the 部门 after it was received is refused too.
-        pkg.import_package(store, files["801002"], replace=True, backup=False)  # received again
+        intake.import_package(store, files["801002"], replace=True, backup=False)  # received again
         store.delete_dataset("801003", YEAR)  # the typed copy goes; the unit's package comes in
-        pkg.import_package(store, make_package(tmp_path / "801003.bdp", unit_document(*UNITS[2])), backup=False)
+        intake.import_package(store, make_package(tmp_path / "801003.bdp", unit_document(*UNITS[2])), backup=False)
         dataset = store.open_dataset("801001", YEAR)
         dataset.set_status("draft", reason="部门代改")
         (form, row, column), value = next(iter(dataset.entered_values().items()))
@@ -266,8 +266,8 @@ def test_return_one_unit_then_the_whole_department(bureau, department_package):
     from db import models
 
     result, _files = department_package
-    pkg.import_package(bureau, result.path)
-    pkg.return_dataset(bureau, "801002", YEAR, "三公经费超标")
+    intake.import_package(bureau, result.path)
+    standing.return_dataset(bureau, "801002", YEAR, "三公经费超标")
     node = hierarchy.tree(bureau, YEAR)[0]
     assert {child.code: child.status_name for child in node.children}["801002"] == "已退回"
     assert node.status_name == "已退回" and node.summary == "共 4：已退回 1，有提示 3"
@@ -297,7 +297,7 @@ def test_tree_shows_units_not_received(bureau, tmp_path):
 
     import_document(bureau, unit_document(DEPT, DEPT_NAME, parent=None), backup=False)
     bureau.create_unit(UnitInfo(code="801009", name="某县幼儿园", parent_code=DEPT))
-    pkg.import_package(bureau, make_package(tmp_path / "a.bdp", unit_document(*UNITS[0])), backup=False)
+    intake.import_package(bureau, make_package(tmp_path / "a.bdp", unit_document(*UNITS[0])), backup=False)
     nodes = {node.code: node for node in hierarchy.tree(bureau, YEAR)}
     statuses = {child.code: child.status_name for child in nodes[DEPT].children}
     assert statuses == {DEPT: "未收到", "801001": "有提示", "801009": "未收到"}  # the 本级 was typed, not received
@@ -319,7 +319,7 @@ def test_department_side_on_postgres(tmp_path):
         result = hierarchy.export_department_package(store, DEPT, YEAR, tmp_path / "d.bdp", submit=True)
         with zipfile.ZipFile(result.path) as archive:
             assert archive.read("unit-003.bdp") == files["801003"].read_bytes()
-        outcome = pkg.import_package(bureau_store, result.path)
+        outcome = intake.import_package(bureau_store, result.path)
         assert len(outcome.units) == 3 and outcome.warnings_text == []
         assert hierarchy.return_department(store, DEPT, YEAR, "退回重报") == [DEPT, *(code for code, _n in UNITS)]
     finally:
@@ -330,7 +330,7 @@ def test_department_side_on_postgres(tmp_path):
 
 def test_import_folder_takes_a_department_package(bureau, department_package, tmp_path):
     result, _files = department_package
-    batch = pkg.import_packages(bureau, result.path.parent, year=YEAR)
+    batch = intake.import_packages(bureau, result.path.parent, year=YEAR)
     assert batch.failed == [] and [outcome.unit_code for outcome in batch.imported] == [DEPT]
     assert len(batch.imported[0].units) == 3
 
@@ -382,14 +382,14 @@ def test_cli_department_package_tree_and_return(tmp_path, capsys):
 def test_a_department_package_is_never_merged_table_by_table(bureau, department_package, capsys):
     """The resubmission diff/合并 is for one unit's package; a department package comes in whole
     (``--replace`` re-imports it whole), and the refusal says so and changes nothing."""
-    from app.exchange.resubmission import preview_resubmission
+    from app.bureau.resubmission import preview_resubmission
 
     result, _files = department_package
     before = snapshot(bureau)
     with pytest.raises(InputError, match="部门数据包.*只能整体导入"):
         preview_resubmission(bureau, result.path)
     assert snapshot(bureau) == before
-    pkg.import_package(bureau, result.path)
+    intake.import_package(bureau, result.path)
     hierarchy.return_department(bureau, DEPT, YEAR, "请重新报送")  # a 已上报 部门 is never overwritten
-    outcome = pkg.import_package(bureau, result.path, replace=True)
+    outcome = intake.import_package(bureau, result.path, replace=True)
     assert outcome.replaced and len(outcome.units) == 3

@@ -91,8 +91,9 @@ def test_levels_import_is_audited_and_a_rename_records_the_old_name(store):
 
 
 def test_a_package_carries_its_local_level_to_a_bureau_that_lacked_it(bureau, tmp_path):
+    from app.bureau.intake import import_package
     from app.exchange.interchange import import_document
-    from app.exchange.package import export_package, import_package
+    from app.exchange.package.writer import export_package
 
     clerk = Store(str(tmp_path / "clerk.sqlite3"))
     try:
@@ -135,7 +136,7 @@ def test_migration_chain_ends_with_the_levels_table(tmp_path):
 
 
 def test_a_merged_resubmission_keeps_the_levels_its_parts_use():
-    from app.exchange.resubmission import merge_documents
+    from app.exchange.document_parts import merge_documents
 
     held = json.loads(SEED004.read_text(encoding="utf-8"))
     package = json.loads(SEED004.read_text(encoding="utf-8"))

@@ -18,8 +18,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.base.errors import ConflictError, InputError
-from app.exchange import package as pkg
+from app.bureau import intake, receipt, standing
 from app.exchange import signing
+from app.exchange.package import reader, spec, trust, writer
 from tests.conftest import SEED004, explain_all_findings
 
 PG_URL = os.environ.get("BUDGETDESK_TEST_POSTGRES_URL")
@@ -60,7 +61,7 @@ def _explanations_for(document: dict) -> dict:
 
 def make_package(path: Path, document: dict, key=None, **overrides) -> Path:
     key = key or signing.unit_key(document["unit"]["code"])
-    pkg.write_package(path, document=document, audit={"unit": document["unit"]["code"], "year": document["year"],
+    writer.write_package(path, document=document, audit={"unit": document["unit"]["code"], "year": document["year"],
                                                        "changes": []},
                       findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF, key=key)
     return path
@@ -88,7 +89,7 @@ def snapshot(store) -> dict:
                   for model in (models.Unit, models.Dataset, models.CellValue, models.DatasetNote, models.TrustedKey,
                                 models.ReceivedPackage, models.AuditEntry)}
     return {"counts": counts, "datasets": [(d.unit_code, d.year, d.status) for d in store.list_datasets()],
-            "keys": [(k.unit_code, k.fingerprint, k.status) for k in pkg.trusted_keys(store)]}
+            "keys": [(k.unit_code, k.fingerprint, k.status) for k in trust.trusted_keys(store)]}
 
 
 # ---- export, submit, round trip ------------------------------------------------------------------
@@ -97,21 +98,21 @@ def test_export_submit_import_round_trip_identical(store, bureau, tmp_path, key_
 
     dataset = import_file(store, SEED004)
     explain_all_findings(dataset)
-    target = tmp_path / pkg.default_file_name("359", dataset.unit.name, 2023)
+    target = tmp_path / spec.default_file_name("359", dataset.unit.name, 2023)
     assert target.name == "359_秦皇岛经济技术开发区融媒体中心_2023_部门预算.bdp"
-    result = pkg.export_package(dataset, target, submit=True)
+    result = writer.export_package(dataset, target, submit=True)
     assert result.status == "submitted" and store.open_dataset("359", 2023).status == "submitted"
     key_file = next(key_dir.iterdir())
     if os.name == "posix":
         assert key_file.stat().st_mode & 0o077 == 0  # the private key is the user's alone
 
     with zipfile.ZipFile(target) as archive:
-        assert sorted(archive.namelist()) == sorted(pkg.ALL_MEMBERS)
-        manifest = json.loads(archive.read(pkg.MANIFEST))
-        pdf = archive.read(pkg.PDF)
-        audit = json.loads(archive.read(pkg.AUDIT))
+        assert sorted(archive.namelist()) == sorted(spec.ALL_MEMBERS)
+        manifest = json.loads(archive.read(spec.MANIFEST))
+        pdf = archive.read(spec.PDF)
+        audit = json.loads(archive.read(spec.AUDIT))
     assert manifest["format_version"] == 1 and manifest["unit"]["code"] == "359" and manifest["status"] == "submitted"
-    assert {m["name"] for m in manifest["members"]} == set(pkg.CONTENT_MEMBERS)
+    assert {m["name"] for m in manifest["members"]} == set(spec.CONTENT_MEMBERS)
     assert manifest["editions"]["codes"] == {"function": "2023", "economic": "2023"}
     assert set(audit) == {"unit", "year", "changes"}
     # The printed cover shows the key's fingerprint (the paper vouches for the file).
@@ -120,19 +121,19 @@ def test_export_submit_import_round_trip_identical(store, bureau, tmp_path, key_
     cover = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert result.fingerprint.replace("-", "") in cover.replace("-", "").replace(" ", "")
 
-    outcome = pkg.import_package(bureau, target)
+    outcome = intake.import_package(bureau, target)
     assert outcome.first_trust and outcome.fingerprint == result.fingerprint and outcome.status == "submitted"
     assert outcome.errors == 0 and outcome.warnings == 28
     original = export_document(store.open_dataset("359", 2023))
     received = export_document(bureau.open_dataset("359", 2023))
     assert received == original
-    assert [k.fingerprint for k in pkg.trusted_keys(bureau, "359")] == [result.fingerprint]
+    assert [k.fingerprint for k in trust.trusted_keys(bureau, "359")] == [result.fingerprint]
 
 
 def test_submit_refused_while_warnings_lack_explanations(seed_dataset, tmp_path):
     target = tmp_path / "x.bdp"
     with pytest.raises(ConflictError, match="缺少说明"):
-        pkg.export_package(seed_dataset, target, submit=True)
+        writer.export_package(seed_dataset, target, submit=True)
     assert not target.exists() and not list(tmp_path.glob("*.bdp*"))
     assert seed_dataset.store.open_dataset("359", 2023).status == "draft"
 
@@ -141,11 +142,11 @@ def test_submit_refused_while_an_error_remains(seed_dataset, tmp_path):
     explain_all_findings(seed_dataset)
     seed_dataset.set_cell("general_budget_basic_expenditure", "30201", "public", "1.00")  # tables no longer agree
     with pytest.raises(ConflictError, match=r"\[错误\]"):
-        pkg.export_package(seed_dataset, tmp_path / "x.bdp", submit=True)
+        writer.export_package(seed_dataset, tmp_path / "x.bdp", submit=True)
     assert not (tmp_path / "x.bdp").exists()
     assert seed_dataset.store.open_dataset("359", 2023).status == "draft"
     # Without --submit the package is made (a draft hand-in for a look), status unchanged.
-    result = pkg.export_package(seed_dataset, tmp_path / "x.bdp")
+    result = writer.export_package(seed_dataset, tmp_path / "x.bdp")
     assert result.status == "draft" and result.errors >= 1
 
 
@@ -168,14 +169,14 @@ def good_package(tmp_path):
 def _assert_refused(store, path, match, exc=InputError, **options):
     before = snapshot(store)
     with pytest.raises(exc, match=match):
-        pkg.import_package(store, path, **options)
+        intake.import_package(store, path, **options)
     assert snapshot(store) == before
 
 
 def test_flipped_byte_refused(bureau, good_package, tmp_path):
     raw = bytearray(good_package.read_bytes())
     with zipfile.ZipFile(good_package) as archive:
-        info = archive.getinfo(pkg.PDF)  # stored, so the byte lands in the member's data as such
+        info = archive.getinfo(spec.PDF)  # stored, so the byte lands in the member's data as such
     offset = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10
     raw[offset] ^= 0x01
     flipped = tmp_path / "flipped.bdp"
@@ -183,7 +184,7 @@ def test_flipped_byte_refused(bureau, good_package, tmp_path):
     _assert_refused(bureau, flipped, "已损坏|校验值不符")
     # A changed amount, re-zipped cleanly (valid CRCs) but not re-signed: the checksum refuses it.
     def edit(name, data):
-        if name != pkg.DATASET:
+        if name != spec.DATASET:
             return [(name, data)]
         document = json.loads(data)
         document["values"][0]["value"] = "9999.00"
@@ -191,7 +192,7 @@ def test_flipped_byte_refused(bureau, good_package, tmp_path):
     _assert_refused(bureau, rezip(good_package, tmp_path / "edited.bdp", edit), "校验值不符")
     # A manifest changed to match the edit: the signature refuses it.
     def edit_manifest(name, data):
-        return [(name, data.replace(b'"year": 2023', b'"year": 2024') if name == pkg.MANIFEST else data)]
+        return [(name, data.replace(b'"year": 2023', b'"year": 2024') if name == spec.MANIFEST else data)]
     _assert_refused(bureau, rezip(good_package, tmp_path / "manifest.bdp", edit_manifest), "签名无效")
 
 
@@ -209,19 +210,19 @@ def test_truncated_and_not_a_zip_refused(bureau, good_package, tmp_path):
 def test_zip_slip_absolute_duplicate_and_unexpected_members_refused(bureau, good_package, tmp_path):
     for bad in ("../evil.json", "/etc/passwd", "dir/dataset.json", "C:/evil.json", "..\\evil.json"):
         path = rezip(good_package, tmp_path / "slip.bdp",
-                     lambda name, data, bad=bad: [(name, data)] + ([(bad, b"{}")] if name == pkg.PDF else []))
+                     lambda name, data, bad=bad: [(name, data)] + ([(bad, b"{}")] if name == spec.PDF else []))
         _assert_refused(bureau, path, "越出数据包的路径或绝对路径")
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate name we write on purpose
         path = rezip(good_package, tmp_path / "dup.bdp",
-                     lambda name, data: [(name, data)] + ([(name, data)] if name == pkg.DATASET else []))
+                     lambda name, data: [(name, data)] + ([(name, data)] if name == spec.DATASET else []))
     _assert_refused(bureau, path, "重复的成员")
     path = rezip(good_package, tmp_path / "extra.bdp",
-                 lambda name, data: [(name, data)] + ([("extra.txt", b"x")] if name == pkg.PDF else []))
+                 lambda name, data: [(name, data)] + ([("extra.txt", b"x")] if name == spec.PDF else []))
     _assert_refused(bureau, path, "不应有的成员")
-    path = rezip(good_package, tmp_path / "missing.bdp", lambda name, data: [] if name == pkg.SIGNATURE else [(name, data)])
+    path = rezip(good_package, tmp_path / "missing.bdp", lambda name, data: [] if name == spec.SIGNATURE else [(name, data)])
     _assert_refused(bureau, path, "缺少")
 
 
@@ -231,13 +232,13 @@ def test_zip_bomb_refused(bureau, tmp_path, monkeypatch):
     document["padding"] = " " * (3 * 1024 * 1024)
     bomb = make_package(tmp_path / "bomb.bdp", document)
     assert bomb.stat().st_size < 200 * 1024
-    monkeypatch.setitem(pkg.MAX_MEMBER_BYTES, pkg.DATASET, 1024 * 1024)
+    monkeypatch.setitem(spec.MAX_MEMBER_BYTES, spec.DATASET, 1024 * 1024)
     _assert_refused(bureau, bomb, "超过允许的大小")
     # The same with its declared size forged small in the central directory: stopped while inflating.
     raw = bytearray(bomb.read_bytes())
     with zipfile.ZipFile(bomb) as archive:
-        info = archive.getinfo(pkg.DATASET)
-    name = pkg.DATASET.encode()
+        info = archive.getinfo(spec.DATASET)
+    name = spec.DATASET.encode()
     central = raw.find(b"PK\x01\x02")
     while central != -1:
         if raw[central + 46:central + 46 + len(name)] == name:
@@ -249,16 +250,16 @@ def test_zip_bomb_refused(bureau, tmp_path, monkeypatch):
     forged.write_bytes(bytes(raw))
     _assert_refused(bureau, forged, "压缩炸弹|已损坏|校验值不符")
     # And a total over the bound.
-    monkeypatch.setitem(pkg.MAX_MEMBER_BYTES, pkg.DATASET, 64 * 1024 * 1024)
-    monkeypatch.setattr(pkg, "MAX_TOTAL_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setitem(spec.MAX_MEMBER_BYTES, spec.DATASET, 64 * 1024 * 1024)
+    monkeypatch.setattr(reader, "MAX_TOTAL_BYTES", 2 * 1024 * 1024)
     _assert_refused(bureau, bomb, "总大小超过")
 
 
 def _signed_zip(path: Path, manifest: dict, members: dict[str, bytes], key) -> Path:
     manifest_bytes = json.dumps(manifest, ensure_ascii=False).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(pkg.MANIFEST, manifest_bytes)
-        archive.writestr(pkg.SIGNATURE, json.dumps(signing.sign(key, manifest_bytes)))
+        archive.writestr(spec.MANIFEST, manifest_bytes)
+        archive.writestr(spec.SIGNATURE, json.dumps(signing.sign(key, manifest_bytes)))
         for name, data in members.items():
             archive.writestr(name, data)
     return path
@@ -266,14 +267,14 @@ def _signed_zip(path: Path, manifest: dict, members: dict[str, bytes], key) -> P
 
 def _members_of(path: Path) -> tuple[dict, dict[str, bytes]]:
     with zipfile.ZipFile(path) as archive:
-        manifest = json.loads(archive.read(pkg.MANIFEST))
-        return manifest, {name: archive.read(name) for name in pkg.CONTENT_MEMBERS}
+        manifest = json.loads(archive.read(spec.MANIFEST))
+        return manifest, {name: archive.read(name) for name in spec.CONTENT_MEMBERS}
 
 
 def test_newer_format_refused_and_older_format_migrated(bureau, good_package, tmp_path, monkeypatch):
     key = signing.unit_key("359")
     manifest, members = _members_of(good_package)
-    newer_version = pkg.PACKAGE_FORMAT_VERSION + 1
+    newer_version = spec.PACKAGE_FORMAT_VERSION + 1
     newer = _signed_zip(tmp_path / "newer.bdp", {**manifest, "format_version": newer_version, "program_version": "9.0"},
                         members, key)
     _assert_refused(bureau, newer, f"格式版本为 {newer_version}.*请升级")
@@ -283,8 +284,8 @@ def test_newer_format_refused_and_older_format_migrated(bureau, good_package, tm
     def from_zero(old_manifest, old_members):
         return {**old_manifest, "format_version": 1}, old_members
 
-    monkeypatch.setitem(pkg.MIGRATIONS, 0, from_zero)
-    outcome = pkg.import_package(bureau, older)
+    monkeypatch.setitem(reader.MIGRATIONS, 0, from_zero)
+    outcome = intake.import_package(bureau, older)
     assert outcome.unit_code == "359"
 
 
@@ -293,7 +294,7 @@ def test_wrong_key_refused_and_reissue_is_explicit_and_audited(bureau, tmp_path)
 
     from db import models
 
-    first = pkg.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document()))
+    first = intake.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document()))
     assert first.first_trust
     thief = Ed25519PrivateKey.generate()
     forged = make_package(tmp_path / "b.bdp", seed_document(scale=2), key=thief)
@@ -301,17 +302,17 @@ def test_wrong_key_refused_and_reissue_is_explicit_and_audited(bureau, tmp_path)
     # The clerk lost the key; the bureau registers the new one typed from the signed paper, with a reason.
     new_fingerprint = signing.fingerprint(signing.public_raw(thief.public_key()))
     with pytest.raises(ConflictError, match="已登记密钥"):
-        pkg.trust_key(bureau, "359", new_fingerprint)
+        trust.trust_key(bureau, "359", new_fingerprint)
     with pytest.raises(InputError, match="原因"):
-        pkg.trust_key(bureau, "359", new_fingerprint, replace=True)
-    pkg.trust_key(bureau, "359", new_fingerprint.lower().replace("-", " "), replace=True, reason="原电脑损坏")
-    keys = pkg.trusted_keys(bureau, "359")
+        trust.trust_key(bureau, "359", new_fingerprint, replace=True)
+    trust.trust_key(bureau, "359", new_fingerprint.lower().replace("-", " "), replace=True, reason="原电脑损坏")
+    keys = trust.trusted_keys(bureau, "359")
     assert [(k.fingerprint, k.status) for k in keys] == [(first.fingerprint, "revoked"), (new_fingerprint, "active")]
     assert keys[0].revoked_reason == "原电脑损坏"
     with bureau.Session() as session:
         audit = session.scalars(select(models.AuditEntry).where(models.AuditEntry.source == "密钥")).all()
         assert [(a.old, a.new) for a in audit] == [(first.fingerprint, f"{new_fingerprint}（原电脑损坏）")]
-    outcome = pkg.import_package(bureau, forged, replace=True)
+    outcome = intake.import_package(bureau, forged, replace=True)
     assert not outcome.first_trust and outcome.replaced
     # …and the old key is now refused.
     _assert_refused(bureau, make_package(tmp_path / "c.bdp", seed_document()), "不一致", exc=ConflictError, replace=True)
@@ -319,22 +320,22 @@ def test_wrong_key_refused_and_reissue_is_explicit_and_audited(bureau, tmp_path)
 
 def test_typed_fingerprint_trusted_before_first_package(bureau, tmp_path):
     signing.unit_key("359")
-    pkg.trust_key(bureau, "359", "0000-0000-0000-0000")
+    trust.trust_key(bureau, "359", "0000-0000-0000-0000")
     _assert_refused(bureau, make_package(tmp_path / "a.bdp", seed_document()), "不一致", exc=ConflictError)
     with pytest.raises(InputError, match="格式不对"):
-        pkg.trust_key(bureau, "360", "not-a-fingerprint")
+        trust.trust_key(bureau, "360", "not-a-fingerprint")
 
 
 def test_other_unit_or_year_than_expected_refused(bureau, good_package):
     _assert_refused(bureau, good_package, "不是预期的单位 360", exc=ConflictError, expected_unit="360")
     _assert_refused(bureau, good_package, "不是预期的 2024 年度", exc=ConflictError, expected_year=2024)
-    assert pkg.import_package(bureau, good_package, expected_unit="359", expected_year=2023).unit_code == "359"
+    assert intake.import_package(bureau, good_package, expected_unit="359", expected_year=2023).unit_code == "359"
 
 
 def test_existing_dataset_shows_differences_and_needs_replace(bureau, tmp_path):
     from app.exchange.interchange import export_document
 
-    pkg.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document()))
+    intake.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document()))
     changed = seed_document()
     changed["values"][0]["value"] = "1.23"
     referenced = {item["project"] for item in changed["procurement"]}
@@ -343,11 +344,11 @@ def test_existing_dataset_shows_differences_and_needs_replace(bureau, tmp_path):
     changed["explanations"] = [{"finding": "P02", "text": "项目金额正在核定。"}]
     newer = make_package(tmp_path / "b.bdp", changed)
     with pytest.raises(ConflictError) as refused:
-        pkg.import_package(bureau, newer)
+        intake.import_package(bureau, newer)
     text = str(refused.value)
     assert "单元格：1 处不同" in text and "→ 1.23" in text and f"删除项目：“{dropped}”" in text and "说明 P02" in text
     asked = []
-    outcome = pkg.import_package(bureau, newer, confirm=lambda diff: asked.append(diff) or True)
+    outcome = intake.import_package(bureau, newer, confirm=lambda diff: asked.append(diff) or True)
     assert asked and outcome.replaced and len(outcome.diff.cells) == 1
     assert export_document(bureau.open_dataset("359", 2023))["values"][0]["value"] == "1.23"
 
@@ -377,11 +378,11 @@ def test_import_directory_skips_the_bad_package(bureau, tmp_path, capsys):
     steps = []
     from app.base.progress import Progress
 
-    result = pkg.import_packages(bureau, folder, progress=Progress(lambda done, total, text: steps.append((done, total))))
+    result = intake.import_packages(bureau, folder, progress=Progress(lambda done, total, text: steps.append((done, total))))
     assert [o.unit_code for o in result.imported] == ["101", "103"]
     assert [name for name, _reason in result.failed] == ["102.bdp"] and "不完整" in result.failed[0][1]
     assert steps[0] == (0, 3) and steps[-1] == (3, 3)
-    rows = {row.unit_code: row for row in pkg.overview(bureau, 2023)}
+    rows = {row.unit_code: row for row in standing.overview(bureau, 2023)}
     assert set(rows) == {"101", "103"} and rows["103"].total == Decimal("1206.65") * 3
     assert rows["101"].status == "submitted" and rows["101"].warnings == 28 and rows["101"].fingerprint
     if bureau.engine.url.get_backend_name() == "sqlite":
@@ -397,15 +398,15 @@ def test_return_with_reason_back_to_draft(bureau, tmp_path):
 
     from db import models
 
-    pkg.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document(status="submitted")))
+    intake.import_package(bureau, make_package(tmp_path / "a.bdp", seed_document(status="submitted")))
     with pytest.raises(InputError, match="原因"):
-        pkg.return_dataset(bureau, "359", 2023, "  ")
-    pkg.return_dataset(bureau, "359", 2023, "项目金额未填全")
+        standing.return_dataset(bureau, "359", 2023, "  ")
+    standing.return_dataset(bureau, "359", 2023, "项目金额未填全")
     assert bureau.open_dataset("359", 2023).status == "draft"
-    row = pkg.overview(bureau, 2023)[0]
+    row = standing.overview(bureau, 2023)[0]
     assert row.status_name == "已退回" and row.returned == "项目金额未填全"
     with pytest.raises(ConflictError, match="不是已上报"):
-        pkg.return_dataset(bureau, "359", 2023, "再退一次")
+        standing.return_dataset(bureau, "359", 2023, "再退一次")
     with bureau.Session() as session:
         assert session.scalars(select(models.AuditEntry.new).where(models.AuditEntry.unit_code == "359")).all()
 
@@ -552,7 +553,7 @@ def test_two_staff_importing_at_once(bureau, tmp_path):
             barrier.wait()
             for path in [*mine, rival]:
                 try:
-                    outcomes[name].append(pkg.import_package(store, path))
+                    outcomes[name].append(intake.import_package(store, path))
                 except Exception as exc:  # noqa: BLE001 - collected and judged below
                     outcomes[name].append(exc)
 
@@ -567,13 +568,13 @@ def test_two_staff_importing_at_once(bureau, tmp_path):
 
         refusals = [r for r in results if isinstance(r, Exception)]
         assert len(refusals) == 1 and isinstance(refusals[0], ConflictError | InputError), results
-        winners = [r for r in results if isinstance(r, pkg.ImportOutcome) and r.unit_code == "200"]
+        winners = [r for r in results if isinstance(r, receipt.ImportOutcome) and r.unit_code == "200"]
         assert len(winners) == 1
-        rows = {row.unit_code: row for row in pkg.overview(bureau, 2023)}
+        rows = {row.unit_code: row for row in standing.overview(bureau, 2023)}
         assert set(rows) == {"101", "102", "103", "104", "200"}
-        keys = [k for k in pkg.trusted_keys(bureau, "200") if k.status == "active"]
+        keys = [k for k in trust.trusted_keys(bureau, "200") if k.status == "active"]
         assert [k.fingerprint for k in keys] == [winners[0].fingerprint]
-        expected = Decimal("1206.65") * (1 if winners[0].fingerprint == pkg.open_package(rival_a).fingerprint else 2)
+        expected = Decimal("1206.65") * (1 if winners[0].fingerprint == reader.open_package(rival_a).fingerprint else 2)
         assert rows["200"].total == expected
     finally:
         other.close()
@@ -614,12 +615,12 @@ def test_folder_import_takes_a_department_after_its_units_file_names(bureau, tmp
     make_package(folder / "a_所属单位.bdp", seed_document(code="3501", name="所属单位甲", parent="35"))
     make_package(folder / "b_部门.bdp", seed_document(code="35", name="部门本级"))
     make_package(folder / "c_孤儿.bdp", seed_document(code="4101", name="无上级", parent="41"))
-    result = pkg.import_packages(bureau, folder)
+    result = intake.import_packages(bureau, folder)
     assert sorted(o.unit_code for o in result.imported) == ["35", "3501"]
     assert result.failed == [("c_孤儿.bdp", "上级单位“41”不存在，请先建立或导入上级单位。")]
-    assert [row.parent_code for row in pkg.overview(bureau, 2023)] == [None, "35"]
+    assert [row.parent_code for row in standing.overview(bureau, 2023)] == [None, "35"]
     # The orphan's first-receipt key claim was released with its refused import.
-    assert pkg.trusted_keys(bureau, "4101") == []
+    assert trust.trusted_keys(bureau, "4101") == []
 
 
 def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
@@ -628,7 +629,7 @@ def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
     paths = _three_units(tmp_path / "usb")
     progress = Progress()
     progress.cancel()
-    result = pkg.import_packages(bureau, paths[0].parent, progress=progress)
+    result = intake.import_packages(bureau, paths[0].parent, progress=progress)
     assert result.cancelled and result.imported == [] and bureau.list_datasets() == []
     seen = []
 
@@ -638,7 +639,7 @@ def test_cancelled_folder_import_writes_nothing_more(bureau, tmp_path):
             progress_two.cancel()
 
     progress_two = Progress(cancel_during_second)
-    result = pkg.import_packages(bureau, paths[0].parent, progress=progress_two)
+    result = intake.import_packages(bureau, paths[0].parent, progress=progress_two)
     assert result.cancelled and [o.unit_code for o in result.imported] == ["101", "102"]
     assert [d.unit_code for d in bureau.list_datasets()] == ["101", "102"] and seen == [0, 1]
 
@@ -650,7 +651,7 @@ def test_consolidation_exports_to_excel_with_live_totals(bureau, tmp_path, capsy
     from app.cli.main import main
 
     _three_units(tmp_path / "usb")
-    pkg.import_packages(bureau, tmp_path / "usb")
+    intake.import_packages(bureau, tmp_path / "usb")
     if bureau.engine.url.get_backend_name() != "sqlite":
         pytest.skip("the CLI test runs on the SQLite file")
     out = tmp_path / "汇总.xlsx"

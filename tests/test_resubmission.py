@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from app.base.errors import ConflictError, InputError
-from app.exchange import package as pkg
-from app.exchange import resubmission as rs
-from app.exchange import signing
+from app.bureau import intake, resubmission, standing
+from app.exchange import document_diff, document_parts, signing
+from app.exchange.package import reader, writer
 from tests.conftest import FIXTURES, dump, run
 from tests.test_package import (
     FAKE_PDF,
@@ -103,7 +103,7 @@ EXPECTED = {
 
 def _receive(store, tmp_path: Path, document: dict, name: str = "a.bdp") -> Path:
     path = make_package(tmp_path / name, document)
-    pkg.import_package(store, path)
+    intake.import_package(store, path)
     return path
 
 
@@ -128,7 +128,7 @@ def test_diff_of_known_cells_projects_indicators_notes_and_self_evaluation(burea
     _receive(bureau, tmp_path, held_document())
     newer = make_package(tmp_path / "b.bdp", newer_document())
     before = snapshot(bureau)
-    preview = rs.preview_resubmission(bureau, newer)
+    preview = resubmission.preview_resubmission(bureau, newer)
     assert {part.key: [line.text() for line in part.lines] for part in preview.diff.parts} == EXPECTED
     assert [part.key for part in preview.diff.parts] == list(EXPECTED)  # tables in official order, then parts
     assert preview.diff.count == 16 and preview.diff.money_unit is None and not preview.older
@@ -145,7 +145,7 @@ def test_diff_of_known_cells_projects_indicators_notes_and_self_evaluation(burea
 
 def test_identical_package_has_no_difference(bureau, tmp_path):
     path = _receive(bureau, tmp_path, held_document())
-    preview = rs.preview_resubmission(bureau, path)
+    preview = resubmission.preview_resubmission(bureau, path)
     assert preview.diff.is_empty() and preview.same
     assert preview.diff.lines() == ["数据包与现有数据相同，没有差异。"]
 
@@ -161,7 +161,7 @@ def test_diff_of_procurement_overall_assets_unit_and_money_unit():
     new["projects"][0]["amount"] = "72"  # the same amount, written differently: no difference
     new["projects"][1]["code"] = "001"  # a code is text: "001" is not "1"
     new["money_unit"] = "元"
-    diff = rs.diff_documents(held, new)
+    diff = document_diff.diff_documents(held, new)
     assert diff.money_unit == ("万元", "元") and diff.lines()[0] == "金额单位：万元 → 元（只能覆盖，不能合并）"
     assert {part.key: [line.text() for line in part.lines] for part in diff.parts} == {
         "projects": ["项目“报纸、广播、电视、客户端稿酬” / 项目编码：（空） → 001",
@@ -171,25 +171,25 @@ def test_diff_of_procurement_overall_assets_unit_and_money_unit():
         "assets": ["2、车辆（台、辆） / 价值：52.17 → 60.00"],
         "unit": ["单位信息 / 联系电话：（空） → 0335-1234567"],
     }
-    merged = rs.merge_documents(held, new, ["assets", "unit"])
+    merged = document_parts.merge_documents(held, new, ["assets", "unit"])
     assert merged["assets"] == new["assets"] and merged["unit"]["phone"] == "0335-1234567"
     assert merged["procurement"] == held["procurement"] and merged["money_unit"] == "万元"
 
 
 def test_parse_parts_accepts_ids_titles_and_chinese_names():
-    assert rs.parse_parts("notes,支出总表,projects，expenditure_summary") == ["expenditure_summary", "projects", "notes"]
-    assert rs.parse_parts(["部门预算财政拨款“三公”经费支出表", "说明"]) == ["three_public_expenses", "notes"]
+    assert document_parts.parse_parts("notes,支出总表,projects，expenditure_summary") == ["expenditure_summary", "projects", "notes"]
+    assert document_parts.parse_parts(["部门预算财政拨款“三公”经费支出表", "说明"]) == ["three_public_expenses", "notes"]
     with pytest.raises(InputError, match="没有名为“支出表X、foo”的表或部分"):
-        rs.parse_parts("支出表X,foo")
+        document_parts.parse_parts("支出表X,foo")
     with pytest.raises(InputError, match="请给出要合并的表"):
-        rs.parse_parts(" , ")
+        document_parts.parse_parts(" , ")
 
 
 # ---- 覆盖 ----------------------------------------------------------------------------------------
 def test_replace_takes_everything_audited_as_resubmission_and_keeps_the_earlier_package(bureau, tmp_path):
     first = _receive(bureau, tmp_path, held_document())
     newer = make_package(tmp_path / "b.bdp", newer_document())
-    outcome = rs.resubmit(bureau, newer)
+    outcome = resubmission.resubmit(bureau, newer)
     assert outcome.mode == "replace" and outcome.parts == list(EXPECTED) and outcome.status == "draft"
     document = _exported(bureau)
     assert _values(document) == _values(newer_document())
@@ -203,26 +203,26 @@ def test_replace_takes_everything_audited_as_resubmission_and_keeps_the_earlier_
     assert ("支出总表 / 2070699 其他新闻出版电影支出 / 基本支出", "582.20", "600.00") in places
     assert ("支出总表 / 2210201 住房公积金 / 基本支出", "34.91", None) in places
 
-    history = rs.package_history(bureau, "359", 2023)
+    history = resubmission.package_history(bureau, "359", 2023)
     assert [item.file_name for item in history] == ["a.bdp", "b.bdp"]
     assert all(item.size is not None for item in history)
-    out = rs.extract_package(bureau, history[0].id, tmp_path / "out" / "earlier.bdp")
+    out = resubmission.extract_package(bureau, history[0].id, tmp_path / "out" / "earlier.bdp")
     assert out.read_bytes() == first.read_bytes()
-    assert pkg.open_package(out).sha256 == history[0].sha256  # still a valid, signed package
+    assert reader.open_package(out).sha256 == history[0].sha256  # still a valid, signed package
 
 
 def test_plain_replacing_import_is_audited_as_resubmission_too(bureau, tmp_path):
     _receive(bureau, tmp_path, held_document())
-    pkg.import_package(bureau, make_package(tmp_path / "b.bdp", newer_document()), replace=True)
+    intake.import_package(bureau, make_package(tmp_path / "b.bdp", newer_document()), replace=True)
     assert _audit(bureau, "重新上报")[0].new.endswith("覆盖全部数据")
-    assert len(rs.package_history(bureau, "359", 2023)) == 2
+    assert len(resubmission.package_history(bureau, "359", 2023)) == 2
 
 
 # ---- 合并 ----------------------------------------------------------------------------------------
 def test_merge_takes_only_the_chosen_tables_and_rechecks(bureau, tmp_path):
     _receive(bureau, tmp_path, held_document())
     newer = make_package(tmp_path / "b.bdp", newer_document())
-    outcome = rs.resubmit(bureau, newer, merge=["notes", "expenditure_summary"])
+    outcome = resubmission.resubmit(bureau, newer, merge=["notes", "expenditure_summary"])
     assert outcome.mode == "merge" and outcome.parts == ["expenditure_summary", "notes"]
     document, held, new = _exported(bureau), held_document(), newer_document()
     assert _values(document, "expenditure_summary") == _values(new, "expenditure_summary")
@@ -247,18 +247,18 @@ def test_merge_takes_only_the_chosen_tables_and_rechecks(bureau, tmp_path):
     errors = {finding["rule"] for finding in outcome.findings if finding["severity"] == "error"}
     assert outcome.errors == len([f for f in outcome.findings if f["severity"] == "error"]) > 0
     assert "T01" in errors and outcome.status == "draft"
-    assert [item.file_name for item in rs.package_history(bureau, "359", 2023)] == ["a.bdp", "b.bdp"]
+    assert [item.file_name for item in resubmission.package_history(bureau, "359", 2023)] == ["a.bdp", "b.bdp"]
 
 
 def test_merge_of_a_submitted_package_stays_submitted_only_when_it_passes(bureau, tmp_path):
     _receive(bureau, tmp_path, held_document(status="submitted"))
-    pkg.return_dataset(bureau, "359", 2023, "请修改支出总表")
+    standing.return_dataset(bureau, "359", 2023, "请修改支出总表")
     assert bureau.open_dataset("359", 2023).status == "draft"
 
     changed_note = held_document(status="submitted")
     changed_note["explanations"][0]["text"] = "已与单位核实，属实。"
     changed_note["values"][0]["value"] = "1.00"  # also a cell, which is not taken
-    outcome = rs.resubmit(bureau, make_package(tmp_path / "b.bdp", changed_note), merge=["notes"])
+    outcome = resubmission.resubmit(bureau, make_package(tmp_path / "b.bdp", changed_note), merge=["notes"])
     assert outcome.status == "submitted" and outcome.note == "" and outcome.errors == 0
     assert _exported(bureau)["explanations"][0]["text"] == "已与单位核实，属实。"
     assert _values(_exported(bureau))[("income_summary", "2070699", "fiscal_appropriation")] == "1016.53"
@@ -266,21 +266,21 @@ def test_merge_of_a_submitted_package_stays_submitted_only_when_it_passes(bureau
     third = make_package(tmp_path / "c.bdp", newer_document(status="submitted"))
     before = snapshot(bureau)
     with pytest.raises(ConflictError, match="已上报.*请先退回"):  # the bureau 退回s before anything replaces it
-        rs.resubmit(bureau, third, merge=["expenditure_summary"])
+        resubmission.resubmit(bureau, third, merge=["expenditure_summary"])
     assert snapshot(bureau) == before
-    pkg.return_dataset(bureau, "359", 2023, "支出总表仍需修改")
-    outcome = rs.resubmit(bureau, third, merge=["expenditure_summary"])
+    standing.return_dataset(bureau, "359", 2023, "支出总表仍需修改")
+    outcome = resubmission.resubmit(bureau, third, merge=["expenditure_summary"])
     assert outcome.status == "draft" and "已设为编制中" in outcome.note and outcome.errors > 0
 
 
 # ---- refusals: nothing changes ---------------------------------------------------------------------
 def test_refusals_change_nothing(bureau, tmp_path):
     first = _receive(bureau, tmp_path, held_document())
-    created = datetime.fromisoformat(pkg.open_package(first).manifest["created"].removesuffix("Z"))
+    created = datetime.fromisoformat(reader.open_package(first).manifest["created"].removesuffix("Z"))
     newer = make_package(tmp_path / "b.bdp", newer_document())
     older = tmp_path / "older.bdp"
     document = newer_document()
-    pkg.write_package(older, document=document, audit={"unit": "359", "year": 2023, "changes": []},
+    writer.write_package(older, document=document, audit={"unit": "359", "year": 2023, "changes": []},
                       findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF,
                       key=signing.unit_key("359"), created=created.replace(year=created.year - 1))
     yuan = held_document()
@@ -288,23 +288,23 @@ def test_refusals_change_nothing(bureau, tmp_path):
     in_yuan = make_package(tmp_path / "yuan.bdp", yuan)
     before = snapshot(bureau)
     with pytest.raises(InputError, match="没有名为“foo”的表或部分"):
-        rs.resubmit(bureau, newer, merge=["expenditure_summary", "foo"])
+        resubmission.resubmit(bureau, newer, merge=["expenditure_summary", "foo"])
     with pytest.raises(InputError, match="“固定资产占用情况”与现有数据没有差异"):
-        rs.resubmit(bureau, newer, merge=["assets"])
+        resubmission.resubmit(bureau, newer, merge=["assets"])
     with pytest.raises(ConflictError, match="早于已接收的数据包“a.bdp”.*--force"):
-        rs.resubmit(bureau, older)
+        resubmission.resubmit(bureau, older)
     with pytest.raises(ConflictError, match="早于已接收的数据包"):
-        pkg.import_package(bureau, older, replace=True)
+        intake.import_package(bureau, older, replace=True)
     with pytest.raises(ConflictError, match="金额单位是万元，数据包是元，不能按表合并"):
-        rs.resubmit(bureau, in_yuan, merge=["expenditure_summary"])
-    preview = rs.preview_resubmission(bureau, newer)
+        resubmission.resubmit(bureau, in_yuan, merge=["expenditure_summary"])
+    preview = resubmission.preview_resubmission(bureau, newer)
     bureau.open_dataset("359", 2023).set_cell("expenditure_summary", "2070699", "basic", "590.00")
     changed = snapshot(bureau)
     with pytest.raises(ConflictError, match="核对数据包之后，现有数据已被修改"):
-        rs.resubmit(bureau, newer, merge=["expenditure_summary"], preview=preview)
+        resubmission.resubmit(bureau, newer, merge=["expenditure_summary"], preview=preview)
     assert snapshot(bureau) == changed and changed["counts"]["received_package"] == before["counts"]["received_package"]
-    assert rs.preview_resubmission(bureau, older).older
-    outcome = rs.resubmit(bureau, older, force=True)
+    assert resubmission.preview_resubmission(bureau, older).older
+    outcome = resubmission.resubmit(bureau, older, force=True)
     assert outcome.mode == "replace" and _values(_exported(bureau)) == _values(document)
 
 
@@ -315,13 +315,13 @@ def test_extract_refuses_unknown_or_damaged_copies(bureau, tmp_path):
     from db import models
 
     _receive(bureau, tmp_path, held_document())
-    (item,) = rs.package_history(bureau, "359", 2023)
+    (item,) = resubmission.package_history(bureau, "359", 2023)
     with pytest.raises(NotFoundError, match="没有编号为 9999 的接收记录"):
-        rs.extract_package(bureau, 9999, tmp_path / "x.bdp")
+        resubmission.extract_package(bureau, 9999, tmp_path / "x.bdp")
     with bureau.Session.begin() as session:
         session.execute(update(models.PackageFile).values(data=b"not the package"))
     with pytest.raises(ConflictError, match="校验值不符"):
-        rs.extract_package(bureau, item.id, tmp_path / "x.bdp")
+        resubmission.extract_package(bureau, item.id, tmp_path / "x.bdp")
     assert not (tmp_path / "x.bdp").exists()
 
 

@@ -203,22 +203,22 @@ def test_screening_pdf_embeds_every_font(store, tmp_path):
 def build_mixed(store, tmp_path) -> None:
     """700 部门 submitted; 701 submitted then returned; 702 draft held (not submitted), 三公 table emptied;
     703 known but nothing held; 800 (own 部门) submitted."""
+    from app.bureau import intake, standing
     from app.domain.records import UnitInfo
-    from app.exchange import package as pkg
     from app.exchange.interchange import import_document
 
-    pkg.import_package(store, make_package(tmp_path / "700.bdp", unit_document("700", "进度局", status="submitted")))
+    intake.import_package(store, make_package(tmp_path / "700.bdp", unit_document("700", "进度局", status="submitted")))
     # A 所属单位's 已上报 package cannot be imported yet (the import's scratch check lacks its 部门), so 701
     # is marked 已上报 here and then returned, which records its 退回 the same way.
     returned = import_document(store, unit_document("701", "进度局一所", scale=2, parent="700"), backup=False)
     explain_all_findings(returned)
     returned.set_status("submitted")
-    pkg.return_dataset(store, "701", 2023, "三公经费说明不全")
+    standing.return_dataset(store, "701", 2023, "三公经费说明不全")
     draft = import_document(store, unit_document("702", "进度局二所", parent="700"), backup=False)
     draft.set_cell("three_public_expenses", "reception", "general_budget", None)
     draft.set_cell("three_public_expenses", "vehicle_operation", "general_budget", None)
     store.create_unit(UnitInfo("703", "进度局三所", parent_code="700"))
-    pkg.import_package(store, make_package(tmp_path / "800.bdp", unit_document("800", "另一局", status="submitted")))
+    intake.import_package(store, make_package(tmp_path / "800.bdp", unit_document("800", "另一局", status="submitted")))
 
 
 def test_dashboard_counts_for_a_mixed_situation(bureau, tmp_path):
@@ -276,13 +276,14 @@ def test_screen_and_dashboard_have_help(capsys):
 
 def test_a_package_sent_as_draft_is_not_counted_as_submitted(bureau, seed_dataset, tmp_path):
     """A clerk may send a 编制中 package for a look; the dashboard agrees with the tree: 未上报."""
+    from app.bureau import intake
     from app.bureau.dashboard import dashboard
     from app.bureau.hierarchy import tree
-    from app.exchange import package as pkg
+    from app.exchange.package import writer
 
-    draft = pkg.export_package(seed_dataset, tmp_path / "draft.bdp")
+    draft = writer.export_package(seed_dataset, tmp_path / "draft.bdp")
     assert draft.status == "draft"
-    pkg.import_package(bureau, draft.path)
+    intake.import_package(bureau, draft.path)
     unit = {u.unit_code: u for u in dashboard(bureau, 2023).units}["359"]
     assert unit.state == "not_submitted"
     assert [node.status_name for node in tree(bureau, 2023) if node.code == "359"] == ["编制中（未上报）"]

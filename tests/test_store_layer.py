@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from app.exchange import package as pkg
+from app.bureau import intake, standing
+from app.exchange.package import trust
 from tests.test_hierarchy import department, department_package  # noqa: F401 - fixtures
 from tests.test_package import make_package, seed_document
 
@@ -81,22 +82,22 @@ def commits(bureau):
 
 def test_each_bureau_write_commits_once_from_the_store(bureau, commits, tmp_path):
     first = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
-    pkg.import_package(bureau, first, backup=False)
+    intake.import_package(bureau, first, backup=False)
     assert commits.take() == ["db/engine.py"]  # key, dataset, receipt, kept file and audit: one commit
 
-    pkg.return_dataset(bureau, "359", 2023, "支出偏高")
+    standing.return_dataset(bureau, "359", 2023, "支出偏高")
     assert commits.take() == ["db/engine.py"]
 
     second = make_package(tmp_path / "359-2.bdp", seed_document(scale=2, status="submitted"))
-    pkg.import_package(bureau, second, replace=True, backup=False)
+    intake.import_package(bureau, second, replace=True, backup=False)
     assert commits.take() == ["db/engine.py"]
 
-    pkg.trust_key(bureau, "360", "ABCD-EF01-2345-6789")
+    trust.trust_key(bureau, "360", "ABCD-EF01-2345-6789")
     assert commits.take() == ["db/engine.py"]
 
 
 def test_department_package_commits_once(bureau, commits, department_package):  # noqa: F811
     result, _files = department_package
     commits.take()  # the fixture's own department database is another engine: nothing counted
-    pkg.import_package(bureau, result.path, backup=False)
+    intake.import_package(bureau, result.path, backup=False)
     assert commits.take() == ["db/engine.py"]  # every node, receipts, 审核 counts, audit: one commit

@@ -9,8 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.bureau import comments as cm
-from app.exchange import package as pkg
+from app.bureau import intake
 from app.exchange.interchange import import_document
+from app.exchange.package import reader, trust
 from app.store.service import Store
 from tests.conftest import dump, explain_all_findings, run
 from tests.test_crash_steps import department_file, fingerprints_of  # noqa: F401 - a fixture
@@ -28,7 +29,7 @@ def empty_db(tmp_path):
 
 def test_cli_refuses_a_first_seen_key_until_its_fingerprint_is_confirmed(empty_db, tmp_path, capsys):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
-    fingerprint = pkg.open_package(path).fingerprint
+    fingerprint = reader.open_package(path).fingerprint
     before = dump(empty_db)
     code, _out, err = run(capsys, "--db", str(empty_db), "import-package", str(path))
     assert code != 0 and "第一次见到" in err and fingerprint in err and f"--trust-fingerprint {fingerprint}" in err
@@ -41,7 +42,7 @@ def test_cli_refuses_a_first_seen_key_until_its_fingerprint_is_confirmed(empty_d
     assert code == 0, err
     store = Store(str(empty_db))
     try:
-        [key] = pkg.trusted_keys(store, "359")
+        [key] = trust.trusted_keys(store, "359")
         assert key.fingerprint == fingerprint and "人工核对" in key.reason
     finally:
         store.close()
@@ -51,10 +52,10 @@ def test_a_fingerprint_entered_beforehand_is_enough(tmp_path):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
     store = Store(str(tmp_path / "b.sqlite3"))
     try:
-        with pytest.raises(pkg.UntrustedKeyError):
-            pkg.import_package(store, path, backup=False)
-        pkg.trust_key(store, "359", pkg.open_package(path).fingerprint)
-        assert not pkg.import_package(store, path, backup=False).first_trust
+        with pytest.raises(trust.UntrustedKeyError):
+            intake.import_package(store, path, backup=False)
+        trust.trust_key(store, "359", reader.open_package(path).fingerprint)
+        assert not intake.import_package(store, path, backup=False).first_trust
     finally:
         store.close()
 
@@ -63,11 +64,11 @@ def test_a_forged_package_for_a_new_unit_is_refused(tmp_path):
     forged = make_package(tmp_path / "forged.bdp", seed_document(status="submitted"), key=Ed25519PrivateKey.generate())
     store = Store(str(tmp_path / "b.sqlite3"))
     try:
-        with pytest.raises(pkg.UntrustedKeyError):
-            pkg.import_package(store, forged, backup=False)
-        result = pkg.import_packages(store, forged.parent)  # the folder import says so and goes on
+        with pytest.raises(trust.UntrustedKeyError):
+            intake.import_package(store, forged, backup=False)
+        result = intake.import_packages(store, forged.parent)  # the folder import says so and goes on
         assert not result.imported and "第一次见到" in result.failed[0][1]
-        assert store.list_datasets() == [] and pkg.trusted_keys(store, "359") == []
+        assert store.list_datasets() == [] and trust.trusted_keys(store, "359") == []
     finally:
         store.close()
 
@@ -75,13 +76,13 @@ def test_a_forged_package_for_a_new_unit_is_refused(tmp_path):
 def test_units_inside_a_department_package_need_confirmed_keys(tmp_path, department_file):  # noqa: F811
     store = Store(str(tmp_path / "b.sqlite3"))
     try:
-        department = pkg.open_package(department_file)
-        with pytest.raises(pkg.UntrustedKeyError) as refused:
-            pkg.import_package(store, department_file, backup=False, trust_fingerprints=[department.fingerprint])
+        department = reader.open_package(department_file)
+        with pytest.raises(trust.UntrustedKeyError) as refused:
+            intake.import_package(store, department_file, backup=False, trust_fingerprints=[department.fingerprint])
         assert {code for code, _name, _fp in refused.value.keys} == {"801001", "801002", "801003"}
         assert store.list_datasets() == []
         keys = fingerprints_of(department_file)[1::2]
-        outcome = pkg.import_package(store, department_file, backup=False, trust_fingerprints=keys)
+        outcome = intake.import_package(store, department_file, backup=False, trust_fingerprints=keys)
         assert len(outcome.units) == 3
     finally:
         store.close()
@@ -105,7 +106,7 @@ def clerk_with_return(tmp_path):
 def test_the_bureaus_first_return_file_needs_its_fingerprint(clerk_with_return):
     clerk, path = clerk_with_return
     fingerprint = cm.open_return(path).fingerprint
-    with pytest.raises(pkg.UntrustedKeyError, match=fingerprint):
+    with pytest.raises(trust.UntrustedKeyError, match=fingerprint):
         cm.import_return(clerk, path)
     assert clerk.dataset_info("359", 2023).status == "submitted" and cm.bureau_fingerprint(clerk) is None
     outcome = cm.import_return(clerk, path, trust_fingerprints=[fingerprint])
@@ -151,7 +152,7 @@ def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, 
 
     store = Store(str(tmp_path / "b.sqlite3"))
     path = make_package(tmp_path / "a.bdp", seed_document())
-    fingerprint = pkg.open_package(path).fingerprint
+    fingerprint = reader.open_package(path).fingerprint
     asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
     monkeypatch.setattr(QMessageBox, "question", lambda _parent, title, text, *_a: asked.append((title, text))
                         or answers.pop(0))
@@ -164,10 +165,10 @@ def test_bureau_window_asks_to_confirm_a_new_units_fingerprint(qtbot, tmp_path, 
         window.import_file(str(path), ask=lambda _preview: True)  # 不一致: nothing imported
         qtbot.waitUntil(lambda: len(asked) == 1, timeout=120000)
         assert asked[0][0] == "核对密钥指纹" and fingerprint in asked[0][1] and "单位 359" in asked[0][1]
-        assert store.list_datasets() == [] and pkg.trusted_keys(store, "359") == []
+        assert store.list_datasets() == [] and trust.trusted_keys(store, "359") == []
         window.import_file(str(path), ask=lambda _preview: True)  # 一致
         qtbot.waitUntil(lambda: window.table.rowCount() == 1, timeout=120000)
-        assert [key.fingerprint for key in pkg.trusted_keys(store, "359")] == [fingerprint]
+        assert [key.fingerprint for key in trust.trusted_keys(store, "359")] == [fingerprint]
         assert all(kind != "warning" for kind, _text in told)
     finally:
         store.close()
@@ -183,7 +184,7 @@ def test_bureau_folder_import_confirms_the_new_keys_in_one_dialog(qtbot, tmp_pat
     folder.mkdir()
     first = make_package(folder / "a.bdp", seed_document())
     second = make_package(folder / "b.bdp", seed_document(code="360", name="第二个单位"))
-    fingerprints = {pkg.open_package(path).unit_code: pkg.open_package(path).fingerprint for path in (first, second)}
+    fingerprints = {reader.open_package(path).unit_code: reader.open_package(path).fingerprint for path in (first, second)}
     asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
     monkeypatch.setattr(QMessageBox, "question", lambda _parent, title, text, *_a: asked.append((title, text))
                         or answers.pop(0))
@@ -195,12 +196,12 @@ def test_bureau_folder_import_confirms_the_new_keys_in_one_dialog(qtbot, tmp_pat
         title, text = asked[0]
         assert title == "核对密钥指纹" and "单位 359" in text and "单位 360 第二个单位" in text
         assert all(fingerprint in text for fingerprint in fingerprints.values())
-        assert store.list_datasets() == [] and pkg.trusted_keys(store) == []
+        assert store.list_datasets() == [] and trust.trusted_keys(store) == []
         assert "未导入 2 个" in window.problem_title.text()
         window.import_folder(str(folder))  # 一致: both imported with their keys registered
         qtbot.waitUntil(lambda: window.table.rowCount() == 2, timeout=120000)
         qtbot.waitUntil(lambda: "成功 2 个，未导入 0 个" in window.problem_title.text(), timeout=120000)
         assert len(asked) == 2
-        assert {key.unit_code: key.fingerprint for key in pkg.trusted_keys(store)} == fingerprints
+        assert {key.unit_code: key.fingerprint for key in trust.trusted_keys(store)} == fingerprints
     finally:
         store.close()

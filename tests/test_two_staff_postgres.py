@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.exchange import package as pkg
+from app.bureau import intake, standing
+from app.exchange.package import reader
 from app.store.service import Store
 from db import models
 from tests.conftest import PG_URL, _drop_all
@@ -56,7 +57,7 @@ def both(*args: str) -> list[subprocess.CompletedProcess]:
 def test_two_staff_import_the_same_folder_at_once(server, tmp_path):
     folder = tmp_path / "usb"
     paths = [make_package(folder / f"{code}.bdp", seed_document(code, name, status="submitted")) for code, name in UNITS]
-    keys = [option for path in paths for option in ("--trust-fingerprint", pkg.open_package(path).fingerprint)]
+    keys = [option for path in paths for option in ("--trust-fingerprint", reader.open_package(path).fingerprint)]
     results = both("import-packages", str(folder), *keys)
     with server.Session() as session:
         received = session.execute(select(models.ReceivedPackage.unit_code, func.count())
@@ -68,13 +69,13 @@ def test_two_staff_import_the_same_folder_at_once(server, tmp_path):
     for result, count in zip(results, imported, strict=True):
         skipped = result.stderr.count("已由其他用户导入")
         assert count + skipped == len(UNITS), result.stderr  # the rest were skipped, and said so
-    assert [row.status for row in pkg.overview(server, 2023)] == ["submitted"] * len(UNITS)
+    assert [row.status for row in standing.overview(server, 2023)] == ["submitted"] * len(UNITS)
 
 
 def test_two_staff_replace_the_same_package_at_once(server, tmp_path):
     first = make_package(tmp_path / "a.bdp", seed_document(status="draft"))
-    fingerprint = pkg.open_package(first).fingerprint
-    pkg.import_package(server, first, backup=False, trust_fingerprints=[fingerprint])
+    fingerprint = reader.open_package(first).fingerprint
+    intake.import_package(server, first, backup=False, trust_fingerprints=[fingerprint])
     second = make_package(tmp_path / "b.bdp", seed_document(scale=2, status="draft"))
     results = both("import-package", str(second), "--replace")
     assert any(result.returncode == 0 for result in results)

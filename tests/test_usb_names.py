@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from app.base.paths import readable
-from app.exchange import package as pkg
+from app.bureau import standing
 from app.store.service import Store
 from tests.conftest import run
 from tests.test_package import make_package, seed_document
@@ -52,7 +52,7 @@ def test_a_gbk_named_package_imports_with_import_packages(tmp_path, capsys):
     assert code == 0 and "成功 1 个" in err and "Traceback" not in err, err
     store = Store(db)
     try:
-        assert [row.unit_code for row in pkg.overview(store, 2023)] == ["359"]
+        assert [row.unit_code for row in standing.overview(store, 2023)] == ["359"]
     finally:
         store.close()
 

@@ -12,7 +12,10 @@ answer, and a uuid so the same comment is recognised on both machines:
 * ``import_return`` on the clerk's machine checks the file (size, format, signature, the bureau's key
   as first seen, unit and year), sets the budget back to 编制中 through the door and stores the comments;
 * the clerk answers (``answer_comment``); the next ``.bdp`` package carries ``comments.json``
-  and the bureau's package import takes the answers in (``merge_answers``).
+  and the bureau's package import takes the answers in (``merge_comments``).
+
+The comment record, its JSON form and ``comments.json`` are ``app.exchange.comment_document`` (the
+package writer needs them, and the exchange wing does not import the bureau's).
 """
 
 from __future__ import annotations
@@ -31,188 +34,30 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.base.errors import ConflictError, InputError, NotFoundError
-from app.bureau.comment_terms import KINDS, SIDES, STATUS_NAMES
+from app.base.textcheck import read_bounded
+from app.domain.forms import find_form, form_by_id
 from app.exchange import signing
+from app.exchange.comment_document import (
+    MAX_TEXT,
+    Comment,
+    check_target,
+    comment_from_row,
+    comment_to_row,
+    list_comments,
+    parse_comments,
+)
+from app.exchange.comment_terms import SIDES, STATUS_NAMES
+from app.exchange.package import trust
 from app.store.audit import now_utc, os_user, store_event
 from db import models
 
 SOURCE = "批注"
-MAX_TEXT = 2000
-MAX_COMMENTS = 5000  # per file: far above any real 退回, far below a memory problem
 
 RETURN_FORMAT = "budgetdesk.return"
 RETURN_FORMAT_VERSION = 1
 RETURN_SUFFIX = ".bdr"
 MAX_RETURN_BYTES = 16 * 1024 * 1024
-COMMENTS_FORMAT = "budgetdesk.comments"
 BUREAU_TRUST_CODE = "@财政局"  # the bureau's key as the clerk's program trusts it (no unit code has @)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat() + "Z"
-
-
-def _parse_time(text, default: datetime | None = None) -> datetime | None:
-    if not text:
-        return default
-    try:
-        return datetime.fromisoformat(str(text).rstrip("Z")).replace(tzinfo=None, microsecond=0)
-    except ValueError:
-        raise InputError(f"批注中的时间“{text}”格式不对。") from None
-
-
-@dataclass
-class Comment:
-    uuid: str
-    unit_code: str
-    year: int
-    kind: str
-    text: str
-    side: str
-    form: str = ""
-    row: str = ""
-    column: str = ""
-    project: str = ""
-    indicator: str = ""
-    rule: str = ""
-    anchor: str = ""
-    author: str = ""
-    follow_up: bool = False
-    status: str = "open"
-    answer: str = ""
-    answered_by: str = ""
-    fixed: bool = False
-    created_at: datetime | None = None
-    answered_at: datetime | None = None
-    resolved_at: datetime | None = None
-    updated_at: datetime | None = None
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, self.status)
-
-    @property
-    def cell(self) -> tuple[str, str, str] | None:
-        return (self.form, self.row, self.column) if self.kind == "cell" else None
-
-    @property
-    def finding_key(self) -> str:
-        return f"{self.rule}:{self.anchor}" if self.anchor else self.rule
-
-    def place(self, describe=None) -> str:
-        """Where the comment points, in the form's words (``describe(form,row,column)`` names a cell)."""
-        if self.kind == "cell":
-            if describe is not None:
-                try:
-                    return describe(self.form, self.row, self.column)
-                except Exception:  # noqa: BLE001 - a row the dataset no longer has: its codes will do
-                    pass
-            return f"{self.form} / {self.row} / {self.column}"
-        if self.kind == "project":
-            return f"项目“{self.project}”"
-        if self.kind == "indicator":
-            return f"项目“{self.project}” / 绩效指标“{self.indicator}”"
-        return f"审核问题 {self.finding_key}"
-
-    def to_dict(self) -> dict:
-        target: dict = {"kind": self.kind}
-        if self.kind == "cell":
-            target |= {"form": self.form, "row": self.row, "column": self.column}
-        elif self.kind == "project":
-            target |= {"project": self.project}
-        elif self.kind == "indicator":
-            target |= {"project": self.project, "indicator": self.indicator}
-        else:
-            target |= {"rule": self.rule, "anchor": self.anchor}
-        return {"uuid": self.uuid, "unit": self.unit_code, "year": self.year, "target": target, "text": self.text,
-                "side": self.side, "author": self.author, "follow_up": self.follow_up, "status": self.status,
-                "status_name": self.status_name, "answer": self.answer, "answered_by": self.answered_by,
-                "fixed": self.fixed, "created_at": _iso(self.created_at), "answered_at": _iso(self.answered_at),
-                "resolved_at": _iso(self.resolved_at), "updated_at": _iso(self.updated_at)}
-
-    @classmethod
-    def from_dict(cls, data, unit_code: str, year: int) -> Comment:
-        """A comment read from a file, checked field by field (InputError in Chinese on any fault)."""
-        if not isinstance(data, dict) or not isinstance(data.get("target"), dict):
-            raise InputError("批注格式不对（缺少 target）。")
-        target = data["target"]
-
-        def text_of(source: dict, key: str, limit: int, required: bool = False) -> str:
-            value = source.get(key, "")
-            if value is None:
-                value = ""
-            if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-                raise InputError(f"批注的“{key}”缺失或不对。")
-            return value
-
-        try:
-            identity = str(uuid_module.UUID(str(data.get("uuid"))))
-        except ValueError:
-            raise InputError(f"批注编号“{data.get('uuid')}”不是有效的 UUID。") from None
-        if data.get("unit", unit_code) != unit_code or data.get("year", year) != year:
-            raise InputError("批注所属的单位或年度与文件不一致。")
-        comment = cls(uuid=identity, unit_code=unit_code, year=year, kind=text_of(target, "kind", 16, True),
-                      text=text_of(data, "text", MAX_TEXT, True), side=text_of(data, "side", 16, True),
-                      form=text_of(target, "form", 64), row=text_of(target, "row", 300),
-                      column=text_of(target, "column", 64), project=text_of(target, "project", 300),
-                      indicator=text_of(target, "indicator", 300), rule=text_of(target, "rule", 64),
-                      anchor=text_of(target, "anchor", 300), author=text_of(data, "author", 100),
-                      follow_up=bool(data.get("follow_up", False)), status=text_of(data, "status", 16, True),
-                      answer=text_of(data, "answer", MAX_TEXT), answered_by=text_of(data, "answered_by", 100),
-                      fixed=bool(data.get("fixed", False)))
-        comment.created_at = _parse_time(data.get("created_at"), now_utc(whole_seconds=True))
-        comment.answered_at = _parse_time(data.get("answered_at"))
-        comment.resolved_at = _parse_time(data.get("resolved_at"))
-        comment.updated_at = _parse_time(data.get("updated_at"), comment.created_at)
-        _check_target(comment)
-        if comment.side not in SIDES:
-            raise InputError(f"批注的作者“{comment.side}”无效（应为 {'、'.join(SIDES)}）。")
-        if comment.status not in STATUS_NAMES:
-            raise InputError(f"批注状态“{comment.status}”无效。")
-        return comment
-
-
-def _check_target(comment: Comment) -> None:
-    if comment.kind not in KINDS:
-        raise InputError(f"批注对象“{comment.kind}”无效（应为 cell、project、indicator 或 finding）。")
-    if comment.kind == "cell":
-        from app.domain.forms import form_by_id
-
-        if not comment.form or not comment.row or not comment.column:
-            raise InputError("单元格批注须给出表、行和栏（--form --row --column）。")
-        try:
-            form = form_by_id(comment.form)
-            form.column(comment.column)
-        except Exception:  # noqa: BLE001 - an unknown form or column: say so in words
-            raise InputError(f"没有表“{comment.form}”或其中没有栏“{comment.column}”。") from None
-    elif comment.kind in ("project", "indicator"):
-        if not comment.project.strip():
-            raise InputError("项目批注须给出项目名称（--project）。")
-        if comment.kind == "indicator" and not comment.indicator.strip():
-            raise InputError("绩效指标批注须给出三级指标名称（--indicator）。")
-    elif not comment.rule.strip():
-        raise InputError("审核问题批注须给出审核问题（--finding，如 check --json 中的 key）。")
-
-
-def _from_row(row: models.CellComment) -> Comment:
-    return Comment(uuid=row.uuid, unit_code=row.unit_code, year=row.year, kind=row.kind, text=row.text, side=row.side,
-                   form=row.form, row=row.row_key, column=row.column_key, project=row.project,
-                   indicator=row.indicator, rule=row.rule, anchor=row.anchor, author=row.author,
-                   follow_up=bool(row.follow_up), status=row.status, answer=row.answer, answered_by=row.answered_by,
-                   fixed=bool(row.fixed), created_at=row.created_at, answered_at=row.answered_at,
-                   resolved_at=row.resolved_at, updated_at=row.updated_at)
-
-
-def _to_row(comment: Comment, row: models.CellComment | None = None) -> models.CellComment:
-    row = row or models.CellComment(uuid=comment.uuid, unit_code=comment.unit_code, year=comment.year)
-    row.kind, row.form, row.row_key, row.column_key = comment.kind, comment.form, comment.row, comment.column
-    row.project, row.indicator, row.rule, row.anchor = comment.project, comment.indicator, comment.rule, comment.anchor
-    row.text, row.side, row.author, row.follow_up = comment.text, comment.side, comment.author, comment.follow_up
-    row.status, row.answer, row.answered_by, row.fixed = comment.status, comment.answer, comment.answered_by, comment.fixed
-    row.created_at = comment.created_at or now_utc(whole_seconds=True)
-    row.answered_at, row.resolved_at = comment.answered_at, comment.resolved_at
-    row.updated_at = comment.updated_at or row.created_at
-    return row
 
 
 def _clean_text(text: str | None, what: str) -> str:
@@ -227,8 +72,6 @@ def _clean_text(text: str | None, what: str) -> str:
 def describe_target(comment: Comment) -> str:
     """Where a comment points, in the form's words, from the form definitions alone."""
     if comment.kind == "cell":
-        from app.domain.forms import form_by_id
-
         try:
             form = form_by_id(comment.form)
             return f"《{form.title}》{comment.row} / {form.column(comment.column).title}"
@@ -255,8 +98,6 @@ def add_comment(store, unit_code: str, year: int, *, kind: str, text: str, side:
         raise InputError(f"批注作者“{side}”无效（应为 {'、'.join(SIDES)}）。")
     rule, _sep, anchor = (finding or "").partition(":")
     if kind == "cell" and form:
-        from app.domain.forms import find_form
-
         form = find_form(form).id
     now = now_utc(whole_seconds=True)
     comment = Comment(uuid=str(uuid_module.uuid4()), unit_code=unit_code, year=year, kind=kind,
@@ -264,35 +105,20 @@ def add_comment(store, unit_code: str, year: int, *, kind: str, text: str, side:
                       column=column.strip(), project=project.strip(), indicator=indicator.strip(), rule=rule.strip(),
                       anchor=anchor.strip(), author=os_user()[:100], follow_up=follow_up, created_at=now,
                       updated_at=now)
-    _check_target(comment)
+    check_target(comment)
     if kind == "cell":
         dataset = store.open_dataset(unit_code, year)
         if comment.row not in {info.key for info in dataset.view(comment.form).rows}:
             raise InputError(f"表“{comment.form}”中没有行“{comment.row}”。")
     with store.write() as session:
-        session.add(_to_row(comment))
+        session.add(comment_to_row(comment))
         _audit(session, comment, f"{side}添加" + ("，需跟进" if follow_up else ""), None, comment.text)
     return comment
 
 
-def list_comments(store, unit_code: str, year: int, *, status: str | None = None,
-                  open_only: bool = False) -> list[Comment]:
-    """The comments of one budget, oldest first; ``open_only``: those not yet resolved."""
-    query = select(models.CellComment).where(models.CellComment.unit_code == unit_code,
-                                             models.CellComment.year == year).order_by(models.CellComment.id)
-    if status is not None:
-        if status not in STATUS_NAMES:
-            raise InputError(f"批注状态“{status}”无效（应为 open、answered 或 resolved）。")
-        query = query.where(models.CellComment.status == status)
-    if open_only:
-        query = query.where(models.CellComment.status != "resolved")
-    with store.Session() as session:
-        return [_from_row(row) for row in session.scalars(query)]
-
-
 def get_comment(store, identity: str) -> Comment:
     with store.Session() as session:
-        return _from_row(_find(session, identity))
+        return comment_from_row(_find(session, identity))
 
 
 def _find(session, identity: str) -> models.CellComment:
@@ -322,7 +148,7 @@ def answer_comment(store, identity: str, text: str = "", *, fixed: bool = False)
         now = now_utc(whole_seconds=True)
         row.answer, row.fixed, row.status = text, fixed or row.fixed, "answered"
         row.answered_by, row.answered_at, row.updated_at = os_user()[:100], now, now
-        comment = _from_row(row)
+        comment = comment_from_row(row)
         _audit(session, comment, "已修改" if fixed else "回复", old, text)
     return comment
 
@@ -338,25 +164,9 @@ def resolve_comment(store, identity: str, *, reopen: bool = False) -> Comment:
         now = now_utc(whole_seconds=True)
         row.status, row.updated_at = new, now
         row.resolved_at = None if reopen else now
-        comment = _from_row(row)
+        comment = comment_from_row(row)
         _audit(session, comment, "重新打开" if reopen else "已解决", STATUS_NAMES[old], STATUS_NAMES[new])
     return comment
-
-
-def comments_document(store, unit_code: str, year: int, *, open_only: bool = False) -> dict:
-    return {"format": COMMENTS_FORMAT, "unit": unit_code, "year": year,
-            "comments": [c.to_dict() for c in list_comments(store, unit_code, year, open_only=open_only)]}
-
-
-def parse_comments(items, unit_code: str, year: int) -> list[Comment]:
-    if not isinstance(items, list):
-        raise InputError("批注列表格式不对。")
-    if len(items) > MAX_COMMENTS:
-        raise InputError(f"批注过多（{len(items)} 条，上限 {MAX_COMMENTS}）。")
-    comments = [Comment.from_dict(item, unit_code, year) for item in items]
-    if len({c.uuid for c in comments}) != len(comments):
-        raise InputError("批注编号重复。")
-    return comments
 
 
 @dataclass
@@ -381,11 +191,11 @@ def _merge(session, comments: list[Comment], *, from_bureau: bool) -> MergeResul
         if row is not None and (row.unit_code, row.year) != (comment.unit_code, comment.year):
             raise ConflictError(f"批注 {comment.uuid[:8]} 在本机属于另一单位或年度，未导入。")
         if row is None:
-            session.add(_to_row(comment))
+            session.add(comment_to_row(comment))
             _audit(session, comment, "收到", None, comment.text)
             result.added += 1
             continue
-        before = _from_row(row)
+        before = comment_from_row(row)
         if from_bureau:
             row.text, row.follow_up, row.side = comment.text, comment.follow_up, comment.side
             if comment.status == "resolved":
@@ -396,8 +206,8 @@ def _merge(session, comments: list[Comment], *, from_bureau: bool) -> MergeResul
             row.answer, row.answered_by, row.answered_at = comment.answer, comment.answered_by, comment.answered_at
             row.fixed, row.status = comment.fixed, "answered"
             result.answered += 1
-            result.details.append(f"{_from_row(row).place()}：{comment.answer}")
-        after = _from_row(row)
+            result.details.append(f"{comment_from_row(row).place()}：{comment.answer}")
+        after = comment_from_row(row)
         if (after.text, after.follow_up, after.status, after.answer) != (before.text, before.follow_up, before.status,
                                                                          before.answer):
             row.updated_at = max(now_utc(whole_seconds=True), row.updated_at or now_utc(whole_seconds=True))
@@ -431,7 +241,7 @@ def default_return_name(unit_code: str, year: int) -> str:
 def write_return(store, unit_code: str, year: int, reason: str, target: str | Path, *,
                  side: str = "财政局") -> ReturnResult:
     """The signed 退回 file for a unit: the reason, the comments not yet resolved, and which
-    received package it answers. The 退回 itself (status) is ``app.exchange.package.return_dataset``."""
+    received package it answers. The 退回 itself (status) is ``app.bureau.standing.return_dataset``."""
     target = Path(target)
     if target.suffix.lower() != RETURN_SUFFIX:
         raise InputError(f"退回文件名应以 {RETURN_SUFFIX} 结尾（如 {default_return_name(unit_code, year)}）。")
@@ -505,8 +315,6 @@ def _refuse(path: Path, text: str) -> InputError:
 
 def open_return(path: str | Path) -> VerifiedReturn:
     """Read and verify a 退回 file (size, format, signature, contents); InputError in Chinese."""
-    from app.base.textcheck import read_bounded
-
     path = Path(path)
     if not os.path.lexists(path):
         raise InputError(f"找不到退回文件“{path}”。")
@@ -599,11 +407,8 @@ def check_return(store, returned: VerifiedReturn, *, expected_unit: str | None =
         raise ConflictError(f"退回文件“{name}”中的批注 {foreign[:8]} 在本机属于另一单位或年度，未导入。")
     _refuse_replay(store, returned)
     if trusted is None:
-        from app.exchange.package import UntrustedKeyError, _operator_confirmed, normalized_fingerprints
-
-        if returned.fingerprint not in normalized_fingerprints(trust_fingerprints) \
-                and not _operator_confirmed(BUREAU_TRUST_CODE, returned.fingerprint):
-            raise UntrustedKeyError(
+        if not trust.confirmed_by_person(BUREAU_TRUST_CODE, returned.fingerprint, trust_fingerprints):
+            raise trust.UntrustedKeyError(
                 f"退回文件“{name}”的签名密钥（指纹 {returned.fingerprint}）是本机第一次见到的财政局密钥，未导入。\n"
                 "请与财政局提供的纸质材料（或电话核实）上的指纹逐位核对；一致时再导入并确认指纹（命令行加 "
                 f"--trust-fingerprint {returned.fingerprint}）。",

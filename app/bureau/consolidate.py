@@ -18,12 +18,15 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import from_hundredths
+from app.base.money import format_amount, from_hundredths
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.domain.compute import FormView, Workbook
 from app.domain.forms import FormDef, all_forms
 from app.domain.records import UnitInfo
+
+# _unit_info: the store's own UnitInfo builder, still private there (its owner may publish it)
+from app.store.service import _unit_info, check_year
 from db import models
 
 _WAN = Decimal(10000)
@@ -95,8 +98,6 @@ def _select_units(session, year: int, units: list[str] | None, parent: str | Non
 
 def consolidate(store, year: int, *, units: list[str] | None = None, parent: str | None = None,
                 progress: Progress | None = None) -> Consolidation:
-    from app.store.service import _unit_info, check_year
-
     check_year(year)
     if units is not None and parent is not None:
         raise InputError("--units 和 --parent 只能选一个。")
@@ -140,8 +141,6 @@ def consolidate(store, year: int, *, units: list[str] | None = None, parent: str
 
 def consolidation_json(result: Consolidation) -> dict:
     """Shaped like ``show --json``: ``units`` and ``forms`` {form_id: rows}."""
-    from app.base.money import format_amount
-
     forms = {}
     for form in all_forms():
         view = result.view(form.id)
@@ -159,6 +158,7 @@ def consolidation_json(result: Consolidation) -> dict:
 
 def print_consolidation(result: Consolidation, target) -> int:
     """The nine tables of the 汇总 through the existing form printing; returns the page count."""
+    # reportlab is loaded only when the 汇总 is printed
     from app.printing import build_document
 
     printed = build_document(result, target, forms=[form.id for form in all_forms()], contents=True)

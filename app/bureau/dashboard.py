@@ -7,7 +7,7 @@ Definitions (one place; the CLI, the GUI and the tests read them from here):
   the year is held yet.
 * **已上报** (submitted): the dataset held is 已上报 and its latest package (if any) was not returned;
   a package sent as 编制中 is not a hand-in (the tree shows it as 编制中（未上报）).
-* **已退回** (returned): the latest package of the year was returned (``app.exchange.package.return_dataset``)
+* **已退回** (returned): the latest package of the year was returned (``app.bureau.standing.return_dataset``)
   and no newer one has come in. **未上报**: everything else. These three are exclusive.
 * **审核通过** (passed): the dataset held has no 错误 (the rules run now, on the data held).
 * **有未说明提示**: the dataset held has 提示 without a 说明 (their number is given).
@@ -26,8 +26,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.base.errors import NotFoundError
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
+from app.bureau.screening import departments
+from app.checks.rules import check_dataset
+from app.domain.forms import all_forms
+from app.store.service import check_year
+from db import models
 
 SUBMITTED, RETURNED, NOT_SUBMITTED = "submitted", "returned", "not_submitted"
 STATE_NAMES = {SUBMITTED: "已上报", RETURNED: "已退回", NOT_SUBMITTED: "未上报"}
@@ -129,7 +135,7 @@ COLUMNS = [("expected", "应报"), ("submitted", "已上报"), ("returned", "已
 
 def empty_tables(dataset) -> list[EmptyTable]:
     """The tables of the nine that hold no figure, each with the 空表说明 it prints with."""
-    from app.domain.forms import all_forms
+    # the printed tables' default note: app.printing.tables loads reportlab, only when the dashboard is built
     from app.printing.tables import DEFAULT_EMPTY_NOTE
 
     return [EmptyTable(form.id, form.title, form.empty_note or DEFAULT_EMPTY_NOTE)
@@ -137,23 +143,17 @@ def empty_tables(dataset) -> list[EmptyTable]:
 
 
 def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboard:
-    from app.base.errors import NotFoundError
-    from app.bureau.screening import departments
-    from app.checks.rules import check_dataset
-    from app.store.service import check_year
-    from db import models
-
     check_year(year)
     units = store.list_units()
     names = {unit.code: unit.name for unit in units}
     top = departments(units)
     held = {info.unit_code: info for info in store.list_datasets() if info.year == year}
     with store.Session() as session:
-        latest: dict[str, models.ReceivedPackage] = {}
+        # the last package of each unit: (status, received at, 退回 reason)
+        latest: dict[str, tuple[str, datetime, str]] = {}
         for received in session.scalars(select(models.ReceivedPackage).where(models.ReceivedPackage.year == year)
                                         .order_by(models.ReceivedPackage.id)):
-            latest[received.unit_code] = received
-        latest = {code: (row.status, row.received_at, row.return_reason or "") for code, row in latest.items()}
+            latest[received.unit_code] = (received.status, received.received_at, received.return_reason or "")
     result: list[UnitProgress] = []
     for number, unit in enumerate(units):
         progress_step(progress, number, len(units), f"审核 {unit.code} {unit.name}")

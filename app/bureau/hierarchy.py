@@ -17,7 +17,7 @@ anywhere refuses the whole file with the database unchanged. The 汇总 is then 
 what was imported and a difference is reported.
 
 The 财政局 sees the hierarchy with each node's status (``tree``) and can 退回 one unit
-(``app.exchange.package.return_dataset``) or the whole 部门 (``return_department``: the 部门 and every unit
+(``app.bureau.standing.return_dataset``) or the whole 部门 (``return_department``: the 部门 and every unit
 under it, in one transaction, audited).
 """
 
@@ -27,18 +27,31 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from app.base.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
+from app.base.money import format_amount
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
-from app.exchange import package as pkg
+from app.bureau import receipt, standing
+from app.bureau.consolidate import consolidate, consolidation_json
+from app.checks.rules import check_dataset
 from app.exchange import signing
+from app.exchange.document_diff import diff_documents, existing_document
+from app.exchange.document_parts import UNIT
+from app.exchange.interchange import export_document
+from app.exchange.package import reader, spec, trust, writer
+from app.store.backup import backup_before
+from app.store.service import check_year
 from db import models
 
+if TYPE_CHECKING:
+    pass
+
 # Every embedded package together may decompress to at most this much (each one also keeps its own bound).
-MAX_DEPARTMENT_TOTAL_BYTES = 2 * pkg.MAX_TOTAL_BYTES
+MAX_DEPARTMENT_TOTAL_BYTES = 2 * spec.MAX_TOTAL_BYTES
 
 
 # ---- the 主管部门: a department package --------------------------------------------------------
@@ -100,13 +113,13 @@ def _unit_packages(store, department: str, year: int) -> list[tuple[str, str, by
                 continue
             found.append((child.code, child.name, bytes(stored)))
     for code, name, raw in found:  # the data held must still be exactly the package's
-        package = pkg.verify_bytes(raw, Path(f"{code}.bdp"))
-        held = pkg.existing_document(store, code, year)
+        package = reader.verify_bytes(raw, Path(f"{code}.bdp"))
+        held = existing_document(store, code, year)
         if held is None:
             problems.append(f"{code} {name}：未收到 {year} 年度数据包")
             continue
-        diff = pkg.diff_documents(held, pkg._dataset_document(package))
-        diff.other = [line for line in diff.other if not line.startswith("单位信息")]
+        # the 部门 sets a unit's 上级单位 on receipt: its cover information is not a change
+        diff = diff_documents(held, reader.dataset_document(package)).without(UNIT)
         if not diff.is_empty():
             problems.append(f"{code} {name}：本部门收到后数据有改动，与收到的数据包不一致（请退回该单位修改后重新报送）")
     if problems:
@@ -118,20 +131,18 @@ def _unit_packages(store, department: str, year: int) -> list[tuple[str, str, by
 def export_department_package(store, department: str, year: int, target: str | Path, *, submit: bool = False,
                               progress: Progress | None = None) -> DepartmentPackageResult:
     """One signed package of the 部门: its own data, each 所属单位's original package, and the 汇总."""
-    from app.bureau.consolidate import consolidate, consolidation_json
-    from app.checks.rules import check_dataset
-    from app.exchange.interchange import export_document
+    # the printed document: reportlab is loaded only when a package is made
     from app.printing import build_document
 
     target = Path(target)
     dataset = store.open_dataset(department, year)
-    if target.suffix.lower() != pkg.SUFFIX:
-        raise InputError(f"数据包文件名应以 {pkg.SUFFIX} 结尾（如 {default_file_name(dataset.unit.code, dataset.unit.name, year)}）。")
+    if target.suffix.lower() != spec.SUFFIX:
+        raise InputError(f"数据包文件名应以 {spec.SUFFIX} 结尾（如 {default_file_name(dataset.unit.code, dataset.unit.name, year)}）。")
     progress_step(progress, 0, 5, "核对所属单位")
     units = _unit_packages(store, department, year)
     progress_step(progress, 1, 5, "审核")
     if submit and dataset.status != "submitted":
-        pkg.refuse_unless_ready(dataset, "本级")
+        writer.refuse_unless_ready(dataset, "本级")
     findings = check_dataset(dataset)
     progress_step(progress, 2, 5, "汇总")
     consolidation = consolidation_json(consolidate(store, year, units=[department, *(code for code, _n, _r in units)]))
@@ -144,19 +155,19 @@ def export_department_package(store, department: str, year: int, target: str | P
     document = export_document(dataset)
     if submit:
         document["status"] = "submitted"
-    extra = {pkg.CONSOLIDATION: pkg._json_bytes(consolidation)}
+    extra = {spec.CONSOLIDATION: spec.json_bytes(consolidation)}
     listed = []
     for number, (code, name, raw) in enumerate(units, start=1):
         member = f"unit-{number:03d}.bdp"
         extra[member] = raw
-        listed.append({"member": member, "code": code, "name": name, "sha256": pkg._digest(raw)})
+        listed.append({"member": member, "code": code, "name": name, "sha256": spec.digest(raw)})
     progress_step(progress, 4, 5, "打包")
     temp = target.with_name(f".{target.name}.new")
-    _fingerprint, sha = pkg.write_package(
-        temp, document=document, audit=pkg.audit_document(store, department, year),
-        findings=pkg.findings_document(department, year, findings), pdf=buffer.getvalue(), key=key, extra=extra,
-        manifest_extra={"kind": pkg.KIND_DEPARTMENT, "units": listed})
-    pkg.put_in_place(dataset, temp, target, submit)
+    _fingerprint, sha = writer.write_package(
+        temp, document=document, audit=writer.audit_document(store, department, year),
+        findings=writer.findings_document(department, year, findings), pdf=buffer.getvalue(), key=key, extra=extra,
+        manifest_extra={"kind": spec.KIND_DEPARTMENT, "units": listed})
+    writer.put_in_place(dataset, temp, target, submit)
     progress_step(progress, 5, 5, "完成")
     errors = sum(1 for finding in findings if finding.severity == "error")
     return DepartmentPackageResult(target, fingerprint, sha, document["status"], [(c, n) for c, n, _r in units],
@@ -165,56 +176,56 @@ def export_department_package(store, department: str, year: int, target: str | P
 
 def default_file_name(code: str, name: str, year: int) -> str:
     """``001_某某局_2023_部门预算_含所属单位.bdp``"""
-    return pkg.default_file_name(code, name, year).removesuffix(pkg.SUFFIX) + "_含所属单位" + pkg.SUFFIX
+    return spec.default_file_name(code, name, year).removesuffix(spec.SUFFIX) + "_含所属单位" + spec.SUFFIX
 
 
 # ---- the 财政局: reading a department package ---------------------------------------------------
 @dataclass
 class Department:
-    package: pkg.VerifiedPackage  # the 部门's own, verified
+    package: reader.VerifiedPackage  # the 部门's own, verified
     document: dict  # its dataset
-    units: list[tuple[pkg.VerifiedPackage, dict]]  # each 所属单位's package, verified, and its dataset
+    units: list[tuple[reader.VerifiedPackage, dict]]  # each 所属单位's package, verified, and its dataset
     consolidation: dict
 
 
-def _refuse_embedded(package: pkg.VerifiedPackage, code: str, exc: BudgetDeskError) -> BudgetDeskError:
+def _refuse_embedded(package: reader.VerifiedPackage, code: str, exc: BudgetDeskError) -> BudgetDeskError:
     return type(exc)(f"部门数据包“{package.path.name}”中所属单位 {code} 的数据包未通过核对，整个部门数据包未导入：\n{exc}")
 
 
-def verify_department(package: pkg.VerifiedPackage) -> Department:
+def verify_department(package: reader.VerifiedPackage) -> Department:
     """Check a department package's own parts and every embedded unit package, as a single package is."""
     path = package.path
-    if package.kind != pkg.KIND_DEPARTMENT:
+    if package.kind != spec.KIND_DEPARTMENT:
         raise InputError(f"数据包“{path.name}”不是部门数据包。")
-    document = pkg._dataset_document(package)
-    if pkg.CONSOLIDATION not in package.members:
-        raise pkg._refuse(path, f"缺少 {pkg.CONSOLIDATION}（汇总），")
-    consolidation = pkg._parse_json(package.members[pkg.CONSOLIDATION], path, pkg.CONSOLIDATION)
+    document = reader.dataset_document(package)
+    if spec.CONSOLIDATION not in package.members:
+        raise spec.refuse(path, f"缺少 {spec.CONSOLIDATION}（汇总），")
+    consolidation = spec.parse_json(package.members[spec.CONSOLIDATION], path, spec.CONSOLIDATION)
     if not isinstance(consolidation, dict) or not isinstance(consolidation.get("forms"), dict):
-        raise pkg._refuse(path, f"中的 {pkg.CONSOLIDATION} 不是汇总表，")
+        raise spec.refuse(path, f"中的 {spec.CONSOLIDATION} 不是汇总表，")
     listed = package.manifest.get("units")
-    embedded = sorted(name for name in package.members if pkg.EMBEDDED_MEMBER.match(name))
+    embedded = sorted(name for name in package.members if spec.EMBEDDED_MEMBER.match(name))
     if (not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed)
             or sorted(str(item.get("member")) for item in listed) != embedded or not embedded):
-        raise pkg._refuse(path, "的清单中所属单位与所附数据包不一致，")
+        raise spec.refuse(path, "的清单中所属单位与所附数据包不一致，")
     budget = [MAX_DEPARTMENT_TOTAL_BYTES]
-    units: list[tuple[pkg.VerifiedPackage, dict]] = []
+    units: list[tuple[reader.VerifiedPackage, dict]] = []
     seen = {package.unit_code}
     for item in listed:
         code = str(item.get("code", ""))
         raw = package.members[item["member"]]
         try:
-            unit = pkg.verify_bytes(raw, Path(f"{path.name} 中的 {item['member']}"), budget=budget)
-            if unit.kind != pkg.KIND_UNIT:
-                raise pkg._refuse(unit.path, "不是单位数据包（部门数据包中只能附单位数据包），")
+            unit = reader.verify_bytes(raw, Path(f"{path.name} 中的 {item['member']}"), budget=budget)
+            if unit.kind != spec.KIND_UNIT:
+                raise spec.refuse(unit.path, "不是单位数据包（部门数据包中只能附单位数据包），")
             if unit.unit_code != code or unit.sha256 != item.get("sha256"):
-                raise pkg._refuse(unit.path, f"与部门清单所列的单位 {code} 不符，")
+                raise spec.refuse(unit.path, f"与部门清单所列的单位 {code} 不符，")
             if unit.year != package.year:
                 raise ConflictError(f"数据包“{unit.path.name}”是 {unit.year} 年度的，不是部门的 {package.year} 年度，未导入。")
             if unit.unit_code in seen:
-                raise pkg._refuse(unit.path, f"的单位 {unit.unit_code} 在部门数据包中重复出现，")
+                raise spec.refuse(unit.path, f"的单位 {unit.unit_code} 在部门数据包中重复出现，")
             seen.add(unit.unit_code)
-            unit_document = pkg._dataset_document(unit)
+            unit_document = reader.dataset_document(unit)
             parent = (unit_document["unit"].get("parent_code") or "").strip()
             if parent and parent != package.unit_code:
                 raise ConflictError(f"数据包“{unit.path.name}”的上级单位是 {parent}，不是部门 {package.unit_code}，未导入。")
@@ -225,37 +236,31 @@ def verify_department(package: pkg.VerifiedPackage) -> Department:
     return Department(package, document, units, consolidation)
 
 
-@dataclass
-class DepartmentPreview:
-    lines: list[str]
-    existing: list[str]  # codes whose dataset of the year is held already (to be replaced)
-
-
 def _check_all_trust(store, department: Department) -> dict[str, bool]:
-    first = {department.package.unit_code: pkg._check_trust(store, department.package)}
+    first = {department.package.unit_code: trust.check_trust(store, department.package)}
     for unit, _document in department.units:
         try:
-            first[unit.unit_code] = pkg._check_trust(store, unit)
+            first[unit.unit_code] = trust.check_trust(store, unit)
         except BudgetDeskError as exc:
             raise _refuse_embedded(department.package, unit.unit_code, exc) from None
     return first
 
 
-def preview_department(store, package: pkg.VerifiedPackage) -> pkg.PackagePreview:
+def preview_department(store, package: reader.VerifiedPackage) -> receipt.PackagePreview:
     """What the GUI shows before importing a department package (every check that needs no writing)."""
     department = verify_department(package)
     first = _check_all_trust(store, department)
-    old = pkg.existing_document(store, package.unit_code, package.year)
-    diff = pkg.diff_documents(old, department.document, store.code_tables(package.year)) if old is not None else None
+    old = existing_document(store, package.unit_code, package.year)
+    diff = diff_documents(old, department.document, store.code_tables(package.year)) if old is not None else None
     lines = [f"部门数据包：本级和 {len(department.units)} 个所属单位（各单位的原始签名均已核对）"]
     existing = [package.unit_code] if old is not None else []
     for unit, _document in department.units:
-        held = pkg.existing_document(store, unit.unit_code, unit.year) is not None
+        held = existing_document(store, unit.unit_code, unit.year) is not None
         if held:
             existing.append(unit.unit_code)
         lines.append(f"  {unit.unit_code} {unit.unit_name}　指纹 {unit.fingerprint}"
                      + ("（首次接收）" if first[unit.unit_code] else "") + ("（将覆盖已有数据）" if held else ""))
-    return pkg.PackagePreview(package, first[package.unit_code], diff, DepartmentPreview(lines, existing))
+    return receipt.PackagePreview(package, first[package.unit_code], diff, receipt.DepartmentPreview(lines, existing))
 
 
 def _flatten(consolidation: dict) -> dict[tuple[str, str, str], Decimal]:
@@ -280,20 +285,16 @@ def consolidation_differences(declared: dict, computed: dict) -> list[str]:
     return lines
 
 
-def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = False,
-                      backup: bool = True, trust_fingerprints=()) -> pkg.ImportOutcome:
+def import_department(store, package: reader.VerifiedPackage, *, replace: bool = False,
+                      backup: bool = True, trust_fingerprints=()) -> receipt.ImportOutcome:
     """The 部门, each 所属单位 and the records of their receipt, in one transaction (all or nothing)."""
-    from app.bureau.consolidate import consolidate, consolidation_json
-    from app.checks.rules import check_dataset
-    from app.store.backup import backup_before
-
     department = verify_department(package)
     first = _check_all_trust(store, department)
     nodes = [(package, department.document), *department.units]
     # the 部门's key and every 所属单位's: a first-seen one only when a person confirmed its fingerprint
-    pkg.require_confirmed(store, [node for node, _d in nodes], trust_fingerprints,
+    trust.require_confirmed(store, [node for node, _d in nodes], trust_fingerprints,
                           where=f"部门数据包“{package.path.name}”中")
-    held = {node.unit_code: pkg.existing_document(store, node.unit_code, node.year) is not None for node, _d in nodes}
+    held = {node.unit_code: existing_document(store, node.unit_code, node.year) is not None for node, _d in nodes}
     if any(held.values()) and not replace:
         names = "、".join(f"{node.unit_code} {node.unit_name}" for node, _d in nodes if held[node.unit_code])
         raise ConflictError(f"以下单位的 {package.year} 年度预算已存在：{names}；部门数据包未导入。如要以数据包覆盖，请使用 --replace。")
@@ -303,10 +304,10 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
     try:
         with store.transaction():  # every node, the receipts, the 审核 counts and the audit: one commit
             for node, document in nodes:
-                pkg._claim_trust(store, node, trust_fingerprints)
-                pkg._import_document(store, document, replace=held[node.unit_code], backup=False)
+                receipt.claim_trust(store, node, trust_fingerprints)
+                receipt.write_document(store, document, replace=held[node.unit_code], backup=False)
                 name = package.path.name if node is package else f"{package.path.name} / {node.unit_code}"
-                rows[node.unit_code] = pkg._record(store, node, 0, 0, document.get("status", "draft"), file_name=name).id
+                rows[node.unit_code] = receipt.record(store, node, 0, 0, document.get("status", "draft"), file_name=name).id
                 store.step("department:unit")
             # The 审核 counts of each node, and the 汇总 checked against the bureau's own.
             outcomes = []
@@ -316,7 +317,7 @@ def import_department(store, package: pkg.VerifiedPackage, *, replace: bool = Fa
                 findings = check_dataset(dataset)
                 errors = sum(1 for finding in findings if finding.severity == "error")
                 counts[node.unit_code] = (errors, len(findings) - errors)
-                outcomes.append(pkg.ImportOutcome(node.unit_code, node.unit_name, node.year, node.fingerprint,
+                outcomes.append(receipt.ImportOutcome(node.unit_code, node.unit_name, node.year, node.fingerprint,
                                                   first[node.unit_code], held[node.unit_code], dataset.status, errors,
                                                   len(findings) - errors))
             computed = consolidation_json(consolidate(store, package.year, units=[node.unit_code for node, _d in nodes]))
@@ -357,7 +358,7 @@ class TreeNode:
     name: str
     role: str  # department (a 部门 with its units), own (its 本级 figures), unit (a 所属单位), single
     status: str  # a key of NODE_STATUS_NAMES
-    row: pkg.OverviewRow | None = None
+    row: standing.OverviewRow | None = None
     children: list[TreeNode] = field(default_factory=list)
 
     @property
@@ -382,17 +383,17 @@ class TreeNode:
         """总计 of a leaf; of a 部门 the sum of its nodes' (when they keep one money unit), with the unit."""
         if not self.children:
             return (self.row.total, self.row.money_unit) if self.row is not None else (None, "")
-        rows = [leaf.row for leaf in self.leaves() if leaf.row is not None and leaf.row.total is not None]
-        units = {row.money_unit for row in rows}
+        totals = [(leaf.row.total, leaf.row.money_unit) for leaf in self.leaves()
+                  if leaf.row is not None and leaf.row.total is not None]
+        units = {money_unit for _total, money_unit in totals}
         if len(units) != 1:
             return None, ""
-        return sum((row.total for row in rows), Decimal(0)), units.pop()
+        return sum((total for total, _unit in totals if total is not None), Decimal(0)), units.pop()
 
-    def to_dict(self) -> dict:
-        from app.base.money import format_amount
-
-        data = {"code": self.code, "name": self.name, "role": self.role, "role_name": ROLE_NAMES[self.role],
-                "status": self.status, "status_name": self.status_name}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "name": self.name, "role": self.role,
+                                "role_name": ROLE_NAMES[self.role], "status": self.status,
+                                "status_name": self.status_name}
         if self.children:
             total, money_unit = self.total
             data.update({"total": format_amount(total) or None, "money_unit": money_unit or None})
@@ -407,7 +408,7 @@ class TreeNode:
         return data
 
 
-def _leaf_status(row: pkg.OverviewRow | None) -> str:
+def _leaf_status(row: standing.OverviewRow | None) -> str:
     if row is None or (row.received_at is None and not row.returned):
         return "missing"
     if row.returned and row.status == "draft":
@@ -422,14 +423,14 @@ def _leaf_status(row: pkg.OverviewRow | None) -> str:
 def tree(store, year: int) -> list[TreeNode]:
     """部门 → (本级, 所属单位 …) for the year; every unit the bureau knows appears (未收到 when it has
     no package of the year). A 部门 node's status is the worst of its nodes."""
-    rows = {row.unit_code: row for row in pkg.overview(store, year)}
+    rows = {row.unit_code: row for row in standing.overview(store, year)}
     with store.Session() as session:
         units = [(unit.code, unit.name, unit.parent.code if unit.parent is not None else None)
                  for unit in session.scalars(select(models.Unit).order_by(models.Unit.code))]
     children: dict[str, list[tuple[str, str]]] = {}
     known = {code for code, _name, _parent in units}
     for code, name, parent in units:
-        if parent in known:
+        if parent is not None and parent in known:
             children.setdefault(parent, []).append((code, name))
 
     def build(code: str, name: str, role: str, trail: frozenset[str]) -> TreeNode:
@@ -466,8 +467,6 @@ def department_codes(store, department: str) -> list[str]:
 def return_department(store, department: str, year: int, reason: str) -> list[str]:
     """退回 the 部门 and every unit under it that is 已上报, with one reason, in one transaction;
     each unit's 退回 is audited as a single one is, and the whole-部门 退回 once more. Returns the codes."""
-    from app.store.service import check_year
-
     check_year(year)
     reason = (reason or "").strip()
     if not reason:
@@ -486,7 +485,7 @@ def return_department(store, department: str, year: int, reason: str) -> list[st
         raise ConflictError(f"部门 {department} 及其所属单位的 {year} 年度预算都不是已上报状态，无需退回。")
     with store.transaction():
         for code in submitted:
-            pkg.return_dataset(store, code, year, reason)
+            standing.return_dataset(store, code, year, reason)
         with store.write() as session:
             store.event(session, "退回", f"整体退回部门 {department}（{len(submitted)} 个单位：{'、'.join(submitted)}）",
                         new=reason[:2000], unit_code=department, year=year)

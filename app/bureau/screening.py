@@ -29,12 +29,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from app.base.errors import InputError
+from app.base.errors import InputError, NotFoundError
 from app.base.money import format_amount
 from app.base.paths import resource
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
+from app.domain.quantities import quantities, quantity_def
+from app.domain.quantities import value as quantity_value
+from app.exchange import prior
+from app.store.service import check_year
 
 PEERS = {"parent": "同一主管部门", "all": "全部单位"}
 GROWTH, SHARE = "growth", "share"
@@ -105,8 +110,6 @@ def _number(value, where: str, problems: list[str], *, minimum: Decimal = Decima
 
 def load_config(path: str | Path | None = None) -> ScreeningConfig:
     """Read and check the threshold file; raises ScreeningConfigError naming every bad entry."""
-    from app.domain.quantities import quantities
-
     path = Path(path) if path is not None else default_config_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -246,11 +249,13 @@ class Outlier:
 
     @property
     def value_text(self) -> str:
-        return format_amount(self.value, grouping=True) if self.kind == GROWTH else percent_text(self.value)
+        if self.kind == GROWTH and isinstance(self.value, Decimal):  # a growth's value is an amount
+            return format_amount(self.value, grouping=True)
+        return percent_text(self.value)
 
     @property
     def reference_text(self) -> str:
-        if self.kind == GROWTH:
+        if self.kind == GROWTH and isinstance(self.reference, Decimal):  # last year's amount
             return "上年 " + format_amount(self.reference, grouping=True)
         return "中位数 " + percent_text(self.reference)
 
@@ -281,8 +286,6 @@ class ScreeningResult:
         return PEERS[self.peers]
 
     def to_dict(self) -> dict:
-        from app.domain.quantities import quantity_def
-
         def amounts(values: dict[str, Decimal]) -> dict:
             return {name: str(value) for name, value in values.items()}
 
@@ -328,17 +331,14 @@ def _scaled(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 
 def _measure(dataset, config: ScreeningConfig, department: tuple[str, str]) -> UnitMeasures:
-    from app.domain.quantities import value
-    from app.exchange import prior
-
     names = list(dict.fromkeys([*config.growth_quantities, *(s.numerator for s in config.shares),
                                 *(s.denominator for s in config.shares)]))
     measures = UnitMeasures(dataset.unit_code, dataset.unit.name, department[0], department[1], dataset.money_unit,
-                            {name: value(dataset, name) for name in names})
+                            {name: quantity_value(dataset, name) for name in names})
     previous = prior.previous_dataset(dataset)
     if previous is not None:
         measures.prior_source = "dataset"
-        measures.prior = {name: _scaled(value(previous, name), previous.money_unit, dataset.money_unit)
+        measures.prior = {name: _scaled(quantity_value(previous, name), previous.money_unit, dataset.money_unit)
                           for name in config.growth_quantities}
     else:
         typed = prior.typed_prior(dataset)
@@ -359,10 +359,6 @@ def _measure(dataset, config: ScreeningConfig, department: tuple[str, str]) -> U
 def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfig | None = None,
            progress: Progress | None = None) -> ScreeningResult:
     """Screen every unit of ``year`` held in the database (read only: nothing is written)."""
-    from app.base.errors import NotFoundError
-    from app.domain.quantities import quantity_def
-    from app.store.service import check_year
-
     check_year(year)
     config = config or load_config()
     peers = peers or config.peers
@@ -407,10 +403,12 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
         for unit in measured:
             groups.setdefault(group_key(unit), []).append(unit)
         for members in groups.values():
-            values = [unit.shares[share.name] for unit in members if unit.shares[share.name] is not None]
-            enough = len(values) >= config.min_peers
-            middle = median(values) if enough else None
-            spread = median([abs(v - middle) for v in values]) if enough else None
+            values = [ratio for unit in members if (ratio := unit.shares[share.name]) is not None]
+            middle: Fraction | None = None
+            spread: Fraction | None = None
+            if len(values) >= config.min_peers:
+                middle = median(values)
+                spread = median([abs(v - middle) for v in values])
             for unit in members:
                 unit.medians[share.name] = middle
                 unit.peer_counts[share.name] = len(values)
@@ -421,7 +419,8 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
                 points = abs(deviation) * 100
                 if points <= Fraction(config.deviation_points):
                     continue
-                if config.mad_multiplier is not None and abs(deviation) <= Fraction(config.mad_multiplier) * spread:
+                if (config.mad_multiplier is not None and spread is not None
+                        and abs(deviation) <= Fraction(config.mad_multiplier) * spread):
                     continue
                 direction = "高于" if deviation > 0 else "低于"
                 note = (f"{share.title} {percent_text(mine)}，{direction}{PEERS[peers]} {len(values)} 个单位的中位数 "
@@ -437,12 +436,10 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
 # ---- printing -----------------------------------------------------------------------------------
 def print_screening(result: ScreeningResult, target) -> int:
     """The outliers (for follow-up) and every unit's measures as a landscape PDF; returns the page count."""
-    from xml.sax.saxutils import escape
-
+    # reportlab (and the print styles built on it) is loaded only when a PDF is made
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from app.domain.quantities import quantity_def
     from app.printing.fonts import print_fonts
     from app.printing.styles import (
         LANDSCAPE,

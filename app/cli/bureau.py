@@ -14,7 +14,7 @@ from app.cli.common import EXIT_OK, Commands, add_unit_year, open_store, print_j
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from app.exchange.package import overview  # deferred: cryptography, SQLAlchemy
+    from app.bureau.standing import overview  # deferred: cryptography, SQLAlchemy
 
     store = open_store(args)
     rows = overview(store, args.year)
@@ -35,7 +35,7 @@ def cmd_overview(args: argparse.Namespace) -> int:
 
 
 def cmd_return(args: argparse.Namespace) -> int:
-    from app.exchange.package import return_dataset  # deferred: cryptography, SQLAlchemy
+    from app.bureau.standing import return_dataset  # deferred: cryptography, SQLAlchemy
 
     if args.with_units and args.out:
         raise InputError("--with-units 与 --out 不能同时使用：整体退回部门后，请为需要批注的单位分别生成退回文件"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.bureau.comment_terms import KINDS, SIDES, STATUS_NAMES
 from app.cli.common import EXIT_OK, Commands, add_unit_year, open_store, print_json
+from app.exchange.comment_terms import KINDS, SIDES, STATUS_NAMES
 
 
 def cmd_comment_add(args: argparse.Namespace) -> int:
@@ -28,7 +28,7 @@ def cmd_comment_add(args: argparse.Namespace) -> int:
 
 
 def cmd_comment_list(args: argparse.Namespace) -> int:
-    from app.bureau.comments import list_comments  # deferred: cryptography, SQLAlchemy
+    from app.exchange.comment_document import list_comments  # deferred: cryptography, SQLAlchemy
 
     store = open_store(args)
     store.dataset_info(args.unit, args.year)

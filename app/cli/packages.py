@@ -21,12 +21,15 @@ from app.domain.records import STATUS_NAMES
 
 if TYPE_CHECKING:  # annotations only: these load SQLAlchemy and cryptography
     from app.bureau.comments import MergeResult
-    from app.exchange.package import ImportOutcome, VerifiedPackage
+    from app.bureau.receipt import ImportOutcome
+    from app.exchange.package.reader import VerifiedPackage
     from app.store.service import Store
 
 
 def cmd_export_package(args: argparse.Namespace) -> int:
-    from app.exchange.package import default_file_name, export_package  # deferred: cryptography, SQLAlchemy
+    # deferred: cryptography, SQLAlchemy
+    from app.exchange.package.spec import default_file_name
+    from app.exchange.package.writer import export_package
 
     store = open_store(args)
     if getattr(args, "with_units", False):
@@ -84,12 +87,14 @@ def _print_outcome(outcome: ImportOutcome) -> None:
 
 
 def cmd_import_package(args: argparse.Namespace) -> int:
-    from app.exchange.package import import_package  # deferred: cryptography, SQLAlchemy
+    from app.bureau.intake import import_package  # deferred: cryptography, SQLAlchemy
 
     if sum(bool(choice) for choice in (args.diff, args.replace, args.merge)) > 1:
         raise InputError("--diff、--replace 和 --merge 只能选一个，未导入任何数据。")
     if args.diff or args.replace or args.merge:
-        from app.exchange.package import KIND_DEPARTMENT, open_package  # deferred: cryptography, SQLAlchemy
+        # deferred: cryptography, SQLAlchemy
+        from app.exchange.package.reader import open_package
+        from app.exchange.package.spec import KIND_DEPARTMENT
 
         if not (args.replace and open_package(args.file).kind == KIND_DEPARTMENT):
             return _resubmission(args)
@@ -100,19 +105,21 @@ def cmd_import_package(args: argparse.Namespace) -> int:
                              replace=bool(args.replace), force=args.force,  # --replace here: a department package
                              trust_fingerprints=args.trust_fingerprint or ())
     if outcome.diff is not None:
-        print("与原有数据的差异：\n" + "\n".join(outcome.diff.lines()), file=sys.stderr)
+        print("与原有数据的差异：\n" + "\n".join(outcome.diff.summary()), file=sys.stderr)
     _print_outcome(outcome)
     return EXIT_OK
 
 
 def _resubmission(args: argparse.Namespace) -> int:
-    """import-package --diff / --replace (覆盖) / --merge PARTS (合并): app.exchange.resubmission."""
-    from app.exchange.resubmission import parse_parts, preview_resubmission, resubmit  # deferred: SQLAlchemy
+    """import-package --diff / --replace (覆盖) / --merge PARTS (合并): app.bureau.resubmission."""
+    # deferred: SQLAlchemy
+    from app.bureau.resubmission import preview_resubmission, resubmit
+    from app.exchange.document_parts import parse_parts
 
     parts = parse_parts(args.merge) if args.merge else None  # an unknown name is refused before anything is read
     store = open_store(args)
     preview = preview_resubmission(store, args.file, expected_unit=args.unit, expected_year=args.year)
-    package = cast("VerifiedPackage", preview.package)  # typed object in app.exchange.resubmission
+    package = cast("VerifiedPackage", preview.package)  # typed object in app.bureau.resubmission
     if args.diff:
         if args.json:
             print_json(preview.to_dict())
@@ -153,7 +160,7 @@ def _resubmission(args: argparse.Namespace) -> int:
 
 
 def cmd_packages(args: argparse.Namespace) -> int:
-    from app.exchange.resubmission import extract_package, package_history  # deferred: SQLAlchemy
+    from app.bureau.resubmission import extract_package, package_history  # deferred: SQLAlchemy
 
     store = open_store(args)
     history = package_history(store, args.unit, args.year)
@@ -181,7 +188,7 @@ def cmd_packages(args: argparse.Namespace) -> int:
 
 
 def cmd_import_packages(args: argparse.Namespace) -> int:
-    from app.exchange.package import import_packages  # deferred: cryptography, SQLAlchemy
+    from app.bureau.intake import import_packages  # deferred: cryptography, SQLAlchemy
 
     store = open_store(args)
     result = import_packages(store, args.dir, year=args.year, replace=args.replace,
@@ -199,7 +206,7 @@ def cmd_import_packages(args: argparse.Namespace) -> int:
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
-    from app.exchange.package import trust_key, trusted_keys  # deferred: cryptography, SQLAlchemy
+    from app.exchange.package.trust import trust_key, trusted_keys  # deferred: cryptography, SQLAlchemy
 
     store = open_store(args)
     if args.fingerprint:

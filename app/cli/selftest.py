@@ -165,7 +165,8 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
 
         def export_package() -> object:
             # deferred: cryptography, SQLAlchemy
-            from app.exchange.package import export_package, open_package
+            from app.exchange.package.reader import open_package
+            from app.exchange.package.writer import export_package
             from app.exchange.signing import KEY_DIR_ENV
 
             target = work / "selftest.bdp"

@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from platformdirs import user_data_dir
 
 from app.base.errors import InputError
 
@@ -29,8 +30,6 @@ def key_dir() -> Path:
     override = os.environ.get(KEY_DIR_ENV)
     if override:
         return Path(override)
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("BudgetDesk", "BudgetDesk")) / "keys"
 
 

@@ -389,7 +389,7 @@ def _backup_documents(info: BackupInfo) -> dict[tuple[str, int], dict]:
 
 def _restore_plan(store, wanted: dict) -> dict[tuple[str, int], tuple[dict | None, dict | None]]:
     """(unit, year) -> (the document held now, the backup's) for every dataset the restore changes."""
-    from app.exchange.package import existing_document
+    from app.exchange.document_diff import existing_document
 
     held = {(item.unit_code, item.year) for item in store.list_datasets()}
     plan = {}

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.bureau.comments import Comment, add_comment, list_comments, resolve_comment
+from app.bureau.comments import add_comment, resolve_comment
 from app.domain.forms import all_forms, form_by_id
+from app.exchange.comment_document import Comment, list_comments
 from ui.bureau.form_table import FormViewTable
 from ui.editor.comment_marks import (
     ANSWERED_COLOR,

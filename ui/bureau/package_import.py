@@ -9,8 +9,9 @@ import sys
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.base.errors import BudgetDeskError, Cancelled
-from app.exchange.package import UntrustedKeyError, import_package, preview_package
-from app.exchange.resubmission import preview_resubmission, resubmit
+from app.bureau.intake import import_package, preview_package
+from app.bureau.resubmission import preview_resubmission, resubmit
+from app.exchange.package.trust import UntrustedKeyError
 from ui.bureau.resubmission_dialog import ResubmissionDialog
 from ui.common.jobs import quiet, run_job
 from ui.common.trust_dialog import confirm_fingerprints
@@ -24,7 +25,7 @@ def _diff_text(preview) -> str:
     if preview.department is not None:
         lines += ["", *preview.department.lines]
     if preview.diff is not None:
-        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
+        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.summary(40)]
     return "\n".join(lines)
 
 

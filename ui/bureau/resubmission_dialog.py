@@ -1,7 +1,7 @@
 """导入数据包 preview: the verified package and, when the unit and year are held already, the difference as a
 tree (table → cell lines) with a checkbox per table or part, and 覆盖全部 / 合并所选 / 取消.
 
-The difference is ``app.exchange.resubmission.DocumentDiff`` (computed off the GUI thread by the caller); this
+The difference is ``app.exchange.document_diff.DocumentDiff`` (computed off the GUI thread by the caller); this
 dialog only shows it and says what was chosen (``choice``: ``("replace", [])`` or ``("merge", [part keys])``).
 """
 

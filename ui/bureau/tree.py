@@ -35,7 +35,7 @@ from app.bureau.hierarchy import (
     return_department,
     tree,
 )
-from app.exchange.package import return_dataset
+from app.bureau.standing import return_dataset
 from ui.common.jobs import quiet, run_job
 
 TREE_COLUMNS = ["部门 / 单位", "类别", "状态", "接收时间（UTC）", "错误", "提示", "总计", "金额单位", "说明"]

@@ -1,6 +1,6 @@
 """财政局 mode: the units × year overview, importing packages, drill-down, 退回 and 汇总.
 
-Everything here reads and writes through the Qt-free core (``app.exchange.package``, ``app.bureau.consolidate``);
+Everything here reads and writes through the Qt-free core (``app.bureau.intake``, ``app.bureau.consolidate``);
 long work (a folder of packages, a 汇总, printing) runs in ``ui.common.jobs.run_job`` with progress and 取消.
 """
 
@@ -41,16 +41,10 @@ from app.base.errors import BudgetDeskError, ConflictError
 from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
+from app.bureau.intake import BatchResult, import_packages
+from app.bureau.standing import OverviewRow, overview, return_dataset
 from app.domain.forms import all_forms
-from app.exchange.package import (
-    BatchResult,
-    OverviewRow,
-    import_packages,
-    overview,
-    return_dataset,
-    trust_key,
-    trusted_keys,
-)
+from app.exchange.package.trust import trust_key, trusted_keys
 from app.exchange.signing import existing_fingerprint
 from app.printing import build_document
 from ui.bureau.comments import BureauCommentsPanel

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
 from PySide6.QtWidgets import QStyledItemDelegate
 
-from app.bureau.comments import Comment, list_comments
+from app.exchange.comment_document import Comment, list_comments
 
 COMMENT_ROLE = int(Qt.ItemDataRole.UserRole) + 41  # the comments' text of a cell ("" / None: none)
 OPEN_COLOR = QColor("#d9480f")  # a comment waiting for the unit: orange-red, like a spreadsheet's note

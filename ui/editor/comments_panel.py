@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError, ConflictError
-from app.bureau.comments import Comment, answer_comment, import_return
-from app.exchange.package import UntrustedKeyError
+from app.bureau.comments import answer_comment, import_return
+from app.exchange.comment_document import Comment
+from app.exchange.package.trust import UntrustedKeyError
 from ui.common.trust_dialog import confirm_fingerprints
 from ui.editor.comment_marks import ANSWERED_COLOR, OPEN_COLOR, comment_index
 

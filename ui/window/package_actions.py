@@ -11,7 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from app.exchange.package import default_file_name, export_package
+from app.exchange.package.spec import default_file_name
+from app.exchange.package.writer import export_package
 from app.exchange.signing import key_dir
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.window import BureauWindow

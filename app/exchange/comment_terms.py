@@ -1,4 +1,4 @@
-"""The words of 批注 (kinds, sides, states), apart from ``app.bureau.comments`` so that building the CLI's
+"""The words of 批注 (kinds, sides, states), apart from ``app.exchange.comment_document`` so that building the CLI's
 parser (``app.cli.comments``) does not import the database layer."""
 
 KINDS = {"cell": "单元格", "project": "项目", "indicator": "绩效指标", "finding": "审核问题"}

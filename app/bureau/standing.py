@@ -1,0 +1,110 @@
+"""The bureau's standing of the year: every unit with its status, the last package received, its 审核
+counts, the key and 总计/基本/项目 (``overview``), and 退回 of one unit's budget with a written reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from app.base.errors import ConflictError, InputError
+from app.base.money import format_amount, from_hundredths
+from app.domain.compute import Workbook
+from app.domain.records import STATUS_NAMES
+from app.store.audit import now_utc, os_user
+from app.store.service import check_year
+from db import models
+
+if TYPE_CHECKING:
+    from app.store.service import Store
+
+
+@dataclass
+class OverviewRow:
+    unit_code: str
+    unit_name: str
+    parent_code: str | None
+    year: int
+    money_unit: str
+    status: str
+    received_at: datetime | None
+    errors: int | None
+    warnings: int | None
+    fingerprint: str
+    total: Decimal | None
+    basic: Decimal | None
+    project: Decimal | None
+    returned: str = ""
+
+    @property
+    def status_name(self) -> str:
+        if self.returned and self.status == "draft":
+            return "已退回"
+        return STATUS_NAMES.get(self.status, self.status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit_code, "name": self.unit_name, "parent_code": self.parent_code, "year": self.year,
+                "money_unit": self.money_unit, "status": self.status, "status_name": self.status_name,
+                "received_at": self.received_at.isoformat() + "Z" if self.received_at else None,
+                "errors": self.errors, "warnings": self.warnings, "fingerprint": self.fingerprint or None,
+                "total": format_amount(self.total) or None, "basic": format_amount(self.basic) or None,
+                "project": format_amount(self.project) or None, "return_reason": self.returned or None}
+
+
+def overview(store: Store, year: int) -> list[OverviewRow]:
+    """Units × the year: status, the last package received, its check counts, the key, 总计/基本/项目."""
+    check_year(year)
+    codes = store.code_tables(year)
+    with store.Session() as session:
+        datasets = session.execute(select(models.Dataset, models.Unit).join(models.Unit)
+                                   .where(models.Dataset.year == year).order_by(models.Unit.code)).all()
+        cells: dict[int, dict[tuple[str, str, str], Decimal]] = {}
+        for dataset_id, row, column, hundredths in session.execute(
+                select(models.CellValue.dataset_id, models.CellValue.row_key, models.CellValue.column_key,
+                       models.CellValue.hundredths)
+                .join(models.Dataset).where(models.Dataset.year == year, models.CellValue.form == "expenditure_summary")):
+            cells.setdefault(dataset_id, {})[("expenditure_summary", row, column)] = from_hundredths(hundredths)
+        latest: dict[str, models.ReceivedPackage] = {}
+        for received in session.scalars(select(models.ReceivedPackage).where(models.ReceivedPackage.year == year)
+                                        .order_by(models.ReceivedPackage.id)):
+            latest[received.unit_code] = received
+        keys = {key.unit_code: key.fingerprint for key in session.scalars(
+            select(models.TrustedKey).where(models.TrustedKey.status == "active"))}
+        rows = []
+        for dataset, unit in datasets:
+            view = Workbook(codes, cells.get(dataset.id, {})).view("expenditure_summary")
+            received = latest.get(unit.code)
+            rows.append(OverviewRow(
+                unit.code, unit.name, unit.parent.code if unit.parent is not None else None, year, dataset.money_unit, dataset.status,
+                received.received_at if received else None, received.errors if received else None,
+                received.warnings if received else None, keys.get(unit.code, received.fingerprint if received else ""),
+                view.value("total", "total"), view.value("total", "basic"), view.value("total", "project"),
+                received.return_reason if received is not None and received.status == "returned" else ""))
+    return rows
+
+
+def return_dataset(store: Store, unit_code: str, year: int, reason: str) -> None:
+    """退回: the dataset goes back to 编制中 with the bureau's written reason (recorded and audited)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("退回必须写明原因（--reason）。")
+    if len(reason) > 2000:
+        raise InputError("退回原因不能超过 2000 字。")
+    dataset = store.open_dataset(unit_code, year)
+    if dataset.status != "submitted":
+        raise ConflictError(f"单位 {unit_code} {dataset.unit.name} 的 {year} 年度预算不是已上报状态，无需退回。")
+    with store.transaction():  # the status, its audit row and the receipt's 退回: one commit
+        dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
+        now = now_utc(whole_seconds=True)
+        with store.write() as session:
+            received = session.scalar(select(models.ReceivedPackage).where(
+                models.ReceivedPackage.unit_code == unit_code, models.ReceivedPackage.year == year)
+                .order_by(models.ReceivedPackage.id.desc()).limit(1))
+            if received is None:
+                received = models.ReceivedPackage(unit_code=unit_code, year=year, received_at=now, sha256="",
+                                                  fingerprint="", package_status="submitted", os_user=os_user()[:100])
+                session.add(received)
+            received.status, received.return_reason, received.returned_at = "returned", reason, now
