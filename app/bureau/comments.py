@@ -30,10 +30,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.base.clock import now_utc
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.bureau.comment_terms import KINDS, SIDES, STATUS_NAMES
 from app.exchange import signing
-from app.store.audit import now_utc, os_user, store_event
+from app.store.audit import os_user, store_event
 from db import models
 
 SOURCE = "批注"

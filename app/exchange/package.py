@@ -37,13 +37,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import __version__ as APP_VERSION
+from app.base.clock import now_utc
 from app.base.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
 from app.base.paths import readable, resource
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.domain.records import STATUS_NAMES
 from app.exchange import signing
-from app.store.audit import now_utc, os_user
+from app.store.audit import os_user
 from db import models
 
 PACKAGE_FORMAT = "budgetdesk.package"

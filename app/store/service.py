@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.base.clock import now_utc
 from app.base.errors import ConflictError, InputError, LockedError, NotFoundError, StaleDataError
 from app.base.faults import ReadOnlyDatabaseError, read_only_message
 from app.base.money import MONEY_UNITS, format_amount, from_hundredths, parse_amount, to_hundredths
@@ -25,7 +26,7 @@ from app.domain.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, def
 from app.domain.compute import FormView, Workbook
 from app.domain.forms import form_by_id
 from app.domain.records import STATUS_NAMES, UNIT_FIELDS, UNIT_TEXT_FIELDS, DatasetInfo, UnitInfo
-from app.store.audit import now_utc, os_user, store_event
+from app.store.audit import os_user, store_event
 from db import models
 from db.engine import make_sessionmaker, open_database
 
