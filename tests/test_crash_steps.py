@@ -295,11 +295,11 @@ def _restorable(tmp_path):
 
 @pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
 def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
-    from app.store import backup
+    from app.exchange.restore import restore_backup
 
     store, _db, info = _restorable(tmp_path)
     try:
-        faulted(store, monkeypatch, step, lambda: backup.restore_backup(store, info.name))
+        faulted(store, monkeypatch, step, lambda: restore_backup(store, info.name))
     finally:
         store.close()
 

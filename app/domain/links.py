@@ -18,8 +18,8 @@ from functools import cache
 
 from app.base.errors import InputError, NotFoundError
 from app.base.paths import resource
+from app.domain.cells import CellChange
 from app.domain.forms import form_by_id
-from app.store.service import CellChange
 
 NOTE_PREFIX = "link:"
 

@@ -34,6 +34,9 @@ from pathlib import Path
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.paths import resource
+from app.domain import quantities
+from app.domain.cells import CellChange
+from app.domain.compute import Workbook
 from app.domain.forms import (
     all_forms,
     clear_definition_caches,
@@ -42,6 +45,8 @@ from app.domain.forms import (
     kept_editions,
     using_edition,
 )
+from app.projects.levels import _shipped_edition, local_levels
+from db import models
 
 FIRST_EDITION = "2023"
 KIND_LABELS = {"forms": "表样", "rules": "审核规则", "indicators": "绩效指标体系", "codes": "科目表"}
@@ -89,8 +94,6 @@ def current_edition() -> str:
 
 def reload_definitions() -> None:
     """Forget every loaded definition (a test that ships a new edition by pointing ``forms_root`` elsewhere)."""
-    from app.domain import quantities
-
     clear_definition_caches()
     quantities._edition_quantities.cache_clear()
     current_edition.cache_clear()
@@ -105,8 +108,6 @@ def rules_edition() -> str:
 
 
 def indicators_edition() -> str:
-    from app.projects.levels import _shipped_edition, local_levels
-
     shipped = _shipped_edition() or FIRST_EDITION
     return f"{shipped}+本地" if local_levels() else shipped
 
@@ -218,9 +219,6 @@ def refusal_text(label: str, result: EditionPlan) -> str:
 def migrate_dataset(dataset, steps: tuple[Step, ...] | None = None, target: str | None = None) -> EditionPlan:
     """Move the stored cells to the new definitions' keys and record the new edition, in ONE audited
     transaction; or refuse (``ConflictError``) listing what cannot move, changing nothing."""
-    from app.store.service import CellChange
-    from db import models
-
     result = plan(dataset, steps, target)
     if result.refused:
         raise ConflictError(refusal_text(f"{dataset.year} 年度数据", result))
@@ -280,8 +278,6 @@ def definitions_of(dataset):
     yields the dataset to use there — a copy computing with those definitions when they differ, so
     the open dataset itself (a window may show it) is never touched. A dataset 已上报 under an edition
     this program no longer holds is refused."""
-    from app.domain.compute import Workbook
-
     edition = dataset_edition(dataset)
     if edition == current_form_edition():
         yield dataset

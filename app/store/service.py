@@ -22,6 +22,7 @@ from app.base.errors import ConflictError, InputError, LockedError, NotFoundErro
 from app.base.faults import ReadOnlyDatabaseError, read_only_message
 from app.base.money import MONEY_UNITS, format_amount, from_hundredths, parse_amount, to_hundredths
 from app.base.textcheck import check_code
+from app.domain.cells import CellChange
 from app.domain.codes import CODE_KINDS, KIND_NAMES, CodeTable, build_table, default_shipped_table
 from app.domain.compute import FormView, Workbook
 from app.domain.forms import form_by_id
@@ -71,14 +72,6 @@ def _unit_info(unit: models.Unit) -> UnitInfo:
         code=unit.code, name=unit.name, parent_code=unit.parent.code if unit.parent else None,
         **{key: getattr(unit, key) or "" for key in UNIT_TEXT_FIELDS},
     )
-
-
-@dataclass(frozen=True)
-class CellChange:
-    form: str
-    row: str
-    column: str
-    value: Decimal | None
 
 
 @dataclass

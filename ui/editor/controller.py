@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.base.errors import BudgetDeskError, StaleDataError
 from app.base.faults import ConnectionLostError, DatabaseBusyError
 from app.checks.rules import Checker, Finding, set_explanation
+from app.domain.cells import CellChange
 from app.domain.forms import form_by_id
 from app.projects import Change, ProjectBook
 from app.projects.states import (
@@ -21,7 +22,7 @@ from app.projects.states import (
     ProjectOrderState,
     ProjectState,
 )
-from app.store.service import BudgetDataset, CellChange
+from app.store.service import BudgetDataset
 
 log = logging.getLogger(__name__)
 
