@@ -95,7 +95,7 @@ def _select_units(session, year: int, units: list[str] | None, parent: str | Non
 
 def consolidate(store, year: int, *, units: list[str] | None = None, parent: str | None = None,
                 progress: Progress | None = None) -> Consolidation:
-    from app.store.service import _unit_info, check_year
+    from app.store.units import check_year, unit_info
 
     check_year(year)
     if units is not None and parent is not None:
@@ -109,7 +109,7 @@ def consolidate(store, year: int, *, units: list[str] | None = None, parent: str
         money_unit = money_units.pop() if len(money_units) == 1 else "元"
         scale = {dataset.id: (_WAN if dataset.money_unit == "万元" and money_unit == "元" else Decimal(1))
                  for dataset, _unit in rows}
-        infos = [_unit_info(unit) for _dataset, unit in rows]
+        infos = [unit_info(unit) for _dataset, unit in rows]
         ids = list(scale)
         progress_step(progress, 0, 2, "读取各单位数据")
         for start in range(0, len(ids), 500):
