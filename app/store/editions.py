@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.paths import resource
@@ -114,7 +115,8 @@ def indicators_edition() -> str:
 
 def current_editions(codes: dict | None = None) -> dict:
     """The editions a dataset made now is made with; ``codes``: the year's code tables."""
-    editions = {"forms": current_edition(), "rules": rules_edition(), "indicators": indicators_edition()}
+    editions: dict[str, Any] = {"forms": current_edition(), "rules": rules_edition(),
+                                "indicators": indicators_edition()}
     if codes:
         editions["codes"] = {kind: table.edition for kind, table in sorted(codes.items())}
     return editions
@@ -326,7 +328,7 @@ def _unknown_edition(edition: str) -> InputError:
 
 
 def _moved_document(document: dict, result: EditionPlan) -> dict:
-    moves = dict(result.moves)
+    moves: dict[tuple[Any, Any, Any], tuple[str, str, str]] = dict(result.moves)  # keys as the file has them
     values = []
     for item in document.get("values", []):
         if not isinstance(item, dict):
@@ -346,7 +348,8 @@ def prepare_document(document: dict) -> PreparedDocument:
     it is. An older edition: its cells move to the current keys (refused, listing them, when a dropped
     key holds a value) — except a document 已上报 whose edition this program keeps, which is stored
     under its own edition so it prints as submitted. Any other edition is refused."""
-    editions = document.get("editions") if isinstance(document.get("editions"), dict) else {}
+    recorded = document.get("editions")
+    editions: dict = recorded if isinstance(recorded, dict) else {}
     edition = editions.get("forms") or FIRST_EDITION
     if not isinstance(edition, str):
         return PreparedDocument(document, current_edition(), document, {})  # the schema check refuses it
@@ -356,8 +359,8 @@ def prepare_document(document: dict) -> PreparedDocument:
     known_sources = {step.source for step in load_steps()[1]}
     if edition not in known_sources and edition not in kept_editions():
         raise _unknown_edition(edition)
-    cells = [(item.get("form"), item.get("row"), item.get("column")) for item in document.get("values", [])
-             if isinstance(item, dict)]
+    cells: list[tuple[Any, Any, Any]] = [(item.get("form"), item.get("row"), item.get("column"))
+                                         for item in document.get("values", []) if isinstance(item, dict)]
     try:
         result = plan_cells(cells, edition)
     except InputError:
