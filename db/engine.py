@@ -328,7 +328,8 @@ def head_revision() -> str:
     heads = set(graph) - {down for down in graph.values() if down}
     if len(heads) == 1:
         return heads.pop()
-    from alembic.config import Config  # several heads or a script form the scan does not read
+    # Alembic is loaded only here (start-up stays light): several heads or a script form the scan does not read
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()

@@ -55,8 +55,8 @@ class DatasetEditing:
 
     def __init__(self, dataset: BudgetDataset) -> None:
         self.dataset = dataset
-        self.followed_links: list[FormLink] = []
-        self.checker = Checker(dataset)
+        self.followed_links: list[FormLink]
+        self.checker: Checker
         self.reload_state()
 
     def reload_state(self) -> None:
