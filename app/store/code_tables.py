@@ -52,7 +52,6 @@ class CodeEditionsStore(Database):
     def import_code_edition(self, kind: str, edition: str, rows: list[tuple[str, str, str | None]],
                             *, year: int | None = None, title: str = "", source: str = "") -> CodeTable:
         """Validate an official code list and make it the one ``year`` (default: the edition) uses."""
-
         if kind not in CODE_KINDS:
             raise InputError(f"科目类型“{kind}”无效，只能是 function（功能分类）或 economic（经济分类）。")
         edition = check_code(edition, "版本", 4) if str(edition).strip() else ""
@@ -68,7 +67,6 @@ class CodeEditionsStore(Database):
         table = build_table(kind, edition, title or f"{edition}年{KIND_NAMES[kind]}", rows, source)
         # Read-only, before the write: a list that lacks codes entered datasets use is refused.
         refuse_orphans(self, kind, edition, target_year, table.items)
-
         backup_before(self, "codes")
         with self.write() as session:
             existing = session.scalar(

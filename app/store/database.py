@@ -41,7 +41,6 @@ class Database:
 
     def __init__(self, target: str | None = None, *, read_only: bool | None = None,
                  backup_on_upgrade: bool = True) -> None:
-
         opened = open_database(target, read_only=read_only,
                                before_upgrade=backup_before_upgrade if backup_on_upgrade else None)
         self.target = target
@@ -49,7 +48,6 @@ class Database:
         self.read_only = opened.read_only  # writes are refused with a Chinese message (app.base.faults)
         self.path = opened.path  # the SQLite file (backups go beside it); None on a server
         self.Session = make_sessionmaker(self.engine)
-
         if not self.read_only:
             migrate_side_file(self)
         load_local_levels(self)  # this database's local 一级/二级 additions are the ones in use
@@ -58,8 +56,6 @@ class Database:
     def scratch(cls) -> Database:
         """A private in-memory database with today's schema, for checking data before it is written
         (a file that says 已上报). Built from the models, not Alembic, whose runtime is one per process."""
-
-
         store = cls.__new__(cls)
         store.target = "sqlite://"
         store.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})

@@ -41,7 +41,6 @@ class BudgetDataset:
         self.reload()
 
     def reload(self) -> None:
-
         with self.store.Session() as session:
             dataset = self.store._dataset(session, self.unit_code, self.year)
             self.dataset_id = dataset.id

@@ -30,7 +30,6 @@ class ImportedByOtherError(ConflictError):
     """Another process imported the same unit and year while this one was importing it."""
 
 
-
 class ImportingStore(UnitsStore, CodeEditionsStore):
     """Units, code editions and whole-dataset imports: what an open dataset needs of its store."""
 
@@ -48,7 +47,6 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
         definitions' editions the content was made with (app.store.editions; default: today's). ``event``:
         the audit trail's name for the whole write (数据导入, 新建年度 …). ``note`` is added to the
         import's first audit row (where the data came from: a package, a 合并 of chosen tables)."""
-
         self._validate_unit(unit)
         self.refuse_if_read_only()
         if backup:  # a batch (the bureau's folder import) backs up once before it starts

@@ -34,7 +34,6 @@ class Store(ImportingStore):
         check_year(year)
         if money_unit not in MONEY_UNITS:
             raise InputError(f"金额单位“{money_unit}”无效，只能是万元或元。")
-
         editions = dumps_editions(current_editions(self.code_tables(year)))  # what it is made with
         with self.write() as session:
             unit = self._unit(session, unit_code)

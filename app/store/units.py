@@ -28,7 +28,6 @@ def unit_info(unit: models.Unit) -> UnitInfo:
     )
 
 
-
 class UnitsStore(Database):
     """The units of a store, and a unit's dataset of a year (the rows the other parts look up)."""
 
@@ -42,7 +41,6 @@ class UnitsStore(Database):
     def _validate_unit(info: UnitInfo) -> UnitInfo:
         """Check the unit's codes and texts (app.base.textcheck). The codes are normalised in place
         (full-width ３５９ is the unit 359), so every caller stores and looks up the same code."""
-
         info.code = check_code(info.code, "单位编码")
         if info.parent_code is not None and str(info.parent_code).strip():
             info.parent_code = check_code(info.parent_code, "上级单位编码")

@@ -81,7 +81,6 @@ class Work:
             self._audit = []
 
 
-
 def lock_dataset_row(session, dataset_id: int, token: str):
     """Bump the dataset's version as the transaction's FIRST statement and return its status.
 
