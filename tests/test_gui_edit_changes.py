@@ -131,15 +131,21 @@ def test_a_write_that_finds_the_view_behind_reloads_it(qtbot, window, store):
     assert find_cell(tab(window, "three_public_expenses"), "reception", "general_budget").data() == "0.50"
 
 
-def test_following_is_refused_where_the_link_does_not_hold_and_the_edit_still_lands(qtbot, window):
+def test_a_followed_link_that_no_longer_holds_is_skipped_and_the_edit_still_lands(qtbot, window):
+    general = tab(window, "general_budget_expenditure")
+    general.follow_boxes[GENERAL_LINK].setChecked(True)  # followed while the unit had only 一般公共预算 money
+    assert [link.id for link in window.controller.followed_links] == [GENERAL_LINK]
     fund = tab(window, "government_fund_expenditure")
     add_row_by_typing(qtbot, fund, "2130101")
-    type_into(qtbot, fund, "2130101", "basic", "3")
-    link = link_by_id(GENERAL_LINK)
-    editing = window.controller.editing
-    editing.followed_links = [link]  # as if it had been followed before the 基金 money came
+    type_into(qtbot, fund, "2130101", "basic", "3")  # now it has 基金 money: the link no longer holds
+    carried_before = find_cell(tab(window, "general_budget_expenditure"), "2070699", "basic").data()
+
     expenditure = tab(window, "expenditure_summary")
     type_into(qtbot, expenditure, "2070699", "basic", "600")
+
     changes = window.controller.last_result.changes
-    assert changes.cells == {("expenditure_summary", "2070699", "basic")}  # the link was skipped
+    assert changes.cells == {("expenditure_summary", "2070699", "basic")}  # nothing carried
     assert find_cell(expenditure, "2070699", "basic").data() == "600.00"
+    assert find_cell(tab(window, "general_budget_expenditure"), "2070699", "basic").data() == carried_before
+    assert link_by_id(GENERAL_LINK).target == "general_budget_expenditure"
+    assert window.counts_label.text().startswith("错误 ") and not window.counts_label.text().startswith("错误 0")
