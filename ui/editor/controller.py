@@ -211,7 +211,7 @@ class DatasetController(QObject):
         self.last_result = result
         changes = result.changes
         if changes.external:  # after this edit's own signals: a model is not reset inside its setData
-            QTimer.singleShot(0, self.reload)
+            QTimer.singleShot(0, self, self.reload)  # with self as context: dropped if the window closed
         for form_id in sorted(changes.structure):
             self.structure_changed.emit(form_id)
         if changes.forms:
