@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Self
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import StaticPool
@@ -53,7 +54,7 @@ class Database:
         load_local_levels(self)  # this database's local 一级/二级 additions are the ones in use
 
     @classmethod
-    def scratch(cls) -> Database:
+    def scratch(cls) -> Self:
         """A private in-memory database with today's schema, for checking data before it is written
         (a file that says 已上报). Built from the models, not Alembic, whose runtime is one per process."""
         store = cls.__new__(cls)
@@ -75,7 +76,7 @@ class Database:
             raise ReadOnlyDatabaseError(read_only_message(None if self.path is None else str(self.path)))
 
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
+    def transaction(self) -> Iterator[Self]:
         """One database transaction around several writes (an import: key, dataset, receipt, kept file,
         audit): every session opened inside joins it, and it commits once at the end or not at all.
         Nested, it joins the outer one."""
