@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from app.domain.cells import CellChange
 from app.domain.codes import default_shipped_table
 from app.domain.records import UnitInfo
 from app.projects import (
@@ -16,7 +17,7 @@ from app.projects import (
     Project,
     ProjectBook,
 )
-from app.store.service import CellChange, Store
+from app.store.service import Store
 
 
 def build_large_department(store: Store, code: str = "900", year: int = 2023) -> list[str]:

@@ -19,6 +19,18 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 
+from app.base.errors import InputError
+from app.base.faults import (
+    CorruptDatabaseError,
+    NewerSchemaError,
+    ReadOnlyDatabaseError,
+    corrupt_message,
+    db_errors,
+    newer_schema_message,
+    read_only_message,
+    sqlalchemy_error_hook,
+)
+
 APP_NAME = "BudgetDesk"
 log = logging.getLogger(__name__)
 
@@ -37,8 +49,6 @@ def database_url(target: str | None) -> str:
         try:
             make_url(target)
         except ArgumentError as exc:
-            from app.base.errors import InputError
-
             raise InputError(f"数据库地址“{target}”格式不正确。") from exc
         return target
     path = Path(target).expanduser().resolve()
@@ -107,8 +117,6 @@ def make_engine(target: str | None, *, read_only: bool = False) -> Engine:
         connect_args = {"connect_timeout": 10} if make_url(url).get_backend_name() == "postgresql" else {}
         # pre_ping replaces a pooled connection the server dropped (a restart) instead of failing once.
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-    from app.base.faults import sqlalchemy_error_hook
-
     event.listen(engine, "handle_error", sqlalchemy_error_hook)
     return engine
 
@@ -192,14 +200,6 @@ def open_database(target: str | None, *, read_only: bool | None = None,
     """Open a database safely: SQLite's ``quick_check``, the schema revision (a newer one is refused and
     the file left untouched; the current one runs no Alembic at all), read-only when the file cannot be
     written (or ``read_only`` / ``BUDGETDESK_READ_ONLY=1`` asks for it). Faults raise ``app.base.faults`` errors."""
-    from app.base.faults import (
-        CorruptDatabaseError,
-        ReadOnlyDatabaseError,
-        corrupt_message,
-        db_errors,
-        read_only_message,
-    )
-
     path = sqlite_path(target)
     if read_only is None:
         read_only = os.environ.get("BUDGETDESK_READ_ONLY", "") not in ("", "0")
@@ -227,8 +227,6 @@ def open_database(target: str | None, *, read_only: bool | None = None,
             opened.revision = current_revision_id(stored)
             head = head_revision()
             if opened.revision is not None and opened.revision != head and opened.revision not in known_revisions():
-                from app.base.faults import NewerSchemaError, newer_schema_message
-
                 log.error("database %s has schema revision %s; this program knows up to %s",
                           path or "(server)", opened.revision, head)
                 raise NewerSchemaError(newer_schema_message(opened.revision, head), revision=opened.revision)
@@ -330,12 +328,16 @@ def head_revision() -> str:
     heads = set(graph) - {down for down in graph.values() if down}
     if len(heads) == 1:
         return heads.pop()
-    from alembic.config import Config  # several heads or a script form the scan does not read
+    # Alembic is loaded only here (start-up stays light): several heads or a script form the scan does not read
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    return ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:  # an installation without its migration scripts: a defect, not a user's fault
+        raise RuntimeError("the database migrations have no head revision")
+    return head
 
 
 def run_alembic(engine: Engine, action: str, revision: str) -> None:
@@ -345,7 +347,7 @@ def run_alembic(engine: Engine, action: str, revision: str) -> None:
     and dropping the original, and with foreign keys on that drop would cascade-delete the rows of
     every table that refers to it. A foreign-key check afterwards refuses a broken result.
     """
-    from alembic import command
+    from alembic import command  # Alembic is loaded only when a schema actually needs upgrading
     from alembic.config import Config
 
     config = Config()

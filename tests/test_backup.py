@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cli.main import main
+from app.exchange.restore import restore_backup
 from app.store import backup
 from tests.conftest import SEED004
 
@@ -56,7 +57,7 @@ def test_restore_brings_back_values_and_is_audited(store, seed_dataset, db_path)
     seed_dataset.set_cell(*CELL, "2.22")
     with store.Session() as session:
         token_before = session.scalar(select(models.Dataset.token))
-    restored = backup.restore_backup(store, first.name)
+    restored = restore_backup(store, first.name)
     assert restored.name == first.name
     reopened = store.open_dataset("359", 2023)
     assert str(reopened.value(*CELL)) == "1.11"
@@ -67,7 +68,7 @@ def test_restore_brings_back_values_and_is_audited(store, seed_dataset, db_path)
     # The state before the restore was kept too, and can be restored in turn.
     safety = [info for info in backup.list_backups(store) if info.reason == "restore"]
     assert len(safety) == 1 and cell_in_file(safety[0].path) == 222
-    backup.restore_backup(store, safety[0].name)
+    restore_backup(store, safety[0].name)
     assert str(store.open_dataset("359", 2023).value(*CELL)) == "2.22"
     connection = sqlite3.connect(db_path)
     assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -112,14 +113,14 @@ def test_restore_refuses_a_damaged_or_newer_backup(store, seed_dataset):
     newest = backup.list_backups(store)[0]
     assert newest.path == bad
     with pytest.raises(CorruptDatabaseError):
-        backup.restore_backup(store, bad.name)
+        restore_backup(store, bad.name)
     assert backup.find_backup(store, None).name == good.name  # the newest *good* one
     connection = sqlite3.connect(good.path)
     connection.execute("UPDATE alembic_version SET version_num='0099'")
     connection.commit()
     connection.close()
     with pytest.raises(CorruptDatabaseError, match="0099"):
-        backup.restore_backup(store, good.name)
+        restore_backup(store, good.name)
     assert str(store.open_dataset("359", 2023).value(*CELL)) == "0.43"
 
 
@@ -231,7 +232,7 @@ def test_restore_is_refused_for_a_budget_submitted_now(store, seed_dataset):
     seed_dataset.set_status("submitted")
     before = audit_rows(store)
     with pytest.raises(LockedError, match="已上报.*359 2023.*先退回"):
-        backup.restore_backup(store, first.name)
+        restore_backup(store, first.name)
     reopened = store.open_dataset("359", 2023)
     assert reopened.status == "submitted"
     assert reopened.notes("narrative:")["narrative:overview"] == "上报前改过的情况说明"
@@ -243,7 +244,7 @@ def test_restore_appends_to_the_audit_trail_and_names_every_cell(store, seed_dat
     seed_dataset.set_cell(*CELL, "2.22")
     seed_dataset.set_cell("three_public_expenses", "vehicle_operation", "general_budget", "5.55")
     before = audit_rows(store)
-    backup.restore_backup(store, first.name)
+    restore_backup(store, first.name)
     after = audit_rows(store)
     assert after[:len(before)] == before  # nothing deleted or changed: the trail only grows
     added = after[len(before):]
@@ -270,7 +271,7 @@ def test_restore_waits_on_a_locked_database_and_says_busy(db_path, monkeypatch):
         other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
         try:
             with pytest.raises(DatabaseBusyError, match="占用"):
-                backup.restore_backup(store, first.name)
+                restore_backup(store, first.name)
         finally:
             other.rollback()
             other.close()
@@ -283,7 +284,7 @@ def test_restore_waits_on_a_locked_database_and_says_busy(db_path, monkeypatch):
 def test_a_backup_stamped_before_the_migration_rename_is_still_accepted(tmp_path):
     """A backup taken before the migration files were renamed carries a former revision id."""
     from app.base.faults import CorruptDatabaseError
-    from app.store.backup import _check_backup_file, create_backup
+    from app.store.backup import check_backup_file, create_backup
     from app.store.service import Store
 
     store = Store(str(tmp_path / "budget.sqlite3"))
@@ -293,10 +294,10 @@ def test_a_backup_stamped_before_the_migration_rename_is_still_accepted(tmp_path
     with connection:
         connection.execute("UPDATE alembic_version SET version_num = '0008_indicator_level'")
     connection.close()
-    _check_backup_file(info)  # accepted: the same schema under its former name
+    check_backup_file(info)  # accepted: the same schema under its former name
     connection = sqlite3.connect(info.path)
     with connection:
         connection.execute("UPDATE alembic_version SET version_num = '0011_future'")
     connection.close()
     with pytest.raises(CorruptDatabaseError, match="较新版本"):
-        _check_backup_file(info)
+        check_backup_file(info)

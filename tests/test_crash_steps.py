@@ -1,7 +1,7 @@
 """A failure after every write step leaves the database unchanged, sound, and the file importable again
 (issue 22, item 2).
 
-Each multi-step write calls ``Store.step(name)`` after each of its steps (app/store/service.py). Two kinds of
+Each multi-step write calls ``Store.step(name)`` after each of its steps (app/store/database.py). Two kinds of
 fault are injected there:
 
 - in the process (SQLite and PostgreSQL): a hook raises at the step; afterwards every table holds
@@ -30,7 +30,7 @@ from app.bureau import comments as cm
 from app.bureau import intake, standing
 from app.exchange.interchange import import_document
 from app.exchange.package import reader, spec, trust
-from app.store import service
+from app.store import database
 from db.models import Base
 from tests.conftest import dump
 from tests.test_package import make_package, seed_document
@@ -71,7 +71,7 @@ def fail_at(monkeypatch, wanted: str) -> None:
         if wanted in (name, f"{name}#{seen[name]}"):
             raise Fault(f"模拟故障：{wanted}")
 
-    monkeypatch.setattr(service, "STEP_HOOKS", [hook])
+    monkeypatch.setattr(database, "STEP_HOOKS", [hook])
 
 
 def faulted(store, monkeypatch, step: str, operation) -> None:
@@ -80,7 +80,7 @@ def faulted(store, monkeypatch, step: str, operation) -> None:
     fail_at(monkeypatch, step)
     with pytest.raises(Fault):
         operation()
-    monkeypatch.setattr(service, "STEP_HOOKS", [])
+    monkeypatch.setattr(database, "STEP_HOOKS", [])
     assert state(store) == before, f"a fault at {step} left a partial write"
     integrity(store)
     operation()
@@ -106,7 +106,7 @@ def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_pa
     fail_at(monkeypatch, "package:receipt#2")
     with pytest.raises(Fault):
         intake.import_packages(bureau, folder)
-    monkeypatch.setattr(service, "STEP_HOOKS", [])
+    monkeypatch.setattr(database, "STEP_HOOKS", [])
     integrity(bureau)
     assert [row.unit_code for row in standing.overview(bureau, 2023)] == ["359"]  # the first is complete
     intake.import_package(bureau, second, backup=False)  # the second goes in again
@@ -296,11 +296,11 @@ def _restorable(tmp_path):
 
 @pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
 def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
-    from app.store import backup
+    from app.exchange.restore import restore_backup
 
     store, _db, info = _restorable(tmp_path)
     try:
-        faulted(store, monkeypatch, step, lambda: backup.restore_backup(store, info.name))
+        faulted(store, monkeypatch, step, lambda: restore_backup(store, info.name))
     finally:
         store.close()
 

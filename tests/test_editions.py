@@ -10,10 +10,10 @@ import pytest
 
 from app.base.errors import ConflictError
 from app.base.paths import resource
+from app.domain.cells import CellChange
 from app.domain.forms import all_forms
 from app.exchange.year_cycle import new_year
 from app.store.editions import Step, current_edition, dataset_edition, migrate_dataset, plan
-from app.store.service import CellChange
 
 
 def test_every_definition_names_its_edition():

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from app.domain.links import all_links, apply_link, follow_after, link_by_id, planned, set_following
+from app.domain.cells import CellChange
+from app.domain.links import all_links, link_by_id, planned
+from app.store.editing import DatasetEditing
 
 
 def test_links_are_data_over_real_forms_and_columns():
@@ -19,9 +21,12 @@ def test_seed_is_already_in_step_and_a_new_row_is_carried_and_followed(seed_data
     link = link_by_id("general_budget_from_expenditure")
     rows, changes = planned(seed_dataset, link)
     assert rows == ["2130101"] and [(c.row, c.column, c.value) for c in changes] == [("2130101", "project", Decimal("4.00"))]
-    apply_link(seed_dataset, link)
+    editing = DatasetEditing(seed_dataset)
+    added, cells = editing.carry_rows(link)
+    assert added.changes.structure == {"general_budget_expenditure"}
+    editing.write_cells(cells)
     assert seed_dataset.value("general_budget_expenditure", "2130101", "project") == Decimal("4.00")
-    set_following(seed_dataset, link, True)
-    seed_dataset.set_cell("expenditure_summary", "2130101", "project", "6")
-    written = follow_after(seed_dataset, {"expenditure_summary"})
+    editing.follow(link, True)
+    result = editing.write_cells([CellChange("expenditure_summary", "2130101", "project", Decimal("6"))])
+    written = result.written[1:]  # after the cell asked for: what the followed link carried
     assert [(c.form, c.value) for c in written] == [("general_budget_expenditure", Decimal("6.00"))]

@@ -11,11 +11,11 @@ import pytest
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.cli.main import main
+from app.domain.cells import CellChange
 from app.domain.codes import default_shipped_table
 from app.domain.forms import all_forms
 from app.domain.records import UnitInfo
 from app.printing import build_document, fonts, narrative
-from app.store.service import CellChange
 from tests.conftest import SEED004, explain_all_findings, run
 
 UNIT_LINE = "359秦皇岛经济技术开发区融媒体中心"

@@ -43,7 +43,7 @@ def test_a_failure_midway_leaves_nothing(any_store, monkeypatch, where):  # noqa
     if where == "after_projects":  # rows, cells and projects are in the transaction already
         monkeypatch.setattr(selfeval, "write_content", _cut)
     else:  # the very last statement of the transaction
-        monkeypatch.setattr("app.store.service._AuditBatch.write", _cut)
+        monkeypatch.setattr("app.store.work.AuditBatch.write", _cut)
     with pytest.raises(PowerCut):
         new_year(any_store, "359", 2023, 2024)
     monkeypatch.undo()

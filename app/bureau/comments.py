@@ -33,6 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.base.clock import now_utc
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.textcheck import read_bounded
 from app.domain.forms import find_form, form_by_id
@@ -48,7 +49,7 @@ from app.exchange.comment_document import (
 )
 from app.exchange.comment_terms import SIDES, STATUS_NAMES
 from app.exchange.package import trust
-from app.store.audit import now_utc, os_user, store_event
+from app.store.audit import os_user, store_event
 from db import models
 
 SOURCE = "批注"

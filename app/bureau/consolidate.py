@@ -24,9 +24,7 @@ from app.base.progress import step as progress_step
 from app.domain.compute import FormView, Workbook
 from app.domain.forms import FormDef, all_forms
 from app.domain.records import UnitInfo
-
-# _unit_info: the store's own UnitInfo builder, still private there (its owner may publish it)
-from app.store.service import _unit_info, check_year
+from app.store.units import check_year, unit_info
 from db import models
 
 _WAN = Decimal(10000)
@@ -110,7 +108,7 @@ def consolidate(store, year: int, *, units: list[str] | None = None, parent: str
         money_unit = money_units.pop() if len(money_units) == 1 else "元"
         scale = {dataset.id: (_WAN if dataset.money_unit == "万元" and money_unit == "元" else Decimal(1))
                  for dataset, _unit in rows}
-        infos = [_unit_info(unit) for _dataset, unit in rows]
+        infos = [unit_info(unit) for _dataset, unit in rows]
         ids = list(scale)
         progress_step(progress, 0, 2, "读取各单位数据")
         for start in range(0, len(ids), 500):

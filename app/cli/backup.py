@@ -27,7 +27,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
             backup.record_restore(store, info)
             print(f"已从备份 {info.name} 恢复；损坏的文件已移到 {aside}。", file=sys.stderr)
             return EXIT_OK
-        info = backup.restore_backup(store, args.name)
+        from app.exchange.restore import restore_backup  # deferred: SQLAlchemy, jsonschema
+
+        info = restore_backup(store, args.name)
         print(f"已从备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）恢复；"
               "恢复前的数据也已另行备份。", file=sys.stderr)
         return EXIT_OK

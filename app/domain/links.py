@@ -4,13 +4,14 @@ The links are data (``resources/links.json``): a target form, and for each targe
 cells (``form:column``) whose sum it is, row by row (same 功能分类 code). Applying a link adds the
 source rows to the target and sets the linked columns; other columns of the target are left alone.
 A link the clerk chose to follow is stored as a dataset note ``link:<target form>`` and applied again
-after every change to one of its sources. The checks (rules) stay as they are: they still compare
-the tables, so a link that no longer holds is reported like any other difference.
+after every change to one of its sources. This module holds the links and plans what they write;
+writing them (一键带入, and keeping them in step after an edit) is the core's ``app.store.editing``.
+The checks (rules) stay as they are: they still compare the tables, so a link that no longer holds
+is reported like any other difference.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,8 +19,8 @@ from functools import cache
 
 from app.base.errors import InputError, NotFoundError
 from app.base.paths import resource
+from app.domain.cells import CellChange
 from app.domain.forms import form_by_id
-from app.store.service import CellChange
 
 NOTE_PREFIX = "link:"
 
@@ -97,26 +98,6 @@ def planned(dataset, link: FormLink) -> tuple[list[str], list[CellChange]]:
     return rows, changes
 
 
-def apply_changes(dataset, changes: list[CellChange], source: str = "录入") -> None:
-    """The core door, naming the source for the audit trail where the core takes one."""
-    if "source" in inspect.signature(dataset.apply_changes).parameters:
-        dataset.apply_changes(changes, source=source)
-    else:  # the core door before it took a source
-        dataset.apply_changes(changes)
-
-
-def apply_link(dataset, link: FormLink, *, write_values=None) -> list[CellChange]:
-    """Carry the figures over now; returns the cell changes written (through ``write_values`` when given,
-    e.g. the GUI's undoable path)."""
-    check_applicable(dataset, link)
-    rows, changes = planned(dataset, link)
-    for row in rows:
-        dataset.add_row(link.target, row)
-    if changes:
-        (write_values or (lambda cells: apply_changes(dataset, cells)))(changes)
-    return changes
-
-
 def followed(dataset) -> list[FormLink]:
     notes = dataset.notes(NOTE_PREFIX)
     return [link for link in all_links() if notes.get(NOTE_PREFIX + link.target) == link.id]
@@ -126,21 +107,3 @@ def set_following(dataset, link: FormLink, follow: bool) -> None:
     if follow:
         check_applicable(dataset, link)
     dataset.set_note(NOTE_PREFIX + link.target, link.id if follow else None)
-
-
-def follow_after(dataset, forms: set[str], links: list[FormLink] | None = None) -> list[CellChange]:
-    """After a write to ``forms``: apply again every followed link reading from them (in order, so a
-    link whose target feeds another link is applied first). Links that no longer hold are skipped;
-    the checks report the difference. Returns the changes written."""
-    written: list[CellChange] = []
-    touched = set(forms)
-    for link in followed(dataset) if links is None else links:
-        if link.sources & touched and link.target not in forms:
-            try:
-                changes = apply_link(dataset, link)
-            except InputError:
-                continue
-            if changes:
-                written.extend(changes)
-                touched.add(link.target)
-    return written

@@ -147,7 +147,7 @@ def write_levels(store, session, rows, *, renames: bool, note: str = "") -> list
     """Store ``rows`` in ``session`` (inside the caller's write), one audit row per item added or renamed."""
     from sqlalchemy import select
 
-    from app.store.audit import now_utc
+    from app.base.clock import now_utc
     from db import models
 
     stored = {row.code: row for row in session.scalars(select(models.IndicatorLevel))}

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from app.base.clock import now_utc
 from db import models
 
 # Where a change came from (the clerk's words; the CLI filter and the GUI list use them).
@@ -25,11 +26,6 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user database in some containers: fall back to the environment
         return os.environ.get("USERNAME") or os.environ.get("USER") or "未知用户"
-
-
-def now_utc(*, whole_seconds: bool = False) -> datetime:
-    moment = datetime.now(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0) if whole_seconds else moment
 
 
 @dataclass(frozen=True)

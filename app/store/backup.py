@@ -8,8 +8,9 @@ and the newest ``BUDGETDESK_BACKUP_KEEP`` (default 20) are kept.
 
 When: on opening in the window (if the data changed since the newest backup), before every import,
 replacing import and code-edition change (``backup_before``), daily while the window is open, and on
-request. A restore writes the backup into the live file through the backup API too (after a safety
-backup of the present state), then records a 恢复备份 audit row. PostgreSQL has the server's own backups.
+request. Restoring a backup's budgets over a working database is ``app.exchange.restore`` (it compares
+them as documents); a damaged file is replaced here through the backup API (after moving it aside),
+then a 恢复备份 audit row is recorded. PostgreSQL has the server's own backups.
 """
 
 from __future__ import annotations
@@ -23,9 +24,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import func, select
 
 from app.base.errors import BudgetDeskError, InputError, NotFoundError
-from app.base.faults import CorruptDatabaseError, ReadOnlyDatabaseError, db_errors
+from app.base.faults import (
+    CorruptDatabaseError,
+    DiskFullError,
+    ReadOnlyDatabaseError,
+    db_errors,
+    disk_full_message,
+)
+from app.base.textcheck import check_user_file
+from db import models
+from db.engine import busy_timeout_ms, current_revision_id, head_revision, known_revisions
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +96,7 @@ def backups_dir(db_path: Path) -> Path:
     return Path(override) if override else db_path.parent / "backups"
 
 
-def _db_path(store) -> Path:
+def database_path(store) -> Path:
     path = getattr(store, "path", None)
     if path is None:
         raise BackupUnavailableError(POSTGRES_MESSAGE)
@@ -92,7 +105,7 @@ def _db_path(store) -> Path:
 
 def list_backups(store_or_path) -> list[BackupInfo]:
     """The backups of this database, newest first."""
-    db_path = store_or_path if isinstance(store_or_path, Path) else _db_path(store_or_path)
+    db_path = store_or_path if isinstance(store_or_path, Path) else database_path(store_or_path)
     folder = backups_dir(db_path)
     if not folder.is_dir():
         return []
@@ -119,8 +132,6 @@ MAX_BACKUP_BYTES = 2 * 1024 ** 3  # a county's budget database is tens of MB; mo
 
 def _check_backup_path(path: Path) -> None:
     """A backup is a file the user can put in the folder: a FIFO there would hang SQLite's open."""
-    from app.base.textcheck import check_user_file
-
     check_user_file(path, "BudgetDesk 备份", MAX_BACKUP_BYTES, refused="不能用于恢复")
 
 
@@ -140,8 +151,6 @@ def _sqlite_ok(path: Path) -> bool:
 
 
 def _uri(path: Path) -> str:
-    from urllib.parse import quote
-
     return ("file:///" if path.drive else "file:") + quote(path.resolve().as_posix(), safe="/:")
 
 
@@ -179,7 +188,7 @@ def create_backup(store, reason: str = "manual", *, only_if_changed: bool = Fals
     the newest backup (returns None then)."""
     if reason not in REASONS:
         raise InputError(f"备份原因“{reason}”无效。")
-    db_path = _db_path(store)
+    db_path = database_path(store)
     folder = backups_dir(db_path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -199,8 +208,6 @@ def create_backup(store, reason: str = "manual", *, only_if_changed: bool = Fals
                 return None
         os.replace(partial, final)
     except OSError as exc:
-        from app.base.faults import DiskFullError, disk_full_message
-
         if getattr(exc, "errno", None) == 28:
             raise DiskFullError(disk_full_message()) from exc
         raise ReadOnlyDatabaseError(f"不能写入备份文件“{final}”：{exc.strerror or exc}。已保存的数据不受影响。") from exc
@@ -227,10 +234,6 @@ def backup_before(store, reason: str) -> BackupInfo | None:
 
 def _empty(store) -> bool:
     """Nothing worth keeping yet: no unit and no imported code edition."""
-    from sqlalchemy import func, select
-
-    from db import models
-
     with db_errors(), store.Session() as session:
         return not (session.scalar(select(func.count()).select_from(models.Unit))
                     or session.scalar(select(func.count()).select_from(models.CodeEdition)))
@@ -288,13 +291,11 @@ def find_backup(store_or_path, name: str | None) -> BackupInfo:
     return matches[0]
 
 
-def _check_backup_file(info: BackupInfo) -> None:
+def check_backup_file(info: BackupInfo) -> None:
     _check_backup_path(info.path)
     if not _sqlite_ok(info.path):
         raise CorruptDatabaseError(f"备份“{info.name}”未通过完整性检查，不能用于恢复。请选择另一个备份。",
                                    path=str(info.path))
-    from db.engine import current_revision_id, head_revision, known_revisions
-
     connection = sqlite3.connect(f"{_uri(info.path)}?mode=ro", uri=True)
     try:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -312,8 +313,6 @@ def _check_backup_file(info: BackupInfo) -> None:
 
 def _write_into(backup: Path, live: Path) -> None:
     """The backup API from the backup file into the live database file (its WAL mode kept)."""
-    from db.engine import busy_timeout_ms
-
     with db_errors():
         source = sqlite3.connect(f"{_uri(backup)}?mode=ro", uri=True)
         target = sqlite3.connect(live, timeout=busy_timeout_ms() / 1000)
@@ -327,92 +326,12 @@ def _write_into(backup: Path, live: Path) -> None:
             source.close()
 
 
-def restore_backup(store, name: str | None = None) -> BackupInfo:
-    """Put the budgets of a backup back, as a change like any other: each dataset that differs is
-    written through the store (one transaction for all), audited cell by cell as 恢复备份 with its unit
-    and year; the audit trail itself is never restored, only appended to. Refused, with nothing
-    changed, when a dataset it would change is 已上报 now (退回 first). The present state is backed up
-    first. Code tables, keys, receipts and 批注 stay as they are."""
-    from app.base.errors import LockedError
-
-    _db_path(store)
-    store.refuse_if_read_only()
-    info = find_backup(store, name)
-    _check_backup_file(info)
-    wanted = _backup_documents(info)
-    changes = _restore_plan(store, wanted)
-    submitted = [f"{unit} {year}" for (unit, year), (held, _doc) in changes.items()
-                 if held is not None and held.get("status") == "submitted"]
-    if submitted:
-        raise LockedError(f"以下预算现为已上报，恢复备份“{info.name}”会改变它们，未恢复任何数据："
-                          f"{'、'.join(submitted)}。如确需恢复，请先退回（撤销上报，须填写原因）。")
-    if not changes:
-        log.info("backup %s holds the same budgets as %s: nothing to restore", info.name, store.path)
-        return info
-    create_backup(store, "restore", only_if_changed=True)
-    from app.exchange.interchange import import_document
-
-    event = f"恢复备份 {info.name}（{info.time:%Y-%m-%d %H:%M:%S}，{info.reason_text}）"
-    with db_errors(), store.transaction():
-        for (unit, year), (_held, document) in sorted(changes.items()):
-            if document is None:  # made after the backup: it goes, and the trail says why
-                store.delete_dataset(unit, year)
-                with store.write() as session:
-                    store.event(session, AUDIT_SOURCE, f"{event}：备份中没有 {year} 年度预算，已删除", unit_code=unit,
-                                year=year, row=info.name)
-            else:
-                import_document(store, document, replace=True, source=AUDIT_SOURCE, backup=False, event=event)
-            store.step("restore:dataset")
-    log.warning("database %s: %d budgets restored from backup %s", store.path, len(changes), info.name)
-    return info
-
-
-def _backup_documents(info: BackupInfo) -> dict[tuple[str, int], dict]:
-    """Every dataset of a backup as an interchange document, read from a scratch copy (an older schema
-    is upgraded in the copy, never in the backup)."""
-    import shutil
-    import tempfile
-
-    from app.exchange.interchange import export_document
-    from app.store.service import Store
-
-    with tempfile.TemporaryDirectory(prefix="budgetdesk-restore-") as folder:
-        copy = Path(folder) / info.path.name
-        shutil.copyfile(info.path, copy)
-        old = Store(str(copy), backup_on_upgrade=False)
-        try:
-            return {(item.unit_code, item.year): export_document(old.open_dataset(item.unit_code, item.year))
-                    for item in old.list_datasets()}
-        finally:
-            old.close()
-
-
-def _restore_plan(store, wanted: dict) -> dict[tuple[str, int], tuple[dict | None, dict | None]]:
-    """(unit, year) -> (the document held now, the backup's) for every dataset the restore changes."""
-    from app.exchange.document_diff import existing_document
-
-    held = {(item.unit_code, item.year) for item in store.list_datasets()}
-    plan = {}
-    for key in sorted(held | set(wanted)):
-        now = existing_document(store, *key) if key in held else None
-        then = wanted.get(key)
-        if _canonical(now) != _canonical(then):
-            plan[key] = (now, then)
-    return plan
-
-
-def _canonical(document: dict | None) -> str:
-    import json
-
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, default=str)
-
-
 def restore_over_corrupt(db_path: Path, name: str | None = None) -> tuple[BackupInfo, Path]:
     """The database file is damaged (it does not open): move it aside (kept for inspection, with its -wal
     and -shm) and write the backup in its place. Returns the backup and where the damaged file went.
     Open the store afterwards and call ``record_restore``."""
     info = find_backup(db_path, name)
-    _check_backup_file(info)
+    check_backup_file(info)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
     for suffix in ("", "-wal", "-shm"):
@@ -427,10 +346,6 @@ def restore_over_corrupt(db_path: Path, name: str | None = None) -> tuple[Backup
 def record_restore(store, info: BackupInfo) -> None:
     """The audit row of a restore, and a new token for every dataset, so that a window or process that
     opened a dataset before the restore cannot write into the restored one."""
-    from sqlalchemy import select
-
-    from db import models
-
     with db_errors(), store.write() as session:
         for dataset in session.scalars(select(models.Dataset)):
             dataset.token = uuid.uuid4().hex

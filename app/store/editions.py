@@ -31,9 +31,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.paths import resource
+from app.domain import quantities
+from app.domain.cells import CellChange
+from app.domain.compute import Workbook
 from app.domain.forms import (
     all_forms,
     clear_definition_caches,
@@ -42,6 +46,8 @@ from app.domain.forms import (
     kept_editions,
     using_edition,
 )
+from app.projects.levels import _shipped_edition, local_levels
+from db import models
 
 FIRST_EDITION = "2023"
 KIND_LABELS = {"forms": "表样", "rules": "审核规则", "indicators": "绩效指标体系", "codes": "科目表"}
@@ -89,8 +95,6 @@ def current_edition() -> str:
 
 def reload_definitions() -> None:
     """Forget every loaded definition (a test that ships a new edition by pointing ``forms_root`` elsewhere)."""
-    from app.domain import quantities
-
     clear_definition_caches()
     quantities._edition_quantities.cache_clear()
     current_edition.cache_clear()
@@ -105,15 +109,14 @@ def rules_edition() -> str:
 
 
 def indicators_edition() -> str:
-    from app.projects.levels import _shipped_edition, local_levels
-
     shipped = _shipped_edition() or FIRST_EDITION
     return f"{shipped}+本地" if local_levels() else shipped
 
 
 def current_editions(codes: dict | None = None) -> dict:
     """The editions a dataset made now is made with; ``codes``: the year's code tables."""
-    editions = {"forms": current_edition(), "rules": rules_edition(), "indicators": indicators_edition()}
+    editions: dict[str, Any] = {"forms": current_edition(), "rules": rules_edition(),
+                                "indicators": indicators_edition()}
     if codes:
         editions["codes"] = {kind: table.edition for kind, table in sorted(codes.items())}
     return editions
@@ -218,9 +221,6 @@ def refusal_text(label: str, result: EditionPlan) -> str:
 def migrate_dataset(dataset, steps: tuple[Step, ...] | None = None, target: str | None = None) -> EditionPlan:
     """Move the stored cells to the new definitions' keys and record the new edition, in ONE audited
     transaction; or refuse (``ConflictError``) listing what cannot move, changing nothing."""
-    from app.store.service import CellChange
-    from db import models
-
     result = plan(dataset, steps, target)
     if result.refused:
         raise ConflictError(refusal_text(f"{dataset.year} 年度数据", result))
@@ -280,8 +280,6 @@ def definitions_of(dataset):
     yields the dataset to use there — a copy computing with those definitions when they differ, so
     the open dataset itself (a window may show it) is never touched. A dataset 已上报 under an edition
     this program no longer holds is refused."""
-    from app.domain.compute import Workbook
-
     edition = dataset_edition(dataset)
     if edition == current_form_edition():
         yield dataset
@@ -330,7 +328,7 @@ def _unknown_edition(edition: str) -> InputError:
 
 
 def _moved_document(document: dict, result: EditionPlan) -> dict:
-    moves = dict(result.moves)
+    moves: dict[tuple[Any, Any, Any], tuple[str, str, str]] = dict(result.moves)  # keys as the file has them
     values = []
     for item in document.get("values", []):
         if not isinstance(item, dict):
@@ -350,7 +348,8 @@ def prepare_document(document: dict) -> PreparedDocument:
     it is. An older edition: its cells move to the current keys (refused, listing them, when a dropped
     key holds a value) — except a document 已上报 whose edition this program keeps, which is stored
     under its own edition so it prints as submitted. Any other edition is refused."""
-    editions = document.get("editions") if isinstance(document.get("editions"), dict) else {}
+    recorded = document.get("editions")
+    editions: dict = recorded if isinstance(recorded, dict) else {}
     edition = editions.get("forms") or FIRST_EDITION
     if not isinstance(edition, str):
         return PreparedDocument(document, current_edition(), document, {})  # the schema check refuses it
@@ -360,8 +359,8 @@ def prepare_document(document: dict) -> PreparedDocument:
     known_sources = {step.source for step in load_steps()[1]}
     if edition not in known_sources and edition not in kept_editions():
         raise _unknown_edition(edition)
-    cells = [(item.get("form"), item.get("row"), item.get("column")) for item in document.get("values", [])
-             if isinstance(item, dict)]
+    cells: list[tuple[Any, Any, Any]] = [(item.get("form"), item.get("row"), item.get("column"))
+                                         for item in document.get("values", []) if isinstance(item, dict)]
     try:
         result = plan_cells(cells, edition)
     except InputError:

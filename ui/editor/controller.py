@@ -1,17 +1,24 @@
-"""One open dataset in the GUI: the undo stack shared by every tab, and change notifications."""
+"""One open dataset in the GUI: the undo stack shared by every tab, and change notifications.
+
+The edits themselves are the core's (``app.store.editing``): it writes, carries followed links and
+re-runs the checks, and returns what it changed; the controller turns that into signals the views
+refresh from (a form's rows, its figures, the check panel), nothing more.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.base.errors import BudgetDeskError, StaleDataError
 from app.base.faults import ConnectionLostError, DatabaseBusyError
 from app.checks.rules import Checker, Finding, set_explanation
-from app.domain.forms import form_by_id
+from app.domain.cells import CellChange
+from app.domain.forms import all_forms, form_by_id
+from app.domain.links import FormLink
 from app.projects import Change, ProjectBook
 from app.projects.states import (
     AssetsState,
@@ -21,7 +28,8 @@ from app.projects.states import (
     ProjectOrderState,
     ProjectState,
 )
-from app.store.service import BudgetDataset, CellChange
+from app.store.editing import DatasetEditing, EditResult
+from app.store.service import BudgetDataset
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +101,12 @@ class RemoveRowCommand(GuardedCommand):
         self.code = code
         self.rows, self.values = controller.dataset.row_snapshot(form_id, code)
 
-    def _rows_changed(self) -> None:
-        self.controller.structure_changed.emit(self.form_id)
-        self.controller.values_changed.emit({self.form_id})
-        self.controller.recheck()
-        self.controller.saved.emit()
-
     def apply(self, source: str = "重做") -> None:
-        self.controller.dataset.remove_row(self.form_id, self.code, source=source)
-        self._rows_changed()
+        self.controller.publish(self.controller.editing.remove_row(self.form_id, self.code, source=source))
 
     def revert(self) -> None:
-        self.controller.dataset.restore_rows(self.form_id, self.rows, self.values, source="撤销")
-        self._rows_changed()
+        self.controller.publish(self.controller.editing.restore_rows(self.form_id, self.rows, self.values,
+                                                                      source="撤销"))
 
 
 class BookCommand(GuardedCommand):
@@ -150,15 +151,20 @@ class DatasetController(QObject):
         super().__init__(parent)
         self.dataset = dataset
         self.undo_stack = QUndoStack(self)
-        from app.domain.links import followed
-
-        self.followed_links = followed(dataset)  # kept here: read once, changed through set_following
+        self.editing = DatasetEditing(dataset)  # writes, followed links and live checks: the core's
+        self.last_result: EditResult | None = None  # what the last edit changed (the views refreshed from it)
         self.book = ProjectBook(dataset)
         # set by the window: shows a busy/dropped-database fault with 重试 and answers True to try again
         self.ask_retry: Callable[[Exception], bool] | None = None
-        self.checker = Checker(dataset)
-        self.checker.run_all()
         self._refresh_flags()
+
+    @property
+    def checker(self) -> Checker:
+        return self.editing.checker
+
+    @property
+    def followed_links(self) -> list[FormLink]:
+        return self.editing.followed_links
 
     # ---- checks ----------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
@@ -196,24 +202,25 @@ class DatasetController(QObject):
         self.saved.emit()
 
     def _write(self, changes: list[CellChange], source: str = "录入") -> None:
-        from app.domain.links import apply_changes, follow_after
+        self.publish(self.editing.write_cells(changes, source=source))
 
-        links = self.followed_links
-        watched = {c.form for c in changes} | {link.target for link in links}
-        structure_before = {form: list(self.dataset.workbook.code_rows_if_coded(form)) for form in watched}
-        apply_changes(self.dataset, changes, source)
-        forms = {change.form for change in changes}
-        # tables that follow the ones just written (一键带入 with 保持跟随) are brought in step
-        followed = follow_after(self.dataset, forms, links) if links else []
-        changes = [*changes, *followed]
-        forms |= {change.form for change in followed}
-        for form in forms:
-            if list(self.dataset.workbook.code_rows_if_coded(form)) != structure_before[form]:
-                self.structure_changed.emit(form)
-        self.checker.after_edit((c.form, c.row, c.column) for c in changes)
-        self._refresh_flags()
-        self.values_changed.emit(forms)
-        self.findings_changed.emit()
+    def publish(self, result: EditResult) -> None:
+        """Tell the views what an edit changed, from the door's ``Changes``: the forms whose rows changed
+        rebuild, every table recomputes from the forms whose figures changed, the check panel shows
+        the rules the core ran again. A write that found the view behind another writer reloads all."""
+        self.last_result = result
+        changes = result.changes
+        if changes.external:  # after this edit's own signals: a model is not reset inside its setData
+            QTimer.singleShot(0, self, self.reload)  # with self as context: dropped if the window closed
+        for form_id in sorted(changes.structure):
+            self.structure_changed.emit(form_id)
+        if changes.forms:
+            self.values_changed.emit(changes.forms)
+        if changes.book:
+            self.book_changed.emit()
+        if result.rechecked or changes.book:
+            self._refresh_flags()
+            self.findings_changed.emit()
         self.saved.emit()
 
     def set_cells(self, changes: list[CellChange], text: str, source: str = "录入") -> bool:
@@ -253,15 +260,8 @@ class DatasetController(QObject):
 
     def reload(self) -> None:
         """Read the dataset again (another window or process changed it) and refresh every view."""
-        from app.domain.links import followed
-
-        self.dataset.reload()
-        self.followed_links = followed(self.dataset)
-        self.checker = Checker(self.dataset)
-        self.checker.run_all()
+        self.editing.reload()
         self._refresh_flags()
-        from app.domain.forms import all_forms
-
         forms = {form.id for form in all_forms()}
         for form_id in forms:
             self.structure_changed.emit(form_id)
@@ -296,42 +296,30 @@ class DatasetController(QObject):
         self.undo_stack.push(BookCommand(self, change))
 
     def _book_written(self) -> None:
-        self.checker.after_list_change()
+        result = self.editing.book_written()
+        self.last_result = result
         self._refresh_flags()
         self.book_changed.emit()
         self.findings_changed.emit()
         self.saved.emit()
 
     def add_row(self, form_id: str, code: str) -> None:
-        self.dataset.add_row(form_id, code)
-        self.structure_changed.emit(form_id)
-        self.saved.emit()
+        self.publish(self.editing.add_row(form_id, code))
 
-    def set_following(self, link, follow: bool) -> None:
+    def set_following(self, link: FormLink, follow: bool) -> None:
         """保持跟随: store the choice with the dataset and, when switched on, bring the figures in now."""
-        from app.domain.links import followed, set_following
-
-        set_following(self.dataset, link, follow)
-        self.followed_links = followed(self.dataset)
+        self.editing.follow(link, follow)
         if follow:
             self.bring_in(link)
 
-    def bring_in(self, link) -> int:
+    def bring_in(self, link: FormLink) -> int:
         """一键带入: carry a link's figures into its target as one undo step; returns cells changed."""
-        from app.domain.links import apply_link
-
-        before = list(self.dataset.workbook.code_rows_if_coded(link.target))
-        written: list = []
-
-        def write(changes):
-            if self.set_cells(changes, f"一键带入《{form_by_id(link.target).short_title}》"):
-                written.extend(changes)
-
-        apply_link(self.dataset, link, write_values=write)
-        if list(self.dataset.workbook.code_rows_if_coded(link.target)) != before:
-            self.structure_changed.emit(link.target)
-            self.saved.emit()
-        return len(written)
+        rows, cells = self.editing.carry_rows(link)
+        if rows.changes.structure:
+            self.publish(rows)
+        if cells and self.set_cells(cells, f"一键带入《{form_by_id(link.target).short_title}》"):
+            return len(cells)
+        return 0
 
     def remove_row(self, form_id: str, code: str) -> None:
         command = RemoveRowCommand(self, form_id, code)

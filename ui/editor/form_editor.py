@@ -23,6 +23,7 @@ from app.domain.links import links_into
 from ui.common.style import set_role
 from ui.editor.controller import DatasetController
 from ui.editor.grid_model import model_for
+from ui.editor.history_dialog import HistoryDialog
 from ui.editor.table_view import GridTableView
 
 # The row finder's example, in the words of the form's code kind.
@@ -99,8 +100,6 @@ class FormTab(QWidget):
         self.cell_menu(self.table.indexAt(position)).exec(self.table.viewport().mapToGlobal(position))
 
     def show_cell_history(self, row_key: str, column_key: str) -> None:
-        from ui.editor.history_dialog import HistoryDialog
-
         HistoryDialog(self.controller.dataset, self, cell=(self.form.id, row_key, column_key)).exec()
 
     def refresh_unit_line(self) -> None:

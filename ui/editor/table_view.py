@@ -7,7 +7,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QStyledItemDelegate, QTableView
 
 from app.base.errors import BudgetDeskError
-from app.store.service import CellChange
+from app.domain.cells import CellChange
 from ui.common.record_table import TypingTableView
 from ui.editor.comment_marks import COMMENT_ROLE, paint_corner
 from ui.editor.grid_model import CellGridModel

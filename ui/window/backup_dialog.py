@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
+from app.exchange.restore import restore_backup
 from app.store import backup
 from ui.common.error_dialog import show_error
 from ui.common.jobs import run_job
@@ -124,7 +125,7 @@ class BackupDialog(QDialog):
         if not self.confirm(question):
             return False
         try:
-            self.restored = backup.restore_backup(self.store, info.name)
+            self.restored = restore_backup(self.store, info.name)
         except BudgetDeskError as exc:
             show_error(self, exc)
             return False
