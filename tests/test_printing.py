@@ -14,7 +14,8 @@ from app.cli.main import main
 from app.domain.codes import default_shipped_table
 from app.domain.forms import all_forms
 from app.domain.records import UnitInfo
-from app.printing import build_document, fonts, narrative
+from app.printing import build_document, fonts
+from app.projects import narrative
 from app.store.service import CellChange
 from tests.conftest import SEED004, explain_all_findings, run
 

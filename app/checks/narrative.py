@@ -17,7 +17,7 @@ from app.checks.findings import CellPointer, Finding, ListCheck, Rule
 
 def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
     from app.domain.profile import PLACEHOLDER
-    from app.printing import narrative
+    from app.projects import narrative
 
     findings = []
     for section in narrative.sections(dataset):
@@ -31,8 +31,8 @@ def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
 
 
 def prior_change(rule: Rule, dataset) -> list[Finding]:
+    from app.domain.prior import change_text, prior_figures
     from app.domain.quantities import prior_names, quantity_def, value
-    from app.exchange.prior import change_text, prior_figures
 
     limit = Decimal(str(rule.params.get("share", "0.30")))
     prior = prior_figures(dataset)

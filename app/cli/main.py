@@ -438,8 +438,8 @@ def cmd_profile(args) -> int:
 
 
 def cmd_prior(args) -> int:
+    from app.domain import prior
     from app.domain.quantities import prior_names, quantity_def
-    from app.exchange import prior
 
     store = _open_store(args)
     dataset = store.open_dataset(args.unit, args.year)

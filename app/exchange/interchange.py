@@ -270,14 +270,13 @@ NARRATIVE_MAX_CHARS = 20000
 
 def _export_notes(dataset: BudgetDataset) -> dict:
     from app.checks.rules import explanations
-    from app.printing import narrative
+    from app.projects import narrative
 
     part: dict = {}
     notes = explanations(dataset)
     if notes:
         part["explanations"] = [{"finding": key, "text": text} for key, text in sorted(notes.items())]
-    from app.domain import profile
-    from app.exchange import prior
+    from app.domain import prior, profile
 
     texts = {key: text for key, text in profile.profile(dataset).items() if text}
     if texts:
@@ -305,7 +304,7 @@ def _export_notes(dataset: BudgetDataset) -> dict:
 def _validate_notes(document: dict) -> tuple[dict[str, str], list[str]]:
     """The dataset notes the document's explanations and narrative edits become, and their problems."""
     from app.checks.rules import explanation_note
-    from app.printing import narrative
+    from app.projects import narrative
 
     notes: dict[str, str] = {}
     errors: list[str] = []
@@ -339,11 +338,10 @@ def _validate_notes(document: dict) -> tuple[dict[str, str], list[str]]:
 
 
 def _validate_profile_notes(document: dict, notes: dict[str, str], errors: list[str]) -> None:
-    """Unit profile, typed 上年数 and reasons (app.domain.profile, app.exchange.prior) as dataset notes."""
+    """Unit profile, typed 上年数 and reasons (app.domain.profile, app.domain.prior) as dataset notes."""
     from app.base.money import parse_amount
-    from app.domain import profile
+    from app.domain import prior, profile
     from app.domain.quantities import prior_names, quantities
-    from app.exchange import prior
 
     for key, text in document.get("profile", {}).items():
         if key not in profile.PROFILE_KEYS:

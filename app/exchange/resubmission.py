@@ -472,7 +472,7 @@ def _text_lines(place_of: Callable[[str], str], old: dict[str, str], new: dict[s
 
 
 def _notes_part(old: dict, new: dict) -> PartDiff:
-    from app.printing.narrative import SECTION_SPECS
+    from app.projects.narrative import SECTION_SPECS
 
     part = PartDiff(NOTES, PART_TITLES[NOTES])
     notes = lambda document: {item["finding"]: item["text"] for item in document.get("explanations", [])}  # noqa: E731

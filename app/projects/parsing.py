@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
 from decimal import Decimal
 
 from app.base.errors import InputError
@@ -109,32 +108,6 @@ def arrange_indicators(indicators: Sequence[Indicator]) -> list[Indicator]:
         first_seen.setdefault(indicator.level2, index)
     ordered = sorted(enumerate(indicators), key=lambda item: (item[1].level1, first_seen[item[1].level2], item[0]))
     return [indicator for _index, indicator in ordered]
-
-
-def parse_date(value: date | str | None, label: str, *, end: bool = False) -> date | None:
-    """A date as clerks write it: 2023-01-01, 2023.1.1, 2023/1/1, 2023年1月1日, 20230101; or just a
-    month (2023-01, 2023.12, 2023年1月), which means its first day — or its last with ``end``."""
-    if value is None or isinstance(value, date):
-        return value
-    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    if not cleaned:
-        return None
-    match = (re.match(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$", cleaned)
-             or re.match(r"^(\d{4})(\d{2})(\d{2})$", cleaned))
-    month = re.match(r"^(\d{4})[-./年](\d{1,2})月?$", cleaned)
-    try:
-        if match:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if month:
-            year, number = int(month.group(1)), int(month.group(2))
-            first = date(year, number, 1)  # refuses month 13
-            if not end:
-                return first
-            following = date(year + number // 12, number % 12 + 1, 1)
-            return following - timedelta(days=1)
-    except ValueError:
-        pass
-    raise InputError(f"{label}“{value}”不是有效的日期，请按 2023-01-01（或 2023-01 表示整月）的格式填写。")
 
 
 def parse_quantity(value: Decimal | int | str | None, label: str, *, whole: bool = False, decimals: int = 4) -> Decimal | None:

@@ -24,7 +24,7 @@ def apply_show_prior(window, on: bool) -> None:
             if index is not None:
                 tab.table.setCurrentIndex(index)
     if on and getattr(window, "dataset", None) is not None:
-        from app.exchange.prior import previous_dataset, typed_prior
+        from app.domain.prior import previous_dataset, typed_prior
 
         dataset = window.dataset
         if previous_dataset(dataset) is None:

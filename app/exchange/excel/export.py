@@ -640,7 +640,7 @@ def _write_overall(ws, book: BookContent, source: ExportSource) -> None:
         for index, (key, _title) in enumerate(columns, start=1):
             sheet.text(start + number, index, _indicator_cell(indicator, key),
                        align=_CENTER if key in ("note", "value") else _LEFT)
-    from app.printing.narrative import overall_groups
+    from app.projects.narrative import overall_groups
 
     for _name, first, count in overall_groups(targets.indicators):
         for extra in range(1, count):
