@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import format_amount
+from app.base.money import format_amount, optional_amount
 from app.projects.audit import (
     assets_entries,
     overall_entries,
@@ -25,7 +25,6 @@ from app.projects.mapping import (
     _INDICATOR_FIELDS,
     _PROJECT_MONEY_COLUMNS,
     _PROJECT_TEXT_FIELDS,
-    _decimal,
     _fill_procurement_row,
     _fill_project_row,
     _indicator_from_row,
@@ -161,7 +160,7 @@ class ProjectBook:
         projects = []
         for row in rows:
             values = dict(zip(_PROJECT_TEXT_FIELDS, row[1:1 + texts], strict=True))
-            values.update((name, _decimal(units)) for (name, _column), units in zip(money, row[1 + texts:], strict=True))
+            values.update((name, optional_amount(units)) for (name, _column), units in zip(money, row[1 + texts:], strict=True))
             projects.append(Project(**values, indicators=by_project.get(row[0], []), id=row[0]))
         return projects
 
@@ -176,7 +175,7 @@ class ProjectBook:
                 select(models.Project.id, models.Project.name, models.Project.hundredths)
                 .where(models.Project.dataset_id == self._dataset_id)
                 .order_by(models.Project.position, models.Project.id)).all()
-        return [(row.id, row.name, _decimal(row.hundredths)) for row in rows]
+        return [(row.id, row.name, optional_amount(row.hundredths)) for row in rows]
 
     def projects_total(self) -> Decimal:
         """Σ project amounts (blank amounts count as nothing); compare with 项目支出 合计."""
@@ -441,11 +440,11 @@ class ProjectBook:
     def _assets(self, session: Session) -> AssetTable:
         record = session.get(models.AssetTable, self._dataset_id)
         rows = session.scalars(select(models.AssetRow).where(models.AssetRow.dataset_id == self._dataset_id))
-        by_key = {row.row_key: AssetLine(_quantity(row.quantity), _decimal(row.hundredths)) for row in rows}
+        by_key = {row.row_key: AssetLine(_quantity(row.quantity), optional_amount(row.hundredths)) for row in rows}
         lines = {key: by_key[key] for key, _label, _whole in ASSET_ROWS if key in by_key}
         if record is None:
             return AssetTable(lines=lines)
-        return AssetTable(record.as_of, lines, _decimal(record.planned_purchases_hundredths))
+        return AssetTable(record.as_of, lines, optional_amount(record.planned_purchases_hundredths))
 
     def assets(self) -> AssetTable:
         with self._read() as session:

@@ -9,19 +9,11 @@ from decimal import Decimal
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from app.base.money import from_hundredths, to_hundredths
+from app.base.money import optional_amount, optional_hundredths
 from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
 from app.projects.parsing import decimal_text
 from app.projects.records import AssetTable, BookContent, Indicator, OverallTargets, ProcurementItem, Project
 from db import models
-
-
-def _hundredths(value: Decimal | None) -> int | None:
-    return None if value is None else to_hundredths(value)
-
-
-def _decimal(units: int | None) -> Decimal | None:
-    return None if units is None else from_hundredths(units)
 
 
 def _quantity(text: str | None) -> Decimal | None:
@@ -51,7 +43,7 @@ def _indicator_rows(model, indicators: Sequence[Indicator], **owner) -> list:
 
 def _project_from_row(row: models.Project) -> Project:
     values = {name: getattr(row, name) for name in _PROJECT_TEXT_FIELDS}
-    values.update({name: _decimal(getattr(row, column)) for name, column in _PROJECT_MONEY_COLUMNS.items()})
+    values.update({name: optional_amount(getattr(row, column)) for name, column in _PROJECT_MONEY_COLUMNS.items()})
     return Project(**values, indicators=[_indicator_from_row(ind) for ind in row.indicators], id=row.id)
 
 
@@ -59,14 +51,14 @@ def _fill_project_row(row: models.Project, project: Project) -> None:
     for name in _PROJECT_TEXT_FIELDS:
         setattr(row, name, getattr(project, name))
     for name, column in _PROJECT_MONEY_COLUMNS.items():
-        setattr(row, column, _hundredths(getattr(project, name)))
+        setattr(row, column, optional_hundredths(getattr(project, name)))
 
 
 def _procurement_from_row(row: models.ProcurementItem) -> ProcurementItem:
     return ProcurementItem(
         project_id=row.project_id, item_name=row.item_name, catalogue_code=row.catalogue_code,
         measure_unit=row.measure_unit, quantity=_quantity(row.quantity),
-        **{name: _decimal(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
+        **{name: optional_amount(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
     )
 
 
@@ -77,7 +69,7 @@ def _fill_procurement_row(row: models.ProcurementItem, item: ProcurementItem) ->
     row.measure_unit = item.measure_unit
     row.quantity = decimal_text(item.quantity)
     for name in _PROCUREMENT_MONEY:
-        setattr(row, f"{name}_hundredths", _hundredths(getattr(item, name)))
+        setattr(row, f"{name}_hundredths", optional_hundredths(getattr(item, name)))
 
 
 
@@ -124,8 +116,8 @@ def _write_assets(session: Session, dataset_id: int, table: AssetTable) -> None:
         record = models.AssetTable(dataset_id=dataset_id)
         session.add(record)
     record.as_of = table.as_of
-    record.planned_purchases_hundredths = _hundredths(table.planned_purchases)
+    record.planned_purchases_hundredths = optional_hundredths(table.planned_purchases)
     for key, line in table.lines.items():
         if line.quantity is not None or line.value is not None:
             session.add(models.AssetRow(dataset_id=dataset_id, row_key=key, quantity=decimal_text(line.quantity),
-                                        hundredths=_hundredths(line.value)))
+                                        hundredths=optional_hundredths(line.value)))
