@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from app.base.money import format_amount
 from app.checks.findings import CellPointer, Finding, ListCheck, Rule
+from app.domain.prior import change_text, prior_figures
+from app.domain.profile import PLACEHOLDER
+from app.domain.quantities import prior_names, quantity_def, value
+from app.projects import narrative
 
 
 def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
-    from app.domain.profile import PLACEHOLDER
-    from app.projects import narrative
-
     findings = []
     for section in narrative.sections(dataset):
         match = PLACEHOLDER.search(section.text)
@@ -31,9 +32,6 @@ def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
 
 
 def prior_change(rule: Rule, dataset) -> list[Finding]:
-    from app.domain.prior import change_text, prior_figures
-    from app.domain.quantities import prior_names, quantity_def, value
-
     limit = Decimal(str(rule.params.get("share", "0.30")))
     prior = prior_figures(dataset)
     if not prior.known:

@@ -12,10 +12,13 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app import selfeval
 from app.base.money import format_amount
 from app.checks.findings import CellPointer, Finding, ListCheck, Rule
 from app.checks.lists import book_data
+from db import models
 
 ZERO = Decimal("0.00")
 PROJECT = selfeval.PROJECT_FORM
@@ -253,10 +256,6 @@ def vague_targets(rule: Rule, dataset) -> list[Finding]:
 # ---- a target set below last year's result ----------------------------------------------------------
 def _previous_content(dataset) -> selfeval.SelfEvaluationContent | None:
     """The self-evaluation stored for the same unit one year earlier, if that year is held."""
-    from sqlalchemy import select
-
-    from db import models
-
     with dataset.store.Session() as session:
         previous = session.scalar(
             select(models.Dataset.id).join(models.Unit, models.Dataset.unit_id == models.Unit.id)
