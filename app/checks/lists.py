@@ -62,7 +62,8 @@ class BookData:
     def amounts(self) -> list[tuple[int, str, Decimal | None]]:
         """(id, name, amount) per project: a light query when the full projects are not loaded yet."""
         if "projects" in self.__dict__:
-            return [(project.id, project.name, project.amount) for project in self.projects]
+            return [(project.id, project.name, project.amount) for project in self.projects
+                    if project.id is not None]  # always: these are stored projects
         return self.book.project_choices()
 
     @cached_property
@@ -98,9 +99,10 @@ def shared_reads(dataset, data: BookData | None = None) -> Iterator[BookData]:
     if current is not None and current.dataset is dataset:
         yield current
         return
-    token = _shared.set(data if data is not None and data.dataset is dataset else BookData(dataset))
+    chosen = data if data is not None and data.dataset is dataset else BookData(dataset)
+    token = _shared.set(chosen)
     try:
-        yield _shared.get()
+        yield chosen
     finally:
         _shared.reset(token)
 

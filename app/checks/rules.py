@@ -133,8 +133,7 @@ def _for_each_rows(rule: Rule, workbook: Workbook) -> list[str]:
         rows.update(codes)
     attribute = spec.get("attribute")
     if attribute:
-        kind = form_by_id(spec["rows_of"][0]).code_kind
-        table = workbook.codes[kind]
+        table = workbook.code_table(form_by_id(spec["rows_of"][0]))
         rows = {code for code in rows if code in table.items and table.items[code].attribute == attribute}
     return sorted(rows)
 
@@ -152,7 +151,7 @@ def _evaluate_cell_rule(rule: Rule, workbook: Workbook) -> list[Finding]:
         name = ""
         if row is not None:
             form = form_by_id(rule.for_each["rows_of"][0])
-            table = workbook.codes.get(form.code_kind)
+            table = workbook.codes_for(form)
             name = table.items[row].name if table and row in table.items else ""
         message = rule.message.format(left=_amount(left), right=_amount(right), difference=_amount(abs(left - right)),
                                       row=row or "", row_name=name)

@@ -384,13 +384,14 @@ class ProjectBook:
     def delete_procurement(self, item_id: int, *, source: str = "录入") -> Change:
         with self._begin(source) as session:
             row = self._procurement_row(session, item_id)
+            name = row.item_name
             before = self._procurement_state(session, item_id)
             session.delete(row)
             session.flush()
             self._apply_order(session, models.ProcurementItem, self._procurement_order(session))
             after = self._procurement_state(session, item_id)
             self._audit(session, procurement_entries(before.item, None))
-        return Change(f"删除政府采购“{before.item.item_name}”", before, after)
+        return Change(f"删除政府采购“{name}”", before, after)
 
     def move_procurement(self, item_id: int, index: int, *, source: str = "录入") -> Change:
         with self._begin(source) as session:
@@ -433,6 +434,8 @@ class ProjectBook:
         """Σ 政府采购金额 per project id (for the check that it stays within the project's budget)."""
         totals: dict[int, Decimal] = {}
         for item in self.list_procurement():
+            if item.project_id is None:  # never: a stored item has its project
+                continue
             totals[item.project_id] = totals.get(item.project_id, Decimal("0.00")) + (item.total or Decimal("0.00"))
         return totals
 
@@ -509,8 +512,9 @@ class ProjectBook:
                 session.flush()
                 after = self._state(session, state.project_id, with_procurement=state.procurement is not None)
                 entries = project_entries(current.project, after.project)
-                old_items = {item.id: item for item in current.procurement or ()}
-                new_items = {item.id: item for item in after.procurement or ()}
+                # stored items, so every one has an id
+                old_items = {item.id: item for item in current.procurement or () if item.id is not None}
+                new_items = {item.id: item for item in after.procurement or () if item.id is not None}
                 for item_id in sorted(old_items.keys() | new_items.keys()):
                     entries += procurement_entries(old_items.get(item_id), new_items.get(item_id))
                 self._audit(session, entries)
@@ -518,23 +522,23 @@ class ProjectBook:
                 self._apply_order(session, models.Project, state.order)
                 self._audit(session, [("项目顺序", "", None, "恢复")])
             elif isinstance(state, OverallState):
-                current = self._overall(session)
+                current_targets = self._overall(session)
                 _write_overall(session, self._dataset_id, state.targets)
-                self._audit(session, overall_entries(current, state.targets))
+                self._audit(session, overall_entries(current_targets, state.targets))
             elif isinstance(state, ProcurementState):
                 row = session.get(models.ProcurementItem, state.item_id)
-                current = _procurement_from_row(row) if row is not None else None
+                current_item = _procurement_from_row(row) if row is not None else None
                 self._restore_procurement_item(session, state.item_id, state.item)
                 session.flush()
                 self._apply_order(session, models.ProcurementItem, state.order)
-                self._audit(session, procurement_entries(current, state.item))
+                self._audit(session, procurement_entries(current_item, state.item))
             elif isinstance(state, ProcurementOrderState):
                 self._apply_order(session, models.ProcurementItem, state.order)
                 self._audit(session, [("政府采购顺序", "", None, "恢复")])
             elif isinstance(state, AssetsState):
-                current = self._assets(session)
+                current_assets = self._assets(session)
                 _write_assets(session, self._dataset_id, state.table)
-                self._audit(session, assets_entries(current, self._assets(session)))
+                self._audit(session, assets_entries(current_assets, self._assets(session)))
             else:  # pragma: no cover - a programming error, not user input
                 raise TypeError(f"unknown state {state!r}")
 
@@ -554,6 +558,7 @@ class ProjectBook:
         session.flush()
         if state.procurement is not None:
             for item in state.procurement:
+                assert item.id is not None  # a state holds items read from stored rows
                 self._restore_procurement_item(session, item.id, item)
             session.flush()
         self._apply_order(session, models.Project, state.order)

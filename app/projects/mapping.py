@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from app.base.errors import InputError
 from app.base.money import optional_amount, optional_hundredths
 from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
 from app.projects.parsing import decimal_text
@@ -62,8 +63,15 @@ def _procurement_from_row(row: models.ProcurementItem) -> ProcurementItem:
     )
 
 
+def _project_of(item: ProcurementItem) -> int:
+    """The project an item belongs to (validate_procurement refuses one without, before any write)."""
+    if item.project_id is None:
+        raise InputError("请选择政府采购项目来源（项目）。")
+    return item.project_id
+
+
 def _fill_procurement_row(row: models.ProcurementItem, item: ProcurementItem) -> None:
-    row.project_id = item.project_id
+    row.project_id = _project_of(item)
     row.item_name = item.item_name
     row.catalogue_code = item.catalogue_code
     row.measure_unit = item.measure_unit
@@ -85,9 +93,10 @@ def write_content(session: Session, dataset_id: int, content: BookContent) -> No
     session.flush()
     _write_overall(session, dataset_id, content.overall)
     for position, item in enumerate(content.procurement):
-        row = models.ProcurementItem(dataset_id=dataset_id, position=position)
-        _fill_procurement_row(row, replace(item, project_id=project_rows[item.project_id].id))
-        session.add(row)
+        procurement_row = models.ProcurementItem(dataset_id=dataset_id, position=position)
+        # In imported content an item's project_id is its project's index in content.projects.
+        _fill_procurement_row(procurement_row, replace(item, project_id=project_rows[_project_of(item)].id))
+        session.add(procurement_row)
     _write_assets(session, dataset_id, content.assets)
 
 

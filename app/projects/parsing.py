@@ -133,7 +133,8 @@ def parse_quantity(value: Decimal | int | str | None, label: str, *, whole: bool
         raise InputError(f"{label}不能为负数（录入的是 {number}）。")
     if whole and number != number.to_integral_value():
         raise InputError(f"{label}应为整数（录入的是 {number}）。")
-    if number.as_tuple().exponent < -decimals and number != number.quantize(Decimal(1).scaleb(-decimals)):
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and exponent < -decimals and number != number.quantize(Decimal(1).scaleb(-decimals)):
         raise InputError(f"{label}最多保留 {decimals} 位小数（录入的是 {number}）。")
     if number > Decimal("999999999999"):
         raise InputError(f"{label} {number} 过大，请检查是否多输入了数字。")
@@ -150,7 +151,7 @@ def decimal_text(number: Decimal | None) -> str | None:
     return text or "0"
 
 
-def _money(value: object, label: str) -> Decimal | None:
+def _money(value: str | Decimal | int | None, label: str) -> Decimal | None:
     try:
         return parse_amount(value) if value is not None else None
     except InputError as exc:

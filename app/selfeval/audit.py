@@ -67,7 +67,7 @@ def department_fields(department: DepartmentEvaluation) -> dict[str, str | None]
 def content_entries(old: SelfEvaluationContent, new: SelfEvaluationContent) -> list[tuple[str, str, str, str | None,
                                                                                             str | None]]:
     """(form, row, column, old, new) for every field that differs."""
-    entries = []
+    entries: list[tuple[str, str, str, str | None, str | None]] = []
     before = {item.project_name: project_fields(item) for item in old.projects}
     after = {item.project_name: project_fields(item) for item in new.projects}
     for name in [*before, *(name for name in after if name not in before)]:

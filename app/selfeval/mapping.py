@@ -110,9 +110,9 @@ def _write_projects(session: Session, dataset_id: int, projects: list[ProjectEva
         select(models.ProjectSelfEvaluation).where(models.ProjectSelfEvaluation.dataset_id == dataset_id)
         .options(selectinload(models.ProjectSelfEvaluation.indicators)))}
     wanted = {item.project_name for item in projects}
-    for name, row in existing.items():
+    for name, unwanted in existing.items():
         if name not in wanted:
-            session.delete(row)
+            session.delete(unwanted)
     session.flush()
     for position, evaluation in enumerate(projects):
         row = existing.get(evaluation.project_name)

@@ -36,8 +36,9 @@ def rate_agrees(stated: str, computed: Decimal | None) -> bool:
     value = parse_rate(stated)
     if value is None or computed is None:
         return True  # nothing to compare (a blank, “/”, or no 预算数)
-    exponent = Decimal(1).scaleb(min(value.as_tuple().exponent, 0))
-    return computed.quantize(exponent, rounding=ROUND_HALF_UP) == value
+    places = value.as_tuple().exponent
+    assert isinstance(places, int)  # parse_rate returns finite numbers only (NaN/Infinity have letters here)
+    return computed.quantize(Decimal(1).scaleb(min(places, 0)), rounding=ROUND_HALF_UP) == value
 
 
 def points_text(value: Decimal | None) -> str:
