@@ -1,6 +1,6 @@
 """List checks of the 审核: projects and their 绩效目标, the 部门整体绩效目标, 政府采购 and 固定资产.
 
-Each check is registered by name with ``@list_check``; a rule in ``resources/rules/*.json`` names it
+Each check is listed by name in ``CHECKS`` (gathered by ``app.checks.registry``); a rule in ``resources/rules/*.json`` names it
 and keeps the id, severity, message template and parameters (thresholds live there, not here).
 Findings point at ``CellPointer("projects", <project name>, <field or indicator name>)``,
 ``("procurement", <item name>, <column>)``, ``("assets", <row key>, <column>)`` or
