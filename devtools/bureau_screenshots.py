@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from decimal import Decimal
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.base.errors import BudgetDeskError
+from app.bureau.consolidate import consolidate
+from app.checks.rules import check_dataset, set_explanation
+from app.exchange.interchange import export_document, import_document
+from app.exchange.package import import_packages, open_package, write_package
+from app.store.service import Store
+from ui.bureau.window import BureauWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
@@ -16,10 +27,6 @@ UNITS = [("35", "秦皇岛经济技术开发区宣传部", None), ("351", "开�
 
 def _explanations(document: dict) -> list:
     """A 说明 for every 提示: a package may say 已上报 only then (as a clerk's 上报 requires)."""
-    from app.checks.rules import check_dataset, set_explanation
-    from app.exchange.interchange import export_document, import_document
-    from app.store.service import Store
-
     scratch = Store.scratch()
     try:
         dataset = import_document(scratch, {**document, "status": "draft",
@@ -33,10 +40,6 @@ def _explanations(document: dict) -> list:
 
 
 def _make_packages(folder: Path) -> None:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    from app.exchange.package import write_package
-
     seed = json.loads(SEED004.read_text(encoding="utf-8"))
     folder.mkdir(parents=True, exist_ok=True)
     for number, (code, name, parent) in enumerate([*UNITS, ("37", "开发区卫健局", None), ("38", "开发区民政局", None)]):
@@ -61,9 +64,6 @@ def _make_packages(folder: Path) -> None:
 
 
 def _fingerprints(folder: Path) -> list[str]:
-    from app.base.errors import BudgetDeskError
-    from app.exchange.package import open_package
-
     keys = []
     for path in sorted(folder.glob("*.bdp")):
         try:
@@ -74,11 +74,6 @@ def _fingerprints(folder: Path) -> list[str]:
 
 
 def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> list[Path]:
-    from app.bureau.consolidate import consolidate
-    from app.exchange.package import import_packages
-    from app.store.service import Store
-    from ui.bureau.window import BureauWindow
-
     previous = os.environ.get("BUDGETDESK_KEY_DIR")
     os.environ["BUDGETDESK_KEY_DIR"] = str(workdir / "bureau-keys")
     try:
@@ -110,9 +105,7 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         written.append(out_dir / f"{number + 1:02d}_bureau_consolidation.png")
         dialog.grab().save(str(written[1]))
         dialog.close()
-        from ui.bureau.dashboard_view import take_progress_screenshots
-
-        written += take_progress_screenshots(app, window, out_dir, number + 3)
+        written += _progress_shots(app, window, out_dir, number + 3)
         window.close()
         store.close()
         return [*written, tree_shot]
@@ -121,3 +114,22 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
             os.environ.pop("BUDGETDESK_KEY_DIR", None)
         else:
             os.environ["BUDGETDESK_KEY_DIR"] = previous
+
+
+def _progress_shots(app, window, out_dir, number: int) -> list:
+    """The 进度 tab (with its chart) and the 筛查 tab of a 财政局 window."""
+    written = []
+    for offset, (view, name, ready) in enumerate((
+            (window.progress_view, "bureau_progress", lambda: window.progress_view.board is not None),
+            (window.screening_view, "bureau_screening", lambda: window.screening_view.result is not None))):
+        window.bureau_tabs.setCurrentWidget(view)
+        deadline = time.monotonic() + 300
+        while not ready() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+        app.processEvents()
+        path = Path(out_dir) / f"{number + offset:02d}_{name}.png"
+        window.grab().save(str(path))
+        written.append(path)
+    window.bureau_tabs.setCurrentIndex(0)
+    return written

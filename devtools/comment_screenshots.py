@@ -7,7 +7,22 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
+
+from app.bureau import comments as cm
+from app.checks.rules import check_dataset, set_explanation
+from app.exchange.interchange import import_file
+from app.store.service import Store
+from ui.app import make_application
+from ui.bureau.window import FormsDialog
+from ui.editor.comments_panel import import_return_gui
+from ui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
@@ -15,27 +30,12 @@ CELL = ("general_budget_basic_expenditure", "30101", "personnel")
 
 
 def _wait(app, rounds: int = 30) -> None:
-    import time
-
     for _ in range(rounds):
         app.processEvents()
         time.sleep(0.03)
 
 
 def take_comment_screenshots(out_dir: Path) -> list[Path]:
-    from PySide6.QtCore import QPoint, QSettings, Qt
-    from PySide6.QtGui import QFontDatabase, QGuiApplication
-    from PySide6.QtTest import QTest
-
-    from app.bureau import comments as cm
-    from app.checks.rules import check_dataset, set_explanation
-    from app.exchange.interchange import import_file
-    from app.store.service import Store
-    from ui.app import make_application
-    from ui.bureau.window import FormsDialog
-    from ui.editor.comments_panel import import_return_gui
-    from ui.window.main_window import MainWindow
-
     app = make_application()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,8 +86,6 @@ def take_comment_screenshots(out_dir: Path) -> list[Path]:
         point = rect.center()
         QTest.mouseMove(tab.table.viewport(), QPoint(point.x(), point.y()))
         _wait(app, 20)
-        from PySide6.QtWidgets import QToolTip
-
         QToolTip.showText(tab.table.viewport().mapToGlobal(point), index.data(3), tab.table.viewport(), rect)
         _wait(app, 40)
         shot = out_dir / "comments_01_cell_tooltip_and_list.png"

@@ -8,20 +8,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontDatabase, QPainter, QPixmap
+from PySide6.QtWidgets import QFileDialog
+
+from app.exchange.interchange import import_file
+from app.store.service import Store
+from devtools.bureau_screenshots import take_bureau_screenshots
+from ui.app import make_application
+from ui.common.help_dialog import HelpDialog
+from ui.printing.dialog import PROJECT_PREFIX, PrintDialog
+from ui.window.main_window import MainWindow
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED004 = ROOT / "tests" / "fixtures" / "seed004_2023.json"
 
 
 def take_screenshots(out_dir: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QFontDatabase
-
-    from app.exchange.interchange import import_file
-    from app.store.service import Store
-    from devtools.bureau_screenshots import take_bureau_screenshots
-    from ui.app import make_application
-    from ui.window.main_window import MainWindow
 
     app = make_application()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -60,10 +64,6 @@ def take_screenshots(out_dir: Path) -> list[Path]:
 
 def _welcome_and_help_shots(app, workdir: Path, out_dir: Path) -> list[Path]:
     """The first run (empty database): the welcome page, and 帮助 (F1) open on its first screen."""
-    from app.store.service import Store
-    from ui.common.help_dialog import HelpDialog
-    from ui.window.main_window import MainWindow
-
     store = Store(str(workdir / "first_run.sqlite3"))
     window = MainWindow(store)
     window.resize(1440, 900)
@@ -84,10 +84,6 @@ def _welcome_and_help_shots(app, workdir: Path, out_dir: Path) -> list[Path]:
 
 def _print_dialog_shot(app, window, out_dir: Path) -> Path:
     """The print dialog previewing one project's 绩效目标表 (the last choice group)."""
-    from PySide6.QtCore import Qt
-
-    from ui.printing.dialog import PROJECT_PREFIX, PrintDialog
-
     dialog = PrintDialog(window.controller, window)
     dialog.resize(1440, 900)
     dialog.show()
@@ -107,8 +103,6 @@ def _print_dialog_shot(app, window, out_dir: Path) -> Path:
 
 def _menu_shot(app, window, out_dir: Path) -> Path:
     """The main window with its 文件 menu open (the menu bar and its shortcuts)."""
-    from PySide6.QtGui import QPainter, QPixmap
-
     window.tabs.setCurrentWidget(window.form_tabs["expenditure_summary"])
     app.processEvents()
     base = window.grab()
@@ -127,8 +121,6 @@ def _menu_shot(app, window, out_dir: Path) -> Path:
 
 def _file_dialog_shot(app, window, out_dir: Path) -> Path:
     """Qt's own file dialog (non-native) in Chinese: qtbase_zh_CN is loaded."""
-    from PySide6.QtWidgets import QFileDialog
-
     dialog = QFileDialog(window, "导出 PDF", str(out_dir), "PDF 文件 (*.pdf)")
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)

@@ -165,7 +165,7 @@ def test_cli_restores_over_a_damaged_file(tmp_path, capsys):
 
 
 def test_cli_backup_on_postgres_points_to_the_server(capsys, monkeypatch):
-    import app.cli.main
+    import app.cli.backup
 
     class FakeServerStore:
         path = None
@@ -174,7 +174,7 @@ def test_cli_backup_on_postgres_points_to_the_server(capsys, monkeypatch):
         def close(self):
             pass
 
-    monkeypatch.setattr(app.cli.main, "_open_store", lambda _args: FakeServerStore())
+    monkeypatch.setattr(app.cli.backup, "open_store", lambda _args: FakeServerStore())
     for action in ("list", "create"):
         code, _, err = run(capsys, "--db", "postgresql+psycopg://u@h/db", "backup", action)
         assert code == 1 and "pg_dump" in err

@@ -306,14 +306,14 @@ def test_sqlite_messages_translate(message, kind):
 
 
 def test_unexpected_error_names_the_log_and_keeps_the_traceback_there(capsys, monkeypatch, tmp_path):
-    import app.cli.main
+    import app.cli.data
 
     monkeypatch.setenv("BUDGETDESK_LOG_DIR", str(tmp_path / "logs"))
 
     def broken(_args):
         raise RuntimeError("boom inside")
 
-    monkeypatch.setattr(app.cli.main, "cmd_units", broken)
+    monkeypatch.setattr(app.cli.data, "cmd_units", broken)
     code, _, err = run(capsys, "--db", str(tmp_path / "x.sqlite3"), "units")
     assert code == 2
     log = tmp_path / "logs" / "budgetdesk.log"

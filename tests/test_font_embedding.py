@@ -205,8 +205,8 @@ def test_the_selftest_finds_a_font_a_pdf_does_not_carry(tmp_path, seed_dataset):
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen.canvas import Canvas
 
+    from app.cli.selftest import unembedded_fonts
     from app.printing import build_document
-    from app.system.selftest import unembedded_fonts
 
     # What printing wrote before: the reader's STSong-Light, not in the file.
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))

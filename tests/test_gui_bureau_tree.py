@@ -105,7 +105,8 @@ def test_tree_view_opens_a_unit_and_follows_the_year(qtbot, bureau_window, boxes
 
 def test_department_package_imported_from_the_window(qtbot, store, tmp_path, boxes):
     """导入单个数据包 with a department package: the preview lists its units; confirmed, the tree fills."""
-    from ui.bureau.window import BureauWindow, _diff_text
+    from ui.bureau.package_import import _diff_text
+    from ui.bureau.window import BureauWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))

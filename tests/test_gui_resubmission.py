@@ -90,7 +90,7 @@ def test_submitted_or_older_packages_are_not_offered_blindly(qtbot, store, tmp_p
 
     from app.exchange import resubmission as rs
     from tests.test_package import FAKE_PDF
-    from ui.window.resubmission_dialog import ResubmissionDialog
+    from ui.bureau.resubmission_dialog import ResubmissionDialog
 
     first = make_package(tmp_path / "a.bdp", held_document(status="submitted"))
     pkg.import_package(store, first)

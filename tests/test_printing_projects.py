@@ -347,6 +347,6 @@ def test_cli_project_and_section_ids(capsys, tmp_path):
     with pytest.raises(SystemExit):
         main(["print", "--help"])
     help_text = capsys.readouterr().out
-    for section_id, title in EXTRA_SECTIONS.items():  # the help is written out in app/cli/main.py: kept in step
+    for section_id, title in EXTRA_SECTIONS.items():  # the help is written out in app/cli/printing.py: kept in step
         assert re.search(rf"{section_id}\s+{re.escape(title)}", help_text), section_id
     assert "--project" in help_text

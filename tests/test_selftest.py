@@ -3,7 +3,7 @@
 import json
 
 from app.cli import main as cli
-from app.system import selftest
+from app.cli import selftest
 from tests.conftest import SEED004
 
 

@@ -16,7 +16,8 @@ import pytest
 from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QMessageBox
 
-from ui.common.single_instance import InstanceServer, instance_name, serve_window
+from ui.app import serve_window
+from ui.common.single_instance import InstanceServer, instance_name
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120  # a GUI start on a busy 2-core machine

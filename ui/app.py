@@ -5,13 +5,40 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.base.errors import BudgetDeskError
+from app.base.faults import CorruptDatabaseError, DatabaseBusyError
 from app.base.paths import resource
+from app.store import backup
+from app.store.backup import backup_on_open
+from app.store.service import Store
 from app.system.font_files import SHIPPED_FAMILY, font_files_in, restricted_font_dirs, shipped_font_path
+from app.system.logsetup import setup_logging
+from db.engine import sqlite_path
+from ui.bureau.window import BureauWindow
+from ui.common.error_dialog import (
+    ErrorDialog,
+    format_details,
+    install_exception_hooks,
+    show_error,
+    show_message,
+)
+from ui.common.single_instance import (
+    BUSY_MESSAGE,
+    Handover,
+    InstanceServer,
+    bring_forward,
+    hand_over,
+    instance_name,
+)
+from ui.common.style import set_role
+from ui.common.support_actions import run_selftest_gui
+from ui.window.backup_dialog import DailyBackup
+from ui.window.main_window import MainWindow
+from ui.window.package_actions import import_package_gui
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +135,6 @@ READ_ONLY_NOTE = "数据库以只读方式打开（只读介质、没有写权�
 def open_store(db: str | None, read_only: bool | None = None):
     """Open the database at start; a fault becomes a dialog (locked: 重试; damaged: restore the newest
     good backup), never a vanished window. Returns the Store, or None when it cannot be opened."""
-    from app.base.faults import CorruptDatabaseError, DatabaseBusyError
-    from app.store.service import Store
-    from ui.common.error_dialog import show_error
-
     while True:
         try:
             return Store(db, read_only=read_only)
@@ -126,11 +149,6 @@ def open_store(db: str | None, read_only: bool | None = None):
 
 
 def _offer_restore(db, read_only, exc):
-    from app.store import backup
-    from app.store.service import Store
-    from db.engine import sqlite_path
-    from ui.common.error_dialog import ErrorDialog, format_details, show_error
-
     path = sqlite_path(db)
     try:
         good = backup.find_backup(path, None) if path is not None else None
@@ -159,11 +177,6 @@ def _offer_restore(db, read_only, exc):
 
 def start_window(store):
     """The main window on an opened store, with the backup on open and the daily backup timer."""
-    from app.store.backup import backup_on_open
-    from ui.common.style import set_role
-    from ui.window.backup_dialog import DailyBackup
-    from ui.window.main_window import MainWindow
-
     backup_on_open(store)
     window = MainWindow(store)
     window.daily_backup = DailyBackup(store, window)
@@ -185,11 +198,6 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     ``open_file``: a data package double-clicked on the desktop, opened for import once the window is up.
     ``selftest``: only the self-test, its steps in a window (the Linux menu entry 部门预算填报 自检); the
     user's database is not opened; 0 when every step worked."""
-    from PySide6.QtCore import QTimer
-
-    from app.system.logsetup import setup_logging
-    from ui.common.error_dialog import install_exception_hooks
-
     setup_logging()
     app = make_application()
     install_exception_hooks()
@@ -197,15 +205,11 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         return _selftest_alone()
     instance = None
     if not exit_after_show:  # the start-up benchmark measures a plain start
-        from ui.common.single_instance import BUSY_MESSAGE, Handover, InstanceServer, hand_over, instance_name
-
         name = instance_name(db, bureau)
         handed = hand_over(name, open_file)
         if handed is Handover.HANDED:
             return 0  # the running window has the file (or just comes to the front)
         if handed is Handover.BUSY:
-            from ui.common.error_dialog import show_message
-
             show_message(None, "程序已在运行", BUSY_MESSAGE)
             return 1
         instance = InstanceServer(name, app)
@@ -214,8 +218,6 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     if store is None:
         return 1
     if bureau:
-        from ui.bureau.window import BureauWindow
-
         window = BureauWindow(store)
         window.show()
         _serve(instance, window, bureau=True)
@@ -231,25 +233,36 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
         store.close()
         return 0
     if open_file:
-        from ui.window.package_actions import import_package_gui
-
         QTimer.singleShot(0, lambda: import_package_gui(window, open_file))
     return app.exec()
 
 
 def _serve(instance, window, *, bureau: bool) -> None:
     if instance is not None:
-        from ui.common.single_instance import serve_window
-
         serve_window(instance, window, bureau=bureau)
+
+
+def serve_window(server: InstanceServer, window, bureau: bool = False) -> None:
+    """What a second launch asks of this window: come forward, and open its file as a double-click would."""
+
+    def requested(path: str) -> None:
+        bring_forward(window)
+        if not path:
+            return
+        if bureau:
+            window.import_file(path)
+        else:
+            import_package_gui(window, path)
+
+    server.requested.connect(requested)
+    server.served = True
+    for path in server.pending:
+        QTimer.singleShot(0, lambda path=path: requested(path))
+    server.pending.clear()
 
 
 def _selftest_alone() -> int:
     """自检 with no main window: the progress box, then the steps; the program ends when that is closed."""
-    from PySide6.QtCore import QEventLoop
-
-    from ui.common.support_actions import run_selftest_gui
-
     outcome = {"code": 1}
     loop = QEventLoop()  # its own loop: ends with the dialog, leaves the application's alone
 

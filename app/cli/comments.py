@@ -1,46 +1,40 @@
 """``budgetdesk comment add/list/answer/resolve`` and ``budgetdesk import-return``: 批注 on the command line.
 
-``add_comment_commands(commands, unit_year)`` is called with one line from ``app.cli.main.build_parser``.
+``add_commands(commands)`` adds them to the parser ``app.cli.main.build_parser`` builds.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from app.bureau.comment_terms import KINDS, SIDES, STATUS_NAMES
-
-EXIT_OK = 0
-
-
-def _cli():
-    from app.cli import main as cli
-
-    return cli
+from app.cli.common import EXIT_OK, Commands, add_unit_year, open_store, print_json
 
 
-def cmd_comment_add(args) -> int:
-    from app.bureau.comments import add_comment
+def cmd_comment_add(args: argparse.Namespace) -> int:
+    from app.bureau.comments import add_comment  # deferred: cryptography, SQLAlchemy
 
-    store = _cli()._open_store(args)
+    store = open_store(args)
     comment = add_comment(store, args.unit, args.year, kind=args.kind, text=args.text, side=args.side,
                           form=args.form or "", row=args.row or "", column=args.column or "",
                           project=args.project or "", indicator=args.indicator or "", finding=args.finding or "",
                           follow_up=args.follow_up)
     if args.json:
-        _cli()._print_json(comment.to_dict())
+        print_json(comment.to_dict())
     print(f"已添加批注 {comment.uuid[:8]}（{comment.side}，{comment.place()}"
           + ("，需跟进" if comment.follow_up else "") + "）。", file=sys.stderr)
     return EXIT_OK
 
 
-def cmd_comment_list(args) -> int:
-    from app.bureau.comments import list_comments
+def cmd_comment_list(args: argparse.Namespace) -> int:
+    from app.bureau.comments import list_comments  # deferred: cryptography, SQLAlchemy
 
-    store = _cli()._open_store(args)
+    store = open_store(args)
     store.dataset_info(args.unit, args.year)
     comments = list_comments(store, args.unit, args.year, status=args.status, open_only=args.open)
     if args.json:
-        _cli()._print_json({"unit": args.unit, "year": args.year, "comments": [c.to_dict() for c in comments]})
+        print_json({"unit": args.unit, "year": args.year, "comments": [c.to_dict() for c in comments]})
         return EXIT_OK
     dataset = store.open_dataset(args.unit, args.year)
     for comment in comments:
@@ -51,32 +45,32 @@ def cmd_comment_list(args) -> int:
     return EXIT_OK
 
 
-def cmd_comment_answer(args) -> int:
-    from app.bureau.comments import answer_comment
+def cmd_comment_answer(args: argparse.Namespace) -> int:
+    from app.bureau.comments import answer_comment  # deferred: cryptography, SQLAlchemy
 
-    store = _cli()._open_store(args)
+    store = open_store(args)
     comment = answer_comment(store, args.id, args.text or "", fixed=args.fixed)
     if args.json:
-        _cli()._print_json(comment.to_dict())
+        print_json(comment.to_dict())
     print(f"已回复批注 {comment.uuid[:8]}：{comment.answer}", file=sys.stderr)
     return EXIT_OK
 
 
-def cmd_comment_resolve(args) -> int:
-    from app.bureau.comments import resolve_comment
+def cmd_comment_resolve(args: argparse.Namespace) -> int:
+    from app.bureau.comments import resolve_comment  # deferred: cryptography, SQLAlchemy
 
-    store = _cli()._open_store(args)
+    store = open_store(args)
     comment = resolve_comment(store, args.id, reopen=args.reopen)
     if args.json:
-        _cli()._print_json(comment.to_dict())
+        print_json(comment.to_dict())
     print(f"批注 {comment.uuid[:8]}：{comment.status_name}", file=sys.stderr)
     return EXIT_OK
 
 
-def cmd_import_return(args) -> int:
-    from app.bureau.comments import import_return
+def cmd_import_return(args: argparse.Namespace) -> int:
+    from app.bureau.comments import import_return  # deferred: cryptography, SQLAlchemy
 
-    store = _cli()._open_store(args)
+    store = open_store(args)
     outcome = import_return(store, args.file, expected_unit=args.unit, expected_year=args.year,
                             accept_new_key=args.accept_new_key, trust_fingerprints=args.trust_fingerprint or ())
     trust = "首次收到，已记住财政局密钥" if outcome.first_trust else "密钥与记住的一致"
@@ -85,19 +79,19 @@ def cmd_import_return(args) -> int:
           f"批注 新增 {outcome.merge.added} 条、更新 {outcome.merge.updated} 条；指纹 {outcome.fingerprint}，{trust}）",
           file=sys.stderr)
     if args.json:
-        _cli()._print_json({"unit": outcome.unit_code, "year": outcome.year, "reason": outcome.reason,
-                            "status_changed": outcome.status_changed, "fingerprint": outcome.fingerprint,
-                            "first_trust": outcome.first_trust, "added": outcome.merge.added,
-                            "updated": outcome.merge.updated, "package_sha256": outcome.package_sha256 or None})
+        print_json({"unit": outcome.unit_code, "year": outcome.year, "reason": outcome.reason,
+                    "status_changed": outcome.status_changed, "fingerprint": outcome.fingerprint,
+                    "first_trust": outcome.first_trust, "added": outcome.merge.added,
+                    "updated": outcome.merge.updated, "package_sha256": outcome.package_sha256 or None})
     return EXIT_OK
 
 
-def add_comment_commands(commands, unit_year) -> None:
+def add_commands(commands: Commands) -> None:
     comment = commands.add_parser(
         "comment", help="批注：财政局/主管部门对单元格、项目、绩效指标或审核问题的批注，单位的回复（随退回文件和数据包往返）")
     comment_commands = comment.add_subparsers(dest="comment_command", required=True)
     sub = comment_commands.add_parser("add", help="添加批注（已上报的预算也可以批注；记入修改记录）")
-    unit_year(sub)
+    add_unit_year(sub)
     sub.add_argument("--kind", choices=sorted(KINDS), default="cell",
                      help="批注对象：cell 单元格（--form --row --column）、project 项目（--project）、"
                           "indicator 绩效指标（--project --indicator）、finding 审核问题（--finding）")
@@ -114,7 +108,7 @@ def add_comment_commands(commands, unit_year) -> None:
     sub.set_defaults(handler=cmd_comment_add)
 
     sub = comment_commands.add_parser("list", help="列出一份预算的批注")
-    unit_year(sub)
+    add_unit_year(sub)
     sub.add_argument("--status", choices=sorted(STATUS_NAMES), help="只列出某状态：open 待处理、answered 已回复、resolved 已解决")
     sub.add_argument("--open", action="store_true", help="只列出未解决的批注")
     sub.add_argument("--json", action="store_true")

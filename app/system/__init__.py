@@ -1,2 +1,1 @@
-"""The machine the program runs on: the log file, the X11 libraries Qt needs, the self-test and the
-font files."""
+"""The machine the program runs on: the log file, the X11 libraries Qt needs and the font files."""

@@ -11,6 +11,8 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from platformdirs import user_log_dir
+
 LOG_NAME = "budgetdesk.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
@@ -21,8 +23,6 @@ def log_dir() -> Path:
     override = os.environ.get("BUDGETDESK_LOG_DIR")
     if override:
         return Path(override)
-    from platformdirs import user_log_dir
-
     return Path(user_log_dir("BudgetDesk", "BudgetDesk"))
 
 

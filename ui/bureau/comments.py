@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.base.errors import BudgetDeskError
 from app.bureau.comments import Comment, add_comment, list_comments, resolve_comment
 from app.domain.forms import all_forms, form_by_id
+from ui.bureau.form_table import FormViewTable
 from ui.editor.comment_marks import (
     ANSWERED_COLOR,
     COMMENT_ROLE,
@@ -105,8 +106,6 @@ class BureauCommentsPanel(QWidget):
 
     # ---- where things are ------------------------------------------------------------------------
     def table_for(self, form_id: str):
-        from ui.bureau.window import FormViewTable
-
         return self.forms_view.findChild(FormViewTable, f"view_{form_id}")
 
     def position(self, form_id: str, row: str, column: str) -> tuple[int, int] | None:

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bureau.dashboard import COLUMNS, Counts, Dashboard, dashboard
-from ui.common.jobs import run_job
+from ui.bureau.screening_view import ScreeningView
+from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -168,8 +169,6 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         """Work the dashboard out again (the rules run on every dataset held: off the GUI thread)."""
-        from ui.bureau.window import quiet
-
         store, year = self.store, self.year()
         self.heading.setText(f"{year} 年度上报进度：正在统计……")
         self.job = run_job(self, "统计上报进度", lambda progress: dashboard(store, year, progress=quiet(progress)),
@@ -210,8 +209,6 @@ def add_bureau_tabs(window) -> QTabWidget:
 
     进度 is worked out again each time its tab is shown (and on 刷新); 筛查 when first shown, when
     the year changes while it is shown, and on its 筛查 button."""
-    from ui.bureau.screening_view import ScreeningView
-
     overview = window.takeCentralWidget()
     tabs = QTabWidget(window)
     tabs.setObjectName("bureau_tabs")
@@ -236,26 +233,4 @@ def add_bureau_tabs(window) -> QTabWidget:
     return tabs
 
 
-def take_progress_screenshots(app, window, out_dir, number: int) -> list:
-    """``make screenshots``: the 进度 tab (with its chart) and the 筛查 tab of a 财政局 window."""
-    import time
-    from pathlib import Path
-
-    written = []
-    for offset, (view, name, ready) in enumerate((
-            (window.progress_view, "bureau_progress", lambda: window.progress_view.board is not None),
-            (window.screening_view, "bureau_screening", lambda: window.screening_view.result is not None))):
-        window.bureau_tabs.setCurrentWidget(view)
-        deadline = time.monotonic() + 300
-        while not ready() and time.monotonic() < deadline:
-            app.processEvents()
-            time.sleep(0.02)
-        app.processEvents()
-        path = Path(out_dir) / f"{number + offset:02d}_{name}.png"
-        window.grab().save(str(path))
-        written.append(path)
-    window.bureau_tabs.setCurrentIndex(0)
-    return written
-
-
-__all__ = ["DashboardView", "ProgressChart", "SEGMENTS", "add_bureau_tabs", "take_progress_screenshots"]
+__all__ = ["DashboardView", "ProgressChart", "SEGMENTS", "add_bureau_tabs"]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
-from ui.common.jobs import run_job
+from app.domain.quantities import quantity_def
+from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -92,8 +94,6 @@ class ScreeningView(QWidget):
 
     def run(self) -> None:
         """Screen the year's units with the chosen peers (the threshold file is read again each time)."""
-        from ui.bureau.window import quiet
-
         store, year, peers = self.store, self.year(), self.peers.currentData()
         self.summary.setText(f"{year} 年度：正在筛查……")
 
@@ -103,14 +103,10 @@ class ScreeningView(QWidget):
         self.job = run_job(self, "筛查", work, self.show_result, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         self.summary.setText("未能筛查（见提示）")
         QMessageBox.warning(self, "未能筛查", str(exc))
 
     def show_result(self, result: ScreeningResult) -> None:
-        from app.domain.quantities import quantity_def
-
         self.result = result
         self.outliers.setRowCount(len(result.outliers))
         for number, o in enumerate(result.outliers):

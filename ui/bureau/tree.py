@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -26,8 +27,16 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
-from app.bureau.hierarchy import ROLE_NAMES, TreeNode, return_department, tree
+from app.bureau.hierarchy import (
+    ROLE_NAMES,
+    TreeNode,
+    default_file_name,
+    export_department_package,
+    return_department,
+    tree,
+)
 from app.exchange.package import return_dataset
+from ui.common.jobs import quiet, run_job
 
 TREE_COLUMNS = ["部门 / 单位", "类别", "状态", "接收时间（UTC）", "错误", "提示", "总计", "金额单位", "说明"]
 CODE_ROLE = Qt.ItemDataRole.UserRole
@@ -209,10 +218,6 @@ class BureauTreePanel(QWidget):
 
     def export_department(self, path: str | None = None):
         """主管部门: the selected 部门's department package (上报: its 本级 becomes 已上报), in the background."""
-        from app.bureau.hierarchy import default_file_name, export_department_package
-        from ui.bureau.window import quiet
-        from ui.common.jobs import run_job
-
         selected = self._selected()
         if selected is None:
             return None
@@ -222,8 +227,6 @@ class BureauTreePanel(QWidget):
             QMessageBox.information(self, "不是部门", f"{code} 没有所属单位；请在树中选择一个部门。")
             return None
         if path is None:
-            from PySide6.QtWidgets import QFileDialog
-
             path, _filter = QFileDialog.getSaveFileName(self, "上报部门数据包", default_file_name(code, node.name, year),
                                                         "BudgetDesk 数据包 (*.bdp)")
             if not path:

@@ -9,27 +9,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -38,72 +39,33 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError, ConflictError
 from app.base.money import format_amount
-from app.domain.compute import FormView
+from app.bureau.comments import default_return_name, write_return
+from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
 from app.domain.forms import all_forms
 from app.exchange.package import (
     BatchResult,
     OverviewRow,
     import_packages,
     overview,
-    preview_package,
     return_dataset,
+    trust_key,
+    trusted_keys,
 )
-from ui.common.jobs import run_job
+from app.exchange.signing import existing_fingerprint
+from app.printing import build_document
+from ui.bureau.comments import BureauCommentsPanel
+from ui.bureau.dashboard_view import add_bureau_tabs
+from ui.bureau.form_table import RIGHT, FormViewTable, read_only_item
+from ui.bureau.package_import import import_package_interactive
+from ui.bureau.tree import install_tree
+from ui.common.jobs import quiet, run_job
+from ui.common.scrolling_tabs import fit_on_screen
 from ui.common.style import ERROR_QCOLOR
+from ui.common.trust_dialog import confirm_fingerprints
 
 OVERVIEW_COLUMNS = ["单位编码", "单位名称", "上级单位", "状态", "接收时间（UTC）", "错误", "提示", "密钥指纹",
                     "总计", "基本支出", "项目支出", "金额单位", "退回原因"]
 ERROR_COLOR = ERROR_QCOLOR  # one place for shared styles (ui/common/style.py)
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def quiet(progress):
-    """The job's progress without its per-step text.
-
-    ``ui.common.jobs.Job._progressed`` calls ``QProgressDialog.setValue`` (which processes events while the
-    dialog is modal, so the job's end can close the dialog) before ``setLabelText`` on the closed
-    dialog; until that is fixed there, the bar moves and the label keeps the job's title.
-    """
-    from app.base.progress import Progress
-
-    return Progress(lambda done, total, _text: progress.step(done, total, ""))  # raises Cancelled after 取消
-
-
-def _item(text: str, align=None, color: QColor | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if align is not None:
-        item.setTextAlignment(align)
-    if color is not None:
-        item.setForeground(QBrush(color))
-    return item
-
-
-class FormViewTable(QTableWidget):
-    """One form's rows and columns, read-only (drill-down into a unit, and the 汇总)."""
-
-    def __init__(self, view: FormView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = view.form
-        self.setObjectName(f"view_{form.id}")
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setColumnCount(2 + len(form.columns))
-        self.setHorizontalHeaderLabels(["编码/项目", "名称"] + [column.title for column in form.columns])
-        self.setRowCount(len(view.rows))
-        self.verticalHeader().setVisible(False)
-        for number, row in enumerate(view.rows):
-            self.setItem(number, 0, _item(row.code or ""))
-            self.setItem(number, 1, _item(("\u3000" * max(row.level - 1, 0)) + row.title.strip()))
-            for offset, column in enumerate(form.columns, start=2):
-                value = view.values.get((row.key, column.key))
-                self.setItem(number, offset, _item(format_amount(value, grouping=True), RIGHT))
-            if row.is_total or row.level == 1:
-                for col in range(self.columnCount()):
-                    font = self.item(number, col).font()
-                    font.setBold(True)
-                    self.item(number, col).setFont(font)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
 
 class FormsView(QWidget):
@@ -135,17 +97,12 @@ class FormsView(QWidget):
                                                         "PDF 文件 (*.pdf)")
             if not path:
                 return
-        from app.bureau.consolidate import Consolidation, print_consolidation
-
         source = self.source
         if isinstance(source, Consolidation):
             def work(progress):
                 return print_consolidation(source, Path(path))
         else:
             def work(progress):
-                from app.exchange.signing import existing_fingerprint
-                from app.printing import build_document
-
                 return build_document(source, Path(path), fingerprint=existing_fingerprint(source.unit.code)).pages
         self.job = run_job(self, "打印", work, lambda pages: self.heading.setToolTip(f"已打印到 {path}：共 {pages} 页"))
 
@@ -158,8 +115,6 @@ class FormsDialog(QDialog):
         self.view = FormsView(source, heading, self)
         layout.addWidget(self.view)
         if hasattr(source, "unit_code") and hasattr(source, "store"):  # a unit's budget, not a 汇总: its 批注
-            from ui.bureau.comments import BureauCommentsPanel
-
             self.comments = BureauCommentsPanel(self.view, source, self)
             layout.addWidget(self.comments)
             layout.setStretchFactor(self.view, 1)
@@ -203,10 +158,6 @@ class TrustDialog(QDialog):
     """登记密钥: the fingerprint typed from a unit's signed paper; 更换 (re-issue) needs a reason."""
 
     def __init__(self, store, unit_code: str = "", parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
-
-        from app.exchange.package import trusted_keys
-
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("登记单位签名密钥")
@@ -244,8 +195,6 @@ class TrustDialog(QDialog):
         show_history()
 
     def accept(self) -> None:
-        from app.exchange.package import trust_key
-
         try:
             trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
                       reason=self.reason.text())
@@ -320,18 +269,12 @@ class BureauWindow(QMainWindow):
         problem_layout.addWidget(self.problem_list)
         self.problems.hide()
         self.setCentralWidget(splitter)
-        from ui.bureau.dashboard_view import add_bureau_tabs
-
         add_bureau_tabs(self)  # 进度 and 筛查 tabs beside the overview
         self.summary = QLabel(self)
         self.summary.setObjectName("overview_summary")
         self.statusBar().addPermanentWidget(self.summary)
-        from ui.bureau.tree import install_tree
-
         install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
         self.resize(1280, 720)
-        from ui.common.scrolling_tabs import fit_on_screen
-
         fit_on_screen(self)  # 720 px and a title bar are more than a 768-px screen holds
         self.refresh()
 
@@ -346,14 +289,17 @@ class BureauWindow(QMainWindow):
         for number, row in enumerate(self.rows):
             status_color = ERROR_COLOR if row.returned and row.status == "draft" else None
             cells = [
-                _item(row.unit_code), _item(row.unit_name), _item(row.parent_code or ""),
-                _item(row.status_name, color=status_color),
-                _item(row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "未接收"),
-                _item("" if row.errors is None else str(row.errors), RIGHT, ERROR_COLOR if row.errors else None),
-                _item("" if row.warnings is None else str(row.warnings), RIGHT),
-                _item(row.fingerprint),
-                _item(format_amount(row.total, grouping=True), RIGHT), _item(format_amount(row.basic, grouping=True), RIGHT),
-                _item(format_amount(row.project, grouping=True), RIGHT), _item(row.money_unit), _item(row.returned),
+                read_only_item(row.unit_code), read_only_item(row.unit_name), read_only_item(row.parent_code or ""),
+                read_only_item(row.status_name, color=status_color),
+                read_only_item(row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "未接收"),
+                read_only_item("" if row.errors is None else str(row.errors), RIGHT,
+                               ERROR_COLOR if row.errors else None),
+                read_only_item("" if row.warnings is None else str(row.warnings), RIGHT),
+                read_only_item(row.fingerprint),
+                read_only_item(format_amount(row.total, grouping=True), RIGHT),
+                read_only_item(format_amount(row.basic, grouping=True), RIGHT),
+                read_only_item(format_amount(row.project, grouping=True), RIGHT),
+                read_only_item(row.money_unit), read_only_item(row.returned),
             ]
             for column, cell in enumerate(cells):
                 self.table.setItem(number, column, cell)
@@ -393,8 +339,6 @@ class BureauWindow(QMainWindow):
         keys = result.untrusted_keys()
         if not keys or self.folder is None:
             return
-        from ui.common.trust_dialog import confirm_fingerprints
-
         if not confirm_fingerprints(self, keys):  # 不一致: they stay listed as not imported
             return
         store, year, folder, replace = self.store, self.year.value(), self.folder, self.folder_replace
@@ -468,8 +412,6 @@ class BureauWindow(QMainWindow):
             if not ok:
                 return
             if row.status == "submitted" and reason.strip():
-                from app.bureau.comments import default_return_name
-
                 folder = self.settings.value("bureau/folder", "")
                 out, _filter = QFileDialog.getSaveFileName(
                     self, "保存退回文件（交给单位导入）", str(Path(folder) / default_return_name(row.unit_code, row.year)),
@@ -478,8 +420,6 @@ class BureauWindow(QMainWindow):
                     return
         try:
             if out:
-                from app.bureau.comments import write_return
-
                 if row.status != "submitted":
                     raise ConflictError(f"单位 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算不是已上报状态，无需退回。")
                 write_return(self.store, row.unit_code, row.year, reason, out)
@@ -498,8 +438,6 @@ class BureauWindow(QMainWindow):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             choice = dialog.choice()
-        from app.bureau.consolidate import consolidate
-
         kind, value = choice
         store, year = self.store, self.year.value()
         options = {"units": value} if kind == "units" else {"parent": value} if kind == "parent" else {}
@@ -510,136 +448,3 @@ class BureauWindow(QMainWindow):
         dialog = FormsDialog(result, f"{result.year}年 {result.title}（金额单位：{result.money_unit}）", self)
         dialog.show()
         self.consolidation_dialog = dialog
-
-
-def _diff_text(preview) -> str:
-    package = preview.package
-    lines = [f"数据包：{package.path.name}", f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",
-             f"密钥指纹：{package.fingerprint}" + ("（首次接收，将登记此密钥；请与纸质材料上的指纹核对）"
-                                                 if preview.first_trust else "（与登记的密钥一致）")]
-    if preview.department is not None:
-        lines += ["", *preview.department.lines]
-    if preview.diff is not None:
-        lines += ["", "本单位本年度数据已存在，与数据包的差异：", *preview.diff.lines(40)]
-    return "\n".join(lines)
-
-
-class ImportPreviewDialog(QDialog):
-    """A department package (app.bureau.hierarchy): the 部门 and its 所属单位 as verified; 导入 (覆盖导入) or 取消.
-    A unit package is shown by ui.window.resubmission_dialog instead."""
-
-    def __init__(self, preview, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("导入数据包")
-        layout = QVBoxLayout(self)
-        text = QPlainTextEdit(_diff_text(preview), self)
-        text.setObjectName("import_preview")
-        text.setReadOnly(True)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        ok = buttons.addButton("覆盖导入" if preview.needs_replace else "导入", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirm_import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
-
-
-def import_package_interactive(parent: QWidget, store, path: str, *, expected_unit: str | None = None,
-                               expected_year: int | None = None, ask=None, on_done=None, hint: str = "",
-                               replace_source: str = "重新上报"):
-    """Verify in a worker, show what the package holds and (when the unit and year are held) the difference
-    as a tree with 覆盖全部 / 合并所选 / 取消 (ui.window.resubmission_dialog), then import as chosen in a worker.
-
-    ``ask(preview) -> bool | list[str]`` replaces the dialog (tests): True 覆盖 (or 导入), a list of part
-    keys 合并, False 取消. ``hint`` is added to a refusal's message; ``replace_source`` is the audit's source
-    of a 覆盖 (the bureau's 重新上报; the clerk's window passes 导入)."""
-    import sys
-
-    from app.base.errors import Cancelled
-    from app.exchange.package import import_package
-    from app.exchange.resubmission import preview_resubmission, resubmit
-    from ui.window.resubmission_dialog import ResubmissionDialog
-
-    def refused(exc: BaseException, retry=None) -> None:
-        if isinstance(exc, Cancelled):
-            return
-        from app.exchange.package import UntrustedKeyError
-
-        if isinstance(exc, UntrustedKeyError) and retry is not None:
-            from ui.common.trust_dialog import confirm_fingerprints
-
-            if confirm_fingerprints(parent, exc.keys):  # the person compared them with the paper
-                retry([fingerprint for _code, _name, fingerprint in exc.keys])
-            return
-        if isinstance(exc, BudgetDeskError):
-            QMessageBox.warning(parent, "导入数据包", str(exc) + (f"\n\n{hint}" if hint else ""))
-        else:
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-
-    def confirmed(preview) -> None:
-        if getattr(preview, "department", None) is not None:
-            department(preview)
-            return
-        if ask is not None:
-            answer = ask(preview)
-            if answer:
-                start(preview, None if answer is True else list(answer), bool(preview.older))
-            return
-        dialog = ResubmissionDialog(preview, parent)
-        parent.resubmission_dialog = dialog  # window-modal, not exec(): the event loop stays the application's
-
-        def chosen() -> None:
-            if dialog.choice is not None:
-                start(preview, dialog.choice[1] if dialog.choice[0] == "merge" else None, dialog.force.isChecked())
-
-        dialog.accepted.connect(chosen)
-        dialog.open()
-
-    def department(preview) -> None:
-        accepted = ask(preview) if ask is not None else \
-            ImportPreviewDialog(preview, parent).exec() == QDialog.DialogCode.Accepted
-        if accepted:
-            import_department(preview, ())
-
-    def import_department(preview, trusted) -> None:
-
-        def finish(outcome) -> None:
-            QMessageBox.information(parent, "已导入",
-                                    f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：错误 {outcome.errors} 条，"
-                                    f"提示 {outcome.warnings} 条。" + "".join(
-                                        f"\n所属单位 {u.unit_code} {u.unit_name}：错误 {u.errors} 条，提示 {u.warnings} 条。"
-                                        for u in outcome.units) + "".join(f"\n\n注意：{w}" for w in outcome.warnings_text))
-            if on_done is not None:
-                on_done(outcome)
-
-        parent.package_job = run_job(parent, "导入数据包", lambda progress: import_package(
-            store, path, expected_unit=expected_unit, expected_year=expected_year, replace=preview.needs_replace,
-            trust_fingerprints=trusted), finish,
-            on_error=lambda exc: refused(exc, None if trusted else lambda keys: import_department(preview, keys)))
-
-    def start(preview, parts: list[str] | None, force: bool, trusted=()) -> None:
-        def finish(outcome) -> None:
-            done = {"merge": "合并（只取所选部分）", "replace": "覆盖原有数据", "new": "新数据"}[outcome.mode]
-            QMessageBox.information(
-                parent, "已导入",
-                f"已导入 {outcome.unit_code} {outcome.unit_name} {outcome.year} 年度：{done}。\n"
-                f"重新审核：错误 {outcome.errors} 条，提示 {outcome.warnings} 条。"
-                + (f"\n{outcome.note}" if outcome.note else ""))
-            if on_done is not None:
-                on_done(outcome)
-
-        parent.package_job = run_job(parent, "导入数据包", lambda progress: resubmit(
-            store, path, merge=parts, force=force, preview=preview, progress=quiet(progress),
-            replace_source=replace_source, trust_fingerprints=trusted), finish,
-            on_error=lambda exc: refused(exc, None if trusted else lambda keys: start(preview, parts, force, keys)))
-
-    def check(progress):
-        preview = preview_package(store, path, expected_unit=expected_unit, expected_year=expected_year)
-        if preview.department is not None:  # a 主管部门's package: its units come in together (app.bureau.hierarchy)
-            return preview
-        return preview_resubmission(store, path, expected_unit=expected_unit, expected_year=expected_year)
-
-    parent.package_job = run_job(parent, "核对数据包", check, confirmed, on_error=refused)
-    return parent.package_job

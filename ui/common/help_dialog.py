@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import __version__
 from app.base.paths import resource
+from app.system.logsetup import log_dir  # the folder the log is really written to (BUDGETDESK_LOG_DIR too)
 
 
 def help_pages() -> list[tuple[str, str]]:
@@ -93,16 +95,10 @@ def data_location(store) -> str:
 
 
 def log_location() -> str:
-    from app.system.logsetup import (
-        log_dir,  # the folder the log is really written to (BUDGETDESK_LOG_DIR too)
-    )
-
     return str(log_dir())
 
 
 def about_text(store) -> str:
-    from app import __version__
-
     return (f"<h3>部门预算填报 BudgetDesk {__version__}</h3>"
             "<p>部门预算和绩效目标的编制、审核、打印和上报。</p>"
             f"<p><b>数据位置：</b>{data_location(store)}</p>"

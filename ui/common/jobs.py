@@ -204,3 +204,13 @@ def run_job(parent: QWidget | None, title: str, work: Callable[[Progress], Any],
             on_error: Callable[[BaseException], None] | None = None, show_dialog: bool = True) -> Job:
     """Start ``work(progress)`` in a worker thread; see the module docstring."""
     return Job(parent, title, work, on_done, on_error, show_dialog).start()
+
+
+def quiet(progress: Progress) -> Progress:
+    """The job's progress without its per-step text.
+
+    ``Job._progressed`` calls ``QProgressDialog.setValue`` (which processes events while the dialog is
+    modal, so the job's end can close the dialog) before ``setLabelText`` on the closed dialog; until
+    that is fixed there, the bar moves and the label keeps the job's title.
+    """
+    return Progress(lambda done, total, _text: progress.step(done, total, ""))  # raises Cancelled after 取消

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.money import format_amount
+from ui.common.style import set_role
 
 COMPUTED = QColor("#eef1f5")
 
@@ -174,8 +175,6 @@ class ChoiceDelegate(QStyledItemDelegate):
 def button_bar(parent, buttons, message_name: str | None = None) -> tuple[QHBoxLayout, QLabel | None]:
     """The row of buttons under a record table (上移/下移/删除 …), then the table's message on the right.
     ``buttons``: [(label, object name, handler)]. Returns the layout and the message label."""
-    from ui.common.style import set_role
-
     bar = QHBoxLayout()
     for label, name, handler in buttons:
         button = QPushButton(label, parent)

@@ -4,7 +4,8 @@ Double-clicking a second ``.bdp`` used to start a second program on the same dat
 window listens on a local socket (``QLocalServer``: a Unix socket in the temporary folder, a named pipe
 on Windows); a later launch connects, sends the file it was given (or nothing: just come forward),
 waits for the answer and exits 0. The running window comes to the front and opens the file as a
-double-click would (the import with its checks and questions).
+double-click would (the import with its checks and questions; ``ui.app.serve_window`` wires a window to
+the server, since which import a file gets depends on the window).
 
 The socket's name is a hash of the OS user, the database (the SQLite file's full path, or the server
 URL without its password) and the window (clerk or 财政局): another user on the same machine, another
@@ -25,10 +26,13 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from sqlalchemy.engine import make_url
 
+from app.base.errors import BudgetDeskError
 from app.store.audit import os_user
+from db.engine import database_url, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +47,6 @@ ANSWER = b"ok\n"
 
 def database_identity(db: str | None) -> str:
     """The database as one string: the SQLite file's absolute path, or the server URL without password."""
-    from sqlalchemy.engine import make_url
-
-    from app.base.errors import BudgetDeskError
-    from db.engine import database_url, sqlite_path
-
     try:
         path = sqlite_path(db)
         if path is not None:
@@ -167,24 +166,3 @@ def bring_forward(window) -> None:
     window.show()
     window.raise_()
     window.activateWindow()
-
-
-def serve_window(server: InstanceServer, window, bureau: bool = False) -> None:
-    """What a second launch asks of this window: come forward, and open its file as a double-click would."""
-
-    def requested(path: str) -> None:
-        bring_forward(window)
-        if not path:
-            return
-        if bureau:
-            window.import_file(path)
-        else:
-            from ui.window.package_actions import import_package_gui
-
-            import_package_gui(window, path)
-
-    server.requested.connect(requested)
-    server.served = True
-    for path in server.pending:
-        QTimer.singleShot(0, lambda path=path: requested(path))
-    server.pending.clear()

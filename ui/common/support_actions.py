@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cli.selftest import run_selftest
 from app.system.logsetup import log_dir
 from ui.common.jobs import run_job
 
@@ -67,8 +68,6 @@ class SelftestDialog(QDialog):
 
 def run_selftest_gui(parent: QWidget | None, on_shown=None):
     """自检 in a worker (the job helper), then its steps in a dialog; the clerk's data is never touched."""
-    from app.system.selftest import run_selftest
-
     def work(progress):
         lines: list[str] = []
 

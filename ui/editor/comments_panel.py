@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError, ConflictError
 from app.bureau.comments import Comment, answer_comment, import_return
+from app.exchange.package import UntrustedKeyError
+from ui.common.trust_dialog import confirm_fingerprints
 from ui.editor.comment_marks import ANSWERED_COLOR, OPEN_COLOR, comment_index
 
 COLUMNS = ["状态", "批注方", "位置", "批注", "回复"]
@@ -203,14 +205,10 @@ def import_return_gui(window, path: str | None = None, *, confirm_new_key=None, 
     dataset = window.dataset
     expected = {"expected_unit": dataset.unit_code, "expected_year": dataset.year} if dataset is not None else {}
     report = report or (lambda title, text: QMessageBox.information(window, title, text))
-    from app.exchange.package import UntrustedKeyError
-
     try:
         try:
             outcome = import_return(window.store, path, **expected)
         except UntrustedKeyError as exc:  # the bureau's key, first seen: a person compares the fingerprint
-            from ui.common.trust_dialog import confirm_fingerprints
-
             if not confirm_fingerprints(window, exc.keys):
                 return False
             outcome = import_return(window.store, path, trust_fingerprints=[key[2] for key in exc.keys], **expected)

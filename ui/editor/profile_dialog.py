@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount, parse_amount
 from app.domain import prior, profile
-from app.domain.quantities import prior_names, quantity_def
+from app.domain.quantities import prior_names, quantity_def, value
 
 
 class ProfileDialog(QDialog):
@@ -67,8 +67,6 @@ class ProfileDialog(QDialog):
             grid.addWidget(QLabel(f"<b>{title}</b>", group), 1, column)
         self.amounts: dict[str, QLineEdit] = {}
         self.reasons: dict[str, QLineEdit] = {}
-        from app.domain.quantities import value
-
         for row, name in enumerate(prior_names(), start=2):
             grid.addWidget(QLabel(quantity_def(name).title, group), row, 0)
             amount = QLineEdit(format_amount(typed[name]) if name in typed else "", group)

@@ -1,1 +1,1 @@
-"""The print dialog: choices, preview, raster printing and print settings."""
+"""The print dialog: choices, preview, raster printing, the printer and the PDF file, print settings."""

@@ -6,23 +6,22 @@ sees is what the printer and the exported file get. Rendering runs in a worker t
 while a large department's 300 projects are laid out; ticking something else stops the render
 under way. 导出 PDF writes the bytes the preview already holds when the choices and the stored
 dataset version are unchanged, and renders (in a worker, with a progress dialog) only otherwise.
-打印 rasterises those same pages in a worker (``ui.printing.raster``). The dialog remembers its
-choices per dataset (``ui.printing.choices.PrintMemory``).
+打印 rasterises those same pages in a worker (``ui.printing.raster``) onto the printer chosen in the
+system print dialog, and the PDF is written whole or not at all (``ui.printing.output``). The dialog
+remembers its choices per dataset (``ui.printing.choices.PrintMemory``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPageSize
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -55,6 +54,7 @@ from ui.printing.choices import (
     PrintMemory,
     safe_file_name,
 )
+from ui.printing.output import ask_page_range, export_message, remembered_printer, write_pdf
 from ui.printing.preview import PREVIEW_ZOOMS, PdfPages, PreviewArea
 from ui.printing.raster import load_image_plugins_here, paint_pages
 from ui.printing.settings import settings_text, show_settings
@@ -77,29 +77,6 @@ class Rendered:
 def stored_version(dataset) -> int | None:
     """The dataset's version as stored now (bumped by every write, by any process); None if it is gone."""
     return dataset.stored_version()
-
-
-def write_pdf(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` beside it first and rename at the end, so a failure never leaves a
-    half-written PDF in place of the clerk's earlier export."""
-    handle, temporary = tempfile.mkstemp(prefix=".budgetdesk-", suffix=".pdf.part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _export_message(target: Path, exc: BaseException) -> str:
-    if isinstance(exc, Cancelled):
-        return "已取消导出，没有写入文件。"
-    if isinstance(exc, BudgetDeskError):
-        return f"没有导出：{exc}"
-    if isinstance(exc, PermissionError):
-        return f"没有导出：不能写入 {target}。该文件可能正在其他程序中打开，或没有写入该文件夹的权限。"
-    return f"没有导出：写入 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。"
 
 
 class PrintDialog(QDialog):
@@ -579,36 +556,16 @@ class PrintDialog(QDialog):
         self.message.setVisible(bool(text))
 
     # ---- print -----------------------------------------------------------------------------
-    def _prepare_printer(self) -> QPrinter:
-        dataset = self.controller.dataset
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(f"{dataset.unit.name} {dataset.year}年部门预算")
-        name, paper = self.memory.printer()
-        if name and name in QPrinterInfo.availablePrinterNames():
-            printer.setPrinterName(name)
-        try:
-            size = QPageSize(QPageSize.PageSizeId(int(paper))) if paper else QPageSize(QPageSize.PageSizeId.A4)
-        except ValueError:
-            size = QPageSize(QPageSize.PageSizeId.A4)
-        printer.setPageSize(size)
-        return printer
-
     def print_pages(self) -> bool:
         """打印…: the system print dialog, then every chosen page as an image on its own sheet (in a worker)."""
         if self.pages is None or self._busy(self.preview_job) or self._busy(self.print_job):
             return False
-        printer = self._prepare_printer()
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("打印")
-        dialog.setMinMax(1, len(self.pages))
-        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        dataset = self.controller.dataset
+        printer = remembered_printer(f"{dataset.unit.name} {dataset.year}年部门预算", self.memory)
+        indices = ask_page_range(printer, len(self.pages), self.memory, self)
+        if indices is None:
             return False
-        self.memory.set_printer(printer.printerName(), str(printer.pageLayout().pageSize().id().value))
-        first, last = 1, len(self.pages)
-        if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
-            first, last = printer.fromPage(), min(printer.toPage() or last, last)
-        pages, indices = self.pages, range(first - 1, last)
+        pages = self.pages
         self._printer = printer  # alive until the job is over
         self._show_error("")
 
@@ -677,7 +634,7 @@ class PrintDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, BudgetDeskError | OSError):
-                self._show_error(_export_message(target, exc))
+                self._show_error(export_message(target, exc))
             else:
                 sys.excepthook(type(exc), exc, exc.__traceback__)
 

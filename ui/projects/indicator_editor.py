@@ -25,6 +25,7 @@ from app.projects import (
     QUALITATIVE,
     Change,
     Indicator,
+    arrange_indicators,
     indicator_levels,
     level2_codes,
     level_name,
@@ -231,8 +232,6 @@ class IndicatorEditor(QWidget):
         return self._write(indicators)
 
     def arrange(self) -> None:
-        from app.projects import arrange_indicators
-
         arranged = arrange_indicators(self.model.records)
         if arranged != self.model.records:
             self._write(arranged)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.base.errors import BudgetDeskError
 from app.store import backup
 from ui.common.error_dialog import show_error
+from ui.common.jobs import run_job
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,6 @@ class BackupDialog(QDialog):
 
     def create_now(self):
         """立即备份 in the job helper (a bureau's database can take a while to copy); the list refreshes after."""
-        from ui.common.jobs import run_job
-
         def failed(exc: BaseException) -> None:
             if isinstance(exc, BudgetDeskError):
                 show_error(self, exc)

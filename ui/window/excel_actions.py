@@ -7,6 +7,7 @@ preview of what an import would change before anything is written.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import (
@@ -22,16 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.exchange.excel import (
-    diff_against,
-    export_workbook,
-    import_workbook,
-    read_workbook,
-    source_from_dataset,
-)
-from app.exchange.excel.export import default_file_name
-from app.exchange.excel.importer import Change, ImportPlan
 from ui.common.jobs import run_job
+
+if TYPE_CHECKING:
+    from app.exchange.excel.importer import Change, ImportPlan
 
 FOLDER_KEY = "excel/last_folder"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
@@ -58,6 +53,10 @@ def add_excel_actions(menu, window) -> tuple:
 
 def export_excel(window, path: str | Path | None = None):
     """Ask where (last folder used, or Documents) and write the workbook in a worker."""
+    # deferred: openpyxl loads with the first Excel export or import, not at start-up
+    from app.exchange.excel import export_workbook, source_from_dataset
+    from app.exchange.excel.export import default_file_name
+
     dataset = window.dataset
     if dataset is None:
         QMessageBox.information(window, "导出 Excel", "请先打开一个单位的预算。")
@@ -141,6 +140,9 @@ class ImportPreviewDialog(QDialog):
 
 def import_excel(window, path: str | Path | None = None):
     """Pick a workbook, read and compare it in a worker, show the preview, import on 导入."""
+    # deferred: openpyxl loads with the first Excel export or import, not at start-up
+    from app.exchange.excel import diff_against, read_workbook
+
     store = window.store
     settings = QSettings()
     if path is None:
@@ -163,6 +165,8 @@ def import_excel(window, path: str | Path | None = None):
 
 
 def _preview(window, plan: ImportPlan, changes: list[Change]) -> None:
+    from app.exchange.excel import import_workbook  # deferred like the two above: it brings openpyxl
+
     dataset = window.dataset
     if dataset is not None and (dataset.unit_code, dataset.year) != (plan.unit_code, plan.year):
         QMessageBox.warning(window, "从 Excel 导入",

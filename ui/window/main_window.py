@@ -27,6 +27,8 @@ from app.base.textcheck import check_code
 from app.domain.forms import editor_order
 from app.domain.records import UNIT_FIELDS, UnitInfo
 from app.store.service import BudgetDataset, Store
+from ui.common import help_dialog
+from ui.common.error_dialog import show_error
 from ui.common.scrolling_tabs import ScrollingTabWidget, fit_on_screen
 from ui.common.style import APP_STYLE, set_role
 from ui.common.support_actions import add_support_actions
@@ -34,8 +36,10 @@ from ui.editor.comments_panel import install_comments
 from ui.editor.controller import DatasetController
 from ui.editor.findings import FindingsDock
 from ui.editor.form_editor import FormTab
+from ui.editor.history_dialog import HistoryDialog
 from ui.editor.narrative_tab import NarrativeTab
 from ui.editor.unit_tab import UnitTab
+from ui.printing.settings import show_settings
 from ui.projects.projects_tab import ProjectsTab
 from ui.projects.selfeval_tabs import add_selfeval_tabs
 from ui.projects.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -210,7 +214,8 @@ class MainWindow(QMainWindow):
             self._commit_open_editor()
             for tab in narrative_tabs():
                 tab.commit()  # the text still in the box prints too
-            from ui.printing.dialog import PrintDialog  # loads reportlab and pdfium: not at start-up
+            # deferred: pypdfium2 and QtPrintSupport load when 打印预览 is first opened, not at start-up
+            from ui.printing.dialog import PrintDialog
 
             dialog = PrintDialog(self.controller, self)
             dialog.exec()
@@ -238,8 +243,6 @@ class MainWindow(QMainWindow):
         settings_action.setObjectName("settings")
 
         def open_settings() -> None:
-            from ui.printing.dialog import show_settings
-
             show_settings(self.store, self)
 
         settings_action.triggered.connect(open_settings)
@@ -253,8 +256,6 @@ class MainWindow(QMainWindow):
         """文件 / 编辑 / 审核 / 打印 / 帮助. Other modules add their actions to ``file_menu``,
         ``edit_menu``, ``check_menu``, ``print_menu`` and ``help_menu`` (keep each addition in its own
         module and call it from one line here)."""
-        from ui.common import help_dialog
-
         bar = self.menuBar()
         bar.setObjectName("menu_bar")
         self.file_menu = bar.addMenu("文件(&F)")
@@ -429,15 +430,11 @@ class MainWindow(QMainWindow):
         """修改记录 of the open dataset, or of one cell (the cell's context menu)."""
         if self.dataset is None:
             return
-        from ui.editor.history_dialog import HistoryDialog
-
         HistoryDialog(self.dataset, self, cell=cell).exec()
 
     def _ask_retry_write(self, exc: Exception) -> bool:
         """The database was busy (or the server dropped) while a cell was written: the fault dialog
         with 重试; the typed value is kept and written again when the clerk chooses 重试."""
-        from ui.common.error_dialog import show_error
-
         return show_error(self, exc, retry=True)
 
     def _write_refused(self, message: str) -> None:

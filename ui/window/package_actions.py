@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from app.exchange.package import default_file_name, export_package
 from app.exchange.signing import key_dir
-from ui.bureau.window import quiet
-from ui.common.jobs import run_job
+from ui.bureau.package_import import import_package_interactive
+from ui.bureau.window import BureauWindow
+from ui.common.jobs import quiet, run_job
 
 
 def export_package_gui(window, *, submit: bool, path: str | None = None):
@@ -53,8 +54,6 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
 
 
 def import_package_gui(window, path: str | None = None, *, ask=None):
-    from ui.bureau.window import import_package_interactive
-
     if path is None:
         path, _filter = QFileDialog.getOpenFileName(window, "导入数据包", QSettings().value("package/folder", ""),
                                                     "BudgetDesk 数据包 (*.bdp)")
@@ -74,8 +73,6 @@ def import_package_gui(window, path: str | None = None, *, ask=None):
 
 
 def open_bureau(window):
-    from ui.bureau.window import BureauWindow
-
     bureau = BureauWindow(window.store, window.dataset.year if window.dataset is not None else None)
     bureau.show()
     window.bureau_window = bureau

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from app.domain.prior import previous_dataset, typed_prior
 from ui.editor.grid_model import PRIOR_SETTING, show_prior_setting
 
 
@@ -24,8 +25,6 @@ def apply_show_prior(window, on: bool) -> None:
             if index is not None:
                 tab.table.setCurrentIndex(index)
     if on and getattr(window, "dataset", None) is not None:
-        from app.domain.prior import previous_dataset, typed_prior
-
         dataset = window.dataset
         if previous_dataset(dataset) is None:
             window.statusBar().showMessage(

@@ -11,6 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.base.errors import BudgetDeskError
+from app.cli.selftest import SAMPLE_UNIT, SAMPLE_YEAR, sample_path
+from app.exchange.interchange import import_file
+from ui.window import excel_actions, package_actions  # looked up at each click (tests replace them)
 
 # (object name, button text, explanation, optional module, its function)
 CHOICES = (
@@ -23,26 +26,18 @@ CHOICES = (
 
 
 def _import_package(window) -> None:
-    from ui.window.package_actions import import_package_gui
-
-    import_package_gui(window)
+    package_actions.import_package_gui(window)
 
 
 def _import_excel(window) -> None:
-    from ui.window.excel_actions import import_excel
-
-    import_excel(window)
+    excel_actions.import_excel(window)
 
 
 def open_sample(window) -> bool:
     """Import the bundled seed-004 sample (once; later clicks just open it) and show it."""
-    from app.system.selftest import SAMPLE_UNIT, SAMPLE_YEAR, sample_path
-
     store = window.store
     try:
         if not any(info.unit_code == SAMPLE_UNIT and info.year == SAMPLE_YEAR for info in store.list_datasets()):
-            from app.exchange.interchange import import_file
-
             import_file(store, sample_path())
         window.open_dataset(SAMPLE_UNIT, SAMPLE_YEAR)
     except BudgetDeskError as exc:
@@ -53,9 +48,7 @@ def open_sample(window) -> bool:
 
 def open_file(window, path: str) -> bool:
     """A file handed over by the desktop (double-click on a .bdp): the data-package import opens it."""
-    from ui.window.package_actions import import_package_gui
-
-    import_package_gui(window, path)
+    package_actions.import_package_gui(window, path)
     return True
 
 

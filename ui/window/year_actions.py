@@ -6,13 +6,14 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
+from app.exchange.year_cycle import new_year
+from ui.common.jobs import run_job
+from ui.editor.profile_dialog import ProfileDialog
+
 
 def start_next_year(window):
     """Ask, roll the open year over to the next (in the job helper) and open it. Returns the job, or None
     when nothing was started."""
-    from app.exchange.year_cycle import new_year
-    from ui.common.jobs import run_job
-
     dataset = window.dataset
     if dataset is None:
         QMessageBox.information(window, "新建下一年度", "请先打开一个单位的预算年度。")
@@ -38,8 +39,6 @@ def start_next_year(window):
 
 def edit_profile(window) -> bool:
     """单位情况与上年数… for the open year; True when saved."""
-    from ui.editor.profile_dialog import ProfileDialog
-
     if window.dataset is None:
         QMessageBox.information(window, "单位情况与上年数", "请先打开一个单位的预算年度。")
         return False

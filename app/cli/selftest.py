@@ -19,19 +19,24 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from app import __version__
 from app.base.paths import resource
+from app.domain.codes import CODE_KINDS, default_shipped_table
+from app.domain.forms import all_forms
 
 SAMPLE_FILE = ("samples", "seed004_2023.json")
 SAMPLE_UNIT, SAMPLE_YEAR, SAMPLE_UNIT_NAME = "359", 2023, "秦皇岛经济技术开发区融媒体中心"
 
+# The steps import the heavy parts (SQLAlchemy, reportlab, openpyxl, cryptography, pypdfium2) themselves:
+# `budgetdesk --help` stays light, and a part this build lacks or cannot load fails its own step only.
 
 
 def unembedded_fonts(document) -> list[str]:
     """Names of the fonts the text of a PDF (a pypdfium2 document) is set in but that the file does
     not carry."""
-    import ctypes
+    import ctypes  # only to call pypdfium2's C functions, so deferred with it
 
-    import pypdfium2.raw as pdfium_c
+    import pypdfium2.raw as pdfium_c  # deferred: pypdfium2
 
     missing: set[str] = set()
     for page in document:
@@ -43,6 +48,7 @@ def unembedded_fonts(document) -> list[str]:
                 pdfium_c.FPDFFont_GetBaseFontName(font, name, size)
                 missing.add(name.value.decode("utf-8", "replace") or "?")
     return sorted(missing)
+
 
 def sample_path() -> Path:
     return resource(*SAMPLE_FILE)
@@ -70,29 +76,25 @@ class _Run:
 
 def run_selftest(write: Callable[[str], None] = print) -> bool:
     run = _Run(write)
-    from app import __version__
-
     write(f"BudgetDesk 部门预算填报 {__version__} 自检")
     with tempfile.TemporaryDirectory(prefix="budgetdesk-selftest-") as workdir:
         work = Path(workdir)
         state = run.state
 
         def open_database() -> str:
-            from app.store.service import Store
+            from app.store.service import Store  # deferred: SQLAlchemy
 
             state["store"] = Store(str(work / "selftest.sqlite3"))
             return f"临时数据库 {work / 'selftest.sqlite3'}"
 
         def load_forms() -> str:
-            from app.domain.forms import all_forms
-
             forms = all_forms()
             if len(forms) < 9:
                 raise RuntimeError(f"只载入 {len(forms)} 张表样")
             return f"{len(forms)} 张表样"
 
         def load_rules() -> str:
-            from app.checks.rules import all_rules
+            from app.checks.rules import all_rules  # deferred: SQLAlchemy
 
             rules = all_rules()
             if not rules:
@@ -100,8 +102,6 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"{len(rules)} 条审核规则"
 
         def load_codes() -> str:
-            from app.domain.codes import CODE_KINDS, default_shipped_table
-
             sizes = {kind: len(default_shipped_table(kind).items) for kind in CODE_KINDS}
             empty = [kind for kind, size in sizes.items() if not size]
             if empty:
@@ -109,14 +109,14 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"{len(sizes)} 种代码表，共 {sum(sizes.values())} 个科目"
 
         def import_sample() -> str:
-            from app.exchange.interchange import import_file
+            from app.exchange.interchange import import_file  # deferred: SQLAlchemy
 
             dataset = import_file(state["store"], sample_path())
             state["dataset"] = dataset
             return f"{dataset.unit.code} {dataset.unit.name} {dataset.year} 年度，{len(dataset.entered_values())} 个录入单元格"
 
         def run_checks() -> str:
-            from app.checks.rules import check_dataset
+            from app.checks.rules import check_dataset  # deferred: SQLAlchemy
 
             findings = check_dataset(state["dataset"])
             errors = sum(1 for finding in findings if finding.severity == "error")
@@ -125,7 +125,7 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"错误 0 条，提示 {len(findings)} 条"
 
         def print_pdf() -> str:
-            import pypdfium2 as pdfium
+            import pypdfium2 as pdfium  # deferred: pypdfium2, and reportlab in build_document
 
             from app.printing import build_document
 
@@ -147,6 +147,7 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"共 {pages} 页，{result.fonts.metadata_text}"
 
         def export_excel() -> object:
+            # deferred: openpyxl, SQLAlchemy
             from app.exchange.excel import export_workbook, read_workbook, source_from_dataset
             from app.exchange.interchange import export_document
 
@@ -163,6 +164,7 @@ def run_selftest(write: Callable[[str], None] = print) -> bool:
             return f"{len(sheets)} 个工作表，{target.stat().st_size // 1024} KB，读回一致"
 
         def export_package() -> object:
+            # deferred: cryptography, SQLAlchemy
             from app.exchange.package import export_package, open_package
             from app.exchange.signing import KEY_DIR_ENV
 

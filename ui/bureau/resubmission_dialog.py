@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.records import STATUS_NAMES
 from ui.common.style import ERROR_QCOLOR
 
 MAX_LINES_PER_PART = 500  # a part with more lines shows these and a count of the rest
@@ -46,8 +47,6 @@ class ResubmissionDialog(QDialog):
         package = preview.package
         self.setWindowTitle("导入数据包" if preview.diff is None else "重新上报的数据包：与现有数据的差异")
         layout = QVBoxLayout(self)
-        from app.domain.records import STATUS_NAMES
-
         lines = [f"数据包：{package.path.name}（制作于 {package.manifest.get('created', '?')}，"
                  f"{STATUS_NAMES.get(preview.document.get('status', 'draft'), '')}）",
                  f"单位：{package.unit_code} {package.unit_name}　年度：{package.year}",

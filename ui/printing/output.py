@@ -1,0 +1,70 @@
+"""Where the chosen pages go: the printer (set up from what the dialog remembers, chosen in the system
+print dialog) and the exported PDF file (written whole or not at all, a failure said in Chinese)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QDialog, QWidget
+
+from app.base.errors import BudgetDeskError, Cancelled
+from ui.printing.choices import PrintMemory
+
+
+def write_pdf(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` beside it first and rename at the end, so a failure never leaves a
+    half-written PDF in place of the clerk's earlier export."""
+    handle, temporary = tempfile.mkstemp(prefix=".budgetdesk-", suffix=".pdf.part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def export_message(target: Path, exc: BaseException) -> str:
+    """Why 导出 PDF wrote nothing, for the clerk."""
+    if isinstance(exc, Cancelled):
+        return "已取消导出，没有写入文件。"
+    if isinstance(exc, BudgetDeskError):
+        return f"没有导出：{exc}"
+    if isinstance(exc, PermissionError):
+        return f"没有导出：不能写入 {target}。该文件可能正在其他程序中打开，或没有写入该文件夹的权限。"
+    return f"没有导出：写入 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。"
+
+
+def remembered_printer(document_name: str, memory: PrintMemory) -> QPrinter:
+    """A printer set to the printer and paper chosen last time (A4 when that is unknown or gone)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(document_name)
+    name, paper = memory.printer()
+    if name and name in QPrinterInfo.availablePrinterNames():
+        printer.setPrinterName(name)
+    try:
+        size = QPageSize(QPageSize.PageSizeId(int(paper))) if paper else QPageSize(QPageSize.PageSizeId.A4)
+    except ValueError:
+        size = QPageSize(QPageSize.PageSizeId.A4)
+    printer.setPageSize(size)
+    return printer
+
+
+def ask_page_range(printer: QPrinter, page_count: int, memory: PrintMemory, parent: QWidget) -> range | None:
+    """The system print dialog: the pages to print (indices from 0), or None when it was cancelled.
+    The printer and paper chosen are remembered for next time."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("打印")
+    dialog.setMinMax(1, page_count)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    memory.set_printer(printer.printerName(), str(printer.pageLayout().pageSize().id().value))
+    first, last = 1, page_count
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first, last = printer.fromPage(), min(printer.toPage() or last, last)
+    return range(first - 1, last)
