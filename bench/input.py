@@ -13,7 +13,8 @@ import textwrap
 from pathlib import Path
 
 from app.base.errors import InputError
-from app.exchange.interchange import dumps, export_document, parse_document, read_document
+from app.base.jsondoc import parse_document, read_document
+from app.exchange.interchange import dumps, export_document
 from app.store.service import Store
 from bench.large import build_large_department, build_large_projects
 

@@ -144,7 +144,7 @@ def test_too_many_values_are_refused_before_parsing(capsys, tmp_path, seeded_db,
 
 
 def test_brackets_and_commas_inside_strings_do_not_count(tmp_path):
-    from app.exchange.interchange import parse_document
+    from app.base.jsondoc import parse_document
 
     text = json.dumps({"format": "x", "deep": "[" * 100 + "{" * 100, "escaped": '\\"[[[[' * 50})
     assert parse_document(text.encode())["deep"] == "[" * 100 + "{" * 100

@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy import text
 
 from app.base.errors import InputError
+from app.base.jsondoc import read_document
 from app.base.paths import resource
 from app.domain import forms as form_definitions
 from app.domain.forms import form_by_id
-from app.exchange.interchange import export_document, import_document, read_document
+from app.exchange.interchange import export_document, import_document
 from app.printing.document import render_document
 from app.store.audit import history
 from app.store.editions import (
@@ -122,7 +123,7 @@ def test_every_way_a_dataset_comes_about_records_its_editions(any_store, tmp_pat
     document = export_document(imported)
     assert document["editions"] == made_with
     # Excel: exported and read back, made with today's definitions
-    from app.exchange.excel.export import export_workbook, source_from_dataset
+    from app.exchange.excel import export_workbook, source_from_dataset
     from app.exchange.excel.importer import import_workbook, read_workbook
 
     path = export_workbook(source_from_dataset(imported), tmp_path / "seed.xlsx")

@@ -11,8 +11,9 @@ import pytest
 
 from app import selfeval
 from app.base.errors import InputError
+from app.base.jsondoc import read_document
 from app.exchange.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
-from app.exchange.interchange import import_document, read_document
+from app.exchange.interchange import import_document
 from app.store.service import Store
 from tests.conftest import FIXTURES
 

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app import selfeval
-from app.exchange.interchange import import_document, read_document
+from app.base.jsondoc import read_document
+from app.exchange.interchange import import_document
 from tests.conftest import FIXTURES
 from tests.test_gui_editor import type_text
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from app import selfeval
-from app.exchange.interchange import import_document, read_document
+from app.base.jsondoc import read_document
+from app.exchange.interchange import import_document
 from app.printing.document import build_document, printable_items
 from app.store.service import Store
 from tests.conftest import FIXTURES

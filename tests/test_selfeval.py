@@ -8,8 +8,9 @@ import pytest
 
 from app import selfeval
 from app.base.errors import InputError, LockedError
+from app.base.jsondoc import read_document
 from app.checks.rules import check_dataset
-from app.exchange.interchange import export_document, import_document, read_document
+from app.exchange.interchange import export_document, import_document
 from app.store.audit import history
 from app.store.service import Store
 from tests.conftest import FIXTURES, SEED004

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from app import selfeval
 from app.base.errors import Cancelled, NotFoundError
+from app.base.jsondoc import read_document
 from app.base.progress import Progress
-from app.exchange.interchange import import_document, read_document
+from app.exchange.interchange import import_document
 from app.exchange.year_cycle import NEW_YEAR, new_year
 from app.projects import ProjectBook
 from app.store.audit import history

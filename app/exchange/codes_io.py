@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.base.errors import InputError
@@ -34,6 +35,7 @@ Rows = list[tuple[int, list[str]]]  # (row number as Excel shows it, cell texts)
 
 
 def _column_letter(index: int) -> str:
+    # deferred: openpyxl loads only when a code table comes as xlsx, not at start-up
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
@@ -47,7 +49,7 @@ def _cell_text(value: object, line: int, column: int, where: str) -> str:
     return text.strip()
 
 
-def _collect(records, where: str) -> Rows:
+def _collect(records: Iterable[tuple[int, Sequence[object]]], where: str) -> Rows:
     """Rows with content, numbered as Excel numbers them, with the row and cell bounds applied."""
     rows: Rows = []
     for line, cells in records:
@@ -94,6 +96,7 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
 
 
 def _rows_from_xlsx(path: Path) -> tuple[Rows, str]:
+    # deferred: openpyxl loads only when a code table comes as xlsx, not at start-up
     from openpyxl import load_workbook
 
     data = io.BytesIO(read_bounded(path, MAX_CODE_FILE_BYTES, "科目表"))
@@ -140,9 +143,10 @@ def read_code_file(path: str | Path, kind: str) -> list[tuple[str, str, str | No
     header = [cell.lower() for cell in rows[0][1]]
     if any(cell in _CODE_HEADERS for cell in header):
         code_col = next(i for i, cell in enumerate(header) if cell in _CODE_HEADERS)
-        name_col = next((i for i, cell in enumerate(header) if cell in _NAME_HEADERS), None)
-        if name_col is None:
+        named = next((i for i, cell in enumerate(header) if cell in _NAME_HEADERS), None)
+        if named is None:
             raise InputError(f"文件“{shown(path.name)}”的表头缺少“名称”列。")
+        name_col = named
         kind_col = next((i for i, cell in enumerate(header) if cell in _KIND_HEADERS), None)
         rows = rows[1:]
     result, lines = [], []

@@ -778,7 +778,7 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
     package's 已上报 only when the merged content passes 审核 (no 错误, every 提示 with its 说明); otherwise
     it is 编制中 and the outcome says why. Either way the 审核 is re-run and reported."""
     from app.exchange import package as pkg
-    from app.exchange.interchange import _submission_blockers, import_document, validate_document
+    from app.exchange.interchange import blockers_in_document, import_document, validate_document
 
     progress_step(progress, 0, 4, "核对数据包")
     if preview is None:
@@ -828,7 +828,7 @@ def resubmit(store, path: str | Path, *, merge: Iterable[str] | None = None, for
         except InputError as exc:
             raise InputError(f"合并后的数据无法导入（所选部分与其余部分不一致），未导入任何数据：\n{exc}") from None
         if document.get("status") == "submitted":
-            blockers = _submission_blockers({**incoming, "status": "draft"})
+            blockers = blockers_in_document({**incoming, "status": "draft"})
             if blockers:
                 note = (f"合并后的数据还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
                         "已设为编制中，未作为已上报接收。")

@@ -22,10 +22,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.base.errors import ConflictError, InputError, NotFoundError
-from app.base.progress import step
+from app.base.progress import Progress, step
 from app.domain import prior as prior_module
 from app.domain import profile as unit_profile
 from app.domain.forms import all_forms
+from app.exchange.document_book import export_book
+from app.exchange.document_schema import FORMAT, FORMAT_VERSION
+from app.exchange.interchange import import_document
+from app.projects import BookContent, Project, ProjectBook
+from app.store.editions import current_editions
+from app.store.service import Store
 
 NEW_YEAR = "新建年度"  # the audit trail's source and event
 
@@ -51,7 +57,7 @@ class NewYearResult:
         return text
 
 
-def _shift_period(project, from_year: int, to_year: int):
+def _shift_period(project: Project, from_year: int, to_year: int) -> tuple[date | None, date | None]:
     start, end = project.period_start, project.period_end
     if start and end and start.year == end.year == from_year:
         shift = to_year - from_year
@@ -62,13 +68,9 @@ def _shift_period(project, from_year: int, to_year: int):
     return start, end
 
 
-def next_year_document(store, unit_code: str, from_year: int, to_year: int,
-                       progress=None) -> tuple[dict, NewYearResult]:
+def next_year_document(store: Store, unit_code: str, from_year: int, to_year: int,
+                       progress: Progress | None = None) -> tuple[dict, NewYearResult]:
     """The new year's interchange document (read-only): what ``new_year`` imports in one transaction."""
-    from app.exchange.interchange import FORMAT, FORMAT_VERSION, _export_book
-    from app.projects import BookContent, ProjectBook
-    from app.store.editions import current_editions
-
     if to_year <= from_year:
         raise InputError(f"新年度（{to_year}）应晚于来源年度（{from_year}）。")
     source = store.open_dataset(unit_code, from_year)  # NotFoundError names what is missing
@@ -121,7 +123,7 @@ def next_year_document(store, unit_code: str, from_year: int, to_year: int,
     }
     if rows:
         document["rows"] = rows
-    document.update(_export_book(BookContent(projects=projects)))
+    document.update(export_book(BookContent(projects=projects)))
     texts = {key: text for key, text in unit_profile.profile(source).items() if text}
     if texts:
         document["profile"] = texts
@@ -130,11 +132,9 @@ def next_year_document(store, unit_code: str, from_year: int, to_year: int,
     return document, result
 
 
-def new_year(store, unit_code: str, from_year: int, to_year: int, progress=None) -> NewYearResult:
+def new_year(store: Store, unit_code: str, from_year: int, to_year: int, progress: Progress | None = None) -> NewYearResult:
     """Build the new year's document and import it in ONE transaction (all or nothing), audited as
     the one event 新建年度."""
-    from app.exchange.interchange import import_document
-
     document, result = next_year_document(store, unit_code, from_year, to_year, progress)
     if progress is not None:
         progress.final_step(1, 3, "建立新年度")  # 取消 is honoured up to here, before anything is written

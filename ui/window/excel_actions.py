@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from ui.common.jobs import run_job
 
 if TYPE_CHECKING:
-    from app.exchange.excel.importer import Change, ImportPlan
+    from app.exchange.excel.diff import Change
+    from app.exchange.excel.importer import ImportPlan
 
 FOLDER_KEY = "excel/last_folder"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"

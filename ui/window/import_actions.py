@@ -16,8 +16,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.base.errors import BudgetDeskError, Cancelled
+from app.base.jsondoc import read_document
 from app.base.progress import Progress
-from app.exchange.interchange import import_document, read_document
+from app.exchange.interchange import import_document
 from ui.common.file_dialogs import remember_folder, start_folder
 from ui.common.jobs import Job, run_job
 

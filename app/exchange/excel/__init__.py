@@ -1,18 +1,24 @@
 """Official-layout Excel workbooks (xlsx) out and in, generated from the form definitions.
 
-* ``export.export_workbook(source, path)`` writes one sheet per form (title, unit line, merged
-  multi-level header, 栏次, live formulas for every computed cell), the project part and the
-  unit's information; ``source_from_dataset`` makes the source of a stored dataset, and any object
-  with the same attributes (the bureau's 汇总) exports with the same code.
+* ``export.export_workbook(source, path)`` writes one sheet per form (``form_sheets``: title, unit
+  line, merged multi-level header, 栏次, live formulas for every computed cell), the project part
+  (``project_sheets``), the 绩效自评 sheets (``selfeval_sheets``) and the unit's information; the cells go
+  through ``sheet.Sheet`` with the shared ``styles``. ``source.source_from_dataset`` makes the source
+  of a stored dataset, and any object with the same attributes (the bureau's 汇总) exports with the
+  same code.
 * ``importer.read_workbook(store, path)`` reads such a workbook back into an interchange document
-  (all-or-nothing: every unreadable cell is reported with its sheet and address);
+  (all-or-nothing: every unreadable cell is reported with its sheet and address; ``grid``,
+  ``form_reader``, ``project_reader``); ``diff.diff_against`` lists what it would change, and
   ``importer.import_workbook`` writes it through ``app.exchange.interchange.import_document``.
+* ``labels`` holds what export and import agree on (sheet names, field labels).
 
 Qt-free; openpyxl reads through defusedxml (``safety``).
 """
 
-from app.exchange.excel.export import ExportSource, export_workbook, source_from_dataset
-from app.exchange.excel.importer import ImportPlan, diff_against, import_workbook, read_workbook
+from app.exchange.excel.diff import Change, diff_against
+from app.exchange.excel.export import default_file_name, export_workbook
+from app.exchange.excel.importer import ImportPlan, import_workbook, read_workbook
+from app.exchange.excel.source import ExportSource, source_from_dataset
 
-__all__ = ["ExportSource", "ImportPlan", "diff_against", "export_workbook", "import_workbook", "read_workbook",
-           "source_from_dataset"]
+__all__ = ["Change", "ExportSource", "ImportPlan", "default_file_name", "diff_against", "export_workbook",
+           "import_workbook", "read_workbook", "source_from_dataset"]

@@ -7,14 +7,23 @@ from __future__ import annotations
 import re
 import threading
 import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 import openpyxl
+from defusedxml.ElementTree import fromstring
+from openpyxl import DEFUSEDXML
+from openpyxl import Workbook as XlsxBook
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet import _reader, merge
 
 from app.base.errors import InputError
+from app.base.textcheck import check_user_file
+
+Loaded = TypeVar("Loaded")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a county department's workbook is well under 5 MB
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # all parts of the zip together, unpacked (zip bombs)
@@ -27,15 +36,11 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc …: the ol
 
 def defusedxml_active() -> bool:
     """openpyxl parses every XML part with defusedxml when it is installed (entities refused)."""
-    from openpyxl import DEFUSEDXML
-
     return bool(DEFUSEDXML)
 
 
 def check_file(path: str | Path) -> Path:
     """Refuse, with a message saying what to do, anything that is not a plausible xlsx package."""
-    from app.base.textcheck import check_user_file
-
     path = Path(path)
     # before openpyxl opens it: a folder, FIFO, device or empty file refused like every user file
     size = check_user_file(path, "Excel 工作簿")
@@ -61,7 +66,7 @@ def check_file(path: str | Path) -> Path:
     return path
 
 
-def _decimal_number(value: str):
+def _decimal_number(value: str) -> Decimal | int | str:
     """openpyxl's number reader, with Decimal instead of float: the digits stay as written."""
     if "." in value or "E" in value or "e" in value:
         try:
@@ -80,7 +85,7 @@ def _no_format(self) -> None:
 
 
 @contextmanager
-def decimal_numbers():
+def decimal_numbers() -> Iterator[None]:
     with _PATCH_LOCK:
         original, original_format = _reader._cast_number, merge.MergedCellRange.format
         _reader._cast_number = _decimal_number
@@ -92,7 +97,7 @@ def decimal_numbers():
             merge.MergedCellRange.format = original_format
 
 
-def load(path: Path):
+def load(path: Path) -> XlsxBook:
     """The workbook with the values Excel/LibreOffice cached for formulas, numbers as Decimal."""
     return _load(path, lambda: openpyxl.load_workbook(path, data_only=True, rich_text=False, keep_links=False))
 
@@ -105,8 +110,6 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str] | None:
     """Sheet title → its part in the package (from workbook.xml and its relationships)."""
-    from defusedxml.ElementTree import fromstring
-
     try:
         workbook = fromstring(package.read("xl/workbook.xml"))
         rels = fromstring(package.read("xl/_rels/workbook.xml.rels"))
@@ -126,8 +129,6 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str] | None:
 def _formulas_in(xml: bytes) -> set[tuple[int, int]] | None:
     """Coordinates of the cells of one sheet part that hold a formula; None when a cell has no
     reference (allowed, rare: then openpyxl counts the positions)."""
-    from openpyxl.utils import column_index_from_string
-
     found = set()
     for match in _CELL.finditer(xml):
         ref = _REF.search(match.group(1))
@@ -180,7 +181,7 @@ def _formula_cells_by_openpyxl(path: Path) -> dict[str, set[tuple[int, int]]]:
     return _load(path, read)
 
 
-def _load(path: Path, read):
+def _load(path: Path, read: Callable[[], Loaded]) -> Loaded:
     if not defusedxml_active():  # pragma: no cover - defusedxml is a pinned dependency
         raise InputError("缺少 defusedxml，为安全起见不读取外来的 Excel 文件。")
     try:
@@ -190,7 +191,8 @@ def _load(path: Path, read):
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a file we cannot read
         name = type(exc).__name__
-        chain, cause = [], exc
+        chain: list[str] = []
+        cause: BaseException | None = exc
         while cause is not None and len(chain) < 10:
             chain.append(type(cause).__name__)
             cause = cause.__cause__ or cause.__context__
@@ -199,7 +201,7 @@ def _load(path: Path, read):
         raise InputError(f"无法读取工作簿“{path.name}”（{name}：{exc}）。{SAVE_AS}") from None
 
 
-def check_bounds(book, path: Path) -> None:
+def check_bounds(book: XlsxBook, path: Path) -> None:
     if len(book.worksheets) > MAX_SHEETS:
         raise InputError(f"工作簿“{path.name}”有 {len(book.worksheets)} 张工作表，超过上限 {MAX_SHEETS}。")
     cells = 0

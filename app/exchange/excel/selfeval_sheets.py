@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import re
 
+from openpyxl import Workbook as XlsxBook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
 from app import selfeval
 from app.base.errors import InputError
 from app.base.money import format_amount, parse_amount
-from app.exchange.excel import layout as L
-from app.exchange.excel.export import _BOLD, _CENTER, _HEADER_FILL, _LEFT, Sheet
+from app.domain.records import UnitInfo
+from app.exchange.excel import labels
+from app.exchange.excel.grid import Grid, Reader
+from app.exchange.excel.sheet import Sheet
+from app.exchange.excel.styles import BOLD, CENTER, HEADER_FILL, LEFT
 
 PROJECT_SHEET_NAME = "项目绩效自评"
 DEPARTMENT_SHEET_NAME = "部门整体自评"
@@ -36,7 +43,7 @@ _WEIGHTED = re.compile(r"^(?P<name>.*?)[（(]\s*(?P<weight>\d+(?:\.\d+)?)\s*[）
 
 def titles() -> dict[str, str]:
     """Sheet titles the importer recognises → kind."""
-    return {L.clean(selfeval.PROJECT_TITLE): PROJECT_KIND, L.clean(selfeval.DEPARTMENT_TITLE): DEPARTMENT_KIND}
+    return {labels.clean(selfeval.PROJECT_TITLE): PROJECT_KIND, labels.clean(selfeval.DEPARTMENT_TITLE): DEPARTMENT_KIND}
 
 
 def _project_columns() -> list[tuple[str, tuple[str, ...]]]:
@@ -55,14 +62,9 @@ def _project_columns() -> list[tuple[str, tuple[str, ...]]]:
 _MONEY = ("budget", "actual_total", "actual_general", "actual_fund", "actual_nonfiscal")
 
 
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
-
-
 # ---- writing -------------------------------------------------------------------------------------
-def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit, year: int, money_unit: str) -> None:
+def write_project_sheet(ws: Worksheet, evaluations: list[selfeval.ProjectEvaluation], unit: UnitInfo, year: int,
+                        money_unit: str) -> None:
     sheet = Sheet(ws)
     columns = _project_columns()
     ncols = len(columns)
@@ -81,18 +83,18 @@ def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit,
             while last < ncols and paths[last][: level + 1] == path[: level + 1]:
                 last += 1
             bottom = 5 if level == len(path) - 1 else 3 + level
-            sheet.text(3 + level, column, path[level], align=_CENTER, font=_BOLD, fill=_HEADER_FILL)
+            sheet.text(3 + level, column, path[level], align=CENTER, font=BOLD, fill=HEADER_FILL)
             sheet.merge(3 + level, column, bottom, last)
             column = last + 1
     for number, item in enumerate(evaluations):
         row = FIRST_PROJECT_ROW + number
         for index, (key, _path) in enumerate(columns, start=1):
             if key == "seq":
-                sheet.text(row, index, str(number + 1), align=_CENTER)
+                sheet.text(row, index, str(number + 1), align=CENTER)
             elif key in _MONEY:
                 sheet.number(row, index, getattr(item, key))
             elif key == "rate":
-                budget, actual = _letter(4), _letter(5)
+                budget, actual = get_column_letter(4), get_column_letter(5)
                 cell = sheet.formula(row, index, f'IF(AND(ISNUMBER({budget}{row}),{budget}{row}<>0,'
                                                  f'ISNUMBER({actual}{row})),ROUND({actual}{row}/{budget}{row},4),"")')
                 cell.number_format = RATE_FORMAT
@@ -107,17 +109,18 @@ def write_project_sheet(ws, evaluations: list[selfeval.ProjectEvaluation], unit,
     ws.page_setup.paperSize = ws.PAPERSIZE_A3
 
 
-def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, year: int, money_unit: str) -> None:
+def write_department_sheet(ws: Worksheet, department: selfeval.DepartmentEvaluation, unit: UnitInfo, year: int,
+                           money_unit: str) -> None:
     sheet = Sheet(ws)
     sheet.title(f"{year}年{selfeval.DEPARTMENT_TITLE}", 8)
     sheet.unit_line(2, 8, "", f"{year}年度", f"单位：{money_unit}")
 
     def label(row: int, column: int, text: str, last_row: int | None = None, last_column: int | None = None) -> None:
-        sheet.text(row, column, text, align=_CENTER, font=_BOLD, fill=_HEADER_FILL)
+        sheet.text(row, column, text, align=CENTER, font=BOLD, fill=HEADER_FILL)
         sheet.merge(row, column, last_row or row, last_column or column)
 
     def text(row: int, column: int, value: str, last_column: int) -> None:
-        sheet.text(row, column, value, align=_LEFT)
+        sheet.text(row, column, value, align=LEFT)
         sheet.merge(row, column, row, last_column)
 
     label(3, 1, "部门（单位）名称")
@@ -152,12 +155,12 @@ def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, 
             weight = f"（{selfeval.points_text(item.weight)}）" if item.weight is not None else ""
             sheet.text(row, 3, f"{item.name}{weight}" if item.name else "")
             sheet.text(row, 4, item.level3)
-            sheet.text(row, 5, item.target_value, align=_CENTER)
-            sheet.text(row, 6, item.actual_value, align=_CENTER)
+            sheet.text(row, 5, item.target_value, align=CENTER)
+            sheet.text(row, 6, item.actual_value, align=CENTER)
             sheet.number(row, 7, item.score, number_format="0.##")
             sheet.text(row, 8, item.deviation)
             row += 1
-        sheet.text(first, 1, group.name, align=_CENTER)
+        sheet.text(first, 1, group.name, align=CENTER)
         sheet.merge(first, 1, row - 1, 1)
         sheet.number(first, 2, group.weight, number_format="0.##")
         sheet.merge(first, 2, row - 1, 2)
@@ -174,19 +177,19 @@ def write_department_sheet(ws, department: selfeval.DepartmentEvaluation, unit, 
     sheet.page("portrait", 0)
 
 
-def write_sheets(xlsx, taken: set[str], content: selfeval.SelfEvaluationContent | None, unit, year: int,
+def write_sheets(xlsx: XlsxBook, taken: set[str], content: selfeval.SelfEvaluationContent | None, unit: UnitInfo, year: int,
                  money_unit: str) -> None:
     """Both sheets, when the dataset has a self-evaluation (nothing otherwise)."""
     if content is None or content.is_empty():
         return
-    write_project_sheet(xlsx.create_sheet(L.sheet_name(PROJECT_SHEET_NAME, taken)), content.projects, unit, year,
+    write_project_sheet(xlsx.create_sheet(labels.sheet_name(PROJECT_SHEET_NAME, taken)), content.projects, unit, year,
                         money_unit)
-    write_department_sheet(xlsx.create_sheet(L.sheet_name(DEPARTMENT_SHEET_NAME, taken)), content.department, unit,
+    write_department_sheet(xlsx.create_sheet(labels.sheet_name(DEPARTMENT_SHEET_NAME, taken)), content.department, unit,
                            year, money_unit)
 
 
 # ---- reading -------------------------------------------------------------------------------------
-def _money_text(grid, reader, row: int, column: int) -> str | None:
+def _money_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None:
     raw = grid.raw_text(row, column)
     if raw in ("/", "／"):
         return None
@@ -194,7 +197,7 @@ def _money_text(grid, reader, row: int, column: int) -> str | None:
     return None if value is None else format_amount(value)
 
 
-def _points_text(grid, reader, row: int, column: int) -> str | None:
+def _points_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None:
     raw = grid.raw_text(row, column).replace("分", "")
     if not raw:
         return None
@@ -206,9 +209,9 @@ def _points_text(grid, reader, row: int, column: int) -> str | None:
     return selfeval.points_text(value)
 
 
-def read_project_sheet(grid, reader) -> list[dict]:
+def read_project_sheet(grid: Grid, reader: Reader) -> list[dict]:
     columns = _project_columns()
-    expected = L.clean("项目名称")
+    expected = labels.clean("项目名称")
     if grid.text(3, 3) != expected:
         reader.problem(grid, 3, 3, "这里应是“项目名称”：项目绩效自评表的表头被改动过，请使用 BudgetDesk 导出的工作簿")
         return []
@@ -236,18 +239,18 @@ def read_project_sheet(grid, reader) -> list[dict]:
     return projects
 
 
-def _row_with(grid, column: int, text: str, start: int = 1) -> int | None:
-    wanted = L.clean(text)
+def _row_with(grid: Grid, column: int, text: str, start: int = 1) -> int | None:
+    wanted = labels.clean(text)
     return next((row for row in range(start, grid.max_row + 1) if grid.text(row, column) == wanted), None)
 
 
-def read_department_sheet(grid, reader) -> dict:
+def read_department_sheet(grid: Grid, reader: Reader) -> dict:
     data: dict = {"scale": {}, "initial_goal": "", "result": "", "groups": []}
     scale = _row_with(grid, 1, "整体支出规模")
-    labels = {L.clean(text): key for key, text in SCALE_LABELS.items()}
+    scale_keys = {labels.clean(text): key for key, text in SCALE_LABELS.items()}
     if scale is not None:
         for row in range(scale + 1, scale + 1 + len(SCALE_LABELS)):
-            key = labels.get(grid.text(row, 2))
+            key = scale_keys.get(grid.text(row, 2))
             if key is None:
                 reader.problem(grid, row, 2, "整体支出规模的栏目应为“资金来源：（1）财政拨款”等四行")
                 continue
@@ -261,11 +264,11 @@ def read_department_sheet(grid, reader) -> dict:
     if header is None:
         reader.problem(grid, 1, 1, "没有找到“分解目标自评”的表头（一级指标、权重、二级指标……）")
         return data
-    group = None
+    group: dict | None = None
     last_origin = None
     for row in range(header + 1, grid.max_row + 1):
         first = grid.text(row, 1)
-        if first == L.clean(TOTAL_LABEL):
+        if first == labels.clean(TOTAL_LABEL):
             break
         origin = grid.origin(row, 1)
         if origin != last_origin and first:
@@ -286,7 +289,7 @@ def read_department_sheet(grid, reader) -> dict:
     return data
 
 
-def read_sheets(kinds: dict, reader) -> dict | None:
+def read_sheets(kinds: dict[str, list[Grid]], reader: Reader) -> dict | None:
     """The ``self_evaluation`` member from the recognised sheets (None when the workbook has neither)."""
     projects = read_project_sheet(kinds[PROJECT_KIND][0], reader) if PROJECT_KIND in kinds else []
     department = read_department_sheet(kinds[DEPARTMENT_KIND][0], reader) if DEPARTMENT_KIND in kinds else None
