@@ -267,3 +267,12 @@ def submission_blockers(dataset) -> list[Finding]:
             if finding.severity == "error" or not finding.explanation]
 
 
+
+
+# Finding, CellPointer, Rule and SEVERITY_NAMES live in app.checks.findings; callers of the engine may
+# take them from here with it.
+__all__ = [
+    "EXPLANATION_MAX_CHARS", "EXPLANATION_PREFIX", "SEVERITY_NAMES", "CellPointer", "Checker", "Finding", "Rule",
+    "all_rules", "check_dataset", "evaluate_rule", "explanation_note", "explanations", "rules_reading",
+    "set_explanation", "submission_blockers",
+]
