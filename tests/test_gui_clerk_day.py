@@ -510,7 +510,7 @@ def test_bring_in_is_refused_when_the_unit_has_other_fiscal_money(qtbot, window)
 def test_one_place_for_styles_toolbars_and_narrative_numbering(window):
     from pathlib import Path
 
-    from app.printing import narrative
+    from app.projects import narrative
     from ui.editor.narrative_tab import numbered_headings
 
     ui_dir = Path(__file__).resolve().parent.parent / "ui"

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QToolBar
 from sqlalchemy.engine import make_url
 
 from app.base.errors import InputError
-from app.printing import narrative
+from app.projects import narrative
 from tests.conftest import explain_all_findings
 from tests.qt_helpers import type_text
 from tests.test_gui_editor import tab, type_into

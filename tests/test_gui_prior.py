@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QSettings, Qt
 
-from app.exchange.prior import change_label, change_of, prior_cells
+from app.domain.prior import change_label, change_of, prior_cells
 from tests.test_gui_editor import find_cell, shown, tab, type_into
 from ui.editor.grid_model import PRIOR_SETTING
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.exchange import prior
+from app.domain import prior
 
 
 def test_new_year_action_opens_the_next_year(qtbot, window, store, monkeypatch):
@@ -36,7 +36,7 @@ def test_profile_dialog_saves_through_the_core_and_refuses_bad_amounts(qtbot, wi
     from decimal import Decimal
 
     from app.domain import profile
-    from app.printing import narrative
+    from app.projects import narrative
     from ui.editor.profile_dialog import ProfileDialog
 
     dataset = window.dataset

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.base.errors import ConflictError, InputError
 from app.checks.rules import check_dataset, explanations, set_explanation
 from app.exchange.interchange import dumps, export_document, import_document
-from app.printing import narrative
+from app.projects import narrative
 from db import models
 from tests.conftest import SEED004, explain_all_findings
 

@@ -12,13 +12,12 @@ import pytest
 from app.base.errors import ConflictError, InputError
 from app.checks.rules import check_dataset, set_explanation
 from app.cli.main import main
-from app.domain import profile
+from app.domain import prior, profile
 from app.domain.quantities import QuantityDefinitionError, load_quantities, prior_names, quantities
-from app.exchange import prior
 from app.exchange.interchange import export_document, import_document
 from app.exchange.year_cycle import new_year
-from app.printing import build_document, narrative
-from app.projects import ProjectBook
+from app.printing import build_document
+from app.projects import ProjectBook, narrative
 from app.store.service import Store
 from tests.conftest import SEED004
 

@@ -121,8 +121,8 @@ def test_explain_on_a_submitted_dataset_is_refused(store, tmp_path, capsys):
 
 
 def test_every_write_path_refuses_a_submitted_dataset(store):
-    from app.printing.narrative import save_text
     from app.projects import ProjectBook
+    from app.projects.narrative import save_text
 
     dataset = submitted_seed(store)
     book = ProjectBook(dataset)

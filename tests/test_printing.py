@@ -15,7 +15,8 @@ from app.domain.cells import CellChange
 from app.domain.codes import default_shipped_table
 from app.domain.forms import all_forms
 from app.domain.records import UnitInfo
-from app.printing import build_document, fonts, narrative
+from app.printing import build_document, fonts
+from app.projects import narrative
 from tests.conftest import SEED004, explain_all_findings, run
 
 UNIT_LINE = "359秦皇岛经济技术开发区融媒体中心"

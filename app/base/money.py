@@ -81,6 +81,16 @@ def from_hundredths(units: int) -> Decimal:
     return (Decimal(units) / 100).quantize(_QUANTUM)
 
 
+def optional_hundredths(value: Decimal | None) -> int | None:
+    """A nullable amount column's stored form: a blank stays blank (NULL), not 0."""
+    return None if value is None else to_hundredths(value)
+
+
+def optional_amount(units: int | None) -> Decimal | None:
+    """A nullable amount column read back: NULL is a blank, not 0.00."""
+    return None if units is None else from_hundredths(units)
+
+
 def format_amount(value: Decimal | None, *, grouping: bool = False) -> str:
     """Two decimals; blank for no value (official forms print blanks, not 0.00)."""
     if value is None:

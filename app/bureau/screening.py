@@ -5,7 +5,7 @@ For a year, every unit whose dataset the database holds is read through the name
 
 * **growth** of each named total listed in the threshold file (收支总计, 基本支出, 项目支出, “三公”经费 …)
   against the same unit's previous year — last year's dataset when the database holds it, else the
-  上年数 typed for this dataset (``app.exchange.prior``); "无上年数" when neither exists;
+  上年数 typed for this dataset (``app.domain.prior``); "无上年数" when neither exists;
 * **shares** (“三公”经费/支出合计, 基本支出/支出合计, 项目支出/支出合计 …) against the median of the
   unit's peers: the units of the same 主管部门 (a 部门 with its 所属单位; a unit without a parent is
   its own 部门) or all units.
@@ -36,9 +36,9 @@ from app.base.money import format_amount
 from app.base.paths import resource
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
+from app.domain import prior
 from app.domain.quantities import quantities, quantity_def
 from app.domain.quantities import value as quantity_value
-from app.exchange import prior
 from app.store.service import check_year
 
 PEERS = {"parent": "同一主管部门", "all": "全部单位"}

@@ -1,6 +1,6 @@
 """List checks of the 审核: projects and their 绩效目标, the 部门整体绩效目标, 政府采购 and 固定资产.
 
-Each check is registered by name with ``@list_check``; a rule in ``resources/rules/*.json`` names it
+Each check is listed by name in ``CHECKS`` (gathered by ``app.checks.registry``); a rule in ``resources/rules/*.json`` names it
 and keeps the id, severity, message template and parameters (thresholds live there, not here).
 Findings point at ``CellPointer("projects", <project name>, <field or indicator name>)``,
 ``("procurement", <item name>, <column>)``, ``("assets", <row key>, <column>)`` or
@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from app.base.money import format_amount
-from app.checks.rules import CellPointer, Finding, Rule, list_check
+from app.checks.findings import CellPointer, Finding, ListCheck, Rule
 from app.domain.forms import TOTAL_ROW
 from app.projects import (
     COMPARATORS,
@@ -62,7 +62,8 @@ class BookData:
     def amounts(self) -> list[tuple[int, str, Decimal | None]]:
         """(id, name, amount) per project: a light query when the full projects are not loaded yet."""
         if "projects" in self.__dict__:
-            return [(project.id, project.name, project.amount) for project in self.projects]
+            return [(project.id, project.name, project.amount) for project in self.projects
+                    if project.id is not None]  # always: these are stored projects
         return self.book.project_choices()
 
     @cached_property
@@ -98,9 +99,10 @@ def shared_reads(dataset, data: BookData | None = None) -> Iterator[BookData]:
     if current is not None and current.dataset is dataset:
         yield current
         return
-    token = _shared.set(data if data is not None and data.dataset is dataset else BookData(dataset))
+    chosen = data if data is not None and data.dataset is dataset else BookData(dataset)
+    token = _shared.set(chosen)
     try:
-        yield _shared.get()
+        yield chosen
     finally:
         _shared.reset(token)
 
@@ -173,7 +175,6 @@ def _project_totals(dataset) -> tuple[Decimal, Decimal, int, int]:
 _EXPENDITURE_PROJECT = CellPointer("expenditure_summary", TOTAL_ROW, "project")
 
 
-@list_check("projects_total")
 def projects_total(rule: Rule, dataset) -> list[Finding]:
     """Every project has an amount and they add up to 项目支出; or the known ones already exceed it."""
     expected, total, known, missing = _project_totals(dataset)
@@ -187,7 +188,6 @@ def projects_total(rule: Rule, dataset) -> list[Finding]:
     return []
 
 
-@list_check("projects_total_pending")
 def projects_total_pending(rule: Rule, dataset) -> list[Finding]:
     """Some projects have no amount yet: the sum cannot be checked; say how far it has got and point at
     every project still without an amount (one finding, so one 说明, rather than one per project)."""
@@ -203,7 +203,6 @@ def projects_total_pending(rule: Rule, dataset) -> list[Finding]:
 
 
 # ---- 政府采购 and the consistency problems of app.projects ----------------------------------------
-@list_check("procurement_within_amount")
 def procurement_within_amount(rule: Rule, dataset) -> list[Finding]:
     data = book_data(dataset)
     by_project: dict[int, list] = {}
@@ -234,7 +233,6 @@ def _problem_field(problem: str) -> str:
     return "amount"
 
 
-@list_check("project_fields")
 def project_fields(rule: Rule, dataset) -> list[Finding]:
     anchors = _Anchors()
     return [_finding(rule, anchors(project.name), [_project_cell(project.name, _problem_field(problem))],
@@ -243,7 +241,6 @@ def project_fields(rule: Rule, dataset) -> list[Finding]:
             for problem in project_problems(project, dataset.money_unit)]
 
 
-@list_check("procurement_rows")
 def procurement_rows(rule: Rule, dataset) -> list[Finding]:
     data = book_data(dataset)
     anchors = _Anchors()
@@ -257,7 +254,6 @@ def procurement_rows(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("asset_parts")
 def asset_parts(rule: Rule, dataset) -> list[Finding]:
     findings = []
     for problem in asset_problems(book_data(dataset).assets):
@@ -268,8 +264,19 @@ def asset_parts(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
+def project_funds_missing(rule: Rule, dataset) -> list[Finding]:
+    """P17: projects with an amount but no fund breakdown, named in one 提示 (how they print is said)."""
+    keys = ("local_fiscal", "higher_level", "fiscal_appropriation", "fiscal_special_account", "other_funds")
+    missing = [project.name for project in book_data(dataset).projects
+               if project.amount is not None and all(getattr(project, key) is None for key in keys)]
+    if not missing:
+        return []
+    names = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
+    return [Finding(rule.id, rule.title, rule.severity, rule.message.format(count=len(missing), names=names),
+                    [_project_cell(name, "fiscal_appropriation") for name in missing])]
+
+
 # ---- target quality --------------------------------------------------------------------------
-@list_check("indicator_levels")
 def indicator_levels_present(rule: Rule, dataset) -> list[Finding]:
     """Every code in ``params.levels`` (一级 or 二级) has at least one indicator in each project."""
     levels = [str(code) for code in rule.params["levels"]]
@@ -303,7 +310,6 @@ def _quantity_problem(indicator: Indicator, bare_figure_is_exact: bool) -> str:
     return f"缺少{'和'.join(missing)}" if missing else ""
 
 
-@list_check("quantitative_values")
 def quantitative_values(rule: Rule, dataset) -> list[Finding]:
     """A numeric 指标值 has a comparator (a bare figure counts as exact when the param says so) and a unit."""
     bare_figure_is_exact = bool(rule.params.get("bare_figure_is_exact", True))
@@ -336,7 +342,6 @@ def _cost_bounds(project: Project, money_unit: str) -> list[tuple[Indicator, Dec
     return bounds
 
 
-@list_check("cost_vs_amount")
 def cost_vs_amount(rule: Rule, dataset) -> list[Finding]:
     """The 成本指标 in money must not contradict the project's amount: no bound above
     ``max_share`` × amount, and the bounds together not below ``min_share`` × amount."""
@@ -384,7 +389,6 @@ def _indicator_set_key(project: Project) -> tuple[str, ...]:
     return tuple(sorted(_normal(_ROW.join(rows)).split(_ROW)))
 
 
-@list_check("identical_indicators")
 def identical_indicators(rule: Rule, dataset) -> list[Finding]:
     """Projects whose indicator sets are equal as multisets of normalized (二级, 三级, comparator, value,
     unit): each later project is reported once, against the first one with that set."""
@@ -474,7 +478,6 @@ def _year_finding(rule: Rule, anchor: str, form: str, row: str, year: int, texts
                      places="、".join(labels), **fields)]
 
 
-@list_check("project_years")
 def project_years(rule: Rule, dataset) -> list[Finding]:
     """Years in a project's goals and indicators other than the budget year (the 实施期总目标 may also
     name the years of the 实施周期)."""
@@ -497,7 +500,6 @@ def project_years(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("overall_years")
 def overall_years(rule: Rule, dataset) -> list[Finding]:
     year = dataset.year
     overall = book_data(dataset).overall
@@ -512,8 +514,22 @@ def overall_years(rule: Rule, dataset) -> list[Finding]:
     return _year_finding(rule, "部门整体绩效目标", "overall_targets", OVERALL_ROW, year, texts, places)
 
 
-__all__ = ["BookData", "book_data", "shared_reads", "year_mentions"]
+__all__ = ["CHECKS", "BookData", "book_data", "shared_reads", "year_mentions"]
 
 
-# The 绩效自评 list checks register themselves too.
-from app.checks import selfeval as selfeval_rules  # noqa: E402, F401
+# The checks rule files name (``"check"``), gathered by app.checks.registry.
+CHECKS: dict[str, ListCheck] = {
+    "projects_total": projects_total,
+    "projects_total_pending": projects_total_pending,
+    "procurement_within_amount": procurement_within_amount,
+    "project_fields": project_fields,
+    "procurement_rows": procurement_rows,
+    "asset_parts": asset_parts,
+    "project_funds_missing": project_funds_missing,
+    "indicator_levels": indicator_levels_present,
+    "quantitative_values": quantitative_values,
+    "cost_vs_amount": cost_vs_amount,
+    "identical_indicators": identical_indicators,
+    "project_years": project_years,
+    "overall_years": overall_years,
+}

@@ -12,14 +12,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.base.money import format_amount
-from app.checks.rules import CellPointer, Finding, Rule, list_check
+from app.checks.findings import CellPointer, Finding, ListCheck, Rule
+from app.domain.prior import change_text, prior_figures
+from app.domain.profile import PLACEHOLDER
+from app.domain.quantities import prior_names, quantity_def, value
+from app.projects import narrative
 
 
-@list_check("narrative_placeholders")
 def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
-    from app.domain.profile import PLACEHOLDER
-    from app.printing import narrative
-
     findings = []
     for section in narrative.sections(dataset):
         match = PLACEHOLDER.search(section.text)
@@ -31,11 +31,7 @@ def narrative_placeholders(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("prior_change")
 def prior_change(rule: Rule, dataset) -> list[Finding]:
-    from app.domain.quantities import prior_names, quantity_def, value
-    from app.exchange.prior import change_text, prior_figures
-
     limit = Decimal(str(rule.params.get("share", "0.30")))
     prior = prior_figures(dataset)
     if not prior.known:
@@ -63,16 +59,8 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("project_funds_missing")
-def project_funds_missing(rule: Rule, dataset) -> list[Finding]:
-    """P17: projects with an amount but no fund breakdown, named in one 提示 (how they print is said)."""
-    from app.checks.lists import _project_cell, book_data
-
-    keys = ("local_fiscal", "higher_level", "fiscal_appropriation", "fiscal_special_account", "other_funds")
-    missing = [project.name for project in book_data(dataset).projects
-               if project.amount is not None and all(getattr(project, key) is None for key in keys)]
-    if not missing:
-        return []
-    names = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
-    return [Finding(rule.id, rule.title, rule.severity, rule.message.format(count=len(missing), names=names),
-                    [_project_cell(name, "fiscal_appropriation") for name in missing])]
+# The checks rule files name (``"check"``), gathered by app.checks.registry.
+CHECKS: dict[str, ListCheck] = {
+    "narrative_placeholders": narrative_placeholders,
+    "prior_change": prior_change,
+}

@@ -16,20 +16,21 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
 from app.base.errors import BudgetDeskError, InputError
 from app.base.money import format_amount
 from app.base.paths import resource
+from app.base.textcheck import check_text
+from app.checks.findings import SEVERITY_NAMES, CellPointer, Finding, Rule
+from app.checks.lists import BookData, shared_reads
+from app.checks.registry import LIST_CHECKS
 from app.domain import expr
 from app.domain.codes import default_shipped_table
 from app.domain.compute import Workbook
 from app.domain.forms import TOTAL_ROW, all_forms, form_by_id
 
-SEVERITY_NAMES = {"error": "错误", "warning": "提示"}
-_ASSERT_RE = re.compile(r"^(?P<left>.+?)\s*(?P<op>==|<=|>=|<|>)\s*(?P<right>.+)$")
 _COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "==": lambda a, b: a == b,
     "<=": lambda a, b: a <= b,
@@ -37,60 +38,6 @@ _COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<": lambda a, b: a < b,
     ">": lambda a, b: a > b,
 }
-
-
-@dataclass(frozen=True)
-class CellPointer:
-    form: str
-    row: str
-    column: str
-
-    def to_dict(self) -> dict:
-        return {"form": self.form, "row": self.row, "column": self.column}
-
-
-@dataclass
-class Finding:
-    rule: str
-    title: str
-    severity: str
-    message: str
-    cells: list[CellPointer]
-    anchor: str = ""  # what the finding is about (a row code, a project …): part of its identity
-    explanation: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.rule}:{self.anchor}" if self.anchor else self.rule
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "key": self.key, "severity": self.severity, "message": self.message,
-                "cells": [cell.to_dict() for cell in self.cells], "explanation": self.explanation or None}
-
-
-@dataclass
-class Rule:
-    id: str
-    title: str
-    severity: str
-    message: str
-    assertion: str = ""
-    for_each: dict = field(default_factory=dict)
-    check: str = ""  # name of a built-in list check
-    params: dict = field(default_factory=dict)
-    reads: set[tuple[str, str]] = field(default_factory=set)  # (form, column) the rule reads; ("*", "*") = everything
-
-    def split(self, row: str | None = None) -> tuple[object, str, object]:
-        text = self.assertion.replace("{row}", row) if row is not None else self.assertion
-        return _parse_assertion(text)
-
-
-@cache
-def _parse_assertion(text: str) -> tuple[object, str, object]:
-    match = _ASSERT_RE.match(text.strip())
-    if not match:
-        raise expr.ExpressionError(f"审核规则表达式“{text}”缺少比较符（== <= >= < >）。")
-    return expr.parse(match["left"]), match["op"], expr.parse(match["right"])
 
 
 def _load_rule(data: dict) -> Rule:
@@ -186,8 +133,7 @@ def _for_each_rows(rule: Rule, workbook: Workbook) -> list[str]:
         rows.update(codes)
     attribute = spec.get("attribute")
     if attribute:
-        kind = form_by_id(spec["rows_of"][0]).code_kind
-        table = workbook.codes[kind]
+        table = workbook.code_table(form_by_id(spec["rows_of"][0]))
         rows = {code for code in rows if code in table.items and table.items[code].attribute == attribute}
     return sorted(rows)
 
@@ -205,7 +151,7 @@ def _evaluate_cell_rule(rule: Rule, workbook: Workbook) -> list[Finding]:
         name = ""
         if row is not None:
             form = form_by_id(rule.for_each["rows_of"][0])
-            table = workbook.codes.get(form.code_kind)
+            table = workbook.codes_for(form)
             name = table.items[row].name if table and row in table.items else ""
         message = rule.message.format(left=_amount(left), right=_amount(right), difference=_amount(abs(left - right)),
                                       row=row or "", row_name=name)
@@ -222,18 +168,6 @@ def _evaluate_cell_rule(rule: Rule, workbook: Workbook) -> list[Finding]:
     return [finding for finding in findings
             if not any(other != finding.anchor and other.startswith(finding.anchor) for other in failing)
             or finding.anchor == TOTAL_ROW]
-
-
-ListCheck = Callable[[Rule, object], list[Finding]]
-LIST_CHECKS: dict[str, ListCheck] = {}
-
-
-def list_check(name: str) -> Callable[[ListCheck], ListCheck]:
-    def register(function: ListCheck) -> ListCheck:
-        LIST_CHECKS[name] = function
-        return function
-
-    return register
 
 
 def evaluate_rule(rule: Rule, dataset) -> list[Finding]:
@@ -255,21 +189,21 @@ class Checker:
         # What the list rules last read of the projects, 政府采购 and 固定资产. Those lists change only
         # through after_list_change (which reads them afresh), so a cell edit that re-runs a list rule
         # (P01 reads 项目支出) reuses them instead of querying the projects again.
-        self._book_data: rules_lists.BookData | None = None
+        self._book_data: BookData | None = None
 
-    def _fresh_book_data(self) -> rules_lists.BookData:
-        self._book_data = rules_lists.BookData(self.dataset)
+    def _fresh_book_data(self) -> BookData:
+        self._book_data = BookData(self.dataset)
         return self._book_data
 
     def run_all(self) -> list[Finding]:
-        with rules_lists.shared_reads(self.dataset, self._fresh_book_data()):
+        with shared_reads(self.dataset, self._fresh_book_data()):
             self.by_rule = {rule.id: evaluate_rule(rule, self.dataset) for rule in self.rules}
         return self.findings()
 
     def after_edit(self, cells: Iterable[tuple[str, str, str]]) -> set[str]:
         """Re-evaluate the rules that read the changed cells; returns the ids of rules re-run."""
         wanted = {rule.id for form, _row, column in cells for rule in rules_reading(form, column)}
-        with rules_lists.shared_reads(self.dataset, self._book_data or self._fresh_book_data()):
+        with shared_reads(self.dataset, self._book_data or self._fresh_book_data()):
             for rule in self.rules:
                 if rule.id in wanted:
                     self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
@@ -277,7 +211,7 @@ class Checker:
 
     def after_list_change(self) -> None:
         """Re-run the list rules after a project, 整体绩效目标, 政府采购 or 固定资产 change."""
-        with rules_lists.shared_reads(self.dataset, self._fresh_book_data()):
+        with shared_reads(self.dataset, self._fresh_book_data()):
             for rule in self.rules:
                 if not rule.assertion:
                     self.by_rule[rule.id] = evaluate_rule(rule, self.dataset)
@@ -315,8 +249,6 @@ EXPLANATION_MAX_CHARS = 2000
 
 def explanation_note(finding_key: str, text: str) -> tuple[str, str | None]:
     """The dataset note (key, text) that holds a 说明; text None deletes it."""
-    from app.base.textcheck import check_text
-
     text = check_text(text, "说明", sys.maxsize, multiline=True).strip()
     if len(text) > EXPLANATION_MAX_CHARS:
         raise InputError(f"说明不能超过 {EXPLANATION_MAX_CHARS} 字。")
@@ -335,7 +267,12 @@ def submission_blockers(dataset) -> list[Finding]:
             if finding.severity == "error" or not finding.explanation]
 
 
-# The list checks (projects, 绩效目标, 政府采购, 固定资产) register themselves in LIST_CHECKS.
-# The 情况说明 and 上年数 checks (N01, N03) likewise.
-from app.checks import lists as rules_lists  # noqa: E402, F401
-from app.checks import narrative as narrative_checks  # noqa: E402, F401
+
+
+# Finding, CellPointer, Rule and SEVERITY_NAMES live in app.checks.findings; callers of the engine may
+# take them from here with it.
+__all__ = [
+    "EXPLANATION_MAX_CHARS", "EXPLANATION_PREFIX", "SEVERITY_NAMES", "CellPointer", "Checker", "Finding", "Rule",
+    "all_rules", "check_dataset", "evaluate_rule", "explanation_note", "explanations", "rules_reading",
+    "set_explanation", "submission_blockers",
+]

@@ -12,10 +12,13 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app import selfeval
 from app.base.money import format_amount
+from app.checks.findings import CellPointer, Finding, ListCheck, Rule
 from app.checks.lists import book_data
-from app.checks.rules import CellPointer, Finding, Rule, list_check
+from db import models
 
 ZERO = Decimal("0.00")
 PROJECT = selfeval.PROJECT_FORM
@@ -52,7 +55,6 @@ def _rate_lines(dataset):
                line.rate, line.stated_rate)
 
 
-@list_check("selfeval_stated_rate")
 def stated_rate(rule: Rule, dataset) -> list[Finding]:
     """A 执行率 written on a filled form must be 执行数 / 预算数 (rounded to the precision it is written in)."""
     findings = []
@@ -64,7 +66,6 @@ def stated_rate(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("selfeval_rate_range")
 def rate_range(rule: Rule, dataset) -> list[Finding]:
     """执行率 above ``high`` or below ``low`` percent: a 提示 that needs a 说明."""
     low, high = Decimal(str(rule.params.get("low", "90"))), Decimal(str(rule.params.get("high", "100")))
@@ -78,7 +79,6 @@ def rate_range(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("selfeval_actual_parts")
 def actual_parts(rule: Rule, dataset) -> list[Finding]:
     """实际支出金额 合计 = 一般公共预算 + 政府性基金 + 非财政资金 (when any part is filled)."""
     findings = []
@@ -92,7 +92,6 @@ def actual_parts(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("selfeval_scale_balance")
 def scale_balance(rule: Rule, dataset) -> list[Finding]:
     """资金来源 (财政拨款 + 其他资金) and 资金结构 (基本支出 + 项目支出) are the same money."""
     department = _content(dataset).department
@@ -117,7 +116,6 @@ def _items(dataset):
             yield group, item, f"{group.name}/{item.name}"
 
 
-@list_check("selfeval_score_within_weight")
 def score_within_weight(rule: Rule, dataset) -> list[Finding]:
     findings = []
     for _group, item, anchor in _items(dataset):
@@ -131,7 +129,6 @@ def score_within_weight(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("selfeval_weights_sum")
 def weights_sum(rule: Rule, dataset) -> list[Finding]:
     """二级 weights add up to their 一级; the 一级 weights to ``total`` (100)."""
     department = _content(dataset).department
@@ -150,7 +147,6 @@ def weights_sum(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
-@list_check("selfeval_deviation_needed")
 def deviation_needed(rule: Rule, dataset) -> list[Finding]:
     """A score below its weight says why (偏差及原因分析)."""
     return [_finding(rule, anchor, [CellPointer(DEPARTMENT, anchor, "deviation")], place=anchor,
@@ -192,7 +188,6 @@ def _trailing_value(text: str) -> str:
     return match.group(0) if match else ""
 
 
-@list_check("selfeval_shortfall")
 def shortfall_without_reason(rule: Rule, dataset) -> list[Finding]:
     """A self-evaluated 完成值 short of its 指标值 with no 偏差原因 (the department's 偏差及原因分析, a
     project's 项目执行中的问题)."""
@@ -224,7 +219,6 @@ def vague_words(text: str, words: list[str]) -> list[str]:
     return [word for word in words if word in text]
 
 
-@list_check("vague_targets")
 def vague_targets(rule: Rule, dataset) -> list[Finding]:
     """Indicators of the project targets (and the 年度指标内容 of the self-evaluation) worded vaguely: one
     提示 per project (so one 说明), pointing at each indicator."""
@@ -262,10 +256,6 @@ def vague_targets(rule: Rule, dataset) -> list[Finding]:
 # ---- a target set below last year's result ----------------------------------------------------------
 def _previous_content(dataset) -> selfeval.SelfEvaluationContent | None:
     """The self-evaluation stored for the same unit one year earlier, if that year is held."""
-    from sqlalchemy import select
-
-    from db import models
-
     with dataset.store.Session() as session:
         previous = session.scalar(
             select(models.Dataset.id).join(models.Unit, models.Dataset.unit_id == models.Unit.id)
@@ -273,7 +263,6 @@ def _previous_content(dataset) -> selfeval.SelfEvaluationContent | None:
         return None if previous is None else selfeval.read_content(session, previous)
 
 
-@list_check("target_below_last_result")
 def target_below_last_result(rule: Rule, dataset) -> list[Finding]:
     """A ≥/> target of this year below what the same project's same kind of indicator achieved last year
     (its self-evaluated 完成情况, when that is a figure in the same unit)."""
@@ -301,3 +290,18 @@ def target_below_last_result(rule: Rule, dataset) -> list[Finding]:
                                      target=indicator.display_value, achieved=evaluation.results[kind.key],
                                      last=dataset.year - 1))
     return findings
+
+
+# The checks rule files name (``"check"``), gathered by app.checks.registry.
+CHECKS: dict[str, ListCheck] = {
+    "selfeval_stated_rate": stated_rate,
+    "selfeval_rate_range": rate_range,
+    "selfeval_actual_parts": actual_parts,
+    "selfeval_scale_balance": scale_balance,
+    "selfeval_score_within_weight": score_within_weight,
+    "selfeval_weights_sum": weights_sum,
+    "selfeval_deviation_needed": deviation_needed,
+    "selfeval_shortfall": shortfall_without_reason,
+    "vague_targets": vague_targets,
+    "target_below_last_result": target_below_last_result,
+}

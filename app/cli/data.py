@@ -10,11 +10,10 @@ from pathlib import Path
 from app.base.jsondoc import read_document
 from app.base.money import format_amount
 from app.cli.common import EXIT_OK, EXIT_REFUSED, Commands, add_unit_year, open_store, print_json
-from app.domain import profile
+from app.domain import prior, profile
 from app.domain.codes import default_shipped_table
 from app.domain.forms import all_forms, find_form
 from app.domain.quantities import prior_names, quantity_def
-from app.exchange import prior
 from app.exchange.year_cycle import new_year
 
 

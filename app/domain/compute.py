@@ -121,7 +121,15 @@ class Workbook:
 
     # ---- structure -----------------------------------------------------------------------
     def code_table(self, form: FormDef) -> CodeTable:
-        return self.codes[form.code_kind]
+        """The code table of a code-keyed form (功能分类 or 经济分类)."""
+        kind = form.code_kind
+        if kind is None:
+            raise ValueError(f"form {form.id} has fixed rows, not codes")
+        return self.codes[kind]
+
+    def codes_for(self, form: FormDef) -> CodeTable | None:
+        """The code table of a code-keyed form; None for a fixed-row form (or a kind this year lacks)."""
+        return self.codes.get(form.code_kind) if form.code_kind is not None else None
 
     def fixed_rows(self, form: FormDef) -> dict[str, RowDef]:
         if form.id not in self._fixed_index:
@@ -136,7 +144,7 @@ class Workbook:
             return cached
         codes: set[str] = set(self.present_rows.get(form.id, ()))
         codes.update(row for (form_id, row, _column) in self.values if form_id == form.id)
-        table = self.codes.get(form.code_kind)
+        table = self.codes_for(form)
         for code in list(codes):
             codes.update(table.ancestors(code) if table else [])
         ordered = sorted(codes)
@@ -172,7 +180,7 @@ class Workbook:
                 RowInfo(row.key, row.title, 0, row.code, False, row.entered, row.side, row.band, row.indent)
                 for row in self.fixed_rows(form).values()
             ]
-        table = self.codes.get(form.code_kind)
+        table = self.codes_for(form)
         infos = [RowInfo(TOTAL_ROW, TOTAL_TITLE, 0, None, True, False)]
         for code in self.code_rows(form):
             name = table.items[code].name if table and code in table.items else "（未知科目）"
@@ -188,7 +196,7 @@ class Workbook:
             return row_def.title.strip() if row_def is not None else row
         if row == TOTAL_ROW:
             return TOTAL_TITLE
-        table = self.codes.get(form.code_kind)
+        table = self.codes_for(form)
         return f"{row} {table.items[row].name}" if table and row in table.items else row
 
     # ---- cells ---------------------------------------------------------------------------
@@ -287,7 +295,7 @@ class Workbook:
             raise InputError(f"《{form.title}》的合计行由系统计算，不能直接录入。")
         if not column_def.entered:
             raise InputError(f"《{form.title}》的“{column_def.title}”栏由系统计算，不能直接录入。")
-        table = self.codes[form.code_kind]
+        table = self.code_table(form)
         if row not in table:
             raise InputError(f"科目编码 {row} 不在{table.title or '当前科目表'}中，请检查编码。")
         if not self.is_leaf(form, row):

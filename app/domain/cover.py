@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.projects.parsing import parse_date
+from app.base.dates import parse_date
 
 FILLED_ON_NOTE = "cover:filled_on"
 

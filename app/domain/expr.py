@@ -59,7 +59,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     text = text.rstrip()
     while position < len(text):
         match = _TOKEN_RE.match(text, position)
-        if not match or match.end() == position:
+        if not match or match.end() == position or match.lastgroup is None:
             raise ExpressionError(f"表达式“{text}”在第 {position + 1} 个字符处无法识别。")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))

@@ -274,8 +274,6 @@ def clear_definition_caches() -> None:
     _expansion_cache.clear()
 
 
-all_forms.cache_clear = clear_definition_caches  # as when all_forms was one functools.cache
-
 
 def editor_order() -> list[FormDef]:
     """Tabs start with the tables the clerk types into (收入/支出总表, 基本支出, 三公), then the rest."""

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from app.base.errors import InputError
+from app.base.errors import ConflictError, InputError
 from app.base.paths import resource
 
 PROFILE_PREFIX = "profile:"
@@ -80,8 +80,6 @@ def set_profile(dataset, key: str, text: str | None) -> None:
 
 def _require_editable(dataset) -> None:
     if getattr(dataset, "status", "") == "submitted":
-        from app.base.errors import ConflictError
-
         raise ConflictError(f"{dataset.year} 年度预算已上报，不能修改单位情况；如需修改请先撤回上报。")
 
 

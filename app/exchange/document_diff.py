@@ -34,11 +34,11 @@ from app.exchange.document_parts import (
     UNIT,
 )
 from app.exchange.interchange import export_document
-from app.printing.narrative import SECTION_SPECS
 from app.projects import PROJECT_ATTRIBUTES
 from app.projects.audit import PROCUREMENT_FIELD_NAMES, PROJECT_FIELD_NAMES
 from app.projects.code_lists import ASSET_LABELS
 from app.projects.levels import level_name
+from app.projects.narrative import SECTION_SPECS
 
 if TYPE_CHECKING:
     from app.store.service import Store

@@ -1,6 +1,6 @@
 """The notes of the interchange document, both ways: the 说明 beside each 提示, the clerk's wording
 of 情况说明 sections, the unit profile (``app.domain.profile``), typed 上年数 and the reasons for
-changes (``app.exchange.prior``), from a dataset and back into dataset notes.
+changes (``app.domain.prior``), from a dataset and back into dataset notes.
 
 The finance bureau reads the 说明 beside each 提示 and prints the 情况说明 as the clerk wrote it.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 from app.base.errors import InputError, NotFoundError
 from app.base.money import parse_amount
 from app.checks.rules import explanation_note, explanations
-from app.domain import profile
+from app.domain import prior, profile
 from app.domain.quantities import prior_names, quantities
-from app.exchange import prior
-from app.printing import narrative
+from app.projects import narrative
 from app.store.service import BudgetDataset
 
 NARRATIVE_MAX_CHARS = 20000
@@ -80,7 +79,7 @@ def validate_notes(document: dict) -> tuple[dict[str, str], list[str]]:
 
 
 def _validate_profile_notes(document: dict, notes: dict[str, str], errors: list[str]) -> None:
-    """Unit profile, typed 上年数 and reasons (app.domain.profile, app.exchange.prior) as dataset notes."""
+    """Unit profile, typed 上年数 and reasons (app.domain.profile, app.domain.prior) as dataset notes."""
     for key, text in document.get("profile", {}).items():
         if key not in profile.PROFILE_KEYS:
             errors.append(f"profile 中的“{key}”不是单位情况的一项（可用：{'、'.join(profile.PROFILE_KEYS)}）。")

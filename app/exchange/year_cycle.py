@@ -10,7 +10,7 @@ transaction, audited as the one event 新建年度, so a failure midway leaves n
   not added);
 * the recurring (经常性) and continuing (延续性) projects with their indicators, amounts cleared; a
   one-year 实施周期 inside the old year moves to the new year; one-off (一次性) projects stay behind;
-* this year's figures as the new year's 上年数 (``app.exchange.prior``), so the narrative compares even if this
+* this year's figures as the new year's 上年数 (``app.domain.prior``), so the narrative compares even if this
   year's dataset is later removed.
 
 Nothing is written when the new year exists already, the old one is missing, or anything fails.
@@ -23,9 +23,9 @@ from datetime import date
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.progress import Progress, step
+from app.domain import prior as prior_module
 from app.domain import profile as unit_profile
 from app.domain.forms import all_forms
-from app.exchange import prior as prior_module
 from app.exchange.document_book import export_book
 from app.exchange.document_schema import FORMAT, FORMAT_VERSION
 from app.exchange.interchange import import_document

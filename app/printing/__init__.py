@@ -1,10 +1,9 @@
 """Official-format printing: every form, the cover, the 目录 and the 情况说明 to PDF (reportlab).
 
 ``build_document`` is the entry point; ``fonts.font_status`` tells the settings dialog which font
-is embedded; ``narrative`` holds the Qt-free API for the clerk's edits of the 情况说明.
+is embedded. The 情况说明's text and the clerk's edits of it are ``app.projects.narrative`` (no reportlab).
 
-The names below load on first use: the 情况说明 editor and the interchange import use
-``app.printing.narrative`` without paying for reportlab at start-up.
+The names below load on first use, so importing the package does not pay for reportlab at start-up.
 """
 
 from importlib import import_module

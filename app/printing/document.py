@@ -34,7 +34,6 @@ from app.base.errors import InputError
 from app.base.progress import Progress, step
 from app.domain.cover import cover_date
 from app.domain.forms import all_forms, form_by_id
-from app.printing import narrative
 from app.printing.fonts import FontSet, cache_dir, print_fonts
 from app.printing.markup import escape
 from app.printing.projects import EXTRA_SECTIONS, PROJECT_KINDS, project_parts
@@ -52,6 +51,7 @@ from app.printing.styles import (
     PrintContext,
     Styles,
 )
+from app.projects import narrative
 from app.store.editions import printed_as_recorded
 
 COVER = "cover"

@@ -16,13 +16,12 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph,
 from reportlab.platypus.tables import TableStyle
 
 from app.domain.compute import FormView
-from app.printing import narrative
 from app.printing.markup import escape
 from app.printing.procurement import assets_flowables, procurement_flowables
 from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import FormTable
 from app.printing.targets import project_indicator_table
-from app.projects import ProjectBook
+from app.projects import ProjectBook, narrative
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class FormSection:
 
 
 class StatementSection:
-    """The 情况说明: generated (or clerk-edited) text from ``app.printing.narrative``."""
+    """The 情况说明: generated (or clerk-edited) text from ``app.projects.narrative``."""
 
     key = "narrative"
 

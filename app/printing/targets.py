@@ -37,7 +37,6 @@ from app.printing.grid import (
     TextCell,
     paragraph,
 )
-from app.printing.narrative import overall_groups
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PADDING,
@@ -61,6 +60,7 @@ from app.projects import (
     group_indicators,
     level_name,
 )
+from app.projects.narrative import overall_groups
 
 FUND_LABELS = dict(PROJECT_FUNDS)
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")

@@ -15,6 +15,7 @@ validation, mapping (database rows <-> records), states (undo) and book (Project
 
 from __future__ import annotations
 
+from app.base.dates import parse_date
 from app.projects.audit import project_entries_for_import
 from app.projects.book import ProjectBook
 from app.projects.catalogue import (
@@ -48,7 +49,6 @@ from app.projects.parsing import (
     arrange_indicators,
     decimal_text,
     group_indicators,
-    parse_date,
     parse_indicator_table,
     parse_quantity,
     split_indicator_value,

@@ -53,7 +53,8 @@ def indicators_text(indicators: list[Indicator]) -> str | None:
     return "；".join(indicator_text(item) for item in indicators) or None
 
 
-def _field_diff(row: str, old: object, new: object, names: dict[str, str]) -> list[Entry]:
+def _field_diff(row: str, old: Project | ProcurementItem, new: Project | ProcurementItem,
+                names: dict[str, str]) -> list[Entry]:
     entries: list[Entry] = []
     for item in fields(old):
         key = item.name
@@ -72,9 +73,9 @@ def _field_diff(row: str, old: object, new: object, names: dict[str, str]) -> li
 
 
 def project_entries(old: Project | None, new: Project | None) -> list[Entry]:
-    if old is None and new is None:
-        return []
     if old is None:
+        if new is None:
+            return []
         return [(f"项目“{new.name}”", "", None, f"新增（{len(new.indicators)} 个绩效指标）")]
     if new is None:
         return [(f"项目“{old.name}”", "", f"{_text(old.amount) or '金额未填'}，{len(old.indicators)} 个绩效指标", None)]
@@ -82,9 +83,9 @@ def project_entries(old: Project | None, new: Project | None) -> list[Entry]:
 
 
 def procurement_entries(old: ProcurementItem | None, new: ProcurementItem | None) -> list[Entry]:
-    if old is None and new is None:
-        return []
     if old is None:
+        if new is None:
+            return []
         return [(f"政府采购“{new.item_name}”", "", None, f"新增（{_text(new.total) or '金额未填'}）")]
     if new is None:
         return [(f"政府采购“{old.item_name}”", "", _text(old.total) or "金额未填", None)]

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import format_amount
+from app.base.money import format_amount, optional_amount
 from app.projects.audit import (
     assets_entries,
     overall_entries,
@@ -25,7 +25,6 @@ from app.projects.mapping import (
     _INDICATOR_FIELDS,
     _PROJECT_MONEY_COLUMNS,
     _PROJECT_TEXT_FIELDS,
-    _decimal,
     _fill_procurement_row,
     _fill_project_row,
     _indicator_from_row,
@@ -161,7 +160,7 @@ class ProjectBook:
         projects = []
         for row in rows:
             values = dict(zip(_PROJECT_TEXT_FIELDS, row[1:1 + texts], strict=True))
-            values.update((name, _decimal(units)) for (name, _column), units in zip(money, row[1 + texts:], strict=True))
+            values.update((name, optional_amount(units)) for (name, _column), units in zip(money, row[1 + texts:], strict=True))
             projects.append(Project(**values, indicators=by_project.get(row[0], []), id=row[0]))
         return projects
 
@@ -176,7 +175,7 @@ class ProjectBook:
                 select(models.Project.id, models.Project.name, models.Project.hundredths)
                 .where(models.Project.dataset_id == self._dataset_id)
                 .order_by(models.Project.position, models.Project.id)).all()
-        return [(row.id, row.name, _decimal(row.hundredths)) for row in rows]
+        return [(row.id, row.name, optional_amount(row.hundredths)) for row in rows]
 
     def projects_total(self) -> Decimal:
         """Σ project amounts (blank amounts count as nothing); compare with 项目支出 合计."""
@@ -385,13 +384,14 @@ class ProjectBook:
     def delete_procurement(self, item_id: int, *, source: str = "录入") -> Change:
         with self._begin(source) as session:
             row = self._procurement_row(session, item_id)
+            name = row.item_name
             before = self._procurement_state(session, item_id)
             session.delete(row)
             session.flush()
             self._apply_order(session, models.ProcurementItem, self._procurement_order(session))
             after = self._procurement_state(session, item_id)
             self._audit(session, procurement_entries(before.item, None))
-        return Change(f"删除政府采购“{before.item.item_name}”", before, after)
+        return Change(f"删除政府采购“{name}”", before, after)
 
     def move_procurement(self, item_id: int, index: int, *, source: str = "录入") -> Change:
         with self._begin(source) as session:
@@ -434,6 +434,8 @@ class ProjectBook:
         """Σ 政府采购金额 per project id (for the check that it stays within the project's budget)."""
         totals: dict[int, Decimal] = {}
         for item in self.list_procurement():
+            if item.project_id is None:  # never: a stored item has its project
+                continue
             totals[item.project_id] = totals.get(item.project_id, Decimal("0.00")) + (item.total or Decimal("0.00"))
         return totals
 
@@ -441,11 +443,11 @@ class ProjectBook:
     def _assets(self, session: Session) -> AssetTable:
         record = session.get(models.AssetTable, self._dataset_id)
         rows = session.scalars(select(models.AssetRow).where(models.AssetRow.dataset_id == self._dataset_id))
-        by_key = {row.row_key: AssetLine(_quantity(row.quantity), _decimal(row.hundredths)) for row in rows}
+        by_key = {row.row_key: AssetLine(_quantity(row.quantity), optional_amount(row.hundredths)) for row in rows}
         lines = {key: by_key[key] for key, _label, _whole in ASSET_ROWS if key in by_key}
         if record is None:
             return AssetTable(lines=lines)
-        return AssetTable(record.as_of, lines, _decimal(record.planned_purchases_hundredths))
+        return AssetTable(record.as_of, lines, optional_amount(record.planned_purchases_hundredths))
 
     def assets(self) -> AssetTable:
         with self._read() as session:
@@ -510,8 +512,9 @@ class ProjectBook:
                 session.flush()
                 after = self._state(session, state.project_id, with_procurement=state.procurement is not None)
                 entries = project_entries(current.project, after.project)
-                old_items = {item.id: item for item in current.procurement or ()}
-                new_items = {item.id: item for item in after.procurement or ()}
+                # stored items, so every one has an id
+                old_items = {item.id: item for item in current.procurement or () if item.id is not None}
+                new_items = {item.id: item for item in after.procurement or () if item.id is not None}
                 for item_id in sorted(old_items.keys() | new_items.keys()):
                     entries += procurement_entries(old_items.get(item_id), new_items.get(item_id))
                 self._audit(session, entries)
@@ -519,23 +522,23 @@ class ProjectBook:
                 self._apply_order(session, models.Project, state.order)
                 self._audit(session, [("项目顺序", "", None, "恢复")])
             elif isinstance(state, OverallState):
-                current = self._overall(session)
+                current_targets = self._overall(session)
                 _write_overall(session, self._dataset_id, state.targets)
-                self._audit(session, overall_entries(current, state.targets))
+                self._audit(session, overall_entries(current_targets, state.targets))
             elif isinstance(state, ProcurementState):
                 row = session.get(models.ProcurementItem, state.item_id)
-                current = _procurement_from_row(row) if row is not None else None
+                current_item = _procurement_from_row(row) if row is not None else None
                 self._restore_procurement_item(session, state.item_id, state.item)
                 session.flush()
                 self._apply_order(session, models.ProcurementItem, state.order)
-                self._audit(session, procurement_entries(current, state.item))
+                self._audit(session, procurement_entries(current_item, state.item))
             elif isinstance(state, ProcurementOrderState):
                 self._apply_order(session, models.ProcurementItem, state.order)
                 self._audit(session, [("政府采购顺序", "", None, "恢复")])
             elif isinstance(state, AssetsState):
-                current = self._assets(session)
+                current_assets = self._assets(session)
                 _write_assets(session, self._dataset_id, state.table)
-                self._audit(session, assets_entries(current, self._assets(session)))
+                self._audit(session, assets_entries(current_assets, self._assets(session)))
             else:  # pragma: no cover - a programming error, not user input
                 raise TypeError(f"unknown state {state!r}")
 
@@ -555,6 +558,7 @@ class ProjectBook:
         session.flush()
         if state.procurement is not None:
             for item in state.procurement:
+                assert item.id is not None  # a state holds items read from stored rows
                 self._restore_procurement_item(session, item.id, item)
             session.flush()
         self._apply_order(session, models.Project, state.order)

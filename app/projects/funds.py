@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from app.domain import quantities
 from app.projects.code_lists import PROJECT_FUNDS
 from app.projects.records import Project
 from app.projects.validation import project_problems, validate_project
@@ -24,8 +25,6 @@ DEFAULT_FUND_KEYS = ("local_fiscal", "fiscal_appropriation")
 
 def funded_by_general_budget_only(dataset) -> bool:
     """All of the unit's income is 一般公共预算拨款 (收入总表 as typed so far)."""
-    from app.domain import quantities
-
     total = quantities.value(dataset, "income_total")
     return total > 0 and quantities.value(dataset, "income_general_budget") == total
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -11,8 +12,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.base.errors import InputError
+from app.base.paths import resource
 from app.domain.codes import simple_list
+from db import models
+from db.engine import default_database_path
 
 COMPARATORS = ("≥", "≤", "=", ">", "<")
 QUALITATIVE = "定性"
@@ -38,8 +44,6 @@ def local_levels_path() -> Path:
     override = os.environ.get(LOCAL_LEVELS_ENV, "").strip()
     if override:
         return Path(override)
-    from db.engine import default_database_path
-
     return default_database_path().parent / "indicator_levels_local.json"
 
 
@@ -64,10 +68,6 @@ def use_local_levels(items: list[LevelItem]) -> None:
 
 def load_local_levels(store) -> list[LevelItem]:
     """Make ``store``'s local additions the ones in use (a scratch check database keeps the caller's)."""
-    from sqlalchemy import select
-
-    from db import models
-
     if store.target == "sqlite://":
         return local_levels()
     with store.Session() as session:
@@ -184,8 +184,6 @@ def migrate_side_file(store) -> None:
     """Once: the additions an older version kept in the side file go into ``store`` (audited) and the
     file is renamed ``….migrated`` so it is not read again. A file that cannot be read is left in place
     with a log line (the database stays as it was)."""
-    import logging
-
     path = local_levels_path()
     if not path.is_file():
         return
@@ -201,8 +199,6 @@ def migrate_side_file(store) -> None:
 
 
 def _shipped_edition() -> str:
-    from app.base.paths import resource
-
     return str(json.loads(resource("codes", "indicator_levels.json").read_text(encoding="utf-8")).get("edition", ""))
 
 

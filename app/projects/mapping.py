@@ -9,19 +9,12 @@ from decimal import Decimal
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from app.base.money import from_hundredths, to_hundredths
+from app.base.errors import InputError
+from app.base.money import optional_amount, optional_hundredths
 from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
 from app.projects.parsing import decimal_text
 from app.projects.records import AssetTable, BookContent, Indicator, OverallTargets, ProcurementItem, Project
 from db import models
-
-
-def _hundredths(value: Decimal | None) -> int | None:
-    return None if value is None else to_hundredths(value)
-
-
-def _decimal(units: int | None) -> Decimal | None:
-    return None if units is None else from_hundredths(units)
 
 
 def _quantity(text: str | None) -> Decimal | None:
@@ -51,7 +44,7 @@ def _indicator_rows(model, indicators: Sequence[Indicator], **owner) -> list:
 
 def _project_from_row(row: models.Project) -> Project:
     values = {name: getattr(row, name) for name in _PROJECT_TEXT_FIELDS}
-    values.update({name: _decimal(getattr(row, column)) for name, column in _PROJECT_MONEY_COLUMNS.items()})
+    values.update({name: optional_amount(getattr(row, column)) for name, column in _PROJECT_MONEY_COLUMNS.items()})
     return Project(**values, indicators=[_indicator_from_row(ind) for ind in row.indicators], id=row.id)
 
 
@@ -59,25 +52,32 @@ def _fill_project_row(row: models.Project, project: Project) -> None:
     for name in _PROJECT_TEXT_FIELDS:
         setattr(row, name, getattr(project, name))
     for name, column in _PROJECT_MONEY_COLUMNS.items():
-        setattr(row, column, _hundredths(getattr(project, name)))
+        setattr(row, column, optional_hundredths(getattr(project, name)))
 
 
 def _procurement_from_row(row: models.ProcurementItem) -> ProcurementItem:
     return ProcurementItem(
         project_id=row.project_id, item_name=row.item_name, catalogue_code=row.catalogue_code,
         measure_unit=row.measure_unit, quantity=_quantity(row.quantity),
-        **{name: _decimal(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
+        **{name: optional_amount(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
     )
 
 
+def _project_of(item: ProcurementItem) -> int:
+    """The project an item belongs to (validate_procurement refuses one without, before any write)."""
+    if item.project_id is None:
+        raise InputError("请选择政府采购项目来源（项目）。")
+    return item.project_id
+
+
 def _fill_procurement_row(row: models.ProcurementItem, item: ProcurementItem) -> None:
-    row.project_id = item.project_id
+    row.project_id = _project_of(item)
     row.item_name = item.item_name
     row.catalogue_code = item.catalogue_code
     row.measure_unit = item.measure_unit
     row.quantity = decimal_text(item.quantity)
     for name in _PROCUREMENT_MONEY:
-        setattr(row, f"{name}_hundredths", _hundredths(getattr(item, name)))
+        setattr(row, f"{name}_hundredths", optional_hundredths(getattr(item, name)))
 
 
 
@@ -93,9 +93,10 @@ def write_content(session: Session, dataset_id: int, content: BookContent) -> No
     session.flush()
     _write_overall(session, dataset_id, content.overall)
     for position, item in enumerate(content.procurement):
-        row = models.ProcurementItem(dataset_id=dataset_id, position=position)
-        _fill_procurement_row(row, replace(item, project_id=project_rows[item.project_id].id))
-        session.add(row)
+        procurement_row = models.ProcurementItem(dataset_id=dataset_id, position=position)
+        # In imported content an item's project_id is its project's index in content.projects.
+        _fill_procurement_row(procurement_row, replace(item, project_id=project_rows[_project_of(item)].id))
+        session.add(procurement_row)
     _write_assets(session, dataset_id, content.assets)
 
 
@@ -124,8 +125,8 @@ def _write_assets(session: Session, dataset_id: int, table: AssetTable) -> None:
         record = models.AssetTable(dataset_id=dataset_id)
         session.add(record)
     record.as_of = table.as_of
-    record.planned_purchases_hundredths = _hundredths(table.planned_purchases)
+    record.planned_purchases_hundredths = optional_hundredths(table.planned_purchases)
     for key, line in table.lines.items():
         if line.quantity is not None or line.value is not None:
             session.add(models.AssetRow(dataset_id=dataset_id, row_key=key, quantity=decimal_text(line.quantity),
-                                        hundredths=_hundredths(line.value)))
+                                        hundredths=optional_hundredths(line.value)))

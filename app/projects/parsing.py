@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
 from decimal import Decimal
 
 from app.base.errors import InputError
@@ -111,32 +110,6 @@ def arrange_indicators(indicators: Sequence[Indicator]) -> list[Indicator]:
     return [indicator for _index, indicator in ordered]
 
 
-def parse_date(value: date | str | None, label: str, *, end: bool = False) -> date | None:
-    """A date as clerks write it: 2023-01-01, 2023.1.1, 2023/1/1, 2023年1月1日, 20230101; or just a
-    month (2023-01, 2023.12, 2023年1月), which means its first day — or its last with ``end``."""
-    if value is None or isinstance(value, date):
-        return value
-    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    if not cleaned:
-        return None
-    match = (re.match(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$", cleaned)
-             or re.match(r"^(\d{4})(\d{2})(\d{2})$", cleaned))
-    month = re.match(r"^(\d{4})[-./年](\d{1,2})月?$", cleaned)
-    try:
-        if match:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if month:
-            year, number = int(month.group(1)), int(month.group(2))
-            first = date(year, number, 1)  # refuses month 13
-            if not end:
-                return first
-            following = date(year + number // 12, number % 12 + 1, 1)
-            return following - timedelta(days=1)
-    except ValueError:
-        pass
-    raise InputError(f"{label}“{value}”不是有效的日期，请按 2023-01-01（或 2023-01 表示整月）的格式填写。")
-
-
 def parse_quantity(value: Decimal | int | str | None, label: str, *, whole: bool = False, decimals: int = 4) -> Decimal | None:
     """A non-negative exact quantity (数量, 面积); never a float."""
     if value is None:
@@ -160,7 +133,8 @@ def parse_quantity(value: Decimal | int | str | None, label: str, *, whole: bool
         raise InputError(f"{label}不能为负数（录入的是 {number}）。")
     if whole and number != number.to_integral_value():
         raise InputError(f"{label}应为整数（录入的是 {number}）。")
-    if number.as_tuple().exponent < -decimals and number != number.quantize(Decimal(1).scaleb(-decimals)):
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and exponent < -decimals and number != number.quantize(Decimal(1).scaleb(-decimals)):
         raise InputError(f"{label}最多保留 {decimals} 位小数（录入的是 {number}）。")
     if number > Decimal("999999999999"):
         raise InputError(f"{label} {number} 过大，请检查是否多输入了数字。")
@@ -177,7 +151,7 @@ def decimal_text(number: Decimal | None) -> str | None:
     return text or "0"
 
 
-def _money(value: object, label: str) -> Decimal | None:
+def _money(value: str | Decimal | int | None, label: str) -> Decimal | None:
     try:
         return parse_amount(value) if value is not None else None
     except InputError as exc:

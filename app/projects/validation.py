@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
+from app.base.dates import parse_date
 from app.base.errors import InputError
 from app.base.money import format_amount
 from app.base.textcheck import (
@@ -47,7 +48,6 @@ from app.projects.parsing import (
     _text,
     decimal_text,
     normalize_comparator,
-    parse_date,
     parse_quantity,
 )
 from app.projects.records import AssetLine, AssetTable, Indicator, OverallTargets, ProcurementItem, Project

@@ -18,7 +18,7 @@ from app.domain.cells import CellChange
 from app.domain.compute import FormView, RowInfo
 from app.domain.forms import FormDef
 from app.domain.layout import column_title_path, header_levels, two_sided_lines
-from app.exchange.prior import change_label, prior_cells
+from app.domain.prior import change_label, prior_cells
 from ui.common.style import TEXT_QCOLOR
 from ui.editor.comment_marks import COMMENT_ROLE, comment_index, state_of, tooltip_text
 from ui.editor.controller import DatasetController

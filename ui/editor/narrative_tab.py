@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.printing import narrative
-from app.printing.narrative import NarrativeSection, RegenerationChange
+from app.projects import narrative
+from app.projects.narrative import NarrativeSection, RegenerationChange
 from ui.common.style import WARNING_QCOLOR, set_role
 from ui.editor.controller import DatasetController
 

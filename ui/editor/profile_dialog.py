@@ -1,6 +1,6 @@
 """单位情况与上年数: the unit profile texts, typed 上年数 and the reason for each change, in one dialog.
 
-Everything is written through the core (``app.domain.profile.set_profile``, ``app.exchange.prior.set_prior`` /
+Everything is written through the core (``app.domain.profile.set_profile``, ``app.domain.prior.set_prior`` /
 ``set_reason``) when 保存 is pressed; bad input (an amount that is not a number, a malformed glossary)
 is refused with its Chinese message and nothing is written.
 """
@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount, parse_amount
-from app.domain import profile
+from app.domain import prior, profile
 from app.domain.quantities import prior_names, quantity_def, value
-from app.exchange import prior
 
 
 class ProfileDialog(QDialog):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu, QToolBar
 
-from app.exchange.prior import previous_dataset, typed_prior
+from app.domain.prior import previous_dataset, typed_prior
 from ui.editor.grid_model import PRIOR_SETTING, show_prior_setting
 
 

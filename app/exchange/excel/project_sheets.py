@@ -15,7 +15,6 @@ from app.exchange.excel import labels
 from app.exchange.excel.sheet import Sheet, cell_ref, sum_formula, sum_of
 from app.exchange.excel.source import ExportSource
 from app.exchange.excel.styles import BOLD, CENTER, COMPUTED_FILL, HEADER_FILL, LEFT
-from app.printing.narrative import overall_groups
 from app.printing.procurement import (
     ASSETS_TITLE,
     PROCUREMENT_EMPTY_NOTE,
@@ -42,6 +41,7 @@ from app.projects import (
     group_indicators,
     level_name,
 )
+from app.projects.narrative import overall_groups
 
 
 def _indicator_columns(indicators: Sequence[Indicator], base: Sequence[tuple[str, str]],

@@ -6,8 +6,10 @@ stored as a dataset note (``narrative:<key>``) together with the generated text 
 (``narrative:<key>:base``). From then on the clerk's text prints, even after the data changes;
 ``preview_regeneration`` shows which edited sections the data would now word differently (and
 whether the data changed since the edit), and only ``apply_regeneration`` with the sections the
-clerk accepted replaces an edit. This module is Qt-free and reportlab-free: the GUI, the CLI and
-the printer all call it.
+clerk accepted replaces an edit. This module is Qt-free and reportlab-free: the GUI, the CLI, the
+审核 (N01) and the printer all call it. It lives in the projects wing because 五、预算绩效信息, 六、政府采购
+and 七、国有资产 are worded from the project part (``ProjectBook``); the table figures and 上年数 it reads
+come from below (``app.domain.quantities``, ``app.domain.prior``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from decimal import Decimal
 from app.base.errors import InputError
 from app.base.money import format_amount
 from app.base.textcheck import check_text
+from app.domain import prior as prior_module
 from app.domain import profile as unit_profile
 from app.domain import quantities
 from app.domain.forms import chinese_ordinal
-from app.exchange import prior as prior_module
-from app.projects import Indicator, ProjectBook
+from app.projects.book import ProjectBook
+from app.projects.records import Indicator
 
 NOTE_PREFIX = "narrative:"
 _BASE_SUFFIX = ":base"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from app.base.errors import InputError, NotFoundError
+from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.money import format_amount, parse_amount
 from app.domain.quantities import prior_names, quantity_def, value
 
@@ -83,8 +83,6 @@ def set_prior(dataset, name: str, amount: str | Decimal | None) -> Decimal | Non
 
 def _require_editable(dataset) -> None:
     if getattr(dataset, "status", "") == "submitted":
-        from app.base.errors import ConflictError
-
         raise ConflictError(f"{dataset.year} 年度预算已上报，不能修改上年数或增减原因；如需修改请先撤回上报。")
 
 
