@@ -24,6 +24,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from bench.measure import SEED004, report, timed
+
 DEFAULT_COUNT = 500
 
 
@@ -149,8 +151,6 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--measure"]:
         print(json.dumps(measure(argv[1], argv[2]), ensure_ascii=False))
         return 0
-    from bench.__main__ import SEED004, report, timed
-
     count = int(argv[0]) if argv else None
     with tempfile.TemporaryDirectory() as workdir:
         run(Path(workdir), report, timed, SEED004, count)
