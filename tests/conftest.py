@@ -25,6 +25,7 @@ def template_databases(tmp_path_factory):
     """Made once per run (tests/dbtemplate.py): a new SQLite database gets the migrated schema by a page
     copy instead of running every Alembic migration again; seed 004 is imported once."""
     templates = TemplateDatabases(tmp_path_factory.mktemp("template-databases"), SEED004, db_engine.migrate)
+    templates.build_all()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(db_engine, "migrate", templates.migrate)
         yield templates

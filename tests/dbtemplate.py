@@ -128,9 +128,18 @@ class TemplateDatabases:
             code = cli_main(["--db", str(path), "import-json", str(self.seed)])
         assert code == 0, f"import-json of the seed failed: {err.getvalue()}"
 
+    def cli_seeded(self) -> Path:
+        return self._template("cli_seeded", self._build_cli_seeded)
+
     def copy_cli_seeded(self, path: Path) -> Path:
-        shutil.copyfile(self._template("cli_seeded", self._build_cli_seeded), path)
+        shutil.copyfile(self.cli_seeded(), path)
         return path
+
+    def build_all(self) -> None:
+        """Made before any test runs, so no test's patches or environment can leak into a template."""
+        self.migrated()
+        self.seeded()
+        self.cli_seeded()
 
 
 def _row_counts(connection) -> dict[str, int]:
