@@ -24,6 +24,14 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from app.bureau import intake, standing
+from app.bureau.consolidate import consolidate
+from app.checks.rules import submission_blockers
+from app.exchange.interchange import import_document, import_file
+from app.exchange.package import reader, spec, writer
+from app.store.service import Store
+from bench.measure import SEED004, report, timed
+
 DEFAULT_COUNT = 500
 
 
@@ -47,12 +55,27 @@ def _document(seed: dict, number: int) -> dict:
     return document
 
 
+def _explained(document: dict, known: dict[tuple[int, int], list[dict]]) -> dict:
+    """The document with a 说明 for each of its 提示, as a clerk gives before marking it 已上报 (the
+    import refuses a submitted file without them). Found once per kind of generated document (its
+    scale and kept projects, see ``_document``) by checking it as a draft in a scratch database."""
+    number = int(document["unit"]["code"]) - 500
+    variant = (number % 7, number % 5)
+    if variant not in known:
+        scratch = Store.scratch()
+        try:
+            unit = {key: value for key, value in document["unit"].items() if key != "parent_code"}
+            dataset = import_document(scratch, {**document, "unit": unit, "status": "draft"}, backup=False)
+            known[variant] = [{"finding": finding.key, "text": "已核实。"}
+                              for finding in submission_blockers(dataset) if finding.severity == "warning"]
+        finally:
+            scratch.close()
+    return {**document, "explanations": known[variant]}
+
+
 def generate(folder: Path, count: int, seed_path: Path) -> float:
     """Write ``count`` packages; returns the average package size in KB."""
-    from app.exchange.interchange import import_file
-    from app.exchange.package import spec, writer
-    from app.printing import build_document
-    from app.store.service import Store
+    from app.printing import build_document  # deferred: reportlab, kept out of the measuring child
 
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(str(Path(scratch) / "seed.sqlite3"))
@@ -61,13 +84,15 @@ def generate(folder: Path, count: int, seed_path: Path) -> float:
         store.close()
     pdf = buffer.getvalue()
     seed = json.loads(seed_path.read_text(encoding="utf-8"))
+    # deferred: cryptography's key generation, kept out of the measuring child
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     folder.mkdir(parents=True, exist_ok=True)
     sizes = 0
     # Parents first in file order (010 before 011 …), as a bureau's folder sorted by code would be.
+    explanations: dict[tuple[int, int], list[dict]] = {}
     for number in range(count):
-        document = _document(seed, number)
+        document = _explained(_document(seed, number), explanations)
         target = folder / spec.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])
         writer.write_package(target, document=document, audit={"unit": document["unit"]["code"], "year": 2023, "changes": []},
                           findings={"errors": 0, "warnings": 8, "findings": []}, pdf=pdf, key=Ed25519PrivateKey.generate())
@@ -77,12 +102,7 @@ def generate(folder: Path, count: int, seed_path: Path) -> float:
 
 def measure(folder: str, target: str) -> dict:
     """Child process: import + check the folder into ``target``, then the 汇总; times and peak RSS."""
-    import resource
-
-    from app.bureau import intake, standing
-    from app.bureau.consolidate import consolidate
-    from app.exchange.package import reader
-    from app.store.service import Store
+    import resource  # deferred: Unix only
 
     store = Store(target)
     # the operator compared each key's fingerprint with the signed paper (not part of the timing)
@@ -114,7 +134,7 @@ def measure(folder: str, target: str) -> dict:
             "peak_mb": peak_kb / 1024, "first_failure": result.failed[0] if result.failed else None}
 
 
-def _child(folder: Path, target: str) -> dict:
+def measure_in_child(folder: Path, target: str) -> dict:
     env = dict(os.environ)
     output = subprocess.run([sys.executable, "-m", "bench.packages", "--measure", str(folder), target],
                             capture_output=True, text=True, env=env, check=False,
@@ -134,7 +154,7 @@ def run(workdir: Path, report, timed, seed_path: Path, count: int | None = None)
     if os.environ.get("BUDGETDESK_TEST_POSTGRES_URL"):
         targets.append(("PostgreSQL", os.environ["BUDGETDESK_TEST_POSTGRES_URL"]))
     for name, target in targets:
-        figures = _child(folder, target)
+        figures = measure_in_child(folder, target)
         print(f"packages on {name}: {figures['imported']} imported and checked in {figures['import_s']:.1f} s "
               f"({figures['import_s'] / max(figures['imported'], 1) * 1000:.0f} ms each; aim 500 ≤ 30 s; "
               f"CPU {figures['import_cpu_s']:.1f} s of this process), "
@@ -150,8 +170,6 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--measure"]:
         print(json.dumps(measure(argv[1], argv[2]), ensure_ascii=False))
         return 0
-    from bench.__main__ import SEED004, report, timed
-
     count = int(argv[0]) if argv else None
     with tempfile.TemporaryDirectory() as workdir:
         run(Path(workdir), report, timed, SEED004, count)

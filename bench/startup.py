@@ -13,8 +13,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from bench.measure import SEED004, report, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = ROOT / "dist" / "BudgetDesk" / ("BudgetDesk.exe" if sys.platform.startswith("win") else "BudgetDesk")
@@ -91,10 +94,6 @@ def run(workdir: Path, report, _timed, seed_path: Path) -> None:
 
 
 def main() -> int:
-    import tempfile
-
-    from bench.__main__ import SEED004, report, timed
-
     with tempfile.TemporaryDirectory() as workdir:
         run(Path(workdir), report, timed, SEED004)
     return 0

@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from db import engine as db_engine
+from tests.dbtemplate import TemplateDatabases
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The log file of the CLI and GUI entry points goes to a scratch folder, not the user's log directory.
 os.environ.setdefault("BUDGETDESK_LOG_DIR", tempfile.mkdtemp(prefix="budgetdesk-test-log-"))
@@ -15,6 +18,17 @@ os.environ.setdefault("BUDGETDESK_INDICATOR_LEVELS", os.path.join(tempfile.mkdte
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED004 = FIXTURES / "seed004_2023.json"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_databases(tmp_path_factory):
+    """Made once per run (tests/dbtemplate.py): a new SQLite database gets the migrated schema by a page
+    copy instead of running every Alembic migration again; seed 004 is imported once."""
+    templates = TemplateDatabases(tmp_path_factory.mktemp("template-databases"), SEED004, db_engine.migrate)
+    templates.build_all()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db_engine, "migrate", templates.migrate)
+        yield templates
 
 
 @pytest.fixture(autouse=True)
@@ -86,9 +100,13 @@ def store(db_path):
 
 
 @pytest.fixture
-def seed_dataset(store):
+def seed_dataset(store, template_databases):
+    """Seed 004 (unit 359, 2023) in the test's store: copied from the session's template, which was made by
+    the same import; imported for real when a fixture has already written into the store."""
     from app.exchange.interchange import import_file
 
+    if template_databases.fill_with_seed(store):
+        return store.open_dataset("359", 2023)
     return import_file(store, SEED004)
 
 
@@ -130,10 +148,9 @@ def dump(db: Path) -> list[str]:
 
 
 @pytest.fixture
-def seeded_db(tmp_path, capsys):
-    db = tmp_path / "cli.sqlite3"
-    assert run(capsys, "--db", str(db), "import-json", str(SEED004))[0] == 0
-    return db
+def seeded_db(tmp_path, template_databases):
+    """The file ``budgetdesk --db cli.sqlite3 import-json seed004`` makes (made once per run, copied)."""
+    return template_databases.copy_cli_seeded(tmp_path / "cli.sqlite3")
 
 
 # ---- the finance bureau's side (packages, 批注, resubmission, screening, the tree) ----------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,7 +135,7 @@ def _sqlite_words(text: str) -> str:
 
 def _postgres_fault(exc: BaseException, is_disconnect: bool = False) -> DatabaseFault | None:
     try:
-        import psycopg
+        import psycopg  # deferred: the PostgreSQL driver, loaded only when a server database faults
     except ImportError:  # pragma: no cover - postgres support not installed
         return None
     if not isinstance(exc, psycopg.Error):
@@ -191,11 +192,9 @@ def translate(exc: BaseException, *, is_disconnect: bool = False, log_it: bool =
         if fault is not None:
             break
     if fault is None:
-        try:
-            from sqlalchemy.exc import DisconnectionError
-        except ImportError:  # pragma: no cover
-            DisconnectionError = ()  # noqa: N806
-        if is_disconnect or (DisconnectionError and isinstance(exc, DisconnectionError)):
+        from sqlalchemy.exc import DisconnectionError  # deferred: sqlalchemy (the CLI's parser stays light)
+
+        if is_disconnect or isinstance(exc, DisconnectionError):
             fault = ConnectionLostError(connection_message(detail=_first_line(exc)))
     if fault is not None and log_it:
         log.warning("database fault %s: %s", type(fault).__name__, exc)
@@ -235,8 +234,6 @@ FULL_BELOW_BYTES = 1024 * 1024  # less free space than this beside the database:
 
 
 def _free_bytes(folder: str) -> int:
-    import shutil
-
     return shutil.disk_usage(folder).free
 
 

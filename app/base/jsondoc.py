@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,11 +103,20 @@ def _no_constant(text: str) -> None:
     raise InputError(f"文件中有 {text}，这不是有效的 JSON 数值。")
 
 
+def _first_repeated(keys: Iterable[str]) -> str:
+    """The first key met a second time."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")
+
+
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     document = dict(pairs)
     if len(document) != len(pairs):
-        seen: set[str] = set()
-        duplicate = next(key for key, _value in pairs if key in seen or seen.add(key))
+        duplicate = _first_repeated(key for key, _value in pairs)
         others = "、".join(shown(key, 20) for key in list(document)[:8])
         raise InputError(f"数据文件中同一对象里键“{shown(duplicate)}”出现了两次（该对象的键：{others}），"
                          "无法确定以哪一个为准，未导入。")

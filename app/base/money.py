@@ -10,6 +10,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from app.base.errors import InputError
+
 MONEY_UNITS = ("万元", "元")
 SCALE = 2  # two decimals in both money units
 _QUANTUM = Decimal(1).scaleb(-SCALE)
@@ -34,8 +36,6 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
     Accepts ``1,206.65``, full-width digits, and a trailing 万元/元. Raises ``InputError`` with a
     Chinese message for anything else.
     """
-    from app.base.errors import InputError
-
     if isinstance(text, bool):
         raise InputError("金额必须是数字。")
     if isinstance(text, int):
@@ -62,7 +62,8 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
         raise InputError("金额必须是数字。")
     if not value.is_finite():
         raise InputError("金额必须是有限的数字。")
-    if value.as_tuple().exponent < -SCALE and value != value.quantize(_QUANTUM):
+    exponent = value.as_tuple().exponent  # an int for a finite number ('n'/'N'/'F' only for NaN, infinity)
+    if isinstance(exponent, int) and exponent < -SCALE and value != value.quantize(_QUANTUM):
         raise InputError(f"金额“{text}”的小数超过 {SCALE} 位，请四舍五入到 0.01 后再录入。")
     if value < 0 and not allow_negative:
         raise InputError(f"金额不能为负数（录入的是 {value}）。")

@@ -32,6 +32,7 @@ from reportlab.platypus.tables import TableStyle
 from app import __version__ as APP_VERSION
 from app.base.errors import InputError
 from app.base.progress import Progress, step
+from app.domain import quantities
 from app.domain.cover import cover_date
 from app.domain.forms import all_forms, form_by_id
 from app.printing.fonts import FontSet, cache_dir, print_fonts
@@ -265,6 +266,8 @@ class _Contents(Flowable):
         return self._table.split(available_width, available_height)
 
     def draw(self) -> None:
+        if self._table is None:  # reportlab always wraps a flowable before drawing it
+            raise RuntimeError("the contents table is drawn before it was laid out")
         self._table.drawOn(self.canv, 0, 0)
 
 
@@ -309,7 +312,8 @@ def _outline(parts: list[Part], cover: bool, contents: bool) -> dict[str, list[t
                 outline.setdefault(section.key, []).append((part.title, 0))
                 first = False
             for entry in section.contents():
-                outline.setdefault(entry.mark, []).append((entry.text, 1))
+                if entry.mark is not None:  # a section's entries all have their mark; part headings have none
+                    outline.setdefault(entry.mark, []).append((entry.text, 1))
     return outline
 
 
@@ -332,8 +336,6 @@ def printable_items() -> list[tuple[str, str]]:
 
 
 def _only_general_budget(dataset) -> bool:
-    from app.domain import quantities
-
     total = quantities.value(dataset, "income_total")
     return total > 0 and quantities.value(dataset, "income_general_budget") == total
 
@@ -396,6 +398,7 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ``fingerprint``: the unit's package-signing key, printed on the cover and under the 批复表 signatures.
     """
     everything = forms is None and projects is None
+    form_ids: list[str]
     if forms is None and projects is not None:
         form_ids, extras = [], list(PROJECT_KINDS)
     else:

@@ -24,11 +24,13 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import reportlab
+from platformdirs import user_cache_dir
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 from app.base.errors import BudgetDeskError
+from app.printing import speed
 from app.system.font_files import (
     SHIPPED_SUBFONT,
     font_files_in,
@@ -189,8 +191,6 @@ def cache_dir() -> Path:
     override = os.environ.get(CACHE_ENV, "").strip()
     if override:
         return Path(override)
-    from platformdirs import user_cache_dir
-
     return Path(user_cache_dir("BudgetDesk", "BudgetDesk"))
 
 
@@ -382,8 +382,6 @@ def reset() -> None:
     global _current
     _current = None
     _loaded.clear()
-    from app.printing import speed
-
     speed.forget()
 
 

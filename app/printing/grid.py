@@ -121,11 +121,13 @@ class RunTable(Flowable):
         self.width = sum(self.widths)
         # Measured once, handed on to the parts: body row heights (without merged cells), the
         # height each run's merged cell needs, each lead row's height.
-        self._heights: list[float] | None = None
+        self._is_measured = False
+        self._heights: list[float] = []
         self._run_heights: list[float] = []
         self._lead_heights: dict[int, float] = {}
         if _measured is not None:
             self._heights, self._run_heights, self._lead_heights = _measured
+            self._is_measured = True
             self._index()
 
     # ---- measuring -------------------------------------------------------------------------
@@ -148,13 +150,14 @@ class RunTable(Flowable):
         return columns
 
     def _measure(self) -> None:
-        if self._heights is not None:
+        if self._is_measured:
             return
         self._lead_heights = {id(row): self._row_height(row, set()) for row in self.lead}
         columns = self._run_columns()
         self._heights = [self._row_height(row, columns[index]) for index, row in enumerate(self.body)]
         self._run_heights = [cell_height(run.cell, self.widths[run.column], self.padding, self.leading)
                              for run in self.runs]
+        self._is_measured = True
         self._index()
 
     def _index(self) -> None:
@@ -278,6 +281,7 @@ class RunTable(Flowable):
         heights = [*self._heights[:index], whole._row_height(head, columns[index]),
                    whole._row_height(tail, columns[index + 1]), *self._heights[index + 1:]]
         whole._heights, whole._run_heights, whole._lead_heights = heights, self._run_heights, self._lead_heights
+        whole._is_measured = True
         whole._index()
         return [whole._part(0, index + 1, self.continued), whole._part(index + 1, len(whole.body), True)]
 

@@ -160,6 +160,7 @@ class StatementSection:
             elif section.key == "assets":
                 extra = self._assets_table(book)
             elif section.key == "expenditure" and self.charts:
+                # deferred: reportlab.graphics, loaded only when the charts are printed
                 from app.printing.charts import overview_charts
 
                 drawing = overview_charts(self.dataset, frame_width(PORTRAIT), styles.body_font, self.ctx.money_unit)

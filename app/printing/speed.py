@@ -10,6 +10,8 @@ from __future__ import annotations
 from reportlab.lib import textsplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from app.printing import grid
+
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
@@ -34,6 +36,4 @@ def install() -> None:
 def forget() -> None:
     """After a font is re-registered under the same name (tests, a new font file)."""
     _WIDTHS.clear()
-    from app.printing import grid
-
     grid.forget_measures()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib import textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.platypus import paragraph
 
 from app.domain.records import UnitInfo
 from app.printing import speed
@@ -37,9 +39,6 @@ _CHINESE_CANNOT_START = "，；：！？．”’》〉」』】…"
 
 
 def _chinese_line_breaking() -> None:
-    from reportlab.lib import textsplit
-    from reportlab.platypus import paragraph
-
     missing = "".join(mark for mark in _CHINESE_CANNOT_START if mark not in textsplit.ALL_CANNOT_START)
     textsplit.ALL_CANNOT_START += missing
     paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START

@@ -182,7 +182,7 @@ class FormTable:
         cjk = self._width("国")
         widths = []
         for index, column in enumerate(self.columns):
-            texts = [cells[index] for cells, _amounts in self.body if isinstance(cells[index], str)]
+            texts = self._texts_in_column(index)
             if column.kind == SEQ:
                 widths.append(max(self._width(text) for text in ["序号", "栏次", *texts]) + pad)
             elif column.kind == CODE:
@@ -192,6 +192,15 @@ class FormTable:
             else:
                 widths.append(max([4 * cjk, self._width("0000.00"), *map(self._width, texts)]) + pad)
         return widths
+
+    def _texts_in_column(self, index: int) -> list[str]:
+        """The plain texts (codes, 序号) printed in a body column: what its width must hold."""
+        texts = []
+        for cells, _amounts in self.body:
+            cell = cells[index]
+            if isinstance(cell, str):
+                texts.append(cell)
+        return texts
 
     def natural_width(self) -> float:
         return sum(self.minimum_widths())
@@ -265,13 +274,13 @@ class FormTable:
         styles = self.styles
         ncols = len(self.columns)
         data: list[list[object]] = [[self._unit_line(sum(widths))] + [""] * (ncols - 1)]
-        header_rows = [[""] * ncols for _ in range(self.depth)]
-        for cell in self.header:
-            header_rows[cell.level][cell.column] = (
-                BalancedCell(cell.title, styles.cell_center) if "\n" not in cell.title
-                else Paragraph(escape(cell.title), styles.cell_center))
+        header_rows: list[list[object]] = [[""] * ncols for _ in range(self.depth)]
+        for heading in self.header:
+            header_rows[heading.level][heading.column] = (
+                BalancedCell(heading.title, styles.cell_center) if "\n" not in heading.title
+                else Paragraph(escape(heading.title), styles.cell_center))
         data += header_rows
-        data.append(["栏次"] + [str(number) for number in range(1, ncols)])
+        data.append(["栏次", *(str(number) for number in range(1, ncols))])
         body_start = len(data)
         for cells, _amounts in self.body:
             printed: list[object] = []
