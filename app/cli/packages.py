@@ -22,7 +22,6 @@ from app.domain.records import STATUS_NAMES
 if TYPE_CHECKING:  # annotations only: these load SQLAlchemy and cryptography
     from app.bureau.comments import MergeResult
     from app.bureau.receipt import ImportOutcome
-    from app.exchange.package.reader import VerifiedPackage
     from app.store.service import Store
 
 
@@ -119,7 +118,7 @@ def _resubmission(args: argparse.Namespace) -> int:
     parts = parse_parts(args.merge) if args.merge else None  # an unknown name is refused before anything is read
     store = open_store(args)
     preview = preview_resubmission(store, args.file, expected_unit=args.unit, expected_year=args.year)
-    package = cast("VerifiedPackage", preview.package)  # typed object in app.bureau.resubmission
+    package = preview.package
     if args.diff:
         if args.json:
             print_json(preview.to_dict())

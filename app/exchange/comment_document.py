@@ -22,7 +22,7 @@ from app.store.audit import now_utc
 from db import models
 
 if TYPE_CHECKING:
-    from app.store.service import Store
+    from app.store.database import Database
 
 MAX_TEXT = 2000
 MAX_COMMENTS = 5000  # per file: far above any real 退回, far below a memory problem
@@ -196,7 +196,7 @@ def comment_to_row(comment: Comment, row: models.CellComment | None = None) -> m
     return row
 
 
-def list_comments(store: Store, unit_code: str, year: int, *, status: str | None = None,
+def list_comments(store: Database, unit_code: str, year: int, *, status: str | None = None,
                   open_only: bool = False) -> list[Comment]:
     """The comments of one budget, oldest first; ``open_only``: those not yet resolved."""
     query = select(models.CellComment).where(models.CellComment.unit_code == unit_code,
@@ -211,7 +211,7 @@ def list_comments(store: Store, unit_code: str, year: int, *, status: str | None
         return [comment_from_row(row) for row in session.scalars(query)]
 
 
-def comments_document(store: Store, unit_code: str, year: int, *, open_only: bool = False) -> dict[str, Any]:
+def comments_document(store: Database, unit_code: str, year: int, *, open_only: bool = False) -> dict[str, Any]:
     """``comments.json`` as a unit's package carries it: the budget's comments with their answers."""
     return {"format": COMMENTS_FORMAT, "unit": unit_code, "year": year,
             "comments": [c.to_dict() for c in list_comments(store, unit_code, year, open_only=open_only)]}

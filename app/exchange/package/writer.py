@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from app.checks.rules import Finding
-    from app.store.service import BudgetDataset, Store
+    from app.store.database import Database
+    from app.store.service import BudgetDataset
 
 @dataclass(frozen=True)
 class PackageResult:
@@ -58,7 +59,7 @@ class PackageResult:
     new_key: bool = False  # this export created the unit's signing key
 
 
-def audit_document(store: Store, unit_code: str, year: int) -> dict[str, Any]:
+def audit_document(store: Database, unit_code: str, year: int) -> dict[str, Any]:
     """The dataset's audit trail as ``{"unit","year","changes":[…]}`` (the ``history --json`` shape)."""
     return history_document(store, unit_code, year)
 
