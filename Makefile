@@ -26,8 +26,12 @@ ifneq ($(OS),Windows_NT)
 endif
 	$(VENV_PY) -m app $(ARGS) gui
 
+# The layer contracts (import-linter: wings, no import circles) and the type check (mypy on app/ and db/)
+# run before the tests; docs/architecture.md explains both.
 test: export QT_QPA_PLATFORM = offscreen
 test: $(STAMP)
+	$(VENV_PY) -c "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())" --no-cache
+	$(VENV_PY) -m mypy
 	$(VENV_PY) -m pytest
 
 bench: export QT_QPA_PLATFORM = offscreen

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.base.clock import now_utc
 from app.base.errors import InputError
 from app.base.paths import resource
 from app.domain.codes import simple_list
@@ -145,11 +146,6 @@ def import_local_levels(store, rows, *, renames: bool = True, note: str = "") ->
 
 def write_levels(store, session, rows, *, renames: bool, note: str = "") -> list[LevelItem]:
     """Store ``rows`` in ``session`` (inside the caller's write), one audit row per item added or renamed."""
-    from sqlalchemy import select
-
-    from app.base.clock import now_utc
-    from db import models
-
     stored = {row.code: row for row in session.scalars(select(models.IndicatorLevel))}
     existing = [LevelItem(row.code, row.name, row.parent) for row in stored.values()]
     items = check_level_rows(rows, existing=existing, renames=renames)
