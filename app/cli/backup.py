@@ -7,10 +7,11 @@ import sys
 
 from app.base.faults import CorruptDatabaseError
 from app.cli.common import EXIT_OK, ChineseArgumentParser, Commands, open_store, print_json
-from app.store import backup
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from app.store import backup  # deferred: SQLAlchemy (the store's backups read the database)
+
     action = args.backup_command
     if action == "restore":
         try:

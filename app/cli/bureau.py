@@ -9,7 +9,6 @@ from pathlib import Path
 
 from app.base.errors import ConflictError, InputError
 from app.base.money import format_amount
-from app.bureau.screening import PEERS, load_config, print_screening, screen
 from app.cli.common import EXIT_OK, Commands, add_unit_year, open_store, print_json
 
 
@@ -122,6 +121,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
+    from app.bureau.screening import PEERS, load_config, print_screening, screen  # deferred: SQLAlchemy
+
     config = load_config(args.thresholds) if args.thresholds else load_config()
     store = open_store(args)
     result = screen(store, args.year, peers=args.peers, config=config)

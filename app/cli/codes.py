@@ -14,7 +14,6 @@ from app.base.errors import InputError
 from app.base.textcheck import read_bounded
 from app.cli.common import EXIT_OK, EXIT_REFUSED, ChineseArgumentParser, Commands, open_store, print_json
 from app.exchange.codes_io import read_code_file
-from app.store.editions import current_editions, describe_editions, migrate_store
 
 
 def cmd_codes_import(args: argparse.Namespace) -> int:
@@ -46,6 +45,9 @@ def cmd_codes_show(args: argparse.Namespace) -> int:
 def cmd_editions(args: argparse.Namespace) -> int:
     """The editions each dataset was made with; ``--migrate``: move every dataset 编制中 on an older
     form edition to the current one (已上报 ones keep theirs and print as submitted)."""
+    # deferred: SQLAlchemy (the editions read the indicator levels stored in the database)
+    from app.store.editions import current_editions, describe_editions, migrate_store
+
     store = open_store(args)
     if args.migrate:
         report = migrate_store(store)

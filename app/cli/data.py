@@ -14,7 +14,6 @@ from app.domain import prior, profile
 from app.domain.codes import default_shipped_table
 from app.domain.forms import all_forms, find_form
 from app.domain.quantities import prior_names, quantity_def
-from app.exchange.year_cycle import new_year
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -179,6 +178,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_new_year(args: argparse.Namespace) -> int:
+    from app.exchange.year_cycle import new_year  # deferred: SQLAlchemy
+
     store = open_store(args)
     result = new_year(store, args.unit, args.from_year, args.to_year)
     print(result.summary, file=sys.stderr)
