@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.base.errors import InputError
-from app.checks.rules import EXPLANATION_PREFIX, Checker, explanation_note
+from app.checks.rules import Checker, explanation_note
 from app.domain.cells import CellChange
 from app.domain.forms import form_by_id
 from app.domain.links import FormLink, check_applicable, followed, planned, set_following
