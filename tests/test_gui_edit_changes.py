@@ -149,3 +149,36 @@ def test_a_followed_link_that_no_longer_holds_is_skipped_and_the_edit_still_land
     assert find_cell(tab(window, "general_budget_expenditure"), "2070699", "basic").data() == carried_before
     assert link_by_id(GENERAL_LINK).target == "general_budget_expenditure"
     assert window.counts_label.text().startswith("错误 ") and not window.counts_label.text().startswith("错误 0")
+
+
+def test_a_note_and_a_status_change_reach_the_window_through_changes(qtbot, window, monkeypatch):
+    """说明 and 上报 are door writes like a cell: the window hears of them from their Changes (the notes
+    written, the new status), runs no rule for a 说明, and starts the undo history afresh on 上报."""
+    from tests.conftest import explain_all_findings
+
+    controller = window.controller
+    watch = Watch(window, monkeypatch)
+    notes, statuses = [], []
+    controller.notes_changed.connect(lambda keys: notes.append(set(keys)))
+    controller.status_changed.connect(statuses.append)
+    three = tab(window, "three_public_expenses")
+    type_into(qtbot, three, "reception", "general_budget", "0.50")  # a 提示 more (T09), and an undo step
+    assert controller.undo_stack.count() == 1
+    dock = window.findings_dock
+    index = next(i for i in range(dock.tree.topLevelItemCount()) if dock.tree.topLevelItem(i).text(1) == "T09")
+    dock.tree.setCurrentItem(dock.tree.topLevelItem(index))
+    watch.clear()
+    assert dock.explain_selected(text="含项目支出中的公务接待费 0.07 万元。")
+    assert notes == [{"explanation:T09"}]  # what the door wrote, as its Changes name it
+    assert controller.last_result.changes.notes == {"explanation:T09"}
+    assert watch.runs == [] and watch.resets == {}  # a 说明 re-runs no rule and resets no table
+    assert dock.tree.topLevelItem(index).text(4) == "含项目支出中的公务接待费 0.07 万元。"
+    explain_all_findings(window.dataset)
+    assert window.toggle_submitted()
+    assert statuses == ["submitted"] and controller.last_result.changes.status == "submitted"
+    assert controller.undo_stack.count() == 0  # an undo would write across the 上报
+    assert "已上报" in window.windowTitle() and window.submit_action.text() == "撤销上报"
+    assert not three.model.flags(find_cell(three, "reception", "general_budget")) & Qt.ItemFlag.ItemIsEditable
+    assert window.toggle_submitted(reason="补充资料")
+    assert statuses == ["submitted", "draft"] and window.submit_action.text() == "标记为已上报"
+    assert three.model.flags(find_cell(three, "reception", "general_budget")) & Qt.ItemFlag.ItemIsEditable

@@ -51,6 +51,14 @@ def test_no_module_outside_the_store_layer_opens_a_write_transaction():
     assert "Session.begin(" in service and "insert(models.AuditEntry)" in service
 
 
+def _product_file(filename: str) -> bool:
+    """A file of app/, db/ or ui/ in this checkout (wherever the checkout itself lives)."""
+    try:
+        return Path(filename).resolve().relative_to(ROOT).parts[0] in ("app", "db", "ui")
+    except ValueError:
+        return False
+
+
 class Commits:
     """Counts the commits on a store's engine and remembers the project code that asked for each."""
 
@@ -60,8 +68,7 @@ class Commits:
         event.listen(self.engine, "commit", self._seen)
 
     def _seen(self, _connection):
-        frames = [frame for frame in traceback.extract_stack()
-                  if "/app/" in frame.filename or "/db/" in frame.filename or "/ui/" in frame.filename]
+        frames = [frame for frame in traceback.extract_stack() if _product_file(frame.filename)]
         innermost = frames[-1]
         self.callers.append(Path(innermost.filename).relative_to(ROOT).as_posix())
 

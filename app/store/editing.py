@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.base.errors import InputError
-from app.checks.rules import Checker
+from app.checks.rules import Checker, explanation_note
 from app.domain.cells import CellChange
 from app.domain.forms import form_by_id
 from app.domain.links import FormLink, check_applicable, followed, planned, set_following
@@ -88,6 +88,15 @@ class DatasetEditing:
     def restore_rows(self, form_id: str, rows: set[str], values: list[CellChange], *,
                      source: str = "撤销") -> EditResult:
         return self._recheck(EditResult(self.dataset.restore_rows(form_id, rows, values, source=source)))
+
+    def explain(self, finding_key: str, text: str) -> EditResult:
+        """The clerk's 说明 of a 提示 (an empty text removes it): a note; no rule's outcome changes, but
+        the findings carry the new text and 上报 reads it."""
+        return EditResult(self.dataset.set_note(*explanation_note(finding_key, text)))
+
+    def set_status(self, status: str, *, reason: str | None = None) -> EditResult:
+        """上报 / 撤销上报 through the door (refused with the reason in Chinese, nothing changed)."""
+        return EditResult(self.dataset.set_status(status, reason=reason))
 
     def book_written(self) -> EditResult:
         """After a project, 整体绩效目标, 政府采购 or 固定资产 write (``app.projects.ProjectBook``): the

@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.base.errors import BudgetDeskError, StaleDataError
 from app.base.faults import ConnectionLostError, DatabaseBusyError
-from app.checks.rules import Checker, Finding, set_explanation
+from app.checks.rules import EXPLANATION_PREFIX, Checker, Finding
 from app.domain.cells import CellChange
 from app.domain.forms import all_forms, form_by_id
 from app.domain.links import FormLink
@@ -146,6 +146,8 @@ class DatasetController(QObject):
     notice = Signal(str)  # a refused or failed write, in words for the status bar
     refusal = Signal(str)  # the core refused a write (已上报, changed elsewhere, read-only): worth a dialog
     reloaded = Signal()  # the dataset was read again from the database (another window changed it)
+    notes_changed = Signal(set)  # keys of the dataset's notes written (说明 of findings among them)
+    status_changed = Signal(str)  # 已上报 / 编制中: the new status
 
     def __init__(self, dataset: BudgetDataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -196,10 +198,11 @@ class DatasetController(QObject):
         self.findings_changed.emit()
 
     def explain(self, finding: Finding, text: str) -> None:
-        set_explanation(self.dataset, finding.key, text)
-        self._refresh_flags()
-        self.findings_changed.emit()
-        self.saved.emit()
+        self.publish(self.editing.explain(finding.key, text))
+
+    def set_status(self, status: str, *, reason: str | None = None) -> None:
+        """上报 / 撤销上报; a refusal raises the core's error (the window says why)."""
+        self.publish(self.editing.set_status(status, reason=reason))
 
     def _write(self, changes: list[CellChange], source: str = "录入") -> None:
         self.publish(self.editing.write_cells(changes, source=source))
@@ -218,9 +221,16 @@ class DatasetController(QObject):
             self.values_changed.emit(changes.forms)
         if changes.book:
             self.book_changed.emit()
-        if result.rechecked or changes.book:
+        if changes.notes:
+            self.notes_changed.emit(set(changes.notes))
+        explained = any(key.startswith(EXPLANATION_PREFIX) for key in changes.notes)
+        if result.rechecked or changes.book or explained:
             self._refresh_flags()
             self.findings_changed.emit()
+        if changes.status is not None:
+            # the old undo steps would write across the status change: start afresh
+            self.undo_stack.clear()
+            self.status_changed.emit(changes.status)
         self.saved.emit()
 
     def set_cells(self, changes: list[CellChange], text: str, source: str = "录入") -> bool:
@@ -253,10 +263,6 @@ class DatasetController(QObject):
         self.notice.emit(prefix + text)
         if isinstance(exc, BudgetDeskError):
             self.refusal.emit(prefix + text)
-
-    def status_changed(self) -> None:
-        """After 上报 / 撤销上报 the old steps would write across the status change: start afresh."""
-        self.undo_stack.clear()
 
     def reload(self) -> None:
         """Read the dataset again (another window or process changed it) and refresh every view."""

@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         self.controller.refusal.connect(self._write_refused)
         self.controller.ask_retry = self._ask_retry_write
         self.controller.reloaded.connect(self._reloaded)
+        self.controller.status_changed.connect(self._status_changed)
         self.controller.findings_changed.connect(self._update_counts)
         self.controller.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.findings_dock.attach(self.controller)
@@ -462,19 +463,21 @@ class MainWindow(QMainWindow):
             if reason is None:
                 return False
         try:
-            self.dataset.set_status(target, reason=reason)
+            self.controller.set_status(target, reason=reason)  # the window follows from its status_changed
         except BudgetDeskError as exc:
             report("不能标记为已上报" if target == "submitted" else "不能撤销上报", str(exc))
             if isinstance(exc, StaleDataError):
                 self.controller.reload()
             return False
-        self.controller.status_changed()
+        return True
+
+    def _status_changed(self, status: str) -> None:
+        """已上报 makes every table read-only (编制中 editable again): the door's Changes said so."""
         for tab in self.form_tabs.values():
             tab.model.rebuild()
-        self.submit_action.setText("撤销上报" if target == "submitted" else "标记为已上报")
+        self.submit_action.setText("撤销上报" if status == "submitted" else "标记为已上报")
         self.refresh_chooser()
         self._update_title()
-        return True
 
     def undo(self) -> None:
         if self.controller is not None:
