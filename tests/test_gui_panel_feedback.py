@@ -181,3 +181,26 @@ def test_paste_reports_what_was_written_and_skipped_per_cell(qtbot, window, stor
     table.setCurrentIndex(start)
     table.paste("\n".join(str(9000 + n) for n in range(12)))  # the same block again: nothing changes
     assert window.feedback.text().startswith(f"已粘贴 0 个单元格（另有 {len(entered)} 个与原值相同，未改）")
+
+
+def test_n03_findings_name_the_figure_and_open_their_section(qtbot, window, store):
+    from app.exchange.year_cycle import new_year
+
+    new_year(store, "359", 2023, 2024)  # 上年数 known, every figure carried: N03 on the moves
+    window.open_dataset("359", 2024)
+    dock = window.findings_dock
+    n03 = [row for row in findings_rows(dock) if row[0] == "N03"]
+    assert n03
+    for _rule, _message, place in n03:
+        assert place.startswith(("情况说明 / 比上年增减情况（", "情况说明 / 财政拨款“三公”经费预算情况及增减变化原因（"))
+        assert not INTERNAL_KEY.search(place), place
+    three_public = item_of(dock, "N03", "“三公”经费表 /")
+    double_click(qtbot, dock.tree, three_public)
+    assert window.tabs.currentWidget() is window.narrative_tab
+    assert window.narrative_tab.current_key() == "three_public"
+    dock.tree.setCurrentItem(three_public)
+    assert dock.explain_selected(text="接待任务减少。")
+    dialog = HistoryDialog(window.dataset, window)
+    qtbot.addWidget(dialog)
+    places = [dialog.table.item(line, 4).text() for line in range(dialog.table.rowCount())]
+    assert any(place.startswith("审核说明 N03 / 情况说明 / 财政拨款“三公”经费预算情况及增减变化原因 / ") for place in places)
