@@ -30,7 +30,7 @@ def test_typing_updates_findings_counts_and_cell_marks(qtbot, window):
     assert places["T06"] == "一般公共预算支出表 / 合计 / 基本支出"
     assert places["T08"] == "基本支出表 / 30201 办公费 / 人员经费"
     assert places["P02"] == "支出总表 / 合计 / 项目支出"
-    assert places["P14"] == "项目 / 智能云广播“二期”建设费"
+    assert places["P14"] == "项目绩效目标 / 智能云广播“二期”建设费 / 绩效指标"
     marked = find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.BackgroundRole)
     assert marked.color() == ERROR_BACKGROUND
     assert "属于公用经费" in find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.ToolTipRole)

@@ -59,6 +59,16 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
     return findings
 
 
+def section_of(check: str, anchor: str) -> str | None:
+    """The 情况说明 section a finding of these checks is about (its 说明 or its missing text is there):
+    N01's anchor is the section; N03's reason is printed in 三公 for the 三公 figures, else in 比上年增减情况."""
+    if check == "narrative_placeholders":
+        return anchor if anchor in narrative.SECTION_KEYS else None
+    if check == "prior_change":
+        return "three_public" if anchor.startswith("three_public") else "change"
+    return None
+
+
 # The checks rule files name (``"check"``), gathered by app.checks.registry.
 CHECKS: dict[str, ListCheck] = {
     "narrative_placeholders": narrative_placeholders,

@@ -29,6 +29,7 @@ from app.domain.records import UNIT_FIELDS, UnitInfo
 from app.store.service import BudgetDataset, Store
 from ui.common import help_dialog
 from ui.common.error_dialog import show_error
+from ui.common.feedback import FeedbackLine
 from ui.common.scrolling_tabs import ScrollingTabWidget, fit_on_screen
 from ui.common.style import APP_STYLE, set_role
 from ui.common.support_actions import add_support_actions
@@ -150,7 +151,10 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
         self.findings_dock.go_to_cell.connect(self.go_to_cell)
+        self.findings_dock.go_to_section.connect(self.go_to_section)
         self.resizeDocks([self.findings_dock], [240], Qt.Orientation.Vertical)  # drag its edge to resize
+        self.feedback = FeedbackLine(self)  # refusals that need no decision (ui/common/feedback.py)
+        self.statusBar().addWidget(self.feedback, 1)
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -312,7 +316,7 @@ class MainWindow(QMainWindow):
         tab = self.tabs.currentWidget()
         finder = getattr(tab, "code_input", None)
         if finder is None:
-            self.statusBar().showMessage("当前表没有可查找的科目行。", 5000)
+            self.feedback.show_text("当前表没有可查找的科目行。")
             return
         finder.setFocus(Qt.FocusReason.ShortcutFocusReason)
         finder.selectAll()
@@ -426,6 +430,14 @@ class MainWindow(QMainWindow):
             tab.table.setCurrentIndex(index)
             tab.table.scrollTo(index)
             tab.table.setFocus()
+
+    def go_to_section(self, key: str) -> None:
+        """A finding of the 情况说明 (N rules): its tab, at that section."""
+        narrative_tab = getattr(self, "narrative_tab", None)
+        if narrative_tab is None:
+            return
+        self.tabs.setCurrentWidget(narrative_tab)
+        narrative_tab.show_section(key)
 
     def show_history(self, cell: tuple[str, str, str] | None = None) -> None:
         """修改记录 of the open dataset, or of one cell (the cell's context menu)."""
