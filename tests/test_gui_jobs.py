@@ -105,9 +105,8 @@ def test_submit_refused_then_done_shows_each_message_with_no_progress_box(qtbot,
     from ui.window.package_actions import export_package_gui
 
     target = tmp_path / "359.bdp"
-    job = export_package_gui(window, submit=True, path=str(target))
-    qtbot.waitUntil(lambda: len(messages) == 1, timeout=120000)
-    assert job.outcome == "failed" and messages[0]["kind"] == "warning" and "不能上报" in messages[0]["text"]
+    assert export_package_gui(window, submit=True, path=str(target)) is None  # refused by the 审核 before any job
+    assert len(messages) == 1 and messages[0]["kind"] == "warning" and "不能上报" in messages[0]["text"]
     explain_all_findings(window.dataset)
     job = export_package_gui(window, submit=True, path=str(target))
     qtbot.waitUntil(lambda: len(messages) == 2, timeout=120000)
