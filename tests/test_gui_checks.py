@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import Qt
 
+from tests.conftest import complete_project_amounts
 from tests.test_gui_editor import find_cell, tab, type_into
 from ui.editor.grid_model import ERROR_BACKGROUND
 
@@ -55,6 +56,9 @@ def test_warning_explanation_and_submission(qtbot, window, store):
     reports = []
     assert not window.toggle_submitted(report=lambda title, text: reports.append(text))
     assert "T09" in reports[0] and "P14" in reports[0] and "缺少说明" in reports[0]
+    assert "[错误] P02" in reports[0]  # 17 projects without an amount: an 错误 at 上报 (issue 24)
+    complete_project_amounts(window.dataset)
+    window.controller.reload()
     dock = window.findings_dock
     rules = listed_rules(dock)
     for index, rule in enumerate(rules):

@@ -16,7 +16,7 @@ from app.base.errors import InputError
 from app.bureau.screening import ScreeningConfigError, default_config_path, load_config, median, screen
 from tests.conftest import SEED004, explain_all_findings, run
 from tests.test_font_embedding import assert_all_embedded, needs_pdffonts
-from tests.test_package import _explanations_for, make_package
+from tests.test_package import _ready_for_submission, make_package
 
 pytestmark = pytest.mark.usefixtures("key_dir")  # signing keys in a scratch folder (tests/conftest.py)
 
@@ -41,7 +41,7 @@ def unit_document(code: str, name: str, *, scale: int = 1, year: int = 2023, par
         document.pop("reasons", None)
     if status == "submitted":
         alone = {**document, "unit": {k: v for k, v in document["unit"].items() if k != "parent_code"}}
-        document["explanations"] = _explanations_for(alone)  # worked out in a scratch store without the 部门
+        document.update(_ready_for_submission(alone))  # worked out in a scratch store without the 部门
     return document
 
 

@@ -44,6 +44,7 @@ from ui.printing.settings import show_settings
 from ui.projects.projects_tab import ProjectsTab
 from ui.projects.selfeval_tabs import add_selfeval_tabs
 from ui.projects.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
+from ui.window import submit_confirm
 from ui.window.backup_actions import add_backup_actions
 from ui.window.edition_actions import bring_to_current_edition
 from ui.window.excel_actions import add_excel_actions
@@ -473,6 +474,10 @@ class MainWindow(QMainWindow):
         if target == "draft" and reason is None:
             reason = self.ask_withdraw_reason()
             if reason is None:
+                return False
+        if target == "submitted":
+            self._commit_open_editor()
+            if not submit_confirm.ready_and_confirmed(self, self.dataset, packaged=False, report=report):
                 return False
         try:
             self.controller.set_status(target, reason=reason)  # the window follows from its status_changed
