@@ -294,8 +294,8 @@ class ProjectsTab(QWidget):
 
     def add_project(self, *, name: str | None = None) -> bool:
         if name is None:
-            name, ok = QInputDialog.getText(self, "新增项目", "项目名称：")
-            if not ok:
+            name = self._ask_project_name()
+            if name is None:
                 return False
         try:
             change = self.controller.book.add_project(Project(name=name.strip()))
@@ -306,6 +306,17 @@ class ProjectsTab(QWidget):
         self.message.setText("")
         self.controller.record(change)
         return True
+
+    def _ask_project_name(self) -> str | None:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("new_project_dialog")
+        dialog.setWindowTitle("新增项目")
+        dialog.setLabelText("项目名称（与预算批复一致的全称）：")
+        # Qt sizes the box to its short label (about 200 px); project names run to 30 characters.
+        dialog.resize(dialog.fontMetrics().horizontalAdvance("中" * 34), dialog.sizeHint().height())
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
 
     def delete_project(self, *, confirm: Callable[[str], bool] | None = None) -> bool:
         if self.project is None:

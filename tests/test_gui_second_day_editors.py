@@ -1,0 +1,49 @@
+"""Issue 24 (a clerk's second day), items 4, 11, 12, 13 and 14: driven through the real widgets."""
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from ui.window.main_window import MainWindow
+
+
+@pytest.fixture
+def first_run(qtbot, store, tmp_path):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+# ---- item 14: 新增项目 fits a project's name; 打开示例数据 is in the 帮助 menu ------------------------
+def test_new_project_dialog_fits_a_long_project_name(qtbot, window):
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    name = "秦皇岛经济技术开发区融媒体中心全媒体传播体系建设项目"
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()  # whatever opened, so that a failure cannot hang
+        seen["dialog"] = dialog.objectName()
+        seen["width"] = dialog.width()
+        seen["needed"] = dialog.fontMetrics().horizontalAdvance(name)
+        dialog.setTextValue(name)
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    qtbot.mouseClick(tab.findChild(QPushButton, "add_project"), Qt.MouseButton.LeftButton)
+    assert seen["dialog"] == "new_project_dialog"
+    assert seen["width"] >= seen["needed"] > 200  # the whole name shows, not a 200-px box
+    assert tab.project.name == name
+
+
+def test_open_sample_is_in_the_help_menu(qtbot, first_run, store):
+    action = first_run.sample_action
+    assert action in first_run.help_menu.actions() and action.text() == "打开示例数据"
+    action.trigger()
+    assert (first_run.dataset.unit_code, first_run.dataset.year) == ("359", 2023)
+    action.trigger()  # from an open dataset: opens the same sample, no second import
+    assert [(info.unit_code, info.year) for info in store.list_datasets()] == [("359", 2023)]
