@@ -47,3 +47,29 @@ def test_open_sample_is_in_the_help_menu(qtbot, first_run, store):
     assert (first_run.dataset.unit_code, first_run.dataset.year) == ("359", 2023)
     action.trigger()  # from an open dataset: opens the same sample, no second import
     assert [(info.unit_code, info.year) for info in store.list_datasets()] == [("359", 2023)]
+
+
+# ---- item 13: the years a window opens on follow the data held --------------------------------
+def test_bureau_window_opens_on_the_year_that_has_data(qtbot, store, seed_dataset):
+    from ui.bureau.window import BureauWindow
+
+    for asked in (None, 2025):  # 2025: the clerk's window was on a year the bureau holds nothing for
+        bureau = BureauWindow(store, asked)
+        qtbot.addWidget(bureau)
+        assert bureau.year.value() == 2023
+        assert [row.unit_code for row in bureau.rows] == ["359"]
+    bureau.year.setValue(2025)
+    assert "其他有数据的年度：2023" in bureau.summary.text()
+
+
+def test_new_dataset_defaults_to_the_year_after_the_newest_held(qtbot, window):
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        seen["year"] = dialog.year.value()
+        dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    window.new_action.trigger()
+    assert seen["year"] == 2024  # seed 004 holds 2023

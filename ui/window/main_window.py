@@ -74,7 +74,9 @@ class NewDatasetDialog(QDialog):
         self.year = QSpinBox(self)
         self.year.setObjectName("year")
         self.year.setRange(2000, 2100)
-        self.year.setValue(date.today().year + 1)  # budgets are prepared for the coming year
+        # The year after the newest dataset held (a unit's next budget), else the coming budget year.
+        years = [info.year for info in store.list_datasets()]
+        self.year.setValue(max(years) + 1 if years else date.today().year + 1)
         layout.addRow("预算年度*：", self.year)
         self.money_unit = QComboBox(self)
         self.money_unit.addItems(["万元", "元"])
