@@ -73,3 +73,32 @@ def test_new_dataset_defaults_to_the_year_after_the_newest_held(qtbot, window):
     QTimer.singleShot(0, answer)
     window.new_action.trigger()
     assert seen["year"] == 2024  # seed 004 holds 2023
+
+
+# ---- item 12: 功能分类科目 takes a code of the classification, nothing typed is dropped silently --------
+def test_function_code_with_text_after_it_is_refused_in_chinese(qtbot, window, store):
+    from app.projects import ProjectBook
+    from tests.qt_helpers import type_text
+
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    assert tab.add_project(name="科目项目")
+    edit = tab.edits["function_code"]
+
+    def stored():
+        book = ProjectBook(store.open_dataset("359", 2023))
+        return next(p for p in book.list_projects() if p.name == "科目项目").function_code
+
+    edit.setFocus()
+    type_text(qtbot, edit, "2070699 其他新闻出版电影支出354.33")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert stored() == ""
+    assert "只能填一个科目编码" in tab.message.text() and "354.33" in tab.message.text()
+    edit.clear()
+    type_text(qtbot, edit, "9999999")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert stored() == "" and "不在支出功能分类科目" in tab.message.text()
+    edit.clear()
+    type_text(qtbot, edit, "2070699 其他新闻出版电影支出")  # as the drop-down shows it
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert stored() == "2070699" and tab.message.text() == ""

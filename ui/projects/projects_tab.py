@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
-from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
+from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project, function_code_from_text
 from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
 from ui.common.style import set_role
 from ui.editor.comment_marks import COMMENT_ROLE, CornerDelegate, comment_index, state_of, tooltip_text
@@ -255,12 +255,12 @@ class ProjectsTab(QWidget):
             return False
         current = getattr(self.project, key)
         new = self._current_text(key, value)
-        if key == "function_code" and new:
-            new = str(new).split()[0]
-        shown = format_amount(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
-        if (new or "") == shown or new == current:
-            return True
         try:
+            if key == "function_code":
+                new = function_code_from_text(str(new or ""), self.controller.dataset.codes.get("function"))
+            shown = format_amount(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
+            if (new or "") == shown or new == current:
+                return True
             if key == "amount":  # with the default breakdown (本级财政 = amount) where the unit's income allows
                 change = set_amount(self.controller.book, self.project_id, new)
             else:
