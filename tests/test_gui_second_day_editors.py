@@ -102,3 +102,33 @@ def test_function_code_with_text_after_it_is_refused_in_chinese(qtbot, window, s
     type_text(qtbot, edit, "2070699 其他新闻出版电影支出")  # as the drop-down shows it
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert stored() == "2070699" and tab.message.text() == ""
+
+
+# ---- item 11: a new year is quiet until figures are typed -------------------------------------
+def test_new_year_shows_no_change_and_no_n03_until_a_figure_is_entered(qtbot, window, store, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.test_gui_editor import tab, type_into
+    from tests.test_gui_prior import column_titled
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: None)
+    window.findChild(type(window.print_action), "new_year").trigger()
+    qtbot.waitUntil(lambda: window.year_job.outcome is not None, timeout=60000)
+    assert window.dataset.year == 2024
+
+    def n03():
+        return [finding for finding in window.controller.findings() if finding.rule == "N03"]
+
+    assert n03() == []  # nothing typed yet: no change to explain
+    window.show_prior_action.trigger()
+    expenditure = tab(window, "expenditure_summary")
+    model = expenditure.model
+    assert column_titled(model, "total", "basic", "prior").data() == "772.32"  # 2023 in the database
+    assert column_titled(model, "total", "basic", "change").data() == ""  # not −100 %
+    assert column_titled(model, "2070699", "basic", "change").data() == ""
+
+    type_into(qtbot, expenditure, "2070699", "basic", "100")
+    assert column_titled(model, "total", "basic", "change").data().endswith("%）")
+    assert column_titled(model, "total", "basic", "change").data().startswith("-")
+    assert sorted(finding.anchor for finding in n03()) == ["basic", "expenditure_total"]  # only figures entered
