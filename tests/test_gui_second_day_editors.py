@@ -132,3 +132,57 @@ def test_new_year_shows_no_change_and_no_n03_until_a_figure_is_entered(qtbot, wi
     assert column_titled(model, "total", "basic", "change").data().endswith("%）")
     assert column_titled(model, "total", "basic", "change").data().startswith("-")
     assert sorted(finding.anchor for finding in n03()) == ["basic", "expenditure_total"]  # only figures entered
+
+
+# ---- item 4: the 比较 drop-down shows the saved sign, and no stray key changes it ------------------
+def test_comparator_cell_shows_the_saved_sign_and_a_stray_down_key_changes_nothing(qtbot, window, store):
+    from PySide6.QtWidgets import QComboBox
+
+    from app.projects import ProjectBook
+    from tests.test_gui_clerk_day import click_cell, indicator_editor_with_value
+
+    tab, editor = indicator_editor_with_value(qtbot, window)
+    model, table = editor.model, editor.table
+    comparator = next(i for i, c in enumerate(model.columns) if c.key == "comparator")
+    assert model.setData(model.index(0, comparator), "≥")
+
+    def stored():
+        book = ProjectBook(store.open_dataset("359", 2023))
+        return next(p for p in book.list_projects() if p.name == "鼠标项目").indicators[0].comparator
+
+    # a closed cell: Down moves (or stays), it never edits
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, comparator))
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert stored() == "≥" and model.index(0, comparator).data() == "≥"
+
+    click_cell(qtbot, table, model.index(0, comparator), double=True)
+    combo = table.findChild(QComboBox, "choice_comparator")
+    assert combo is not None and combo.currentText() == "≥"  # the saved sign, not （无）
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # opens the list for a deliberate pick, does not step to ≤
+    assert combo.currentText() == "≥"
+    combo.hidePopup()
+    click_cell(qtbot, table, model.index(0, 2))  # leaving the cell commits what the drop-down shows
+    assert stored() == "≥" and model.index(0, comparator).data() == "≥"
+
+
+def test_a_saved_choice_the_list_does_not_offer_is_shown_as_it_is(qtbot):
+    from dataclasses import dataclass
+
+    from ui.common.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView
+
+    @dataclass(frozen=True)
+    class Row:
+        sign: str
+
+    column = FieldColumn("sign", "比较", "choice", 60, lambda _r: [("", "（无）"), ("≥", "≥"), ("≤", "≤")])
+    model = RecordTableModel([column], lambda _row, _record: True)
+    model.set_records([Row("≈")])  # e.g. written by an older version
+    table = TypingTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setItemDelegate(ChoiceDelegate(model, table))
+    table.show()
+    table.edit(model.index(0, 0))
+    combo = table.indexWidget(model.index(0, 0))
+    assert combo.currentText() == "≈" and combo.currentData() == "≈"
