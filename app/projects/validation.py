@@ -126,10 +126,10 @@ def function_code_from_text(text: str, function_table: CodeTable | None) -> str:
     rest = re.sub(r"\s+", "", rest)
     if not rest:
         return code
-    known = function_table is not None and code in function_table
-    if known and rest == re.sub(r"\s+", "", function_table.name(code)):
+    name = function_table.name(code) if function_table is not None and code in function_table else None
+    if name is not None and rest == re.sub(r"\s+", "", name):
         return code
-    named = f"（该科目名称是“{function_table.name(code)}”）" if known else ""
+    named = f"（该科目名称是“{name}”）" if name is not None else ""
     raise InputError(f"功能分类科目只能填一个科目编码（如 2070699），或从下拉列表中选择：“{text.strip()}”中编码后的"
                      f"“{rest}”不是科目名称{named}。")
 
