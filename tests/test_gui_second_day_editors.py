@@ -186,3 +186,21 @@ def test_a_saved_choice_the_list_does_not_offer_is_shown_as_it_is(qtbot):
     table.edit(model.index(0, 0))
     combo = table.indexWidget(model.index(0, 0))
     assert combo.currentText() == "≈" and combo.currentData() == "≈"
+
+
+@pytest.mark.usefixtures("key_dir")
+def test_bureau_shows_the_year_of_a_package_just_imported(qtbot, store, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.test_package import make_package, seed_document
+    from ui.bureau.window import BureauWindow
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: QMessageBox.StandardButton.Ok)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    bureau = BureauWindow(store, 2025)  # nothing held yet: the year asked for
+    qtbot.addWidget(bureau)
+    assert bureau.year.value() == 2025
+    bureau.import_file(str(make_package(tmp_path / "a.bdp", seed_document())), ask=lambda _preview: True)
+    qtbot.waitUntil(lambda: bureau.table.rowCount() == 1, timeout=120000)
+    assert bureau.year.value() == 2023 and bureau.table.item(0, 0).text() == "359"
