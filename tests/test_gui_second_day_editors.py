@@ -76,7 +76,7 @@ def test_new_dataset_defaults_to_the_year_after_the_newest_held(qtbot, window):
 
 
 # ---- item 12: 功能分类科目 takes a code of the classification, nothing typed is dropped silently --------
-def test_function_code_with_text_after_it_is_refused_in_chinese(qtbot, window, store):
+def test_function_code_with_text_after_it_is_refused_in_chinese(qtbot, window, store, caplog):
     from app.projects import ProjectBook
     from tests.qt_helpers import type_text
 
@@ -94,6 +94,7 @@ def test_function_code_with_text_after_it_is_refused_in_chinese(qtbot, window, s
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert stored() == ""
     assert "只能填一个科目编码" in tab.message.text() and "354.33" in tab.message.text()
+    assert any("function_code refused" in record.getMessage() for record in caplog.records)
     edit.clear()
     type_text(qtbot, edit, "9999999")
     qtbot.keyClick(edit, Qt.Key.Key_Return)

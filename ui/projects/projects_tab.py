@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -33,6 +34,8 @@ from ui.common.style import set_role
 from ui.editor.comment_marks import COMMENT_ROLE, CornerDelegate, comment_index, state_of, tooltip_text
 from ui.editor.controller import DatasetController
 from ui.projects.indicator_editor import IndicatorEditor
+
+log = logging.getLogger(__name__)
 
 MONEY_FIELDS = [("amount", "本年度预算安排数（总计）"), *PROJECT_FUNDS,
                 ("period_total", "实施期资金总额"), ("executed_before", "以前年度累计执行数")]
@@ -266,6 +269,7 @@ class ProjectsTab(QWidget):
             else:
                 change = self.controller.book.update_project_fields(self.project_id, **{key: new})
         except BudgetDeskError as exc:
+            log.info("project field %s refused: %s", key, exc)
             if key in ("period_start", "period_end"):
                 self.period_message.setText(str(exc))  # said next to the field; the other field keeps its text
                 self.edits[key].setText("" if current is None else str(current))
