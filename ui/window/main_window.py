@@ -50,7 +50,7 @@ from ui.window.edition_actions import bring_to_current_edition
 from ui.window.excel_actions import add_excel_actions
 from ui.window.package_actions import add_package_actions
 from ui.window.prior_actions import add_view_actions
-from ui.window.welcome import WelcomePage
+from ui.window.welcome import WelcomePage, open_sample
 from ui.window.year_actions import add_year_actions
 
 RECENT_LIMIT = 8
@@ -76,7 +76,9 @@ class NewDatasetDialog(QDialog):
         self.year = QSpinBox(self)
         self.year.setObjectName("year")
         self.year.setRange(2000, 2100)
-        self.year.setValue(date.today().year + 1)  # budgets are prepared for the coming year
+        # The year after the newest dataset held (a unit's next budget), else the coming budget year.
+        years = [info.year for info in store.list_datasets()]
+        self.year.setValue(max(years) + 1 if years else date.today().year + 1)
         layout.addRow("预算年度*：", self.year)
         self.money_unit = QComboBox(self)
         self.money_unit.addItems(["万元", "元"])
@@ -305,6 +307,10 @@ class MainWindow(QMainWindow):
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.help_action.triggered.connect(lambda: help_dialog.show_help(self))
+        # 打开示例数据 is on the welcome page only until a dataset is open; the menu keeps it reachable.
+        self.sample_action = self.help_menu.addAction("打开示例数据")
+        self.sample_action.setObjectName("open_sample")
+        self.sample_action.triggered.connect(lambda: open_sample(self))
         self.help_menu.addSeparator()
         add_support_actions(self.help_menu, self)  # 打开日志文件夹, 自检 (ui/common/support_actions.py)
         self.help_menu.addSeparator()
