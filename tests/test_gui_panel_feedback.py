@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app.domain.records import UnitInfo
 from tests.conftest import explain_all_findings
 from tests.test_gui_clerk_day import click_cell
-from tests.test_gui_editor import find_cell, shown, tab
+from tests.test_gui_editor import find_cell, shown, tab, type_into
 from ui.editor.history_dialog import HistoryDialog
 
 INTERNAL_KEY = re.compile(r"[a-z_]{4,}")  # organization, three_public, performance …
@@ -143,7 +143,7 @@ def test_warning_count_follows_the_explanations(qtbot, window):
         assert dock.explain_selected(text="已核实。")
         assert dock.summary.text() == (f"错误 0 条（上报前必须修正），提示 {warnings} 条"
                                        f"（其中 {warnings - done} 条需填写说明）。")
-    explain_all_findings(window.dataset)
+    explain_all_findings(window.dataset, complete_amounts=False)  # the same 提示, each with its 说明
     window.controller.recheck()
     assert dock.summary.text() == f"错误 0 条（上报前必须修正），提示 {warnings} 条（均已填写说明）。"
 
@@ -186,8 +186,9 @@ def test_paste_reports_what_was_written_and_skipped_per_cell(qtbot, window, stor
 def test_n03_findings_name_the_figure_and_open_their_section(qtbot, window, store):
     from app.exchange.year_cycle import new_year
 
-    new_year(store, "359", 2023, 2024)  # 上年数 known, every figure carried: N03 on the moves
+    new_year(store, "359", 2023, 2024)  # 上年数 known; N03 waits for this year's figures to be entered
     window.open_dataset("359", 2024)
+    type_into(qtbot, tab(window, "three_public_expenses"), "reception", "general_budget", "0.30")  # 0.43 last year
     dock = window.findings_dock
     n03 = [row for row in findings_rows(dock) if row[0] == "N03"]
     assert n03
