@@ -1,0 +1,83 @@
+"""Every action, clicked (issue 24): the clerk's window and the 财政局 window on three datasets.
+
+The menus, tool bars and tabs are enumerated (tests/every_action.py), never listed here, so an action
+added later is covered by this test. Each dataset is swept twice: every question answered with OK /
+是 / a file, then with 取消 / 否 / no file. A crash is an exception reaching Qt (pytest-qt), an ERROR
+log record or a 程序错误 dialog.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.domain.records import UnitInfo
+from tests.conftest import explain_all_findings
+from tests.every_action import ACCEPT, CANCEL, ActionSweep, all_actions, name_of
+from ui.window.main_window import MainWindow
+
+EMPTY_UNIT = ("901", 2023)
+
+
+def _prepare(kind: str, store, seed_dataset) -> tuple[str, int]:
+    if kind == "empty":
+        store.create_unit(UnitInfo(code=EMPTY_UNIT[0], name="空白测试单位"))
+        store.create_dataset(*EMPTY_UNIT)
+        return EMPTY_UNIT
+    if kind == "submitted":
+        explain_all_findings(seed_dataset)
+        seed_dataset.set_status("submitted")
+    return seed_dataset.unit_code, seed_dataset.year
+
+
+def _sweep_window(sweep: ActionSweep, window, where: str, back_to=None) -> None:
+    """``back_to``: called after each action, so an action that opened another dataset (新建下一年度,
+    导入) does not leave the rest of the sweep on it."""
+    sweep.visit_tabs(window, where)
+    done: set[str] = set()
+    while True:
+        # enumerated again after every action: opening a dataset or a status change may rebuild some
+        waiting = [action for action in all_actions(window) if name_of(action) not in done]
+        if not waiting:
+            return
+        # 退出 last: the window stays usable for every other action
+        action = min(waiting, key=lambda action: action.objectName() == "quit")
+        done.add(name_of(action))
+        sweep.trigger(action, where)
+        if back_to is not None:
+            back_to()
+
+
+@pytest.mark.parametrize("mood", [ACCEPT, CANCEL])
+@pytest.mark.parametrize("kind", ["empty", "draft", "submitted"])
+def test_every_action_of_both_windows(qtbot, monkeypatch, tmp_path, store, seed_dataset, key_dir, kind, mood):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    code, year = _prepare(kind, store, seed_dataset)
+    sweep = ActionSweep(qtbot, monkeypatch, tmp_path / "files")
+    sweep.mood = mood
+    try:
+        window = MainWindow(store)
+        qtbot.addWidget(window)
+        window.show()
+        window.open_dataset(code, year)
+
+        def back_to_dataset() -> None:
+            if window.dataset is None or (window.dataset.unit_code, window.dataset.year) != (code, year):
+                window.open_dataset(code, year)
+
+        _sweep_window(sweep, window, "单位", back_to_dataset)
+        bureau = getattr(window, "bureau_window", None)
+        assert bureau is not None, "the sweep opens the 财政局 window from the clerk's menu"
+        qtbot.addWidget(bureau)
+        bureau.show()
+        _sweep_window(sweep, bureau, "财政局")
+        sweep.close_extra_windows(keep=[])
+        QApplication.processEvents()
+    finally:
+        sweep.close()
+    triggered = [line for line in sweep.log.triggered if "(disabled)" not in line]
+    assert len(triggered) > 20, sweep.log.triggered
+    assert not sweep.log.problems, "\n".join(sweep.log.problems)
