@@ -277,9 +277,10 @@ class ActionSweep:
         pressed: set[str] = set()
         if press_buttons:
             self.press_buttons(window, where, pressed)
-        for tabs in window.findChildren(QTabWidget):
+        # a button may have closed a window that deletes itself on close (the help)
+        for tabs in _alive(lambda: window.findChildren(QTabWidget), []):
             for index in range(_alive(tabs.count, 0)):
-                if not _alive(lambda: tabs.isTabEnabled(index) and tabs.isVisible(), False):
+                if not _alive(lambda tabs=tabs, index=index: tabs.isTabEnabled(index) and tabs.isVisible(), False):
                     continue
                 tabs.setCurrentIndex(index)
                 QApplication.processEvents()
@@ -294,7 +295,7 @@ class ActionSweep:
         buttons = [button for button in window.findChildren(QPushButton)
                    if button.window() is window and button.isVisible() and button.isEnabled()]
         for button in buttons:
-            text = _alive(lambda: button.text().replace("&", ""), "")
+            text = _alive(lambda button=button: button.text().replace("&", ""), "")
             if not text or text in pressed or text in NEVER_PRESS or not _alive(button.isVisible, False):
                 continue
             pressed.add(text)

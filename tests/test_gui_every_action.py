@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from app.domain.records import UnitInfo
 from tests.conftest import explain_all_findings
@@ -74,6 +74,10 @@ def test_every_action_of_both_windows(qtbot, monkeypatch, tmp_path, store, seed_
         qtbot.addWidget(bureau)
         bureau.show()
         _sweep_window(sweep, bureau, "财政局")
+        # what the actions opened beside the two windows (a unit's forms, the help): their tabs and buttons
+        for other in QApplication.topLevelWidgets():
+            if other.isVisible() and other not in (window, bureau) and isinstance(other, (QMainWindow, QDialog)):
+                sweep.visit_tabs(other, other.windowTitle())
         sweep.close_extra_windows(keep=[])
         QApplication.processEvents()
     finally:
