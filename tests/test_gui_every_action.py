@@ -1,4 +1,5 @@
-"""Every action, clicked (issue 24): the clerk's window and the 财政局 window on three datasets.
+"""Every action, clicked (issue 24): the clerk's window and the 财政局 window on three datasets (empty,
+draft seed 004, 已上报) and on the first start (no dataset chosen, the 开始 page).
 
 The menus, tool bars and tabs are enumerated (tests/every_action.py), never listed here, so an action
 added later is covered by this test. Each dataset is swept twice: every question answered with OK /
@@ -20,7 +21,9 @@ from ui.window.main_window import MainWindow
 EMPTY_UNIT = ("901", 2023)
 
 
-def _prepare(kind: str, store, seed_dataset) -> tuple[str, int]:
+def _prepare(kind: str, store, seed_dataset) -> tuple[str, int] | None:
+    if kind == "none":  # the first start: no dataset chosen, the 开始 page
+        return None
     if kind == "empty":
         store.create_unit(UnitInfo(code=EMPTY_UNIT[0], name="空白测试单位"))
         store.create_dataset(*EMPTY_UNIT)
@@ -50,23 +53,25 @@ def _sweep_window(sweep: ActionSweep, window, where: str, back_to=None) -> None:
 
 
 @pytest.mark.parametrize("mood", [ACCEPT, CANCEL])
-@pytest.mark.parametrize("kind", ["empty", "draft", "submitted"])
+@pytest.mark.parametrize("kind", ["none", "empty", "draft", "submitted"])
 def test_every_action_of_both_windows(qtbot, monkeypatch, tmp_path, store, seed_dataset, key_dir, kind, mood):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings().clear()
-    code, year = _prepare(kind, store, seed_dataset)
+    chosen = _prepare(kind, store, seed_dataset)
     sweep = ActionSweep(qtbot, monkeypatch, tmp_path / "files")
     sweep.mood = mood
     try:
         window = MainWindow(store)
         qtbot.addWidget(window)
         window.show()
-        window.open_dataset(code, year)
+        if chosen is not None:
+            window.open_dataset(*chosen)
 
         def back_to_dataset() -> None:
-            if window.dataset is None or (window.dataset.unit_code, window.dataset.year) != (code, year):
-                window.open_dataset(code, year)
+            if chosen is not None and (window.dataset is None
+                                       or (window.dataset.unit_code, window.dataset.year) != chosen):
+                window.open_dataset(*chosen)
 
         _sweep_window(sweep, window, "单位", back_to_dataset)
         bureau = getattr(window, "bureau_window", None)
