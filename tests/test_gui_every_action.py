@@ -9,6 +9,8 @@ log record or a 程序错误 dialog.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 from app.domain.records import UnitInfo
 from tests.conftest import explain_all_findings
 from tests.every_action import ACCEPT, CANCEL, ActionSweep, all_actions, name_of
+from ui.common.error_dialog import ErrorDialog
 from ui.window.main_window import MainWindow
 
 EMPTY_UNIT = ("901", 2023)
@@ -90,3 +93,27 @@ def test_every_action_of_both_windows(qtbot, monkeypatch, tmp_path, store, seed_
     triggered = [line for line in sweep.log.triggered if "(disabled)" not in line]
     assert len(triggered) > 20, sweep.log.triggered
     assert not sweep.log.problems, "\n".join(sweep.log.problems)
+
+
+def test_the_sweep_sees_a_program_error_dialog_and_an_error_log_line(qtbot, monkeypatch, tmp_path):
+    """The sweep's own detectors: an action that opens the 程序错误 dialog, one that logs an ERROR; a
+    refusal in words (无法完成) is no problem."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    menu = window.menuBar().addMenu("测试")
+    menu.addAction("拒绝").triggered.connect(lambda: ErrorDialog(window, "无法完成", "不能这样做。").exec())
+    menu.addAction("程序错误").triggered.connect(lambda: ErrorDialog(window, "程序错误", "意外").exec())
+    menu.addAction("日志错误").triggered.connect(lambda: logging.getLogger("budget.test").error("broken"))
+    window.show()
+    sweep = ActionSweep(qtbot, monkeypatch, tmp_path / "files")
+    try:
+        actions = {name_of(action): action for action in all_actions(window)}
+        assert set(actions) == {"拒绝", "程序错误", "日志错误"}
+        sweep.trigger(actions["拒绝"], "测试")
+        assert sweep.log.problems == []
+        sweep.trigger(actions["程序错误"], "测试")
+        sweep.trigger(actions["日志错误"], "测试")
+    finally:
+        sweep.close()
+    assert len(sweep.log.problems) == 2, sweep.log.problems
+    assert "程序错误" in sweep.log.problems[0] and "broken" in sweep.log.problems[1]
