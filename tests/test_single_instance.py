@@ -141,6 +141,11 @@ def test_a_second_launch_hands_its_package_to_the_first_and_exits(tmp_path, laun
 
 
 def test_a_crashed_first_launch_leaves_no_obstacle(tmp_path, launch):
+    # The database exists already: the kill below must land on a running window, not on the first launch's
+    # schema migration (SQLite runs Alembic's DDL outside a transaction, so that kill is another matter).
+    from app.store.service import Store
+
+    Store(str(tmp_path / "budget.sqlite3")).close()
     crashed = launch()
     wait_for_log(tmp_path, "single instance: listening")
     crashed.send_signal(signal.SIGKILL)  # no clean-up: its socket file stays behind
