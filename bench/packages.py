@@ -21,14 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from app.bureau import intake, standing
 from app.bureau.consolidate import consolidate
 from app.checks.rules import submission_blockers
-from app.exchange.interchange import import_document, import_file
+from app.domain.quantities import value as quantity_value
+from app.exchange.interchange import export_document, import_document, import_file
 from app.exchange.package import reader, spec, writer
+from app.projects import ProjectBook
 from app.store.service import Store
 from bench.measure import SEED004, report, timed
 
@@ -55,10 +57,24 @@ def _document(seed: dict, number: int) -> dict:
     return document
 
 
-def _explained(document: dict, known: dict[tuple[int, int], list[dict]]) -> dict:
-    """The document with a 说明 for each of its 提示, as a clerk gives before marking it 已上报 (the
-    import refuses a submitted file without them). Found once per kind of generated document (its
-    scale and kept projects, see ``_document``) by checking it as a draft in a scratch database."""
+def _complete_amounts(dataset) -> None:
+    """Share what 项目支出 leaves among the projects without an amount (seed 004 leaves 17 without one,
+    which 上报 refuses: P02 is an 错误 there)."""
+    book = ProjectBook(dataset)
+    choices = book.project_choices()
+    missing = [project_id for project_id, _name, amount in choices if amount is None]
+    rest = quantity_value(dataset, "project") - sum((amount for _id, _name, amount in choices if amount is not None),
+                                                    Decimal(0))
+    share = (rest / len(missing)).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if missing else Decimal(0)
+    for number, project_id in enumerate(missing):
+        last = number == len(missing) - 1
+        book.update_project_fields(project_id, amount=rest - share * (len(missing) - 1) if last else share)
+
+
+def _explained(document: dict, known: dict[tuple[int, int], dict]) -> dict:
+    """The document with every project's amount and a 说明 for each of its 提示, as a clerk gives before
+    marking it 已上报 (the import refuses a submitted file without them). Found once per kind of generated
+    document (its scale and kept projects, see ``_document``) by checking it as a draft in a scratch database."""
     number = int(document["unit"]["code"]) - 500
     variant = (number % 7, number % 5)
     if variant not in known:
@@ -66,11 +82,14 @@ def _explained(document: dict, known: dict[tuple[int, int], list[dict]]) -> dict
         try:
             unit = {key: value for key, value in document["unit"].items() if key != "parent_code"}
             dataset = import_document(scratch, {**document, "unit": unit, "status": "draft"}, backup=False)
-            known[variant] = [{"finding": finding.key, "text": "已核实。"}
-                              for finding in submission_blockers(dataset) if finding.severity == "warning"]
+            _complete_amounts(dataset)
+            known[variant] = {
+                "projects": export_document(dataset)["projects"],
+                "explanations": [{"finding": finding.key, "text": "已核实。"}
+                                 for finding in submission_blockers(dataset) if finding.severity == "warning"]}
         finally:
             scratch.close()
-    return {**document, "explanations": known[variant]}
+    return {**document, **known[variant]}
 
 
 def generate(folder: Path, count: int, seed_path: Path) -> float:
@@ -90,7 +109,7 @@ def generate(folder: Path, count: int, seed_path: Path) -> float:
     folder.mkdir(parents=True, exist_ok=True)
     sizes = 0
     # Parents first in file order (010 before 011 …), as a bureau's folder sorted by code would be.
-    explanations: dict[tuple[int, int], list[dict]] = {}
+    explanations: dict[tuple[int, int], dict] = {}
     for number in range(count):
         document = _explained(_document(seed, number), explanations)
         target = folder / spec.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])

@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import Qt
 
+from tests.conftest import complete_project_amounts
 from tests.test_gui_editor import find_cell, tab, type_into
 from ui.editor.grid_model import ERROR_BACKGROUND
 
@@ -30,7 +31,7 @@ def test_typing_updates_findings_counts_and_cell_marks(qtbot, window):
     assert places["T06"] == "一般公共预算支出表 / 合计 / 基本支出"
     assert places["T08"] == "基本支出表 / 30201 办公费 / 人员经费"
     assert places["P02"] == "支出总表 / 合计 / 项目支出"
-    assert places["P14"] == "项目 / 智能云广播“二期”建设费"
+    assert places["P14"] == "项目绩效目标 / 智能云广播“二期”建设费 / 绩效指标"
     marked = find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.BackgroundRole)
     assert marked.color() == ERROR_BACKGROUND
     assert "属于公用经费" in find_cell(basic, "30201", "personnel").data(Qt.ItemDataRole.ToolTipRole)
@@ -55,6 +56,9 @@ def test_warning_explanation_and_submission(qtbot, window, store):
     reports = []
     assert not window.toggle_submitted(report=lambda title, text: reports.append(text))
     assert "T09" in reports[0] and "P14" in reports[0] and "缺少说明" in reports[0]
+    assert "[错误] P02" in reports[0]  # 17 projects without an amount: an 错误 at 上报 (issue 24)
+    complete_project_amounts(window.dataset)
+    window.controller.reload()
     dock = window.findings_dock
     rules = listed_rules(dock)
     for index, rule in enumerate(rules):

@@ -88,10 +88,9 @@ def test_invalid_amount_reverts_and_the_cell_reopens_with_the_stored_value(qtbot
     QApplication.processEvents()
     assert index.data() == "582.20"  # back to the stored value, not "abc"
     assert table.state() != table.State.EditingState
-    assert "不是有效的金额" in tab.message.text()
-    assert "不是有效的金额" in window.statusBar().currentMessage()
+    assert "不是有效的金额" in window.feedback.text() and window.feedback.isVisible()
     qtbot.keyClick(table, Qt.Key.Key_Escape)
-    assert tab.message.text() == "" and window.statusBar().currentMessage() == ""
+    assert window.feedback.text() == "" and not window.feedback.isVisible()
     # clicking opens the editor on the stored value, all of it selected: typing replaces it
     click_cell(qtbot, table, index, double=True)
     editor = QApplication.focusWidget()
@@ -457,7 +456,7 @@ def test_bring_in_copies_rows_once_and_follows_the_source(qtbot, window, store):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert cell(general, "2130101", "basic").data() == "10.00"
     assert cell(general, "2130101", "project").data() == "5.00"
-    assert "已带入 2 个单元格" in window.statusBar().currentMessage()
+    assert "已带入 2 个单元格" in window.feedback.text()
     # 收入总表's 财政拨款 follows the three 财政拨款 expenditure tables
     income = amount_tab(window, "income_summary")
     qtbot.mouseClick(income.link_buttons["income_fiscal_from_fiscal_expenditure"], Qt.MouseButton.LeftButton)
@@ -500,7 +499,7 @@ def test_bring_in_is_refused_when_the_unit_has_other_fiscal_money(qtbot, window)
     general = amount_tab(window, "general_budget_expenditure")
     before = {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id}
     qtbot.mouseClick(general.link_buttons["general_budget_from_expenditure"], Qt.MouseButton.LeftButton)
-    assert "政府基金" in general.message.text()
+    assert "政府基金" in window.feedback.text()
     assert {key: value for key, value in window.dataset.workbook.values.items() if key[0] == general.form.id} == before
     box = general.follow_boxes["general_budget_from_expenditure"]
     box.setChecked(True)
@@ -519,7 +518,7 @@ def test_one_place_for_styles_toolbars_and_narrative_numbering(window):
             continue
         assert "#b42318" not in path.read_text(encoding="utf-8"), path.name
     # message labels take their look from the window's one style sheet
-    assert window.form_tabs["expenditure_summary"].message.property("role") == "error"
+    assert window.feedback.property("role") == "error"
     assert window.projects_tab.indicators.message.property("role") == "error"
     assert window.procurement_tab.message.property("role") == "error"
     # the editor numbers the 情况说明 exactly as the printed document does

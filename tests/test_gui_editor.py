@@ -80,12 +80,12 @@ def test_accepts_grouped_full_width_and_unit_suffix(qtbot, window):
 def test_bad_input_is_refused_inline_and_nothing_is_saved(qtbot, window, store):
     expenditure = tab(window, "expenditure_summary")
     type_into(qtbot, expenditure, "2070699", "basic", "12a")
-    assert "不是有效的金额" in expenditure.message.text()
+    assert "不是有效的金额" in window.feedback.text()
     assert shown(expenditure, "2070699", "basic") == "582.20"  # the typo is not kept as text
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
-    assert expenditure.message.text() == ""
+    assert window.feedback.text() == ""
     type_into(qtbot, expenditure, "2070699", "basic", "1.234")
-    assert "小数超过 2 位" in expenditure.message.text()
+    assert "小数超过 2 位" in window.feedback.text()
     assert shown(expenditure, "2070699", "basic") == "582.20"
     assert store.open_dataset("359", 2023).value("expenditure_summary", "2070699", "basic") == Decimal("582.20")
 
@@ -128,11 +128,11 @@ def test_paste_skips_computed_cells_and_refuses_bad_blocks(qtbot, window):
     table.setFocus()
     table.setCurrentIndex(find_cell(basic, "301", "total"))  # 301 row is computed, 30101 below is entered
     table.paste("5\t5\t5\n6\t6\t6")
-    assert "跳过" in basic.message.text()
+    assert "跳过" in window.feedback.text()
     assert shown(basic, "30101", "personnel") == "6.00"
     table.setCurrentIndex(find_cell(basic, "30101", "personnel"))
     table.paste("7\nabc")
-    assert "粘贴未执行" in basic.message.text()
+    assert "粘贴未执行" in window.feedback.text()
     assert shown(basic, "30101", "personnel") == "6.00"
 
 
@@ -162,7 +162,7 @@ def test_add_rows_by_code_or_name_and_remove_with_confirmation(qtbot, window, st
     income = tab(window, "income_summary")
     type_text(qtbot, income.code_input, "其他新闻出版电影")
     income.add_row_from_input()
-    assert "多个" in income.message.text() or "找不到" not in income.message.text()
+    assert "多个" in window.feedback.text() or "找不到" not in window.feedback.text()
     income.code_input.clear()
     type_text(qtbot, income.code_input, "2010101")
     qtbot.keyClick(income.code_input, Qt.Key.Key_Return)
@@ -187,7 +187,7 @@ def test_unknown_code_is_refused(qtbot, window):
     income = tab(window, "income_summary")
     type_text(qtbot, income.code_input, "9999999")
     income.add_row_from_input()
-    assert "找不到科目" in income.message.text()
+    assert "找不到科目" in window.feedback.text()
 
 
 def test_values_survive_closing_and_reopening(qtbot, window, store, db_path):

@@ -105,12 +105,50 @@ def test_submit_refused_then_done_shows_each_message_with_no_progress_box(qtbot,
     from ui.window.package_actions import export_package_gui
 
     target = tmp_path / "359.bdp"
-    job = export_package_gui(window, submit=True, path=str(target))
-    qtbot.waitUntil(lambda: len(messages) == 1, timeout=120000)
-    assert job.outcome == "failed" and messages[0]["kind"] == "warning" and "不能上报" in messages[0]["text"]
+    assert export_package_gui(window, submit=True, path=str(target)) is None  # refused by the 审核 before any job
+    assert len(messages) == 1 and messages[0]["kind"] == "warning" and "不能上报" in messages[0]["text"]
     explain_all_findings(window.dataset)
     job = export_package_gui(window, submit=True, path=str(target))
     qtbot.waitUntil(lambda: len(messages) == 2, timeout=120000)
     assert job.outcome == "done" and messages[1]["kind"] == "information" and "签名密钥指纹" in messages[1]["text"]
     for message in messages:
         assert message["at_open"] == [] and message["while_open"] == []
+
+
+@pytest.fixture
+def bureau(qtbot, store, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.bureau.window import BureauWindow
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    opened = BureauWindow(store, 2023)
+    qtbot.addWidget(opened)
+    opened.show()
+    return opened
+
+
+@pytest.mark.confirm_keys
+@pytest.mark.usefixtures("key_dir")
+def test_the_bureau_import_asks_about_a_new_key_with_no_progress_box(qtbot, bureau, monkeypatch, tmp_path):
+    """After a folder import the 核对密钥指纹 question follows the result: the progress box is gone by then."""
+    from tests.test_package import make_package, seed_document
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    make_package(folder / "101.bdp", seed_document(code="101", name="测试单位101"))
+    asked = []
+
+    def question(_parent, title, _text, *_args):
+        at_open = visible_progress_boxes()
+        qtbot.wait(MESSAGE_OPEN_MS)
+        asked.append((title, at_open, visible_progress_boxes()))
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    bureau.import_folder(str(folder))
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=60000)
+    assert asked == [("核对密钥指纹", [], [])]
+    qtbot.waitUntil(lambda: bureau.job.outcome is not None, timeout=60000)
+    assert visible_progress_boxes() == []

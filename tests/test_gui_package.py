@@ -32,7 +32,7 @@ def test_submit_menu_refused_then_submitted(qtbot, window, tmp_path, boxes):
     from ui.window.package_actions import export_package_gui
 
     target = tmp_path / "usb" / "359.bdp"
-    _wait(qtbot, export_package_gui(window, submit=True, path=str(target)))
+    assert export_package_gui(window, submit=True, path=str(target)) is None  # refused before any work starts
     assert boxes[-1][0] == "warning" and "不能上报" in boxes[-1][2]
     assert not target.exists() and window.dataset.status == "draft"
 

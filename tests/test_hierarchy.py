@@ -29,15 +29,17 @@ YEAR = 2023
 
 
 @cache
-def _explanations(scale: int) -> str:
-    return json.dumps(seed_document(status="submitted", scale=scale)["explanations"], ensure_ascii=False)
+def _ready(scale: int) -> str:
+    ready = seed_document(status="submitted", scale=scale)
+    return json.dumps({"projects": ready["projects"], "explanations": ready["explanations"]}, ensure_ascii=False)
 
 
 def unit_document(code, name, parent=DEPT, scale=1):
-    """Seed 004 as a unit's 已上报 data (the 说明 of its 提示 computed once per scale: not per code)."""
+    """Seed 004 as a unit's 已上报 data (every project's amount and the 说明 of its 提示 computed once per
+    scale: not per code)."""
     document = seed_document(code, name, YEAR, parent=parent, scale=scale)
     document["status"] = "submitted"
-    document["explanations"] = json.loads(_explanations(scale))
+    document.update(json.loads(_ready(scale)))
     return document
 
 

@@ -29,7 +29,9 @@ def test_explanations_and_narrative_edits_travel_with_the_data(store, seed_datas
     set_explanation(seed_dataset, "P14:智能云广播“二期”建设费|媒资数据库安全防护费", "两个项目同属宣传活动，指标相同。")
     assert narrative.save_text(seed_dataset, "other", OTHER_SECTION_TEXT)
     document = export_document(seed_dataset)
-    assert len(document["explanations"]) == 9 + 19  # every 提示 of seed 004: P17 and the S09 wording ones
+    # every 提示 of seed 004 once its projects have their amounts: 18 P13 (cost against amount), 6 more on its
+    # targets and funds, 19 S09 on vague wording
+    assert len(document["explanations"]) == 18 + 6 + 19
     assert {"finding": "P14:智能云广播“二期”建设费|媒资数据库安全防护费",
             "text": "两个项目同属宣传活动，指标相同。"} in document["explanations"]
     [edit] = document["narrative"]

@@ -41,12 +41,13 @@ def seed_document(code="359", name="秦皇岛经济技术开发区融媒体中�
     if scale != 1:
         for item in document["values"]:
             item["value"] = str(Decimal(item["value"]) * scale)
-    if status == "submitted":  # a file may say 已上报 only when every 提示 has its 说明 (issue 11)
-        document["explanations"] = _explanations_for(document)
+    if status == "submitted":  # a file may say 已上报 only when every project has its amount (issue 24)
+        document.update(_ready_for_submission(document))  # and every 提示 its 说明 (issue 11)
     return document
 
 
-def _explanations_for(document: dict) -> dict:
+def _ready_for_submission(document: dict) -> dict:
+    """The projects with every amount and the 说明 of every 提示, as a clerk gives them before 上报."""
     from app.exchange.interchange import export_document, import_document
     from app.store.service import Store
 
@@ -54,7 +55,8 @@ def _explanations_for(document: dict) -> dict:
     try:
         dataset = import_document(scratch, {**document, "status": "draft"}, backup=False)
         explain_all_findings(dataset)
-        return export_document(dataset)["explanations"]
+        exported = export_document(dataset)
+        return {"projects": exported["projects"], "explanations": exported["explanations"]}
     finally:
         scratch.close()
 
@@ -123,7 +125,7 @@ def test_export_submit_import_round_trip_identical(store, bureau, tmp_path, key_
 
     outcome = intake.import_package(bureau, target)
     assert outcome.first_trust and outcome.fingerprint == result.fingerprint and outcome.status == "submitted"
-    assert outcome.errors == 0 and outcome.warnings == 28
+    assert outcome.errors == 0 and outcome.warnings == 43
     original = export_document(store.open_dataset("359", 2023))
     received = export_document(bureau.open_dataset("359", 2023))
     assert received == original
@@ -384,7 +386,7 @@ def test_import_directory_skips_the_bad_package(bureau, tmp_path, capsys):
     assert steps[0] == (0, 3) and steps[-1] == (3, 3)
     rows = {row.unit_code: row for row in standing.overview(bureau, 2023)}
     assert set(rows) == {"101", "103"} and rows["103"].total == Decimal("1206.65") * 3
-    assert rows["101"].status == "submitted" and rows["101"].warnings == 28 and rows["101"].fingerprint
+    assert rows["101"].status == "submitted" and rows["101"].warnings == 43 and rows["101"].fingerprint
     if bureau.engine.url.get_backend_name() == "sqlite":
         code = main(["--db", bureau.engine.url.database, "import-packages", str(folder), "--replace"])
         err = capsys.readouterr().err

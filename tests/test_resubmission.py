@@ -22,7 +22,7 @@ from app.exchange.package import reader, writer
 from tests.conftest import FIXTURES, dump, run
 from tests.test_package import (
     FAKE_PDF,
-    _explanations_for,
+    _ready_for_submission,
     make_package,
     seed_document,
     snapshot,
@@ -41,7 +41,7 @@ def held_document(**options) -> dict:
     document = seed_document(**options)
     document["self_evaluation"] = {"projects": [copy.deepcopy(SELF_EVALUATION["projects"][0])]}
     if document["status"] == "submitted":  # every 提示 of exactly this content has its 说明
-        document["explanations"] = _explanations_for(document)
+        document.update(_ready_for_submission(document))
     return document
 
 
@@ -71,7 +71,7 @@ def newer_document(**options) -> dict:
     document["prior"]["basic"] = "660.00"
     document["self_evaluation"]["projects"][0]["actual_total"] = "7.50"
     if document["status"] == "submitted":
-        document["explanations"] = _explanations_for(document)
+        document.update(_ready_for_submission(document))
     return document
 
 

@@ -24,7 +24,7 @@ from app.projects import (
     Project,
     ProjectBook,
 )
-from tests.conftest import SEED004
+from tests.conftest import SEED004, complete_project_amounts, explain_all_findings
 
 D = Decimal
 PROJECT_RULES = sorted(rule.id for rule in all_rules() if rule.id.startswith("P"))
@@ -420,6 +420,7 @@ def test_explanations_stick_to_their_finding_across_reruns(seed_dataset):
 
 
 def test_submission_is_blocked_by_an_unexplained_project_warning(seed_dataset):
+    complete_project_amounts(seed_dataset)
     for finding in check_dataset(seed_dataset):
         if finding.key != "P14:智能云广播“二期”建设费|媒资数据库安全防护费":
             set_explanation(seed_dataset, finding.key, "已核实。")
@@ -429,3 +430,64 @@ def test_submission_is_blocked_by_an_unexplained_project_warning(seed_dataset):
     set_explanation(seed_dataset, "P14:智能云广播“二期”建设费|媒资数据库安全防护费", "两个项目同属宣传活动，指标相同。")
     seed_dataset.set_status("submitted")
     assert seed_dataset.status == "submitted"
+
+
+def _issue24_projects(dataset) -> None:
+    """Issue 24's budget: 项目支出 434.33, one project at 80.00, a second without an amount (and no others)."""
+    book = ProjectBook(dataset)
+    first, second, *others = [project_id for project_id, _name, _amount in book.project_choices()]
+    for project_id in others:
+        book.delete_project(project_id)
+    book.update_project_fields(first, amount=Decimal("80.00"))
+    book.update_project_fields(second, amount=None)
+
+
+def test_a_project_without_an_amount_is_an_error_at_submission_whatever_its_explanation(seed_dataset, db_path,
+                                                                                     tmp_path, capsys, key_dir):
+    """Issue 24 item 1: P02 stays a 提示 while drafting; at 上报 it is an 错误 (a 说明 does not clear it), so
+    the core (set_status), the package export and the command line all refuse."""
+    from app.checks.rules import submission_blockers, submission_findings
+    from app.exchange.package.writer import export_package
+
+    explain_all_findings(seed_dataset)
+    _issue24_projects(seed_dataset)
+    explain_all_findings(seed_dataset, complete_amounts=False)  # every 提示 explained, P02's too ("尚有 354.33 万元未落实到项目")
+    [drafting] = [finding for finding in check_dataset(seed_dataset) if finding.rule == "P02"]
+    assert drafting.severity == "warning" and drafting.explanation and "354.33" in drafting.message
+    assert not [finding for finding in check_dataset(seed_dataset) if finding.rule == "P01"]
+    [at_submission] = [finding for finding in submission_findings(seed_dataset) if finding.rule == "P02"]
+    assert at_submission.severity == "error"
+    assert [finding.rule for finding in submission_blockers(seed_dataset)] == ["P02"]
+
+    with pytest.raises(ConflictError) as refused:
+        seed_dataset.set_status("submitted")
+    assert "[错误] P02" in str(refused.value) and "354.33" in str(refused.value)
+    with pytest.raises(ConflictError):
+        export_package(seed_dataset, tmp_path / "359.bdp", submit=True)
+    assert not list(tmp_path.glob("*.bdp"))
+    assert main(["--db", str(db_path), "status", "submitted", "--unit", "359", "--year", "2023"]) == 1
+    assert "[错误] P02" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "export-package", "--unit", "359", "--year", "2023",
+                 "--out", str(tmp_path), "--submit"]) == 1
+    assert "不能上报" in capsys.readouterr().err and not list(tmp_path.glob("*.bdp"))
+    assert seed_dataset.store.open_dataset("359", 2023).status == "draft"
+
+    # the amounts made whole and matching 《支出总表》项目支出 (434.33): it may go
+    second = [project_id for project_id, _name, amount in ProjectBook(seed_dataset).project_choices() if amount is None]
+    ProjectBook(seed_dataset).update_project_fields(second[0], amount=Decimal("354.33"))
+    explain_all_findings(seed_dataset, complete_amounts=False)
+    seed_dataset.set_status("submitted")
+    assert seed_dataset.status == "submitted"
+
+
+def test_projects_summing_to_another_figure_are_an_error_while_drafting_and_at_submission(seed_dataset):
+    explain_all_findings(seed_dataset)
+    _issue24_projects(seed_dataset)
+    second = [project_id for project_id, _name, amount in ProjectBook(seed_dataset).project_choices() if amount is None]
+    ProjectBook(seed_dataset).update_project_fields(second[0], amount=Decimal("300.00"))
+    explain_all_findings(seed_dataset, complete_amounts=False)
+    [p01] = [finding for finding in check_dataset(seed_dataset) if finding.rule == "P01"]
+    assert p01.severity == "error" and "54.33" in p01.message
+    with pytest.raises(ConflictError) as refused:
+        seed_dataset.set_status("submitted")
+    assert "[错误] P01" in str(refused.value)

@@ -55,6 +55,9 @@ class Rule:
     check: str = ""  # name of a built-in list check
     params: dict = field(default_factory=dict)
     reads: set[tuple[str, str]] = field(default_factory=set)  # (form, column) the rule reads; ("*", "*") = everything
+    # The severity 上报 gives it, when stricter than while drafting (P02: a project without an amount may
+    # wait while the budget is drafted, but nothing unreconciled may be handed in); "" = same as severity.
+    at_submission: str = ""
 
     def split(self, row: str | None = None) -> tuple[object, str, object]:
         text = self.assertion.replace("{row}", row) if row is not None else self.assertion

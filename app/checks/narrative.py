@@ -3,7 +3,8 @@
 * ``narrative_placeholders`` (N01): a section that still prints a placeholder "（请……填写……）" — the
   部门职责 or 工作保障措施 not yet written in the unit profile, 上年数 unknown, or a clerk's edit that
   kept one.
-* ``prior_change`` (N03): a named quantity with 上年数 that moved by more than ``share`` (default 30%);
+* ``prior_change`` (N03): a named quantity with 上年数 that moved by more than ``share`` (default 30%),
+  once it has a figure (a blank of a new year waits);
   the 说明 given to the finding is the reason the narrative prints after that change.
 """
 
@@ -38,6 +39,9 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
         return []
     findings = []
     for name in prior_names():
+        item = quantity_def(name)
+        if dataset.value(item.form, item.row, item.column) is None:
+            continue  # not entered yet: a new year's blank cells are not changes to explain
         now, before = value(dataset, name), prior.get(name)
         if now == before:
             continue
@@ -48,7 +52,6 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
             percent = f"{'增长' if now > before else '下降'}{format((share * 100).quantize(Decimal('0.1')), 'f')}%"
         else:
             percent = "上年为 0"
-        item = quantity_def(name)
         findings.append(Finding(
             rule.id, rule.title, rule.severity,
             rule.message.format(title=item.title, year=dataset.year, prior_year=dataset.year - 1,
@@ -57,6 +60,16 @@ def prior_change(rule: Rule, dataset) -> list[Finding]:
                                 limit=f"{format((limit * 100).normalize(), 'f')}%"),
             [CellPointer(item.form, item.row, item.column)], anchor=name))
     return findings
+
+
+def section_of(check: str, anchor: str) -> str | None:
+    """The 情况说明 section a finding of these checks is about (its 说明 or its missing text is there):
+    N01's anchor is the section; N03's reason is printed in 三公 for the 三公 figures, else in 比上年增减情况."""
+    if check == "narrative_placeholders":
+        return anchor if anchor in narrative.SECTION_KEYS else None
+    if check == "prior_change":
+        return "three_public" if anchor.startswith("three_public") else "change"
+    return None
 
 
 # The checks rule files name (``"check"``), gathered by app.checks.registry.

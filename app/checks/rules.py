@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
@@ -44,9 +45,12 @@ def _load_rule(data: dict) -> Rule:
     severity = data.get("severity")
     if severity not in SEVERITY_NAMES:
         raise InputError(f"审核规则 {data.get('id')} 的严重程度“{severity}”无效。")
+    at_submission = data.get("at_submission", "")
+    if at_submission and at_submission not in SEVERITY_NAMES:
+        raise InputError(f"审核规则 {data.get('id')} 的上报时严重程度“{at_submission}”无效。")
     rule = Rule(id=data["id"], title=data["title"], severity=severity, message=data["message"],
                 assertion=data.get("assert", ""), for_each=data.get("for_each", {}), check=data.get("check", ""),
-                params=data.get("params", {}))
+                params=data.get("params", {}), at_submission=at_submission)
     if rule.assertion:
         placeholder = "__row__" if rule.for_each else None
         left, _op, right = rule.split(placeholder)
@@ -261,11 +265,26 @@ def set_explanation(dataset, finding_key: str, text: str) -> None:
     dataset.set_note(*explanation_note(finding_key, text))
 
 
+def submission_findings(dataset) -> list[Finding]:
+    """The 审核 as 上报 sees it: a rule stricter at 上报 (``"at_submission": "error"`` in its file, P02: a
+    project without an amount) reports 错误 there, whatever 说明 it was given while drafting."""
+    severity = {rule.id: rule.at_submission for rule in all_rules() if rule.at_submission}
+    findings = [replace(finding, severity=severity.get(finding.rule) or finding.severity)
+                for finding in check_dataset(dataset)]
+    findings.sort(key=lambda finding: finding.severity != "error")
+    return findings
+
+
 def submission_blockers(dataset) -> list[Finding]:
-    """What stops a dataset from being marked 已上报: every 错误, and every 提示 without a 说明."""
-    return [finding for finding in check_dataset(dataset)
+    """What stops a dataset from being marked 已上报: every 错误 (at 上报), and every 提示 without a 说明."""
+    return [finding for finding in submission_findings(dataset)
             if finding.severity == "error" or not finding.explanation]
 
+
+def blocker_lines(blockers: Iterable[Finding]) -> list[str]:
+    """One line per blocker for a refusal: its severity at 上报, rule and message (and what a 提示 lacks)."""
+    return [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}" + ("" if f.severity == "error" else "（缺少说明）")
+            for f in blockers]
 
 
 
@@ -273,6 +292,6 @@ def submission_blockers(dataset) -> list[Finding]:
 # take them from here with it.
 __all__ = [
     "EXPLANATION_MAX_CHARS", "EXPLANATION_PREFIX", "SEVERITY_NAMES", "CellPointer", "Checker", "Finding", "Rule",
-    "all_rules", "check_dataset", "evaluate_rule", "explanation_note", "explanations", "rules_reading",
-    "set_explanation", "submission_blockers",
+    "all_rules", "blocker_lines", "check_dataset", "evaluate_rule", "explanation_note", "explanations",
+    "rules_reading", "set_explanation", "submission_blockers", "submission_findings",
 ]

@@ -158,8 +158,9 @@ def prior_cells(dataset, form_id: str, previous=None) -> dict[tuple[str, str], D
 
 def change_of(current: Decimal | None, before: Decimal | None) -> tuple[Decimal, Decimal | None] | None:
     """增减 of one amount: (current − before, share of before in percent rounded to 0.1, None when before is 0);
-    None when last year has no value. Exact decimals throughout."""
-    if before is None:
+    None when last year has no value or this year's is not entered yet (a blank is no −100 %). Exact decimals
+    throughout."""
+    if before is None or current is None:
         return None
     delta = (current or Decimal(0)) - before
     if before == 0:

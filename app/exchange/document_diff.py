@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import selfeval
 from app.base.errors import BudgetDeskError, NotFoundError
+from app.checks.places import explanation_place, section_title
 from app.domain.compute import Workbook
 from app.domain.forms import FormDef, all_forms
 from app.domain.profile import PROFILE_FIELDS
@@ -166,7 +167,8 @@ class DocumentDiff:
         notes = self.part(NOTES)
         if notes is not None:
             out.append("说明/情况说明：" + "、".join(
-                f"{'说明' if line.place.startswith('提示') else '情况说明'} {line.row}" for line in notes.lines))
+                f"说明 {explanation_place(line.row)}" if line.place.startswith("提示")
+                else f"情况说明 {section_title(line.row)}" for line in notes.lines))
         if any(line.change != "changed" for part in self.parts if part.key not in PART_TITLES
                for line in part.lines):
             out.append("增加的科目行：不同")

@@ -66,6 +66,7 @@ from app.projects.records import (
 from app.projects.states import Change
 from app.projects.validation import (
     asset_problems,
+    function_code_from_text,
     procurement_problems,
     project_problems,
     validate_assets,
@@ -124,5 +125,6 @@ __all__ = ['project_entries_for_import',
     "validate_overall",
     "validate_procurement",
     "validate_project",
+    "function_code_from_text",
     "write_content",
 ]

@@ -115,6 +115,25 @@ def _attribute(text: str) -> str:
     raise InputError(f"项目属性“{text}”无效，只能是经常性项目、一次性项目或延续性项目。")
 
 
+def function_code_from_text(text: str, function_table: CodeTable | None) -> str:
+    """The 功能分类科目 code in what the clerk typed or picked: a code alone, or "code name" as the
+    drop-down shows it. Anything else after the code (an amount pasted along, another name) is refused,
+    so that no typed text is silently dropped."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if not cleaned:
+        return ""
+    code, _, rest = cleaned.partition(" ")
+    rest = re.sub(r"\s+", "", rest)
+    if not rest:
+        return code
+    name = function_table.name(code) if function_table is not None and code in function_table else None
+    if name is not None and rest == re.sub(r"\s+", "", name):
+        return code
+    named = f"（该科目名称是“{name}”）" if name is not None else ""
+    raise InputError(f"功能分类科目只能填一个科目编码（如 2070699），或从下拉列表中选择：“{text.strip()}”中编码后的"
+                     f"“{rest}”不是科目名称{named}。")
+
+
 def _function_code(code: str, function_table: CodeTable | None) -> str:
     code = check_code(code, "功能分类科目", 16) if _clean(code) else ""
     if not code or function_table is None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from app.base.errors import ConflictError, InputError, LockedError, StaleDataError
 from app.base.money import format_amount, from_hundredths, parse_amount, to_hundredths
 from app.base.textcheck import check_code
-from app.checks.rules import SEVERITY_NAMES, submission_blockers
+from app.checks.rules import blocker_lines, submission_blockers
 from app.domain.cells import CellChange
 from app.domain.codes import (
     KIND_NAMES,
@@ -299,9 +299,8 @@ class BudgetDataset:
         if status == "submitted":
             blockers = submission_blockers(self)
             if blockers:
-                lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
-                         + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
-                raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能标记为已上报：\n" + "\n".join(lines))
+                raise ConflictError(f"还有 {len(blockers)} 条审核问题未处理，不能标记为已上报：\n"
+                                    + "\n".join(blocker_lines(blockers)))
             expected = self.version
         with self.door("状态", allow_submitted=True, expected_version=expected) as work:
             current = work.session.get(models.Dataset, self.dataset_id)

@@ -11,6 +11,7 @@ from sqlalchemy import Table, insert, update
 
 from app.base.clock import now_utc
 from app.base.money import format_amount
+from app.checks.places import explanation_place, section_title
 from app.domain.compute import Workbook
 from app.domain.forms import form_by_id
 from app.domain.records import UnitInfo
@@ -130,7 +131,7 @@ class AuditBatch:
 def describe_note(key: str) -> str:
     """A note in the clerk's words: 审核说明 T09, 情况说明 section …"""
     if key.startswith("explanation:"):
-        return f"审核说明 {key.removeprefix('explanation:')}"
+        return f"审核说明 {explanation_place(key.removeprefix('explanation:'))}"
     if key.startswith("narrative:"):
-        return f"情况说明 {key.removeprefix('narrative:')}"
+        return f"情况说明 / {section_title(key.removeprefix('narrative:'))}"
     return f"备注 {key}"

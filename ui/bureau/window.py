@@ -6,6 +6,7 @@ long work (a folder of packages, a 汇总, printing) runs in ``ui.common.jobs.ru
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -216,7 +217,7 @@ class BureauWindow(QMainWindow):
         self.year = QSpinBox(self)
         self.year.setObjectName("bureau_year")
         self.year.setRange(2000, 2100)
-        self.year.setValue(year or self._default_year())
+        self.year.setValue(self._default_year(year))
         self.year.valueChanged.connect(lambda _value: self.refresh())
         toolbar.addWidget(self.year)
         toolbar.addSeparator()
@@ -272,9 +273,16 @@ class BureauWindow(QMainWindow):
         fit_on_screen(self)  # 720 px and a title bar are more than a 768-px screen holds
         self.refresh()
 
-    def _default_year(self) -> int:
-        years = sorted({info.year for info in self.store.list_datasets()})
-        return years[-1] if years else 2025
+    def _years_with_data(self) -> list[int]:
+        return sorted({info.year for info in self.store.list_datasets()})
+
+    def _default_year(self, wanted: int | None = None) -> int:
+        """The year asked for when it has data, else the newest year that has (a 2023 unit just
+        imported must not hide behind an empty 2025), else the coming budget year."""
+        years = self._years_with_data()
+        if wanted in years or (wanted is not None and not years):
+            return wanted
+        return years[-1] if years else date.today().year + 1
 
     # ---- overview --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -298,7 +306,9 @@ class BureauWindow(QMainWindow):
             for column, cell in enumerate(cells):
                 self.table.setItem(number, column, cell)
         submitted = sum(1 for row in self.rows if row.status == "submitted")
-        self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个")
+        others = [str(year) for year in self._years_with_data() if year != self.year.value()]
+        elsewhere = f"（其他有数据的年度：{'、'.join(others)}）" if others and not self.rows else ""
+        self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个{elsewhere}")
         self.tree_panel.refresh()
 
     def selected_codes(self) -> list[str]:
@@ -368,7 +378,14 @@ class BureauWindow(QMainWindow):
                                                         "BudgetDesk 数据包 (*.bdp)")
             if not path:
                 return
-        import_package_interactive(self, self.store, path, expected_year=None, ask=ask, on_done=lambda _o: self.refresh())
+        import_package_interactive(self, self.store, path, expected_year=None, ask=ask, on_done=self._imported)
+
+    def _imported(self, outcome) -> None:
+        """Show the year of the package just taken in, so the unit is in front of the clerk."""
+        if outcome.year != self.year.value():
+            self.year.setValue(outcome.year)  # valueChanged refreshes
+            return
+        self.refresh()
 
     def trust(self) -> TrustDialog:
         row = self.table.currentRow()

@@ -134,6 +134,24 @@ class RecordTableModel(QAbstractTableModel):
         return self.save(index.row(), replace(record, **{column.key: new_value}))
 
 
+class ChoiceCombo(QComboBox):
+    """The drop-down of a choice cell. Arrow keys and the wheel open the list instead of stepping the
+    value: a closed drop-down that changed under a stray Down key (≥ became ≤) was saved unseen."""
+
+    STEP_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
+                 Qt.Key.Key_End)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if event.key() in self.STEP_KEYS and not self.view().isVisible():
+            self.showPopup()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        event.ignore()  # scrolling the table over an open cell must not change its value
+
+
 class ChoiceDelegate(QStyledItemDelegate):
     """A drop-down for choice columns; the choices may depend on the row (二级 under its 一级)."""
 
@@ -145,7 +163,7 @@ class ChoiceDelegate(QStyledItemDelegate):
         column = self.model.columns[index.column()]
         if column.kind != "choice":
             return super().createEditor(parent, option, index)
-        combo = QComboBox(parent)
+        combo = ChoiceCombo(parent)
         combo.setObjectName(f"choice_{column.key}")
         for value, label in column.choices(self.model.records[index.row()]):
             combo.addItem(label, value)
@@ -160,8 +178,15 @@ class ChoiceDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor, index) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):
-            position = editor.findData(index.data(Qt.ItemDataRole.EditRole))
+            saved = index.data(Qt.ItemDataRole.EditRole)
+            position = editor.findData(saved)
+            if position < 0 and saved not in (None, ""):
+                # A saved value the list does not offer is shown as it is, never as the first choice.
+                editor.addItem(str(saved), saved)
+                position = editor.count() - 1
+            blocked = editor.blockSignals(True)  # showing the saved value is no pick
             editor.setCurrentIndex(max(position, 0))
+            editor.blockSignals(blocked)
             return
         super().setEditorData(editor, index)
 

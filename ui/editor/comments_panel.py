@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError, ConflictError
 from app.bureau.comments import answer_comment, import_return
+from app.checks.places import explanation_place, narrative_section
 from app.exchange.comment_document import Comment
 from app.exchange.package.trust import UntrustedKeyError
+from ui.common.feedback import say
 from ui.common.trust_dialog import confirm_fingerprints
 from ui.editor.comment_marks import ANSWERED_COLOR, OPEN_COLOR, comment_index
 
@@ -171,11 +173,14 @@ class CommentsDock(QDockWidget):
             window.go_to_cell("projects", comment.project, "")
         elif self.controller is not None:
             finding = next((f for f in self.controller.findings() if f.key == comment.finding_key), None)
-            if finding is not None and finding.cells:
+            section = narrative_section(finding) if finding is not None else None
+            if section is not None:  # N rules: the 情况说明 section, as from the 审核 panel
+                window.go_to_section(section)
+            elif finding is not None and finding.cells:
                 first = finding.cells[0]
                 window.go_to_cell(first.form, first.row, first.column)
             else:
-                window.statusBar().showMessage(f"审核问题 {comment.finding_key} 已不再出现（可能已修改）。", 10000)
+                say(self, f"审核问题 {explanation_place(comment.finding_key)} 已不再出现（可能已修改）。", refusal=False)
 
     def answer(self, text: str | None = None, *, fixed: bool = False) -> bool:
         comment = self.selected()

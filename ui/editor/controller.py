@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.base.errors import BudgetDeskError, StaleDataError
 from app.base.faults import ConnectionLostError, DatabaseBusyError
+from app.checks.places import LIST_TITLES
 from app.checks.rules import EXPLANATION_PREFIX, Checker, Finding
 from app.domain.cells import CellChange
 from app.domain.forms import all_forms, form_by_id
@@ -281,8 +282,7 @@ class DatasetController(QObject):
         if not place:
             return ""
         form_id, row, column = place
-        lists = {"projects": "项目绩效目标", "overall_targets": "整体绩效目标", "procurement": "政府采购",
-                 "assets": "固定资产", "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
+        lists = LIST_TITLES  # the names the 审核 panel uses too (app/checks/places.py)
         if form_id in lists:
             if form_id == "projects" and row != "":
                 project = next((p for p in self.book.list_projects() if p.id == row), None)

@@ -19,15 +19,29 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
+from app.checks.places import finding_place, narrative_section
 from app.checks.rules import SEVERITY_NAMES, Finding
-from app.domain.forms import form_by_id
+from ui.common.feedback import say
 from ui.common.style import ERROR_QCOLOR, WARNING_QCOLOR
 from ui.editor.controller import DatasetController
 
 SEVERITY_COLORS = {"error": ERROR_QCOLOR, "warning": WARNING_QCOLOR}
-# Where list findings (app/checks/lists.py) point: not a cell table, so named here.
-LIST_PLACES = {"projects": "项目", "procurement": "政府采购", "assets": "固定资产", "overall_targets": "整体绩效目标",
-               "self_evaluation": "项目绩效自评", "department_self_evaluation": "部门整体自评"}
+
+
+def summary_text(findings: list[Finding]) -> str:
+    """The panel's one line: errors, and 提示 with how many still want a 说明 (it goes down as they are written)."""
+    if not findings:
+        return "审核通过：没有发现问题。"
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    warnings = [finding for finding in findings if finding.severity == "warning"]
+    waiting = sum(1 for finding in warnings if not finding.explanation)
+    if not warnings:
+        said = "提示 0 条。"
+    elif waiting:
+        said = f"提示 {len(warnings)} 条（其中 {waiting} 条需填写说明）。"
+    else:
+        said = f"提示 {len(warnings)} 条（均已填写说明）。"
+    return f"错误 {errors} 条（上报前必须修正），{said}"
 
 
 class WrappingDelegate(QStyledItemDelegate):
@@ -48,6 +62,7 @@ class WrappingDelegate(QStyledItemDelegate):
 
 class FindingsDock(QDockWidget):
     go_to_cell = Signal(str, str, str)  # form, row, column
+    go_to_section = Signal(str)  # a 情况说明 section (the N rules)
 
     def __init__(self, parent=None) -> None:
         super().__init__("审核结果", parent)
@@ -99,9 +114,7 @@ class FindingsDock(QDockWidget):
         if self.controller is None:
             return
         findings = self.controller.findings()
-        errors, warnings = self.controller.counts()
-        self.summary.setText(f"错误 {errors} 条（上报前必须修正），提示 {warnings} 条（需填写说明）。"
-                             if findings else "审核通过：没有发现问题。")
+        self.summary.setText(summary_text(findings))
         for finding in findings:
             item = QTreeWidgetItem([SEVERITY_NAMES[finding.severity], finding.rule, finding.message,
                                     self._where(finding), finding.explanation])
@@ -112,19 +125,8 @@ class FindingsDock(QDockWidget):
             self.tree.addTopLevelItem(item)
 
     def _where(self, finding: Finding) -> str:
-        """The first cell a finding points at, in the words of the form: 表 / 行 / 栏."""
-        if not finding.cells:
-            return finding.anchor
-        cell = finding.cells[0]
-        if cell.form in LIST_PLACES:
-            return f"{LIST_PLACES[cell.form]} / {cell.row}"
-        try:
-            form = form_by_id(cell.form)
-            column = form.column(cell.column).title
-            row = self.controller.dataset.workbook.row_title(cell.form, cell.row) if self.controller else cell.row
-            return f"{form.short_title} / {row} / {column}"
-        except BudgetDeskError:
-            return f"{cell.form} / {cell.row}"
+        """Where a finding is, in the form's words: 表 / 行 / 栏, 项目绩效目标 / 项目 / 栏, or 情况说明 / 部分."""
+        return finding_place(finding, self.controller.dataset if self.controller else None)
 
     def selected_finding(self) -> Finding | None:
         item = self.tree.currentItem()
@@ -132,16 +134,24 @@ class FindingsDock(QDockWidget):
 
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         finding: Finding = item.data(0, Qt.ItemDataRole.UserRole)
-        if finding and finding.cells:
+        if not finding:
+            return
+        section = narrative_section(finding)
+        if section is not None:
+            self.go_to_section.emit(section)
+        elif finding.cells:
             cell = finding.cells[0]
             self.go_to_cell.emit(cell.form, cell.row, cell.column)
 
     def explain_selected(self, *, text: str | None = None) -> bool:
+        if self.controller is None:
+            return False
         finding = self.selected_finding()
-        if finding is None or self.controller is None:
+        if finding is None:
+            say(self, "请先在审核结果中选中一条提示，再点“为提示填写说明…”。")
             return False
         if finding.severity == "error":
-            self.summary.setText("错误必须修正，不能以说明代替。")
+            say(self, f"{finding.rule} 是错误，必须修正，不能以说明代替。")
             return False
         if text is None:
             text, ok = QInputDialog.getMultiLineText(self, "填写说明", finding.message, finding.explanation)
@@ -150,7 +160,7 @@ class FindingsDock(QDockWidget):
         try:
             self.controller.explain(finding, text)
         except BudgetDeskError as exc:
-            self.summary.setText(str(exc))
+            say(self, str(exc))
             return False
         return True
 

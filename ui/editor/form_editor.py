@@ -20,6 +20,7 @@ from app.base.errors import BudgetDeskError
 from app.domain.codes import KIND_NAMES
 from app.domain.forms import FormDef
 from app.domain.links import links_into
+from ui.common.feedback import say
 from ui.common.style import set_role
 from ui.editor.controller import DatasetController
 from ui.editor.grid_model import model_for
@@ -60,11 +61,8 @@ class FormTab(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.table, 1)
-        self.message = QLabel(self)
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        set_role(self.message, "error")
-        layout.addWidget(self.message)
+        # typos, refusals and paste counts go to the window's feedback line (ui/common/feedback.py),
+        # not a label under this table: it is gone at the next action, whichever tab that is on
         self.model.message.connect(self.show_message)
         first_entered = next((self.model.index(r, c) for r in range(self.model.rowCount())
                               for c in range(self.model.columnCount()) if self.model.is_entered(self.model.index(r, c))),
@@ -159,11 +157,7 @@ class FormTab(QWidget):
         except BudgetDeskError as exc:
             self.show_message(str(exc))
             return False
-        self.show_message("")
-        window = self.window()
-        if hasattr(window, "statusBar"):
-            window.statusBar().showMessage(f"已带入 {count} 个单元格（{link.label}）。" if count
-                                           else "数字已一致，无需带入。", 8000)
+        say(self, f"已带入 {count} 个单元格（{link.label}）。" if count else "数字已一致，无需带入。", refusal=False)
         return True
 
     def set_following(self, link, follow: bool) -> None:
@@ -176,14 +170,9 @@ class FormTab(QWidget):
             box.setChecked(not follow)
             box.blockSignals(False)
 
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        window = self.window()
-        if hasattr(window, "statusBar"):
-            if text:
-                window.statusBar().showMessage(text, 8000)
-            else:
-                window.statusBar().clearMessage()
+    def show_message(self, text: str, *, refusal: bool = True) -> None:
+        """In the window's feedback line; "" clears it."""
+        say(self, text, refusal=refusal)
 
     def add_row_from_input(self) -> None:
         text = self.code_input.text().strip()

@@ -314,6 +314,34 @@ class CellGridModel(QAbstractTableModel):
                     else f"{title}：比 {year} 年增减（金额和百分比）")
         return None
 
+    def locked_reason(self) -> str:
+        """Why no cell of this table can be written now (已上报, a read-only database); "" when they can."""
+        dataset = self.controller.dataset
+        if dataset.editable:
+            return ""
+        if dataset.status == "submitted":
+            return f"《{self.form.short_title}》已上报，不能修改；如需修改，请先撤销上报（须填写原因）。"
+        return "数据库以只读方式打开，不能修改。"
+
+    def refusal(self, index: QModelIndex) -> str:
+        """Why an amount cell cannot be typed into, in the clerk's words; "" when it can (and for the
+        code and name columns, where typing looks a row up as before)."""
+        if not index.isValid():
+            return ""
+        kind = self.grid_columns[index.column()].kind
+        if kind in PRIOR_KINDS:
+            return "这一栏是上年数，只供对照，不能录入。"
+        if kind != "amount":
+            return ""
+        locked = self.locked_reason()
+        if locked:
+            return locked
+        if self.cell_key(index) is None:
+            return "这一格是空白格，不能录入。"
+        if not self.is_entered(index):
+            return "这一格由系统计算（合计或来自其他表），不能直接录入；请在它的明细行或来源表中录入。"
+        return ""
+
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self.is_entered(index) and self.controller.dataset.editable:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.forms import all_forms
 from app.store.audit import SOURCES, history
+from app.store.work import describe_note
 
 COLUMNS = ("时间", "操作人", "填表人", "来源", "位置", "原值", "新值")
 OTHER_PLACES = (("project", "项目与绩效目标"), ("note", "说明与情况说明"), ("status", "预算状态"))
@@ -99,7 +100,9 @@ class HistoryDialog(QDialog):
         records.reverse()  # newest first, as people read a log
         self.table.setRowCount(len(records))
         for line, record in enumerate(records):
-            texts = (record.time, record.user, record.preparer, record.source, record.place,
+            # a note's place is named afresh: records written before places had words read “N01:performance”
+            place = describe_note(record.row) if record.form == "note" and record.row else record.place
+            texts = (record.time, record.user, record.preparer, record.source, place,
                      "（空）" if record.old is None else record.old, "（空）" if record.new is None else record.new)
             for column, value in enumerate(texts):
                 item = QTableWidgetItem(value)

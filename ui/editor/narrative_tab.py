@@ -307,6 +307,18 @@ class NarrativeTab(QWidget):
             item.setData(Qt.ItemDataRole.ForegroundRole, None)
         item.setToolTip(state_text(section))
 
+    def show_section(self, key: str) -> bool:
+        """Show one section (a finding of the 审核 points here); False when the text has no such part."""
+        if self._stale:
+            self.refresh()
+        else:
+            self.commit()  # the section being left is saved first
+        if key not in self.headings:
+            return False
+        self._select(key)
+        self.editor.setFocus()
+        return True
+
     def section(self, key: str) -> NarrativeSection:
         return next(section for section in self.sections if section.key == key)
 

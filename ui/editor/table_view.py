@@ -8,12 +8,23 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QStyledI
 
 from app.base.errors import BudgetDeskError
 from app.domain.cells import CellChange
+from ui.common.feedback import say
 from ui.common.record_table import TypingTableView
 from ui.editor.comment_marks import COMMENT_ROLE, paint_corner
 from ui.editor.grid_model import CellGridModel
 from ui.editor.header import GroupedHeaderView
 
 AMOUNT_WIDTH = 120
+
+
+def paste_note(written: int, unchanged: int, computed: int, outside: int) -> str:
+    """What a paste did, per cell of the block: written, already equal, skipped and why."""
+    note = f"已粘贴 {written} 个单元格"
+    if unchanged:
+        note += f"（另有 {unchanged} 个与原值相同，未改）"
+    skipped = [part for count, part in ((computed, f"{computed} 个由系统计算的单元格"),
+                                        (outside, f"{outside} 个超出表格范围")) if count]
+    return note + ("；跳过 " + "、".join(skipped) + "。" if skipped else "。")
 
 
 class AmountDelegate(QStyledItemDelegate):
@@ -177,7 +188,33 @@ class GridTableView(TypingTableView):
         else:
             super().closeEditor(editor, hint)
 
+    def refuse_typing(self, text: str) -> bool:
+        """Typed text on a cell that cannot take it (computed, 已上报, a name): say why, keep nothing."""
+        if not text or not text.isprintable() or self.state() == QAbstractItemView.State.EditingState:
+            return False
+        reason = self.grid_model().refusal(self.currentIndex())
+        if reason:
+            say(self, reason)
+        return bool(reason)
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if self.refuse_typing(event.commitString()):
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().mouseDoubleClickEvent(event)
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and self.state() != QAbstractItemView.State.EditingState:
+            reason = self.grid_model().refusal(index)
+            if reason:
+                say(self, reason)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
+        plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        if plain and self.refuse_typing(event.text()):
+            return
         if self.start_with_typed_text(event):
             return
         if self.state() != QAbstractItemView.State.EditingState:
@@ -234,12 +271,17 @@ class GridTableView(TypingTableView):
         return text
 
     def paste(self, text: str | None = None) -> None:
+        """Paste a tab-separated block at the current cell; what was written and what was skipped is
+        counted per cell and said in the feedback line."""
         model = self.grid_model()
         text = QGuiApplication.clipboard().text() if text is None else text
         if not text.strip():
             return
         bounds = self._selection_bounds()
         if bounds is None:
+            return
+        if model.locked_reason():
+            say(self, "粘贴未执行：" + model.locked_reason())
             return
         top, left = bounds[0], bounds[1]
         current = self.currentIndex()
@@ -250,22 +292,26 @@ class GridTableView(TypingTableView):
         targets = [column for column in range(left, model.columnCount()) if not model.is_auxiliary(column)]
         block = [line.split("\t") for line in text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")]
         changes: list[CellChange] = []
-        skipped = 0
+        unchanged = computed = outside = 0  # cells of the block, each counted once
         for row_offset, cells in enumerate(block):
             for column_offset, cell_text in enumerate(cells):
                 row = top + row_offset
+                filled = bool(cell_text.strip())
                 if row >= model.rowCount() or column_offset >= len(targets):
+                    outside += filled
                     continue
-                column = targets[column_offset]
-                index = model.index(row, column)
+                index = model.index(row, targets[column_offset])
                 if not model.is_entered(index):
-                    skipped += 1 if cell_text.strip() else 0
+                    computed += filled
                     continue
                 try:
                     change = model.prepare(index, cell_text)
                 except BudgetDeskError as exc:
-                    model.message.emit(f"粘贴未执行：第 {row_offset + 1} 行第 {column_offset + 1} 列，{exc}")
+                    say(self, f"粘贴未执行：第 {row_offset + 1} 行第 {column_offset + 1} 列，{exc}")
                     return
+                if change.value == model.value(index):
+                    unchanged += filled
+                    continue
                 changes.append(change)
         if not model.controller.set_cells(changes, f"粘贴 {len(changes)} 个单元格", "粘贴"):
             return
@@ -275,14 +321,14 @@ class GridTableView(TypingTableView):
         right = targets[min(columns, len(targets)) - 1] if targets else left
         self.selectionModel().select(QItemSelection(model.index(top, left), model.index(bottom, right)),
                                      QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        note = f"已粘贴 {len(changes)} 个单元格。"
-        if skipped:
-            note += f"跳过 {skipped} 个由系统计算的单元格。"
-        model.message.emit(note)
+        say(self, paste_note(len(changes), unchanged, computed, outside), refusal=bool(computed or outside))
 
     def clear_selection(self) -> None:
         model = self.grid_model()
         indexes = self.selectionModel().selectedIndexes() or [self.currentIndex()]
+        if model.locked_reason() or not any(model.is_entered(index) for index in indexes):
+            say(self, model.locked_reason() or "所选单元格由系统计算或是名称，没有可清除的录入数。")
+            return
         changes = []
         for index in indexes:
             if index.isValid() and model.is_entered(index) and model.value(index) is not None:

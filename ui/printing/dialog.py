@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError, Cancelled
 from app.base.progress import Progress
+from app.exchange.signing import existing_fingerprint
 from app.printing import PrintResult, font_status, render_document
 from app.printing.document import printable_items
 from app.projects import ProjectBook
@@ -138,7 +139,9 @@ class PrintDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
-        self._add_choice(PrintChoice(WHOLE_DOCUMENT, "整套文件（封面、目录、全部表格、情况说明）", dict, True))
+        # the set signed on paper: its cover carries the signatures and the package key's fingerprint
+        self._add_choice(PrintChoice(WHOLE_DOCUMENT, "整套文件（封面、目录、全部表格、情况说明）",
+                                     lambda: {"cover": True}, True))
         self._add_header("单张表格（可多选）")
         for form_id, title in printable_items():
             self._add_choice(PrintChoice(FORM_PREFIX + form_id, title, None, False, form_id))
@@ -364,7 +367,9 @@ class PrintDialog(QDialog):
         def work(progress: Progress) -> Rendered:
             progress.step(0, 0, "正在读取数据……")
             snapshot = store.open_dataset(unit_code, year)
-            data, result = render_document(snapshot, progress=progress, **options)
+            # the unit's key once it has one (the first 上报 makes it): on the cover and the 批复表
+            data, result = render_document(snapshot, progress=progress, fingerprint=existing_fingerprint(unit_code),
+                                           **options)
             rendered = Rendered(key, options_text, data, result)
             if with_pages:
                 progress.step(result.pages, result.pages, "正在准备预览……")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -27,12 +28,14 @@ from PySide6.QtWidgets import (
 
 from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
-from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project
+from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project, function_code_from_text
 from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
 from ui.common.style import set_role
 from ui.editor.comment_marks import COMMENT_ROLE, CornerDelegate, comment_index, state_of, tooltip_text
 from ui.editor.controller import DatasetController
 from ui.projects.indicator_editor import IndicatorEditor
+
+log = logging.getLogger(__name__)
 
 MONEY_FIELDS = [("amount", "本年度预算安排数（总计）"), *PROJECT_FUNDS,
                 ("period_total", "实施期资金总额"), ("executed_before", "以前年度累计执行数")]
@@ -255,17 +258,18 @@ class ProjectsTab(QWidget):
             return False
         current = getattr(self.project, key)
         new = self._current_text(key, value)
-        if key == "function_code" and new:
-            new = str(new).split()[0]
-        shown = format_amount(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
-        if (new or "") == shown or new == current:
-            return True
         try:
+            if key == "function_code":
+                new = function_code_from_text(str(new or ""), self.controller.dataset.codes.get("function"))
+            shown = format_amount(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
+            if (new or "") == shown or new == current:
+                return True
             if key == "amount":  # with the default breakdown (本级财政 = amount) where the unit's income allows
                 change = set_amount(self.controller.book, self.project_id, new)
             else:
                 change = self.controller.book.update_project_fields(self.project_id, **{key: new})
         except BudgetDeskError as exc:
+            log.info("project field %s refused: %s", key, exc)
             if key in ("period_start", "period_end"):
                 self.period_message.setText(str(exc))  # said next to the field; the other field keeps its text
                 self.edits[key].setText("" if current is None else str(current))
@@ -294,8 +298,8 @@ class ProjectsTab(QWidget):
 
     def add_project(self, *, name: str | None = None) -> bool:
         if name is None:
-            name, ok = QInputDialog.getText(self, "新增项目", "项目名称：")
-            if not ok:
+            name = self._ask_project_name()
+            if name is None:
                 return False
         try:
             change = self.controller.book.add_project(Project(name=name.strip()))
@@ -306,6 +310,17 @@ class ProjectsTab(QWidget):
         self.message.setText("")
         self.controller.record(change)
         return True
+
+    def _ask_project_name(self) -> str | None:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("new_project_dialog")
+        dialog.setWindowTitle("新增项目")
+        dialog.setLabelText("项目名称（与预算批复一致的全称）：")
+        # Qt sizes the box to its short label (about 200 px); project names run to 30 characters.
+        dialog.resize(dialog.fontMetrics().horizontalAdvance("中" * 34), dialog.sizeHint().height())
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
 
     def delete_project(self, *, confirm: Callable[[str], bool] | None = None) -> bool:
         if self.project is None:

@@ -29,6 +29,7 @@ from app.domain.records import UNIT_FIELDS, UnitInfo
 from app.store.service import BudgetDataset, Store
 from ui.common import help_dialog
 from ui.common.error_dialog import show_error
+from ui.common.feedback import FeedbackLine
 from ui.common.scrolling_tabs import ScrollingTabWidget, fit_on_screen
 from ui.common.style import APP_STYLE, set_role
 from ui.common.support_actions import add_support_actions
@@ -43,12 +44,13 @@ from ui.printing.settings import show_settings
 from ui.projects.projects_tab import ProjectsTab
 from ui.projects.selfeval_tabs import add_selfeval_tabs
 from ui.projects.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
+from ui.window import submit_confirm
 from ui.window.backup_actions import add_backup_actions
 from ui.window.edition_actions import bring_to_current_edition
 from ui.window.excel_actions import add_excel_actions
 from ui.window.package_actions import add_package_actions
 from ui.window.prior_actions import add_view_actions
-from ui.window.welcome import WelcomePage
+from ui.window.welcome import WelcomePage, open_sample
 from ui.window.year_actions import add_year_actions
 
 RECENT_LIMIT = 8
@@ -74,7 +76,9 @@ class NewDatasetDialog(QDialog):
         self.year = QSpinBox(self)
         self.year.setObjectName("year")
         self.year.setRange(2000, 2100)
-        self.year.setValue(date.today().year + 1)  # budgets are prepared for the coming year
+        # The year after the newest dataset held (a unit's next budget), else the coming budget year.
+        years = [info.year for info in store.list_datasets()]
+        self.year.setValue(max(years) + 1 if years else date.today().year + 1)
         layout.addRow("预算年度*：", self.year)
         self.money_unit = QComboBox(self)
         self.money_unit.addItems(["万元", "元"])
@@ -150,7 +154,10 @@ class MainWindow(QMainWindow):
         self.findings_dock = FindingsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
         self.findings_dock.go_to_cell.connect(self.go_to_cell)
+        self.findings_dock.go_to_section.connect(self.go_to_section)
         self.resizeDocks([self.findings_dock], [240], Qt.Orientation.Vertical)  # drag its edge to resize
+        self.feedback = FeedbackLine(self)  # refusals that need no decision (ui/common/feedback.py)
+        self.statusBar().addWidget(self.feedback, 1)
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("check_counts")
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -300,6 +307,10 @@ class MainWindow(QMainWindow):
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.help_action.triggered.connect(lambda: help_dialog.show_help(self))
+        # 打开示例数据 is on the welcome page only until a dataset is open; the menu keeps it reachable.
+        self.sample_action = self.help_menu.addAction("打开示例数据")
+        self.sample_action.setObjectName("open_sample")
+        self.sample_action.triggered.connect(lambda: open_sample(self))
         self.help_menu.addSeparator()
         add_support_actions(self.help_menu, self)  # 打开日志文件夹, 自检 (ui/common/support_actions.py)
         self.help_menu.addSeparator()
@@ -312,7 +323,7 @@ class MainWindow(QMainWindow):
         tab = self.tabs.currentWidget()
         finder = getattr(tab, "code_input", None)
         if finder is None:
-            self.statusBar().showMessage("当前表没有可查找的科目行。", 5000)
+            self.feedback.show_text("当前表没有可查找的科目行。")
             return
         finder.setFocus(Qt.FocusReason.ShortcutFocusReason)
         finder.selectAll()
@@ -427,6 +438,14 @@ class MainWindow(QMainWindow):
             tab.table.scrollTo(index)
             tab.table.setFocus()
 
+    def go_to_section(self, key: str) -> None:
+        """A finding of the 情况说明 (N rules): its tab, at that section."""
+        narrative_tab = getattr(self, "narrative_tab", None)
+        if narrative_tab is None:
+            return
+        self.tabs.setCurrentWidget(narrative_tab)
+        narrative_tab.show_section(key)
+
     def show_history(self, cell: tuple[str, str, str] | None = None) -> None:
         """修改记录 of the open dataset, or of one cell (the cell's context menu)."""
         if self.dataset is None:
@@ -461,6 +480,10 @@ class MainWindow(QMainWindow):
         if target == "draft" and reason is None:
             reason = self.ask_withdraw_reason()
             if reason is None:
+                return False
+        if target == "submitted":
+            self._commit_open_editor()
+            if not submit_confirm.ready_and_confirmed(self, self.dataset, packaged=False, report=report):
                 return False
         try:
             self.controller.set_status(target, reason=reason)  # the window follows from its status_changed

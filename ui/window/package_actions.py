@@ -17,6 +17,7 @@ from app.exchange.signing import key_dir
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.window import BureauWindow
 from ui.common.jobs import quiet, run_job
+from ui.window import submit_confirm
 
 
 def export_package_gui(window, *, submit: bool, path: str | None = None):
@@ -24,6 +25,13 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
     dataset = window.dataset
     if dataset is None:
         QMessageBox.information(window, "请先打开数据", "请先选择单位和预算年度。")
+        return None
+    commit = getattr(window, "_commit_open_editor", None)
+    if commit is not None:
+        commit()
+    # 审核 and the confirmation come first: a budget that may not go is refused before a file is asked for
+    if submit and dataset.status != "submitted" and not submit_confirm.ready_and_confirmed(window, dataset,
+                                                                                         packaged=True):
         return None
     settings = QSettings()
     if path is None:
@@ -36,9 +44,6 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
     if not path.lower().endswith(".bdp"):
         path += ".bdp"
     settings.setValue("package/folder", str(Path(path).parent))
-    commit = getattr(window, "_commit_open_editor", None)
-    if commit is not None:
-        commit()
 
     def done(result) -> None:
         if submit:
@@ -46,7 +51,8 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
         QMessageBox.information(
             window, "已上报" if submit else "已生成数据包",
             f"数据包已保存到：\n{result.path}\n\n审核：错误 {result.errors} 条，提示 {result.warnings} 条。\n"
-            f"签名密钥指纹：{result.fingerprint}\n（已印在封面和批复表上；请将数据包与签字盖章的纸质材料一并报送财政局。）"
+            f"签名密钥指纹：{result.fingerprint}\n（已印在数据包所附 PDF 的封面和项目批复表上；“打印”中的整套文件封面上"
+            "也印有此指纹。请将数据包与签字盖章的纸质材料一并报送财政局。）"
             + (f"\n\n首次上报：已为本单位生成签名密钥，保存在 {key_dir()}；请备份该文件夹。" if result.new_key else ""))
 
     window.package_job = run_job(window, "上报" if submit else "生成数据包",

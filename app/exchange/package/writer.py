@@ -17,7 +17,7 @@ from app import __version__ as APP_VERSION
 from app.base.errors import ConflictError, InputError
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
-from app.checks.rules import SEVERITY_NAMES, check_dataset, submission_blockers
+from app.checks.rules import blocker_lines, check_dataset, submission_blockers
 from app.exchange import signing
 from app.exchange.comment_document import comments_document
 from app.exchange.interchange import export_document
@@ -120,9 +120,7 @@ def refuse_unless_ready(dataset: BudgetDataset, who: str = "") -> None:
     """上报 needs no 错误 and a 说明 for every 提示: otherwise a refusal listing them (``who``: 本级 …)."""
     blockers = submission_blockers(dataset)
     if blockers:
-        lines = [f"[{SEVERITY_NAMES[f.severity]}] {f.rule} {f.message}"
-                 + ("" if f.severity == "error" else "（缺少说明）") for f in blockers]
-        raise ConflictError(f"{who}还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(lines))
+        raise ConflictError(f"{who}还有 {len(blockers)} 条审核问题未处理，不能上报：\n" + "\n".join(blocker_lines(blockers)))
 
 
 def put_in_place(dataset: BudgetDataset, temp: Path, target: Path, submit: bool) -> None:
