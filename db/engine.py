@@ -360,6 +360,11 @@ def run_alembic(engine: Engine, action: str, revision: str) -> None:
             connection.commit()
         try:
             with connection.begin():
+                if sqlite:
+                    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so Alembic's CREATE and
+                    # ALTER would each commit at once and a kill mid-migration would leave half a schema.
+                    # An explicit BEGIN makes the whole upgrade one transaction: all of it or none.
+                    connection.exec_driver_sql("BEGIN")
                 config.attributes["connection"] = connection
                 getattr(command, action)(config, revision)
                 if sqlite:
