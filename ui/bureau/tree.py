@@ -185,7 +185,6 @@ class BureauTreePanel(QWidget):
             check()
         except BudgetDeskError as exc:
             QMessageBox.warning(self, "不能退回", str(exc))
-            self.window_.refresh()
             return False
         return True
 

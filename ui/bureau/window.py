@@ -448,7 +448,6 @@ class BureauWindow(QMainWindow):
                 check_returnable(self.store, row.unit_code, row.year)
             except BudgetDeskError as exc:
                 QMessageBox.warning(self, "不能退回", str(exc))
-                self.refresh()  # the list showed an older status
                 return
             reason, ok = QInputDialog.getMultiLineText(self, "退回", f"退回 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算。\n"
                                                                       "请写明退回原因（单位将看到）：")
