@@ -2,7 +2,8 @@
 
 The columns come from the result itself: the outliers' (unit, 指标, 本年, 上年/中位数, 偏离, 阈值, 跟进), and
 one growth column per quantity and a share and median column per share that the result's threshold
-file names. Amounts are the exact ``Decimal`` figures in the money-amount format; growth, shares and
+file names. Amounts are handed over as the exact ``Decimal`` figures, in the money-amount format (an
+xlsx number is a double; an amount of up to 15 digits reads back as itself); growth, shares and
 medians are the exact ratios rounded to ten decimal places (as in JSON) in a percent format, so a
 sort or a formula in Excel/WPS works on the numbers while the cells read like the screen
 (“上年 1,206.65”, “中位数 0.8%”, “+80.0%”). Nothing is computed here that ``screening.screen`` did not.
