@@ -229,17 +229,18 @@ def _toolbar_button(window, action):
     return window.findChild(QToolBar, "bureau_toolbar").widgetForAction(action)
 
 
-def test_return_checks_the_status_before_asking_anything(qtbot, bureau, store, monkeypatch):
+def test_return_checks_the_status_before_asking_anything(qtbot, bureau, store, monkeypatch, tmp_path):
     """A unit not 已上报: a clear message and nothing asked; 已上报: reason first, then the file."""
     steps: list[str] = []
+    files = ["", str(tmp_path / "500.bdr")]
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text, *a: steps.append(f"{title}：{text}"))
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: (steps.append("reason"), ("请补充", True))[1])
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (steps.append("file"), ("", ""))[1])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (steps.append("file"), (files.pop(0), ""))[1])
     bureau.table.setCurrentCell(0, 0)  # 500: a draft
     assert bureau.rows[0].status == "draft"
     qtbot.mouseClick(_toolbar_button(bureau, bureau.return_action), Qt.MouseButton.LeftButton)
     assert len(steps) == 1 and steps[0].startswith("不能退回：") and "不是已上报状态" in steps[0]
-    # Marked 已上报 elsewhere since the list was read: asked for the reason, then the file (cancelled: no 退回).
+    # Marked 已上报 elsewhere since the list was read: the reason, then the file (cancelled: no 退回) ...
     dataset = store.open_dataset("500", 2023)
     from tests.conftest import explain_all_findings
 
@@ -249,6 +250,12 @@ def test_return_checks_the_status_before_asking_anything(qtbot, bureau, store, m
     qtbot.mouseClick(_toolbar_button(bureau, bureau.return_action), Qt.MouseButton.LeftButton)
     assert steps == ["reason", "file"]
     assert store.dataset_info("500", 2023).status == "submitted"
+    # ... and with a file: returned, though the list still said 编制中 when the button was clicked.
+    steps.clear()
+    qtbot.mouseClick(_toolbar_button(bureau, bureau.return_action), Qt.MouseButton.LeftButton)
+    assert steps == ["reason", "file"]
+    assert store.dataset_info("500", 2023).status == "draft" and (tmp_path / "500.bdr").exists()
+    assert bureau.rows[0].returned == "请补充"
 
 
 def test_tree_return_checks_the_status_before_asking(qtbot, bureau, monkeypatch):

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.base.errors import BudgetDeskError, ConflictError
+from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
@@ -464,8 +464,7 @@ class BureauWindow(QMainWindow):
                 return
         try:
             if out:
-                if row.status != "submitted":
-                    raise ConflictError(f"单位 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算不是已上报状态，无需退回。")
+                check_returnable(self.store, row.unit_code, row.year)  # as stored now, not as the list last read it
                 write_return(self.store, row.unit_code, row.year, reason, out)
             return_dataset(self.store, row.unit_code, row.year, reason)
         except BudgetDeskError as exc:
