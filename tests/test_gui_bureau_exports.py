@@ -14,7 +14,15 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QToolBar,
+)
 
 from tests.conftest import run
 from tests.test_screening import build_department
@@ -164,6 +172,21 @@ def test_a_file_that_cannot_be_written_is_a_sentence(qtbot, bureau, tmp_path, sa
     assert dialog.view.job.outcome == "failed"
     assert dialog.view.status.text().startswith("没有导出 Excel：") and _no_progress_box_left()
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_cancel_in_the_progress_box_writes_nothing(qtbot, bureau, tmp_path, save_as):
+    """取消 (the progress box's own cancel) right after the click: no file, a sentence, no box left behind."""
+    dialog = _consolidation_view(qtbot, bureau)
+    save_as(tmp_path / "取消.xlsx")
+    qtbot.mouseClick(dialog.view.excel_button, Qt.MouseButton.LeftButton)
+    job = dialog.view.job
+    cancel = job.dialog.findChild(QPushButton)
+    assert cancel.text() == "取消"
+    cancel.click()  # the box's own button (it shows after 300 ms); the export is still planning its sheets
+    qtbot.waitUntil(lambda: job.outcome is not None, timeout=120000)
+    assert job.outcome == "cancelled"
+    assert dialog.view.status.text() == "已取消导出 Excel，没有写入文件。"
+    assert not list(tmp_path.glob("取消.xlsx*")) and _no_progress_box_left()
 
 
 def test_screening_exports_to_excel_as_numbers(qtbot, bureau, tmp_path, save_as):
