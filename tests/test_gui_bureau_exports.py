@@ -9,6 +9,7 @@ The save dialog is monkeypatched (it is the system's, modal); everything else is
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -50,9 +51,11 @@ def save_as(monkeypatch):
     """The save dialog answers with the next path given; the titles it was opened with are kept."""
     asked: list[str] = []
     answers: list[str] = []
+    suggested: list[str] = []  # the file names the dialog opened with
 
-    def save_name(parent, title, *args, **kwargs):
+    def save_name(parent, title, where="", *args, **kwargs):
         asked.append(title)
+        suggested.append(Path(where).name)
         return (answers.pop(0) if answers else ""), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
@@ -60,6 +63,7 @@ def save_as(monkeypatch):
     def answer(*paths) -> list[str]:
         answers.extend(str(path) for path in paths)
         return asked
+    answer.suggested = suggested
     return answer
 
 
@@ -149,6 +153,7 @@ def test_every_print_button_prints_without_crashing(qtbot, bureau, tmp_path, sav
     qtbot.mouseClick(unit.view.print_button, Qt.MouseButton.LeftButton)
     _finished(qtbot, unit.view)
     assert (tmp_path / "unit.pdf").read_bytes().startswith(b"%PDF") and _no_progress_box_left()
+    assert save_as.suggested[:2] == ["2023年全部 5 个单位汇总表.pdf", "500_测试局_2023年部门预算.pdf"]
 
     screening = bureau.screening_view
     bureau.bureau_tabs.setCurrentWidget(screening)

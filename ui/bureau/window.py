@@ -113,7 +113,9 @@ class FormsView(QWidget):
             def work(target: Path, progress) -> int:
                 return build_document(source, target, fingerprint=existing_fingerprint(source.unit.code),
                                       progress=progress).pages
-        job = print_to_pdf(self, "打印为 PDF", f"{source.year}年{self.heading.text()}.pdf", work, self.status, path)
+        name = (f"{source.year}年{source.title}表.pdf" if isinstance(source, Consolidation)
+                else f"{source.unit.code}_{source.unit.name}_{source.year}年部门预算.pdf")
+        job = print_to_pdf(self, "打印为 PDF", name, work, self.status, path)
         self.job = job or self.job
 
     def export_excel(self, path: str | None = None) -> None:
