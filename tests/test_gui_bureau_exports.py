@@ -232,6 +232,19 @@ def test_screening_exports_to_excel_as_numbers(qtbot, bureau, tmp_path, save_as)
     assert screening.file_status.text() == f"已导出到 {tmp_path / '筛查.xlsx'}"
 
 
+def test_a_long_path_beside_the_buttons_does_not_widen_the_window(qtbot, bureau, tmp_path, save_as):
+    screening = bureau.screening_view
+    bureau.bureau_tabs.setCurrentWidget(screening)
+    qtbot.waitUntil(lambda: screening.result is not None, timeout=120000)
+    widest = bureau.minimumSizeHint().width()
+    target = tmp_path / ("筛查结果" + "a" * 200 + ".xlsx")
+    save_as(target)
+    qtbot.mouseClick(screening.excel_button, Qt.MouseButton.LeftButton)
+    _finished(qtbot, screening)
+    assert screening.file_status.text() == f"已导出到 {target}" and screening.file_status.toolTip() == f"已导出到 {target}"
+    assert bureau.minimumSizeHint().width() <= widest
+
+
 def test_print_preview_of_a_unit_shows_its_pages_and_prints_to_pdf(qtbot, bureau, tmp_path, save_as):
     bureau.table.setCurrentCell(0, 0)
     unit = bureau.view_unit()

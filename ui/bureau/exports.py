@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QSizePolicy, QWidget
 
 from app.base.errors import BudgetDeskError, Cancelled
 from app.base.progress import Progress
@@ -31,6 +31,16 @@ log = logging.getLogger(__name__)
 FOLDER_SETTING = "bureau/export_folder"
 EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
 PDF_FILTER = "PDF 文件 (*.pdf)"
+
+
+def file_status_label(parent: QWidget, name: str) -> QLabel:
+    """The line beside the buttons saying where the last file went, or why it was not written. A long path
+    must not make the window wider than the screen: the label takes the room there is (the whole text is
+    its tooltip)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
 
 
 def ask_target(parent: QWidget, title: str, file_name: str, file_filter: str, suffix: str) -> Path | None:
@@ -68,7 +78,7 @@ def write_file(parent: QWidget, title: str, target: Path, work: Callable[[Progre
     def done(result: Any) -> None:
         log.info("%s: %s", title, target)
         status.setText(done_text(result))
-        status.setToolTip(str(target))
+        status.setToolTip(status.text())
 
     def failed(exc: BaseException) -> None:
         if not isinstance(exc, BudgetDeskError | OSError):
@@ -78,6 +88,7 @@ def write_file(parent: QWidget, title: str, target: Path, work: Callable[[Progre
         log.warning("%s %s not written: %s", title, target, exc)
         status.setStyleSheet("" if isinstance(exc, Cancelled) else ERROR_STYLE)
         status.setText(failure_message(title, target, exc))
+        status.setToolTip(status.text())
 
     return run_job(parent, title, work, done, on_error=failed)
 
@@ -147,5 +158,5 @@ def open_unit_preview(parent: QWidget, dataset):
     return dialog
 
 
-__all__ = ["ask_target", "export_consolidation_excel", "export_screening_excel", "open_unit_preview", "print_to_pdf",
+__all__ = ["ask_target", "file_status_label", "export_consolidation_excel", "export_screening_excel", "open_unit_preview", "print_to_pdf",
            "write_file"]

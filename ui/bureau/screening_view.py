@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
 from app.domain.quantities import quantity_def
-from ui.bureau.exports import export_screening_excel, print_to_pdf
+from ui.bureau.exports import export_screening_excel, file_status_label, print_to_pdf
 from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
@@ -87,9 +87,8 @@ class ScreeningView(QWidget):
         self.summary = QLabel("", self)
         self.summary.setObjectName("screening_summary")
         top.addWidget(self.summary, 1)
-        self.file_status = QLabel("", self)  # where the last file went, or why it was not written
-        self.file_status.setObjectName("screening_file_status")
-        top.addWidget(self.file_status)
+        self.file_status = file_status_label(self, "screening_file_status")
+        top.addWidget(self.file_status, 1)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.outliers = _table("screening_outliers", OUTLIER_HEADERS, splitter)

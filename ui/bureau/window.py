@@ -50,7 +50,7 @@ from app.exchange.signing import existing_fingerprint
 from app.printing import build_document
 from ui.bureau.comments import BureauCommentsPanel
 from ui.bureau.dashboard_view import add_bureau_tabs
-from ui.bureau.exports import export_consolidation_excel, open_unit_preview, print_to_pdf
+from ui.bureau.exports import export_consolidation_excel, file_status_label, open_unit_preview, print_to_pdf
 from ui.bureau.form_table import RIGHT, FormViewTable, read_only_item
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.tree import install_tree
@@ -78,9 +78,7 @@ class FormsView(QWidget):
         self.heading = QLabel(heading, self)
         self.heading.setObjectName("forms_heading")
         top.addWidget(self.heading, 1)
-        self.status = QLabel(self)  # where the last file went, or why it was not written
-        self.status.setObjectName("forms_status")
-        self.status.setWordWrap(True)
+        self.status = file_status_label(self, "forms_status")
         top.addWidget(self.status, 1)
         if isinstance(source, Consolidation):
             self.excel_button = QPushButton("导出 Excel…", self)
