@@ -179,15 +179,28 @@ def test_a_file_that_cannot_be_written_is_a_sentence(qtbot, bureau, tmp_path, sa
     assert not (tmp_path / "no-such-folder").exists()
 
 
-def test_cancel_in_the_progress_box_writes_nothing(qtbot, bureau, tmp_path, save_as):
-    """取消 (the progress box's own cancel) right after the click: no file, a sentence, no box left behind."""
+def test_cancel_in_the_progress_box_writes_nothing(qtbot, bureau, tmp_path, save_as, monkeypatch):
+    """取消 (the progress box's own cancel) while the export runs: no file, a sentence, no box left behind."""
+    import threading
+
+    import ui.bureau.exports as exports
+
+    real_export, cancelled = exports.export_consolidation, threading.Event()
+
+    def export_after_cancel(*args, **kwargs):
+        # the worker waits for the click, so the test does not race a fast export on a busy machine
+        assert cancelled.wait(60)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "export_consolidation", export_after_cancel)
     dialog = _consolidation_view(qtbot, bureau)
     save_as(tmp_path / "取消.xlsx")
     qtbot.mouseClick(dialog.view.excel_button, Qt.MouseButton.LeftButton)
     job = dialog.view.job
     cancel = job.dialog.findChild(QPushButton)
     assert cancel.text() == "取消"
-    cancel.click()  # the box's own button (it shows after 300 ms); the export is still planning its sheets
+    cancel.click()  # the box's own button (it shows after 300 ms)
+    cancelled.set()
     qtbot.waitUntil(lambda: job.outcome is not None, timeout=120000)
     assert job.outcome == "cancelled"
     assert dialog.view.status.text() == "已取消导出 Excel，没有写入文件。"
