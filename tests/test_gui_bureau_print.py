@@ -25,4 +25,4 @@ def test_print_button_asks_where_and_prints(qtbot, seed_dataset, tmp_path, monke
     qtbot.waitUntil(lambda: getattr(view, "job", None) is not None and view.job.outcome is not None, timeout=120000)
     assert asked == ["打印为 PDF"]
     assert target.read_bytes().startswith(b"%PDF")
-    assert view.heading.toolTip().startswith(f"已打印到 {target}")
+    assert view.status.text().startswith(f"已打印到 {target}：共 ")

@@ -85,7 +85,7 @@ def test_screening_tab_lists_the_planted_outliers_and_prints(qtbot, store, tmp_p
     target = tmp_path / "screen.pdf"
     view.print_pdf(str(target))
     qtbot.waitUntil(lambda: view.job.outcome is not None, timeout=120000)
-    assert target.read_bytes().startswith(b"%PDF") and "已打印到" in view.summary.text()
+    assert target.read_bytes().startswith(b"%PDF") and "已打印到" in view.file_status.text()
 
 
 def test_a_bad_threshold_file_is_a_message_not_a_traceback(qtbot, store, tmp_path, bureau_window, monkeypatch):

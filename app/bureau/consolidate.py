@@ -154,13 +154,23 @@ def consolidation_json(result: Consolidation) -> dict:
             "forms": forms}
 
 
-def print_consolidation(result: Consolidation, target) -> int:
+def export_consolidation(result: Consolidation, target, *, progress: Progress | None = None):
+    """The 汇总 as an xlsx workbook (the command line's ``--out`` and the window's 导出 Excel…): the nine form
+    sheets of summed values, no project part. Returns the path written."""
+    # openpyxl is loaded only when a 汇总 is exported
+    from app.exchange.excel.export import ExportSource, export_workbook
+
+    return export_workbook(ExportSource(result.workbook, result.unit, result.year, result.money_unit), target,
+                           progress=progress)
+
+
+def print_consolidation(result: Consolidation, target, *, progress: Progress | None = None) -> int:
     """The nine tables of the 汇总 through the existing form printing; returns the page count."""
     # reportlab is loaded only when the 汇总 is printed
     from app.printing import build_document
 
-    printed = build_document(result, target, forms=[form.id for form in all_forms()], contents=True)
+    printed = build_document(result, target, forms=[form.id for form in all_forms()], contents=True, progress=progress)
     return printed.pages
 
 
-__all__ = ["Consolidation", "consolidate", "consolidation_json", "print_consolidation"]
+__all__ = ["Consolidation", "consolidate", "consolidation_json", "export_consolidation", "print_consolidation"]

@@ -464,6 +464,24 @@ def department_codes(store, department: str) -> list[str]:
     return codes
 
 
+def department_returnable(store, department: str, year: int) -> list[str]:
+    """The units a 整体退回 of ``department`` would return (its 本级 and 所属单位 that are 已上报 now);
+    refused when it has no 所属单位 or none is 已上报 — checked before the officer is asked for a reason."""
+    codes = department_codes(store, department)
+    if len(codes) == 1:
+        raise ConflictError(f"{department} 没有所属单位；退回单个单位请不带 --with-units。")
+    submitted = []
+    for code in codes:
+        try:
+            if store.dataset_info(code, year).status == "submitted":
+                submitted.append(code)
+        except NotFoundError:
+            continue
+    if not submitted:
+        raise ConflictError(f"部门 {department} 及其所属单位的 {year} 年度预算都不是已上报状态，无需退回。")
+    return submitted
+
+
 def return_department(store, department: str, year: int, reason: str) -> list[str]:
     """退回 the 部门 and every unit under it that is 已上报, with one reason, in one transaction;
     each unit's 退回 is audited as a single one is, and the whole-部门 退回 once more. Returns the codes."""
@@ -471,18 +489,7 @@ def return_department(store, department: str, year: int, reason: str) -> list[st
     reason = (reason or "").strip()
     if not reason:
         raise InputError("退回必须写明原因（--reason）。")
-    codes = department_codes(store, department)
-    if len(codes) == 1:
-        raise ConflictError(f"{department} 没有所属单位；退回单个单位请不带 --with-units。")
-    submitted = []
-    for code in codes:
-        try:
-            if store.open_dataset(code, year).status == "submitted":
-                submitted.append(code)
-        except NotFoundError:
-            continue
-    if not submitted:
-        raise ConflictError(f"部门 {department} 及其所属单位的 {year} 年度预算都不是已上报状态，无需退回。")
+    submitted = department_returnable(store, department, year)
     with store.transaction():
         for code in submitted:
             standing.return_dataset(store, code, year, reason)
@@ -492,6 +499,7 @@ def return_department(store, department: str, year: int, reason: str) -> list[st
     return submitted
 
 
-__all__ = ["Department", "DepartmentPackageResult", "TreeNode", "consolidation_differences", "export_department_package",
+__all__ = ["Department", "DepartmentPackageResult", "TreeNode", "consolidation_differences", "department_returnable",
+           "export_department_package",
            "import_department", "return_department", "tree", "tree_json", "verify_department"]
 

@@ -86,6 +86,18 @@ def overview(store: Store, year: int) -> list[OverviewRow]:
     return rows
 
 
+def _not_submitted(unit_code: str, unit_name: str, year: int) -> str:
+    return f"单位 {unit_code} {unit_name} 的 {year} 年度预算不是已上报状态，无需退回。"
+
+
+def check_returnable(store: Store, unit_code: str, year: int) -> None:
+    """Refuse a 退回 before anything is asked: the dataset must be 已上报 as stored now (another officer or
+    a new import may have changed it since the list was read)."""
+    info = store.dataset_info(unit_code, year)
+    if info.status != "submitted":
+        raise ConflictError(_not_submitted(unit_code, info.unit_name, year))
+
+
 def return_dataset(store: Store, unit_code: str, year: int, reason: str) -> None:
     """退回: the dataset goes back to 编制中 with the bureau's written reason (recorded and audited)."""
     reason = (reason or "").strip()
@@ -95,7 +107,7 @@ def return_dataset(store: Store, unit_code: str, year: int, reason: str) -> None
         raise InputError("退回原因不能超过 2000 字。")
     dataset = store.open_dataset(unit_code, year)
     if dataset.status != "submitted":
-        raise ConflictError(f"单位 {unit_code} {dataset.unit.name} 的 {year} 年度预算不是已上报状态，无需退回。")
+        raise ConflictError(_not_submitted(unit_code, dataset.unit.name, year))
     with store.transaction():  # the status, its audit row and the receipt's 退回: one commit
         dataset.set_status("draft", reason=f"退回：{reason}")  # audited by the core
         now = now_utc(whole_seconds=True)

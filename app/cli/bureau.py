@@ -95,6 +95,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from app.bureau.consolidate import (  # deferred: SQLAlchemy
         consolidate,
         consolidation_json,
+        export_consolidation,
         print_consolidation,
     )
 
@@ -106,10 +107,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     store = open_store(args)
     result = consolidate(store, args.year, units=units, parent=args.parent)
     if args.out:
-        from app.exchange.excel.export import ExportSource, export_workbook  # deferred: openpyxl
-
-        # The 汇总 is a workbook of summed values: the form sheets, no project part.
-        export_workbook(ExportSource(result.workbook, result.unit, result.year, result.money_unit), Path(args.out))
+        export_consolidation(result, Path(args.out))
         print(f"已导出汇总表到 {args.out}", file=sys.stderr)
     if args.pdf:
         pages = print_consolidation(result, Path(args.pdf))

@@ -1,17 +1,15 @@
 """财政局 筛查 tab: ``app.bureau.screening`` in the window — the outliers to follow up (unit, 指标, 本年,
-上年/中位数, 偏离, 阈值, 跟进) and every unit's growth and shares, with 打印为 PDF. Screening and
+上年/中位数, 偏离, 阈值, 跟进) and every unit's growth and shares, with 打印为 PDF… and 导出 Excel…. Screening and
 printing run off the GUI thread (``ui.common.jobs.run_job``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
 from app.domain.quantities import quantity_def
+from ui.bureau.exports import export_screening_excel, file_status_label, print_to_pdf
 from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
@@ -78,11 +77,18 @@ class ScreeningView(QWidget):
         self.print_button = QPushButton("打印为 PDF…", self)
         self.print_button.setObjectName("screening_print")
         self.print_button.setEnabled(False)
-        self.print_button.clicked.connect(lambda: self.print_pdf())
+        self.print_button.clicked.connect(lambda: self.print_pdf())  # clicked(bool) must not fill path
         top.addWidget(self.print_button)
+        self.excel_button = QPushButton("导出 Excel…", self)
+        self.excel_button.setObjectName("screening_excel")
+        self.excel_button.setEnabled(False)
+        self.excel_button.clicked.connect(lambda: self.export_excel())
+        top.addWidget(self.excel_button)
         self.summary = QLabel("", self)
         self.summary.setObjectName("screening_summary")
         top.addWidget(self.summary, 1)
+        self.file_status = file_status_label(self, "screening_file_status")
+        top.addWidget(self.file_status, 1)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.outliers = _table("screening_outliers", OUTLIER_HEADERS, splitter)
@@ -144,6 +150,7 @@ class ScreeningView(QWidget):
             for column, cell in enumerate(cells):
                 self.units.setItem(number, column, cell)
         self.print_button.setEnabled(True)
+        self.excel_button.setEnabled(True)
         self.summary.setText(f"{result.year} 年度：筛查 {len(result.units)} 个单位（同组：{result.peers_name}），"
                              f"需跟进 {len(result.outliers)} 项")
 
@@ -151,14 +158,14 @@ class ScreeningView(QWidget):
         result = self.result
         if result is None:
             return
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(self, "打印筛查结果", f"{result.year}年度部门预算筛查结果.pdf",
-                                                        "PDF 文件 (*.pdf)")
-            if not path:
-                return
-        target = Path(path)
-        self.job = run_job(self, "打印筛查结果", lambda progress: print_screening(result, target),
-                           lambda pages: self.summary.setText(f"已打印到 {target}：共 {pages} 页"))
+        self.job = print_to_pdf(self, "打印筛查结果", f"{result.year}年度部门预算筛查结果.pdf",
+                                lambda target, _progress: print_screening(result, target), self.file_status,
+                                path) or self.job
+
+    def export_excel(self, path: str | None = None) -> None:
+        """The outliers and every unit's measures as an xlsx workbook (numbers, not text)."""
+        if self.result is not None:
+            self.job = export_screening_excel(self, self.result, self.file_status, path) or self.job
 
 
 __all__ = ["ScreeningView"]

@@ -31,11 +31,12 @@ from app.bureau.hierarchy import (
     ROLE_NAMES,
     TreeNode,
     default_file_name,
+    department_returnable,
     export_department_package,
     return_department,
     tree,
 )
-from app.bureau.standing import return_dataset
+from app.bureau.standing import check_returnable, return_dataset
 from ui.common.jobs import quiet, run_job
 
 TREE_COLUMNS = ["部门 / 单位", "类别", "状态", "接收时间（UTC）", "错误", "提示", "总计", "金额单位", "说明"]
@@ -178,8 +179,20 @@ class BureauTreePanel(QWidget):
             return
         window.view_unit()
 
+    def _returnable(self, check) -> bool:
+        """退回 is refused before a reason is asked when nothing there is 已上报 (as stored now)."""
+        try:
+            check()
+        except BudgetDeskError as exc:
+            QMessageBox.warning(self, "不能退回", str(exc))
+            return False
+        return True
+
     def _reason(self, text: str) -> str | None:
         reason, ok = QInputDialog.getMultiLineText(self, "退回", text + "\n请写明退回原因（单位将看到）：")
+        if ok and not reason.strip():
+            QMessageBox.warning(self, "不能退回", "退回必须写明原因，单位将看到它。没有退回。")
+            return None
         return reason if ok else None
 
     def return_selected(self, reason: str | None = None) -> None:
@@ -188,6 +201,8 @@ class BureauTreePanel(QWidget):
             return
         code, year = selected[0], self.window_.year.value()
         if reason is None:
+            if not self._returnable(lambda: check_returnable(self.window_.store, code, year)):
+                return
             reason = self._reason(f"退回 {code} 的 {year} 年度预算。")
             if reason is None:
                 return
@@ -204,6 +219,11 @@ class BureauTreePanel(QWidget):
             return
         code, year = selected[0], self.window_.year.value()
         if reason is None:
+            if not any(node.code == code and node.children for node in self.tree.nodes):
+                QMessageBox.information(self, "不是部门", f"{code} 没有所属单位；请用“退回所选单位…”。")
+                return
+            if not self._returnable(lambda: department_returnable(self.window_.store, code, year)):
+                return
             reason = self._reason(f"整体退回部门 {code} 的 {year} 年度预算：本级和全部已上报的所属单位。")
             if reason is None:
                 return

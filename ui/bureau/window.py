@@ -38,18 +38,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.base.errors import BudgetDeskError, ConflictError
+from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
 from app.bureau.intake import BatchResult, import_packages
-from app.bureau.standing import OverviewRow, overview, return_dataset
+from app.bureau.standing import OverviewRow, check_returnable, overview, return_dataset
 from app.domain.forms import all_forms
 from app.exchange.package.trust import trust_key, trusted_keys
 from app.exchange.signing import existing_fingerprint
 from app.printing import build_document
 from ui.bureau.comments import BureauCommentsPanel
 from ui.bureau.dashboard_view import add_bureau_tabs
+from ui.bureau.exports import export_consolidation_excel, file_status_label, open_unit_preview, print_to_pdf
 from ui.bureau.form_table import RIGHT, FormViewTable, read_only_item
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.tree import install_tree
@@ -64,16 +65,31 @@ ERROR_COLOR = ERROR_QCOLOR  # one place for shared styles (ui/common/style.py)
 
 
 class FormsView(QWidget):
-    """Tabs of the nine official tables of a dataset or a 汇总, with 打印 to PDF."""
+    """Tabs of the nine official tables of a dataset or a 汇总, with 打印为 PDF… — and 导出 Excel… for a 汇总,
+    打印预览… for a unit (``ui.bureau.exports``)."""
 
     def __init__(self, source, heading: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.source = source
+        self.job = None
+        self.preview = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.heading = QLabel(heading, self)
         self.heading.setObjectName("forms_heading")
         top.addWidget(self.heading, 1)
+        self.status = file_status_label(self, "forms_status")
+        top.addWidget(self.status, 1)
+        if isinstance(source, Consolidation):
+            self.excel_button = QPushButton("导出 Excel…", self)
+            self.excel_button.setObjectName("export_excel")
+            self.excel_button.clicked.connect(lambda: self.export_excel())  # clicked(bool) must not fill path
+            top.addWidget(self.excel_button)
+        else:
+            self.preview_button = QPushButton("打印预览…", self)
+            self.preview_button.setObjectName("print_preview")
+            self.preview_button.clicked.connect(lambda: self.print_preview())
+            top.addWidget(self.preview_button)
         self.print_button = QPushButton("打印为 PDF…", self)
         self.print_button.setObjectName("print_pdf")
         # clicked(bool) would fill print_pdf's path with False: the button always asks where to save
@@ -87,19 +103,27 @@ class FormsView(QWidget):
         layout.addWidget(self.tabs)
 
     def print_pdf(self, path: str | None = None) -> None:
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(self, "打印为 PDF", f"{self.source.year}年{self.heading.text()}.pdf",
-                                                        "PDF 文件 (*.pdf)")
-            if not path:
-                return
         source = self.source
         if isinstance(source, Consolidation):
-            def work(progress):
-                return print_consolidation(source, Path(path))
+            def work(target: Path, progress) -> int:
+                return print_consolidation(source, target, progress=progress)
         else:
-            def work(progress):
-                return build_document(source, Path(path), fingerprint=existing_fingerprint(source.unit.code)).pages
-        self.job = run_job(self, "打印", work, lambda pages: self.heading.setToolTip(f"已打印到 {path}：共 {pages} 页"))
+            def work(target: Path, progress) -> int:
+                return build_document(source, target, fingerprint=existing_fingerprint(source.unit.code),
+                                      progress=progress).pages
+        name = (f"{source.year}年{source.title}表.pdf" if isinstance(source, Consolidation)
+                else f"{source.unit.code}_{source.unit.name}_{source.year}年部门预算.pdf")
+        job = print_to_pdf(self, "打印为 PDF", name, work, self.status, path)
+        self.job = job or self.job
+
+    def export_excel(self, path: str | None = None) -> None:
+        """汇总 only: the same workbook as ``budgetdesk consolidate --out``."""
+        self.job = export_consolidation_excel(self, self.source, self.status, path) or self.job
+
+    def print_preview(self):
+        """A unit only: its printed pages, read only, with 打印… and 打印为 PDF…."""
+        self.preview = open_unit_preview(self, self.source)
+        return self.preview
 
 
 class FormsDialog(QDialog):
@@ -118,6 +142,7 @@ class FormsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(1100, 700)
+        fit_on_screen(self)  # 700 px and a title bar do not fit every office laptop
 
 
 class ConsolidateDialog(QDialog):
@@ -413,26 +438,33 @@ class BureauWindow(QMainWindow):
 
     def return_unit(self, reason: str | None = None, out: str | None = None) -> None:
         """退回 with a reason; asked interactively, it also saves the signed 退回 file (.bdr: the reason
-        and the open 批注) for the unit. ``out`` names that file without asking."""
+        and the open 批注) for the unit. ``out`` names that file without asking. In this order: the unit
+        must be 已上报 now (else a message, nothing asked), then the reason, then the file."""
         row = self._current()
         if row is None:
             return
         if reason is None:
+            try:
+                check_returnable(self.store, row.unit_code, row.year)
+            except BudgetDeskError as exc:
+                QMessageBox.warning(self, "不能退回", str(exc))
+                return
             reason, ok = QInputDialog.getMultiLineText(self, "退回", f"退回 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算。\n"
                                                                       "请写明退回原因（单位将看到）：")
             if not ok:
                 return
-            if row.status == "submitted" and reason.strip():
-                folder = self.settings.value("bureau/folder", "")
-                out, _filter = QFileDialog.getSaveFileName(
-                    self, "保存退回文件（交给单位导入）", str(Path(folder) / default_return_name(row.unit_code, row.year)),
-                    "BudgetDesk 退回文件 (*.bdr)")
-                if not out:
-                    return
+            if not reason.strip():
+                QMessageBox.warning(self, "不能退回", "退回必须写明原因，单位将看到它。没有退回。")
+                return
+            folder = self.settings.value("bureau/folder", "")
+            out, _filter = QFileDialog.getSaveFileName(
+                self, "保存退回文件（交给单位导入）", str(Path(folder) / default_return_name(row.unit_code, row.year)),
+                "BudgetDesk 退回文件 (*.bdr)")
+            if not out:
+                return
         try:
             if out:
-                if row.status != "submitted":
-                    raise ConflictError(f"单位 {row.unit_code} {row.unit_name} 的 {row.year} 年度预算不是已上报状态，无需退回。")
+                check_returnable(self.store, row.unit_code, row.year)  # as stored now, not as the list last read it
                 write_return(self.store, row.unit_code, row.year, reason, out)
             return_dataset(self.store, row.unit_code, row.year, reason)
         except BudgetDeskError as exc:
