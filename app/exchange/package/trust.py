@@ -81,12 +81,22 @@ def check_trust(store: Store, package: VerifiedPackage) -> bool:
         if current is None:
             return True
         if current.fingerprint != package.fingerprint:
-            raise ConflictError(
-                f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
-                f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
-                "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
-                f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+            raise KeyMismatchError(package, current.fingerprint)
     return False
+
+
+class KeyMismatchError(ConflictError):
+    """A package signed by another key than the one registered for its unit: nothing was written.
+    The message names the command line's way out; a window says it in its own words from the fields."""
+
+    def __init__(self, package: VerifiedPackage, registered: str) -> None:
+        super().__init__(
+            f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
+            f"{package.unit_code} 的密钥（指纹 {registered}）不一致，未导入。\n"
+            "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
+            f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+        self.unit_code, self.unit_name = package.unit_code, package.unit_name
+        self.fingerprint, self.registered = package.fingerprint, registered
 
 
 class UntrustedKeyError(ConflictError):
