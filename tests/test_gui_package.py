@@ -65,8 +65,8 @@ def test_bureau_folder_import_with_a_refused_package_overview_return_consolidate
     assert window.table.rowCount() == 2
     assert [window.table.item(r, 0).text() for r in range(2)] == ["101", "102"]
     assert window.table.item(1, 8).text() == "2,413.30" and window.table.item(0, 3).text() == "已上报"
-    assert "成功 2 个，未导入 1 个" in window.problem_title.text()
-    assert "103.bdp" in window.problem_list.item(0).text() and "不完整" in window.problem_list.item(0).text()
+    assert "成功 2 个。1 个数据包未导入：文件损坏 1" in window.folder_import.heading.text()
+    assert "不完整" in window.folder_import.refusal_item("103.bdp").text(2)
 
     window.table.selectRow(0)
     dialog = window.view_unit()
