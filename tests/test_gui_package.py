@@ -133,9 +133,10 @@ def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, box
     type_text(qtbot, dialog.fingerprint, "0123 4567 89ab cdef")
     dialog.accept()
     assert boxes[-1][0] == "warning" and "已登记密钥" in boxes[-1][2]  # re-issue must be explicit
+    assert "更换已登记的密钥" in boxes[-1][2] and "--" not in boxes[-1][2]  # the dialog's words (issue 29)
     dialog.replace.setChecked(True)
     dialog.accept()
-    assert "原因" in boxes[-1][2]
+    assert "原因" in boxes[-1][2] and "--reason" not in boxes[-1][2]
     type_text(qtbot, dialog.reason, "原电脑损坏，密钥丢失")
     dialog.accept()
     assert not dialog.isVisible()

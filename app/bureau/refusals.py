@@ -17,7 +17,7 @@ from app.bureau.receipt import AlreadyReceivedError, OlderPackageError
 from app.exchange.document_diff import DocumentDiff
 from app.exchange.interchange import UnresolvedFindingsError
 from app.exchange.package.reader import VerifiedPackage
-from app.exchange.package.trust import KeyMismatchError, UntrustedKeyError
+from app.exchange.package.trust import KeyMismatchError, KeyRegisteredError, UntrustedKeyError
 from app.store.importing import ImportedByOtherError
 
 # The kinds in the order the window lists them (what the officer can act on first).
@@ -136,6 +136,8 @@ def counted(refusals: list[Refusal]) -> list[tuple[str, list[Refusal]]]:
 
 
 def window_words(exc: BaseException) -> str:
-    """A refusal of one package (导入单个数据包) as the window says it: no command-line options."""
+    """A refusal (导入单个数据包, 登记密钥) as the window says it: no command-line options."""
+    if isinstance(exc, KeyRegisteredError):
+        return exc.window_text
     refusal = describe(Path(""), exc)
     return str(exc) if refusal.kind in (OTHER, DAMAGED, UNREADABLE, NO_PARENT) else refusal.detail

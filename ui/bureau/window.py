@@ -40,6 +40,7 @@ from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
 from app.bureau.intake import BatchResult
+from app.bureau.refusals import window_words
 from app.bureau.standing import OverviewRow, overview, return_dataset
 from app.domain.forms import all_forms
 from app.exchange.package.trust import trust_key, trusted_keys
@@ -191,7 +192,7 @@ class TrustDialog(QDialog):
             trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
                       reason=self.reason.text())
         except BudgetDeskError as exc:
-            QMessageBox.warning(self, "未登记", str(exc))
+            QMessageBox.warning(self, "未登记", window_words(exc))  # no command-line options in the window
             return
         super().accept()
 

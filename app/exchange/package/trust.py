@@ -60,9 +60,11 @@ def trust_key(store: Store, unit_code: str, fingerprint_text: str, *, replace: b
         if current is not None and current.fingerprint == fingerprint:
             return fingerprint
         if current is not None and not replace:
-            raise ConflictError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。")
+            raise KeyRegisteredError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。",
+                                     f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；如要更换，请勾选“更换已登记的密钥”并写明原因。")
         if current is not None and not reason:
-            raise InputError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。")
+            raise KeyRegisteredError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。",
+                                     "更换单位密钥必须写明原因，例如：原电脑损坏，密钥丢失。")
         now = now_utc(whole_seconds=True)
         if current is not None:
             current.status, current.revoked_at, current.revoked_reason = "revoked", now, reason
@@ -83,6 +85,15 @@ def check_trust(store: Store, package: VerifiedPackage) -> bool:
         if current.fingerprint != package.fingerprint:
             raise KeyMismatchError(package, current.fingerprint)
     return False
+
+
+class KeyRegisteredError(ConflictError):
+    """登记 refused: the unit has a key already (更换 needs to be asked for, with a reason). ``window_text``
+    says it with the dialog's words instead of the command line's options."""
+
+    def __init__(self, message: str, window_text: str) -> None:
+        super().__init__(message)
+        self.window_text = window_text
 
 
 class KeyMismatchError(ConflictError):
