@@ -248,7 +248,7 @@ def test_the_preview_shows_what_refuses_replace_before_it_is_pressed(qtbot, stor
     assert dialog.frameGeometry().height() <= screen.height()
 
 
-def test_a_long_refusal_fits_on_the_screen(qtbot, store, tmp_path, settings, monkeypatch):
+def test_a_long_refusal_fits_on_the_screen(qtbot, store, tmp_path, settings, boxes):
     """覆盖 confirmed anyway (a test's ``ask``): the refusal's long list goes under 详细信息, the box fits."""
     intake.import_package(store, make_package(tmp_path / "held.bdp", seed_document()), backup=False)
     unready = seed_document(scale=2)
@@ -259,6 +259,7 @@ def test_a_long_refusal_fits_on_the_screen(qtbot, store, tmp_path, settings, mon
     qtbot.waitUntil(lambda: getattr(window, "refusal_box", None) is not None and window.refusal_box.isVisible(),
                     timeout=120000)
     box = window.refusal_box
+    assert not boxes  # not the plain box (its height grows with the text)
     assert "审核问题未处理" in box.text() and len(box.detailedText().splitlines()) > len(box.text().splitlines())
     screen = QGuiApplication.primaryScreen().availableGeometry()
     assert box.sizeHint().height() <= screen.height()
