@@ -88,7 +88,7 @@ def claim_trust(store: Store, package: VerifiedPackage, trust_fingerprints: Iter
                 session.flush()
                 return row.id
             if current.fingerprint != package.fingerprint:
-                raise KeyMismatchError(package, current.fingerprint)
+                raise KeyMismatchError.of(package, current.fingerprint)
             if not current.public_key:
                 current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
             return None

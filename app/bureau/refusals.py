@@ -17,7 +17,12 @@ from app.bureau.receipt import AlreadyReceivedError, OlderPackageError
 from app.exchange.document_diff import DocumentDiff
 from app.exchange.interchange import UnresolvedFindingsError
 from app.exchange.package.reader import VerifiedPackage
-from app.exchange.package.trust import KeyMismatchError, KeyRegisteredError, UntrustedKeyError
+from app.exchange.package.trust import (
+    KeyMismatchError,
+    KeyRegisteredError,
+    ReasonRequiredError,
+    UntrustedKeyError,
+)
 from app.store.importing import ImportedByOtherError
 
 # The kinds in the order the window lists them (what the officer can act on first).
@@ -64,9 +69,9 @@ class Refusal:
 class ExistingDatasetError(ConflictError):
     """The unit and year are held already and the import did not replace them: ``diff`` is the difference."""
 
-    def __init__(self, message: str, diff: DocumentDiff) -> None:
+    def __init__(self, message: str, diff: DocumentDiff | None = None) -> None:
         super().__init__(message)
-        self.diff = diff
+        self.diff = diff or DocumentDiff()
 
 
 def describe(path: Path, exc: BaseException, package: VerifiedPackage | None = None,
@@ -89,6 +94,8 @@ def describe(path: Path, exc: BaseException, package: VerifiedPackage | None = N
         return refusal(UNTRUSTED_KEY, f"签名密钥第一次见到（指纹 {fingerprint}），本局尚未登记。",
                        f"签名密钥第一次见到（指纹 {fingerprint}），本局尚未登记，未导入。\n"
                        "请与该单位签字盖章的纸质材料上打印的指纹逐位核对；一致时点“登记密钥…”，登记后即导入这个数据包。")
+    if isinstance(exc, KeyMismatchError) and not exc.registered:  # re-worded for a department's package
+        return refusal(KEY_MISMATCH, text.split("\n")[0], text.split("如该单位")[0])
     if isinstance(exc, KeyMismatchError):
         return refusal(KEY_MISMATCH, f"签名密钥（指纹 {exc.fingerprint}）与登记的密钥（指纹 {exc.registered}）不一致。",
                        f"签名密钥（指纹 {exc.fingerprint}）与本局登记的单位 {exc.unit_code} 的密钥（指纹 {exc.registered}）"
@@ -111,7 +118,8 @@ def describe(path: Path, exc: BaseException, package: VerifiedPackage | None = N
         return refusal(OLDER, "数据包早于已接收的数据包：如确以它为准，请用“导入单个数据包”确认后导入。",
                        text.split("如确认")[0] + "\n如确以较早的数据包为准，请用“导入单个数据包…”并勾选确认后导入。")
     if isinstance(exc, UnresolvedFindingsError):
-        return refusal(OPEN_FINDINGS, f"数据包标记为已上报，但还有 {exc.count} 条审核问题未处理。", text)
+        return refusal(OPEN_FINDINGS, f"数据包标记为已上报，但还有 {exc.count} 条审核问题未处理。" if exc.count
+                       else text.split("\n")[0], text)
     if isinstance(exc, NotFoundError) and "上级单位" in text:
         return refusal(NO_PARENT, text)
     if package is None and isinstance(exc, BudgetDeskError):
@@ -137,7 +145,7 @@ def counted(refusals: list[Refusal]) -> list[tuple[str, list[Refusal]]]:
 
 def window_words(exc: BaseException) -> str:
     """A refusal (导入单个数据包, 登记密钥) as the window says it: no command-line options."""
-    if isinstance(exc, KeyRegisteredError):
+    if isinstance(exc, (KeyRegisteredError, ReasonRequiredError)):
         return exc.window_text
     refusal = describe(Path(""), exc)
     return str(exc) if refusal.kind in (OTHER, DAMAGED, UNREADABLE, NO_PARENT) else refusal.detail

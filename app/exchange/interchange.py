@@ -260,7 +260,7 @@ def _import_checked(store: Store, document: dict, *, replace: bool, source: str,
 class UnresolvedFindingsError(InputError):
     """A document marked 已上报 whose content does not pass 审核: ``count`` open findings."""
 
-    def __init__(self, message: str, count: int) -> None:
+    def __init__(self, message: str, count: int = 0) -> None:
         super().__init__(message)
         self.count = count
 
