@@ -264,3 +264,28 @@ def test_a_long_refusal_fits_on_the_screen(qtbot, store, tmp_path, settings, box
     screen = QGuiApplication.primaryScreen().availableGeometry()
     assert box.sizeHint().height() <= screen.height()
     box.close()
+
+
+def test_same_content_and_a_submitted_unit_say_so(qtbot, store, tmp_path, settings, boxes):
+    """A package with the data held already: 已存在（相同）, nothing to choose; 覆盖 of a unit held as 已上报 is
+    refused as 已上报 (退回 first), in the window's words."""
+    held, folder = tmp_path / "held", tmp_path / "usb"
+    held.mkdir()
+    folder.mkdir()
+    intake.import_package(store, make_package(held / "107.bdp", seed_document(code="107", name="测试单位107")),
+                          backup=False)
+    intake.import_package(store, make_package(held / "108.bdp", seed_document(code="108", name="测试单位108",
+                                                                              status="submitted")), backup=False)
+    make_package(folder / "107.bdp", seed_document(code="107", name="测试单位107"))
+    make_package(folder / "108.bdp", seed_document(code="108", name="测试单位108", scale=2))
+    window = _window(qtbot, store)
+    panel = _import(qtbot, window, folder)
+    assert "2 个数据包未导入：已存在（不同） 1，已存在（相同） 1" in panel.heading.text()
+    assert "无需导入" in panel.refusal_item("107.bdp").text(2)
+    panel.tree.topLevelItem(1).setExpanded(True)
+    assert panel.tree.findChild(QPushButton, "overwrite:107.bdp") is None  # nothing to choose for the same data
+    qtbot.mouseClick(panel.tree.findChild(QPushButton, "overwrite:108.bdp"), Qt.MouseButton.LeftButton)
+    _wait_job(qtbot, window)
+    qtbot.waitUntil(lambda: "已上报 1" in panel.heading.text(), timeout=10000)
+    line = panel.refusal_item("108.bdp").text(2)
+    assert "已上报" in line and "退回" in line and not COMMAND_LINE.search(panel.refusal_item("108.bdp").toolTip(2))
