@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QPushButton
 
 from app.bureau import intake
 from app.exchange.package import reader, trust
@@ -289,3 +289,27 @@ def test_same_content_and_a_submitted_unit_say_so(qtbot, store, tmp_path, settin
     qtbot.waitUntil(lambda: "已上报 1" in panel.heading.text(), timeout=10000)
     line = panel.refusal_item("108.bdp").text(2)
     assert "已上报" in line and "退回" in line and not COMMAND_LINE.search(panel.refusal_item("108.bdp").toolTip(2))
+
+
+@pytest.mark.confirm_keys
+def test_many_first_seen_keys_are_compared_in_a_scrolling_list(qtbot, store, tmp_path, settings, boxes, monkeypatch):
+    from ui.bureau import folder_import
+
+    monkeypatch.setattr(folder_import, "KEYS_IN_ONE_BOX", 1)  # (a real folder: more than ten)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: pytest.fail("a message box for a long list of keys"))
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    for code in ("301", "302"):
+        make_package(folder / f"{code}.bdp", seed_document(code=code, name=f"新单位{code}"))
+    window = _window(qtbot, store)
+    panel = _import(qtbot, window, folder)  # no box at once: the group's button
+    assert "2 个数据包未导入：未登记密钥 2" in panel.heading.text() and panel.trust_all_button.isVisible()
+    qtbot.mouseClick(panel.trust_all_button, Qt.MouseButton.LeftButton)
+    dialog = panel.fingerprint_dialog
+    listing = dialog.findChild(QPlainTextEdit, "fingerprint_list").toPlainText()
+    assert "单位 301 新单位301" in listing and "单位 302 新单位302" in listing
+    qtbot.mouseClick(dialog.findChild(QPushButton, "fingerprints_match"), Qt.MouseButton.LeftButton)
+    _wait_job(qtbot, window)
+    qtbot.waitUntil(lambda: not panel.result.refusals, timeout=10000)
+    assert sorted(info.unit_code for info in store.list_datasets()) == ["301", "302"]
+    assert "成功 2 个，未导入 0 个" in panel.heading.text()

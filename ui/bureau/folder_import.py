@@ -189,13 +189,18 @@ class FolderImportPanel(QWidget):
         keys = list(dict.fromkeys((refusal.unit_code, refusal.unit_name, refusal.fingerprint) for refusal in refusals))
         if not keys:
             return
-        if len(keys) <= KEYS_IN_ONE_BOX:
-            confirmed = confirm_fingerprints(self.window_, keys)
-        else:
-            confirmed = FingerprintListDialog(keys, self.window_).exec() == QDialog.DialogCode.Accepted
-        if confirmed:
+        def confirmed() -> None:
             self._again(refusals, "已登记密钥并导入", replace=self.replace,
                         trust_fingerprints=[fingerprint for _code, _name, fingerprint in keys])
+
+        if len(keys) <= KEYS_IN_ONE_BOX:
+            if confirm_fingerprints(self.window_, keys):
+                confirmed()
+            return
+        dialog = FingerprintListDialog(keys, self.window_)  # window-modal, not exec(): the loop stays the window's
+        dialog.accepted.connect(confirmed)
+        dialog.open()
+        self.fingerprint_dialog = dialog
 
     def register_key(self, refusal: Refusal):
         """登记密钥… from a refusal: a first-seen key is confirmed against the paper; a key other than the one
