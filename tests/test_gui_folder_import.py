@@ -92,6 +92,18 @@ def _texts(panel) -> list[str]:
     return out
 
 
+def _button(qtbot, panel, name: str, file: str) -> QPushButton:
+    """The choice ``name`` for the package ``file``: its row selected (clicked, as the officer does), the button
+    under the list."""
+    item = panel.refusal_item(file)
+    panel.tree.scrollToItem(item)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=panel.tree.visualItemRect(item).center())
+    assert panel.selected() == [item.data(0, Qt.ItemDataRole.UserRole)]
+    button = panel.findChild(QPushButton, f"{name}_selected")
+    assert button.isEnabled(), f"{name} not offered for {file}"
+    return button
+
+
 def _wait_job(qtbot, window):
     qtbot.waitUntil(lambda: window.job.outcome is not None, timeout=120000)
 
@@ -124,13 +136,13 @@ def test_overwrite_one_skip_another(qtbot, store, usb, settings, boxes):
     window = _window(qtbot, store)
     panel = _import(qtbot, window, usb)
     before_104, before_106 = _total(store, "104"), _total(store, "106")
-    overwrite = panel.tree.findChild(QPushButton, "overwrite:104.bdp")
-    assert overwrite is not None and overwrite.isVisible()
+    overwrite = _button(qtbot, panel, "overwrite", "104.bdp")
+    assert overwrite.isVisible()
     qtbot.mouseClick(overwrite, Qt.MouseButton.LeftButton)
     _wait_job(qtbot, window)
     qtbot.waitUntil(lambda: panel.refusal_item("104.bdp") is None, timeout=10000)
     assert _total(store, "104") != before_104  # the package's (doubled) figures now
-    qtbot.mouseClick(panel.tree.findChild(QPushButton, "skip:106.bdp"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_button(qtbot, panel, "skip", "106.bdp"), Qt.MouseButton.LeftButton)
     assert panel.refusal_item("106.bdp") is None and _total(store, "106") == before_106
     assert "2 个数据包未导入：密钥不符 1，文件损坏 1" in panel.heading.text()
     assert "已处理 2 个" in panel.heading.text()
@@ -153,7 +165,7 @@ def test_overwrite_all(qtbot, store, usb, settings, boxes):
 def test_merge_opens_the_package_difference_table_by_table(qtbot, store, usb, settings, boxes):
     window = _window(qtbot, store)
     panel = _import(qtbot, window, usb)
-    qtbot.mouseClick(panel.tree.findChild(QPushButton, "merge:104.bdp"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_button(qtbot, panel, "merge", "104.bdp"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(window, "resubmission_dialog", None) is not None
                     and window.resubmission_dialog.isVisible(), timeout=120000)
     dialog = window.resubmission_dialog
@@ -169,7 +181,7 @@ def test_register_a_changed_key_from_the_refusal_and_import(qtbot, store, usb, s
     window = _window(qtbot, store)
     panel = _import(qtbot, window, usb)
     new_fingerprint = reader.open_package(usb / "103.bdp").fingerprint
-    qtbot.mouseClick(panel.tree.findChild(QPushButton, "trust:103.bdp"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_button(qtbot, panel, "trust", "103.bdp"), Qt.MouseButton.LeftButton)
     dialog = window.trust_dialog
     assert dialog.isVisible() and dialog.unit.text() == "103" and dialog.fingerprint.text() == new_fingerprint
     assert dialog.replace.isChecked()
@@ -196,7 +208,7 @@ def test_register_a_first_seen_key_from_the_refusal(qtbot, store, tmp_path, sett
     panel = _import(qtbot, window, folder)  # the two keys offered in one box at once: 不一致
     assert len(asked) == 1 and "2 个数据包未导入：未登记密钥 2" in panel.heading.text()
     assert store.list_datasets() == []
-    qtbot.mouseClick(panel.tree.findChild(QPushButton, "trust:201.bdp"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(_button(qtbot, panel, "trust", "201.bdp"), Qt.MouseButton.LeftButton)
     assert len(asked) == 2 and "单位 201 新单位201" in asked[1][1] and "202" not in asked[1][1]
     _wait_job(qtbot, window)
     qtbot.waitUntil(lambda: panel.refusal_item("201.bdp") is None, timeout=10000)
@@ -283,8 +295,10 @@ def test_same_content_and_a_submitted_unit_say_so(qtbot, store, tmp_path, settin
     assert "2 个数据包未导入：已存在（不同） 1，已存在（相同） 1" in panel.heading.text()
     assert "无需导入" in panel.refusal_item("107.bdp").text(2)
     panel.tree.topLevelItem(1).setExpanded(True)
-    assert panel.tree.findChild(QPushButton, "overwrite:107.bdp") is None  # nothing to choose for the same data
-    qtbot.mouseClick(panel.tree.findChild(QPushButton, "overwrite:108.bdp"), Qt.MouseButton.LeftButton)
+    same = panel.refusal_item("107.bdp")
+    panel.tree.setCurrentItem(same)
+    assert not panel.overwrite_button.isEnabled() and not panel.merge_button.isEnabled()  # nothing to choose
+    qtbot.mouseClick(_button(qtbot, panel, "overwrite", "108.bdp"), Qt.MouseButton.LeftButton)
     _wait_job(qtbot, window)
     qtbot.waitUntil(lambda: "已上报 1" in panel.heading.text(), timeout=10000)
     line = panel.refusal_item("108.bdp").text(2)
@@ -304,6 +318,7 @@ def test_many_first_seen_keys_are_compared_in_a_scrolling_list(qtbot, store, tmp
     window = _window(qtbot, store)
     panel = _import(qtbot, window, folder)  # no box at once: the group's button
     assert "2 个数据包未导入：未登记密钥 2" in panel.heading.text() and panel.trust_all_button.isVisible()
+    assert panel.height() >= panel.minimumSizeHint().height() > 0  # not squeezed out of a small window
     qtbot.mouseClick(panel.trust_all_button, Qt.MouseButton.LeftButton)
     dialog = panel.fingerprint_dialog
     listing = dialog.findChild(QPlainTextEdit, "fingerprint_list").toPlainText()

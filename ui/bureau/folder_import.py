@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.base.paths import readable
 from app.bureau.intake import BatchResult, import_packages
 from app.bureau.refusals import EXISTS_DIFFERENT, KEY_MISMATCH, UNTRUSTED_KEY, Refusal, counted
 from ui.bureau.package_import import import_package_interactive
@@ -32,9 +34,9 @@ from ui.common.jobs import run_job
 from ui.common.style import ERROR_QCOLOR
 from ui.common.trust_dialog import confirm_fingerprints
 
-# Groups open on their own when the whole list is short; a long one opens a group at a time (its rows'
-# buttons are made only then, so 500 refusals cost no more than their text).
+# Groups open on their own when the whole list is short; a long one opens a group at a time.
 OPEN_GROUPS_UP_TO = 40
+CHOICES = {EXISTS_DIFFERENT: "覆盖、合并…或跳过", UNTRUSTED_KEY: "登记密钥…", KEY_MISMATCH: "登记密钥…（更换）"}
 # More first-seen keys than this are not listed in one message box (it would be taller than the screen).
 KEYS_IN_ONE_BOX = 10
 REFUSAL_ROLE = Qt.ItemDataRole.UserRole
@@ -107,16 +109,38 @@ class FolderImportPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.tree.setColumnWidth(0, 200)
         self.tree.setColumnWidth(1, 220)
-        self.tree.setColumnWidth(3, 230)
-        self.tree.itemExpanded.connect(self._install_actions)
+        self.tree.setColumnWidth(3, 150)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.itemSelectionChanged.connect(self._update_actions)
+        self.tree.itemDoubleClicked.connect(lambda _item, _column: self._act("trust") if self.trust_button.isEnabled()
+                                            else None)
         self.tree.currentItemChanged.connect(lambda item, _old: self._show_detail(item))
         layout.addWidget(self.tree, 1)
+        # one row of choices for the selected packages: no button per row (450 rows of them held the window 0.4 s)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("所选数据包：", self))
+        self.overwrite_button = self._action_button(actions, "覆盖", "overwrite_selected", "以数据包替换现有数据")
+        self.merge_button = self._action_button(actions, "合并…", "merge_selected", "逐表查看差异，只取勾选的表")
+        self.skip_button = self._action_button(actions, "跳过", "skip_selected", "保留现有数据，不导入这个数据包")
+        self.trust_button = self._action_button(actions, "登记密钥…", "trust_selected",
+                                                "核对纸质材料上的指纹后登记（或更换）单位的密钥，登记后即导入")
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self.detail = QPlainTextEdit(self)
         self.detail.setObjectName("refusal_detail")
         self.detail.setReadOnly(True)
         self.detail.setMaximumHeight(90)
         layout.addWidget(self.detail)
         self.hide()
+
+    def _action_button(self, row: QHBoxLayout, text: str, name: str, tip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setEnabled(False)
+        button.clicked.connect(lambda _checked=False, action=name.split("_")[0]: self._act(action))
+        row.addWidget(button)
+        return button
 
     # ---- the import -------------------------------------------------------------------------------
     def start(self, folder: str | None = None, replace: bool = False) -> None:
@@ -168,21 +192,23 @@ class FolderImportPanel(QWidget):
     def merge(self, refusal: Refusal) -> None:
         """合并…: the package's difference table by table (the single import's preview), then as chosen."""
         def merged(outcome) -> None:
-            self._settle(refusal, {"merge": "已合并", "replace": "已覆盖"}.get(outcome.mode, "已导入"))
-            self.window_.refresh()
+            self._settle([refusal], {"merge": "已合并", "replace": "已覆盖"}.get(outcome.mode, "已导入"))
 
         import_package_interactive(self.window_, self.window_.store, str(refusal.path), expected_unit=refusal.unit_code,
                                    expected_year=self.window_.year.value(), on_done=merged)
 
-    def skip(self, refusal: Refusal) -> None:
-        self._settle(refusal, "已跳过")
+    def skip(self, refusals: list[Refusal]) -> None:
+        self._settle(refusals, "已跳过", refresh=False)  # nothing written: the overview stays as it is
 
-    def _settle(self, refusal: Refusal, verb: str) -> None:
-        result = self.result
-        self.handled.append(f"{verb}：{refusal.file}（{refusal.unit}）")
-        self.list_result(BatchResult(result.imported, [item for item in result.failed if item[0] != refusal.file],
-                                     result.cancelled, [item for item in result.untrusted if item[0] != refusal.path],
-                                     [item for item in result.refusals if item.file != refusal.file], result.attempted))
+    def _settle(self, refusals: list[Refusal], verb: str, refresh: bool = True) -> None:
+        """These refusals dealt with outside a folder run (合并…, 跳过): listed as handled, no longer as refused."""
+        result, files = self.result, {refusal.file for refusal in refusals}
+        self.handled += [f"{verb}：{refusal.file}（{refusal.unit}）" for refusal in refusals]
+        self.list_result(BatchResult(result.imported, [item for item in result.failed if item[0] not in files],
+                                     result.cancelled, [item for item in result.untrusted
+                                                        if readable(item[0].name) not in files],
+                                     [item for item in result.refusals if item.file not in files], result.attempted),
+                         refresh=refresh)
 
     def confirm_keys(self, refusals: list[Refusal]) -> None:
         """First-seen keys: compared with the paper (one box, or a scrolling list for many), then imported."""
@@ -218,7 +244,7 @@ class FolderImportPanel(QWidget):
         return dialog
 
     # ---- the list ---------------------------------------------------------------------------------
-    def list_result(self, result: BatchResult) -> None:
+    def list_result(self, result: BatchResult, refresh: bool = True) -> None:
         self.result = result
         self.tree.clear()
         self.detail.clear()
@@ -232,7 +258,7 @@ class FolderImportPanel(QWidget):
             group.setForeground(0, QBrush(ERROR_QCOLOR))
             group.setFirstColumnSpanned(True)
             for refusal in refusals:
-                item = QTreeWidgetItem(group, [refusal.file, refusal.unit, refusal.message, ""])
+                item = QTreeWidgetItem(group, [refusal.file, refusal.unit, refusal.message, CHOICES.get(refusal.kind, "")])
                 item.setData(0, REFUSAL_ROLE, refusal)
                 for column in range(3):
                     item.setToolTip(column, refusal.detail)
@@ -252,38 +278,61 @@ class FolderImportPanel(QWidget):
                                            if outcome.answers and outcome.answers.answered else ""), ""])
         if len(result.refusals) <= OPEN_GROUPS_UP_TO:
             for number in range(len(groups)):
-                self.tree.topLevelItem(number).setExpanded(True)  # itemExpanded installs the buttons
+                self.tree.topLevelItem(number).setExpanded(True)
+        self._update_actions()
         self.overwrite_all_button.setVisible(bool(self.pending(EXISTS_DIFFERENT)))
         self.trust_all_button.setVisible(bool(self.pending(UNTRUSTED_KEY)))
         self.show()
-        self.window_.refresh()
+        self._make_room()
+        if refresh:
+            self.window_.refresh()
 
-    def _install_actions(self, group: QTreeWidgetItem) -> None:
-        """The buttons of a group's rows, made when the group is first opened."""
-        for number in range(group.childCount()):
-            item = group.child(number)
-            refusal = item.data(0, REFUSAL_ROLE)
-            if refusal is None or self.tree.itemWidget(item, 3) is not None:
-                continue
-            actions = []
-            if refusal.kind == EXISTS_DIFFERENT:
-                actions = [("覆盖", "overwrite", lambda _c=False, r=refusal: self.overwrite([r])),
-                           ("合并…", "merge", lambda _c=False, r=refusal: self.merge(r)),
-                           ("跳过", "skip", lambda _c=False, r=refusal: self.skip(r))]
-            elif refusal.kind in (UNTRUSTED_KEY, KEY_MISMATCH):
-                actions = [("登记密钥…", "trust", lambda _c=False, r=refusal: self.register_key(r))]
-            if not actions:
-                continue
-            cell = QWidget(self.tree)
-            row = QHBoxLayout(cell)
-            row.setContentsMargins(0, 0, 0, 0)
-            for text, name, act in actions:
-                button = QPushButton(text, cell)
-                button.setObjectName(f"{name}:{refusal.file}")
-                button.clicked.connect(act)
-                row.addWidget(button)
-            row.addStretch(1)
-            self.tree.setItemWidget(item, 3, cell)
+    def _make_room(self) -> None:
+        """Half of the window's splitter for the result (a small window would otherwise squeeze it to nothing)."""
+        splitter = self.parentWidget()
+        if not isinstance(splitter, QSplitter):
+            return
+        index = splitter.indexOf(self)
+        splitter.setCollapsible(index, False)
+        sizes = splitter.sizes()
+        want = max(sum(sizes) // 2, self.minimumSizeHint().height())
+        if sizes[index] >= want:
+            return
+        largest = max((number for number in range(len(sizes)) if number != index), key=lambda number: sizes[number])
+        sizes[largest] -= want - sizes[index]
+        sizes[index] = want
+        splitter.setSizes(sizes)
+
+    def selected(self) -> list[Refusal]:
+        return [refusal for item in self.tree.selectedItems()
+                if (refusal := item.data(0, REFUSAL_ROLE)) is not None]
+
+    def _update_actions(self) -> None:
+        """The choices for the selected rows: 覆盖/跳过 for packages held and different, 合并… for one of them,
+        登记密钥… for one key refusal (or any number of first-seen keys)."""
+        chosen = self.selected()
+        kinds = {refusal.kind for refusal in chosen}
+        differ = bool(chosen) and kinds == {EXISTS_DIFFERENT}
+        self.overwrite_button.setEnabled(differ)
+        self.skip_button.setEnabled(differ)
+        self.merge_button.setEnabled(differ and len(chosen) == 1)
+        self.trust_button.setEnabled(bool(chosen) and (kinds == {UNTRUSTED_KEY}
+                                                       or (kinds == {KEY_MISMATCH} and len(chosen) == 1)))
+
+    def _act(self, action: str) -> None:
+        chosen = self.selected()
+        if not chosen:
+            return
+        if action == "overwrite":
+            self.overwrite(chosen)
+        elif action == "merge":
+            self.merge(chosen[0])
+        elif action == "skip":
+            self.skip(chosen)
+        elif chosen[0].kind == UNTRUSTED_KEY:
+            self.confirm_keys(chosen)
+        else:
+            self.register_key(chosen[0])
 
     def _show_detail(self, item: QTreeWidgetItem | None) -> None:
         refusal = item.data(0, REFUSAL_ROLE) if item is not None else None
