@@ -173,20 +173,22 @@ def import_packages(store: Store, directory: str | Path, *, year: int | None = N
     backup_before(store, "import")  # once for the whole folder, not once per package
     opened: dict[Path, VerifiedPackage] = {}
 
-    def attempt(path: Path, number: int | None) -> NotFoundError | None:
+    def attempt(path: Path) -> NotFoundError | None:
         """Import one file; a refusal for want of its 部门 is returned (to be tried again), others recorded."""
-        package = opened.get(path)
+        package = opened.pop(path, None)  # not kept once tried: a folder of 500 would all stay in memory
         try:
             if package is None:
-                package = opened[path] = open_package(path)
+                package = open_package(path)
             check_expected(package, None, year)
             result.imported.append(import_opened(store, package, replace=replace, backup=False,
                                                  trust_fingerprints=trust_fingerprints, batch_started=started))
         except NotFoundError as exc:
-            if number is None or "上级单位" not in str(exc):
+            if "上级单位" not in str(exc):
                 result.refuse(describe(path, exc, package, year), exc)
-            else:
-                return exc
+                return None
+            if package is not None:
+                opened[path] = package  # tried again once its 部门 may be in
+            return exc
         except (BudgetDeskError, OSError) as exc:
             result.refuse(describe(path, exc, package, year), exc)
         return None
@@ -205,13 +207,13 @@ def import_packages(store: Store, directory: str | Path, *, year: int | None = N
         except Cancelled:
             result.cancelled = True
             return result
-        refused = attempt(path, number)
+        refused = attempt(path)
         if refused is not None:
             waiting.append((path, refused))
     while waiting:
         retry, waiting = waiting, []
         for path, _exc in retry:
-            refused = attempt(path, 0)
+            refused = attempt(path)
             if refused is not None:
                 waiting.append((path, refused))
         if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
