@@ -42,12 +42,12 @@ def test_the_summary_limits_the_cells_it_lists():
 
 def test_same_documents_differ_in_nothing_and_a_unit_only_change_can_be_left_out():
     held = held_document()
-    assert diff_documents(held, copy.deepcopy(held)).summary() == ["单元格：相同"]
+    assert diff_documents(held, copy.deepcopy(held)).summary() == ["数据包与现有数据相同，没有差异。"]
     moved = copy.deepcopy(held)
     moved["unit"]["parent_code"] = "801"  # what a 主管部门 sets on receipt
     diff = diff_documents(held, moved)
     assert not diff.is_empty() and [part.key for part in diff.parts] == ["unit"]
-    assert diff.summary() == ["单元格：相同", "单位信息：不同"]
+    assert diff.summary() == ["单位信息：不同"]
     assert diff.without("unit").is_empty()
 
 

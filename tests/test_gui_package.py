@@ -65,8 +65,8 @@ def test_bureau_folder_import_with_a_refused_package_overview_return_consolidate
     assert window.table.rowCount() == 2
     assert [window.table.item(r, 0).text() for r in range(2)] == ["101", "102"]
     assert window.table.item(1, 8).text() == "2,413.30" and window.table.item(0, 3).text() == "已上报"
-    assert "成功 2 个，未导入 1 个" in window.problem_title.text()
-    assert "103.bdp" in window.problem_list.item(0).text() and "不完整" in window.problem_list.item(0).text()
+    assert "成功 2 个。1 个数据包未导入：文件损坏 1" in window.folder_import.heading.text()
+    assert "不完整" in window.folder_import.refusal_item("103.bdp").text(2)
 
     window.table.selectRow(0)
     dialog = window.view_unit()
@@ -133,9 +133,10 @@ def test_bureau_registers_a_new_key_typed_from_paper(qtbot, store, tmp_path, box
     type_text(qtbot, dialog.fingerprint, "0123 4567 89ab cdef")
     dialog.accept()
     assert boxes[-1][0] == "warning" and "已登记密钥" in boxes[-1][2]  # re-issue must be explicit
+    assert "更换已登记的密钥" in boxes[-1][2] and "--" not in boxes[-1][2]  # the dialog's words (issue 29)
     dialog.replace.setChecked(True)
     dialog.accept()
-    assert "原因" in boxes[-1][2]
+    assert "原因" in boxes[-1][2] and "--reason" not in boxes[-1][2]
     type_text(qtbot, dialog.reason, "原电脑损坏，密钥丢失")
     dialog.accept()
     assert not dialog.isVisible()

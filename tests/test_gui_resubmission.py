@@ -99,7 +99,8 @@ def test_submitted_or_older_packages_are_not_offered_blindly(qtbot, store, tmp_p
     dialog = ResubmissionDialog(preview)
     qtbot.addWidget(dialog)
     dialog.set_checked("notes")
-    assert "须先退回" in dialog.warning.text() and not dialog.replace_button.isEnabled()
+    assert "须先" in dialog.refusal.toPlainText() and "退回" in dialog.refusal.toPlainText()  # before 覆盖 is pressed
+    assert dialog.refusal.isVisibleTo(dialog) and not dialog.replace_button.isEnabled()
     assert not dialog.merge_button.isEnabled()
 
     standing.return_dataset(store, "359", 2023, "请更正")

@@ -197,10 +197,10 @@ def test_bureau_folder_import_confirms_the_new_keys_in_one_dialog(qtbot, tmp_pat
         assert title == "核对密钥指纹" and "单位 359" in text and "单位 360 第二个单位" in text
         assert all(fingerprint in text for fingerprint in fingerprints.values())
         assert store.list_datasets() == [] and trust.trusted_keys(store) == []
-        assert "未导入 2 个" in window.problem_title.text()
+        assert "2 个数据包未导入：未登记密钥 2" in window.folder_import.heading.text()
         window.import_folder(str(folder))  # 一致: both imported with their keys registered
         qtbot.waitUntil(lambda: window.table.rowCount() == 2, timeout=120000)
-        qtbot.waitUntil(lambda: "成功 2 个，未导入 0 个" in window.problem_title.text(), timeout=120000)
+        qtbot.waitUntil(lambda: "成功 2 个，未导入 0 个" in window.folder_import.heading.text(), timeout=120000)
         assert len(asked) == 2
         assert {key.unit_code: key.fingerprint for key in trust.trusted_keys(store)} == fingerprints
     finally:

@@ -52,3 +52,13 @@ def step(progress: Progress | None, done: int, total: int, text: str = "") -> No
     """``progress.step`` for code that may be given no progress at all."""
     if progress is not None:
         progress.step(done, total, text)
+
+
+def time_left_text(done: int, total: int, elapsed_s: float) -> str:
+    """“约剩 40 秒” from the pace so far (``done`` of ``total`` took ``elapsed_s``); nothing to go on yet at 0."""
+    if done <= 0 or elapsed_s <= 0:
+        return "正在估算剩余时间"
+    left = elapsed_s / done * max(total - done, 0)
+    if left < 60:
+        return f"约剩 {max(int(round(left)), 1)} 秒"
+    return f"约剩 {int(round(left / 60))} 分钟"

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.base.errors import BudgetDeskError, Cancelled, ConflictError, InputError, NotFoundError
+from app.base.errors import BudgetDeskError, Cancelled, InputError, NotFoundError
 from app.base.paths import readable
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
@@ -27,8 +27,10 @@ from app.bureau.receipt import (
     refuse_if_received,
     write_document,
 )
+from app.bureau.refusals import ExistingDatasetError, Refusal, describe
+from app.bureau.refusals import heading as refusal_heading
 from app.exchange.document_diff import DocumentDiff, diff_documents, existing_document
-from app.exchange.package.reader import check_expected, dataset_document, open_package
+from app.exchange.package.reader import VerifiedPackage, check_expected, dataset_document, open_package
 from app.exchange.package.spec import KIND_DEPARTMENT, SUFFIX
 from app.exchange.package.trust import UntrustedKeyError, check_trust, require_confirmed
 from app.store.audit import now_utc
@@ -64,7 +66,17 @@ def import_package(store: Store, path: str | Path, *, expected_unit: str | None 
     package made before the one last received is refused unless ``force``. The file is kept
     (``app.bureau.resubmission.package_history``); a replacing import is audited as 重新上报.
     """
-    package = open_package(path)
+    return import_opened(store, open_package(path), expected_unit=expected_unit, expected_year=expected_year,
+                         replace=replace, confirm=confirm, backup=backup, force=force,
+                         trust_fingerprints=trust_fingerprints, batch_started=batch_started)
+
+
+def import_opened(store: Store, package: VerifiedPackage, *, expected_unit: str | None = None,
+                  expected_year: int | None = None, replace: bool = False,
+                  confirm: Callable[[DocumentDiff], bool] | None = None, backup: bool = True, force: bool = False,
+                  trust_fingerprints: Iterable[str] = (),
+                  batch_started: datetime | None = None) -> ImportOutcome:
+    """``import_package`` of a package already opened and verified."""
     check_expected(package, expected_unit, expected_year)
     if package.kind == KIND_DEPARTMENT:  # the 部门, its 所属单位 and the 汇总, all or nothing
         return import_department(store, package, replace=replace, backup=backup,
@@ -79,9 +91,10 @@ def import_package(store: Store, path: str | Path, *, expected_unit: str | None 
         check_not_older(store, package)
     if diff is not None and not replace:
         if confirm is None or not confirm(diff):
-            raise ConflictError(
+            raise ExistingDatasetError(
                 f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算已存在，与数据包的差异：\n"
-                + "\n".join(diff.summary()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；只取部分表请用 --merge 表,表。")
+                + "\n".join(diff.summary()) + "\n逐表查看差异请用 --diff；以数据包覆盖全部请用 --replace；"
+                "只取其中几张表请用 --merge 加表名（以逗号分隔）。", diff)
     answers = package_comments(package)  # checked before anything is written
     if backup:
         backup_before(store, "replace" if diff is not None else "import")
@@ -96,10 +109,25 @@ def import_package(store: Store, path: str | Path, *, expected_unit: str | None 
 @dataclass
 class BatchResult:
     imported: list[ImportOutcome] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, Chinese reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, Chinese reason, the CLI's words)
     cancelled: bool = False  # 取消 between packages: those before stay imported, the rest untouched
     # packages refused only for a first-seen key (also in ``failed``): (file, [(unit, name, fingerprint)])
     untrusted: list[tuple[Path, list[tuple[str, str, str]]]] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)  # ``failed`` again, by kind, in the window's words
+    attempted: list[str] = field(default_factory=list)  # every file tried (readable names)
+
+    def refuse(self, refusal: Refusal, exc: BaseException | None = None) -> None:
+        self.failed.append((refusal.file, refusal.cli_text))
+        self.refusals.append(refusal)
+        if isinstance(exc, UntrustedKeyError):
+            self.untrusted.append((refusal.path, exc.keys))
+
+    def heading(self) -> str:
+        """“导入完成：成功 20 个。200 个数据包未导入：密钥不符 180，已存在（不同） 20”."""
+        text = f"导入完成：成功 {len(self.imported)} 个"
+        if self.cancelled:
+            text += "（已取消，其余数据包未导入）"
+        return text + ("。" + refusal_heading(self.refusals) if self.refusals else "，未导入 0 个。")
 
     def untrusted_keys(self) -> list[tuple[str, str, str]]:
         """Each unconfirmed key once, for one 核对密钥指纹 dialog."""
@@ -111,17 +139,26 @@ class BatchResult:
 
     def confirmed_retry(self, retried: BatchResult) -> BatchResult:
         """This folder's result after the packages waiting for their keys were imported again (``retried``)."""
-        waiting = {readable(path.name) for path, _keys in self.untrusted}
+        return self.after_retry(retried)
+
+    def after_retry(self, retried: BatchResult) -> BatchResult:
+        """This folder's result after some of its refused packages were tried again (``retried``)."""
+        again = set(retried.attempted)
         return BatchResult(imported=[*self.imported, *retried.imported],
-                           failed=[item for item in self.failed if item[0] not in waiting] + retried.failed,
-                           cancelled=self.cancelled or retried.cancelled, untrusted=retried.untrusted)
+                           failed=[item for item in self.failed if item[0] not in again] + retried.failed,
+                           cancelled=self.cancelled or retried.cancelled,
+                           untrusted=[item for item in self.untrusted if readable(item[0].name) not in again]
+                           + retried.untrusted,
+                           refusals=[item for item in self.refusals if item.file not in again] + retried.refusals,
+                           attempted=list(dict.fromkeys([*self.attempted, *retried.attempted])))
 
 
 def import_packages(store: Store, directory: str | Path, *, year: int | None = None, replace: bool = False,
                     progress: Progress | None = None, trust_fingerprints: Iterable[str] = (),
                     only: list[Path] | None = None) -> BatchResult:
     """Every ``.bdp`` in a folder (``only``: just these of it): a bad package is reported and skipped, the
-    rest go in. Packages refused only for a first-seen key are listed in ``untrusted`` too."""
+    rest go in. Each refusal is also described by its kind (``app.bureau.refusals``); packages refused only
+    for a first-seen key are listed in ``untrusted`` too. ``progress`` is told the unit being imported."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"找不到文件夹“{directory}”。")
@@ -131,48 +168,57 @@ def import_packages(store: Store, directory: str | Path, *, year: int | None = N
         files = [path for path in files if path.name in wanted]
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
-    result = BatchResult()
+    result = BatchResult(attempted=[readable(path.name) for path in files])
     started = now_utc(whole_seconds=True)  # a package received after this was imported by a colleague at the same time
     backup_before(store, "import")  # once for the whole folder, not once per package
+    opened: dict[Path, VerifiedPackage] = {}
+
+    def attempt(path: Path) -> NotFoundError | None:
+        """Import one file; a refusal for want of its 部门 is returned (to be tried again), others recorded."""
+        package = opened.pop(path, None)  # not kept once tried: a folder of 500 would all stay in memory
+        try:
+            if package is None:
+                package = open_package(path)
+            check_expected(package, None, year)
+            result.imported.append(import_opened(store, package, replace=replace, backup=False,
+                                                 trust_fingerprints=trust_fingerprints, batch_started=started))
+        except NotFoundError as exc:
+            if "上级单位" not in str(exc):
+                result.refuse(describe(path, exc, package, year), exc)
+                return None
+            if package is not None:
+                opened[path] = package  # tried again once its 部门 may be in
+            return exc
+        except (BudgetDeskError, OSError) as exc:
+            result.refuse(describe(path, exc, package, year), exc)
+        return None
+
     # A 所属单位 needs its 部门 in the database first; the folder's order is the file names', so a
     # unit refused only because its 部门 was not in yet is tried again once the others are in.
-    waiting: list[tuple[Path, str]] = []
+    waiting: list[tuple[Path, NotFoundError]] = []
     for number, path in enumerate(files):
         try:
-            progress_step(progress, number, len(files), readable(path.name))
+            opened[path] = open_package(path)  # read only: 取消 below still leaves everything untouched
+            unit = f"单位 {opened[path].unit_code} {opened[path].unit_name}"
+        except (BudgetDeskError, OSError):
+            unit = readable(path.name)  # refused with its reason when attempted
+        try:
+            progress_step(progress, number, len(files), unit)
         except Cancelled:
             result.cancelled = True
             return result
-        try:
-            result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
-                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
-        except NotFoundError as exc:
-            if "上级单位" in str(exc):
-                waiting.append((path, str(exc)))
-            else:
-                result.failed.append((readable(path.name), str(exc)))
-        except UntrustedKeyError as exc:
-            result.failed.append((readable(path.name), str(exc)))
-            result.untrusted.append((path, exc.keys))
-        except BudgetDeskError as exc:
-            result.failed.append((readable(path.name), str(exc)))
-        except OSError as exc:
-            result.failed.append((readable(path.name), f"无法读取文件：{exc.strerror or exc}"))
+        refused = attempt(path)
+        if refused is not None:
+            waiting.append((path, refused))
     while waiting:
         retry, waiting = waiting, []
-        for path, _message in retry:
-            try:
-                result.imported.append(import_package(store, path, expected_year=year, replace=replace, backup=False,
-                                                         trust_fingerprints=trust_fingerprints, batch_started=started))
-            except NotFoundError as exc:
-                waiting.append((path, str(exc)))
-            except UntrustedKeyError as exc:
-                result.failed.append((readable(path.name), str(exc)))
-                result.untrusted.append((path, exc.keys))
-            except BudgetDeskError as exc:
-                result.failed.append((readable(path.name), str(exc)))
+        for path, _exc in retry:
+            refused = attempt(path)
+            if refused is not None:
+                waiting.append((path, refused))
         if len(waiting) == len(retry):  # no progress: the 部门 is not in this folder either
-            result.failed.extend((readable(path.name), message) for path, message in waiting)
+            for path, exc in waiting:
+                result.refuse(describe(path, exc, opened.get(path), year), exc)
             break
     progress_step(progress, len(files), len(files), "完成")
     return result

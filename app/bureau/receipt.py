@@ -22,7 +22,7 @@ from app.exchange.document_diff import DocumentDiff
 from app.exchange.interchange import import_document
 from app.exchange.package.reader import VerifiedPackage
 from app.exchange.package.spec import COMMENTS, parse_json, refuse
-from app.exchange.package.trust import active_key, require_confirmed
+from app.exchange.package.trust import KeyMismatchError, active_key, require_confirmed
 from app.store.audit import now_utc, os_user
 from app.store.service import ImportedByOtherError
 from db import models
@@ -88,11 +88,7 @@ def claim_trust(store: Store, package: VerifiedPackage, trust_fingerprints: Iter
                 session.flush()
                 return row.id
             if current.fingerprint != package.fingerprint:
-                raise ConflictError(
-                    f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
-                    f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
-                    "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
-                    f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+                raise KeyMismatchError.of(package, current.fingerprint)
             if not current.public_key:
                 current.public_key = encoded  # trusted from a typed fingerprint: now the key itself is known
             return None
@@ -141,8 +137,16 @@ def refuse_if_received(store: Store, package: VerifiedPackage, since: datetime |
         if since is not None and received.received_at is not None and received.received_at >= since:
             raise ImportedByOtherError(f"数据包“{package.path.name}”已由其他用户导入（{received.os_user or '?'}，"
                                        f"{when} UTC），跳过。")
-        raise ImportedByOtherError(f"数据包“{package.path.name}”此前已导入（{received.os_user or '?'} 于 {when} UTC "
+        raise AlreadyReceivedError(f"数据包“{package.path.name}”此前已导入（{received.os_user or '?'} 于 {when} UTC "
                                    "接收），未再导入。")
+
+
+class AlreadyReceivedError(ImportedByOtherError):
+    """The very same file (by SHA-256) was received before, not by a colleague just now."""
+
+
+class OlderPackageError(ConflictError):
+    """A package made before the one last received for its unit and year (taken only when confirmed)."""
 
 
 def check_not_older(store: Store, package: VerifiedPackage) -> None:
@@ -159,7 +163,7 @@ def check_not_older(store: Store, package: VerifiedPackage) -> None:
     except ValueError:
         return
     if older:
-        raise ConflictError(f"数据包“{package.path.name}”制作于 {created}，早于已接收的数据包“{last.file_name}”"
+        raise OlderPackageError(f"数据包“{package.path.name}”制作于 {created}，早于已接收的数据包“{last.file_name}”"
                             f"（制作于 {last.created}），未导入。如确认要以较早的数据包为准，请加 --force。")
 
 

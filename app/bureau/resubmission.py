@@ -15,18 +15,19 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from app.base.errors import ConflictError, InputError, NotFoundError
+from app.base.errors import ConflictError, InputError, LockedError, NotFoundError
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.bureau.comments import MergeResult
-from app.bureau.receipt import package_comments, receive
+from app.bureau.receipt import OlderPackageError, package_comments, receive
+from app.checks.rules import blocker_lines
 from app.exchange.document_diff import DocumentDiff, canonical, diff_documents, existing_document
 from app.exchange.document_parts import PART_TITLES, merge_documents, parse_parts, part_title
 from app.exchange.interchange import blockers_in_document, import_document, validate_document
@@ -137,6 +138,8 @@ class ResubmissionPreview:
     received: ReceivedInfo | None  # the last package received for the unit and year
     older: bool  # the package was made before the one last received
     same: bool  # the very package last received (same SHA-256)
+    # a package marked 已上报 whose content does not pass 审核 here: what 覆盖 (or a new import) would refuse for
+    open_findings: list[str] = field(default_factory=list)
 
     @property
     def held_status(self) -> str | None:
@@ -146,11 +149,22 @@ class ResubmissionPreview:
         out = []
         if self.received is not None and self.older:
             out.append(f"注意：此数据包制作于 {self.package.manifest.get('created', '?')}，早于已接收的数据包"
-                       f"（{self.received.file_name}，制作于 {self.received.created}）；须确认后才能导入（命令行：--force）。")
+                       f"（{self.received.file_name}，制作于 {self.received.created}）；须确认以它为准后才能导入。")
         if self.same and self.received is not None:
             out.append(f"此数据包与 {self.received.received_at:%Y-%m-%d %H:%M}（UTC）接收的数据包完全相同。")
         if self.held_status == "submitted":
             out.append("现有数据已上报：须先退回，才能以数据包覆盖或合并。")
+        return out
+
+    def replace_refusals(self) -> list[str]:
+        """Why 覆盖全部 (or, nothing held, 导入) would be refused, known before anyone confirms: in the window's words."""
+        out = []
+        if self.held_status == "submitted":
+            out.append("现有数据已上报：须先在单位概览中选中该单位点“退回…”，才能以数据包覆盖或合并。")
+        if self.open_findings:
+            out.append(f"数据包标记为“已上报”，但还有 {len(self.open_findings)} 条审核问题未处理（错误，或提示缺少说明），"
+                       + ("不能覆盖导入；可“合并所选”（合并后设为编制中），或请单位处理后重新上报。"
+                          if self.held is not None else "不能导入；请单位处理后重新上报。"))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,7 +196,10 @@ def preview_resubmission(store: Store, path: str | Path, *, expected_unit: str |
         same = received.sha256 == package.sha256
         new_time, old_time = _created(str(package.manifest.get("created", ""))), _created(received.created)
         older = new_time is not None and old_time is not None and new_time < old_time
-    return ResubmissionPreview(package, first_trust, document, held, diff, received, older, same)
+    open_findings = []
+    if document.get("status") == "submitted":  # would 覆盖 be refused? (app.exchange.interchange, as the import checks)
+        open_findings = blocker_lines(blockers_in_document(document))
+    return ResubmissionPreview(package, first_trust, document, held, diff, received, older, same, open_findings)
 
 
 @dataclass
@@ -235,7 +252,7 @@ def resubmit(store: Store, path: str | Path, *, merge: Iterable[str] | None = No
     package, document, held, diff = preview.package, preview.document, preview.held, preview.diff
     where = f"单位 {package.unit_code} {package.unit_name} 的 {package.year} 年度预算"
     if preview.older and preview.received is not None and not force:  # older: compared with the last received
-        raise ConflictError(
+        raise OlderPackageError(
             f"数据包“{package.path.name}”制作于 {package.manifest.get('created', '?')}，早于已接收的数据包“"
             f"{preview.received.file_name}”（制作于 {preview.received.created}），未导入。"
             "如确认要以较早的数据包为准，请加 --force。")
@@ -252,7 +269,7 @@ def resubmit(store: Store, path: str | Path, *, merge: Iterable[str] | None = No
             raise InputError(f"所选的“{'、'.join(part_title(key) for key in unchanged)}”与现有数据没有差异，"
                              "未导入任何数据；请只选有差异的表或部分。")
     if held is not None and held.get("status") == "submitted":
-        raise ConflictError(f"{where}已上报，不能被重新上报的数据包{'合并' if parts else '覆盖'}，未导入。"
+        raise LockedError(f"{where}已上报，不能被重新上报的数据包{'合并' if parts else '覆盖'}，未导入。"
                             f"请先退回（budgetdesk return --unit {package.unit_code} --year {package.year} --reason 原因），"
                             "再导入新的数据包。")
     note = ""

@@ -142,7 +142,9 @@ class DocumentDiff:
         most ``limit``), the projects added, removed or changed, the 说明, and which other parts differ."""
         cells = [(part, line) for part in self.parts if part.key not in PART_TITLES for line in part.lines
                  if line.column]
-        out = [f"单元格：{len(cells)} 处不同" if cells else "单元格：相同"]
+        if self.is_empty():
+            return ["数据包与现有数据相同，没有差异。"]
+        out = [f"单元格：{len(cells)} 处不同"] if cells else []  # no "单元格：相同" after "差异：" (issue 29)
         out += [f"  《{part.title}》{line.text()}" for part, line in cells[:limit]]
         if len(cells) > limit:
             out.append(f"  ……另有 {len(cells) - limit} 处")

@@ -244,8 +244,8 @@ def _import_checked(store: Store, document: dict, *, replace: bool, source: str,
         if blockers:
             lines = [f"{finding.rule} {finding.message}" + ("" if finding.severity == "error" else "（缺少说明）")
                      for finding in blockers[:20]]
-            raise InputError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
-                             "未导入任何数据：\n" + "\n".join(lines))
+            raise UnresolvedFindingsError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
+                                          "未导入任何数据：\n" + "\n".join(lines), len(blockers))
     step(progress, 2, 3, "正在写入数据库……")
     editions = {key: value for key, value in prepared.editions.items()  # what the file says it was made with
                 if key in ("rules", "indicators") and isinstance(value, str)}
@@ -255,6 +255,14 @@ def _import_checked(store: Store, document: dict, *, replace: bool, source: str,
                          editions={**editions, "forms": prepared.edition}, event=event, note=note)
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
+
+
+class UnresolvedFindingsError(InputError):
+    """A document marked 已上报 whose content does not pass 审核: ``count`` open findings."""
+
+    def __init__(self, message: str, count: int = 0) -> None:
+        super().__init__(message)
+        self.count = count
 
 
 def blockers_in_document(document: dict) -> list:

@@ -10,10 +10,12 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QPlainText
 
 from app.base.errors import BudgetDeskError, Cancelled
 from app.bureau.intake import import_package, preview_package
+from app.bureau.refusals import window_words
 from app.bureau.resubmission import preview_resubmission, resubmit
 from app.exchange.package.trust import UntrustedKeyError
 from ui.bureau.resubmission_dialog import ResubmissionDialog
 from ui.common.jobs import quiet, run_job
+from ui.common.refusal_box import show_refusal
 from ui.common.trust_dialog import confirm_fingerprints
 
 
@@ -68,7 +70,7 @@ def import_package_interactive(parent: QWidget, store, path: str, *, expected_un
                 retry([fingerprint for _code, _name, fingerprint in exc.keys])
             return
         if isinstance(exc, BudgetDeskError):
-            QMessageBox.warning(parent, "导入数据包", str(exc) + (f"\n\n{hint}" if hint else ""))
+            show_refusal(parent, "导入数据包", window_words(exc) + (f"\n\n{hint}" if hint else ""))
         else:
             sys.excepthook(type(exc), exc, exc.__traceback__)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -58,7 +59,8 @@ class ResubmissionDialog(QDialog):
         header.setObjectName("resubmission_header")
         header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(header)
-        warnings = preview.warnings()
+        refusals = preview.replace_refusals()
+        warnings = [line for line in preview.warnings() if not line.startswith("现有数据已上报")]  # a refusal, below
         if preview.diff is not None and preview.diff.money_unit is not None:
             warnings.append(f"金额单位不同（{preview.diff.money_unit[0]} → {preview.diff.money_unit[1]}）：只能覆盖全部，不能按表合并。")
         self.warning = QLabel("\n".join(warnings), self)
@@ -67,6 +69,15 @@ class ResubmissionDialog(QDialog):
         self.warning.setStyleSheet(f"color: {ERROR_QCOLOR.name()};")
         self.warning.setVisible(bool(warnings))
         layout.addWidget(self.warning)
+        # what would refuse 覆盖全部, shown before it is pressed; a long list (open findings) scrolls here
+        self.refusal = QPlainTextEdit("\n".join(refusals + ([""] + preview.open_findings if preview.open_findings else [])),
+                                      self)
+        self.refusal.setObjectName("resubmission_refusal")
+        self.refusal.setReadOnly(True)
+        self.refusal.setMaximumHeight(150)
+        self.refusal.setStyleSheet(f"color: {ERROR_QCOLOR.name()};")
+        self.refusal.setVisible(bool(refusals))
+        layout.addWidget(self.refusal)
 
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("resubmission_tree")
@@ -159,7 +170,8 @@ class ResubmissionDialog(QDialog):
     def _update_buttons(self) -> None:
         preview = self.preview
         blocked = preview.held_status == "submitted" or (preview.older and not self.force.isChecked())
-        self.replace_button.setEnabled(not blocked)
+        self.replace_button.setEnabled(not blocked and not preview.replace_refusals())
+        self.replace_button.setToolTip("\n".join(preview.replace_refusals()))
         self.merge_button.setEnabled(not blocked and preview.diff is not None and preview.diff.money_unit is None
                                      and bool(self.checked_parts()))
 

@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,8 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -42,7 +39,8 @@ from app.base.errors import BudgetDeskError
 from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
-from app.bureau.intake import BatchResult, import_packages
+from app.bureau.intake import BatchResult
+from app.bureau.refusals import window_words
 from app.bureau.standing import OverviewRow, check_returnable, overview, return_dataset
 from app.domain.forms import all_forms
 from app.exchange.package.trust import trust_key, trusted_keys
@@ -51,13 +49,13 @@ from app.printing import build_document
 from ui.bureau.comments import BureauCommentsPanel
 from ui.bureau.dashboard_view import add_bureau_tabs
 from ui.bureau.exports import export_consolidation_excel, file_status_label, open_unit_preview, print_to_pdf
+from ui.bureau.folder_import import FolderImportPanel
 from ui.bureau.form_table import RIGHT, FormViewTable, read_only_item
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.tree import install_tree
 from ui.common.jobs import quiet, run_job
 from ui.common.scrolling_tabs import fit_on_screen
 from ui.common.style import ERROR_QCOLOR
-from ui.common.trust_dialog import confirm_fingerprints
 
 OVERVIEW_COLUMNS = ["单位编码", "单位名称", "上级单位", "状态", "接收时间（UTC）", "错误", "提示", "密钥指纹",
                     "总计", "基本支出", "项目支出", "金额单位", "退回原因"]
@@ -219,7 +217,7 @@ class TrustDialog(QDialog):
             trust_key(self.store, self.unit.text(), self.fingerprint.text(), replace=self.replace.isChecked(),
                       reason=self.reason.text())
         except BudgetDeskError as exc:
-            QMessageBox.warning(self, "未登记", str(exc))
+            QMessageBox.warning(self, "未登记", window_words(exc))  # no command-line options in the window
             return
         super().accept()
 
@@ -228,8 +226,6 @@ class BureauWindow(QMainWindow):
     def __init__(self, store, year: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.folder: str | None = None  # the folder last imported (a confirmed key's packages come from it)
-        self.folder_replace = False
         self.settings = QSettings()
         self.rows: list[OverviewRow] = []
         self.job = None
@@ -277,17 +273,7 @@ class BureauWindow(QMainWindow):
         self.table.doubleClicked.connect(lambda _index: self.view_unit())
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.problems = QWidget(splitter)
-        problem_layout = QVBoxLayout(self.problems)
-        problem_layout.setContentsMargins(0, 0, 0, 0)
-        self.problem_title = QLabel("", self.problems)
-        self.problem_title.setObjectName("import_summary")
-        problem_layout.addWidget(self.problem_title)
-        self.problem_list = QListWidget(self.problems)
-        self.problem_list.setObjectName("refused_packages")
-        self.problem_list.setWordWrap(True)
-        problem_layout.addWidget(self.problem_list)
-        self.problems.hide()
+        self.folder_import = FolderImportPanel(self, splitter, TrustDialog)  # a folder import's result, hidden until one
         self.setCentralWidget(splitter)
         add_bureau_tabs(self)  # 进度 and 筛查 tabs beside the overview
         self.summary = QLabel(self)
@@ -349,52 +335,10 @@ class BureauWindow(QMainWindow):
 
     # ---- import ----------------------------------------------------------------------------
     def import_folder(self, folder: str | None = None, replace: bool = False) -> None:
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "选择存放数据包的文件夹（如 U 盘）",
-                                                      self.settings.value("bureau/folder", ""))
-            if not folder:
-                return
-        self.settings.setValue("bureau/folder", folder)
-        self.folder, self.folder_replace = folder, replace  # a confirmed key's packages are imported from here
-        store, year = self.store, self.year.value()
-        self.job = run_job(self, "导入数据包",
-                           lambda progress: import_packages(store, folder, year=year, replace=replace, progress=quiet(progress)),
-                           self.show_batch_result)
+        self.folder_import.start(folder, replace)  # ui.bureau.folder_import: progress, grouped result, choices
 
     def show_batch_result(self, result: BatchResult) -> None:
-        """The folder's result; packages held back only for a first-seen key are offered for confirmation
-        (one 核对密钥指纹 dialog listing each unit and fingerprint) and, when confirmed, imported."""
-        self._list_batch_result(result)
-        keys = result.untrusted_keys()
-        if not keys or self.folder is None:
-            return
-        if not confirm_fingerprints(self, keys):  # 不一致: they stay listed as not imported
-            return
-        store, year, folder, replace = self.store, self.year.value(), self.folder, self.folder_replace
-        files = [path for path, _keys in result.untrusted]
-        fingerprints = [fingerprint for _code, _name, fingerprint in keys]
-        self.job = run_job(self, "导入数据包",
-                           lambda progress: import_packages(store, folder, year=year, replace=replace, only=files,
-                                                            trust_fingerprints=fingerprints, progress=quiet(progress)),
-                           lambda retried: self._list_batch_result(result.confirmed_retry(retried)))
-
-    def _list_batch_result(self, result: BatchResult) -> None:
-        self.problem_list.clear()
-        text = f"导入完成：成功 {len(result.imported)} 个，未导入 {len(result.failed)} 个"
-        if result.cancelled:
-            text += "（已取消，其余数据包未导入）"
-        self.problem_title.setText(text + ("。未导入的数据包及原因：" if result.failed else "。"))
-        for name, reason in result.failed:
-            item = QListWidgetItem(f"✖ {name}：{reason}")
-            item.setForeground(QBrush(ERROR_COLOR))
-            self.problem_list.addItem(item)
-        for outcome in result.imported:
-            self.problem_list.addItem(QListWidgetItem(
-                f"✔ {outcome.unit_code} {outcome.unit_name}：错误 {outcome.errors} 条，提示 {outcome.warnings} 条"
-                + ("，首次接收，已登记密钥" if outcome.first_trust else "")
-                + (f"，批注回复 {outcome.answers.answered} 条" if outcome.answers and outcome.answers.answered else "")))
-        self.problems.show()
-        self.refresh()
+        self.folder_import.show_result(result)
 
     def import_file(self, path: str | None = None, *, ask=None) -> None:
         """One package: verified and compared first; an existing unit+year is replaced only when confirmed."""

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.base.errors import BudgetDeskError, Cancelled
-from app.base.progress import Progress
+from app.base.progress import Progress, time_left_text
 
 # The progress dialog appears only when the work takes longer than this (quick work shows none).
 SHOW_AFTER_MS = 300
@@ -214,3 +214,18 @@ def quiet(progress: Progress) -> Progress:
     that is fixed there, the bar moves and the label keeps the job's title.
     """
     return Progress(lambda done, total, _text: progress.step(done, total, ""))  # raises Cancelled after 取消
+
+
+def counted(progress: Progress, verb: str) -> Progress:
+    """The job's progress with the count, the step's own text and the time left, e.g.
+    “正在导入 37/200：单位 101003 …，约剩 40 秒” (the core reports ``done`` before each item it starts)."""
+    started = time.monotonic()
+
+    def report(done: int, total: int, text: str) -> None:
+        if total > 0 and done >= total:
+            progress.step(done, total, f"{verb}完成：{total} 个")
+            return
+        left = time_left_text(done, total, time.monotonic() - started)
+        progress.step(done, total, f"{verb} {done + 1}/{total}：{text}，{left}" if total > 0 else text)
+
+    return Progress(report)  # raises Cancelled after 取消, through progress.step

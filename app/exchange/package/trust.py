@@ -60,9 +60,11 @@ def trust_key(store: Store, unit_code: str, fingerprint_text: str, *, replace: b
         if current is not None and current.fingerprint == fingerprint:
             return fingerprint
         if current is not None and not replace:
-            raise ConflictError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。")
+            raise KeyRegisteredError(f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；更换密钥请使用 --replace 并用 --reason 写明原因。",
+                                     f"单位 {unit_code} 已登记密钥（指纹 {current.fingerprint}）；如要更换，请勾选“更换已登记的密钥”并写明原因。")
         if current is not None and not reason:
-            raise InputError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。")
+            raise ReasonRequiredError("更换单位密钥必须写明原因（--reason），例如：原电脑损坏，密钥丢失。",
+                                      "更换单位密钥必须写明原因，例如：原电脑损坏，密钥丢失。")
         now = now_utc(whole_seconds=True)
         if current is not None:
             current.status, current.revoked_at, current.revoked_reason = "revoked", now, reason
@@ -81,12 +83,44 @@ def check_trust(store: Store, package: VerifiedPackage) -> bool:
         if current is None:
             return True
         if current.fingerprint != package.fingerprint:
-            raise ConflictError(
-                f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
-                f"{package.unit_code} 的密钥（指纹 {current.fingerprint}）不一致，未导入。\n"
-                "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
-                f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因")
+            raise KeyMismatchError.of(package, current.fingerprint)
     return False
+
+
+class KeyRegisteredError(ConflictError):
+    """登记 refused: the unit has a key already (更换 must be asked for). ``window_text`` says it with the
+    dialog's words instead of the command line's options."""
+
+    def __init__(self, message: str, window_text: str = "") -> None:
+        super().__init__(message)
+        self.window_text = window_text or message
+
+
+class ReasonRequiredError(InputError):
+    """更换 of a unit's key without a reason; ``window_text`` as for ``KeyRegisteredError``."""
+
+    def __init__(self, message: str, window_text: str = "") -> None:
+        super().__init__(message)
+        self.window_text = window_text or message
+
+
+class KeyMismatchError(ConflictError):
+    """A package signed by another key than the one registered for its unit: nothing was written.
+    The message names the command line's way out; a window says it in its own words from the fields
+    (empty when the refusal was re-worded for a package inside a department's)."""
+
+    def __init__(self, message: str, unit_code: str = "", unit_name: str = "", fingerprint: str = "",
+                 registered: str = "") -> None:
+        super().__init__(message)
+        self.unit_code, self.unit_name, self.fingerprint, self.registered = unit_code, unit_name, fingerprint, registered
+
+    @classmethod
+    def of(cls, package: VerifiedPackage, registered: str) -> KeyMismatchError:
+        return cls(f"数据包“{package.path.name}”的签名密钥（指纹 {package.fingerprint}）与本局登记的单位 "
+                   f"{package.unit_code} 的密钥（指纹 {registered}）不一致，未导入。\n"
+                   "如该单位确已更换密钥，请核对其签字盖章的纸质材料上的指纹后登记："
+                   f"budgetdesk trust --unit {package.unit_code} --fingerprint 新指纹 --replace --reason 原因",
+                   package.unit_code, package.unit_name, package.fingerprint, registered)
 
 
 class UntrustedKeyError(ConflictError):
