@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.base.errors import Cancelled
 from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
 from app.domain.quantities import quantity_def
+from ui.bureau.progress_heading import CountingHeading
 from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
@@ -82,6 +84,7 @@ class ScreeningView(QWidget):
         top.addWidget(self.print_button)
         self.summary = QLabel("", self)
         self.summary.setObjectName("screening_summary")
+        self.counting = CountingHeading(self.summary)
         top.addWidget(self.summary, 1)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -95,15 +98,18 @@ class ScreeningView(QWidget):
     def run(self) -> None:
         """Screen the year's units with the chosen peers (the threshold file is read again each time)."""
         store, year, peers = self.store, self.year(), self.peers.currentData()
-        self.summary.setText(f"{year} 年度：正在筛查……")
 
         def work(progress):
             return screen(store, year, peers=peers, config=load_config(), progress=quiet(progress))
 
         self.job = run_job(self, "筛查", work, self.show_result, on_error=self._failed)
+        self.counting.follow(self.job, f"{year} 年度：正在筛查", f"{year} 年度：未筛查（点“筛查”开始）")
 
     def _failed(self, exc: BaseException) -> None:
-        self.summary.setText("未能筛查（见提示）")
+        if isinstance(exc, Cancelled):  # the heading says again what it said before (CountingHeading)
+            return
+        self.counting.before = "未能筛查（见提示）"  # also once the job has ended
+        self.summary.setText(self.counting.before)
         QMessageBox.warning(self, "未能筛查", str(exc))
 
     def show_result(self, result: ScreeningResult) -> None:
