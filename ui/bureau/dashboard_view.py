@@ -185,6 +185,10 @@ class DashboardView(QWidget):
     def show_board(self, board: Dashboard) -> None:
         self.board = board
         rows = [*board.departments, board.total]
+        # Emptied first: replacing an item of a column that resizes to its contents measures the whole
+        # column again, each time (seconds for a few hundred rows); filling empty rows does not.
+        self.counts.setRowCount(0)
+        self.units.setRowCount(0)
         self.counts.setRowCount(len(rows))
         for number, counts in enumerate(rows):
             total = counts is board.total

@@ -114,6 +114,8 @@ class ScreeningView(QWidget):
 
     def show_result(self, result: ScreeningResult) -> None:
         self.result = result
+        # Emptied first: replacing items of columns that resize to their contents re-measures them each time.
+        self.outliers.setRowCount(0)
         self.outliers.setRowCount(len(result.outliers))
         for number, o in enumerate(result.outliers):
             cells = [_item(o.unit_code), _item(o.unit_name), _item(o.department_name), _item(o.title),
@@ -127,6 +129,7 @@ class ScreeningView(QWidget):
                    + [f"{quantity_def(name).title}增长" for name in config.growth_quantities]
                    + [f"{share.title}（中位数）" for share in config.shares])
         self.units.clear()
+        self.units.setRowCount(0)
         self.units.setColumnCount(len(headers))
         self.units.setHorizontalHeaderLabels(headers)
         self.units.setRowCount(len(result.units))
