@@ -46,10 +46,12 @@ def _summaries(store, kind: str) -> int:
 
 def test_a_second_dashboard_reads_what_the_first_kept(bureau, tmp_path, monkeypatch):
     build_mixed(bureau, tmp_path)
+    # 700 and 800 came as packages: their 审核 ran on receipt and was kept then.
+    assert _summaries(bureau, stored.AUDIT) == 2 and _summaries(bureau, stored.MEASURES) == 2
     opened = count_opened(bureau, monkeypatch)
     first = dashboard(bureau, 2023)
-    assert (first.stored.held, first.stored.computed, first.stored.reused) == (4, 4, 0)
-    assert sorted(code for code, year in opened if year == 2023) == ["700", "701", "702", "800"]
+    assert (first.stored.held, first.stored.computed, first.stored.reused) == (4, 2, 2)
+    assert sorted(code for code, year in opened if year == 2023) == ["701", "702"]  # imported as documents
     assert _summaries(bureau, stored.AUDIT) == 4
     opened.clear()
     second = dashboard(bureau, 2023)
@@ -113,6 +115,22 @@ def test_screening_keeps_quantities_and_follows_last_year(bureau, monkeypatch):
     assert screen(bureau, 2023, config=wider).stored.computed == 5
 
 
+def test_a_received_package_is_kept_with_the_figures_a_check_would_give(bureau, tmp_path):
+    from app.bureau import intake
+    from tests.test_package import make_package
+    from tests.test_screening import unit_document
+
+    intake.import_package(bureau, make_package(tmp_path / "900.bdp", unit_document("900", "收到局", status="submitted")))
+    intake.import_package(bureau, make_package(tmp_path / "901.bdp", unit_document("901", "草稿局", scale=2)))
+    kept = dashboard(bureau, 2023)
+    assert kept.stored.computed == 0 and screen(bureau, 2023).stored.computed == 0
+    with bureau.write() as session:  # forget them: worked out afresh, the same figures
+        session.query(models.DatasetSummary).delete()
+    fresh = dashboard(bureau, 2023)
+    assert fresh.stored.computed == 2 and _figures(fresh) == _figures(kept)
+    assert [u.unexplained for u in fresh.units] == [0, 28]  # the draft's 提示 are not explained
+
+
 def test_a_deleted_dataset_takes_its_results_with_it(bureau, tmp_path):
     build_mixed(bureau, tmp_path)
     dashboard(bureau, 2023)
@@ -132,7 +150,8 @@ def test_a_read_only_database_still_shows_the_dashboard(store, tmp_path):
     reader = Store(str(path), read_only=True)
     try:
         board = dashboard(reader, 2023)  # worked out, not kept: nothing may be written
-        assert board.stored.computed == 4 and board.total.held == 4
-        assert _summaries(reader, stored.AUDIT) == 0
+        assert board.stored.computed == 2 and board.total.held == 4  # 701 and 702; 700 and 800 kept on receipt
+        assert _summaries(reader, stored.AUDIT) == 2
+        assert dashboard(reader, 2023).stored.computed == 2
     finally:
         reader.close()

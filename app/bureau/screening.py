@@ -331,7 +331,7 @@ def _scaled(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return amount
 
 
-def _measured_names(config: ScreeningConfig) -> list[str]:
+def measured_names(config: ScreeningConfig) -> list[str]:
     return list(dict.fromkeys([*config.growth_quantities, *(s.numerator for s in config.shares),
                                *(s.denominator for s in config.shares)]))
 
@@ -382,14 +382,14 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
     units = store.list_units()
     names = {unit.code: unit.name for unit in units}
     top = departments(units)
-    measured_names = _measured_names(config)
+    names_measured = measured_names(config)
     growth_names = tuple(config.growth_quantities)
 
     def compute(dataset) -> dict:
-        return measures_summary(dataset, measured_names, growth_names)
+        return measures_summary(dataset, names_measured, growth_names)
 
     summaries, run = stored_results(store, year, MEASURES, compute, progress=progress, label="读取", names=names,
-                                    extra_basis=json.dumps([measured_names, growth_names], ensure_ascii=False))
+                                    extra_basis=json.dumps([names_measured, growth_names], ensure_ascii=False))
     measured: list[UnitMeasures] = []
     for code in sorted(summaries):
         department = top.get(code, code)
@@ -553,4 +553,4 @@ def print_screening(result: ScreeningResult, target) -> int:
 
 
 __all__ = ["PEERS", "Outlier", "ScreeningConfig", "ScreeningConfigError", "ScreeningResult", "UnitMeasures",
-           "default_config_path", "departments", "load_config", "measures_summary", "median", "print_screening", "screen"]
+           "default_config_path", "departments", "load_config", "measured_names", "measures_summary", "median", "print_screening", "screen"]

@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.base.clock import now_utc
@@ -175,22 +176,44 @@ def stored_results(store, year: int, kind: str, compute: Callable[[object], dict
     return results, run
 
 
+def _upsert(session, kind: str, pending: list[tuple[HeldDataset, str, dict]]) -> None:
+    """Write results, replacing any kept for the same dataset and kind (one statement, no race between two
+    officers keeping the same result at once)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    computed_at = now_utc()
+    statement = insert(models.DatasetSummary).values([
+        {"dataset_id": dataset.dataset_id, "kind": kind, "dataset_token": dataset.token,
+         "dataset_version": dataset.version, "basis": basis, "payload": json.dumps(result, ensure_ascii=False),
+         "computed_at": computed_at} for dataset, basis, result in pending])
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["dataset_id", "kind"],
+        set_={name: statement.excluded[name]
+              for name in ("dataset_token", "dataset_version", "basis", "payload", "computed_at")}))
+
+
 def _keep(store, kind: str, pending: list[tuple[HeldDataset, str, dict]]) -> None:
     if not pending or getattr(store, "read_only", False):
         return
     try:
         with store.write() as session:
-            ids = [dataset.dataset_id for dataset, _basis, _result in pending]
-            session.execute(delete(models.DatasetSummary).where(models.DatasetSummary.kind == kind,
-                                                                models.DatasetSummary.dataset_id.in_(ids)))
-            computed_at = now_utc()
-            session.add_all([models.DatasetSummary(
-                dataset_id=dataset.dataset_id, kind=kind, dataset_token=dataset.token,
-                dataset_version=dataset.version, basis=basis, payload=json.dumps(result, ensure_ascii=False),
-                computed_at=computed_at) for dataset, basis, result in pending])
-    except (SQLAlchemyError, BudgetDeskError) as exc:  # another user kept the same result, or a dataset went
+            _upsert(session, kind, pending)
+    except (SQLAlchemyError, BudgetDeskError) as exc:  # e.g. a dataset deleted meanwhile (foreign key)
         log.warning("stored %s results not kept (%s); they are worked out again next time", kind, exc)
 
 
-__all__ = ["AUDIT", "MEASURES", "HeldDataset", "StoredRun", "definitions_digest", "held_datasets", "stored_results",
-           "year_basis"]
+def keep_written(store, dataset, kind: str, result: dict, *, extra_basis: str = "") -> None:
+    """Keep ``result`` for a dataset just written, inside the writer's transaction (a received package:
+    its 审核 ran anyway, so 进度 need not run it again)."""
+    with store.Session() as session:
+        previous = session.execute(
+            select(models.Dataset.token, models.Dataset.version)
+            .join(models.Unit, models.Dataset.unit_id == models.Unit.id)
+            .where(models.Unit.code == dataset.unit_code, models.Dataset.year == dataset.year - 1)).first()
+    held = HeldDataset(dataset.dataset_id, dataset.unit_code, dataset.token or "", dataset.version or 0,
+                       "" if previous is None else f"{previous[0]}:{previous[1]}")
+    with store.write() as session:
+        _upsert(session, kind, [(held, _basis(year_basis(store, dataset.year, kind, extra_basis), held), result)])
+
+
+__all__ = ["AUDIT", "MEASURES", "HeldDataset", "StoredRun", "definitions_digest", "held_datasets", "keep_written",
+           "stored_results", "year_basis"]
