@@ -7,11 +7,16 @@ instead of opening and checking 500 datasets again.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from app.bureau.dashboard import audit_summary
-from app.bureau.screening import ScreeningConfigError, load_config, measured_names, measures_summary
+from app.bureau.screening import (
+    ScreeningConfigError,
+    load_config,
+    measured_names,
+    measures_basis,
+    measures_summary,
+)
 from app.bureau.stored import AUDIT, MEASURES, keep_written
 
 log = logging.getLogger(__name__)
@@ -19,15 +24,15 @@ log = logging.getLogger(__name__)
 
 def keep_received(store, dataset, findings) -> None:
     """Keep ``dataset``'s results, inside the receipt's transaction; ``findings`` is its 审核 just run."""
-    keep_written(store, dataset, AUDIT, audit_summary(dataset, findings))
+    results = {AUDIT: (audit_summary(dataset, findings), "")}
     try:
         config = load_config()
     except ScreeningConfigError as exc:  # 筛查 says so when it is run; the package is received all the same
         log.warning("screening measures not kept on receipt: %s", exc)
-        return
-    names, growth_names = measured_names(config), tuple(config.growth_quantities)
-    keep_written(store, dataset, MEASURES, measures_summary(dataset, names, growth_names),
-                 extra_basis=json.dumps([names, growth_names], ensure_ascii=False))
+    else:
+        names, growth_names = measured_names(config), tuple(config.growth_quantities)
+        results[MEASURES] = (measures_summary(dataset, names, growth_names), measures_basis(config))
+    keep_written(store, dataset, results)
 
 
 __all__ = ["keep_received"]

@@ -336,6 +336,11 @@ def measured_names(config: ScreeningConfig) -> list[str]:
                                *(s.denominator for s in config.shares)]))
 
 
+def measures_basis(config: ScreeningConfig) -> str:
+    """Which quantities a kept 筛查 result holds (part of its key: asking for another one makes it stale)."""
+    return json.dumps([measured_names(config), list(config.growth_quantities)], ensure_ascii=False)
+
+
 def measures_summary(dataset, names: list[str], growth_names: tuple[str, ...]) -> dict:
     """What 筛查 keeps of one dataset (``app.bureau.stored``): its quantities and last year's, exact."""
     summary: dict = {"money_unit": dataset.money_unit,
@@ -389,7 +394,7 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
         return measures_summary(dataset, names_measured, growth_names)
 
     summaries, run = stored_results(store, year, MEASURES, compute, progress=progress, label="读取", names=names,
-                                    extra_basis=json.dumps([names_measured, growth_names], ensure_ascii=False))
+                                    extra_basis=measures_basis(config))
     measured: list[UnitMeasures] = []
     for code in sorted(summaries):
         department = top.get(code, code)
@@ -553,4 +558,4 @@ def print_screening(result: ScreeningResult, target) -> int:
 
 
 __all__ = ["PEERS", "Outlier", "ScreeningConfig", "ScreeningConfigError", "ScreeningResult", "UnitMeasures",
-           "default_config_path", "departments", "load_config", "measured_names", "measures_summary", "median", "print_screening", "screen"]
+           "default_config_path", "departments", "load_config", "measured_names", "measures_basis", "measures_summary", "median", "print_screening", "screen"]

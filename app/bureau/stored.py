@@ -63,8 +63,19 @@ def _file_digest(path: Path) -> str:
     return _file_digests[key]
 
 
+_definitions_digests: dict[str, str] = {}
+
+
 def definitions_digest() -> str:
-    """One hash over every definition file a result depends on (re-read only when a file changed)."""
+    """One hash over every definition file a result depends on. Worked out once per resources folder and
+    process: the program reads its forms and rules once too, so a changed file counts from the next start."""
+    folder = str(resource("forms").parent)
+    if folder not in _definitions_digests:
+        _definitions_digests[folder] = _digest_definitions()
+    return _definitions_digests[folder]
+
+
+def _digest_definitions() -> str:
     digest = hashlib.sha256(PAYLOAD_FORMAT.encode())
     for name in DEFINITIONS:
         root = resource(name)
@@ -107,13 +118,18 @@ def held_datasets(store, year: int) -> list[HeldDataset]:
             for dataset_id, code, token, version in rows]
 
 
-def year_basis(store, year: int, kind: str, extra: str = "") -> str:
-    """What every result of ``kind`` for ``year`` depends on besides its own dataset."""
+def editions_key(store, year: int) -> str:
+    """The code editions a year's results are worked out with (last year's figures with last year's codes)."""
     editions = []
-    for edition_year in (year, year - 1):  # last year's figures are read with last year's codes
+    for edition_year in (year, year - 1):
         tables = store.code_tables(edition_year)
         editions += [f"{edition_year}/{kind_name}={tables[kind_name].edition}" for kind_name in sorted(tables)]
-    return "|".join([kind, definitions_digest(), *editions, extra])
+    return "|".join(editions)
+
+
+def year_basis(store, year: int, kind: str, extra: str = "", *, editions: str | None = None) -> str:
+    """What every result of ``kind`` for ``year`` depends on besides its own dataset."""
+    return "|".join([kind, definitions_digest(), editions_key(store, year) if editions is None else editions, extra])
 
 
 def _basis(year_key: str, held: HeldDataset) -> str:
@@ -176,15 +192,16 @@ def stored_results(store, year: int, kind: str, compute: Callable[[object], dict
     return results, run
 
 
-def _upsert(session, kind: str, pending: list[tuple[HeldDataset, str, dict]]) -> None:
+def _upsert(session, kind: str, pending: list[tuple[HeldDataset, str, dict]], *,
+            kinds: list[str] | None = None) -> None:
     """Write results, replacing any kept for the same dataset and kind (one statement, no race between two
-    officers keeping the same result at once)."""
+    officers keeping the same result at once). ``kinds``: each row's own kind instead of ``kind``."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     computed_at = now_utc()
     statement = insert(models.DatasetSummary).values([
-        {"dataset_id": dataset.dataset_id, "kind": kind, "dataset_token": dataset.token,
+        {"dataset_id": dataset.dataset_id, "kind": kinds[number] if kinds else kind, "dataset_token": dataset.token,
          "dataset_version": dataset.version, "basis": basis, "payload": json.dumps(result, ensure_ascii=False),
-         "computed_at": computed_at} for dataset, basis, result in pending])
+         "computed_at": computed_at} for number, (dataset, basis, result) in enumerate(pending)])
     session.execute(statement.on_conflict_do_update(
         index_elements=["dataset_id", "kind"],
         set_={name: statement.excluded[name]
@@ -201,9 +218,9 @@ def _keep(store, kind: str, pending: list[tuple[HeldDataset, str, dict]]) -> Non
         log.warning("stored %s results not kept (%s); they are worked out again next time", kind, exc)
 
 
-def keep_written(store, dataset, kind: str, result: dict, *, extra_basis: str = "") -> None:
-    """Keep ``result`` for a dataset just written, inside the writer's transaction (a received package:
-    its 审核 ran anyway, so 进度 need not run it again)."""
+def keep_written(store, dataset, results: dict[str, tuple[dict, str]]) -> None:
+    """Keep results for a dataset just written, inside the writer's transaction (a received package: its
+    审核 ran anyway, so 进度 need not run it again). ``results``: kind → (result, extra basis)."""
     with store.Session() as session:
         previous = session.execute(
             select(models.Dataset.token, models.Dataset.version)
@@ -211,9 +228,13 @@ def keep_written(store, dataset, kind: str, result: dict, *, extra_basis: str = 
             .where(models.Unit.code == dataset.unit_code, models.Dataset.year == dataset.year - 1)).first()
     held = HeldDataset(dataset.dataset_id, dataset.unit_code, dataset.token or "", dataset.version or 0,
                        "" if previous is None else f"{previous[0]}:{previous[1]}")
+    editions = editions_key(store, dataset.year)
+    rows = [(held, _basis(year_basis(store, dataset.year, kind, extra, editions=editions), held), result)
+            for kind, (result, extra) in results.items()]
     with store.write() as session:
-        _upsert(session, kind, [(held, _basis(year_basis(store, dataset.year, kind, extra_basis), held), result)])
+        _upsert(session, "", rows, kinds=list(results))
 
 
-__all__ = ["AUDIT", "MEASURES", "HeldDataset", "StoredRun", "definitions_digest", "held_datasets", "keep_written",
+__all__ = ["AUDIT", "MEASURES", "HeldDataset", "StoredRun", "definitions_digest", "editions_key", "held_datasets",
+           "keep_written",
            "stored_results", "year_basis"]
