@@ -32,12 +32,16 @@ from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# Up to this many outliers each row grows to its wrapped 跟进 text; beyond, rows keep one line (the full
+# text is the cell's tooltip): measuring 1,700 wrapped rows froze the window for a second.
+ROWS_SIZED_TO_TEXT = 200
+READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 OUTLIER_HEADERS = ["单位编码", "单位名称", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进"]
 
 
 def _item(text: str, align=None, color=None) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    item.setFlags(READ_ONLY)
     if align is not None:
         item.setTextAlignment(align)
     if color is not None:
@@ -54,6 +58,7 @@ def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setWordWrap(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setResizeContentsPrecision(ROWS_SIZED_TO_TEXT)  # columns sized on the first rows
     return table
 
 
@@ -121,9 +126,11 @@ class ScreeningView(QWidget):
             cells = [_item(o.unit_code), _item(o.unit_name), _item(o.department_name), _item(o.title),
                      _item(o.value_text, RIGHT), _item(o.reference_text, RIGHT), _item(o.deviation_text, RIGHT, ERROR_QCOLOR),
                      _item(o.threshold), _item(o.note)]
+            cells[-1].setToolTip(o.note)
             for column, cell in enumerate(cells):
                 self.outliers.setItem(number, column, cell)
-        self.outliers.resizeRowsToContents()
+        if len(result.outliers) <= ROWS_SIZED_TO_TEXT:
+            self.outliers.resizeRowsToContents()
         config = result.config
         headers = (["单位编码", "单位名称", "部门", "上年数来源"]
                    + [f"{quantity_def(name).title}增长" for name in config.growth_quantities]
