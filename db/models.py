@@ -517,3 +517,22 @@ class IndicatorLevel(Base):
     name: Mapped[str] = mapped_column(String(200))
     parent: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: a 一级
     added_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+
+
+class DatasetSummary(Base):
+    """What the bureau's 进度 (``kind`` "audit": 审核 counts, empty tables) or 筛查 (``kind`` "measures": the
+    named quantities this year and last) needs of one dataset, worked out once and kept (``app.bureau.stored``).
+    It holds for the dataset's ``token`` and ``version`` and for ``basis``: a hash of the definitions it was
+    worked out with (forms, rules, code editions) and of last year's dataset; any other value means stale."""
+
+    __tablename__ = "dataset_summary"
+    __table_args__ = (UniqueConstraint("dataset_id", "kind", name="uq_dataset_summary_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    dataset_token: Mapped[str] = mapped_column(String(32))
+    dataset_version: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # JSON; amounts as exact decimal strings
+    computed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

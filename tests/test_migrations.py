@@ -116,10 +116,12 @@ def test_a_database_stamped_before_the_rename_opens_and_is_restamped(tmp_path):
     from app.store.service import Store
     from db.engine import FORMER_REVISION_IDS, stored_revision
 
-    assert FORMER_REVISION_IDS["0008_indicator_level"] == head_revision()
-    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "head")  # a user's database today
+    assert FORMER_REVISION_IDS["0008_indicator_level"] == "0010_indicator_level"
+    # a user's database of the release before 0011: re-stamped, then upgraded to the head
+    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "0010_indicator_level")
     store = Store(str(path))
     assert stored_revision(store.engine) == head_revision()
+    assert "dataset_summary" in inspect(store.engine).get_table_names()
     store.close()
     older = _database_stamped_with_a_former_id(tmp_path / "older", "0006_editions", "0007_editions")
     store = Store(str(older))  # re-stamped, then upgraded through 0008 … to the head
@@ -128,11 +130,16 @@ def test_a_database_stamped_before_the_rename_opens_and_is_restamped(tmp_path):
     store.close()
 
 
-def test_a_read_only_database_stamped_before_the_rename_still_opens(tmp_path):
+def test_a_read_only_database_stamped_before_the_rename_is_known_as_older_not_newer(tmp_path):
+    import pytest
+
+    from app.base.faults import ReadOnlyDatabaseError
     from app.store.service import Store
     from db.engine import stored_revision
 
-    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "head")
-    store = Store(str(path), read_only=True)  # the same schema: nothing to upgrade, nothing written
-    assert stored_revision(store.engine) == "0008_indicator_level"
-    store.close()
+    path = _database_stamped_with_a_former_id(tmp_path, "0008_indicator_level", "0010_indicator_level")
+    with pytest.raises(ReadOnlyDatabaseError, match="结构版本（0010_indicator_level）较旧"):
+        Store(str(path), read_only=True)  # known under today's id: older (0011 came since), not unknown
+    engine = make_engine(str(path))
+    assert stored_revision(engine) == "0008_indicator_level"  # read-only: nothing written
+    engine.dispose()

@@ -22,7 +22,7 @@ def _drop_everything(engine) -> None:
                       "audit_entry", "asset_row", "asset_table", "procurement_item", "overall_indicator", "overall_target",
                       "indicator", "project", "dataset_note", "form_row", "cell_value", "year_edition", "dataset",
                       "code_entry", "code_edition", "unit", "audit_entry", "trusted_key", "package_file", "received_package",
-                      "cell_comment", "applied_return", "indicator_level", "alembic_version"):
+                      "cell_comment", "applied_return", "indicator_level", "dataset_summary", "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
 
 

@@ -16,7 +16,9 @@ Definitions (one place; the CLI, the GUI and the tests read them from here):
   unit declares by handing it in empty. Each one is listed with that note.
 
 A 部门 is a unit without a parent together with all units below it; a unit without a parent and
-without units below is its own 部门. Read only: nothing is written.
+without units below is its own 部门. Nothing of the budgets is written: each dataset's 审核 counts and
+empty tables are kept (``app.bureau.stored``) and worked out again only when the dataset, last year's
+dataset or the definitions changed.
 """
 
 from __future__ import annotations
@@ -26,10 +28,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.base.errors import NotFoundError
 from app.base.progress import Progress
-from app.base.progress import step as progress_step
 from app.bureau.screening import departments
+from app.bureau.stored import AUDIT, StoredRun, stored_results
 from app.checks.rules import check_dataset
 from app.domain.forms import all_forms
 from app.store.service import check_year
@@ -122,6 +123,7 @@ class Dashboard:
     units: list[UnitProgress]
     departments: list[Counts]
     total: Counts
+    stored: StoredRun | None = None  # how many datasets were read as stored, how many worked out
 
     def to_dict(self) -> dict:
         return {"year": self.year, "total": self.total.to_dict(),
@@ -142,6 +144,16 @@ def empty_tables(dataset) -> list[EmptyTable]:
             for form in all_forms() if dataset.view(form.id).is_empty()]
 
 
+def audit_summary(dataset, findings=None) -> dict:
+    """What 进度 keeps of one dataset: its 审核 counts and empty tables (with their 空表说明). ``findings``:
+    its 审核 when the caller has just run it (a received package)."""
+    findings = check_dataset(dataset) if findings is None else findings
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    return {"errors": errors, "warnings": len(findings) - errors,
+            "unexplained": sum(1 for finding in findings if finding.severity != "error" and not finding.explanation),
+            "empty": [[table.form, table.title, table.note] for table in empty_tables(dataset)]}
+
+
 def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboard:
     check_year(year)
     units = store.list_units()
@@ -154,9 +166,9 @@ def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboar
         for received in session.scalars(select(models.ReceivedPackage).where(models.ReceivedPackage.year == year)
                                         .order_by(models.ReceivedPackage.id)):
             latest[received.unit_code] = (received.status, received.received_at, received.return_reason or "")
+    summaries, run = stored_results(store, year, AUDIT, audit_summary, progress=progress, label="审核", names=names)
     result: list[UnitProgress] = []
-    for number, unit in enumerate(units):
-        progress_step(progress, number, len(units), f"审核 {unit.code} {unit.name}")
+    for unit in units:
         department = top[unit.code]
         info = held.get(unit.code)
         package = latest.get(unit.code)
@@ -166,21 +178,12 @@ def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboar
             state = SUBMITTED if info is not None and info.status == "submitted" else NOT_SUBMITTED
         row = UnitProgress(unit.code, unit.name, department, names.get(department, ""), state, False,
                            package[1] if package else None, package[2] if package and state == RETURNED else "")
-        if info is not None:
-            try:
-                dataset = store.open_dataset(unit.code, year)
-            except NotFoundError:  # deleted meanwhile
-                dataset = None
-            if dataset is not None:
-                findings = check_dataset(dataset)
-                row.has_dataset = True
-                row.errors = sum(1 for finding in findings if finding.severity == "error")
-                row.warnings = len(findings) - row.errors
-                row.unexplained = sum(1 for finding in findings
-                                      if finding.severity != "error" and not finding.explanation)
-                row.empty_tables = empty_tables(dataset)
+        summary = summaries.get(unit.code) if info is not None else None
+        if summary is not None:
+            row.has_dataset = True
+            row.errors, row.warnings, row.unexplained = summary["errors"], summary["warnings"], summary["unexplained"]
+            row.empty_tables = [EmptyTable(form, title, note) for form, title, note in summary["empty"]]
         result.append(row)
-    progress_step(progress, len(units), len(units), "完成")
     groups: dict[str, Counts] = {}
     total = Counts("", "合计")
     for row in result:
@@ -188,7 +191,8 @@ def dashboard(store, year: int, *, progress: Progress | None = None) -> Dashboar
         total.add(row)
     order = sorted(groups)
     result.sort(key=lambda row: (row.department_code, row.unit_code != row.department_code, row.unit_code))
-    return Dashboard(year, result, [groups[code] for code in order], total)
+    return Dashboard(year, result, [groups[code] for code in order], total, run)
 
 
-__all__ = ["COLUMNS", "Counts", "Dashboard", "EmptyTable", "STATE_NAMES", "UnitProgress", "dashboard", "empty_tables"]
+__all__ = ["COLUMNS", "Counts", "Dashboard", "EmptyTable", "STATE_NAMES", "UnitProgress", "audit_summary", "dashboard",
+           "empty_tables"]

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.base.errors import ConflictError, InputError
 from app.bureau.comments import MergeResult, merge_comments
+from app.bureau.kept import keep_received
 from app.checks.rules import check_dataset
 from app.exchange.comment_document import COMMENTS_FORMAT, Comment, parse_comments
 from app.exchange.document_diff import DocumentDiff
@@ -181,6 +182,7 @@ def receive(store: Store, package: VerifiedPackage, answers: list[Comment] | Non
         findings = check_dataset(dataset)
         errors = sum(1 for finding in findings if finding.severity == "error")
         record(store, package, errors, len(findings) - errors, dataset.status)
+        keep_received(store, dataset, findings)  # 进度 and 筛查 read these instead of checking it again
         store.step("package:receipt")
         merged = None
         if answers is not None:

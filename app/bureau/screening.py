@@ -31,11 +31,11 @@ from fractions import Fraction
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from app.base.errors import InputError, NotFoundError
+from app.base.errors import InputError
 from app.base.money import format_amount
 from app.base.paths import resource
 from app.base.progress import Progress
-from app.base.progress import step as progress_step
+from app.bureau.stored import MEASURES, StoredRun, stored_results
 from app.domain import prior
 from app.domain.quantities import quantities, quantity_def
 from app.domain.quantities import value as quantity_value
@@ -280,6 +280,7 @@ class ScreeningResult:
     config: ScreeningConfig
     units: list[UnitMeasures]
     outliers: list[Outlier]
+    stored: StoredRun | None = None  # how many datasets were read as stored, how many worked out
 
     @property
     def peers_name(self) -> str:
@@ -330,21 +331,39 @@ def _scaled(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return amount
 
 
-def _measure(dataset, config: ScreeningConfig, department: tuple[str, str]) -> UnitMeasures:
-    names = list(dict.fromkeys([*config.growth_quantities, *(s.numerator for s in config.shares),
-                                *(s.denominator for s in config.shares)]))
-    measures = UnitMeasures(dataset.unit_code, dataset.unit.name, department[0], department[1], dataset.money_unit,
-                            {name: quantity_value(dataset, name) for name in names})
+def measured_names(config: ScreeningConfig) -> list[str]:
+    return list(dict.fromkeys([*config.growth_quantities, *(s.numerator for s in config.shares),
+                               *(s.denominator for s in config.shares)]))
+
+
+def measures_basis(config: ScreeningConfig) -> str:
+    """Which quantities a kept 筛查 result holds (part of its key: asking for another one makes it stale)."""
+    return json.dumps([measured_names(config), list(config.growth_quantities)], ensure_ascii=False)
+
+
+def measures_summary(dataset, names: list[str], growth_names: tuple[str, ...]) -> dict:
+    """What 筛查 keeps of one dataset (``app.bureau.stored``): its quantities and last year's, exact."""
+    summary: dict = {"money_unit": dataset.money_unit,
+                     "values": {name: str(quantity_value(dataset, name)) for name in names},
+                     "prior_source": "", "prior": {}}
     previous = prior.previous_dataset(dataset)
     if previous is not None:
-        measures.prior_source = "dataset"
-        measures.prior = {name: _scaled(quantity_value(previous, name), previous.money_unit, dataset.money_unit)
-                          for name in config.growth_quantities}
+        summary["prior_source"] = "dataset"
+        summary["prior"] = {name: str(_scaled(quantity_value(previous, name), previous.money_unit, dataset.money_unit))
+                            for name in growth_names}
     else:
         typed = prior.typed_prior(dataset)
         if typed:
-            measures.prior_source = "typed"
-            measures.prior = {name: typed[name] for name in config.growth_quantities if name in typed}
+            summary["prior_source"] = "typed"
+            summary["prior"] = {name: str(typed[name]) for name in growth_names if name in typed}
+    return summary
+
+
+def _measure(summary: dict, unit: tuple[str, str], config: ScreeningConfig,
+             department: tuple[str, str]) -> UnitMeasures:
+    measures = UnitMeasures(unit[0], unit[1], department[0], department[1], summary["money_unit"],
+                            {name: Decimal(text) for name, text in summary["values"].items()},
+                            {name: Decimal(text) for name, text in summary["prior"].items()}, summary["prior_source"])
     for name in config.growth_quantities:
         if name in measures.prior:
             before = measures.prior[name]
@@ -358,7 +377,8 @@ def _measure(dataset, config: ScreeningConfig, department: tuple[str, str]) -> U
 
 def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfig | None = None,
            progress: Progress | None = None) -> ScreeningResult:
-    """Screen every unit of ``year`` held in the database (read only: nothing is written)."""
+    """Screen every unit of ``year`` held in the database. Nothing of the budgets is written: each dataset's
+    quantities are kept (``app.bureau.stored``) and read again until the dataset or last year's changes."""
     check_year(year)
     config = config or load_config()
     peers = peers or config.peers
@@ -367,17 +387,19 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
     units = store.list_units()
     names = {unit.code: unit.name for unit in units}
     top = departments(units)
-    codes = sorted(info.unit_code for info in store.list_datasets() if info.year == year)
+    names_measured = measured_names(config)
+    growth_names = tuple(config.growth_quantities)
+
+    def compute(dataset) -> dict:
+        return measures_summary(dataset, names_measured, growth_names)
+
+    summaries, run = stored_results(store, year, MEASURES, compute, progress=progress, label="读取", names=names,
+                                    extra_basis=measures_basis(config))
     measured: list[UnitMeasures] = []
-    for number, code in enumerate(codes):
-        progress_step(progress, number, len(codes), f"读取 {code} {names.get(code, '')}")
-        try:
-            dataset = store.open_dataset(code, year)
-        except NotFoundError:  # deleted meanwhile
-            continue
+    for code in sorted(summaries):
         department = top.get(code, code)
-        measured.append(_measure(dataset, config, (department, names.get(department, ""))))
-    progress_step(progress, len(codes), len(codes), "比较")
+        measured.append(_measure(summaries[code], (code, names.get(code, "")), config,
+                                 (department, names.get(department, ""))))
 
     outliers: list[Outlier] = []
     increase, decrease = Fraction(config.max_increase) / 100, Fraction(config.max_decrease) / 100
@@ -430,7 +452,7 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
                                         share.title, mine, middle, deviation, config.share_rule_text(), note))
     order = {unit.unit_code: number for number, unit in enumerate(measured)}
     outliers.sort(key=lambda o: (order[o.unit_code], o.kind != GROWTH))
-    return ScreeningResult(year, peers, config, measured, outliers)
+    return ScreeningResult(year, peers, config, measured, outliers, run)
 
 
 # ---- printing -----------------------------------------------------------------------------------
@@ -536,4 +558,4 @@ def print_screening(result: ScreeningResult, target) -> int:
 
 
 __all__ = ["PEERS", "Outlier", "ScreeningConfig", "ScreeningConfigError", "ScreeningResult", "UnitMeasures",
-           "default_config_path", "departments", "load_config", "median", "print_screening", "screen"]
+           "default_config_path", "departments", "load_config", "measured_names", "measures_basis", "measures_summary", "median", "print_screening", "screen"]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bureau.dashboard import COLUMNS, Counts, Dashboard, dashboard
+from ui.bureau.progress_heading import CountingHeading
 from ui.bureau.screening_view import ScreeningView
 from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
@@ -138,6 +140,7 @@ class DashboardView(QWidget):
         top = QHBoxLayout()
         self.heading = QLabel("", self)
         self.heading.setObjectName("dashboard_heading")
+        self.counting = CountingHeading(self.heading)
         top.addWidget(self.heading, 1)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setObjectName("dashboard_refresh")
@@ -152,7 +155,12 @@ class DashboardView(QWidget):
         self.counts.verticalHeader().setVisible(False)
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.chart = ProgressChart(upper)
+        # The chart is as tall as its 部门 need; it scrolls instead of making the window that tall.
+        self.chart_scroll = QScrollArea(upper)
+        self.chart_scroll.setObjectName("progress_chart_scroll")
+        self.chart_scroll.setWidgetResizable(True)
+        self.chart = ProgressChart()
+        self.chart_scroll.setWidget(self.chart)
         upper.setStretchFactor(0, 3)
         upper.setStretchFactor(1, 2)
         self.units = QTableWidget(0, len(UNIT_HEADERS), splitter)
@@ -170,13 +178,17 @@ class DashboardView(QWidget):
     def refresh(self) -> None:
         """Work the dashboard out again (the rules run on every dataset held: off the GUI thread)."""
         store, year = self.store, self.year()
-        self.heading.setText(f"{year} 年度上报进度：正在统计……")
         self.job = run_job(self, "统计上报进度", lambda progress: dashboard(store, year, progress=quiet(progress)),
                            self.show_board)
+        self.counting.follow(self.job, f"{year} 年度上报进度：正在统计", f"{year} 年度上报进度：未统计（点“刷新”统计）")
 
     def show_board(self, board: Dashboard) -> None:
         self.board = board
         rows = [*board.departments, board.total]
+        # Emptied first: replacing an item of a column that resizes to its contents measures the whole
+        # column again, each time (seconds for a few hundred rows); filling empty rows does not.
+        self.counts.setRowCount(0)
+        self.units.setRowCount(0)
         self.counts.setRowCount(len(rows))
         for number, counts in enumerate(rows):
             total = counts is board.total

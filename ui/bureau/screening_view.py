@@ -22,19 +22,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.base.errors import Cancelled
 from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
 from app.domain.quantities import quantity_def
 from ui.bureau.exports import export_screening_excel, file_status_label, print_to_pdf
+from ui.bureau.progress_heading import CountingHeading
 from ui.common.jobs import quiet, run_job
 from ui.common.style import ERROR_QCOLOR
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# Up to this many outliers each row grows to its wrapped 跟进 text; beyond, rows keep one line (the full
+# text is the cell's tooltip): measuring 1,700 wrapped rows froze the window for a second.
+ROWS_SIZED_TO_TEXT = 200
+READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 OUTLIER_HEADERS = ["单位编码", "单位名称", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进"]
 
 
 def _item(text: str, align=None, color=None) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    item.setFlags(READ_ONLY)
     if align is not None:
         item.setTextAlignment(align)
     if color is not None:
@@ -51,6 +57,7 @@ def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setWordWrap(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setResizeContentsPrecision(ROWS_SIZED_TO_TEXT)  # columns sized on the first rows
     return table
 
 
@@ -86,6 +93,7 @@ class ScreeningView(QWidget):
         top.addWidget(self.excel_button)
         self.summary = QLabel("", self)
         self.summary.setObjectName("screening_summary")
+        self.counting = CountingHeading(self.summary)
         top.addWidget(self.summary, 1)
         self.file_status = file_status_label(self, "screening_file_status")
         top.addWidget(self.file_status, 1)
@@ -101,32 +109,40 @@ class ScreeningView(QWidget):
     def run(self) -> None:
         """Screen the year's units with the chosen peers (the threshold file is read again each time)."""
         store, year, peers = self.store, self.year(), self.peers.currentData()
-        self.summary.setText(f"{year} 年度：正在筛查……")
 
         def work(progress):
             return screen(store, year, peers=peers, config=load_config(), progress=quiet(progress))
 
         self.job = run_job(self, "筛查", work, self.show_result, on_error=self._failed)
+        self.counting.follow(self.job, f"{year} 年度：正在筛查", f"{year} 年度：未筛查（点“筛查”开始）")
 
     def _failed(self, exc: BaseException) -> None:
-        self.summary.setText("未能筛查（见提示）")
+        if isinstance(exc, Cancelled):  # the heading says again what it said before (CountingHeading)
+            return
+        self.counting.before = "未能筛查（见提示）"  # also once the job has ended
+        self.summary.setText(self.counting.before)
         QMessageBox.warning(self, "未能筛查", str(exc))
 
     def show_result(self, result: ScreeningResult) -> None:
         self.result = result
+        # Emptied first: replacing items of columns that resize to their contents re-measures them each time.
+        self.outliers.setRowCount(0)
         self.outliers.setRowCount(len(result.outliers))
         for number, o in enumerate(result.outliers):
             cells = [_item(o.unit_code), _item(o.unit_name), _item(o.department_name), _item(o.title),
                      _item(o.value_text, RIGHT), _item(o.reference_text, RIGHT), _item(o.deviation_text, RIGHT, ERROR_QCOLOR),
                      _item(o.threshold), _item(o.note)]
+            cells[-1].setToolTip(o.note)
             for column, cell in enumerate(cells):
                 self.outliers.setItem(number, column, cell)
-        self.outliers.resizeRowsToContents()
+        if len(result.outliers) <= ROWS_SIZED_TO_TEXT:
+            self.outliers.resizeRowsToContents()
         config = result.config
         headers = (["单位编码", "单位名称", "部门", "上年数来源"]
                    + [f"{quantity_def(name).title}增长" for name in config.growth_quantities]
                    + [f"{share.title}（中位数）" for share in config.shares])
         self.units.clear()
+        self.units.setRowCount(0)
         self.units.setColumnCount(len(headers))
         self.units.setHorizontalHeaderLabels(headers)
         self.units.setRowCount(len(result.units))
