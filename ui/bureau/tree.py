@@ -160,13 +160,10 @@ class BureauTreePanel(QWidget):
         return selected
 
     def follow_in_table(self) -> int | None:
-        """Make the tree's node the table's current row (also when the table's tab is not shown)."""
-        selected, window = self.tree.selected(), self.window_
-        number = None if selected is None else next(
-            (index for index, row in enumerate(window.rows) if row.unit_code == selected[0]), None)
-        if number is not None and window.table.currentRow() != number:
-            window.table.setCurrentCell(number, 0)
-        return number
+        """Make the tree's node the table's current row (also when the table's tab is not shown); its shown
+        line, or None when the unit has no row for the year (or the list's filter hides it)."""
+        selected = self.tree.selected()
+        return None if selected is None else self.window_.overview_panel.select_unit(selected[0])
 
     def view_selected(self) -> None:
         selected = self._selected()
@@ -245,14 +242,14 @@ class BureauTreePanel(QWidget):
 
 
 def install_tree(window) -> BureauTreePanel:
-    """Put the window's unit table in a tab "单位列表" and the tree beside it in a tab "按部门". A node
-    chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
-    splitter = window.table.parentWidget()
+    """Put the window's unit list (its filter bar and table) in a tab "单位列表" and the tree beside it in a
+    tab "按部门". A node chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
+    splitter = window.overview_panel.parentWidget()
     tabs = QTabWidget()
     tabs.setObjectName("unit_tabs")
-    splitter.replaceWidget(splitter.indexOf(window.table), tabs)  # the splitter takes it as its child
+    splitter.replaceWidget(splitter.indexOf(window.overview_panel), tabs)  # the splitter takes it as its child
     window.tree_panel = BureauTreePanel(window, tabs)
-    tabs.addTab(window.table, "单位列表")
+    tabs.addTab(window.overview_panel, "单位列表")
     tabs.addTab(window.tree_panel, "按部门")
     window.unit_tabs = tabs  # inside 单位概览 (window.bureau_tabs holds 单位概览 / 进度 / 筛查)
     window.tree_panel.tree.currentItemChanged.connect(lambda _item, _previous: window.tree_panel.follow_in_table())
