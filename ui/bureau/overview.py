@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.money import format_amount, to_hundredths
-from app.bureau.standing import OverviewRow
+from app.bureau.standing import OverviewRow, TotalsMemo
 from app.domain.records import STATUS_NAMES
 from ui.common.style import ERROR_QCOLOR
 
@@ -311,6 +311,7 @@ class OverviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = OverviewModel(self)
+        self.totals_memo = TotalsMemo()  # the window's refresh works out only the datasets written since
         self.proxy = OverviewFilter(self)
         self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)

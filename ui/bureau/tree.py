@@ -125,6 +125,7 @@ class BureauTreePanel(QWidget):
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.window_ = window
+        self.stale = False  # read again while hidden: filled when shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
@@ -151,7 +152,20 @@ class BureauTreePanel(QWidget):
         layout.addWidget(self.tree)
 
     def refresh(self) -> None:
-        self.tree.show_nodes(tree(self.window_.store, self.window_.year.value()))
+        """Show the year again from the list's rows just read. Behind the 单位列表 tab of a shown window
+        the tree is filled when its tab is shown: rebuilding 500 nodes at every refresh froze the window."""
+        self.stale = True
+        if self.isVisible() or not self.window_.isVisible():
+            self._fill()
+
+    def _fill(self) -> None:
+        self.stale = False
+        self.tree.show_nodes(tree(self.window_.store, self.window_.year.value(), self.window_.rows))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self._fill()
 
     def _selected(self) -> tuple[str, str] | None:
         selected = self.tree.selected()

@@ -282,7 +282,7 @@ class BureauWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Re-read the year from the database and show what changed (the selection and current row stay)."""
-        rows = overview(self.store, self.year.value())
+        rows = overview(self.store, self.year.value(), self.overview_panel.totals_memo)
         submitted = sum(1 for row in rows if row.status == "submitted")
         others = [str(year) for year in self._years_with_data() if year != self.year.value()] if not rows else []
         elsewhere = f"（其他有数据的年度：{'、'.join(others)}）" if others else ""

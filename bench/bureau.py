@@ -1,0 +1,143 @@
+"""The bureau officer's day, timed: the 财政局 window over N imported units (issue 29).
+
+``python -m bench bureau [--units N]`` (500 by default) generates N + 1 signed packages (``bench.packages``),
+imports N into a fresh SQLite database, opens ``BureauWindow`` offscreen and prints exactly::
+
+    bureau window: 500 units, start to list X.XX s, refresh after import X.XX s, longest stall X.XX s
+    bureau window: 进度 X.XX s, 筛查 X.XX s
+
+start to list: constructing the window until its list shows every unit. refresh after import: the last
+package imported through the window's own folder import (its key registered beforehand, as 登记密钥 would)
+until the list shows it. longest stall: the heartbeat's longest gap (``bench.heartbeat``) over that import,
+刷新, sorting by 总计 and by 单位名称, each filter, a 退回 and clearing the filter. 进度 / 筛查: showing the
+tab until it is filled. Aims at 500: start ≤ 2 s, refresh ≤ 0.5 s, stall ≤ 0.1 s, 进度 and 筛查 ≤ 1.5 s each.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app.bureau import intake
+from app.exchange.package import reader
+from app.exchange.package.trust import trust_key
+from app.store.service import Store
+from bench import packages
+from bench.measure import SEED004
+
+DEFAULT_UNITS = 500
+YEAR = 2023
+
+
+def build(workdir: Path, units: int, seed_path: Path = SEED004) -> tuple[Store, Path]:
+    """A database holding ``units`` imported units, and a folder holding one more unit's package (its key
+    registered): what the window then imports."""
+    every = workdir / "packages"
+    packages.generate(every, units + 1, seed_path)
+    files = sorted(every.glob("*.bdp"))
+    extra = workdir / "one_more"
+    extra.mkdir()
+    last = max(files, key=lambda path: int(reader.open_package(path).unit_code))
+    shutil.move(str(last), extra / last.name)
+    store = Store(str(workdir / "bureau.sqlite3"))
+    keys = [reader.open_package(path).fingerprint for path in sorted(every.glob("*.bdp"))]
+    result = intake.import_packages(store, str(every), trust_fingerprints=keys)
+    if result.failed:
+        raise RuntimeError(f"generated packages refused: {result.failed[:3]}")
+    package = reader.open_package(extra / last.name)
+    trust_key(store, package.unit_code, package.fingerprint)
+    return store, extra
+
+
+def measure(store: Store, extra: Path, workdir: Path, units: int) -> dict[str, float]:
+    """Open the window over ``store`` and time it (offscreen; the caller made the QApplication)."""
+    from PySide6.QtCore import QSettings, Qt  # deferred: Qt, only for the GUI figures
+
+    from bench.heartbeat import Heartbeat, run_until
+    from ui.bureau.window import BureauWindow
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(workdir))
+    holder: list[BureauWindow] = []
+
+    def open_window() -> None:
+        window = BureauWindow(store, YEAR)
+        window.resize(1366, 768)
+        window.show()
+        holder.append(window)
+
+    figures = {"start": run_until(open_window, lambda: bool(holder) and holder[0].table.rowCount() == units)}
+    window = holder[0]
+    panel = window.overview_panel
+    heartbeat = Heartbeat().start()
+    figures["refresh"] = run_until(lambda: window.import_folder(str(extra)),
+                                   lambda: panel.model.rowCount() == units + 1)
+    figures["shown"] = window.table.rowCount()
+    run_until(lambda: panel.refresh_button.click(), lambda: True)
+    for column, order in ((8, Qt.SortOrder.DescendingOrder), (1, Qt.SortOrder.AscendingOrder),
+                          (0, Qt.SortOrder.AscendingOrder)):
+        run_until(lambda c=column, o=order: window.table.sortByColumn(c, o), lambda: True)
+    run_until(lambda: panel.text_filter.setText("测试单位01"), lambda: True)
+    run_until(lambda: panel.text_filter.clear(), lambda: True)
+    for combo in (panel.status_filter, panel.department_filter, panel.problem_filter):
+        for number in (1, 0):
+            run_until(lambda c=combo, n=number: c.setCurrentIndex(min(n, c.count() - 1)), lambda: True)
+    window.table.setCurrentCell(0, 0)
+    run_until(lambda: window.return_unit(reason="核对基本支出", out=""),
+              lambda: window.table.current_overview_row() is not None
+              and window.table.current_overview_row().status == "draft")
+    figures["stall"] = heartbeat.stop()
+
+    tabs = window.bureau_tabs
+    figures["progress"] = run_until(lambda: tabs.setCurrentWidget(window.progress_view),
+                                    lambda: window.progress_view.board is not None
+                                    and not (window.progress_view.job and window.progress_view.job.running))
+    figures["screening"] = run_until(lambda: tabs.setCurrentWidget(window.screening_view),
+                                     lambda: window.screening_view.result is not None)
+    window.close()
+    return figures
+
+
+def lines(units: int, figures: dict[str, float]) -> list[str]:
+    return [f"bureau window: {units} units, start to list {figures['start']:.2f} s, "
+            f"refresh after import {figures['refresh']:.2f} s, longest stall {figures['stall']:.2f} s",
+            f"bureau window: 进度 {figures['progress']:.2f} s, 筛查 {figures['screening']:.2f} s"]
+
+
+def run(workdir: Path, report, timed, seed_path: Path, units: int | None = None) -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.app import make_application  # deferred: Qt, only for the GUI figures
+
+    units = units or DEFAULT_UNITS
+    app = make_application()
+    start = time.perf_counter()
+    store, extra = build(workdir, units, seed_path)
+    print(f"bureau window: built {units} units in {time.perf_counter() - start:.1f} s (not timed below)", flush=True)
+    try:
+        figures = measure(store, extra, workdir, units)
+    finally:
+        store.close()
+    for line in lines(units, figures):
+        print(line, flush=True)
+    app.processEvents()
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    units = DEFAULT_UNITS
+    if argv[:1] == ["--units"] and len(argv) == 2 and argv[1].isdigit() and int(argv[1]) > 0:
+        units = int(argv[1])
+    elif argv:
+        print("usage: python -m bench bureau [--units N]")
+        return 2
+    with tempfile.TemporaryDirectory() as workdir:
+        run(Path(workdir), None, None, SEED004, units)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
