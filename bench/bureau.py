@@ -33,11 +33,17 @@ DEFAULT_UNITS = 500
 YEAR = 2023
 
 
-def build(workdir: Path, units: int, seed_path: Path = SEED004) -> tuple[Store, Path]:
+def draft_numbers(units: int) -> frozenset[int]:
+    """Every fourth unit sent as 编制中 (with 错误): the list then has something for each filter."""
+    return frozenset(number for number in range(units + 1) if number % 4 == 3)
+
+
+def build(workdir: Path, units: int, seed_path: Path = SEED004,
+          drafts: frozenset[int] | None = None) -> tuple[Store, Path]:
     """A database holding ``units`` imported units, and a folder holding one more unit's package (its key
-    registered): what the window then imports."""
+    registered): what the window then imports. ``drafts``: the package numbers sent as 编制中."""
     every = workdir / "packages"
-    packages.generate(every, units + 1, seed_path)
+    packages.generate(every, units + 1, seed_path, draft_numbers(units) if drafts is None else drafts)
     files = sorted(every.glob("*.bdp"))
     extra = workdir / "one_more"
     extra.mkdir()
@@ -76,7 +82,8 @@ def measure(store: Store, extra: Path, workdir: Path, units: int) -> dict[str, f
     heartbeat = Heartbeat().start()
     figures["refresh"] = run_until(lambda: window.import_folder(str(extra)),
                                    lambda: panel.model.rowCount() == units + 1)
-    figures["shown"] = window.table.rowCount()
+    if window.table.rowCount() != units + 1:
+        raise RuntimeError(f"the list shows {window.table.rowCount()} rows after the import, not {units + 1}")
     run_until(lambda: panel.refresh_button.click(), lambda: True)
     for column, order in ((8, Qt.SortOrder.DescendingOrder), (1, Qt.SortOrder.AscendingOrder),
                           (0, Qt.SortOrder.AscendingOrder)):
