@@ -90,8 +90,9 @@ def _totals(session, codes, datasets, year: int, memo: TotalsMemo) -> dict[int, 
             book = Workbook(codes, cells.get(dataset_id, {}))
             total, basic, project = (book.value(SUMMARY, TOTAL_ROW, column) for column in ("total", "basic", "project"))
             memo.totals[stamps[dataset_id]] = (total, basic, project)
-    kept = set(stamps.values())
-    memo.totals = {stamp: totals for stamp, totals in memo.totals.items() if stamp in kept}
+    current = set(stamps.values())  # older versions of this year's datasets go; other years' stay
+    memo.totals = {stamp: totals for stamp, totals in memo.totals.items()
+                   if stamp in current or stamp[0] not in stamps}
     return {dataset_id: memo.totals[stamp] for dataset_id, stamp in stamps.items()}
 
 
