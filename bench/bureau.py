@@ -60,8 +60,9 @@ def build(workdir: Path, units: int, seed_path: Path = SEED004,
     return store, extra
 
 
-def measure(store: Store, extra: Path, workdir: Path, units: int) -> dict[str, float]:
-    """Open the window over ``store`` and time it (offscreen; the caller made the QApplication)."""
+def measure(store: Store, extra: Path, workdir: Path, units: int, with_tabs: bool = True) -> dict:
+    """Open the window over ``store`` and time it (offscreen; the caller made the QApplication); ``with_tabs``:
+    also 进度 and 筛查."""
     from PySide6.QtCore import QSettings, Qt  # deferred: Qt, only for the GUI figures
 
     from bench.heartbeat import Heartbeat, run_until
@@ -113,6 +114,9 @@ def measure(store: Store, extra: Path, workdir: Path, units: int) -> dict[str, f
     figures["stalls"] = stalls
     figures["stall"] = max(stalls.values())
 
+    if not with_tabs:
+        window.close()
+        return figures
     tabs = window.bureau_tabs
     figures["progress"] = run_until(lambda: tabs.setCurrentWidget(window.progress_view),
                                     lambda: window.progress_view.board is not None

@@ -1,9 +1,9 @@
 """The 单位概览 list: units × the year as a Qt model/view, with sort, a filter bar and 刷新.
 
-``OverviewModel`` holds the ``OverviewRow``s in the order ``overview()`` reads them (by unit code) and is
-updated from what changed: rows are matched by (unit_code, year), so a refresh after an import, a 退回 or a
-登记密钥 emits ``dataChanged`` for the rows that differ and inserts or removes the others, never a reset —
-the view repaints a few rows, and the selection and current row (persistent indexes) stay where they were.
+``OverviewModel`` holds the ``OverviewRow``s and is updated from what changed: rows are matched by
+(unit_code, year), so a refresh after an import, a 退回 or a 登记密钥 emits ``dataChanged`` for the rows that
+differ and inserts or removes the others, never a reset — the view repaints a few rows, and the selection and
+current row (persistent indexes) stay where they were.
 The model sorts itself by each column's value (``SORT_ROLE``: Decimal amounts and int counts, exact; empty
 last), once per sort or refresh; ``OverviewFilter`` filters by text, 状态, 部门 and 有错误 / 有提示 / 未上报.
 Column widths are fixed once from a sample of rows: sizing to the contents of every row is what froze the
@@ -212,7 +212,6 @@ class OverviewFilter(QSortFilterProxyModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
