@@ -175,7 +175,8 @@ class OverviewModel(QAbstractTableModel):
         """Positions of ``self.rows`` in the order to show: as read (by unit code), or by the sort key of the
         chosen column, ties as read; empty values last either way."""
         read = {row_key(row): number for number, row in enumerate(self.as_read)}
-        as_read = sorted(range(len(self.rows)), key=lambda position: read.get(row_key(self.rows[position]), 0))
+        places = [read.get(row_key(row), 0) for row in self.rows]
+        as_read = sorted(range(len(self.rows)), key=places.__getitem__)
         if self.sort_column < 0:
             return as_read
         column = self.sort_column
