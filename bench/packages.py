@@ -92,8 +92,9 @@ def _explained(document: dict, known: dict[tuple[int, int], dict]) -> dict:
     return {**document, **known[variant]}
 
 
-def generate(folder: Path, count: int, seed_path: Path) -> float:
-    """Write ``count`` packages; returns the average package size in KB."""
+def generate(folder: Path, count: int, seed_path: Path, drafts: frozenset[int] = frozenset()) -> float:
+    """Write ``count`` packages; returns the average package size in KB. The numbers in ``drafts`` are sent
+    as 编制中 and unexplained, every odd-numbered one with a cell off by 1 (the bureau's check finds 错误 there)."""
     from app.printing import build_document  # deferred: reportlab, kept out of the measuring child
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -111,7 +112,14 @@ def generate(folder: Path, count: int, seed_path: Path) -> float:
     # Parents first in file order (010 before 011 …), as a bureau's folder sorted by code would be.
     explanations: dict[tuple[int, int], dict] = {}
     for number in range(count):
-        document = _explained(_document(seed, number), explanations)
+        document = _document(seed, number)
+        if number in drafts:
+            document["status"] = "draft"
+            if number % 2:  # one cell off by 1: 收支 no longer reconcile, the check finds 错误
+                first = document["values"][0]
+                first["value"] = str(Decimal(first["value"]) + 1)
+        else:
+            document = _explained(document, explanations)
         target = folder / spec.default_file_name(document["unit"]["code"], document["unit"]["name"], document["year"])
         writer.write_package(target, document=document, audit={"unit": document["unit"]["code"], "year": 2023, "changes": []},
                           findings={"errors": 0, "warnings": 8, "findings": []}, pdf=pdf, key=Ed25519PrivateKey.generate())

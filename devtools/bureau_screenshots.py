@@ -97,7 +97,7 @@ def take_bureau_screenshots(app, workdir: Path, out_dir: Path, number: int) -> l
         app.processEvents()
         tree_shot = out_dir / f"{number + 2:02d}_bureau_tree.png"
         window.grab().save(str(tree_shot))
-        window.unit_tabs.setCurrentWidget(window.table)
+        window.unit_tabs.setCurrentWidget(window.overview_panel)
         window.show_consolidation(consolidate(store, 2023, parent="35"))
         dialog = window.consolidation_dialog
         dialog.resize(1440, 800)

@@ -90,6 +90,7 @@ def test_tree_shows_the_department_and_returns(qtbot, bureau_window, boxes, monk
 
 def test_tree_view_opens_a_unit_and_follows_the_year(qtbot, bureau_window, boxes):
     window = bureau_window
+    window.unit_tabs.setCurrentWidget(window.tree_panel)  # a shown window fills the tree when its tab shows
     tree = window.tree_panel.tree
     assert tree.select("801003", "unit")
     window.tree_panel.view_selected()

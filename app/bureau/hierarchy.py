@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.base.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
 from app.base.money import format_amount
@@ -420,13 +421,16 @@ def _leaf_status(row: standing.OverviewRow | None) -> str:
     return "warnings" if row.warnings else "received"
 
 
-def tree(store, year: int) -> list[TreeNode]:
+def tree(store, year: int, overview: list[standing.OverviewRow] | None = None) -> list[TreeNode]:
     """部门 → (本级, 所属单位 …) for the year; every unit the bureau knows appears (未收到 when it has
-    no package of the year). A 部门 node's status is the worst of its nodes."""
-    rows = {row.unit_code: row for row in standing.overview(store, year)}
-    with store.Session() as session:
-        units = [(unit.code, unit.name, unit.parent.code if unit.parent is not None else None)
-                 for unit in session.scalars(select(models.Unit).order_by(models.Unit.code))]
+    no package of the year). A 部门 node's status is the worst of its nodes. ``overview``: the year's
+    overview when the caller has just read it (the 财政局 window), else it is read here."""
+    rows = {row.unit_code: row for row in (standing.overview(store, year) if overview is None else overview)}
+    parent = aliased(models.Unit)
+    with store.Session() as session:  # each unit with its parent's code: one query, not one per unit
+        units = [(code, name, parent_code) for code, name, parent_code in session.execute(
+            select(models.Unit.code, models.Unit.name, parent.code)
+            .outerjoin(parent, models.Unit.parent_id == parent.id).order_by(models.Unit.code))]
     children: dict[str, list[tuple[str, str]]] = {}
     known = {code for code, _name, _parent in units}
     for code, name, parent in units:

@@ -3,16 +3,18 @@ counts, the key and 总计/基本/项目 (``overview``), and 退回 of one unit'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.base.errors import ConflictError, InputError
 from app.base.money import format_amount, from_hundredths
 from app.domain.compute import Workbook
+from app.domain.forms import TOTAL_ROW
 from app.domain.records import STATUS_NAMES
 from app.store.audit import now_utc, os_user
 from app.store.service import check_year
@@ -54,34 +56,78 @@ class OverviewRow:
                 "project": format_amount(self.project) or None, "return_reason": self.returned or None}
 
 
-def overview(store: Store, year: int) -> list[OverviewRow]:
-    """Units × the year: status, the last package received, its check counts, the key, 总计/基本/项目."""
+Totals = tuple[Decimal | None, Decimal | None, Decimal | None]  # 总计, 基本支出, 项目支出
+SUMMARY = "expenditure_summary"
+
+
+@dataclass
+class TotalsMemo:
+    """总计/基本/项目 already worked out, by (dataset id, token, version) — every write bumps the version —
+    and for the code editions they were worked out with. A window keeps one, so its refresh works out only
+    the datasets written since (at 500 units working every one out again was most of the refresh)."""
+
+    editions: list[Any] = field(default_factory=list)
+    totals: dict[tuple[int, str, int], Totals] = field(default_factory=dict)
+
+
+def _totals(session, codes, datasets, year: int, memo: TotalsMemo) -> dict[int, Totals]:
+    if len(memo.editions) != len(codes) or any(a is not b for a, b in zip(memo.editions, codes.values(), strict=False)):
+        memo.editions, memo.totals = list(codes.values()), {}
+    stamps = {dataset.id: (dataset.id, dataset.token, dataset.version) for dataset in datasets}
+    needed = [dataset_id for dataset_id, stamp in stamps.items() if stamp not in memo.totals]
+    if needed:
+        query = (select(models.CellValue.dataset_id, models.CellValue.row_key, models.CellValue.column_key,
+                        models.CellValue.hundredths).where(models.CellValue.form == SUMMARY))
+        if len(needed) == len(stamps):
+            query = query.join(models.Dataset).where(models.Dataset.year == year)
+        else:
+            query = query.where(models.CellValue.dataset_id.in_(needed))
+        cells: dict[int, dict[tuple[str, str, str], Decimal]] = {}
+        for dataset_id, row, column, hundredths in session.execute(query):
+            cells.setdefault(dataset_id, {})[(SUMMARY, row, column)] = from_hundredths(hundredths)
+        for dataset_id in needed:
+            # only the three totals: working out the whole form for each unit costs ten times more
+            book = Workbook(codes, cells.get(dataset_id, {}))
+            total, basic, project = (book.value(SUMMARY, TOTAL_ROW, column) for column in ("total", "basic", "project"))
+            memo.totals[stamps[dataset_id]] = (total, basic, project)
+    current = set(stamps.values())  # older versions of this year's datasets go; other years' stay
+    memo.totals = {stamp: totals for stamp, totals in memo.totals.items()
+                   if stamp in current or stamp[0] not in stamps}
+    return {dataset_id: memo.totals[stamp] for dataset_id, stamp in stamps.items()}
+
+
+def overview(store: Store, year: int, memo: TotalsMemo | None = None) -> list[OverviewRow]:
+    """Units × the year: status, the last package received, its check counts, the key, 总计/基本/项目.
+    ``memo`` keeps the totals between calls (see ``TotalsMemo``)."""
     check_year(year)
     codes = store.code_tables(year)
+    parent = aliased(models.Unit)
+    received_columns = (models.ReceivedPackage.unit_code, models.ReceivedPackage.received_at,
+                        models.ReceivedPackage.errors, models.ReceivedPackage.warnings,
+                        models.ReceivedPackage.fingerprint, models.ReceivedPackage.status,
+                        models.ReceivedPackage.return_reason)
     with store.Session() as session:
-        datasets = session.execute(select(models.Dataset, models.Unit).join(models.Unit)
+        # the parent's code in the same read: one query, not one per unit
+        datasets = session.execute(select(models.Dataset.id, models.Dataset.token, models.Dataset.version,
+                                          models.Dataset.money_unit, models.Dataset.status, models.Unit.code,
+                                          models.Unit.name, parent.code.label("parent_code"))
+                                   .select_from(models.Dataset)
+                                   .join(models.Unit, models.Dataset.unit_id == models.Unit.id)
+                                   .outerjoin(parent, models.Unit.parent_id == parent.id)
                                    .where(models.Dataset.year == year).order_by(models.Unit.code)).all()
-        cells: dict[int, dict[tuple[str, str, str], Decimal]] = {}
-        for dataset_id, row, column, hundredths in session.execute(
-                select(models.CellValue.dataset_id, models.CellValue.row_key, models.CellValue.column_key,
-                       models.CellValue.hundredths)
-                .join(models.Dataset).where(models.Dataset.year == year, models.CellValue.form == "expenditure_summary")):
-            cells.setdefault(dataset_id, {})[("expenditure_summary", row, column)] = from_hundredths(hundredths)
-        latest: dict[str, models.ReceivedPackage] = {}
-        for received in session.scalars(select(models.ReceivedPackage).where(models.ReceivedPackage.year == year)
-                                        .order_by(models.ReceivedPackage.id)):
-            latest[received.unit_code] = received
-        keys = {key.unit_code: key.fingerprint for key in session.scalars(
-            select(models.TrustedKey).where(models.TrustedKey.status == "active"))}
+        totals = _totals(session, codes, datasets, year, memo if memo is not None else TotalsMemo())
+        latest = {received.unit_code: received for received in session.execute(
+            select(*received_columns).where(models.ReceivedPackage.year == year).order_by(models.ReceivedPackage.id))}
+        keys = {code: fingerprint for code, fingerprint in session.execute(
+            select(models.TrustedKey.unit_code, models.TrustedKey.fingerprint).where(models.TrustedKey.status == "active"))}
         rows = []
-        for dataset, unit in datasets:
-            view = Workbook(codes, cells.get(dataset.id, {})).view("expenditure_summary")
-            received = latest.get(unit.code)
+        for dataset in datasets:
+            received = latest.get(dataset.code)
             rows.append(OverviewRow(
-                unit.code, unit.name, unit.parent.code if unit.parent is not None else None, year, dataset.money_unit, dataset.status,
+                dataset.code, dataset.name, dataset.parent_code, year, dataset.money_unit, dataset.status,
                 received.received_at if received else None, received.errors if received else None,
-                received.warnings if received else None, keys.get(unit.code, received.fingerprint if received else ""),
-                view.value("total", "total"), view.value("total", "basic"), view.value("total", "project"),
+                received.warnings if received else None, keys.get(dataset.code, received.fingerprint if received else ""),
+                *totals[dataset.id],
                 received.return_reason if received is not None and received.status == "returned" else ""))
     return rows
 

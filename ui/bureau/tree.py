@@ -126,6 +126,7 @@ class BureauTreePanel(QWidget):
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.window_ = window
+        self.stale = False  # read again while hidden: filled when shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
@@ -152,7 +153,20 @@ class BureauTreePanel(QWidget):
         layout.addWidget(self.tree)
 
     def refresh(self) -> None:
-        self.tree.show_nodes(tree(self.window_.store, self.window_.year.value()))
+        """Show the year again from the list's rows just read. Behind the 单位列表 tab of a shown window
+        the tree is filled when its tab is shown: rebuilding 500 nodes at every refresh froze the window."""
+        self.stale = True
+        if self.isVisible() or not self.window_.isVisible():
+            self._fill()
+
+    def _fill(self) -> None:
+        self.stale = False
+        self.tree.show_nodes(tree(self.window_.store, self.window_.year.value(), self.window_.rows))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self._fill()
 
     def _selected(self) -> tuple[str, str] | None:
         selected = self.tree.selected()
@@ -161,13 +175,10 @@ class BureauTreePanel(QWidget):
         return selected
 
     def follow_in_table(self) -> int | None:
-        """Make the tree's node the table's current row (also when the table's tab is not shown)."""
-        selected, window = self.tree.selected(), self.window_
-        number = None if selected is None else next(
-            (index for index, row in enumerate(window.rows) if row.unit_code == selected[0]), None)
-        if number is not None and window.table.currentRow() != number:
-            window.table.setCurrentCell(number, 0)
-        return number
+        """Make the tree's node the table's current row (also when the table's tab is not shown); its shown
+        line, or None when the unit has no row for the year (or the list's filter hides it)."""
+        selected = self.tree.selected()
+        return None if selected is None else self.window_.overview_panel.select_unit(selected[0])
 
     def view_selected(self) -> None:
         selected = self._selected()
@@ -265,14 +276,14 @@ class BureauTreePanel(QWidget):
 
 
 def install_tree(window) -> BureauTreePanel:
-    """Put the window's unit table in a tab "单位列表" and the tree beside it in a tab "按部门". A node
-    chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
-    splitter = window.table.parentWidget()
+    """Put the window's unit list (its filter bar and table) in a tab "单位列表" and the tree beside it in a
+    tab "按部门". A node chosen in the tree is made the table's current row too, so the toolbar's 查看/退回 act on it."""
+    splitter = window.overview_panel.parentWidget()
     tabs = QTabWidget()
     tabs.setObjectName("unit_tabs")
-    splitter.replaceWidget(splitter.indexOf(window.table), tabs)  # the splitter takes it as its child
+    splitter.replaceWidget(splitter.indexOf(window.overview_panel), tabs)  # the splitter takes it as its child
     window.tree_panel = BureauTreePanel(window, tabs)
-    tabs.addTab(window.table, "单位列表")
+    tabs.addTab(window.overview_panel, "单位列表")
     tabs.addTab(window.tree_panel, "按部门")
     window.unit_tabs = tabs  # inside 单位概览 (window.bureau_tabs holds 单位概览 / 进度 / 筛查)
     window.tree_panel.tree.currentItemChanged.connect(lambda _item, _previous: window.tree_panel.follow_in_table())

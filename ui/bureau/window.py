@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -28,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -36,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.base.money import format_amount
 from app.bureau.comments import default_return_name, write_return
 from app.bureau.consolidate import Consolidation, consolidate, print_consolidation
 from app.bureau.intake import BatchResult
@@ -50,15 +46,14 @@ from ui.bureau.comments import BureauCommentsPanel
 from ui.bureau.dashboard_view import add_bureau_tabs
 from ui.bureau.exports import export_consolidation_excel, file_status_label, open_unit_preview, print_to_pdf
 from ui.bureau.folder_import import FolderImportPanel
-from ui.bureau.form_table import RIGHT, FormViewTable, read_only_item
+from ui.bureau.form_table import FormViewTable
+from ui.bureau.overview import OverviewPanel
 from ui.bureau.package_import import import_package_interactive
 from ui.bureau.tree import install_tree
 from ui.common.jobs import quiet, run_job
 from ui.common.scrolling_tabs import fit_on_screen
 from ui.common.style import ERROR_QCOLOR
 
-OVERVIEW_COLUMNS = ["单位编码", "单位名称", "上级单位", "状态", "接收时间（UTC）", "错误", "提示", "密钥指纹",
-                    "总计", "基本支出", "项目支出", "金额单位", "退回原因"]
 ERROR_COLOR = ERROR_QCOLOR  # one place for shared styles (ui/common/style.py)
 
 
@@ -227,7 +222,6 @@ class BureauWindow(QMainWindow):
         super().__init__(parent)
         self.store = store
         self.settings = QSettings()
-        self.rows: list[OverviewRow] = []
         self.job = None
         self.setWindowTitle("财政局 · 部门预算接收与汇总 — BudgetDesk")
         toolbar = QToolBar("财政局", self)
@@ -264,21 +258,17 @@ class BureauWindow(QMainWindow):
         self.trust_action.triggered.connect(lambda: self.trust())
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.table = QTableWidget(0, len(OVERVIEW_COLUMNS), splitter)
-        self.table.setObjectName("overview_table")
-        self.table.setHorizontalHeaderLabels(OVERVIEW_COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.overview_panel = OverviewPanel(splitter)  # the filter bar, 刷新 and the list (model/view)
+        self.overview_panel.refresh_requested.connect(lambda: self.refresh())
+        self.table = self.overview_panel.table
         self.table.doubleClicked.connect(lambda _index: self.view_unit())
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.folder_import = FolderImportPanel(self, splitter, TrustDialog)  # a folder import's result, hidden until one
         self.setCentralWidget(splitter)
         add_bureau_tabs(self)  # 进度 and 筛查 tabs beside the overview
         self.summary = QLabel(self)
         self.summary.setObjectName("overview_summary")
         self.statusBar().addPermanentWidget(self.summary)
+        self.overview_panel.summary_label = self.summary  # “显示 N / 共 M 个单位” while filtered
         install_tree(self)  # the tab 按部门: 部门 → 本级 and 所属单位 with their status
         self.resize(1280, 720)
         fit_on_screen(self)  # 720 px and a title bar are more than a 768-px screen holds
@@ -296,42 +286,29 @@ class BureauWindow(QMainWindow):
         return years[-1] if years else date.today().year + 1
 
     # ---- overview --------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[OverviewRow]:
+        """Every unit of the year, by unit code (the list may show fewer, filtered, or in another order)."""
+        return self.overview_panel.rows
+
     def refresh(self) -> None:
-        self.rows = overview(self.store, self.year.value())
-        self.table.setRowCount(len(self.rows))
-        for number, row in enumerate(self.rows):
-            status_color = ERROR_COLOR if row.returned and row.status == "draft" else None
-            cells = [
-                read_only_item(row.unit_code), read_only_item(row.unit_name), read_only_item(row.parent_code or ""),
-                read_only_item(row.status_name, color=status_color),
-                read_only_item(row.received_at.strftime("%Y-%m-%d %H:%M") if row.received_at else "未接收"),
-                read_only_item("" if row.errors is None else str(row.errors), RIGHT,
-                               ERROR_COLOR if row.errors else None),
-                read_only_item("" if row.warnings is None else str(row.warnings), RIGHT),
-                read_only_item(row.fingerprint),
-                read_only_item(format_amount(row.total, grouping=True), RIGHT),
-                read_only_item(format_amount(row.basic, grouping=True), RIGHT),
-                read_only_item(format_amount(row.project, grouping=True), RIGHT),
-                read_only_item(row.money_unit), read_only_item(row.returned),
-            ]
-            for column, cell in enumerate(cells):
-                self.table.setItem(number, column, cell)
-        submitted = sum(1 for row in self.rows if row.status == "submitted")
-        others = [str(year) for year in self._years_with_data() if year != self.year.value()]
-        elsewhere = f"（其他有数据的年度：{'、'.join(others)}）" if others and not self.rows else ""
-        self.summary.setText(f"{self.year.value()} 年度：{len(self.rows)} 个单位，已上报 {submitted} 个{elsewhere}")
+        """Re-read the year from the database and show what changed (the selection and current row stay)."""
+        rows = overview(self.store, self.year.value(), self.overview_panel.totals_memo)
+        submitted = sum(1 for row in rows if row.status == "submitted")
+        others = [str(year) for year in self._years_with_data() if year != self.year.value()] if not rows else []
+        elsewhere = f"（其他有数据的年度：{'、'.join(others)}）" if others else ""
+        self.overview_panel.summary_parts = (f"{self.year.value()} 年度：", f"，已上报 {submitted} 个{elsewhere}")
+        self.overview_panel.show_rows(rows)
         self.tree_panel.refresh()
 
     def selected_codes(self) -> list[str]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.rows[row].unit_code for row in rows if row < len(self.rows)]
+        return [row.unit_code for row in self.table.selected_overview_rows()]
 
     def _current(self) -> OverviewRow | None:
-        row = self.table.currentRow()
-        if 0 <= row < len(self.rows):
-            return self.rows[row]
-        QMessageBox.information(self, "请选择单位", "请先在表中选择一个单位。")
-        return None
+        row = self.table.current_overview_row()
+        if row is None:
+            QMessageBox.information(self, "请选择单位", "请先在表中选择一个单位。")
+        return row
 
     # ---- import ----------------------------------------------------------------------------
     def import_folder(self, folder: str | None = None, replace: bool = False) -> None:
@@ -357,9 +334,8 @@ class BureauWindow(QMainWindow):
         self.refresh()
 
     def trust(self) -> TrustDialog:
-        row = self.table.currentRow()
-        code = self.rows[row].unit_code if 0 <= row < len(self.rows) else ""
-        dialog = TrustDialog(self.store, code, self)
+        current = self.table.current_overview_row()
+        dialog = TrustDialog(self.store, current.unit_code if current else "", self)
         dialog.accepted.connect(self.refresh)
         dialog.open()
         self.trust_dialog = dialog
