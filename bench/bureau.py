@@ -91,8 +91,8 @@ def measure(store: Store, extra: Path, workdir: Path, units: int, with_tabs: boo
             stalls[name] = max(stalls.get(name, 0.0), heartbeat.stop())
 
     arrived: list[float] = []  # when the import's result reached the window (the job itself runs in a thread)
-    show_result = window.show_batch_result
-    window.show_batch_result = lambda result: (arrived.append(time.perf_counter()), show_result(result))
+    show_result = window.folder_import.show_result  # the folder import's result panel (ui.bureau.folder_import)
+    window.folder_import.show_result = lambda result: (arrived.append(time.perf_counter()), show_result(result))
     listed: list[float] = []
     figures["import"] = step("导入", lambda: window.import_folder(str(extra)),
                              lambda: panel.model.rowCount() == units + 1 and not listed.append(time.perf_counter()))
