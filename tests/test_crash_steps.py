@@ -38,11 +38,14 @@ from tests.test_package import make_package, seed_document
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("key_dir")
 
+# The write steps of each operation, in order. The in-process faults and the SIGKILLs both run at every
+# one of them (one list each, so the two kinds can't drift apart). ``name#n``: the step's n-th time.
 PACKAGE_STEPS = ["package:trust", "dataset:cells", "dataset:content", "dataset:audit", "package:dataset",
                  "package:receipt"]
 DEPARTMENT_STEPS = ["department:unit#1", "dataset:audit#2", "department:unit#4", "department:audit"]
 RETURN_STEPS = ["return:status", "return:comments"]
 NEW_YEAR_STEPS = ["dataset:cells", "dataset:content", "dataset:audit"]
+RESTORE_STEPS = ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"]
 
 
 class Fault(RuntimeError):
@@ -227,7 +230,7 @@ sigkill = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["package:trust", "dataset:content", "package:dataset", "package:receipt"])
+@pytest.mark.parametrize("step", PACKAGE_STEPS)
 def test_sigkill_import_package_at_each_step(empty_db, tmp_path, step):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
     killed(empty_db, step, "import-package", str(path), *fingerprints_of(path))
@@ -252,7 +255,7 @@ def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path):
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["department:unit#2", "department:audit"])
+@pytest.mark.parametrize("step", DEPARTMENT_STEPS)
 def test_sigkill_department_package_at_each_step(empty_db, department_file, step):
     killed(empty_db, step, "import-package", str(department_file), *fingerprints_of(department_file))
 
@@ -267,7 +270,7 @@ def test_sigkill_return_file_at_each_step(return_file, step):
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["dataset:content", "dataset:audit"])
+@pytest.mark.parametrize("step", NEW_YEAR_STEPS)
 def test_sigkill_new_year_at_each_step(tmp_path, step):
     from app.store.service import Store
 
@@ -294,7 +297,7 @@ def _restorable(tmp_path):
     return store, db, info
 
 
-@pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
+@pytest.mark.parametrize("step", RESTORE_STEPS)
 def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
     from app.exchange.restore import restore_backup
 
@@ -306,7 +309,7 @@ def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["restore:dataset#1", "restore:dataset#2"])
+@pytest.mark.parametrize("step", RESTORE_STEPS)
 def test_sigkill_backup_restore_at_each_step(tmp_path, step):
     store, db, info = _restorable(tmp_path)
     store.close()
