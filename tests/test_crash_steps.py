@@ -42,6 +42,8 @@ pytestmark = pytest.mark.usefixtures("key_dir")
 # one of them (one list each, so the two kinds can't drift apart). ``name#n``: the step's n-th time.
 PACKAGE_STEPS = ["package:trust", "dataset:cells", "dataset:content", "dataset:audit", "package:dataset",
                  "package:receipt"]
+# import-packages: every step of the second package (the first is then complete, the second absent).
+SECOND_PACKAGE_STEPS = [f"{step}#2" for step in PACKAGE_STEPS]
 DEPARTMENT_STEPS = ["department:unit#1", "dataset:audit#2", "department:unit#4", "department:audit"]
 RETURN_STEPS = ["return:status", "return:comments"]
 NEW_YEAR_STEPS = ["dataset:cells", "dataset:content", "dataset:audit"]
@@ -102,18 +104,30 @@ def test_import_package_fault_at_each_step(bureau, monkeypatch, tmp_path, step):
         assert session.scalar(select(models.TrustedKey.fingerprint).where(models.TrustedKey.unit_code == "359"))
 
 
-def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_path):
+@pytest.mark.parametrize("step", SECOND_PACKAGE_STEPS)
+def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_path, step):
     folder = tmp_path / "usb"
     make_package(folder / "a.bdp", seed_document(status="submitted"))
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
-    fail_at(monkeypatch, "package:receipt#2")
+    fail_at(monkeypatch, step)
     with pytest.raises(Fault):
         intake.import_packages(bureau, folder)
     monkeypatch.setattr(database, "STEP_HOOKS", [])
     integrity(bureau)
     assert [row.unit_code for row in standing.overview(bureau, 2023)] == ["359"]  # the first is complete
+    assert received_units(bureau) == (["359"], 1, ["359"])  # and nothing of the second
     intake.import_package(bureau, second, backup=False)  # the second goes in again
     assert [row.received_at is not None for row in standing.overview(bureau, 2023)] == [True, True]
+
+
+def received_units(store) -> tuple[list[str], int, list[str]]:
+    """(units with a receipt, kept package files, units with a trusted key)."""
+    from db import models
+
+    with store.Session() as session:
+        return (sorted(session.scalars(select(models.ReceivedPackage.unit_code))),
+                len(session.scalars(select(models.PackageFile.id)).all()),
+                sorted(session.scalars(select(models.TrustedKey.unit_code))))
 
 
 @pytest.mark.parametrize("step", DEPARTMENT_STEPS)
@@ -237,18 +251,21 @@ def test_sigkill_import_package_at_each_step(empty_db, tmp_path, step):
 
 
 @sigkill
-def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path):
+@pytest.mark.parametrize("step", SECOND_PACKAGE_STEPS)
+def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path, step):
     folder = tmp_path / "usb"
     make_package(folder / "a.bdp", seed_document(status="submitted"))
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
     keys = fingerprints_of(folder / "a.bdp") + fingerprints_of(second)
-    result = cli(empty_db, "import-packages", str(folder), *keys, kill_at="package:receipt#2")
-    assert result.returncode == -signal.SIGKILL
+    result = cli(empty_db, "import-packages", str(folder), *keys, kill_at=step)
+    assert result.returncode == -signal.SIGKILL, (step, result.returncode, result.stdout, result.stderr)
     assert sqlite_integrity(empty_db) == [("ok",)]
     connection = sqlite3.connect(empty_db)
     try:
         assert connection.execute("SELECT unit_code FROM received_package").fetchall() == [("359",)]
         assert connection.execute("SELECT count(*) FROM package_file").fetchall() == [(1,)]
+        assert connection.execute("SELECT unit_code FROM trusted_key").fetchall() == [("359",)]
+        assert connection.execute("SELECT unit.code FROM dataset JOIN unit ON unit.id = dataset.unit_id").fetchall() == [("359",)]
     finally:
         connection.close()
     assert cli(empty_db, "import-package", str(second), *keys).returncode == 0
