@@ -10,8 +10,9 @@ fault are injected there:
   itself at the step; afterwards the file's full dump is unchanged, ``PRAGMA integrity_check`` says ok,
   and the same command run again succeeds.
 
-Operations: import-package, import-packages (a fault in the second package leaves the first complete),
-a department package, a 退回 file (.bdr) on the clerk's side, new-year.
+Operations: import-package, import-packages (a fault at any step of the second package leaves the first
+complete), a department package, a 退回 file (.bdr) on the clerk's side (its database SQLite or PostgreSQL),
+new-year, and backup restore (SQLite only: a backup is a copy of the SQLite file).
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def test_department_package_fault_at_each_step(bureau, monkeypatch, department_f
 
 
 @pytest.mark.parametrize("step", RETURN_STEPS)
-def test_return_file_fault_at_each_step(monkeypatch, return_file, tmp_path, step):
-    clerk, path = return_file
+def test_return_file_fault_at_each_step(monkeypatch, any_return_file, tmp_path, step):
+    clerk, path = any_return_file  # the clerk's database: SQLite or PostgreSQL
     faulted(clerk, monkeypatch, step, lambda: cm.import_return(clerk, path))
     assert clerk.dataset_info("359", 2023).status == "draft"
 
@@ -171,9 +172,8 @@ def department_file(tmp_path_factory) -> Path:
             store.close()
 
 
-@pytest.fixture
-def return_file(tmp_path):
-    """A clerk's database with 359/2023 已上报, and the bureau's signed 退回 file with one 批注."""
+def _clerk_with_return(tmp_path, clerk):
+    """``clerk`` (a store) with 359/2023 已上报, and the bureau's signed 退回 file with one 批注."""
     from app.exchange import signing
     from app.store.service import Store
 
@@ -183,11 +183,33 @@ def return_file(tmp_path):
     cm.add_comment(bureau, "359", 2023, kind="finding", finding="S09:报刊机构合作宣传费", text="说明太简略。")
     path = cm.write_return(bureau, "359", 2023, "支出偏高", tmp_path / "359_2023_退回.bdr").path
     bureau.close()
-    clerk = Store(str(tmp_path / "clerk.sqlite3"))
     import_document(clerk, document, backup=False)
     assert signing.bureau_key() is not None
-    yield clerk, path
+    return clerk, path
+
+
+@pytest.fixture
+def return_file(tmp_path):
+    """A clerk's SQLite file with 359/2023 已上报, and the bureau's 退回 file (for the SIGKILL runs)."""
+    from app.store.service import Store
+
+    clerk = Store(str(tmp_path / "clerk.sqlite3"))
+    yield _clerk_with_return(tmp_path, clerk)
     clerk.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_return_file(request, tmp_path):
+    """As ``return_file``, the clerk's database a SQLite file or PostgreSQL (a clerk may use either)."""
+    from tests.conftest import _drop_all, _make_store
+
+    clerk = _make_store(request.param, tmp_path, "clerk")
+    try:
+        yield _clerk_with_return(tmp_path, clerk)
+    finally:
+        if request.param == "postgres":
+            _drop_all(clerk)
+        clerk.close()
 
 
 # ---- SIGKILL of a child process (SQLite) ------------------------------------------------------------
@@ -298,7 +320,8 @@ def test_sigkill_new_year_at_each_step(tmp_path, step):
     killed(db, step, "new-year", "--unit", "359", "--from", "2023", "--to", "2024")
 
 
-# ---- backup restore (SQLite only: backups are of a SQLite file) -------------------------------------
+# ---- backup restore: SQLite only. A backup is a copy of the SQLite file (PostgreSQL is backed up by the
+# server's own tools, and ``backup restore`` refuses a server database), so there is no PostgreSQL run. -----
 def _restorable(tmp_path):
     """A database with two budgets, a backup, then both changed: a restore rewrites both."""
     from app.store import backup
