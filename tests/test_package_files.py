@@ -141,3 +141,31 @@ def test_gui_single_import_refuses_a_bad_file_in_words(qtbot, store, make_bad, m
     assert box == "warning" and title == "导入数据包"
     assert WORDS[kind][0] in text and f"{kind}.bdp" in text and "找不到" not in text, text
     assert state(store) == before  # nothing written
+
+
+def test_gui_folder_import_lists_bad_files_under_their_kind(qtbot, store, make_bad, monkeypatch, tmp_path):
+    from tests.test_crash_steps import state
+    from ui.bureau.window import BureauWindow
+
+    for box in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, box, lambda *args: pytest.fail(f"unexpected box: {args[1:]}"))
+    folder = tmp_path / "usb"
+    for kind in WORDS:
+        make_bad(kind, folder)
+    before = state(store)
+    window = BureauWindow(store, 2023)
+    qtbot.addWidget(window)
+    window.show()
+    window.import_folder(str(folder))
+    qtbot.waitUntil(lambda: window.job is not None and window.job.outcome is not None, timeout=120000)
+    panel = window.folder_import
+    assert panel.heading.text().endswith(f"{len(WORDS)} 个数据包未导入：文件损坏 2，无法读取 3")
+    groups = {panel.tree.topLevelItem(number).text(0): [panel.tree.topLevelItem(number).child(child)
+                                                        for child in range(panel.tree.topLevelItem(number).childCount())]
+              for number in range(panel.tree.topLevelItemCount())}
+    assert {group.split("（")[0]: sorted(item.text(0) for item in items) for group, items in groups.items()} == {
+        refusals.DAMAGED: ["empty.bdp", "oversized.bdp"], refusals.UNREADABLE: ["device.bdp", "fifo.bdp", "folder.bdp"]}
+    for items in groups.values():
+        for item in items:
+            assert WORDS[Path(item.text(0)).stem][0] in item.text(2)  # the reason, in the reader's words
+    assert state(store) == before
