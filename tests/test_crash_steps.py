@@ -10,8 +10,9 @@ fault are injected there:
   itself at the step; afterwards the file's full dump is unchanged, ``PRAGMA integrity_check`` says ok,
   and the same command run again succeeds.
 
-Operations: import-package, import-packages (a fault in the second package leaves the first complete),
-a department package, a 退回 file (.bdr) on the clerk's side, new-year.
+Operations: import-package, import-packages (a fault at any step of the second package leaves the first
+complete), a department package, a 退回 file (.bdr) on the clerk's side (its database SQLite or PostgreSQL),
+new-year, and backup restore (SQLite only: a backup is a copy of the SQLite file).
 """
 
 from __future__ import annotations
@@ -38,11 +39,16 @@ from tests.test_package import make_package, seed_document
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("key_dir")
 
+# The write steps of each operation, in order. The in-process faults and the SIGKILLs both run at every
+# one of them (one list each, so the two kinds can't drift apart). ``name#n``: the step's n-th time.
 PACKAGE_STEPS = ["package:trust", "dataset:cells", "dataset:content", "dataset:audit", "package:dataset",
                  "package:receipt"]
+# import-packages: every step of the second package (the first is then complete, the second absent).
+SECOND_PACKAGE_STEPS = [f"{step}#2" for step in PACKAGE_STEPS]
 DEPARTMENT_STEPS = ["department:unit#1", "dataset:audit#2", "department:unit#4", "department:audit"]
 RETURN_STEPS = ["return:status", "return:comments"]
 NEW_YEAR_STEPS = ["dataset:cells", "dataset:content", "dataset:audit"]
+RESTORE_STEPS = ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"]
 
 
 class Fault(RuntimeError):
@@ -99,18 +105,30 @@ def test_import_package_fault_at_each_step(bureau, monkeypatch, tmp_path, step):
         assert session.scalar(select(models.TrustedKey.fingerprint).where(models.TrustedKey.unit_code == "359"))
 
 
-def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_path):
+@pytest.mark.parametrize("step", SECOND_PACKAGE_STEPS)
+def test_import_packages_fault_in_the_second_package(bureau, monkeypatch, tmp_path, step):
     folder = tmp_path / "usb"
     make_package(folder / "a.bdp", seed_document(status="submitted"))
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
-    fail_at(monkeypatch, "package:receipt#2")
+    fail_at(monkeypatch, step)
     with pytest.raises(Fault):
         intake.import_packages(bureau, folder)
     monkeypatch.setattr(database, "STEP_HOOKS", [])
     integrity(bureau)
     assert [row.unit_code for row in standing.overview(bureau, 2023)] == ["359"]  # the first is complete
+    assert received_units(bureau) == (["359"], 1, ["359"])  # and nothing of the second
     intake.import_package(bureau, second, backup=False)  # the second goes in again
     assert [row.received_at is not None for row in standing.overview(bureau, 2023)] == [True, True]
+
+
+def received_units(store) -> tuple[list[str], int, list[str]]:
+    """(units with a receipt, kept package files, units with a trusted key)."""
+    from db import models
+
+    with store.Session() as session:
+        return (sorted(session.scalars(select(models.ReceivedPackage.unit_code))),
+                len(session.scalars(select(models.PackageFile.id)).all()),
+                sorted(session.scalars(select(models.TrustedKey.unit_code))))
 
 
 @pytest.mark.parametrize("step", DEPARTMENT_STEPS)
@@ -119,8 +137,8 @@ def test_department_package_fault_at_each_step(bureau, monkeypatch, department_f
 
 
 @pytest.mark.parametrize("step", RETURN_STEPS)
-def test_return_file_fault_at_each_step(monkeypatch, return_file, tmp_path, step):
-    clerk, path = return_file
+def test_return_file_fault_at_each_step(monkeypatch, any_return_file, tmp_path, step):
+    clerk, path = any_return_file  # the clerk's database: SQLite or PostgreSQL
     faulted(clerk, monkeypatch, step, lambda: cm.import_return(clerk, path))
     assert clerk.dataset_info("359", 2023).status == "draft"
 
@@ -154,9 +172,8 @@ def department_file(tmp_path_factory) -> Path:
             store.close()
 
 
-@pytest.fixture
-def return_file(tmp_path):
-    """A clerk's database with 359/2023 已上报, and the bureau's signed 退回 file with one 批注."""
+def _clerk_with_return(tmp_path, clerk):
+    """``clerk`` (a store) with 359/2023 已上报, and the bureau's signed 退回 file with one 批注."""
     from app.exchange import signing
     from app.store.service import Store
 
@@ -166,11 +183,33 @@ def return_file(tmp_path):
     cm.add_comment(bureau, "359", 2023, kind="finding", finding="S09:报刊机构合作宣传费", text="说明太简略。")
     path = cm.write_return(bureau, "359", 2023, "支出偏高", tmp_path / "359_2023_退回.bdr").path
     bureau.close()
-    clerk = Store(str(tmp_path / "clerk.sqlite3"))
     import_document(clerk, document, backup=False)
     assert signing.bureau_key() is not None
-    yield clerk, path
+    return clerk, path
+
+
+@pytest.fixture
+def return_file(tmp_path):
+    """A clerk's SQLite file with 359/2023 已上报, and the bureau's 退回 file (for the SIGKILL runs)."""
+    from app.store.service import Store
+
+    clerk = Store(str(tmp_path / "clerk.sqlite3"))
+    yield _clerk_with_return(tmp_path, clerk)
     clerk.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_return_file(request, tmp_path):
+    """As ``return_file``, the clerk's database a SQLite file or PostgreSQL (a clerk may use either)."""
+    from tests.conftest import _drop_all, _make_store
+
+    clerk = _make_store(request.param, tmp_path, "clerk")
+    try:
+        yield _clerk_with_return(tmp_path, clerk)
+    finally:
+        if request.param == "postgres":
+            _drop_all(clerk)
+        clerk.close()
 
 
 # ---- SIGKILL of a child process (SQLite) ------------------------------------------------------------
@@ -227,32 +266,35 @@ sigkill = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["package:trust", "dataset:content", "package:dataset", "package:receipt"])
+@pytest.mark.parametrize("step", PACKAGE_STEPS)
 def test_sigkill_import_package_at_each_step(empty_db, tmp_path, step):
     path = make_package(tmp_path / "359.bdp", seed_document(status="submitted"))
     killed(empty_db, step, "import-package", str(path), *fingerprints_of(path))
 
 
 @sigkill
-def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path):
+@pytest.mark.parametrize("step", SECOND_PACKAGE_STEPS)
+def test_sigkill_import_packages_in_the_second_package(empty_db, tmp_path, step):
     folder = tmp_path / "usb"
     make_package(folder / "a.bdp", seed_document(status="submitted"))
     second = make_package(folder / "b.bdp", seed_document("360", "某单位", status="submitted"))
     keys = fingerprints_of(folder / "a.bdp") + fingerprints_of(second)
-    result = cli(empty_db, "import-packages", str(folder), *keys, kill_at="package:receipt#2")
-    assert result.returncode == -signal.SIGKILL
+    result = cli(empty_db, "import-packages", str(folder), *keys, kill_at=step)
+    assert result.returncode == -signal.SIGKILL, (step, result.returncode, result.stdout, result.stderr)
     assert sqlite_integrity(empty_db) == [("ok",)]
     connection = sqlite3.connect(empty_db)
     try:
         assert connection.execute("SELECT unit_code FROM received_package").fetchall() == [("359",)]
         assert connection.execute("SELECT count(*) FROM package_file").fetchall() == [(1,)]
+        assert connection.execute("SELECT unit_code FROM trusted_key").fetchall() == [("359",)]
+        assert connection.execute("SELECT unit.code FROM dataset JOIN unit ON unit.id = dataset.unit_id").fetchall() == [("359",)]
     finally:
         connection.close()
     assert cli(empty_db, "import-package", str(second), *keys).returncode == 0
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["department:unit#2", "department:audit"])
+@pytest.mark.parametrize("step", DEPARTMENT_STEPS)
 def test_sigkill_department_package_at_each_step(empty_db, department_file, step):
     killed(empty_db, step, "import-package", str(department_file), *fingerprints_of(department_file))
 
@@ -267,7 +309,7 @@ def test_sigkill_return_file_at_each_step(return_file, step):
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["dataset:content", "dataset:audit"])
+@pytest.mark.parametrize("step", NEW_YEAR_STEPS)
 def test_sigkill_new_year_at_each_step(tmp_path, step):
     from app.store.service import Store
 
@@ -278,7 +320,8 @@ def test_sigkill_new_year_at_each_step(tmp_path, step):
     killed(db, step, "new-year", "--unit", "359", "--from", "2023", "--to", "2024")
 
 
-# ---- backup restore (SQLite only: backups are of a SQLite file) -------------------------------------
+# ---- backup restore: SQLite only. A backup is a copy of the SQLite file (PostgreSQL is backed up by the
+# server's own tools, and ``backup restore`` refuses a server database), so there is no PostgreSQL run. -----
 def _restorable(tmp_path):
     """A database with two budgets, a backup, then both changed: a restore rewrites both."""
     from app.store import backup
@@ -294,7 +337,7 @@ def _restorable(tmp_path):
     return store, db, info
 
 
-@pytest.mark.parametrize("step", ["dataset:audit#2", "restore:dataset#1", "restore:dataset#2"])
+@pytest.mark.parametrize("step", RESTORE_STEPS)
 def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
     from app.exchange.restore import restore_backup
 
@@ -306,7 +349,7 @@ def test_backup_restore_fault_at_each_step(monkeypatch, tmp_path, step):
 
 
 @sigkill
-@pytest.mark.parametrize("step", ["restore:dataset#1", "restore:dataset#2"])
+@pytest.mark.parametrize("step", RESTORE_STEPS)
 def test_sigkill_backup_restore_at_each_step(tmp_path, step):
     store, db, info = _restorable(tmp_path)
     store.close()

@@ -200,10 +200,12 @@ def test_flipped_byte_refused(bureau, good_package, tmp_path):
 
 def test_truncated_and_not_a_zip_refused(bureau, good_package, tmp_path):
     raw = good_package.read_bytes()
-    for size in (len(raw) // 2, len(raw) - 30, 10, 0):
+    for size in (len(raw) // 2, len(raw) - 30, 10):
         cut = tmp_path / f"cut{size}.bdp"
         cut.write_bytes(raw[:size])
         _assert_refused(bureau, cut, "不是有效的数据包|不完整|已损坏")
+    (tmp_path / "cut0.bdp").touch()
+    _assert_refused(bureau, tmp_path / "cut0.bdp", "是空文件，不是数据包")  # the bounded reader's words
     text = tmp_path / "text.bdp"
     text.write_text("这不是数据包", encoding="utf-8")
     _assert_refused(bureau, text, "不是有效的数据包")

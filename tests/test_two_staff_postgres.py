@@ -3,7 +3,8 @@
 - ``import-packages`` on the same folder at once: every package is imported exactly once; the other
   process skips it saying “已由其他用户导入” and goes on with the rest; nobody sees 意外问题;
 - ``import-package P --replace`` at once: one replaces, the other is told in words (or, coming second,
-  replaces again) — never a traceback or 意外问题, and the dataset is whole.
+  replaces the first's result again) — never a traceback or 意外问题; the receipts and the history count
+  the replacements in order, and the data is the package's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.bureau import intake, standing
+from app.exchange.document_diff import diff_documents, existing_document
 from app.exchange.package import reader
 from app.store.service import Store
 from db import models
@@ -83,5 +85,20 @@ def test_two_staff_replace_the_same_package_at_once(server, tmp_path):
         # the loser is refused in words: the other's write seen at the lock, or after its own check of the package
         assert result.returncode == 0 or any(words in result.stderr for words in ("其他用户", "另一个", "现有数据已被修改")), \
             result.stderr
-    dataset = server.open_dataset("359", 2023)
-    assert dataset.value("three_public_expenses", "reception", "general_budget") is not None
+    # One wins: a loser refused in words left nothing; a second success (the other process already done)
+    # replaced the first's result again. Either way the receipts and the history say how many replacements
+    # there were, in order, and the data is the package's.
+    replaced = sum(1 for result in results if result.returncode == 0)
+    with server.Session() as session:
+        receipts = session.scalars(select(models.ReceivedPackage.file_name).where(models.ReceivedPackage.unit_code == "359")
+                                   .order_by(models.ReceivedPackage.id)).all()
+        events = session.scalars(select(models.AuditEntry.id).where(
+            models.AuditEntry.unit_code == "359", models.AuditEntry.source == "重新上报",
+            models.AuditEntry.new.contains("替换原有数据")).order_by(models.AuditEntry.id)).all()
+        kept = session.scalar(select(func.count()).select_from(models.PackageFile))
+    assert receipts == ["a.bdp"] + ["b.bdp"] * replaced, (receipts, [result.stderr for result in results])
+    assert len(events) == replaced and kept == 1 + replaced
+    package = reader.open_package(second)
+    held = existing_document(server, "359", 2023)
+    assert held is not None and diff_documents(held, reader.dataset_document(package)).is_empty()
+    assert server.dataset_info("359", 2023).status == "draft"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.base.errors import InputError
+from app.base.paths import readable
 
 CODE_MAX_CHARS = 32
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._\-]*")
@@ -200,6 +201,11 @@ def check_fields(record: object, fields: dict[str, tuple[str, int, bool]]) -> No
 
 # ---- bounded reading -------------------------------------------------------------------------------
 
+class UnreadableFileError(InputError):
+    """The path is no file that can be read: missing, not permitted, a folder, a device or a FIFO (a folder
+    import lists these apart from damaged files)."""
+
+
 _CHUNK = 1 << 20
 
 
@@ -228,13 +234,13 @@ def read_bounded(source: str | Path | BinaryIO, limit: int, what: str, *,
             with open(source, "rb") as stream:
                 data = _read_stream(stream, limit, what, str(source), check_start)
         except FileNotFoundError:
-            raise InputError(f"找不到文件“{shown(source, 200)}”。") from None
+            raise UnreadableFileError(f"找不到文件“{_file_name(source)}”。") from None
         except PermissionError:
-            raise InputError(f"没有权限读取文件“{shown(source, 200)}”。") from None
+            raise UnreadableFileError(f"没有权限读取文件“{_file_name(source)}”。") from None
         except OSError as exc:
-            raise InputError(f"无法读取文件“{shown(source, 200)}”：{exc.strerror or exc}。") from None
+            raise UnreadableFileError(f"无法读取文件“{_file_name(source)}”：{exc.strerror or exc}。") from None
         if not data:
-            raise InputError(f"“{shown(source, 200)}”是空文件，不是{what}，未导入（现有数据没有改动）。")
+            raise InputError(f"“{_file_name(source)}”是空文件，不是{what}，未导入（现有数据没有改动）。")
         return data
     return _read_stream(source, limit, what, getattr(source, "name", "输入") or "输入", check_start)
 
@@ -244,25 +250,30 @@ def check_user_file(source: str | Path, what: str, limit: int | None = None, *, 
     workbook): a folder, a device or a FIFO is refused before anything opens it (opening a FIFO waits for
     a writer, a device never ends), so is an empty file and, with ``limit``, one larger than it. Returns
     the size. ``refused`` ends the message (未导入, 不能用于恢复)."""
-    name = shown(source, 200)
+    name = _file_name(source)
     try:
         info = os.stat(source)
     except FileNotFoundError:
-        raise InputError(f"找不到文件“{name}”。") from None
+        raise UnreadableFileError(f"找不到文件“{name}”。") from None
     except PermissionError:
-        raise InputError(f"没有权限读取文件“{name}”。") from None
+        raise UnreadableFileError(f"没有权限读取文件“{name}”。") from None
     except OSError as exc:
-        raise InputError(f"无法读取文件“{name}”：{exc.strerror or exc}。") from None
+        raise UnreadableFileError(f"无法读取文件“{name}”：{exc.strerror or exc}。") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"“{name}”是文件夹，不是{what}，{refused}。")
+        raise UnreadableFileError(f"“{name}”是文件夹，不是{what}，{refused}。")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"“{name}”不是普通文件（是设备或管道），不是{what}，{refused}。")
+        raise UnreadableFileError(f"“{name}”不是普通文件（是设备或管道），不是{what}，{refused}。")
     if info.st_size == 0:
         raise InputError(f"“{name}”是空文件，不是{what}，{refused}（现有数据没有改动）。")
     if limit is not None and info.st_size > limit:
         raise InputError(f"“{name}”超过 {_size_text(limit)}（{what}最大 {_size_text(limit)}），"
                          f"不是{' ' if what[:1].isascii() else ''}{what}，{refused}。")
     return info.st_size
+
+
+def _file_name(source: str | Path) -> str:
+    """A path as a message quotes it: a GBK name from a USB stick decoded, invisible characters shown."""
+    return shown(readable(source), 200)
 
 
 def _read_stream(stream: BinaryIO, limit: int, what: str, name: object,
@@ -284,5 +295,5 @@ def _read_stream(stream: BinaryIO, limit: int, what: str, name: object,
     return b"".join(chunks)
 
 
-__all__ = ["CODE_MAX_CHARS", "check_code", "check_fields", "check_text", "check_user_file", "describe_char", "read_bounded",
-           "shown"]
+__all__ = ["CODE_MAX_CHARS", "UnreadableFileError", "check_code", "check_fields", "check_text", "check_user_file",
+           "describe_char", "read_bounded", "shown"]

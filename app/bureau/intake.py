@@ -162,7 +162,8 @@ def import_packages(store: Store, directory: str | Path, *, year: int | None = N
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"找不到文件夹“{directory}”。")
-    files = sorted(path for path in directory.iterdir() if path.suffix.lower() == SUFFIX and path.is_file())
+    # Every entry named *.bdp, a FIFO, device or folder too: the reader refuses those, and they are listed.
+    files = sorted(path for path in directory.iterdir() if path.suffix.lower() == SUFFIX)
     if only is not None:
         wanted = {Path(path).name for path in only}
         files = [path for path in files if path.name in wanted]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.base.errors import BudgetDeskError, ConflictError, LockedError, NotFoundError
 from app.base.paths import readable
+from app.base.textcheck import UnreadableFileError
 from app.bureau.receipt import AlreadyReceivedError, OlderPackageError
 from app.exchange.document_diff import DocumentDiff
 from app.exchange.interchange import UnresolvedFindingsError
@@ -122,6 +123,8 @@ def describe(path: Path, exc: BaseException, package: VerifiedPackage | None = N
                        else text.split("\n")[0], text)
     if isinstance(exc, NotFoundError) and "上级单位" in text:
         return refusal(NO_PARENT, text)
+    if isinstance(exc, UnreadableFileError):  # a FIFO, device or folder named *.bdp, or gone meanwhile
+        return refusal(UNREADABLE, text)
     if package is None and isinstance(exc, BudgetDeskError):
         return refusal(DAMAGED, text.split("\n")[0])
     if not isinstance(exc, BudgetDeskError):

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.base.errors import ConflictError, InputError
 from app.base.paths import readable
+from app.base.textcheck import read_bounded
 from app.exchange import signing
 from app.exchange.package.spec import (
     ALL_MEMBERS,
@@ -168,15 +169,11 @@ def _allowed_members(manifest: dict[str, Any]) -> set[str] | None:
 
 
 def open_package(path: str | Path) -> VerifiedPackage:
-    """Read and verify a package completely; raises InputError (Chinese) on any fault."""
+    """Read and verify a package completely; raises InputError (Chinese) on any fault. The file is read by
+    the one bounded reader: a folder, a device or a FIFO, an empty file and one over the size bound are
+    refused in the words every other file gets (UnreadableFileError for the first three)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"找不到数据包“{readable(path)}”。")
-    size = path.stat().st_size
-    if size > MAX_PACKAGE_BYTES:
-        raise refuse(path, f"过大（{size} 字节），不是正常的数据包，")
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    raw = read_bounded(path, MAX_PACKAGE_BYTES, "数据包")
     return verify_bytes(raw, path)
 
 
