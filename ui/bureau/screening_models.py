@@ -1,7 +1,7 @@
 """The 筛查 tab's two tables as Qt model/view: the outliers to follow up and every unit's measures.
 
-Each result's display text is worked out once, as plain strings (``set_result``: one model reset); the views
-ask for it as they paint the rows in sight. Filling 1,700 outliers and 500 units as ``QTableWidgetItem``s,
+``set_result`` is one model reset; each row's display text is worked out once, as plain strings, the first
+time the view paints or measures that row. Filling 1,700 outliers and 500 units as ``QTableWidgetItem``s,
 with columns sized to every row's contents, held the window for up to a second at 500 units.
 Column widths are fixed from the headings and a sample of rows; rows are one line high, except that a short
 list of outliers (``ROWS_SIZED_TO_TEXT``) has its rows grown to the wrapped 跟进 text.
@@ -60,16 +60,19 @@ def unit_texts(unit: UnitMeasures, result: ScreeningResult) -> tuple[str, ...]:
 
 
 class _ResultModel(QAbstractTableModel):
-    """Rows of ready-made text; which cells are red and which right-aligned is said by the subclass."""
+    """Rows of text, each row's worked out the first time it is asked for (painted, measured) and kept until
+    the next result: showing 500 units costs only the rows in sight. Which cells are red and which
+    right-aligned is said by the subclass."""
 
     def __init__(self, headers: list[str], parent=None) -> None:
         super().__init__(parent)
         self.headers = list(headers)
-        self.texts: list[tuple[str, ...]] = []
+        self.rows: list = []  # the result's outliers or units
+        self._texts: list[tuple[str, ...] | None] = []
         self._error_brush = QBrush(ERROR_QCOLOR)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.texts)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.headers)
@@ -87,7 +90,7 @@ class _ResultModel(QAbstractTableModel):
             return None
         role = int(role)
         if role == DISPLAY:
-            return self.texts[index.row()][index.column()]
+            return self.texts(index.row())[index.column()]
         if role == ALIGNMENT:
             return RIGHT if self.right_aligned(index.column()) else None
         if role == FOREGROUND:
@@ -105,9 +108,18 @@ class _ResultModel(QAbstractTableModel):
     def tooltip(self, row: int, column: int) -> str | None:
         return None
 
-    def _reset(self, headers: list[str], texts: list[tuple[str, ...]]) -> None:
+    def texts(self, row: int) -> tuple[str, ...]:
+        texts = self._texts[row]
+        if texts is None:
+            texts = self._texts[row] = self.make_texts(self.rows[row])
+        return texts
+
+    def make_texts(self, shown) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _reset(self, headers: list[str], rows: list) -> None:
         self.beginResetModel()
-        self.headers, self.texts = headers, texts
+        self.headers, self.rows, self._texts = headers, list(rows), [None] * len(rows)
         self.endResetModel()
 
 
@@ -118,7 +130,10 @@ class OutlierModel(_ResultModel):
         super().__init__(OUTLIER_HEADERS, parent)
 
     def set_result(self, result: ScreeningResult) -> None:
-        self._reset(list(OUTLIER_HEADERS), [outlier_texts(outlier) for outlier in result.outliers])
+        self._reset(list(OUTLIER_HEADERS), result.outliers)
+
+    def make_texts(self, shown: Outlier) -> tuple[str, ...]:
+        return outlier_texts(shown)
 
     def right_aligned(self, column: int) -> bool:
         return column in OUTLIER_RIGHT_ALIGNED
@@ -127,7 +142,7 @@ class OutlierModel(_ResultModel):
         return column == DEVIATION_COLUMN
 
     def tooltip(self, row: int, column: int) -> str | None:
-        return self.texts[row][NOTE_COLUMN] if column == NOTE_COLUMN else None
+        return self.rows[row].note if column == NOTE_COLUMN else None
 
 
 class UnitMeasuresModel(_ResultModel):
@@ -135,6 +150,7 @@ class UnitMeasuresModel(_ResultModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(["单位"], parent)
+        self.result: ScreeningResult | None = None
         self.measures: list[str] = []  # the measure shown in each column after the fixed ones
         self.outlying: frozenset[tuple[str, str]] = frozenset()  # (unit code, measure) listed as outliers
 
@@ -142,14 +158,19 @@ class UnitMeasuresModel(_ResultModel):
         config = result.config
         self.measures = [*config.growth_quantities, *(share.name for share in config.shares)]
         self.outlying = frozenset((o.unit_code, o.measure) for o in result.outliers)
-        self._reset(unit_headers(result), [unit_texts(unit, result) for unit in result.units])
+        self.result = result
+        self._reset(unit_headers(result), result.units)
+
+    def make_texts(self, shown: UnitMeasures) -> tuple[str, ...]:
+        assert self.result is not None  # rows exist only once a result is set
+        return unit_texts(shown, self.result)
 
     def right_aligned(self, column: int) -> bool:
         return column >= len(UNIT_FIXED_HEADERS)
 
     def flagged(self, row: int, column: int) -> bool:
         fixed = len(UNIT_FIXED_HEADERS)
-        return column >= fixed and (self.texts[row][0], self.measures[column - fixed]) in self.outlying
+        return column >= fixed and (self.rows[row].unit_code, self.measures[column - fixed]) in self.outlying
 
 
 class ScreeningTable(QTableView):
@@ -180,7 +201,7 @@ class ScreeningTable(QTableView):
         """Widths from the headings and the first rows (never every row's contents)."""
         model, header = self.result_model(), self.horizontalHeader()
         metrics, heading_metrics = self.fontMetrics(), header.fontMetrics()
-        sample = model.texts[:SAMPLE_ROWS]
+        sample = [model.texts(row) for row in range(min(SAMPLE_ROWS, model.rowCount()))]
         for column, title in enumerate(model.headers[:-1]):  # the last column takes the width left
             widest = max([heading_metrics.horizontalAdvance(title) + 28]
                          + [metrics.horizontalAdvance(texts[column]) + 16 for texts in sample])
@@ -202,8 +223,8 @@ class ScreeningTable(QTableView):
         last = model.columnCount() - 1
         width = max(self.columnWidth(last) - 8, 40)
         metrics, flags = self.fontMetrics(), int(Qt.TextFlag.TextWordWrap)
-        for row, texts in enumerate(model.texts):
-            height = metrics.boundingRect(0, 0, width, 10_000, flags, texts[last]).height() + 8
+        for row in range(model.rowCount()):
+            height = metrics.boundingRect(0, 0, width, 10_000, flags, model.texts(row)[last]).height() + 8
             if height > one_line:
                 header.resizeSection(row, height)
                 self.grown_rows.append(row)
