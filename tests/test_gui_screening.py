@@ -26,8 +26,13 @@ def bureau_window(qtbot, store, tmp_path):
     return make
 
 
+def _cell(table, row: int, column: int) -> str:
+    """A cell's shown text, read through the table's model (a QTableWidget's or the 筛查 tab's own)."""
+    return table.model().index(row, column).data()
+
+
 def _texts(table, column: int) -> list[str]:
-    return [table.item(row, column).text() for row in range(table.rowCount())]
+    return [_cell(table, row, column) for row in range(table.model().rowCount())]
 
 
 def test_progress_tab_counts_and_chart(qtbot, store, tmp_path, bureau_window):
@@ -70,18 +75,18 @@ def test_screening_tab_lists_the_planted_outliers_and_prints(qtbot, store, tmp_p
     view = window.screening_view
     window.bureau_tabs.setCurrentWidget(view)
     qtbot.waitUntil(lambda: view.result is not None, timeout=120000)
-    assert sorted(set(_texts(view.outliers, 0))) == ["502", "503"] and view.outliers.rowCount() == 5
+    assert sorted(set(_texts(view.outliers, 0))) == ["502", "503"] and view.outliers.model().rowCount() == 5
     row = _texts(view.outliers, 3).index("“三公”经费占支出合计比例")
-    assert view.outliers.item(row, 0).text() == "502" and "中位数 0.8%" in view.outliers.item(row, 5).text()
+    assert _cell(view.outliers, row, 0) == "502" and "中位数 0.8%" in _cell(view.outliers, row, 5)
     assert "+80.0%" in _texts(view.outliers, 6)
-    assert _texts(view.units, 3)[0] == "无上年数" and view.units.item(0, 4).text() == "无上年数"
+    assert _texts(view.units, 3)[0] == "无上年数" and _cell(view.units, 0, 4) == "无上年数"
     assert "需跟进 5 项" in view.summary.text()
     # All units as peers: 600 now has a median.
     view.peers.setCurrentIndex(view.peers.findData("all"))
     first = view.result
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result is not first, timeout=120000)
-    assert view.result.peers == "all" and "（同组不足）" not in view.units.item(4, 8).text()
+    assert view.result.peers == "all" and "（同组不足）" not in _cell(view.units, 4, 8)
     target = tmp_path / "screen.pdf"
     view.print_pdf(str(target))
     qtbot.waitUntil(lambda: view.job.outcome is not None, timeout=120000)

@@ -1,6 +1,6 @@
 """财政局 筛查 tab: ``app.bureau.screening`` in the window — the outliers to follow up (unit, 指标, 本年,
-上年/中位数, 偏离, 阈值, 跟进) and every unit's growth and shares, with 打印为 PDF… and 导出 Excel…. Screening and
-printing run off the GUI thread (``ui.common.jobs.run_job``)."""
+上年/中位数, 偏离, 阈值, 跟进) and every unit's growth and shares (model/view, ``ui.bureau.screening_models``),
+with 打印为 PDF… and 导出 Excel…. Screening and printing run off the GUI thread (``ui.common.jobs.run_job``)."""
 
 from __future__ import annotations
 
@@ -8,57 +8,22 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.base.errors import Cancelled
-from app.bureau.screening import PEERS, ScreeningResult, load_config, percent_text, print_screening, screen
-from app.domain.quantities import quantity_def
+from app.bureau.screening import PEERS, ScreeningResult, load_config, print_screening, screen
 from ui.bureau.exports import export_screening_excel, file_status_label, print_to_pdf
 from ui.bureau.progress_heading import CountingHeading
+from ui.bureau.screening_models import ROWS_SIZED_TO_TEXT, OutlierModel, ScreeningTable, UnitMeasuresModel
 from ui.common.jobs import quiet, run_job
-from ui.common.style import ERROR_QCOLOR
-
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-# Up to this many outliers each row grows to its wrapped 跟进 text; beyond, rows keep one line (the full
-# text is the cell's tooltip): measuring 1,700 wrapped rows froze the window for a second.
-ROWS_SIZED_TO_TEXT = 200
-READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-OUTLIER_HEADERS = ["单位编码", "单位名称", "部门", "指标", "本年", "上年/中位数", "偏离", "阈值", "跟进"]
-
-
-def _item(text: str, align=None, color=None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(READ_ONLY)
-    if align is not None:
-        item.setTextAlignment(align)
-    if color is not None:
-        item.setForeground(color)
-    return item
-
-
-def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setWordWrap(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setResizeContentsPrecision(ROWS_SIZED_TO_TEXT)  # columns sized on the first rows
-    return table
 
 
 class ScreeningView(QWidget):
@@ -99,9 +64,10 @@ class ScreeningView(QWidget):
         top.addWidget(self.file_status, 1)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.outliers = _table("screening_outliers", OUTLIER_HEADERS, splitter)
-        self.outliers.horizontalHeader().setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
-        self.units = _table("screening_units", ["单位"], splitter)
+        self.outlier_model = OutlierModel(self)
+        self.outliers = ScreeningTable("screening_outliers", self.outlier_model, splitter)
+        self.unit_model = UnitMeasuresModel(self)
+        self.units = ScreeningTable("screening_units", self.unit_model, splitter)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
@@ -125,46 +91,11 @@ class ScreeningView(QWidget):
 
     def show_result(self, result: ScreeningResult) -> None:
         self.result = result
-        # Emptied first: replacing items of columns that resize to their contents re-measures them each time.
-        self.outliers.setRowCount(0)
-        self.outliers.setRowCount(len(result.outliers))
-        for number, o in enumerate(result.outliers):
-            cells = [_item(o.unit_code), _item(o.unit_name), _item(o.department_name), _item(o.title),
-                     _item(o.value_text, RIGHT), _item(o.reference_text, RIGHT), _item(o.deviation_text, RIGHT, ERROR_QCOLOR),
-                     _item(o.threshold), _item(o.note)]
-            cells[-1].setToolTip(o.note)
-            for column, cell in enumerate(cells):
-                self.outliers.setItem(number, column, cell)
-        if len(result.outliers) <= ROWS_SIZED_TO_TEXT:
-            self.outliers.resizeRowsToContents()
-        config = result.config
-        headers = (["单位编码", "单位名称", "部门", "上年数来源"]
-                   + [f"{quantity_def(name).title}增长" for name in config.growth_quantities]
-                   + [f"{share.title}（中位数）" for share in config.shares])
-        self.units.clear()
-        self.units.setRowCount(0)
-        self.units.setColumnCount(len(headers))
-        self.units.setHorizontalHeaderLabels(headers)
-        self.units.setRowCount(len(result.units))
-        flagged = {(o.unit_code, o.measure) for o in result.outliers}
-        for number, unit in enumerate(result.units):
-            cells = [_item(unit.unit_code), _item(unit.unit_name), _item(unit.department_name),
-                     _item(unit.prior_source_name)]
-            for name in config.growth_quantities:
-                if name not in unit.prior:
-                    text = "无上年数"
-                elif unit.growth.get(name) is None:
-                    text = "上年为0"
-                else:
-                    text = percent_text(unit.growth[name], signed=True)
-                cells.append(_item(text, RIGHT, ERROR_QCOLOR if (unit.unit_code, name) in flagged else None))
-            for share in config.shares:
-                mine, middle = unit.shares.get(share.name), unit.medians.get(share.name)
-                text = ("—" if mine is None else percent_text(mine)) + (
-                    f"（{percent_text(middle)}）" if middle is not None else "（同组不足）")
-                cells.append(_item(text, RIGHT, ERROR_QCOLOR if (unit.unit_code, share.name) in flagged else None))
-            for column, cell in enumerate(cells):
-                self.units.setItem(number, column, cell)
+        self.outlier_model.set_result(result)
+        self.outliers.size_columns()
+        self.outliers.fit_rows(len(result.outliers) <= ROWS_SIZED_TO_TEXT)
+        self.unit_model.set_result(result)
+        self.units.size_columns()
         self.print_button.setEnabled(True)
         self.excel_button.setEnabled(True)
         self.summary.setText(f"{result.year} 年度：筛查 {len(result.units)} 个单位（同组：{result.peers_name}），"
