@@ -207,6 +207,18 @@ def test_excel_round_trip_keeps_80_653_exact_and_shows_two_decimals(store, tmp_p
         fresh.close()
 
 
+def test_an_excel_cell_typed_as_text_is_read_with_the_workbooks_unit():
+    from app.exchange.excel.grid import cell_amount
+
+    assert str(cell_amount("80.653", "万元")) == "80.653"
+    assert str(cell_amount(Decimal("80.65300000000001"), "万元")) == "80.653"  # a float's artefact, snapped
+    assert str(cell_amount("1,206.65", "元")) == "1206.65"
+    with pytest.raises(InputError, match="单位为元时最多录入 2 位小数"):
+        cell_amount("80.653", "元")
+    with pytest.raises(InputError, match="单位为万元时最多录入 6 位小数"):
+        cell_amount(Decimal("80.6530004"), "万元")
+
+
 def test_package_round_trip_keeps_80_653_exact(store, bureau, tmp_path, key_dir):
     from app.bureau import intake
     from app.exchange.package import writer
