@@ -261,3 +261,26 @@ def test_a_self_evaluations_actual_spending_is_typed_to_the_fen(store):
     assert stored.rate == Decimal("99.24")  # 80.04312 / 80.653, rounded once
     exported = export_document(store.open_dataset("LG001", 2020))["self_evaluation"]["projects"][0]
     assert (exported["budget"], exported["actual_total"]) == ("80.653", "80.04312")
+
+
+def test_a_projects_amount_field_holds_the_exact_figure_and_leaving_it_never_rounds(qtbot, window, store):
+    from app.projects import ProjectBook
+
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.select_project("服务外包专项资金")
+    amount = tab.edits["amount"]
+    amount.setText("")
+    type_text(qtbot, amount, "80.653")
+    amount.editingFinished.emit()
+    assert "80.65" in tab.list.currentItem().text()  # the list shows two decimals
+
+    def stored():
+        book = ProjectBook(store.open_dataset("359", 2023))
+        return next(p for p in book.list_projects() if p.name == "服务外包专项资金").amount
+
+    assert stored() == Decimal("80.653")
+    tab.select_project("服务外包专项资金")
+    assert amount.text() == "80.653"
+    amount.editingFinished.emit()  # the clerk tabs through the field without changing it
+    assert stored() == Decimal("80.653")
