@@ -261,6 +261,10 @@ def test_a_self_evaluations_actual_spending_is_typed_to_the_fen(store):
     assert stored.rate == Decimal("99.24")  # 80.04312 / 80.653, rounded once
     exported = export_document(store.open_dataset("LG001", 2020))["self_evaluation"]["projects"][0]
     assert (exported["budget"], exported["actual_total"]) == ("80.653", "80.04312")
+    book = selfeval.SelfEvaluationBook(store.open_dataset("LG001", 2020))
+    book.set_project(replace(book.project(project.project_name), actual_total="80.04313"))  # one 分 more
+    again = selfeval.SelfEvaluationBook(store.open_dataset("LG001", 2020)).project(project.project_name)
+    assert str(again.actual_total) == "80.04313"
 
 
 def test_a_projects_amount_field_holds_the_exact_figure_and_leaving_it_never_rounds(qtbot, window, store):
