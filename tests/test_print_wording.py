@@ -188,3 +188,24 @@ def test_amounts_as_each_form_prints_them():
     assert form_style("project_approval").attachment == "附件1"
     assert form_style("department_self_evaluation").attachment == "附件2"
     assert not form_style("department_self_evaluation").unit_line and form_style("x").unit_line
+
+
+def test_a_database_that_added_32_itself_prints_the_short_name(tmp_path):
+    """Before the edition shipped 32, bureaus imported it locally; such a database keeps working and the
+    批复表 still prints 社会公众."""
+    from datetime import datetime, timezone
+
+    from app.projects import indicator_levels
+    from app.projects.levels import load_local_levels
+    from db import models
+
+    store = Store(str(tmp_path / "old.sqlite3"))
+    try:
+        with store.write() as session:
+            session.add(models.IndicatorLevel(code="32", name="社会公众满意度指标", parent="3",
+                                              added_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+        assert [item.code for item in load_local_levels(store)] == ["32"]
+        assert indicator_levels()["32"].short_name == "社会公众"
+        assert form_style("project_approval").level2("32") == "社会公众"
+    finally:
+        store.close()

@@ -103,7 +103,14 @@ def levels_in_use(extra: list[LevelItem]):
 def indicator_levels() -> dict[str, LevelItem]:
     """The coded 一级/二级 list: the shipped edition (resources/codes/indicator_levels.json: 1 产出 →
     11 数量 …) followed by the open database's local additions."""
-    return {item.code: item for item in [*shipped_levels(), *_local_items]}
+    levels = {item.code: item for item in shipped_levels()}
+    for item in _local_items:
+        shipped = levels.get(item.code)
+        # A database that added 32 社会公众满意度指标 before the edition shipped it keeps the shipped item
+        # (with its short name); a local item the edition does not hold, or names differently, is used.
+        if shipped is None or shipped.name != item.name or shipped.parent != item.parent:
+            levels[item.code] = item
+    return levels
 
 
 def check_level_rows(rows, *, existing: list[LevelItem] | None = None, renames: bool = True) -> list[LevelItem]:
