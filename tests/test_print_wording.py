@@ -209,3 +209,15 @@ def test_a_database_that_added_32_itself_prints_the_short_name(tmp_path):
         assert form_style("project_approval").level2("32") == "社会公众"
     finally:
         store.close()
+
+
+def test_fields_matching_counts_only_whole_printed_fields(seed000_pdf):
+    """The measure the issue's table is re-made with (``python -m devtools.seed_prints OUT --seeds DIR``)."""
+    from devtools.seed_prints import Printed, fields_matching
+
+    printed = Printed(seed000_pdf)
+    published = ["附件1", "项目支出绩效目标批复表", "242.5", "0", "经济效益", "社会公众", "一级", "绩效指标",
+                 "吸纳专家进入新区影视专家智", "库"]
+    assert fields_matching(published, printed) == (len(published), len(published), [])
+    matched, total, missing = fields_matching(["242.50", "0.00", "经济效益指标", "附件2"], printed)
+    assert (matched, total) == (0, 4) and missing == ["242.50", "0.00", "经济效益指标", "附件2"]
