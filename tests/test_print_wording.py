@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from decimal import Decimal
 
 import pypdfium2 as pdfium
@@ -193,7 +194,7 @@ def test_amounts_as_each_form_prints_them():
 def test_a_database_that_added_32_itself_prints_the_short_name(tmp_path):
     """Before the edition shipped 32, bureaus imported it locally; such a database keeps working and the
     批复表 still prints 社会公众."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.projects import indicator_levels
     from app.projects.levels import load_local_levels
@@ -203,7 +204,7 @@ def test_a_database_that_added_32_itself_prints_the_short_name(tmp_path):
     try:
         with store.write() as session:
             session.add(models.IndicatorLevel(code="32", name="社会公众满意度指标", parent="3",
-                                              added_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+                                              added_at=datetime(2024, 1, 1, tzinfo=UTC)))
         assert [item.code for item in load_local_levels(store)] == ["32"]
         assert indicator_levels()["32"].short_name == "社会公众"
         assert form_style("project_approval").level2("32") == "社会公众"
