@@ -144,3 +144,17 @@ def test_a_merged_resubmission_keeps_the_levels_its_parts_use():
     merged = merge_documents(held, package, ["projects"])
     assert merged["indicator_levels"] == [["39", "群众满意度指标", "3"]]
     assert "indicator_levels" not in merge_documents(held, held, ["projects"])
+
+
+def test_a_document_from_before_32_shipped_imports_without_a_local_copy(store):
+    """Files written when 32 社会公众满意度指标 was a local addition carry it; the edition now holds it, so
+    nothing is added locally and the indicator reads the shipped item (short name included)."""
+    from app.exchange.interchange import import_document
+
+    document = json.loads(SEED004.read_text(encoding="utf-8"))
+    document["projects"][0]["indicators"][-1].update(level1="3", level2="32", name="社会公众满意度")
+    document["indicator_levels"] = [["32", "社会公众满意度指标", "3"]]
+    dataset = import_document(store, document, backup=False)
+    assert _stored_levels(store) == [] and local_levels() == []
+    indicator = ProjectBook(dataset).list_projects()[0].indicators[-1]
+    assert indicator.level2 == "32" and indicator_levels()["32"].short_name == "社会公众"
