@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import tempfile
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from app.base.jsondoc import read_document
+from app.domain.records import UnitInfo
 from app.exchange.interchange import import_document
 from app.printing.document import build_document
+from app.projects import ProjectBook
 from app.store.service import Store
+from tests.fixtures import seed000, seed002  # run from the repository's root: python -m devtools.seed_prints
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -79,11 +81,6 @@ def pdf_text(path: Path) -> str:
 
 
 def print_seed000(store: Store, out: Path) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from app.domain.records import UnitInfo
-    from app.projects import ProjectBook
-    from tests.fixtures import seed000
-
     unit = seed000.UNIT
     store.create_unit(UnitInfo(code=unit["code"], name=unit["name"], preparer=unit["preparer"], phone=unit["phone"]))
     store.create_dataset(unit["code"], 2021)
@@ -94,9 +91,6 @@ def print_seed000(store: Store, out: Path) -> Path:
 
 
 def print_seed002(store: Store, out: Path) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from tests.fixtures import seed002
-
     build_document(seed002.build(store), out, forms=["project_targets_summary"])
     return out
 
@@ -110,9 +104,6 @@ def print_seed003(store: Store, out: Path) -> Path:
 def published_fields(number: str, text: str) -> list[str]:
     if number != "002":
         return [field for field in _SPACE.split(text) if field]
-    sys.path.insert(0, str(ROOT))
-    from tests.fixtures import seed002
-
     wanted = {"合计", *(name for name, _unit, _amount in seed002.PROJECTS)}
     fields: list[str] = []
     for line in text.split("\n"):
