@@ -222,3 +222,25 @@ def test_fields_matching_counts_only_whole_printed_fields(seed000_pdf):
     assert fields_matching(published, printed) == (len(published), len(published), [])
     matched, total, missing = fields_matching(["242.50", "0.00", "经济效益指标", "附件2"], printed)
     assert (matched, total) == (0, 4) and missing == ["242.50", "0.00", "经济效益指标", "附件2"]
+
+
+@pytest.mark.parametrize("divisible", [False, True])
+def test_a_divisible_row_is_divided_at_the_page_end_and_another_moves_whole(divisible):
+    from app.printing.grid import GridRow, RunTable, paragraph
+    from app.printing.styles import CELL_LEADING, CELL_PADDING
+
+    style = Styles(fonts.print_fonts()).cell
+    long_text = "年初设定目标的一段文字，" * 40  # some twenty lines in 120 pt: less than a page
+    rows = [GridRow([paragraph("第一行", style), ""]),
+            GridRow([paragraph(long_text, style), paragraph("全年完成情况", style)], divisible=divisible)]
+    table = RunTable([120.0, 120.0], [], rows, [], [], padding=CELL_PADDING, leading=CELL_LEADING, page_height=700)
+    _width, height = table.wrap(240, 10_000)
+    assert height < 700
+    parts = table.split(240, height / 2)  # the long row does not fit below the first one
+    assert len(parts) == 2
+    first_rows = len(parts[0].body)
+    if divisible:  # begun here, below the first row, and continued on the next page
+        assert first_rows == 2 and parts[0].wrap(240, height / 2)[1] <= height / 2 + 1e-6
+        assert len(parts[1].body) == 1 and parts[1].body[0].divisible
+    else:  # never divided: it moves whole to the next page
+        assert first_rows == 1 and len(parts[1].body) == 1
