@@ -244,3 +244,19 @@ def test_a_divisible_row_is_divided_at_the_page_end_and_another_moves_whole(divi
         assert len(parts[1].body) == 1 and parts[1].body[0].divisible
     else:  # never divided: it moves whole to the next page
         assert first_rows == 1 and len(parts[1].body) == 1
+
+
+def test_every_form_takes_its_number_format_from_the_data(seed_dataset, tmp_path, monkeypatch):
+    """The budget tables (seed 004) print plain by default; a form given grouping in print_styles.json
+    prints 1,206.65 — no code change."""
+    from app.printing import form_style as settings
+
+    plain = tmp_path / "plain.pdf"
+    build_document(seed_dataset, plain, forms=["income_expenditure_summary"])
+    assert "1206.65" in Pdf(plain).running_text() and "1,206.65" not in Pdf(plain).running_text()
+    table = settings._table()
+    monkeypatch.setattr(settings, "_table", lambda: {**table, "income_expenditure_summary":
+                                                     {**table[""], "grouping": True}})
+    grouped = tmp_path / "grouped.pdf"
+    build_document(seed_dataset, grouped, forms=["income_expenditure_summary"])
+    assert "1,206.65" in Pdf(grouped).running_text()

@@ -23,6 +23,7 @@ from app.printing.targets import (
     APPROVAL_TITLE,
     SUMMARY_FORM,
     SUMMARY_TITLE,
+    TARGETS_FORM,
     approval_flowables,
     overall_table,
     project_indicator_table,
@@ -32,7 +33,7 @@ from app.projects import Project, ProjectBook
 
 OVERALL_TARGETS = "overall_targets"
 PROJECT_TARGETS_SUMMARY = SUMMARY_FORM
-PROJECT_TARGETS = "project_targets"
+PROJECT_TARGETS = TARGETS_FORM
 PROJECT_APPROVAL = APPROVAL_FORM
 PROCUREMENT = "procurement"
 ASSETS = "assets"

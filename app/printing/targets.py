@@ -24,7 +24,6 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.tables import TableStyle
 
-from app.base.money import format_amount
 from app.printing.form_style import FormStyle, form_style
 from app.printing.grid import (
     ALWAYS,
@@ -68,7 +67,8 @@ FUND_LABELS = dict(PROJECT_FUNDS)
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
 # Portrait widths of the six indicator columns; 绩效指标描述 takes what is left.
 _INDICATOR_WIDTHS = (52.0, 66.0, 96.0, None, 62.0, 84.0)
-APPROVAL_FORM, SUMMARY_FORM = "project_approval", "project_targets_summary"  # their --forms ids
+# their --forms ids, which name their settings in print_styles.json
+APPROVAL_FORM, SUMMARY_FORM, TARGETS_FORM = "project_approval", "project_targets_summary", "project_targets"
 APPROVAL_TITLE = "项目支出绩效目标批复表"
 # "____年___月___日" to write in by hand: room for four digits before 年 and two before 月 and 日.
 DATE_BLANKS = "\u3000\u3000\u3000年\u3000\u3000\u3000月\u3000\u3000\u3000日"
@@ -206,6 +206,7 @@ def _goal_rows(project: Project, styles: Styles) -> list[GridRow]:
 
 def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> list[GridRow]:
     """The project's own fields above the indicators (the stand-alone form only)."""
+    form = form_style(TARGETS_FORM)
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
     pair = [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0))]
     rows = [
@@ -225,11 +226,11 @@ def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> 
     money_label = [("SPAN", (0, 0), (1, 1))]
     rows.append(GridRow([paragraph(f"项目资金（{ctx.money_unit}）", label), "",
                          *(paragraph(title, center) for title in titles)], money_label, when=FIRST))
-    rows.append(GridRow(["", "", *(paragraph(format_amount(amount), right) for amount in amounts)], when=FIRST))
+    rows.append(GridRow(["", "", *(paragraph(form.amount(amount), right) for amount in amounts)], when=FIRST))
     if project.period_total is not None or project.executed_before is not None:
         rows.append(GridRow([paragraph("实施期资金", label), "", paragraph(
-            f"实施期资金总额 {format_amount(project.period_total) or '—'}；"
-            f"以前年度累计执行数 {format_amount(project.executed_before) or '—'}", value), "", "", ""],
+            f"实施期资金总额 {form.amount(project.period_total) or '—'}；"
+            f"以前年度累计执行数 {form.amount(project.executed_before) or '—'}", value), "", "", ""],
             [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (5, 0))], when=FIRST))
     return rows
 
