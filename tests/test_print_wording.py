@@ -182,6 +182,8 @@ def test_amounts_as_each_form_prints_them():
     entered, grouped, plain = form_style("project_approval"), form_style("project_targets_summary"), form_style("x")
     assert entered.amount(Decimal("242.50")) == "242.5" and entered.amount(Decimal("0.00")) == "0"
     assert entered.amount(Decimal("240")) == "240" and entered.amount(None) == ""
+    # exact money (to the 分 of 元): rounded once to 0.01 of the unit like every printed figure
+    assert entered.amount(Decimal("80.653")) == "80.65" and entered.amount(Decimal("0.005")) == "0.01"
     assert grouped.amount(Decimal("8777.2")) == "8,777.20" and grouped.amount(Decimal("999.5")) == "999.50"
     assert plain.amount(Decimal("8777.2")) == "8777.20"
     assert FormStyle("y", grouping=True, as_entered=True).amount(Decimal("1509.60")) == "1,509.6"

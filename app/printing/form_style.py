@@ -27,16 +27,16 @@ class FormStyle:
     attachment: str = ""  # “附件1”: the line above the title, "" for none
     short_levels: bool = False  # 二级 by its short name (经济效益) instead of the full one (经济效益指标)
     grouping: bool = False  # 1,509.60
-    as_entered: bool = False  # 242.5 and 0 rather than 242.50 and 0.00
+    as_entered: bool = False  # 242.5 and 0 rather than 242.50 and 0.00 (still rounded to 0.01: 80.653 → 80.65)
     unit_line: bool = True  # the 年度 / 单位 line above the table
 
     def amount(self, value: Decimal | None) -> str:
-        """An amount as this form prints it; blank for no value."""
-        if value is None or not self.as_entered:
-            return format_amount(value, grouping=self.grouping)
-        # As entered: the exact figure without trailing zeros (normalize() may give 2.4E+2: "f" spells it out).
-        exact = value.normalize() if value != 0 else Decimal(0)
-        return format(exact, ",f" if self.grouping else "f")
+        """An amount as this form prints it, rounded once to 0.01 (``format_amount``); blank for no value."""
+        text = format_amount(value, grouping=self.grouping)
+        if self.as_entered and "." in text:
+            # As entered: no trailing zeros (242.5, 0), never more than the two decimals printed anywhere.
+            text = text.rstrip("0").rstrip(".")
+        return text
 
     def level2(self, code: str) -> str:
         return level_print_name(code, short=self.short_levels)
