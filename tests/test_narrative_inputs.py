@@ -18,7 +18,6 @@ from app.exchange.interchange import export_document, import_document
 from app.exchange.year_cycle import new_year
 from app.printing import build_document
 from app.projects import ProjectBook, narrative
-from app.store.service import Store
 from tests.conftest import SEED004
 
 
@@ -206,7 +205,8 @@ def test_approval_prints_0_in_empty_fund_rows_and_wide_date_blanks(seed_dataset,
     out = tmp_path / "approval.pdf"
     build_document(seed_dataset, out, forms=["project_approval"], projects=[project.id])
     text = _text(out)
-    assert "其中：本级财政242.50" in text and "上级资金0.00" in text and "其他资金0.00" in text
+    # as entered (the 批复表's setting): 242.5 and 0, not 242.50 and 0.00
+    assert "其中：本级财政242.5" in text and "上级资金0其他资金0" in text and "242.50" not in text
     assert DATE_BLANKS.count("\u3000") == 9
     page = pdfium.PdfDocument(str(out))[0].get_textpage().get_text_range()
     assert "年\u3000\u3000\u3000月" in page or "年   月" in page or "年      月" in page
@@ -214,16 +214,16 @@ def test_approval_prints_0_in_empty_fund_rows_and_wide_date_blanks(seed_dataset,
 
 # ---- the indicator framework with local additions; seed 000 entered as published --------------------
 
-def test_seed000_project_entered_as_published_with_a_local_level(store, tmp_path):
+def test_seed000_project_enters_as_published_with_no_local_levels(store, tmp_path):
+    """The framework ships 32 社会公众满意度指标 (issue 25): seed 000 enters with no side file and no
+    local additions, and its 批复表 prints the short 二级 names, 242.5 and 0 as published, under 附件1."""
     from app.domain.records import UnitInfo
     from app.projects import indicator_levels, resolve_level2
-    from app.projects.levels import import_local_levels
+    from app.projects.levels import local_levels
     from tests.fixtures import seed000
 
-    with pytest.raises(InputError, match="满意度指标下应为 31 服务对象满意度指标"):
-        resolve_level2("社会公众", "3")  # the shipped edition alone refuses the published project
-    import_local_levels(store, seed000.LOCAL_LEVELS)
-    assert indicator_levels()["32"].name == "社会公众满意度指标"
+    assert local_levels() == []
+    assert resolve_level2("社会公众", "3") == "32" and indicator_levels()["32"].name == "社会公众满意度指标"
     project = seed000.build_project()
     assert len(project.indicators) == 44
     assert [i.level2 for i in project.indicators].count("32") == 1
@@ -234,18 +234,17 @@ def test_seed000_project_entered_as_published_with_a_local_level(store, tmp_path
     book = ProjectBook(dataset)
     book.add_project(project)
     stored = book.list_projects()[0]
-    assert len(stored.indicators) == 44 and stored.local_fiscal == Decimal("242.50")
+    assert len(stored.indicators) == 44 and stored.local_fiscal == Decimal("242.5")
     out = tmp_path / "seed000.pdf"
     build_document(dataset, out, forms=["project_approval"])
     text = _text(out)
-    assert "其中：本级财政242.50" in text and "上级资金0.00" in text and "其他资金0.00" in text
-    assert "社会公众满意度" in text and "社会公众对东方影都宣传的满意度" in text
+    assert "其中：本级财政242.5" in text and "上级资金0" in text and "其他资金0" in text
+    assert "242.50" not in text and "0.00" not in text
+    assert "社会公众对东方影都宣传的满意度" in text
     for note in ("新区影视行业专家库", "招商引资", "建设新区影视外景地空镜头库", "影视服务平台建设", "影视文化活动经费",
                  "宣传推介"):
         assert note in text, note
-    store.close()
-    Store(str(tmp_path / "other.sqlite3")).close()  # another database does not have this one's additions
-    assert "32" not in indicator_levels()
+    assert local_levels() == []
 
 
 def test_local_levels_refuse_renaming_the_edition_and_orphans(store):
@@ -263,16 +262,16 @@ def test_indicator_levels_command(capsys, tmp_path):
     from app.projects import indicator_levels
 
     path = tmp_path / "levels.csv"
-    path.write_text("编码,名称,上级\n32,社会公众满意度指标,3\n", encoding="utf-8")
+    path.write_text("编码,名称,上级\n39,群众满意度指标,3\n", encoding="utf-8")
     db = ["--db", str(tmp_path / "levels.sqlite3")]
     assert main([*db, "indicator-levels", "import", str(path)]) == 0
     assert main([*db, "indicator-levels", "show"]) == 0
-    assert "32\t社会公众满意度指标（本地）" in capsys.readouterr().out
+    assert "39\t群众满意度指标（本地）" in capsys.readouterr().out
     path.write_text("31,别的名字,3\n", encoding="utf-8")
     assert main([*db, "indicator-levels", "import", str(path)]) == 2
-    assert "32" in indicator_levels()  # a refused import changes nothing
+    assert "39" in indicator_levels()  # a refused import changes nothing
     assert main(["--db", str(tmp_path / "other.sqlite3"), "indicator-levels", "show"]) == 0
-    assert "社会公众满意度指标" not in capsys.readouterr().out  # --db decides where the additions live
+    assert "群众满意度指标" not in capsys.readouterr().out  # --db decides where the additions live
 
 
 def test_projects_without_a_breakdown_print_the_default_and_get_a_hint(seed_dataset, tmp_path):
@@ -286,7 +285,7 @@ def test_projects_without_a_breakdown_print_the_default_and_get_a_hint(seed_data
     out = tmp_path / "approval.pdf"
     build_document(seed_dataset, out, forms=["project_approval"], projects=[project.id])
     text = _text(out)
-    assert "其中：本级财政72.00" in text and "上级资金0.00" in text and "其他资金0.00" in text
+    assert "其中：本级财政72上级资金0其他资金0" in text  # the 批复表 prints amounts as entered
     summary = tmp_path / "summary.pdf"
     build_document(seed_dataset, summary, forms=["project_targets_summary"])
     text = _text(summary)

@@ -127,7 +127,7 @@ def test_a_tall_text_cell_splits_between_lines():
 
 
 @pytest.mark.parametrize("title", ["财政拨款收入", "对附属单位补助支出", "非财政拨款结转结余", "可持续影响指标",
-                                   "一般公共预算财政拨款", "年度指标值（带计量单位）"])
+                                   "一般公共预算财政拨款", "年度指标值(带计量单位)"])
 @pytest.mark.parametrize("width", [34, 46, 58, 70, 90])
 def test_header_cells_leave_no_character_alone_on_a_line(title, width):
     from app.printing.grid import BalancedCell

@@ -342,7 +342,7 @@ def test_submitted_dataset_refuses_edits(book):
     ([indicator(level2="19")], "二级指标“19”无效，产出指标下应为 11 数量指标、12 质量指标、13 时效指标、14 成本指标。"),
     ([indicator(level1="2", level2="11")], "二级指标“数量指标”（11）不属于一级指标“效益指标”（2）。"),
     ([indicator(level1="满意度指标", level2="社会效益")], "二级指标“社会效益指标”（22）不属于一级指标“满意度指标”（3）。"),
-    ([indicator(level1="3", level2="社会公众")], "二级指标“社会公众”无效，满意度指标下应为 31 服务对象满意度指标。"),
+    ([indicator(level1="3", level2="群众")], "二级指标“群众”无效，满意度指标下应为 31 服务对象满意度指标、32 社会公众满意度指标。"),
     ([indicator(level1="", level2="")], "缺少一级指标"),
     ([indicator(level2="")], "缺少二级指标"),
     ([indicator(name=" ")], "第 1 条绩效指标：三级指标名称不能为空。"),

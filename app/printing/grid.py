@@ -9,9 +9,10 @@ keeps the rows and their merged runs as a model and builds one reportlab ``Table
   绩效目标 row, the project's fields) only the first;
 * a run cut by a page break is merged on both pages, and its label is printed again at the top
   of the next page, so a continuation page never starts with a blank 一级指标 cell;
-* rows never split; only a single row taller than a whole page is divided between pages: it starts
-  below the rows already on the page, continues at the top of the next ones, and a cell that has
-  nothing left to show there prints the row's ``continued`` text (the project's name with （续）);
+* rows never split; only a single row taller than a whole page, or one marked ``divisible`` (seed
+  003's 年初设定目标 / 全年完成情况, one cell each), is divided between pages: it starts below the rows
+  already on the page, continues at the top of the next ones, and a cell that has nothing left to
+  show there prints the row's ``continued`` text (the project's name with （续）);
 * row heights are measured once (Paragraph wrap) and passed to the page tables explicitly.
 """
 
@@ -46,6 +47,9 @@ class GridRow:
     # body rows: column → what a cell shows on the pages a row taller than a page continues on, where
     # its own text is used up (e.g. the project's name with （续）); other cells are left blank there
     continued: dict = field(default_factory=dict)
+    # body rows: divided at the end of a page like a row taller than a page (one long text cell that
+    # the form prints as one cell, rather than pushed whole to the next page)
+    divisible: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ class RunTable(Flowable):
         # A row taller than any page begins right here, below the rows that fit, instead of leaving
         # the rest of this page blank (it must be divided anyway).
         fitting = self._fits(available_height, keep=False)
-        if self._taller_than_a_page(fitting):
+        if self._taller_than_a_page(fitting) or self.body[fitting].divisible:
             used = self._lead_height() + sum(self._heights[row] + self._extra(row, fitting)
                                              for row in range(fitting))
             parts = self._divide_row(fitting, available_height - used)
@@ -271,7 +275,8 @@ class RunTable(Flowable):
             head_cells.append(parts[0])
             tail_cells.append(parts[1] if len(parts) > 1 else row.continued.get(column, ""))
         head = GridRow(head_cells, row.commands)
-        tail = GridRow(tail_cells, row.commands, keep_with_next=row.keep_with_next, continued=row.continued)
+        tail = GridRow(tail_cells, row.commands, keep_with_next=row.keep_with_next, continued=row.continued,
+                       divisible=row.divisible)
         runs = [replace(run, count=run.count + 1) if run.start <= index < run.start + run.count
                 else replace(run, start=run.start + 1) if run.start > index else run for run in self.runs]
         body = [*self.body[:index], head, tail, *self.body[index + 1:]]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.base.money import format_amount
+from app.printing.form_style import form_style
 from app.printing.grid import DrawnOnce, TextTable, paragraph
 from app.printing.styles import (
     CELL_LEADING,
@@ -63,6 +63,7 @@ def procurement_table(items: Sequence[ProcurementItem], projects: Sequence[Proje
                       subtotals: Sequence[tuple[str, ProcurementTotals]], ctx: PrintContext, styles: Styles,
                       width: float | None = None) -> Table:
     """Unit line, the two header rows, 合计, then each unit's 小计 and its rows."""
+    amount_text = form_style("procurement").amount  # the form's number format (print_styles.json)
     width = width or frame_width(LANDSCAPE)
     scale = width / sum(_PROCUREMENT_WIDTHS)
     widths = [column * scale for column in _PROCUREMENT_WIDTHS]
@@ -85,7 +86,7 @@ def procurement_table(items: Sequence[ProcurementItem], projects: Sequence[Proje
     def totals(label: str, figures: ProcurementTotals, shade: bool) -> None:
         row = len(data)
         data.append([paragraph(label, small), *[""] * (_LABEL_COLUMNS - 1),
-                     *(paragraph(format_amount(value), right) for value in
+                     *(paragraph(amount_text(value), right) for value in
                        (figures.total, *(figures.funds[key] for key, _label in PROCUREMENT_FUNDS), figures.sme_reserved))])
         commands.append(("SPAN", (0, row), (_LABEL_COLUMNS - 1, row)))
         if shade:
@@ -101,11 +102,11 @@ def procurement_table(items: Sequence[ProcurementItem], projects: Sequence[Proje
                 project = by_id.get(item.project_id)
                 data.append([
                     paragraph(project.name if project else "", small),
-                    paragraph(format_amount(project.amount) if project else "", right),
+                    paragraph(amount_text(project.amount) if project else "", right),
                     paragraph(item.item_name, small), paragraph(item.catalogue_code, center),
                     paragraph(item.measure_unit, center), paragraph(decimal_text(item.quantity) or "", right),
-                    paragraph(format_amount(item.unit_price), right),
-                    *(paragraph(format_amount(value), right) for value in
+                    paragraph(amount_text(item.unit_price), right),
+                    *(paragraph(amount_text(value), right) for value in
                       (item.total, *(getattr(item, key) for key, _label in PROCUREMENT_FUNDS), item.sme_reserved)),
                 ])
     table = TextTable(data, colWidths=widths, repeatRows=3, hAlign="CENTER")
@@ -127,6 +128,7 @@ def procurement_total(total: ProcurementTotals) -> Decimal:
 
 def assets_flowables(table: AssetTable, ctx: PrintContext, styles: Styles, width: float | None = None) -> list[Flowable]:
     """Title, unit line, 截止时间, then 资产总额 and the fixed rows with 数量 and 价值."""
+    amount_text = form_style("assets").amount  # the form's number format (print_styles.json)
     width = width or frame_width(PORTRAIT)
     widths = [width * 0.5, width * 0.2, width * 0.3]
     cell, center, right = styles.cell, styles.cell_center, styles.cell_right
@@ -135,12 +137,12 @@ def assets_flowables(table: AssetTable, ctx: PrintContext, styles: Styles, width
         [unit_line(ctx, styles, width), "", ""],
         [paragraph(f"截止时间：{as_of}", styles.unit_left), "", ""],
         [paragraph("项目", center), paragraph("数量", center), paragraph(f"价值（金额单位：{ctx.money_unit}）", center)],
-        [paragraph("资产总额", cell), paragraph("--", center), paragraph(format_amount(table.total_value), right)],
+        [paragraph("资产总额", cell), paragraph("--", center), paragraph(amount_text(table.total_value), right)],
     ]
     for key, label, _whole in ASSET_ROWS:
         line = table.line(key)
         data.append([paragraph(label, cell), paragraph(decimal_text(line.quantity) or "", right),
-                     paragraph(format_amount(line.value), right)])
+                     paragraph(amount_text(line.value), right)])
     commands = base_commands(styles.body_font, CELL_SIZE, CELL_LEADING, grid_from=2) + [
         ("SPAN", (0, 0), (-1, 0)), ("SPAN", (0, 1), (-1, 1)),
         ("LEFTPADDING", (0, 0), (-1, 1), 0), ("RIGHTPADDING", (0, 0), (-1, 1), 0),

@@ -19,8 +19,11 @@ from app.printing.sections import ContentsEntry, Part, Section, mark
 from app.printing.styles import LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import unit_line
 from app.printing.targets import (
+    APPROVAL_FORM,
     APPROVAL_TITLE,
+    SUMMARY_FORM,
     SUMMARY_TITLE,
+    TARGETS_FORM,
     approval_flowables,
     overall_table,
     project_indicator_table,
@@ -29,9 +32,9 @@ from app.printing.targets import (
 from app.projects import Project, ProjectBook
 
 OVERALL_TARGETS = "overall_targets"
-PROJECT_TARGETS_SUMMARY = "project_targets_summary"
-PROJECT_TARGETS = "project_targets"
-PROJECT_APPROVAL = "project_approval"
+PROJECT_TARGETS_SUMMARY = SUMMARY_FORM
+PROJECT_TARGETS = TARGETS_FORM
+PROJECT_APPROVAL = APPROVAL_FORM
 PROCUREMENT = "procurement"
 ASSETS = "assets"
 PROJECT_TITLE = "项目支出绩效目标表"

@@ -5,8 +5,10 @@
   every page. It has 31 columns, as the seed's sheet does, so it prints on A3 landscape (``WIDE``);
   consecutive rows of one 单位名称 share a merged cell, as in the seed.
 * 部门整体支出绩效自评表 (seed 003): 部门（单位）名称, 整体支出规模 (全年预算数/全年执行数/执行率 by 资金来源 and
-  资金结构), 年度总体目标 (年初设定目标/全年完成情况), then 分解目标自评 with 一级指标 and 权重 merged over their
-  二级 rows, the header repeated on every page, and 总分. Amounts print as the seed does (``181.03万元``).
+  资金结构), 年度总体目标 (年初设定目标/全年完成情况, one cell each, divided only at a page end), then 分解目标自评
+  with 一级指标 and 权重 merged over their 二级 rows, the header repeated on every page, and 总分. Amounts
+  print as the seed does (``181.03万元``); “附件2” and the absence of a 年度/单位 line are the form's
+  settings (``form_style``); labels and headers break only between words (``wrapping.LabelCell``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from app import selfeval
 from app.base.money import format_amount
+from app.printing.form_style import form_style
 from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
 from app.printing.markup import escape
 from app.printing.projects import SimpleSection
@@ -30,7 +33,8 @@ from app.printing.styles import (
     frame_height,
     frame_width,
 )
-from app.printing.targets import SHADE, _spread, base_commands, unit_line_row
+from app.printing.targets import SHADE, _spread, attachment_line, base_commands, unit_line_row
+from app.printing.wrapping import label
 
 PROJECT_SECTION = selfeval.PROJECT_FORM  # "self_evaluation"
 DEPARTMENT_SECTION = selfeval.DEPARTMENT_FORM  # "department_self_evaluation"
@@ -139,6 +143,8 @@ def project_flowables(evaluations, ctx: PrintContext, styles: Styles) -> list[Fl
 
 # ---- 部门整体支出绩效自评表 -----------------------------------------------------------------------------
 _DEPARTMENT_WIDTHS = (52.0, 30.0, 84.0, None, 66.0, 58.0, 36.0, 70.0)
+# The 分解目标自评 header as seed 003 breaks it: ``|`` is where a title may go to a new line.
+DEPARTMENT_HEADER = ("一级指标", "权重", "二级指标", "三级指标", "年度|指标值", "全年|完成值", "自评|得分", "偏差及|原因分析")
 
 
 def department_tables(department: selfeval.DepartmentEvaluation, ctx: PrintContext, styles: Styles,
@@ -147,16 +153,17 @@ def department_tables(department: selfeval.DepartmentEvaluation, ctx: PrintConte
     widths = _spread(_DEPARTMENT_WIDTHS, width)
     cell, center, right = styles.cell, styles.cell_center, styles.cell_right
     unit = ctx.money_unit
+    form = form_style(DEPARTMENT_SECTION)
 
     def amount(value) -> str:
-        return "/" if value is None else f"{format_amount(value)}{unit}"
+        return "/" if value is None else f"{form.amount(value)}{unit}"
 
     def rate(line: selfeval.ScaleLine) -> str:
         return selfeval.format_rate(line.rate) or "/"
 
     # Part one: name, 整体支出规模, 年度总体目标 (no repeated header: the rows say what they are).
-    lead = [unit_line_row(ctx, styles, width, 8, left="", middle=f"{ctx.year}年度")]
-    body = [GridRow([paragraph("部门（单位）名称", center), paragraph(ctx.unit.name, cell), "", "", "", "", "", ""],
+    lead = [unit_line_row(ctx, styles, width, 8, left="", middle=f"{ctx.year}年度")] if form.unit_line else []
+    body = [GridRow([label("部门（单位）|名称", center), paragraph(ctx.unit.name, cell), "", "", "", "", "", ""],
                     [("SPAN", (1, 0), (-1, 0))]),
             GridRow(["", "", "", "", paragraph("全年预算数", center), paragraph("全年执行数", center),
                      paragraph("执行率", center), ""], [("SPAN", (1, 0), (3, 0)), ("SPAN", (6, 0), (7, 0))],
@@ -168,45 +175,41 @@ def department_tables(department: selfeval.DepartmentEvaluation, ctx: PrintConte
         body.append(GridRow(["", paragraph(labels[key], cell), "", "", paragraph(amount(line.budget), right),
                              paragraph(amount(line.actual), right), paragraph(rate(line), right), ""],
                             [("SPAN", (1, 0), (3, 0)), ("SPAN", (6, 0), (7, 0))]))
-    runs = [Run(0, 1, 5, paragraph("整体支出规模", center))]
+    runs = [Run(0, 1, 5, label("整体支出|规模", center))]
     start = len(body)
     body.append(GridRow(["", paragraph("年初设定目标", center), "", "", paragraph("全年完成情况", center), "", "", ""],
                         [("SPAN", (1, 0), (3, 0)), ("SPAN", (4, 0), (7, 0))], keep_with_next=True))
-    # One row per paragraph, so the long texts can break between pages (a row never splits).
-    goals = [text for text in department.initial_goal.split("\n") if text.strip()] or [""]
-    results = [text for text in department.result.split("\n") if text.strip()] or [""]
-    for number in range(max(len(goals), len(results))):
-        goal = goals[number] if number < len(goals) else ""
-        done = results[number] if number < len(results) else ""
-        body.append(GridRow(["", paragraph(goal, cell), "", "", paragraph(done, cell), "", "", ""],
-                            [("SPAN", (1, 0), (3, 0)), ("SPAN", (4, 0), (7, 0))]))
-    runs.append(Run(0, start, len(body) - start, paragraph("年度总体目标", center),
-                    paragraph("年度总体目标（续）", center)))
-    commands = base_commands(styles.body_font, grid_from=1)
+    # One cell each, as the seed prints them; the row is divided where a page ends.
+    goals = "\n".join(text for text in department.initial_goal.split("\n") if text.strip())
+    results = "\n".join(text for text in department.result.split("\n") if text.strip())
+    body.append(GridRow(["", paragraph(goals, cell), "", "", paragraph(results, cell), "", "", ""],
+                        [("SPAN", (1, 0), (3, 0)), ("SPAN", (4, 0), (7, 0)), ("VALIGN", (1, 0), (-1, 0), "TOP")],
+                        divisible=True))
+    runs.append(Run(0, start, len(body) - start, label("年度总体|目标", center),
+                    label("年度总体|目标（续）", center)))
+    commands = base_commands(styles.body_font, grid_from=1 if lead else 0)
     first = RunTable(widths, lead, body, runs, commands, padding=CELL_PADDING, leading=CELL_LEADING,
                      page_height=frame_height(PORTRAIT))
 
     # Part two: 分解目标自评, its header repeated on every page, 一级指标 and 权重 merged over their rows.
     header = [GridRow([paragraph("分解目标自评", center), "", "", "", "", "", "", ""], [("SPAN", (0, 0), (-1, 0))]),
-              GridRow([paragraph(title, center) for title in
-                       ("一级指标", "权重", "二级指标", "三级指标", "年度指标值", "全年完成值", "自评得分", "偏差及原因分析")],
-                      when=ALWAYS)]
+              GridRow([label(title, center) for title in DEPARTMENT_HEADER], when=ALWAYS)]
     rows: list[GridRow] = []
     group_runs: list[Run] = []
     for group in department.groups:
         begin = len(rows)
         for item in group.items:
             weight = f"（{selfeval.points_text(item.weight)}）" if item.weight is not None else ""
-            rows.append(GridRow(["", "", paragraph(f"{item.name}{weight}", cell), paragraph(item.level3, cell),
-                                 paragraph(item.target_value, center), paragraph(item.actual_value, center),
+            rows.append(GridRow(["", "", label(f"{item.name}{weight}", cell), paragraph(item.level3, cell),
+                                 label(item.target_value, center), label(item.actual_value, center),
                                  paragraph(selfeval.points_text(item.score), center), paragraph(item.deviation, cell)]))
         if not group.items:
             rows.append(GridRow(["", "", "", "", "", "", "", ""]))
         count = len(rows) - begin
-        group_runs += [Run(0, begin, count, paragraph(group.name, center),
-                           paragraph(f"{group.name}（续）", center)),
+        group_runs += [Run(0, begin, count, label(group.name, center),
+                           label(f"{group.name}（续）", center)),
                        Run(1, begin, count, paragraph(selfeval.points_text(group.weight), center))]
-    rows.append(GridRow([paragraph("总  分", center), paragraph(selfeval.points_text(department.total_weight), center),
+    rows.append(GridRow([label("总  分", center), paragraph(selfeval.points_text(department.total_weight), center),
                          "", "", "", "", paragraph(selfeval.points_text(department.total_score), center), ""],
                         [("SPAN", (2, 0), (5, 0))]))
     second = RunTable(widths, header, rows, group_runs, base_commands(styles.body_font), padding=CELL_PADDING,
@@ -215,7 +218,8 @@ def department_tables(department: selfeval.DepartmentEvaluation, ctx: PrintConte
 
 
 def department_flowables(department, ctx: PrintContext, styles: Styles) -> list[Flowable]:
-    return [Paragraph(escape(f"{ctx.year}年{selfeval.DEPARTMENT_TITLE}"), styles.title),
+    return [*attachment_line(form_style(DEPARTMENT_SECTION), styles),
+            Paragraph(escape(f"{ctx.year}年{selfeval.DEPARTMENT_TITLE}"), styles.title),
             *department_tables(department, ctx, styles),
             Paragraph("注：上述产出指标和效益指标既可以按照重点任务完成情况分别填列，也可以依据所有重点任务归纳提炼综合指标。",
                       styles.note)]

@@ -109,6 +109,9 @@ class Styles:
         self.unit_center = style("unit_center", parent=self.unit_left, alignment=TA_CENTER)
         self.unit_right = style("unit_right", parent=self.unit_left, alignment=TA_RIGHT)
         self.note = style("note", fontSize=10, leading=14, spaceBefore=6)
+        # “附件1”: a line of its own at the top left, above a form's title (seeds 000, 003).
+        self.attachment = style("attachment", fontName=heading, fontSize=12, leading=18, alignment=TA_LEFT,
+                                spaceAfter=2, keepWithNext=1)
         self.contents_title = style("contents_title", fontName=heading, fontSize=18, leading=26,
                                     alignment=TA_CENTER, spaceAfter=14)
         self.contents_part = style("contents_part", fontName=heading, fontSize=13, leading=20)

@@ -15,10 +15,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.base.money import format_amount
 from app.domain.compute import FormView, RowInfo
 from app.domain.forms import ColumnDef, FormDef
 from app.domain.layout import column_title_path, header_levels, two_sided_lines
+from app.printing.form_style import form_style
 from app.printing.grid import BalancedCell, DrawnOnce, TextTable, paragraph
 from app.printing.markup import escape
 from app.printing.remainder import PartsOf, printed_amounts, remainder_rule
@@ -130,6 +130,7 @@ class FormTable:
         self.ctx = ctx
         self.styles = styles
         self.columns = print_columns(self.form)
+        self.numbers = form_style(self.form.id)  # the form's number format (print_styles.json)
         self.depth, self.header = header_cells(self.columns)
         self.body = self._body_rows()
         self._indent_styles: dict[int, object] = {}
@@ -142,7 +143,8 @@ class FormTable:
     def _amount(self, row: RowInfo | None, column: ColumnDef | None) -> str:
         if row is None or column is None:
             return ""
-        return format_amount(self.printed.get((row.key, column.key)))
+        # the 尾差 rule's printed figure (money: rounded once), in this form's number format
+        return self.numbers.amount(self.printed.get((row.key, column.key)))
 
     def _body_rows(self) -> list[tuple[list[str | RowInfo | None], dict[int, str]]]:
         """Per printed line: what each column shows (text, or the RowInfo whose title goes there)."""

@@ -8,7 +8,8 @@
   grouped by 资金使用单位 with 合计 and group totals;
 * ``overall_table`` — the 部门整体绩效目标 as a table (总体目标, then 分项 merged over their indicators).
 
-Amounts are Decimal and printed with ``format_amount``; nothing here reads the database.
+Amounts are Decimal and printed as each form's settings say (``form_style``: 242.5 on the 批复表, 1,509.60 on
+the 汇总表); nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.tables import TableStyle
 
-from app.base.money import format_amount
+from app.printing.form_style import FormStyle, form_style
 from app.printing.grid import (
     ALWAYS,
     CONTINUED,
@@ -66,6 +67,8 @@ FUND_LABELS = dict(PROJECT_FUNDS)
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
 # Portrait widths of the six indicator columns; 绩效指标描述 takes what is left.
 _INDICATOR_WIDTHS = (52.0, 66.0, 96.0, None, 62.0, 84.0)
+# their --forms ids, which name their settings in print_styles.json
+APPROVAL_FORM, SUMMARY_FORM, TARGETS_FORM = "project_approval", "project_targets_summary", "project_targets"
 APPROVAL_TITLE = "项目支出绩效目标批复表"
 # "____年___月___日" to write in by hand: room for four digits before 年 and two before 月 and 日.
 DATE_BLANKS = "\u3000\u3000\u3000年\u3000\u3000\u3000月\u3000\u3000\u3000日"
@@ -203,6 +206,7 @@ def _goal_rows(project: Project, styles: Styles) -> list[GridRow]:
 
 def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> list[GridRow]:
     """The project's own fields above the indicators (the stand-alone form only)."""
+    form = form_style(TARGETS_FORM)
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
     pair = [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0))]
     rows = [
@@ -222,11 +226,11 @@ def _project_field_rows(project: Project, ctx: PrintContext, styles: Styles) -> 
     money_label = [("SPAN", (0, 0), (1, 1))]
     rows.append(GridRow([paragraph(f"项目资金（{ctx.money_unit}）", label), "",
                          *(paragraph(title, center) for title in titles)], money_label, when=FIRST))
-    rows.append(GridRow(["", "", *(paragraph(format_amount(amount), right) for amount in amounts)], when=FIRST))
+    rows.append(GridRow(["", "", *(paragraph(form.amount(amount), right) for amount in amounts)], when=FIRST))
     if project.period_total is not None or project.executed_before is not None:
         rows.append(GridRow([paragraph("实施期资金", label), "", paragraph(
-            f"实施期资金总额 {format_amount(project.period_total) or '—'}；"
-            f"以前年度累计执行数 {format_amount(project.executed_before) or '—'}", value), "", "", ""],
+            f"实施期资金总额 {form.amount(project.period_total) or '—'}；"
+            f"以前年度累计执行数 {form.amount(project.executed_before) or '—'}", value), "", "", ""],
             [("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (5, 0))], when=FIRST))
     return rows
 
@@ -257,8 +261,14 @@ def project_indicator_table(project: Project, ctx: PrintContext, styles: Styles,
 _APPROVAL_WIDTHS = (62.0, 72.0, None, 110.0, 112.0)
 
 
+def attachment_line(form: FormStyle, styles: Styles) -> list[Flowable]:
+    """“附件1” above the title where the form prints one."""
+    return [Paragraph(form.attachment, styles.attachment)] if form.attachment else []
+
+
 def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, width: float | None = None) -> list[Flowable]:
     """Title, 年度, the project block, the indicators (merged 一级/二级 and 备注) and the signatures."""
+    form = form_style(APPROVAL_FORM)
     width = width or frame_width(PORTRAIT)
     widths = _spread(_APPROVAL_WIDTHS, width)
     label, value, center, right = styles.cell_center, styles.cell, styles.cell_center, styles.cell_right
@@ -277,15 +287,15 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
          paragraph("项目实施周期", label), PeriodParagraph(project, value)],
         [paragraph("项目资金", label), "", paragraph("项目实施期资金总额", center),
          paragraph("以前年度累计执行数", center), paragraph("本年度预算安排数", center)],
-        ["", paragraph(f"资金合计（{ctx.money_unit}）", value), paragraph(format_amount(project.period_total), right),
-         paragraph(format_amount(project.executed_before), right), paragraph(format_amount(project.amount), right)],
+        ["", paragraph(f"资金合计（{ctx.money_unit}）", value), paragraph(form.amount(project.period_total), right),
+         paragraph(form.amount(project.executed_before), right), paragraph(form.amount(project.amount), right)],
     ]
     # Once a breakdown is given, its empty rows print 0 (seed 000: 上级资金 0, 其他资金 0) so the rows
     # visibly add up to 资金合计; with no breakdown at all they stay blank rather than guess one.
     given = any(getattr(project, key) is not None for key in keys)
     for number, key in enumerate(keys):
         amount = getattr(project, key)
-        shown = format_amount(amount if amount is not None else Decimal(0)) if given else format_amount(amount)
+        shown = form.amount(amount if amount is not None else Decimal(0)) if given else form.amount(amount)
         rows.append(["", paragraph(("其中：" if number == 0 else "") + FUND_LABELS[key], value), "", "",
                      paragraph(shown, right)])
     goals = []
@@ -304,7 +314,7 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
     cell = styles.cell
     lead = [GridRow([paragraph(f"项目名称：{project.name}（续）", cell), "", "", "", ""],
                     [("SPAN", (0, 0), (-1, 0))], when=CONTINUED),
-            _header_row(("一级绩效指标", "二级绩效指标", "三级绩效指标（指标内容）", "年度指标值（带计量单位）", "备注"),
+            _header_row(("一级绩效指标", "二级绩效指标", "三级绩效指标(指标内容)", "年度指标值(带计量单位)", "备注"),
                         styles)]
     indicators = project.indicators
     if indicators:
@@ -312,7 +322,7 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
                 for ind in indicators]
         level1, level2 = group_indicators(indicators)
         runs = [Run(0, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level1]
-        runs += [Run(1, group.start, group.count, BalancedCell(level_name(group.code), center)) for group in level2]
+        runs += [Run(1, group.start, group.count, BalancedCell(form.level2(group.code), center)) for group in level2]
         start = 0
         for index in range(1, len(indicators) + 1):  # 备注 (the sub-activity) merged over equal neighbours
             if index == len(indicators) or indicators[index].note != indicators[start].note:
@@ -323,7 +333,8 @@ def approval_flowables(project: Project, ctx: PrintContext, styles: Styles, widt
         runs = []
     indicators_table = RunTable(widths, lead, body, runs, base_commands(styles.body_font),
                                 padding=CELL_PADDING, leading=CELL_LEADING, page_height=frame_height(PORTRAIT))
-    return [Paragraph(APPROVAL_TITLE, styles.title), Paragraph(f"（{ctx.year}年度）", styles.subtitle),
+    return [*attachment_line(form, styles), Paragraph(APPROVAL_TITLE, styles.title),
+            Paragraph(f"（{ctx.year}年度）", styles.subtitle),
             head, Spacer(1, 4), DrawnOnce(block), indicators_table, signature_table(styles, widths[0] + widths[1], width)] + (
         [Paragraph(f"数据包密钥指纹：{ctx.fingerprint}", styles.cell_right)] if ctx.fingerprint else [])
 
@@ -374,6 +385,7 @@ def summary_groups(projects: Sequence[Project], unit_name: str) -> list[tuple[st
 
 def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles,
                   width: float | None = None) -> RunTable:
+    form = form_style(SUMMARY_FORM)
     width = width or frame_width(LANDSCAPE)
     widths = _spread(_SUMMARY_WIDTHS, width)
     small, center, right = styles.small, styles.small_center, styles.small_right
@@ -385,7 +397,7 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
     runs: list[Run] = []
 
     def totals_row(title: str, members: Sequence[Project], shade: bool) -> GridRow:
-        amounts = [format_amount(_sum([getattr(project, key) for project in members])) for key, _title in SUMMARY_FUNDS]
+        amounts = [form.amount(_sum([getattr(project, key) for project in members])) for key, _title in SUMMARY_FUNDS]
         commands = [("BACKGROUND", (0, 0), (-1, 0), SHADE)] if shade else []
         return GridRow([paragraph(title, small), *(paragraph(amount, right) for amount in amounts), "", ""],
                        commands + [("SPAN", (5, 0), (6, 0))], keep_with_next=True)
@@ -400,7 +412,7 @@ def summary_table(projects: Sequence[Project], ctx: PrintContext, styles: Styles
             # row is taller than a page.
             texts = ["".join(indicator_sentence(number, ind) for number, ind in enumerate(project.indicators, start=1))]
             head = [paragraph(project.name, small),
-                    *(paragraph(format_amount(getattr(project, key)), right) for key, _title in SUMMARY_FUNDS),
+                    *(paragraph(form.amount(getattr(project, key)), right) for key, _title in SUMMARY_FUNDS),
                     paragraph(project.annual_goal, small)]
             if len(texts) == 1:  # taller than a page: continues with the name marked （续）, amounts not repeated
                 body.append(GridRow([*head, paragraph(texts[0], small)],

@@ -33,6 +33,8 @@ class LevelItem:
     code: str
     name: str
     parent: str | None
+    # What forms that print short 二级 names show (seed 000: 服务对象 for 服务对象满意度指标); "" = the name.
+    short_name: str = ""
 
 
 LOCAL_LEVELS_ENV = "BUDGETDESK_INDICATOR_LEVELS"
@@ -49,7 +51,15 @@ def local_levels_path() -> Path:
 
 
 def shipped_levels() -> list[LevelItem]:
-    return [LevelItem(str(code), name, parent) for code, name, parent in simple_list("indicator_levels")]
+    short = _shipped_short_names()
+    return [LevelItem(str(code), name, parent, short.get(str(code), "")) for code, name, parent in
+            simple_list("indicator_levels")]
+
+
+@cache
+def _shipped_short_names() -> dict[str, str]:
+    data = json.loads(resource("codes", "indicator_levels.json").read_text(encoding="utf-8"))
+    return {str(code): str(name) for code, name in data.get("short_names", {}).items()}
 
 
 # The open database's local additions. Every lookup (validation, the editor, printing) goes through
@@ -93,7 +103,14 @@ def levels_in_use(extra: list[LevelItem]):
 def indicator_levels() -> dict[str, LevelItem]:
     """The coded 一级/二级 list: the shipped edition (resources/codes/indicator_levels.json: 1 产出 →
     11 数量 …) followed by the open database's local additions."""
-    return {item.code: item for item in [*shipped_levels(), *_local_items]}
+    levels = {item.code: item for item in shipped_levels()}
+    for item in _local_items:
+        shipped = levels.get(item.code)
+        # A database that added 32 社会公众满意度指标 before the edition shipped it keeps the shipped item
+        # (with its short name); a local item the edition does not hold, or names differently, is used.
+        if shipped is None or shipped.name != item.name or shipped.parent != item.parent:
+            levels[item.code] = item
+    return levels
 
 
 def check_level_rows(rows, *, existing: list[LevelItem] | None = None, renames: bool = True) -> list[LevelItem]:
@@ -203,6 +220,15 @@ def level_name(code: str) -> str:
     return item.name if item else code
 
 
+def level_print_name(code: str, *, short: bool) -> str:
+    """The level as a form prints it: its short name where the form uses short names and one is
+    given in the framework, else its full name (a local addition has no short name)."""
+    item = indicator_levels().get(code)
+    if item is None:
+        return code
+    return item.short_name if short and item.short_name else item.name
+
+
 def level2_codes(level1: str) -> list[str]:
     return [item.code for item in indicator_levels().values() if item.parent == level1]
 
@@ -227,7 +253,7 @@ def _resolve_level(text: str, candidates: list[LevelItem]) -> LevelItem | None:
         code = coded.group(1)
         return next((item for item in candidates if item.code == code), None)
     short = _short(cleaned)
-    exact = [item for item in candidates if _short(item.name) == short]
+    exact = [item for item in candidates if _short(item.name) == short or (item.short_name and item.short_name == cleaned)]
     if exact:
         return exact[0]
     # Seed 000 prints shortened names ("服务对象" for 服务对象满意度指标): accept an unambiguous prefix.
