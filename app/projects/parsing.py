@@ -15,6 +15,8 @@ from app.projects.records import Indicator
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _VALUE_WITH_UNIT = re.compile(r"^(≥|≤|=|>|<)?\s*(-?\d+(?:\.\d+)?)\s*([^\d]{0,12})$")
+# A figure followed by one of these is a phrase, not a figure and its unit: “1个季度内”, “3日前”.
+_BOUND_WORDS = ("内", "以上", "以下", "前", "后", "左右", "起", "止")
 
 
 def _clean(text: object) -> str:
@@ -37,8 +39,9 @@ def split_indicator_value(text: str) -> tuple[str, str, str]:
             normalized = sign + normalized[len(spelling):]
             break
     match = _VALUE_WITH_UNIT.match(normalized)
-    # A unit is short and has no digits; anything else (“2021年12月31日前”, “5场以上活动（…）”) is words.
-    if match:
+    # A unit is short and has no digits; anything else (“2021年12月31日前”, “5场以上活动（…）”, “1个季度内”)
+    # is words.
+    if match and not match.group(3).strip().endswith(_BOUND_WORDS):
         return match.group(1) or "", match.group(2), match.group(3).strip()
     return QUALITATIVE, cleaned, ""
 
