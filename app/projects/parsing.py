@@ -46,6 +46,15 @@ def split_indicator_value(text: str) -> tuple[str, str, str]:
     return QUALITATIVE, cleaned, ""
 
 
+def settled_comparator(comparator: str, value: str) -> str:
+    """The comparator a value is stored with. The rule (docs/interchange.md): a blank comparator is for a
+    bare figure (“100%”, “12期”); a value in words with none (“开展4次主题宣讲”, “≥10场”) is 定性, the
+    same whether typed in the editor or read from Excel or JSON, so the checks (P12) see it."""
+    if comparator == "" and _clean(value) and split_indicator_value(value)[0] != "":
+        return QUALITATIVE
+    return comparator
+
+
 _TABLE_HEADER = ("一级指标", "一级绩效指标")
 
 

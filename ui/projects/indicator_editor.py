@@ -29,6 +29,7 @@ from app.projects import (
     indicator_levels,
     level2_codes,
     level_name,
+    settled_comparator,
     split_indicator_value,
 )
 from ui.common.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView, button_bar
@@ -155,14 +156,24 @@ class IndicatorEditor(QWidget):
             # Clerks type the value as printed (≥500篇, 100%, 比上年提升): split it into its parts.
             comparator, value, unit = split_indicator_value(record.value)
             if comparator or unit or (record.comparator in ("", QUALITATIVE) and comparator == QUALITATIVE):
+                # words carry no unit of their own: a 定性 value keeps none from the figure it replaced
                 record = replace(record, comparator=comparator or record.comparator, value=value,
-                                 unit=unit or record.unit)
+                                 unit="" if comparator == QUALITATIVE else unit or record.unit)
         if record.comparator != old.comparator and record.comparator not in ("", QUALITATIVE) and not record.value:
             self.message.setText("请先在“年度指标值”中填写数值（可直接输入 ≥500篇 这样的完整指标值）。")
             return False
+        settled = settled_comparator(record.comparator, record.value)
+        note = ""
+        if settled != record.comparator:  # the core stores words without a comparator as 定性; say so
+            record = replace(record, comparator=settled)
+            note = f"指标值“{record.value}”是文字，已按“定性”保存（比较符留空只用于 100% 这样的数字）。"
         indicators = list(self.model.records)
         indicators[row] = record
-        return self._write(indicators)
+        if not self._write(indicators):
+            return False
+        if note:
+            self.message.setText(note)
+        return True
 
     def _picked(self, text: str) -> None:
         if self.add_indicator(text):
