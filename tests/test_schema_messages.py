@@ -86,12 +86,22 @@ def test_80_653_in_a_yuan_dataset_is_refused_in_chinese_with_its_place(tmp_path)
         with pytest.raises(InputError) as refused:
             import_document(store, document)
         message = str(refused.value)
-        assert "绩效自评.项目绩效自评[1]（办公设备购置）.项目年度预算金额：" in message
-        assert "“80.653”" in message and "2 位小数" in message
+        # refused by the schema (amounts to 0.01) or, where the schema takes the 分 of a 万元 amount, by
+        # the import's check of a 元 amount: either way in Chinese, naming the field and the figure
+        assert "项目年度预算金额" in message and "80.653" in message and "办公设备购置" in message
         assert not ENGLISH.search(message) and "anyOf" not in message
         assert store.list_datasets() == []
     finally:
         store.close()
+
+
+def test_an_amount_finer_than_the_schema_allows_is_refused_with_its_place():
+    document = seed004()
+    document["projects"][0]["amount"] = "72.1234567"  # seven decimals: finer than any unit's 分
+    problems = schema_problems(document)
+    assert len(problems) == 1 and not ENGLISH.search(problems[0])
+    assert re.fullmatch(r"项目\[1\]（报刊机构合作宣传费）\.本年度预算安排数：“72\.1234567”格式不对：应为最多 \d 位小数的不带负号的数字字符串（如 \"1206\.65\"）",
+                        problems[0]), problems[0]
 
 
 def test_every_kind_the_validator_reports_on_a_broken_document_is_chinese():
