@@ -95,6 +95,20 @@ def test_80_653_in_a_yuan_dataset_is_refused_in_chinese_with_its_place(tmp_path)
         store.close()
 
 
+def test_one_of_several_forms_says_each_form_accepted():
+    """anyOf (a 自评 amount: a decimal string or null for a blank) lists what each form would take."""
+    document = json.loads(SEED001.read_text(encoding="utf-8"))
+    document["self_evaluation"]["projects"][1]["actual_fund"] = "九十"
+    problems = schema_problems(document)
+    assert problems == ["绩效自评.项目绩效自评[2]（大芬双年展）.政府性基金：“九十”不符合要求："
+                        f"应为最多 {_money_decimals()} 位小数的不带负号的数字字符串（如 \"1206.65\"），或null（空白）"]
+
+
+def _money_decimals() -> str:
+    pattern = schema_validator().schema["$defs"]["money"]["pattern"]
+    return re.search(r"\{1,(\d+)\}", pattern).group(1)
+
+
 def test_an_amount_finer_than_the_schema_allows_is_refused_with_its_place():
     document = seed004()
     document["projects"][0]["amount"] = "72.1234567"  # seven decimals: finer than any unit's 分
