@@ -111,7 +111,7 @@ def _pattern_words(pattern: str) -> str:
     decimals = _DECIMALS.match(pattern)
     if decimals:
         sign = "" if decimals.group(1) else "不带负号的"
-        return f"最多 {decimals.group(2)} 位小数的{sign}数字字符串（如 \"1206.65\"）"
+        return f"最多 {decimals.group(2)} 位小数的{sign}数字字符串"
     return "规定格式的文字"
 
 
