@@ -114,6 +114,7 @@ def test_editor_keeps_words_qualitative_when_the_clerk_clears_the_comparator(qtb
     assert stored() == ("定性", "1个季度内", "")
     assert model.index(0, comparator).data() == "定性"
     assert "已按“定性”保存" in editor.message.text()
+    assert editor.message.property("role") == "muted"  # what was done, not shown as a refusal
 
     # a bare figure keeps an empty comparator
     click_cell(qtbot, table, model.index(0, value))
