@@ -9,12 +9,14 @@ from decimal import Decimal
 import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from sqlalchemy import update
 
 from app.checks.rules import check_dataset
 from app.exchange.excel import export_workbook, import_workbook, read_workbook, source_from_dataset
 from app.exchange.interchange import export_document, import_document
 from app.projects import ProjectBook
 from app.store.service import Store
+from db import models
 from tests.conftest import SEED004
 from tests.qt_helpers import type_text
 from tests.test_gui_clerk_day import click_cell, indicator_editor_with_value
@@ -47,6 +49,19 @@ def test_json_import_stores_words_without_a_comparator_as_qualitative_and_checks
         # the file written back says so, and the numeric check now sees “≥10场” (a figure typed as words)
         exported = export_document(dataset)["projects"][0]["indicators"]
         assert [row["comparator"] for row in exported][:3] == ["定性"] * 3
+        p12 = [f for f in check_dataset(dataset) if f.rule == "P12"]
+        assert len(p12) == 1 and "“户外音乐季活动场次”" in p12[0].message and "是数字却按定性指标填写" in p12[0].message
+    finally:
+        store.close()
+
+
+def test_words_an_older_database_kept_without_a_comparator_are_checked_as_qualitative(tmp_path):
+    store = Store(str(tmp_path / "old.sqlite3"))
+    try:
+        dataset = import_document(store, _document())
+        with store.Session() as session, session.begin():  # as a database written before this rule holds it
+            session.execute(update(models.Indicator).values(comparator="").where(models.Indicator.comparator == "定性"))
+        assert {i.comparator for i in ProjectBook(dataset).list_projects()[0].indicators} == {""}
         p12 = [f for f in check_dataset(dataset) if f.rule == "P12"]
         assert len(p12) == 1 and "“户外音乐季活动场次”" in p12[0].message and "是数字却按定性指标填写" in p12[0].message
     finally:
