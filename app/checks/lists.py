@@ -299,8 +299,8 @@ def _quantity_problem(indicator: Indicator, bare_figure_is_exact: bool) -> str:
     # words stored with no comparator before entry settled them as 定性 are checked as 定性 now
     comparator = settled_comparator(indicator.comparator, value)
     if comparator == QUALITATIVE:
-        comparator, _number_text, _unit = split_indicator_value(value)
-        if comparator == QUALITATIVE:
+        read_as, _number_text, _unit = split_indicator_value(value)
+        if read_as == QUALITATIVE:
             return ""  # words: a qualitative target
         return "是数字却按定性指标填写，应选比较符（≥、≤、= 等）并填写计量单位"
     if comparator not in COMPARATORS and _number(value) is None:
