@@ -118,7 +118,7 @@ def test_import_refuses_every_bad_part_and_writes_nothing(store):
     (lambda doc: doc["projects"][0].update(amount=72),
      "项目[1]（报刊机构合作宣传费）.本年度预算安排数：类型不对：应为文字（带引号的字符串），文件中是整数 72"),
     (lambda doc: doc["projects"][0].update(amount="-72.00"),
-     "项目[1]（报刊机构合作宣传费）.本年度预算安排数：“-72.00”格式不对：应为最多 2 位小数的不带负号的数字字符串"),
+     "项目[1]（报刊机构合作宣传费）.本年度预算安排数：“-72.00”格式不对：应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号）"),
     (lambda doc: doc["projects"][0].update(period_start="2023/1/1"),
      "项目[1]（报刊机构合作宣传费）.实施周期开始：“2023/1/1”格式不对：应为2023-01-01 这样的日期字符串"),
     (lambda doc: doc["projects"][0].update(budget="1"), "项目[1]（报刊机构合作宣传费）：有无法识别的字段（budget）"),

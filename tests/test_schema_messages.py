@@ -40,9 +40,11 @@ def _set(path, value):
     # type
     (_set(["projects", 1, "indicators", 2, "value"], 5),
      "项目[2]（报纸、广播、电视、客户端稿酬）.绩效指标[3]（稿费计算准确率）.指标值：类型不对：应为文字（带引号的字符串），文件中是整数 5"),
-    # pattern (money)
-    (_set(["projects", 1, "amount"], "80.653"),
-     "项目[2]（报纸、广播、电视、客户端稿酬）.本年度预算安排数：“80.653”格式不对：应为最多 2 位小数的不带负号的数字字符串"),
+    # pattern (money: exact to the 分, so no more than six decimals of 万元)
+    (_set(["projects", 1, "amount"], "80.6530001"),
+     "项目[2]（报纸、广播、电视、客户端稿酬）.本年度预算安排数：“80.6530001”格式不对：应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号）"),
+    (_set(["projects", 1, "amount"], "-80.65"),
+     "项目[2]（报纸、广播、电视、客户端稿酬）.本年度预算安排数：“-80.65”格式不对：应为精确到分的金额数字字符串"),
     # pattern (a code)
     (_set(["unit", "code"], "3 5"), "单位信息.单位编码：“3 5”格式不对：应为不含空格的文字"),
     # enum
@@ -65,8 +67,8 @@ def _set(path, value):
     (_set(["indicator_levels"], [["32", "社会公众满意度指标"]]), "本地指标体系[1]：项数不够：至少 3 项，现有 2 项"),
     (_set(["indicator_levels"], [["3x", "某某指标", "3"]]), "本地指标体系[1].编码：“3x”格式不对：应为1–16 位数字"),
     # a cell value, named by its form, row and column
-    (lambda d: d["values"][3].update(value="1.234"),
-     "表格数值[4]（income_summary 2080506 fiscal_appropriation）.金额：“1.234”格式不对：应为最多 2 位小数的数字字符串"),
+    (lambda d: d["values"][3].update(value="1.2345678"),
+     "表格数值[4]（income_summary 2080506 fiscal_appropriation）.金额：“1.2345678”格式不对：应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位）"),
 ])
 def test_each_kind_of_schema_refusal_names_the_field_in_chinese(change, expected):
     document = seed004()
@@ -95,26 +97,42 @@ def test_80_653_in_a_yuan_dataset_is_refused_in_chinese_with_its_place(tmp_path)
         store.close()
 
 
+def test_80_653_in_a_wanyuan_dataset_passes_the_schema_and_enters(tmp_path):
+    document = json.loads(SEED001.read_text(encoding="utf-8"))
+    assert document["money_unit"] == "万元"
+    document["self_evaluation"]["projects"][0]["budget"] = "80.653"
+    assert schema_problems(document) == []
+    store = Store(str(tmp_path / "wan.sqlite3"))
+    try:
+        import_document(store, document)
+        assert [d.unit_code for d in store.list_datasets()] == [document["unit"]["code"]]
+    finally:
+        store.close()
+
+
 def test_one_of_several_forms_says_each_form_accepted():
     """anyOf (a 自评 amount: a decimal string or null for a blank) lists what each form would take."""
     document = json.loads(SEED001.read_text(encoding="utf-8"))
     document["self_evaluation"]["projects"][1]["actual_fund"] = "九十"
     problems = schema_problems(document)
     assert problems == ["绩效自评.项目绩效自评[2]（大芬双年展）.政府性基金：“九十”不符合要求："
-                        f"应为最多 {_money_decimals()} 位小数的不带负号的数字字符串，或null（空白）"]
+                        "应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号），或null（空白）"]
 
 
-def _money_decimals() -> str:
-    pattern = schema_validator().schema["$defs"]["money"]["pattern"]
-    return re.search(r"\{1,(\d+)\}", pattern).group(1)
+def test_a_score_names_its_own_decimals():
+    """A 自评得分 (points, two decimals) is described from its own pattern, not as money."""
+    document = json.loads(SEED001.read_text(encoding="utf-8"))
+    document["self_evaluation"]["department"] = {"groups": [{"name": "投入管理指标", "weight": "30.125", "items": []}]}
+    assert schema_problems(document) == ["绩效自评.部门整体支出绩效自评.一级指标[1]（投入管理指标）.权重：“30.125”不符合要求："
+                                         "应为最多 2 位小数的不带负号的数字字符串，或null（空白）"]
 
 
 def test_an_amount_finer_than_the_schema_allows_is_refused_with_its_place():
     document = seed004()
-    document["projects"][0]["amount"] = "72.1234567"  # seven decimals: finer than any unit's 分
+    document["projects"][0]["amount"] = "72.1234567"  # seven decimals: finer than the 分 of 万元
     problems = schema_problems(document)
     assert len(problems) == 1 and not ENGLISH.search(problems[0])
-    assert re.fullmatch(r"项目\[1\]（报刊机构合作宣传费）\.本年度预算安排数：“72\.1234567”格式不对：应为最多 \d 位小数的不带负号的数字字符串",
+    assert re.fullmatch(r"项目\[1\]（报刊机构合作宣传费）\.本年度预算安排数：“72\.1234567”格式不对：应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号）",
                         problems[0]), problems[0]
 
 
