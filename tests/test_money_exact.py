@@ -218,3 +218,34 @@ def test_package_round_trip_keeps_80_653_exact(store, bureau, tmp_path, key_dir)
     received = bureau.open_dataset("359", 2023)
     assert str(received.value(FORM, PURCHASE, FUND)) == "80.653"
     assert received.value(FORM, VEHICLE, FUND) == Decimal("80.660")
+
+
+def test_the_bureaus_consolidation_sums_the_exact_figures(store):
+    from app.bureau.consolidate import consolidate, consolidation_json
+
+    import_document(store, with_values({(FORM, PURCHASE, FUND): "80.653"}))
+    other = with_values({(FORM, PURCHASE, FUND): "0.0071"})
+    other["unit"] = {**other["unit"], "code": "360", "name": "秦皇岛经济技术开发区档案馆"}
+    other["unit"].pop("parent_code", None)
+    import_document(store, other)
+    result = consolidate(store, 2023, units=["359", "360"])
+    assert result.view(FORM).value(PURCHASE, FUND) == Decimal("80.6601")
+    rows = {row["key"]: row["values"] for row in consolidation_json(result)["forms"][FORM]}
+    assert rows[PURCHASE][FUND] == "80.6601"
+
+
+def test_a_self_evaluations_actual_spending_is_typed_to_the_fen(store):
+    from dataclasses import replace
+
+    from app import selfeval
+    from tests.conftest import FIXTURES
+
+    dataset = import_document(store, read_document(FIXTURES / "seed001_2020.json"))
+    book = selfeval.SelfEvaluationBook(dataset)
+    project = book.projects()[0]
+    book.set_project(replace(project, budget="80.653", actual_total="80.04312"))  # 800,431.20 元 of 806,530 元
+    stored = selfeval.SelfEvaluationBook(store.open_dataset("LG001", 2020)).project(project.project_name)
+    assert (str(stored.budget), str(stored.actual_total)) == ("80.653", "80.04312")
+    assert stored.rate == Decimal("99.24")  # 80.04312 / 80.653, rounded once
+    exported = export_document(store.open_dataset("LG001", 2020))["self_evaluation"]["projects"][0]
+    assert (exported["budget"], exported["actual_total"]) == ("80.653", "80.04312")
