@@ -115,13 +115,18 @@ def test_import_refuses_every_bad_part_and_writes_nothing(store):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda doc: doc["projects"][0].update(amount=72), "projects/0/amount：类型不对（72）"),
-    (lambda doc: doc["projects"][0].update(amount="-72.00"), "projects/0/amount：金额“-72.00”格式不对"),
-    (lambda doc: doc["projects"][0].update(period_start="2023/1/1"), "projects/0/period_start：日期“2023/1/1”格式不对"),
-    (lambda doc: doc["projects"][0].update(budget="1"), "projects/0：有无法识别的字段"),
-    (lambda doc: doc["projects"][0]["indicators"][0].update(comparator="≈"), "取值“≈”不在允许范围内"),
-    (lambda doc: doc["procurement"][0].pop("catalogue_code"), "procurement/0：缺少必填项 'catalogue_code'"),
-    (lambda doc: doc["assets"]["rows"].update(land={"value": "1.00"}), "assets/rows：有无法识别的字段"),
+    (lambda doc: doc["projects"][0].update(amount=72),
+     "项目[1]（报刊机构合作宣传费）.本年度预算安排数：类型不对：应为文字（带引号的字符串），文件中是整数 72"),
+    (lambda doc: doc["projects"][0].update(amount="-72.00"),
+     "项目[1]（报刊机构合作宣传费）.本年度预算安排数：“-72.00”格式不对：应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号）"),
+    (lambda doc: doc["projects"][0].update(period_start="2023/1/1"),
+     "项目[1]（报刊机构合作宣传费）.实施周期开始：“2023/1/1”格式不对：应为2023-01-01 这样的日期字符串"),
+    (lambda doc: doc["projects"][0].update(budget="1"), "项目[1]（报刊机构合作宣传费）：有无法识别的字段（budget）"),
+    (lambda doc: doc["projects"][0]["indicators"][0].update(comparator="≈"),
+     "项目[1]（报刊机构合作宣传费）.绩效指标[1]（发布报道数量）.比较符：取值“≈”不在允许范围内：应为空（\"\"）、“≥”"),
+    (lambda doc: doc["procurement"][0].pop("catalogue_code"),
+     "政府采购[1]（新闻服务）：缺少必填项 政府采购目录序号（catalogue_code）"),
+    (lambda doc: doc["assets"]["rows"].update(land={"value": "1.00"}), "固定资产.资产：有无法识别的字段（land）"),
 ])
 def test_schema_refusals(store, change, message):
     document = json.loads(SEED004.read_text(encoding="utf-8"))

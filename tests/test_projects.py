@@ -528,6 +528,10 @@ def test_split_indicator_value():
     assert split_indicator_value("比上年提升") == ("定性", "比上年提升", "")
     assert split_indicator_value("2021年12月31日前") == ("定性", "2021年12月31日前", "")
     assert split_indicator_value("") == ("", "", "")
+    # a bound after the figure makes it a phrase (seed 002): words, not 1 in a unit “个季度内”
+    assert split_indicator_value("1个季度内") == ("定性", "1个季度内", "")
+    assert split_indicator_value("300万人次以上") == ("定性", "300万人次以上", "")
+    assert split_indicator_value("≥10场") == ("≥", "10", "场")
 
 
 def test_parse_pasted_indicator_table():

@@ -235,6 +235,16 @@ def test_quantitative_values(clean):
     assert "缺少计量单位" in found(clean.dataset, "P12")[0].message
 
 
+def test_a_time_limit_in_words_entered_as_qualitative_is_not_a_figure(clean):
+    # Seed 002's 文化工作经费: 户外音乐季活动时间 “1个季度内” is words, not the number 1 in a unit “个季度内”.
+    set_indicators(clean, "维护项目", with_indicator(4, value="1个季度内"))
+    assert not found(clean.dataset, "P12")
+    set_indicators(clean, "维护项目", with_indicator(4, value="30日前"))
+    assert not found(clean.dataset, "P12")
+    set_indicators(clean, "维护项目", with_indicator(4, value="12期"))  # a figure and its unit: still P12
+    assert "是数字却按定性指标填写" in found(clean.dataset, "P12")[0].message
+
+
 def test_bare_figures_need_a_comparator_when_the_rule_says_so(clean):
     rule = next(rule for rule in all_rules() if rule.id == "P12")
     strict = replace(rule, params={"bare_figure_is_exact": False})

@@ -35,6 +35,7 @@ from app.projects import (
     level_name,
     procurement_problems,
     project_problems,
+    settled_comparator,
     split_indicator_value,
 )
 
@@ -295,15 +296,17 @@ def _quantity_problem(indicator: Indicator, bare_figure_is_exact: bool) -> str:
     value = indicator.value.strip()
     if not value:
         return ""
-    if indicator.comparator == QUALITATIVE:
-        comparator, _number_text, _unit = split_indicator_value(value)
-        if comparator == QUALITATIVE:
+    # words stored with no comparator before entry settled them as 定性 are checked as 定性 now
+    comparator = settled_comparator(indicator.comparator, value)
+    if comparator == QUALITATIVE:
+        read_as, _number_text, _unit = split_indicator_value(value)
+        if read_as == QUALITATIVE:
             return ""  # words: a qualitative target
         return "是数字却按定性指标填写，应选比较符（≥、≤、= 等）并填写计量单位"
-    if indicator.comparator not in COMPARATORS and _number(value) is None:
+    if comparator not in COMPARATORS and _number(value) is None:
         return ""
     missing = []
-    if indicator.comparator == "" and not bare_figure_is_exact:
+    if comparator == "" and not bare_figure_is_exact:
         missing.append("比较符（≥、≤、= 等）")
     if not indicator.unit.strip():
         missing.append("计量单位")

@@ -25,6 +25,7 @@ from app.base.textcheck import (
     check_text,
     shown,
 )
+from app.exchange.schema_messages import schema_refusal
 
 if TYPE_CHECKING:  # jsonschema loads when a document is validated, not at start-up
     import jsonschema
@@ -57,50 +58,10 @@ def schema_problems(document: object) -> list[str]:
         return [f"不支持的数据格式版本 {version}，本软件支持版本 {FORMAT_VERSION}。"]
     problems = []
     errors = itertools.islice(schema_validator().iter_errors(document), 200)
+    root = schema_validator().schema
     for error in sorted(errors, key=lambda e: [str(part) for part in e.absolute_path]):
-        where = "/".join(str(part) for part in error.absolute_path) or "（文件根）"
-        problems.append(f"{shown(where, 80)}：{_translate(error)}")
+        problems.append(schema_refusal(document, error, root))
     return problems
-
-
-_MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,6})?$", "^\\d+(\\.\\d{1,6})?$")
-
-
-def _plain_json(value: object) -> str:
-    """A JSON value as the file wrote it: a bare number in its digits (never ``Decimal('1E+308')``; the
-    reader parses numbers as Decimal), a string in quotes."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (Decimal, int)):
-        return str(value)
-    return f"“{value}”" if isinstance(value, str) else type(value).__name__
-
-
-def _translate(error: jsonschema.ValidationError) -> str:
-    if error.validator == "required":
-        return f"缺少必填项 {error.message.split(' ')[0]}"
-    if error.validator == "pattern" and error.validator_value in _MONEY_PATTERNS:
-        return f"金额“{shown(error.instance)}”格式不对，应为精确到分的数字字符串（万元最多六位小数，元最多两位）"
-    if error.validator == "pattern" and error.validator_value.startswith("^\\d{4}-"):
-        return f"日期“{shown(error.instance)}”格式不对，应为 2023-01-01 这样的字符串"
-    if error.validator == "pattern":
-        return f"“{shown(error.instance)}”格式不对"
-    if error.validator == "type":
-        if isinstance(error.instance, (dict, list)):
-            return f"类型不对（是{'对象' if isinstance(error.instance, dict) else '数组'}）"
-        return f"类型不对（{shown(_plain_json(error.instance))}）"
-    if error.validator == "maxLength":
-        return f"文字过长：最多 {error.validator_value} 个字，现有 {len(error.instance)} 个字"
-    if error.validator == "minLength":
-        return "不能为空"
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"有无法识别的字段（{'、'.join(shown(key, 30) for key in extra[:10])}）"
-    if error.validator in ("enum", "const"):
-        return f"取值“{shown(error.instance)}”不在允许范围内"
-    if error.validator in ("minimum", "maximum"):
-        return f"数值 {shown(error.instance)} 超出允许范围"
-    return f"不符合格式要求（{shown(error.message, 120)}）"
 
 
 def text_problems(document: dict) -> list[str]:

@@ -52,6 +52,7 @@ from app.projects.parsing import (
     group_indicators,
     parse_indicator_table,
     parse_quantity,
+    settled_comparator,
     split_indicator_value,
 )
 from app.projects.records import (
@@ -120,6 +121,7 @@ __all__ = ['project_entries_for_import',
     "resolve_level1",
     "resolve_level2",
     "search_catalogue",
+    "settled_comparator",
     "split_indicator_value",
     "validate_assets",
     "validate_indicator",

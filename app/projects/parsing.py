@@ -15,6 +15,8 @@ from app.projects.records import Indicator
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _VALUE_WITH_UNIT = re.compile(r"^(≥|≤|=|>|<)?\s*(-?\d+(?:\.\d+)?)\s*([^\d]{0,12})$")
+# A figure followed by one of these is a phrase, not a figure and its unit: “1个季度内”, “3日前”.
+_BOUND_WORDS = ("内", "以上", "以下", "前", "后", "左右", "起", "止")
 
 
 def _clean(text: object) -> str:
@@ -37,10 +39,20 @@ def split_indicator_value(text: str) -> tuple[str, str, str]:
             normalized = sign + normalized[len(spelling):]
             break
     match = _VALUE_WITH_UNIT.match(normalized)
-    # A unit is short and has no digits; anything else (“2021年12月31日前”, “5场以上活动（…）”) is words.
-    if match:
+    # A unit is short and has no digits; anything else (“2021年12月31日前”, “5场以上活动（…）”, “1个季度内”)
+    # is words.
+    if match and not match.group(3).strip().endswith(_BOUND_WORDS):
         return match.group(1) or "", match.group(2), match.group(3).strip()
     return QUALITATIVE, cleaned, ""
+
+
+def settled_comparator(comparator: str, value: str) -> str:
+    """The comparator a value is stored with. The rule (docs/interchange.md): a blank comparator is for a
+    bare figure (“100%”, “12期”); a value in words with none (“开展4次主题宣讲”, “≥10场”) is 定性, the
+    same whether typed in the editor or read from Excel or JSON, so the checks (P12) see it."""
+    if comparator == "" and _clean(value) and split_indicator_value(value)[0] != "":
+        return QUALITATIVE
+    return comparator
 
 
 _TABLE_HEADER = ("一级指标", "一级绩效指标")

@@ -49,6 +49,7 @@ from app.projects.parsing import (
     decimal_text,
     normalize_comparator,
     parse_quantity,
+    settled_comparator,
 )
 from app.projects.records import AssetLine, AssetTable, Indicator, OverallTargets, ProcurementItem, Project
 
@@ -75,6 +76,7 @@ def validate_indicator(indicator: Indicator, *, require_levels: bool = True) -> 
     if comparator not in ALL_COMPARATORS and comparator != "":
         raise InputError(f"比较符“{indicator.comparator}”无效，只能是 ≥、≤、=、>、< 或 定性。")
     value = _clean(indicator.value)
+    comparator = settled_comparator(comparator, value)
     if comparator in COMPARATORS:
         if not value:
             raise InputError(f"比较符为“{comparator}”时必须填写指标值。")

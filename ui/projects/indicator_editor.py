@@ -29,9 +29,11 @@ from app.projects import (
     indicator_levels,
     level2_codes,
     level_name,
+    settled_comparator,
     split_indicator_value,
 )
 from ui.common.record_table import ChoiceDelegate, FieldColumn, RecordTableModel, TypingTableView, button_bar
+from ui.common.style import set_role
 from ui.editor.controller import DatasetController
 
 LEVEL1_CODES = ("1", "2", "3")
@@ -123,7 +125,7 @@ class IndicatorEditor(QWidget):
                                                 ("按一级、二级整理", "arrange_indicators", self.arrange)],
                                          "indicator_message")
         layout.addLayout(tools)
-        self.model.message.connect(self.message.setText)
+        self.model.message.connect(self._show)
         self._refresh_suggestions()
         self.reload()
 
@@ -137,11 +139,15 @@ class IndicatorEditor(QWidget):
         entries = self.controller.book.suggest_indicators(code) if code else []
         self.suggestions.setStringList([entry.name for entry in entries])
 
+    def _show(self, text: str, role: str = "error") -> None:
+        set_role(self.message, role)
+        self.message.setText(text)
+
     def _write(self, indicators: list[Indicator]) -> bool:
         try:
             change = self.store(indicators)
         except BudgetDeskError as exc:
-            self.message.setText(str(exc))
+            self._show(str(exc))
             return False
         self.message.setText("")
         self.controller.record(change)
@@ -155,14 +161,24 @@ class IndicatorEditor(QWidget):
             # Clerks type the value as printed (≥500篇, 100%, 比上年提升): split it into its parts.
             comparator, value, unit = split_indicator_value(record.value)
             if comparator or unit or (record.comparator in ("", QUALITATIVE) and comparator == QUALITATIVE):
+                # words carry no unit of their own: a 定性 value keeps none from the figure it replaced
                 record = replace(record, comparator=comparator or record.comparator, value=value,
-                                 unit=unit or record.unit)
+                                 unit="" if comparator == QUALITATIVE else unit or record.unit)
         if record.comparator != old.comparator and record.comparator not in ("", QUALITATIVE) and not record.value:
-            self.message.setText("请先在“年度指标值”中填写数值（可直接输入 ≥500篇 这样的完整指标值）。")
+            self._show("请先在“年度指标值”中填写数值（可直接输入 ≥500篇 这样的完整指标值）。")
             return False
+        settled = settled_comparator(record.comparator, record.value)
+        note = ""
+        if settled != record.comparator:  # the core stores words without a comparator as 定性; say so
+            record = replace(record, comparator=settled)
+            note = f"指标值“{record.value}”是文字，已按“定性”保存（比较符留空只用于 100% 这样的数字）。"
         indicators = list(self.model.records)
         indicators[row] = record
-        return self._write(indicators)
+        if not self._write(indicators):
+            return False
+        if note:  # what was done, not a refusal: shown muted
+            self._show(note, "muted")
+        return True
 
     def _picked(self, text: str) -> None:
         if self.add_indicator(text):
@@ -182,7 +198,7 @@ class IndicatorEditor(QWidget):
     def add_indicator(self, name: str | None = None) -> bool:
         name = (name if name is not None else self.name.text()).strip()
         if not name:
-            self.message.setText("请填写三级指标名称。")
+            self._show("请填写三级指标名称。")
             return False
         level2 = self.level2.currentData()
         level1 = indicator_levels()[level2].parent
