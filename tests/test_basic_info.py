@@ -97,3 +97,38 @@ def test_migration_0013_adds_and_removes_the_tables(tmp_path):
     run_alembic(engine, "downgrade", "0012_amount_millionths")
     assert "staff_member" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("BUDGETDESK_TEST_POSTGRES_URL"),
+                    reason="BUDGETDESK_TEST_POSTGRES_URL not set")
+def test_basic_info_on_postgres():
+    import os
+
+    from app.exchange.interchange import import_file
+    from app.store.service import Store
+    from db.models import Base
+    from tests.conftest import SEED004
+
+    store = Store(os.environ["BUDGETDESK_TEST_POSTGRES_URL"])
+    try:
+        dataset = import_file(store, SEED004)
+        BasicInfoBook(dataset).replace(BasicInfo(TEN_STAFF, [Vehicle("一般公务用车")]))
+        reopened = store.open_dataset("359", 2023)
+        assert BasicInfoBook(reopened).content() == BasicInfo(TEN_STAFF, [Vehicle("一般公务用车")])
+    finally:
+        with store.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        store.close()
+
+
+def test_a_package_carries_basic_info_into_the_bureau(store, seed_dataset, bureau, key_dir, tmp_path):
+    from app.bureau import intake
+    from app.exchange.package import writer
+
+    BasicInfoBook(seed_dataset).replace(BasicInfo(TEN_STAFF[:4], [Vehicle("一般公务用车"), Vehicle("其他用车", False)]))
+    target = tmp_path / "359.bdp"
+    writer.export_package(seed_dataset, target)
+    intake.import_package(bureau, target)
+    received = BasicInfoBook(bureau.open_dataset("359", 2023)).content()
+    assert received == BasicInfo(TEN_STAFF[:4], [Vehicle("一般公务用车"), Vehicle("其他用车", False)])
