@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.base.money import exact_amount
 from app.basic.book import BasicInfoBook
 from app.basic.records import BasicInfo, StaffMember
 from app.basic.standards import PAY_ITEMS, Standards
@@ -22,8 +23,9 @@ _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000)}
 
 
 def yuan_text(amount: Decimal) -> str:
-    """5000 → “5,000.00”."""
-    return f"{amount.quantize(_FEN):,.2f}"
+    """5000 → “5,000”, 5000.5 → “5,000.50” (whole 元 read as a clerk writes them)."""
+    exact = amount.quantize(_FEN)
+    return f"{exact:,.0f}" if exact == exact.to_integral_value() else f"{exact:,.2f}"
 
 
 def percent_text(rate: Decimal) -> str:
@@ -104,9 +106,11 @@ class Estimate:
             "standards_source": self.standards.source, "standards_file": self.standards.path,
             "unit_class": self.unit_class, "staff": self.staff_count, "retired": self.retired_count,
             "vehicles": self.vehicle_count,
-            "totals": {"personnel": str(self.total("personnel")), "public": str(self.total("public"))},
+            "totals": {"personnel": str(exact_amount(self.total("personnel"))),
+                       "public": str(exact_amount(self.total("public")))},
             "lines": [{"code": line.code, "name": line.name, "column": line.column,
-                       "amount": str(in_money_unit(line.amount, self.money_unit)), "amount_yuan": str(line.amount),
+                       "amount": str(exact_amount(in_money_unit(line.amount, self.money_unit))),
+                       "amount_yuan": str(line.amount),
                        "formula": line.formula,
                        "parts": [{"label": p.label, "formula": p.formula, "amount_yuan": str(p.amount),
                                   "source": p.source} for p in line.parts]}

@@ -10,10 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app import selfeval
-from app.basic import book as basic_book
-from app.basic.records import BasicInfo
 from app.base.errors import ConflictError, LockedError
 from app.base.money import from_millionths, to_millionths
+from app.basic import book as basic_book
+from app.basic.records import BasicInfo
 from app.domain.compute import Workbook
 from app.domain.records import UnitInfo
 from app.projects import project_entries_for_import, write_content
