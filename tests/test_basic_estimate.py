@@ -146,3 +146,21 @@ def test_the_shipped_standards_parse_and_every_figure_names_its_source():
     assert all(item.source for item in standards.rated)
     assert all(isinstance(item.rate, Decimal) for item in standards.rated)
     assert sum(share for _code, share in standards.public_split) == 1
+
+
+def test_a_hint_where_typed_and_estimated_differ_beyond_the_threshold(store, seed_dataset):
+    from app.checks.rules import check_dataset, set_explanation
+    from app.store.editing import DatasetEditing
+
+    assert not [f for f in check_dataset(seed_dataset) if f.rule == "B01"]  # no roster: nothing to compare
+    BasicInfoBook(seed_dataset).replace(BasicInfo(TEN, []))
+    hints = {f.anchor: f for f in check_dataset(seed_dataset) if f.rule == "B01"}
+    hint = hints["30101"]  # seed 004 typed 350.01 万元; the roster gives 60.00
+    assert hint.severity == "warning"
+    assert "填报 350.01 万元，测算 60.00 万元" in hint.message and "10 人 × 5,000 元 × 12 月" in hint.message
+    assert [(c.form, c.row, c.column) for c in hint.cells] == [("general_budget_basic_expenditure", "30101", "personnel")]
+    set_explanation(seed_dataset, hint.key, "年中调资，按实际编制测算。")
+    assert {f.anchor: f for f in check_dataset(seed_dataset) if f.rule == "B01"}["30101"].explanation
+    estimate = estimate_dataset(seed_dataset, load_standards())
+    DatasetEditing(seed_dataset).write_cells(estimate.changes(), source="测算带入")
+    assert not [f for f in check_dataset(seed_dataset) if f.rule == "B01"]  # 带入: typed is the 测算
