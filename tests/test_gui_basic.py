@@ -1,0 +1,79 @@
+"""The 人员 / 车辆 tabs and the 基本支出测算 tab, driven through the real widgets of the clerk's window."""
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.basic.book import BasicInfoBook
+from app.basic.records import BasicInfo, StaffMember, Vehicle
+
+NINE = [StaffMember("在职行政", name=f"职工{i}", basic_pay=Decimal("5000")) for i in range(9)]
+
+
+def _type_into(qtbot, table, row: int, column: int, text: str) -> None:
+    """A cell edit as the table's editor commits it (QTest types ASCII only, so Chinese is committed whole)."""
+    table.setCurrentCell(row, column)
+    table.item(row, column).setText(text)
+    QApplication.processEvents()
+
+
+def _estimate_rows(tab) -> dict[str, list[str]]:
+    table = tab.table
+    return {table.item(row, 0).text(): [table.item(row, c).text() for c in range(table.columnCount())]
+            for row in range(table.rowCount())}
+
+
+def test_a_person_typed_in_the_staff_tab_is_stored_and_the_estimate_follows(qtbot, window, store):
+    dataset = window.dataset
+    BasicInfoBook(dataset).replace(BasicInfo(NINE, [Vehicle("一般公务用车")]))
+    window.tabs.setCurrentWidget(window.staff_tab)
+    table = window.staff_tab.table
+    assert table.rowCount() == 9 and window.staff_tab.count_label.text() == "共 9 人"
+    qtbot.mouseClick(window.staff_tab.add_button, Qt.MouseButton.LeftButton)
+    _type_into(qtbot, table, 9, 0, "新职工")
+    assert len(BasicInfoBook(dataset).content().staff) == 9  # no 类别 yet: kept on screen, not written
+    _type_into(qtbot, table, 9, 1, "在职行政")
+    _type_into(qtbot, table, 9, 4, "5000")
+    staff = BasicInfoBook(dataset).content().staff
+    assert len(staff) == 10 and staff[9] == StaffMember("在职行政", name="新职工", basic_pay=Decimal("5000.00"))
+
+    window.tabs.setCurrentWidget(window.estimate_tab)
+    rows = _estimate_rows(window.estimate_tab)
+    assert rows["30101"][3] == "60.00" and rows["30101"][4] == "350.01"  # 测算 beside the typed figure
+    assert rows["30101"][6] == "在职行政基本工资：10 人 × 5,000 元 × 12 月"
+    assert rows["30231"][3] == "2.00"
+    assert "示例，请以财政局文件为准" in window.estimate_tab.source_label.text()
+    assert any(f.rule == "B01" and f.anchor == "30101" for f in window.controller.findings())  # the 提示
+
+
+def test_a_bad_pay_cell_is_refused_and_nothing_changes(qtbot, window, store):
+    dataset = window.dataset
+    BasicInfoBook(dataset).replace(BasicInfo(NINE[:2], []))
+    window.tabs.setCurrentWidget(window.staff_tab)
+    _type_into(qtbot, window.staff_tab.table, 0, 4, "五千")
+    assert BasicInfoBook(dataset).content().staff == NINE[:2]
+    assert window.staff_tab.table.item(0, 4).text() == "5000.00"  # the stored figure shown again
+    assert "人员未保存：第 1 行：基本工资" in window.feedback.text()
+
+
+def test_bring_in_writes_the_estimate_as_one_undo_step_and_follow_keeps_it(qtbot, window, store):
+    dataset = window.dataset
+    BasicInfoBook(dataset).replace(BasicInfo(NINE + NINE[:1], [Vehicle("一般公务用车"), Vehicle("一般公务用车")]))
+    window.tabs.setCurrentWidget(window.estimate_tab)
+    tab = window.estimate_tab
+    qtbot.mouseClick(tab.bring_button, Qt.MouseButton.LeftButton)
+    assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("60.00")
+    assert dataset.value("three_public_expenses", "vehicle_operation", "general_budget") == Decimal("4.00")
+    assert _estimate_rows(tab)["30101"][5] == "0.00"
+    assert not [f for f in window.controller.findings() if f.rule == "B01"]
+    window.controller.undo_stack.undo()
+    assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("350.01")
+
+    tab.follow_box.click()  # 保持跟随: brought in now, and again after every roster change
+    assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("60.00")
+    window.tabs.setCurrentWidget(window.staff_tab)
+    qtbot.mouseClick(window.staff_tab.add_button, Qt.MouseButton.LeftButton)
+    _type_into(qtbot, window.staff_tab.table, 10, 1, "在职行政")
+    _type_into(qtbot, window.staff_tab.table, 10, 4, "6000")
+    assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("67.20")
