@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.base.money import exact_amount
 from app.basic.book import BasicInfoBook
-from app.basic.records import BasicInfo, StaffMember
+from app.basic.records import RETIRED_CATEGORIES, BasicInfo, StaffMember
 from app.basic.standards import PAY_ITEMS, Standards
 from app.domain.cells import CellChange
 
@@ -141,7 +141,9 @@ def compute_estimate(info: BasicInfo, standards: Standards, *, unit_nature: str,
                 groups[(standards.pay_codes[person.category][item], person.category, item, amount)] += 1
     for (code, category, item, amount), count in groups.items():
         per = f" × {months} 月" if item != "bonus" else ""
-        parts[code].append(EstimatePart(f"{category}{PAY_ITEMS[item]}", f"{count} 人 × {yuan_text(amount)} 元{per}",
+        label = f"{category}人员{code_names.get(code, '')}" if category in RETIRED_CATEGORIES else \
+            f"{category}{PAY_ITEMS[item]}"
+        parts[code].append(EstimatePart(label, f"{count} 人 × {yuan_text(amount)} 元{per}",
                                         amount * count * (months if item != "bonus" else 1)))
     # 缴费 and funds at a rate of some pay items
     for rated in standards.rated:

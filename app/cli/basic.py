@@ -72,6 +72,19 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_basic_print(args: argparse.Namespace) -> int:
+    from app.basic.standards import load_standards  # deferred: SQLAlchemy, reportlab
+    from app.printing.basic import print_basic_worksheets
+
+    if not args.out.lower().endswith(".pdf"):
+        raise BudgetDeskError(f"输出文件“{args.out}”的扩展名应为 .pdf。")
+    standards = load_standards(args.standards)
+    dataset = open_store(args).open_dataset(args.unit, args.year)
+    path = print_basic_worksheets(dataset, standards, args.out, names=args.names)
+    print(f"已打印人员情况表、车辆情况表和基本支出测算表到 {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def add_commands(commands: Commands) -> None:
     staff = commands.add_parser("staff", help="基础信息：人员（Excel 模板与导入）")
     staff_commands = staff.add_subparsers(dest="staff_command", parser_class=ChineseArgumentParser, required=True)
@@ -97,3 +110,10 @@ def add_commands(commands: Commands) -> None:
     sub.add_argument("--apply", action="store_true", help="把测算结果带入基本支出表和“三公”经费表（记入修改记录：测算带入）")
     sub.add_argument("--standards", help="测算标准文件（JSON；默认：设置 BUDGETDESK_STANDARDS 或内置示例标准）")
     sub.set_defaults(handler=cmd_estimate)
+
+    sub = commands.add_parser("basic-print", help="打印人员情况表、车辆情况表（按类别计数）和基本支出测算表（PDF，供签字）")
+    add_unit_year(sub)
+    sub.add_argument("--out", required=True, help="输出的 PDF 文件")
+    sub.add_argument("--names", action="store_true", help="加印人员名单和车辆明细（默认只印按类别的人数和车辆数）")
+    sub.add_argument("--standards", help="测算标准文件（JSON；默认：设置 BUDGETDESK_STANDARDS 或内置示例标准）")
+    sub.set_defaults(handler=cmd_basic_print)
