@@ -132,3 +132,22 @@ def test_a_package_carries_basic_info_into_the_bureau(store, seed_dataset, burea
     intake.import_package(bureau, target)
     received = BasicInfoBook(bureau.open_dataset("359", 2023)).content()
     assert received == BasicInfo(TEN_STAFF[:4], [Vehicle("一般公务用车"), Vehicle("其他用车", False)])
+
+
+def test_the_bureaus_screening_compares_per_head_figures(store, seed_dataset):
+    from app.bureau.screening import screen
+
+    document = export_document(seed_dataset)
+    datasets = [seed_dataset] + [import_document(store, {**document, "unit": {**document["unit"], "code": code,
+                                                                                "name": f"单位{code}"}})
+                                 for code in ("801", "802", "803")]
+    for dataset, heads in zip(datasets, (10, 10, 10, 2), strict=True):
+        BasicInfoBook(dataset).replace_staff(TEN_STAFF[:heads])
+    result = screen(store, 2023, peers="all")
+    per_head = [o for o in result.outliers if o.kind == "per_head"]
+    assert {(o.unit_code, o.measure) for o in per_head} == {("803", "personnel_per_head"), ("803", "public_per_head")}
+    personnel = next(o for o in per_head if o.measure == "personnel_per_head")
+    # the same 人员经费 over 2 heads against over 10: five times the median
+    assert personnel.value == 5 * personnel.reference
+    assert personnel.deviation_text == "+400.0%" and "元/人" in personnel.value_text
+    assert "人均人员经费" in personnel.note
