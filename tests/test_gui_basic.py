@@ -77,3 +77,18 @@ def test_bring_in_writes_the_estimate_as_one_undo_step_and_follow_keeps_it(qtbot
     _type_into(qtbot, window.staff_tab.table, 10, 1, "在职行政")
     _type_into(qtbot, window.staff_tab.table, 10, 4, "6000")
     assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("67.20")
+
+
+def test_a_submitted_dataset_shows_the_roster_read_only(qtbot, window, store):
+    from tests.conftest import explain_all_findings
+
+    dataset = window.dataset
+    BasicInfoBook(dataset).replace(BasicInfo(NINE[:2], [Vehicle("一般公务用车")]))
+    explain_all_findings(dataset)
+    window.controller.set_status("submitted")
+    window.tabs.setCurrentWidget(window.staff_tab)
+    tab = window.staff_tab
+    assert not tab.add_button.isEnabled() and not tab.remove_button.isEnabled()
+    assert tab.table.editTriggers() == tab.table.EditTrigger.NoEditTriggers
+    window.tabs.setCurrentWidget(window.estimate_tab)
+    assert not window.estimate_tab.bring_button.isEnabled() and not window.estimate_tab.follow_box.isEnabled()

@@ -290,14 +290,12 @@ class EstimateTab(LazyTab):
             self.bring_in()
 
     def _roster_changed(self) -> None:
-        if not self.filled:
-            if self.following():  # 保持跟随 holds whether or not the tab was ever shown
-                self.refresh()
-                self.filled = True
-                self.bring_in()
-            return
+        following = self.controller.dataset.editable and self.following()
+        if not self.filled and not following:
+            return  # filled when first shown
+        self.filled = True  # 保持跟随 holds whether or not the tab was ever shown
         self.refresh()
-        if self.following() and self.controller.dataset.editable:
+        if following:
             self.bring_in()
 
     def _values_changed(self, forms: set) -> None:
