@@ -92,3 +92,16 @@ def test_a_submitted_dataset_shows_the_roster_read_only(qtbot, window, store):
     assert tab.table.editTriggers() == tab.table.EditTrigger.NoEditTriggers
     window.tabs.setCurrentWidget(window.estimate_tab)
     assert not window.estimate_tab.bring_button.isEnabled() and not window.estimate_tab.follow_box.isEnabled()
+
+
+def test_a_roster_edit_is_one_undo_step(qtbot, window, store):
+    dataset = window.dataset
+    BasicInfoBook(dataset).replace(BasicInfo(NINE[:2], []))
+    window.tabs.setCurrentWidget(window.staff_tab)
+    _type_into(qtbot, window.staff_tab.table, 1, 4, "6000")
+    assert BasicInfoBook(dataset).content().staff[1].basic_pay == Decimal("6000.00")
+    window.controller.undo_stack.undo()
+    assert BasicInfoBook(dataset).content().staff == NINE[:2]
+    assert window.staff_tab.table.item(1, 4).text() == "5000.00"
+    window.controller.undo_stack.redo()
+    assert BasicInfoBook(dataset).content().staff[1].basic_pay == Decimal("6000.00")

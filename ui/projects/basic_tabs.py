@@ -30,10 +30,18 @@ from app.base.errors import BudgetDeskError, InputError
 from app.base.money import format_amount
 from app.basic.book import BasicInfoBook
 from app.basic.estimate import BASIC_FORM, ESTIMATE_SOURCE, Estimate, estimate_dataset
-from app.basic.records import STAFF_FIELDS, VEHICLE_FIELDS, StaffMember, Vehicle, check_staff, check_vehicle
+from app.basic.records import (
+    STAFF_FIELDS,
+    VEHICLE_FIELDS,
+    BasicInfo,
+    StaffMember,
+    Vehicle,
+    check_staff,
+    check_vehicle,
+)
 from app.basic.standards import load_standards
 from ui.common.feedback import say
-from ui.editor.controller import DatasetController
+from ui.editor.controller import DatasetController, GuardedCommand
 
 FOLLOW_NOTE = "basic:follow"  # 保持跟随 of the 测算, kept with the dataset
 
@@ -46,6 +54,23 @@ def _staff_cells(person: StaffMember) -> list[str]:
 def _vehicle_cells(vehicle: Vehicle) -> list[str]:
     return [vehicle.purpose, "是" if vehicle.in_establishment else "否",
             "" if vehicle.purchase_year is None else str(vehicle.purchase_year), vehicle.plate]
+
+
+class RosterCommand(GuardedCommand):
+    """One 人员 / 车辆 edit (already written when pushed): undo writes the tables as they were before."""
+
+    def __init__(self, controller: DatasetController, book: BasicInfoBook, before: BasicInfo, after: BasicInfo,
+                 text: str) -> None:
+        super().__init__(controller, text, None)
+        self.book, self.before, self.after = book, before, after
+
+    def apply(self) -> None:
+        self.book.replace(self.after, source="重做")
+        self.controller._book_written()
+
+    def revert(self) -> None:
+        self.book.replace(self.before, source="撤销")
+        self.controller._book_written()
 
 
 class LazyTab(QWidget):
@@ -173,14 +198,17 @@ class RosterTab(LazyTab):
                 self.refresh()
                 return
         try:
+            before = self.book.content()
             if self.kind == "staff":
                 self.book.replace_staff(records)
             else:
                 self.book.replace_vehicles(records)
+            after = self.book.content()
         except BudgetDeskError as exc:
             self.controller.write_refused(exc, f"{what}未保存：")
             self.refresh()
             return
+        self.controller.undo_stack.push(RosterCommand(self.controller, self.book, before, after, f"修改{what}"))
         self.controller._book_written()  # the 测算 and the B01 提示 read the roster afresh
 
 
