@@ -151,3 +151,12 @@ def test_the_bureaus_screening_compares_per_head_figures(store, seed_dataset):
     assert personnel.value == 5 * personnel.reference
     assert personnel.deviation_text == "+400.0%" and "元/人" in personnel.value_text
     assert "人均人员经费" in personnel.note
+
+
+def test_the_next_year_starts_with_the_same_roster(store, seed_dataset):
+    from app.exchange.year_cycle import new_year
+
+    BasicInfoBook(seed_dataset).replace(BasicInfo(TEN_STAFF[:2], [Vehicle("一般公务用车", plate="冀C1")]))
+    new_year(store, "359", 2023, 2024)
+    assert BasicInfoBook(store.open_dataset("359", 2024)).content() == BasicInfo(
+        TEN_STAFF[:2], [Vehicle("一般公务用车", plate="冀C1")])
