@@ -105,3 +105,31 @@ def test_a_roster_edit_is_one_undo_step(qtbot, window, store):
     assert window.staff_tab.table.item(1, 4).text() == "5000.00"
     window.controller.undo_stack.redo()
     assert BasicInfoBook(dataset).content().staff[1].basic_pay == Decimal("6000.00")
+
+
+def test_import_from_excel_in_the_tab_and_a_bad_sheet_is_refused_naming_the_cell(qtbot, window, store, monkeypatch,
+                                                                                tmp_path):
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    for path, pay in ((good, 5000), (bad, "五千")):
+        book = openpyxl.Workbook()
+        book.active.append(["姓名", "人员类别", "基本工资"])
+        book.active.append(["王五", "在职参公", pay])
+        book.save(path)
+    window.tabs.setCurrentWidget(window.staff_tab)
+    tab = window.staff_tab
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(good), ""))
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    assert BasicInfoBook(window.dataset).content().staff == [
+        StaffMember("在职参公", name="王五", basic_pay=Decimal("5000.00"))]
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == "王五"
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(bad), ""))
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    assert shown and "第 2 行第 C 列（基本工资（元/月））" in shown[0] and "未导入" in shown[0]
+    assert len(BasicInfoBook(window.dataset).content().staff) == 1  # nothing written
+    window.controller.undo_stack.undo()  # the import was one step
+    assert BasicInfoBook(window.dataset).content().staff == []

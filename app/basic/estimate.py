@@ -144,7 +144,7 @@ def compute_estimate(info: BasicInfo, standards: Standards, *, unit_nature: str,
         label = f"{category}人员{code_names.get(code, '')}" if category in RETIRED_CATEGORIES else \
             f"{category}{PAY_ITEMS[item]}"
         parts[code].append(EstimatePart(label, f"{count} 人 × {yuan_text(amount)} 元{per}",
-                                        amount * count * (months if item != "bonus" else 1)))
+                                        amount * count * (months if item != "bonus" else 1), "基础信息：人员"))
     # 缴费 and funds at a rate of some pay items
     for rated in standards.rated:
         covered = [person for person in info.staff if person.category in rated.categories]

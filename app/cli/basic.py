@@ -47,6 +47,7 @@ def cmd_vehicles_import(args: argparse.Namespace) -> int:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
+    from app.base.money import exact_amount
     from app.basic.estimate import ESTIMATE_SOURCE, estimate_dataset  # deferred: SQLAlchemy
     from app.basic.standards import load_standards
     from app.store.editing import DatasetEditing
@@ -67,8 +68,9 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         print(f"在职 {estimate.staff_count} 人，离退休 {estimate.retired_count} 人，车辆 {estimate.vehicle_count} 辆；"
               f"单位类别：{estimate.unit_class}；金额单位：{dataset.money_unit}")
         for line in estimate.lines:
-            print(f"{line.code} {line.name}  {estimate.amount(line.code)}  {line.formula}")
-        print(f"人员经费合计 {estimate.total('personnel')}，公用经费合计 {estimate.total('public')}")
+            print(f"{line.code} {line.name}  {exact_amount(estimate.amount(line.code))}  {line.formula}")
+        print(f"人员经费合计 {exact_amount(estimate.total('personnel'))}，"
+              f"公用经费合计 {exact_amount(estimate.total('public'))}")
     return EXIT_OK
 
 

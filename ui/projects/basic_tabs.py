@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +42,7 @@ from app.basic.records import (
 )
 from app.basic.standards import load_standards
 from ui.common.feedback import say
+from ui.common.refusal_box import show_refusal
 from ui.editor.controller import DatasetController, GuardedCommand
 
 FOLLOW_NOTE = "basic:follow"  # 保持跟随 of the 测算, kept with the dataset
@@ -102,9 +104,11 @@ class RosterTab(LazyTab):
         buttons = QHBoxLayout()
         self.add_button = QPushButton("增加一行")
         self.remove_button = QPushButton("删除所选行")
+        self.import_button = QPushButton("从 Excel 导入…")
         self.count_label = QLabel()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
@@ -120,6 +124,7 @@ class RosterTab(LazyTab):
         self.pending_rows: set[int] = set()  # rows added but not yet valid: kept on screen, not written
         self.add_button.clicked.connect(self.add_row)
         self.remove_button.clicked.connect(self.remove_selected)
+        self.import_button.clicked.connect(lambda: self.import_excel())
         self.table.itemChanged.connect(self._edited)
         controller.book_changed.connect(self._stored_changed)
         controller.status_changed.connect(lambda _status: self._stored_changed())
@@ -140,6 +145,7 @@ class RosterTab(LazyTab):
         editable = self.controller.dataset.editable
         self.add_button.setEnabled(editable)
         self.remove_button.setEnabled(editable)
+        self.import_button.setEnabled(editable)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if editable
                                    else QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label.setText(f"共 {len(records)} {'人' if self.kind == 'staff' else '辆'}")
@@ -187,16 +193,42 @@ class RosterTab(LazyTab):
             self.pending_rows.discard(row)
         self.write()
 
+    @property
+    def what(self) -> str:
+        return "人员" if self.kind == "staff" else "车辆"
+
+    def import_excel(self, path: str | None = None) -> bool:
+        """Replace the table with a workbook's (the template, or a pay sheet naming the same fields): every
+        unreadable cell is named in the refusal and nothing is written."""
+        # deferred: openpyxl loads with the first Excel import, not at start-up
+        from app.exchange.excel.basic_sheets import read_staff, read_vehicles
+
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, f"从 Excel 导入{self.what}", "",
+                                                        "Excel 工作簿 (*.xlsx);;所有文件 (*)")
+            if not path:
+                return False
+        try:
+            records = read_staff(path) if self.kind == "staff" else read_vehicles(path)
+        except BudgetDeskError as exc:
+            show_refusal(self, f"从 Excel 导入{self.what}", f"{self.what}未导入：{exc}")
+            return False
+        return self.store_records(records, f"从 Excel 导入{self.what}")
+
     def write(self) -> None:
-        what = "人员" if self.kind == "staff" else "车辆"
         records, rows = [], [row for row in range(self.table.rowCount()) if row not in self.pending_rows]
         for row in rows:
             try:
                 records.append(self.check(self._row_values(row)))
             except InputError as exc:  # a typo needs no decision: the window's feedback line, no dialog
-                say(self, f"{what}未保存：第 {row + 1} 行：{exc}")
+                say(self, f"{self.what}未保存：第 {row + 1} 行：{exc}")
                 self.refresh()
                 return
+        self.store_records(records, f"修改{self.what}")
+
+    def store_records(self, records: list, text: str) -> bool:
+        """Write the whole table through the door as one undo step."""
+        what = self.what
         try:
             before = self.book.content()
             if self.kind == "staff":
@@ -207,9 +239,12 @@ class RosterTab(LazyTab):
         except BudgetDeskError as exc:
             self.controller.write_refused(exc, f"{what}未保存：")
             self.refresh()
-            return
-        self.controller.undo_stack.push(RosterCommand(self.controller, self.book, before, after, f"修改{what}"))
+            return False
+        self.controller.undo_stack.push(RosterCommand(self.controller, self.book, before, after, text))
         self.controller._book_written()  # the 测算 and the B01 提示 read the roster afresh
+        if self.filled:
+            self.refresh()
+        return True
 
 
 class EstimateTab(LazyTab):
