@@ -207,6 +207,18 @@ def test_excel_round_trip_keeps_80_653_exact_and_shows_two_decimals(store, tmp_p
         fresh.close()
 
 
+def test_an_excel_cell_typed_as_text_is_read_with_the_workbooks_unit():
+    from app.exchange.excel.grid import cell_amount
+
+    assert str(cell_amount("80.653", "万元")) == "80.653"
+    assert str(cell_amount(Decimal("80.65300000000001"), "万元")) == "80.653"  # a float's artefact, snapped
+    assert str(cell_amount("1,206.65", "元")) == "1206.65"
+    with pytest.raises(InputError, match="单位为元时最多录入 2 位小数"):
+        cell_amount("80.653", "元")
+    with pytest.raises(InputError, match="单位为万元时最多录入 6 位小数"):
+        cell_amount(Decimal("80.6530004"), "万元")
+
+
 def test_package_round_trip_keeps_80_653_exact(store, bureau, tmp_path, key_dir):
     from app.bureau import intake
     from app.exchange.package import writer
@@ -249,3 +261,26 @@ def test_a_self_evaluations_actual_spending_is_typed_to_the_fen(store):
     assert stored.rate == Decimal("99.24")  # 80.04312 / 80.653, rounded once
     exported = export_document(store.open_dataset("LG001", 2020))["self_evaluation"]["projects"][0]
     assert (exported["budget"], exported["actual_total"]) == ("80.653", "80.04312")
+
+
+def test_a_projects_amount_field_holds_the_exact_figure_and_leaving_it_never_rounds(qtbot, window, store):
+    from app.projects import ProjectBook
+
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.select_project("服务外包专项资金")
+    amount = tab.edits["amount"]
+    amount.setText("")
+    type_text(qtbot, amount, "80.653")
+    amount.editingFinished.emit()
+    assert "80.65" in tab.list.currentItem().text()  # the list shows two decimals
+
+    def stored():
+        book = ProjectBook(store.open_dataset("359", 2023))
+        return next(p for p in book.list_projects() if p.name == "服务外包专项资金").amount
+
+    assert stored() == Decimal("80.653")
+    tab.select_project("服务外包专项资金")
+    assert amount.text() == "80.653"
+    amount.editingFinished.emit()  # the clerk tabs through the field without changing it
+    assert stored() == Decimal("80.653")
