@@ -87,3 +87,28 @@ def test_an_identity_number_column_is_refused(seeded_db, capsys, tmp_path):
                           "--year", "2023")
     assert code != 0 and "身份证号" in err and "不需要也不保存" in err
     assert dump(seeded_db) == before
+
+
+def test_a_roster_import_brings_the_estimate_in_again_when_the_dataset_follows_it(seeded_db, capsys, tmp_path):
+    from app.basic.estimate import FOLLOW_NOTE
+
+    store = Store(str(seeded_db))
+    try:
+        store.open_dataset("359", 2023).set_note(FOLLOW_NOTE, "1", source="保持跟随")
+    finally:
+        store.close()
+    path = tmp_path / "工资表.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["人员类别", "基本工资"])
+    for _ in range(10):
+        book.active.append(["在职行政", 5000])
+    book.save(path)
+    code, _out, err = run(capsys, "--db", str(seeded_db), "staff", "import", str(path), "--unit", "359",
+                          "--year", "2023")
+    assert code == 0 and "保持跟随" in err, err
+    store = Store(str(seeded_db))
+    try:
+        assert store.open_dataset("359", 2023).value("general_budget_basic_expenditure", "30101",
+                                                     "personnel") == Decimal("60.00")
+    finally:
+        store.close()

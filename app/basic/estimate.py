@@ -18,6 +18,7 @@ BASIC_FORM = "general_budget_basic_expenditure"  # 基本支出表: rows are eco
 THREE_PUBLIC_FORM = "three_public_expenses"
 VEHICLE_ROW, VEHICLE_COLUMN = "vehicle_operation", "general_budget"  # 三公: 公务用车运行维护费 / 一般公共预算
 ESTIMATE_SOURCE = "测算带入"
+FOLLOW_NOTE = "basic:follow"  # 保持跟随 of the 测算 (a dataset note "1"): brought in again after every roster change
 _FEN = Decimal("0.01")
 _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000)}
 
@@ -193,6 +194,11 @@ def compute_estimate(info: BasicInfo, standards: Standards, *, unit_nature: str,
                     staff_count=sum(1 for p in info.staff if p.serving),
                     retired_count=sum(1 for p in info.staff if p.category in ("离休", "退休")),
                     vehicle_count=sum(vehicle_groups.values()))
+
+
+def following(dataset) -> bool:
+    """Whether the dataset's 基本支出表 follows the 测算 (保持跟随)."""
+    return dataset.notes(FOLLOW_NOTE).get(FOLLOW_NOTE) == "1"
 
 
 def estimate_dataset(dataset, standards: Standards) -> Estimate:

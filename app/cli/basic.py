@@ -16,6 +16,23 @@ def _open_editable(args: argparse.Namespace):
     return dataset
 
 
+def _follow_estimate(dataset, standards_path: str | None = None) -> None:
+    """保持跟随: after a roster import, bring the 测算 into the 基本支出表 again (as the window does)."""
+    from app.basic.estimate import ESTIMATE_SOURCE, estimate_dataset, following  # deferred: SQLAlchemy
+    from app.basic.standards import load_standards
+    from app.store.editing import DatasetEditing
+
+    if not following(dataset):
+        return
+    changes = [change for change in estimate_dataset(dataset, load_standards(standards_path)).changes()
+               if dataset.value(change.form, change.row, change.column) != change.value]
+    for change in changes:
+        dataset.workbook.check_settable(change.form, change.row, change.column)
+    if changes:
+        DatasetEditing(dataset).write_cells(changes, source=ESTIMATE_SOURCE)
+        print(f"保持跟随：已将测算结果重新带入基本支出表（{len(changes)} 个单元格）。", file=sys.stderr)
+
+
 def cmd_staff_template(args: argparse.Namespace) -> int:
     from app.exchange.excel.basic_sheets import write_template  # deferred: openpyxl
 
@@ -32,6 +49,7 @@ def cmd_staff_import(args: argparse.Namespace) -> int:
     staff = read_staff(args.file)
     BasicInfoBook(dataset).replace_staff(staff, source="Excel导入")
     print(f"已导入人员 {len(staff)} 人：{dataset.label}", file=sys.stderr)
+    _follow_estimate(dataset)
     return EXIT_OK
 
 
@@ -43,6 +61,7 @@ def cmd_vehicles_import(args: argparse.Namespace) -> int:
     vehicles = read_vehicles(args.file)
     BasicInfoBook(dataset).replace_vehicles(vehicles, source="Excel导入")
     print(f"已导入车辆 {len(vehicles)} 辆：{dataset.label}", file=sys.stderr)
+    _follow_estimate(dataset)
     return EXIT_OK
 
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.base.errors import BudgetDeskError, InputError
 from app.base.money import format_amount
 from app.basic.book import BasicInfoBook
-from app.basic.estimate import BASIC_FORM, ESTIMATE_SOURCE, Estimate, estimate_dataset
+from app.basic.estimate import BASIC_FORM, ESTIMATE_SOURCE, FOLLOW_NOTE, Estimate, estimate_dataset, following
 from app.basic.records import (
     STAFF_FIELDS,
     VEHICLE_FIELDS,
@@ -44,8 +44,6 @@ from app.basic.standards import load_standards
 from ui.common.feedback import say
 from ui.common.refusal_box import show_refusal
 from ui.editor.controller import DatasetController, GuardedCommand
-
-FOLLOW_NOTE = "basic:follow"  # 保持跟随 of the 测算, kept with the dataset
 
 
 def _staff_cells(person: StaffMember) -> list[str]:
@@ -284,7 +282,7 @@ class EstimateTab(LazyTab):
         controller.status_changed.connect(lambda _status: self._values_changed({BASIC_FORM}))
 
     def following(self) -> bool:
-        return self.controller.dataset.notes(FOLLOW_NOTE).get(FOLLOW_NOTE) == "1"
+        return following(self.controller.dataset)
 
     def refresh(self) -> None:
         dataset = self.controller.dataset
