@@ -160,3 +160,13 @@ def test_the_next_year_starts_with_the_same_roster(store, seed_dataset):
     new_year(store, "359", 2023, 2024)
     assert BasicInfoBook(store.open_dataset("359", 2024)).content() == BasicInfo(
         TEN_STAFF[:2], [Vehicle("一般公务用车", plate="冀C1")])
+
+
+def test_a_document_carrying_an_identity_number_is_refused_plainly(store, seed_dataset):
+    BasicInfoBook(seed_dataset).replace(BasicInfo(TEN_STAFF[:1], []))
+    document = export_document(seed_dataset)
+    document["unit"] = {**document["unit"], "code": "904"}
+    document["basic_info"]["staff"][0]["身份证号"] = "130302199001011234"
+    with pytest.raises(InputError, match="人员第 1 项.*身份证.*不需要也不保存"):
+        import_document(store, document)
+    assert "904" not in [unit.code for unit in store.list_units()]

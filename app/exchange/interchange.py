@@ -18,7 +18,7 @@ from app.base.money import exact_text, parse_amount
 from app.base.progress import Progress, step
 from app.base.textcheck import check_code
 from app.basic.book import BasicInfoBook
-from app.basic.records import BasicInfo, basic_info_from_json, basic_info_to_json
+from app.basic.records import BasicInfo, basic_info_from_json, basic_info_to_json, refuse_identity_column
 from app.checks.rules import submission_blockers
 from app.domain.compute import Workbook
 from app.domain.forms import all_forms, form_by_id, using_edition
@@ -83,6 +83,18 @@ def export_document(dataset: BudgetDataset) -> dict:
     if not basic_info.is_empty():  # optional: a file without it imports as before
         document["basic_info"] = basic_info_to_json(basic_info)
     return document
+
+
+def refuse_identity_fields(document: object) -> None:
+    """A 人员 item carrying an identity number is refused with the reason (personal data not kept)."""
+    basic = document.get("basic_info") if isinstance(document, dict) else None
+    staff = basic.get("staff") if isinstance(basic, dict) else None
+    for index, item in enumerate(staff if isinstance(staff, list) else [], start=1):
+        for key in item if isinstance(item, dict) else ():
+            try:
+                refuse_identity_column(str(key))
+            except InputError as exc:
+                raise InputError(f"数据文件 basic_info 人员第 {index} 项：{exc}未导入任何数据。") from None
 
 
 def validate_basic_info(document: dict) -> BasicInfo:
@@ -150,6 +162,7 @@ def _refuse(problems: list[str], what: str = "处问题") -> None:
 
 def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent, dict[str, str]]:
     """Everything that can be wrong with a document, found before anything is written."""
+    refuse_identity_fields(document)  # said plainly, before the schema's "unknown field"
     problems = schema_problems(document)
     if problems:
         raise InputError("数据文件格式有误，未导入任何数据：\n" + "\n".join(problems[:20]))
