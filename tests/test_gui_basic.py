@@ -76,7 +76,13 @@ def test_bring_in_writes_the_estimate_as_one_undo_step_and_follow_keeps_it(qtbot
     qtbot.mouseClick(window.staff_tab.add_button, Qt.MouseButton.LeftButton)
     _type_into(qtbot, window.staff_tab.table, 10, 1, "在职行政")
     _type_into(qtbot, window.staff_tab.table, 10, 4, "6000")
-    assert dataset.value("general_budget_basic_expenditure", "30101", "personnel") == Decimal("67.20")
+    qtbot.waitUntil(lambda: dataset.value("general_budget_basic_expenditure", "30101", "personnel")
+                    == Decimal("67.20"), timeout=10000)
+    window.controller.undo_stack.undo()  # the 带入 that followed
+    window.controller.undo_stack.undo()  # the pay typed: 保持跟随 brings the 测算 of the roster before it in again
+    qtbot.waitUntil(lambda: dataset.value("general_budget_basic_expenditure", "30101", "personnel")
+                    == Decimal("60.00"), timeout=10000)
+    assert BasicInfoBook(dataset).content().staff[10].basic_pay == Decimal("0.00")
 
 
 def test_a_submitted_dataset_shows_the_roster_read_only(qtbot, window, store):

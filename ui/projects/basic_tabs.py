@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -357,6 +357,13 @@ class EstimateTab(LazyTab):
         self.filled = True  # 保持跟随 holds whether or not the tab was ever shown
         self.refresh()
         if following:
+            # after the roster's own step is on the stack (or its undo has finished): a step is never
+            # pushed from inside another's undo
+            QTimer.singleShot(0, self, self._bring_in_if_following)
+
+    def _bring_in_if_following(self) -> None:
+        if self.controller.dataset.editable and self.following():
+            self.refresh()
             self.bring_in()
 
     def _values_changed(self, forms: set) -> None:
