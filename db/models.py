@@ -536,3 +536,36 @@ class DatasetSummary(Base):
     basis: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)  # JSON; amounts as exact decimal strings
     computed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+
+
+class StaffMember(Base):
+    """One person of the unit's 人员 (基础信息), as the 基本支出测算 needs it. Pay is integer 分 (元 and 分 as a
+    pay sheet has them), whatever the dataset's money unit. Deliberately no identity number: personal data is
+    kept to what the budget needs, and 姓名 is optional."""
+
+    __tablename__ = "staff_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(50), default="")  # 姓名 (optional)
+    category: Mapped[str] = mapped_column(String(16))  # 人员类别: 在职行政 / 在职参公 / 在职事业 / 编外聘用 / 离休 / 退休 / 遗属
+    staffing: Mapped[str] = mapped_column(String(32), default="")  # 编制类型
+    grade: Mapped[str] = mapped_column(String(50), default="")  # 职务或岗位等级
+    basic_pay_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # 基本工资 per month (离退休: 离退休费)
+    allowance_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # 津贴补贴 per month
+    bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # 奖金 / 绩效工资 per year
+
+
+class Vehicle(Base):
+    """One vehicle of the unit's 车辆 (基础信息); 号牌 optional."""
+
+    __tablename__ = "vehicle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str] = mapped_column(String(32))  # 用途: 一般公务用车 / 执法执勤用车 / 特种专业技术用车 …
+    in_establishment: Mapped[bool] = mapped_column(Boolean, default=True)  # 是否编制内
+    purchase_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 购置年份
+    plate: Mapped[str] = mapped_column(String(20), default="")  # 号牌 (optional)

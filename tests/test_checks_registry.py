@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.checks import lists, narrative, selfeval
+from app.checks import basic, lists, narrative, selfeval
 from app.checks.registry import CHECK_MODULES, LIST_CHECKS, _gather
 from app.checks.rules import all_rules
 
@@ -14,7 +14,7 @@ def test_every_rule_names_a_registered_check_and_every_check_is_used():
 
 
 def test_the_registry_lists_each_check_module_once():
-    assert CHECK_MODULES == (lists.CHECKS, narrative.CHECKS, selfeval.CHECKS)
+    assert CHECK_MODULES == (lists.CHECKS, narrative.CHECKS, selfeval.CHECKS, basic.CHECKS)
     assert len(LIST_CHECKS) == sum(len(table) for table in CHECK_MODULES)
     assert LIST_CHECKS["prior_change"] is narrative.prior_change
     assert LIST_CHECKS["project_funds_missing"] is lists.project_funds_missing

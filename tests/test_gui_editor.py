@@ -46,7 +46,8 @@ def test_tabs_follow_the_official_editing_order(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert titles == [form.short_title for form in editor_order()] + ["项目绩效目标", "整体绩效目标", "政府采购",
                                                                       "固定资产", "项目绩效自评", "部门整体自评",
-                                                                      "情况说明", "单位信息"]
+                                                                      "情况说明", "单位信息", "人员", "车辆",
+                                                                      "基本支出测算"]
     assert titles[:5] == ["收入总表", "支出总表", "收支总表", "基本支出表", "“三公”经费表"]
     assert "359 秦皇岛经济技术开发区融媒体中心 · 2023年 · 编制中 · 已保存" in window.windowTitle()
 

@@ -381,3 +381,23 @@ def test_cli_help_describes_resubmission(capsys):
         main(["import-package", "--help"])
     text = capsys.readouterr().out
     assert "--diff" in text and "--merge" in text and "--force" in text and "合并" in text
+
+
+def test_merge_of_basic_info_takes_the_roster_only_and_the_diff_names_its_rows(bureau, tmp_path):
+    held = held_document()
+    held["basic_info"] = {"staff": [{"category": "在职行政", "basic_pay": "5000.00"}], "vehicles": []}
+    _receive(bureau, tmp_path, held)
+    newer = newer_document()
+    newer["basic_info"] = {"staff": [{"category": "在职行政", "basic_pay": "5200.00"},
+                                     {"category": "退休", "basic_pay": "4000.00"}],
+                           "vehicles": [{"purpose": "一般公务用车", "in_establishment": True}]}
+    parts = {part.key: part for part in document_diff.diff_documents(held, newer).parts}
+    lines = [(line.change, line.place) for line in parts["basic_info"].lines]
+    assert lines == [("changed", "基础信息 / 人员 / 第 1 行"), ("added", "基础信息 / 人员 / 第 2 行"),
+                     ("added", "基础信息 / 车辆 / 第 1 行")]
+    assert document_parts.parse_parts("人员") == ["basic_info"]
+    outcome = resubmission.resubmit(bureau, make_package(tmp_path / "b.bdp", newer), merge=["basic_info"])
+    assert outcome.parts == ["basic_info"]
+    document = _exported(bureau)
+    assert document["basic_info"]["staff"][0]["basic_pay"] == "5200.00" and len(document["basic_info"]["vehicles"]) == 1
+    assert _values(document, "expenditure_summary") == _values(held, "expenditure_summary")  # nothing else taken

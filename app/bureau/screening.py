@@ -35,6 +35,14 @@ from app.base.errors import InputError
 from app.base.money import format_amount
 from app.base.paths import resource
 from app.base.progress import Progress
+from app.bureau.per_head import (
+    PER_HEAD,
+    PerHeadConfig,
+    parse_per_head,
+    per_head_figures,
+    per_head_summary,
+    yuan_per_head_text,
+)
 from app.bureau.stored import MEASURES, StoredRun, stored_results
 from app.domain import prior
 from app.domain.quantities import quantities, quantity_def
@@ -71,6 +79,7 @@ class ScreeningConfig:
     peers: str = "parent"
     edition: str = ""
     source: str = ""
+    per_head: PerHeadConfig | None = None  # 人均人员经费 / 人均公用经费 (app.bureau.per_head)
 
     def to_dict(self) -> dict:
         return {"edition": self.edition, "peers": self.peers,
@@ -80,7 +89,8 @@ class ScreeningConfig:
                                       "denominator": s.denominator} for s in self.shares],
                            "deviation_points": str(self.deviation_points),
                            "mad_multiplier": None if self.mad_multiplier is None else str(self.mad_multiplier),
-                           "min_peers": self.min_peers}}
+                           "min_peers": self.min_peers},
+                **({"per_head": self.per_head.to_dict()} if self.per_head else {})}
 
     def share_rule_text(self) -> str:
         text = f"偏离中位数超过 {self.deviation_points} 个百分点"
@@ -173,10 +183,11 @@ def load_config(path: str | Path | None = None) -> ScreeningConfig:
     if peers not in PEERS:
         problems.append(f"peers 应为 parent（同一主管部门）或 all（全部单位），现为“{peers}”")
         peers = "parent"
+    per_head = parse_per_head(data.get("per_head"), problems)
     if problems:
         raise ScreeningConfigError(f"筛查阈值文件“{path}”有误，未进行筛查：" + "；".join(problems) + "。")
     return ScreeningConfig(growth_quantities, max_increase, max_decrease, tuple(share_defs), deviation, mad,
-                           min_peers, peers, str(data.get("edition", "")), str(path))
+                           min_peers, peers, str(data.get("edition", "")), str(path), per_head)
 
 
 # ---- arithmetic ---------------------------------------------------------------------------------
@@ -227,6 +238,7 @@ class UnitMeasures:
     shares: dict[str, Fraction | None] = field(default_factory=dict)  # share → ratio (None: 分母为0)
     medians: dict[str, Fraction | None] = field(default_factory=dict)  # share → peers' median (None: too few)
     peer_counts: dict[str, int] = field(default_factory=dict)
+    per_head: dict[str, Fraction | None] = field(default_factory=dict)  # 元 per 在职 head (None: no staff)
 
     @property
     def prior_source_name(self) -> str:
@@ -251,17 +263,23 @@ class Outlier:
     def value_text(self) -> str:
         if self.kind == GROWTH and isinstance(self.value, Decimal):  # a growth's value is an amount
             return format_amount(self.value, grouping=True)
+        if self.kind == PER_HEAD:
+            return yuan_per_head_text(self.value)
         return percent_text(self.value)
 
     @property
     def reference_text(self) -> str:
         if self.kind == GROWTH and isinstance(self.reference, Decimal):  # last year's amount
             return "上年 " + format_amount(self.reference, grouping=True)
+        if self.kind == PER_HEAD:
+            return "中位数 " + yuan_per_head_text(self.reference)
         return "中位数 " + percent_text(self.reference)
 
     @property
     def deviation_text(self) -> str:
-        return percent_text(self.deviation, signed=True) if self.kind == GROWTH else points_text(self.deviation * 100)
+        if self.kind in (GROWTH, PER_HEAD):  # per head: the share away from the median
+            return percent_text(self.deviation, signed=True)
+        return points_text(self.deviation * 100)
 
     def to_dict(self) -> dict:
         return {"unit": self.unit_code, "name": self.unit_name, "department": self.department_name,
@@ -338,14 +356,15 @@ def measured_names(config: ScreeningConfig) -> list[str]:
 
 def measures_basis(config: ScreeningConfig) -> str:
     """Which quantities a kept 筛查 result holds (part of its key: asking for another one makes it stale)."""
-    return json.dumps([measured_names(config), list(config.growth_quantities)], ensure_ascii=False)
+    return json.dumps([measured_names(config), list(config.growth_quantities), *(["per_head"] if config.per_head else [])],
+                      ensure_ascii=False)
 
 
 def measures_summary(dataset, names: list[str], growth_names: tuple[str, ...]) -> dict:
     """What 筛查 keeps of one dataset (``app.bureau.stored``): its quantities and last year's, exact."""
     summary: dict = {"money_unit": dataset.money_unit,
                      "values": {name: str(quantity_value(dataset, name)) for name in names},
-                     "prior_source": "", "prior": {}}
+                     "prior_source": "", "prior": {}, "per_head": per_head_summary(dataset)}
     previous = prior.previous_dataset(dataset)
     if previous is not None:
         summary["prior_source"] = "dataset"
@@ -372,6 +391,8 @@ def _measure(summary: dict, unit: tuple[str, str], config: ScreeningConfig,
         denominator = measures.values[share.denominator]
         measures.shares[share.name] = (None if denominator == 0
                                        else Fraction(measures.values[share.numerator]) / Fraction(denominator))
+    if config.per_head is not None:
+        measures.per_head = per_head_figures(summary.get("per_head"), config.per_head)
     return measures
 
 
@@ -450,9 +471,39 @@ def screen(store, year: int, *, peers: str | None = None, config: ScreeningConfi
                         "请单位说明原因并核实各项支出的归类。")
                 outliers.append(Outlier(unit.unit_code, unit.unit_name, unit.department_name, SHARE, share.name,
                                         share.title, mine, middle, deviation, config.share_rule_text(), note))
+    if config.per_head is not None:
+        outliers += _per_head_outliers(measured, config.per_head, group_key, peers)
     order = {unit.unit_code: number for number, unit in enumerate(measured)}
     outliers.sort(key=lambda o: (order[o.unit_code], o.kind != GROWTH))
     return ScreeningResult(year, peers, config, measured, outliers, run)
+
+
+def _per_head_outliers(measured: list[UnitMeasures], config: PerHeadConfig, group_key, peers: str) -> list[Outlier]:
+    """人均人员经费 / 人均公用经费 more than ``max_deviation_percent`` away from the peers' median."""
+    found: list[Outlier] = []
+    limit = Fraction(config.max_deviation_percent) / 100
+    for item in config.items:
+        groups: dict[str, list[UnitMeasures]] = {}
+        for unit in measured:
+            groups.setdefault(group_key(unit), []).append(unit)
+        for members in groups.values():
+            values = [figure for unit in members if (figure := unit.per_head.get(item.name)) is not None]
+            if len(values) < config.min_peers:
+                continue
+            middle = median(values)
+            for unit in members:
+                mine = unit.per_head.get(item.name)
+                if mine is None or middle == 0:
+                    continue
+                deviation = mine / middle - 1
+                if abs(deviation) <= limit:
+                    continue
+                direction = "高于" if deviation > 0 else "低于"
+                note = (f"{item.title} {yuan_per_head_text(mine)}，{direction}{PEERS[peers]} {len(values)} 个单位的中位数 "
+                        f"{yuan_per_head_text(middle)} {percent_text(abs(deviation))}；请单位说明原因并核实人员和基本支出。")
+                found.append(Outlier(unit.unit_code, unit.unit_name, unit.department_name, PER_HEAD, item.name,
+                                     item.title, mine, middle, deviation, config.rule_text(), note))
+    return found
 
 
 # ---- printing -----------------------------------------------------------------------------------

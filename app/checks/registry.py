@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.checks import lists, narrative, selfeval
+from app.checks import basic, lists, narrative, selfeval
 from app.checks.findings import ListCheck
 
-CHECK_MODULES: tuple[Mapping[str, ListCheck], ...] = (lists.CHECKS, narrative.CHECKS, selfeval.CHECKS)
+CHECK_MODULES: tuple[Mapping[str, ListCheck], ...] = (lists.CHECKS, narrative.CHECKS, selfeval.CHECKS, basic.CHECKS)
 
 
 def _gather(tables: tuple[Mapping[str, ListCheck], ...]) -> dict[str, ListCheck]:

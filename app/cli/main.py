@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.base.errors import BudgetDeskError, ConflictError
 from app.base.faults import translate
-from app.cli import backup, bureau, codes, comments, data, excel, packages, printing, program
+from app.cli import backup, basic, bureau, codes, comments, data, excel, packages, printing, program
 from app.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, ChineseArgumentParser, close_opened_stores
 from app.cli.program import cmd_gui
 from app.system.logsetup import setup_logging
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="只读打开数据库：可以查看、审核、打印和导出，不能修改（只读介质上的数据库会自动只读打开）")
     commands = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
     # one module per command group; this order is the order `budgetdesk --help` lists them in
-    for group in (data, excel, codes, printing, backup, packages, bureau, comments, program):
+    for group in (data, excel, basic, codes, printing, backup, packages, bureau, comments, program):
         group.add_commands(commands)
     return parser
 

@@ -238,7 +238,7 @@ def add_commands(commands: Commands) -> None:
     sub.add_argument("--merge", metavar="PARTS",
                      help="合并：只取数据包中的这些表或部分，逗号分隔：表样编号（budgetdesk forms）、"
                           "projects（项目及绩效指标）、notes（说明与情况说明）、overall、assets、profile、"
-                          "self_evaluation、unit；合并后重新审核")
+                          "self_evaluation、basic_info（人员、车辆）、unit；合并后重新审核")
     sub.add_argument("--force", action="store_true", help="数据包早于已接收的数据包时，仍然导入")
     sub.add_argument("--json", action="store_true", help="与 --diff/--replace/--merge 一起：结果以 JSON 输出到标准输出")
     sub.add_argument("--trust-fingerprint", action="append", metavar="XXXX-XXXX-XXXX-XXXX",

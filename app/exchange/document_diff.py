@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from app import selfeval
 from app.base.errors import BudgetDeskError, NotFoundError
+from app.basic.book import content_entries as basic_content_entries
+from app.basic.records import basic_info_from_json
 from app.checks.places import explanation_place, section_title
 from app.domain.compute import Workbook
 from app.domain.forms import FormDef, all_forms
@@ -26,6 +28,7 @@ from app.domain.quantities import quantities
 from app.domain.records import STATUS_NAMES, UNIT_FIELDS
 from app.exchange.document_parts import (
     ASSETS,
+    BASIC_INFO,
     NOTES,
     OVERALL,
     PART_TITLES,
@@ -498,6 +501,21 @@ def _self_evaluation_part(old: dict, new: dict) -> PartDiff:
     return part
 
 
+def _basic_info_part(old: dict, new: dict) -> PartDiff:
+    part = PartDiff(BASIC_INFO, PART_TITLES[BASIC_INFO])
+    if canonical(old.get("basic_info")) == canonical(new.get("basic_info")):
+        return part
+    try:
+        before, after = basic_info_from_json(old.get("basic_info")), basic_info_from_json(new.get("basic_info"))
+    except BudgetDeskError:
+        part.lines.append(DiffLine("changed", "基础信息", "", "（原有）", "（数据包中的内容有误，导入时将被拒绝）"))
+        return part
+    for _form, row, place, old_text, new_text in basic_content_entries(before, after):
+        change = "added" if old_text is None else "removed" if new_text is None else "changed"
+        part.lines.append(DiffLine(change, place, "", old_text, new_text, row=row))
+    return part
+
+
 def _unit_part(old: dict, new: dict) -> PartDiff:
     part = PartDiff(UNIT, PART_TITLES[UNIT])
     part.lines += _field_lines("单位信息", old.get("unit", {}), new.get("unit", {}),
@@ -520,7 +538,7 @@ def diff_documents(old: dict, new: dict, codes: dict | None = None) -> DocumentD
         diff.status = (old.get("status", "draft"), new.get("status", "draft"))
     diff.parts = _table_diffs(old, new, codes)
     for build in (_projects_part, _overall_part, _assets_part, _notes_part, _profile_part, _self_evaluation_part,
-                  _unit_part):
+                  _basic_info_part, _unit_part):
         part = build(old, new)
         if part.lines:
             diff.parts.append(part)

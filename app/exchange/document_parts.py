@@ -1,5 +1,5 @@
 """The parts of an interchange document that a 合并 takes whole: each of the nine tables (a form id),
-and ``projects``, ``overall``, ``assets``, ``notes``, ``profile``, ``self_evaluation``, ``unit`` —
+and ``projects``, ``overall``, ``assets``, ``notes``, ``profile``, ``self_evaluation``, ``basic_info``, ``unit`` —
 their names, the document keys each carries, and the merge of chosen parts into the document held."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from app.base.errors import InputError
 from app.domain.forms import all_forms, form_by_id
 
-PROJECTS, OVERALL, ASSETS, NOTES, PROFILE, SELF_EVALUATION, UNIT = (
-    "projects", "overall", "assets", "notes", "profile", "self_evaluation", "unit")
+PROJECTS, OVERALL, ASSETS, NOTES, PROFILE, SELF_EVALUATION, BASIC_INFO, UNIT = (
+    "projects", "overall", "assets", "notes", "profile", "self_evaluation", "basic_info", "unit")
 # The document keys each non-table part carries (a 合并 takes all of them from the package, or none).
 PART_KEYS: dict[str, tuple[str, ...]] = {
     PROJECTS: ("projects", "procurement"),
@@ -21,6 +21,7 @@ PART_KEYS: dict[str, tuple[str, ...]] = {
     NOTES: ("explanations", "narrative"),
     PROFILE: ("profile", "prior", "reasons"),
     SELF_EVALUATION: ("self_evaluation",),
+    BASIC_INFO: ("basic_info",),
     UNIT: ("unit",),
 }
 PART_TITLES: dict[str, str] = {
@@ -30,6 +31,7 @@ PART_TITLES: dict[str, str] = {
     NOTES: "说明与情况说明",
     PROFILE: "单位情况、上年数与增减原因",
     SELF_EVALUATION: "绩效自评",
+    BASIC_INFO: "基础信息（人员、车辆）",
     UNIT: "单位信息",
 }
 # Names a clerk may type for a part besides its key (--merge 项目,说明 …).
@@ -40,6 +42,7 @@ PART_ALIASES: dict[str, str] = {
     "说明": NOTES, "情况说明": NOTES, "explanations": NOTES, "narrative": NOTES,
     "单位情况": PROFILE, "上年数": PROFILE, "prior": PROFILE,
     "绩效自评": SELF_EVALUATION, "自评": SELF_EVALUATION,
+    "基础信息": BASIC_INFO, "人员": BASIC_INFO, "车辆": BASIC_INFO,
     "单位信息": UNIT,
 }
 

@@ -17,6 +17,8 @@ from app.base.jsondoc import read_document
 from app.base.money import exact_text, parse_amount
 from app.base.progress import Progress, step
 from app.base.textcheck import check_code
+from app.basic.book import BasicInfoBook
+from app.basic.records import BasicInfo, basic_info_from_json, basic_info_to_json, refuse_identity_column
 from app.checks.rules import submission_blockers
 from app.domain.compute import Workbook
 from app.domain.forms import all_forms, form_by_id, using_edition
@@ -77,7 +79,27 @@ def export_document(dataset: BudgetDataset) -> dict:
     document.update(_export_levels(content))
     document.update(export_notes(dataset))
     document.update(_export_self_evaluation(dataset))
+    basic_info = BasicInfoBook(dataset).content()
+    if not basic_info.is_empty():  # optional: a file without it imports as before
+        document["basic_info"] = basic_info_to_json(basic_info)
     return document
+
+
+def refuse_identity_fields(document: object) -> None:
+    """A 人员 item carrying an identity number is refused with the reason (personal data not kept)."""
+    basic = document.get("basic_info") if isinstance(document, dict) else None
+    staff = basic.get("staff") if isinstance(basic, dict) else None
+    for index, item in enumerate(staff if isinstance(staff, list) else [], start=1):
+        for key in item if isinstance(item, dict) else ():
+            try:
+                refuse_identity_column(str(key))
+            except InputError as exc:
+                raise InputError(f"数据文件 basic_info 人员第 {index} 项：{exc}未导入任何数据。") from None
+
+
+def validate_basic_info(document: dict) -> BasicInfo:
+    """The document's 基础信息 (人员, 车辆), validated (raises InputError naming the item)."""
+    return basic_info_from_json(document.get("basic_info"))
 
 
 def _export_editions(dataset: BudgetDataset) -> dict:
@@ -140,6 +162,7 @@ def _refuse(problems: list[str], what: str = "处问题") -> None:
 
 def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Workbook, BookContent, dict[str, str]]:
     """Everything that can be wrong with a document, found before anything is written."""
+    refuse_identity_fields(document)  # said plainly, before the schema's "unknown field"
     problems = schema_problems(document)
     if problems:
         raise InputError("数据文件格式有误，未导入任何数据：\n" + "\n".join(problems[:20]))
@@ -194,6 +217,10 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
         validate_self_evaluation(document)
     except InputError as exc:
         errors.append(f"self_evaluation：{exc}")
+    try:
+        validate_basic_info(document)
+    except InputError as exc:
+        errors.append(f"basic_info（基础信息）：{exc}")
     if errors:
         _refuse(errors)
     return unit, year, workbook, book, notes
@@ -252,7 +279,8 @@ def _import_checked(store: Store, document: dict, *, replace: bool, source: str,
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
                          replace=replace, source=source, backup=backup,
                          self_evaluation=validate_self_evaluation(document),
-                         editions={**editions, "forms": prepared.edition}, event=event, note=note)
+                         editions={**editions, "forms": prepared.edition}, event=event, note=note,
+                         basic_info=validate_basic_info(document))
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 

@@ -23,6 +23,8 @@ from datetime import date
 
 from app.base.errors import ConflictError, InputError, NotFoundError
 from app.base.progress import Progress, step
+from app.basic.book import BasicInfoBook
+from app.basic.records import basic_info_to_json
 from app.domain import prior as prior_module
 from app.domain import profile as unit_profile
 from app.domain.forms import all_forms
@@ -129,6 +131,9 @@ def next_year_document(store: Store, unit_code: str, from_year: int, to_year: in
         document["profile"] = texts
     if result.prior:
         document["prior"] = {name: str(amount) for name, amount in result.prior.items()}
+    basic_info = BasicInfoBook(source).content()
+    if not basic_info.is_empty():  # 人员 and 车辆 stay from year to year: the clerk updates, not retypes, them
+        document["basic_info"] = basic_info_to_json(basic_info)
     return document, result
 
 

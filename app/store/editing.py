@@ -37,6 +37,7 @@ def merge_changes(total: Changes, more: Changes) -> Changes:
     total.cells |= more.cells
     total.structure |= more.structure
     total.book = total.book or more.book
+    total.basic = total.basic or more.basic
     total.notes |= more.notes
     total.status = more.status if more.status is not None else total.status
     total.external = total.external or more.external

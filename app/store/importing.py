@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from app import selfeval
 from app.base.errors import ConflictError, LockedError
 from app.base.money import from_millionths, to_millionths
+from app.basic import book as basic_book
+from app.basic.records import BasicInfo
 from app.domain.compute import Workbook
 from app.domain.records import UnitInfo
 from app.projects import project_entries_for_import, write_content
@@ -36,7 +38,7 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
     def import_dataset(self, unit: UnitInfo, year: int, money_unit: str, status: str, workbook: Workbook,
                        book, notes: dict[str, str], *, replace: bool = False, source: str = "导入",
                        backup: bool = True, self_evaluation=None, editions: dict | None = None,
-                       event: str = "数据导入", note: str = "") -> Changes:
+                       event: str = "数据导入", note: str = "", basic_info: BasicInfo | None = None) -> Changes:
         """Write a whole validated dataset (an interchange file, a workbook, a package) in ONE transaction.
 
         An existing dataset of the unit and year is replaced only with ``replace`` and never while
@@ -59,6 +61,7 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
             old_notes: dict[str, str] = {}
             old_projects: list = []
             old_selfeval = selfeval.SelfEvaluationContent()
+            old_basic = BasicInfo()
             version = 0
             if record is not None:
                 existing = self._find_dataset(session, record.id, year)
@@ -86,6 +89,7 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
                     old_projects = [_project_from_row(row) for row in session.scalars(
                         select(models.Project).where(models.Project.dataset_id == existing.id))]
                     old_selfeval = selfeval.read_content(session, existing.id)
+                    old_basic = basic_book.read_content(session, existing.id)
                     session.delete(existing)
                     session.flush()
             else:
@@ -113,6 +117,8 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
             write_content(session, dataset.id, book)
             new_selfeval = self_evaluation or selfeval.SelfEvaluationContent()
             selfeval.write_content(session, dataset.id, new_selfeval)
+            new_basic = basic_info or BasicInfo()
+            basic_book.write_content(session, dataset.id, new_basic)
             for key, text in notes.items():
                 session.add(models.DatasetNote(dataset_id=dataset.id, key=key, text=text))
             if status == "submitted":
@@ -139,12 +145,14 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
             for form, row, column, old_text, new_text in selfeval.content_entries(old_selfeval, new_selfeval):
                 audit.add(selfeval.describe_entry(form, row, column), old_text, new_text, form=form, row=row,
                           column=column)
+            for form, row, place, old_text, new_text in basic_book.content_entries(old_basic, new_basic):
+                audit.add(place, old_text, new_text, form=form, row=row)
             for key in sorted(old_notes.keys() | notes.keys()):
                 if old_notes.get(key) != notes.get(key) and not key.endswith(":base"):
                     audit.add(describe_note(key), old_notes.get(key), notes.get(key), form="note", row=key)
             audit.write(session)
             self.step("dataset:audit")
             changes.version = dataset.version
-        changes.book = True
+        changes.book = changes.basic = True
         log.info("imported %s %s (%s cells, source %s)", unit.code, year, len(workbook.values), source)
         return changes

@@ -27,6 +27,7 @@ class Changes:
     cells: set[tuple[str, str, str]] = field(default_factory=set)
     structure: set[str] = field(default_factory=set)  # forms whose code rows were added or removed
     book: bool = False  # projects, indicators, 整体目标, 采购 or 资产
+    basic: bool = False  # 基础信息: 人员 or 车辆
     notes: set[str] = field(default_factory=set)
     status: str | None = None  # the new status when it changed
     external: bool = False  # someone else wrote since this view was read: reload it

@@ -41,6 +41,7 @@ from ui.editor.history_dialog import HistoryDialog
 from ui.editor.narrative_tab import NarrativeTab
 from ui.editor.unit_tab import UnitTab
 from ui.printing.settings import show_settings
+from ui.projects.basic_tabs import add_basic_tabs
 from ui.projects.projects_tab import ProjectsTab
 from ui.projects.selfeval_tabs import add_selfeval_tabs
 from ui.projects.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -403,6 +404,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.narrative_tab, "情况说明")
         self.unit_tab = UnitTab(self.controller, self)
         self.tabs.addTab(self.unit_tab, "单位信息")
+        add_basic_tabs(self, self.controller)  # 人员, 车辆, 基本支出测算 (ui/projects/basic_tabs.py)
         self.saved_at = ""
         self.refresh_chooser()
         self._update_counts()
