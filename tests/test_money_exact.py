@@ -141,6 +141,24 @@ def remainder_document() -> dict:
                         (FORM, PURCHASE, FUND): "", (FORM, OPERATION, FUND): "", (FORM, "reception", FUND): ""})
 
 
+@pytest.fixture
+def use_print_styles(monkeypatch, tmp_path):
+    """Print with a print_styles.json whose per-form entries are the ones given (the shipped default kept)."""
+    import json
+
+    from app.base.paths import resource
+    from app.printing import form_style as form_style_module
+
+    def use(forms: dict) -> None:
+        shipped = json.loads(resource("print_styles.json").read_text(encoding="utf-8"))
+        (tmp_path / "print_styles.json").write_text(json.dumps({**shipped, "forms": forms}), encoding="utf-8")
+        monkeypatch.setattr(form_style_module, "resource", lambda name: tmp_path / name)
+        form_style_module._table.cache_clear()
+
+    yield use
+    form_style_module._table.cache_clear()  # the next test reads the shipped file again
+
+
 def test_remainder_default_keeps_the_parts_and_prints_the_exact_totals_rounding(store, tmp_path):
     document = remainder_document()
     document["values"] = [v for v in document["values"] if v["value"] != ""]
@@ -153,9 +171,8 @@ def test_remainder_default_keeps_the_parts_and_prints_the_exact_totals_rounding(
     assert amounts_on(pdf, "一、因公出国（境）费") == ["0.01", "0.01"]
 
 
-def test_remainder_adjust_largest_part_makes_the_printed_parts_add_up(store, tmp_path, monkeypatch):
-    settings = {"default": "keep_parts", "forms": {FORM: "adjust_largest_part"}}
-    monkeypatch.setattr(remainder_module, "_settings", lambda: settings)
+def test_remainder_adjust_largest_part_makes_the_printed_parts_add_up(store, tmp_path, use_print_styles):
+    use_print_styles({FORM: {"rounding_remainder": "adjust_largest_part"}})
     document = remainder_document()
     document["values"] = [v for v in document["values"] if v["value"] != ""]
     document["values"] = [v if (v["row"], v["column"]) != ("abroad_other", FUND) else {**v, "value": "0.0041"}
@@ -170,21 +187,10 @@ def test_remainder_adjust_largest_part_makes_the_printed_parts_add_up(store, tmp
     assert dataset.value(FORM, "abroad", FUND) == Decimal("0.0081")  # the data is untouched
 
 
-def test_a_remainder_rule_that_is_not_one_of_the_two_is_refused(monkeypatch, tmp_path):
-    import json
-
-    from app.base import paths
-
-    (tmp_path / "printing.json").write_text(json.dumps(
-        {"rounding_remainder": {"default": "keep_parts", "forms": {FORM: "round_somehow"}}}), encoding="utf-8")
-    monkeypatch.setattr(remainder_module, "resource", lambda name: tmp_path / name)
-    remainder_module._settings.cache_clear()
-    try:
-        with pytest.raises(InputError, match="round_somehow"):
-            remainder_module.remainder_rule(FORM)
-    finally:
-        remainder_module._settings.cache_clear()
-    assert paths.resource("printing.json").exists()
+def test_a_remainder_rule_that_is_not_one_of_the_two_is_refused(use_print_styles):
+    use_print_styles({FORM: {"rounding_remainder": "round_somehow"}})
+    with pytest.raises(InputError, match="round_somehow"):
+        remainder_module.remainder_rule(FORM)
 
 
 # ---- the exact figure travels: Excel, packages ------------------------------------------------------

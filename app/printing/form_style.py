@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from app.base.errors import InputError
 from app.base.money import format_amount
 from app.base.paths import resource
 from app.projects import level_print_name
 
-_KEYS = {"attachment": str, "level2_names": str, "grouping": bool, "decimals": str, "unit_line": bool}
-_CHOICES = {"level2_names": ("full", "short"), "decimals": ("fixed", "as_entered")}
+_KEYS = {"attachment": str, "level2_names": str, "grouping": bool, "decimals": str, "unit_line": bool,
+         "rounding_remainder": str}
+_CHOICES = {"level2_names": ("full", "short"), "decimals": ("fixed", "as_entered"),
+            "rounding_remainder": ("keep_parts", "adjust_largest_part")}
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class FormStyle:
     grouping: bool = False  # 1,509.60
     as_entered: bool = False  # 242.5 and 0 rather than 242.50 and 0.00 (still rounded to 0.01: 80.653 → 80.65)
     unit_line: bool = True  # the 年度 / 单位 line above the table
+    remainder: str = "keep_parts"  # 尾差: see app/printing/remainder.py
 
     def amount(self, value: Decimal | None) -> str:
         """An amount as this form prints it, rounded once to 0.01 (``format_amount``); blank for no value."""
@@ -46,7 +50,9 @@ def _checked(form: str, entry: dict) -> dict:
     for key, value in entry.items():
         kind = _KEYS.get(key)
         if kind is None or not isinstance(value, kind) or value not in _CHOICES.get(key, (value,)):
-            raise ValueError(f"print_styles.json: {form}.{key} = {value!r} is not a valid setting")
+            choices = " 或 ".join(_CHOICES.get(key, ()))
+            raise InputError(f"resources/print_styles.json 的 {form or 'default'}.{key} 设为 {value!r}，不是可用的设置"
+                             + (f"，应为 {choices}。" if choices else "。"))
     return entry
 
 
@@ -63,7 +69,7 @@ def form_style(form: str) -> FormStyle:
     entry = table.get(form, table[""])
     return FormStyle(form, attachment=entry["attachment"], short_levels=entry["level2_names"] == "short",
                      grouping=entry["grouping"], as_entered=entry["decimals"] == "as_entered",
-                     unit_line=entry["unit_line"])
+                     unit_line=entry["unit_line"], remainder=entry["rounding_remainder"])
 
 
 def styled_forms() -> list[str]:

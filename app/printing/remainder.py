@@ -1,8 +1,8 @@
 """尾差: the figures a printed form shows, each rounded to 0.01 of the money unit (四舍五入).
 
 Totals are computed on exact values; rounding happens once, here, for print. Where the rounded parts do not add
-up to the rounded total, the rule is data (``resources/printing.json``, ``rounding_remainder``, per form with a
-default): ``keep_parts`` prints every figure as its exact value rounded (the total is the exact total's
+up to the rounded total, the rule is data (``rounding_remainder`` in ``resources/print_styles.json``, per form with a
+default, read through ``form_style``): ``keep_parts`` prints every figure as its exact value rounded (the total is the exact total's
 rounding); ``adjust_largest_part`` moves the largest part of each sum down a column by the difference, top
 down, so the printed parts add up to the printed total. Sums across a row (合计 = 基本支出 + 项目支出) are not
 adjusted: a part can belong to one sum down and one across, and only one of them can be made to add up.
@@ -10,15 +10,12 @@ adjusted: a part can belong to one sum down and one across, and only one of them
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
-from functools import cache
 
-from app.base.errors import InputError
 from app.base.money import round_amount
-from app.base.paths import resource
 from app.domain.compute import FormView
+from app.printing.form_style import form_style
 
 KEEP_PARTS = "keep_parts"
 ADJUST_LARGEST_PART = "adjust_largest_part"
@@ -27,19 +24,8 @@ RULES = (KEEP_PARTS, ADJUST_LARGEST_PART)
 PartsOf = Callable[[str, str, str], list[str]]  # (form, row, column) -> the rows that cell is the sum of
 
 
-@cache
-def _settings() -> dict:
-    data = json.loads(resource("printing.json").read_text(encoding="utf-8"))["rounding_remainder"]
-    for where, rule in [("default", data["default"]), *data["forms"].items()]:
-        if rule not in RULES:
-            raise InputError(f"resources/printing.json 的 rounding_remainder（{where}）“{rule}”不对，应为 "
-                             f"{' 或 '.join(RULES)}。")
-    return data
-
-
 def remainder_rule(form_id: str) -> str:
-    settings = _settings()
-    return settings["forms"].get(form_id, settings["default"])
+    return form_style(form_id).remainder
 
 
 def printed_amounts(view: FormView, parts_of: PartsOf | None, rule: str) -> dict[tuple[str, str], Decimal]:
