@@ -18,6 +18,7 @@ from app.projects import (
     ProjectBook,
 )
 from app.store.service import Store
+from bench.measure import size
 
 
 def build_large_department(store: Store, code: str = "900", year: int = 2023) -> list[str]:
@@ -26,7 +27,7 @@ def build_large_department(store: Store, code: str = "900", year: int = 2023) ->
     dataset = store.open_dataset(code, year)
     function = default_shipped_table("function", year)
     economic = default_shipped_table("economic", year)
-    leaves = [c for c in function.items if not function.children.get(c)][:300]
+    leaves = [c for c in function.items if not function.children.get(c)][:size(300, 12)]
     changes = []
     for index, leaf in enumerate(leaves):
         amount = Decimal(index % 97 + 1) + Decimal("0.25")
