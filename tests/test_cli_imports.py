@@ -29,12 +29,14 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     code = main(sys.argv[1:])
 print(code, ",".join(m for m in sys.argv[0].split(",") if m in sys.modules))
 """
+POSTGRES = "sqlalchemy.dialects.postgresql"  # on a SQLite file (db/models.py names no PostgreSQL-only option)
 # What each command does not use (a printed PDF without a signing key needs no cryptography; an export no
 # schema check); the commands that do use them load them.
 NOT_USED_BY = {
-    "check": ("reportlab", "openpyxl", "jsonschema", "cryptography", "alembic", "PySide6", "app.printing.document"),
-    "show": ("reportlab", "openpyxl", "jsonschema", "cryptography", "alembic", "PySide6"),
-    "print": ("openpyxl", "jsonschema", "cryptography", "alembic", "PySide6", "pypdfium2"),
+    "check": ("reportlab", "openpyxl", "jsonschema", "cryptography", "alembic", "PySide6", "app.printing.document",
+              POSTGRES),
+    "show": ("reportlab", "openpyxl", "jsonschema", "cryptography", "alembic", "PySide6", POSTGRES),
+    "print": ("openpyxl", "jsonschema", "cryptography", "alembic", "PySide6", "pypdfium2", POSTGRES),
     "export-json": ("reportlab", "openpyxl", "cryptography", "alembic", "PySide6"),
     # the xlsx reader (and jsonschema behind it) is not the writer's; reportlab still comes with the project
     # sheets, which take their titles and column plans from the printed forms
