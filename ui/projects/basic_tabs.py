@@ -372,10 +372,16 @@ class EstimateTab(LazyTab):
 
 
 def add_basic_tabs(window, controller: DatasetController) -> None:
-    """人员, 车辆 and 基本支出测算, after 单位信息 (called from ui/window/main_window.py)."""
-    window.staff_tab = RosterTab(controller, STAFF_FIELDS, _staff_cells, check_staff, "staff", window)  # type: ignore[arg-type]
-    window.tabs.addTab(window.staff_tab, "人员")
-    window.vehicles_tab = RosterTab(controller, VEHICLE_FIELDS, _vehicle_cells, check_vehicle, "vehicles", window)  # type: ignore[arg-type]
-    window.tabs.addTab(window.vehicles_tab, "车辆")
-    window.estimate_tab = EstimateTab(controller, window)
-    window.tabs.addTab(window.estimate_tab, "基本支出测算")
+    """人员, 车辆 and 基本支出测算, after 单位信息 (called from ui/window/main_window.py), each built when first
+    shown (``window.staff_tab``, ``window.vehicles_tab``, ``window.estimate_tab``). A roster tab builds the 测算 tab
+    with it: the 测算 tab applies 保持跟随 when the roster changes, and the roster tabs are where it changes."""
+
+    def roster(fields, cells, check, kind: str) -> RosterTab:
+        window.estimate_tab  # noqa: B018 - built for its 保持跟随 listener
+        return RosterTab(controller, fields, cells, check, kind, window)  # type: ignore[arg-type]
+
+    window.pages.add(window.tabs, "staff", "人员", lambda: roster(STAFF_FIELDS, _staff_cells, check_staff, "staff"),
+                     "tab_staff")
+    window.pages.add(window.tabs, "vehicles", "车辆",
+                     lambda: roster(VEHICLE_FIELDS, _vehicle_cells, check_vehicle, "vehicles"), "tab_vehicles")
+    window.pages.add(window.tabs, "estimate", "基本支出测算", lambda: EstimateTab(controller, window), "tab_estimate")

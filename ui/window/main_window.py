@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
         self.submit_action.setText("撤销上报" if self.dataset.status == "submitted" else "标记为已上报")
         self.tabs.clear()
         # Each tab is built when first shown (or asked for, as ``form_tabs[id]`` / ``projects_tab``): the
-        # first paint builds one tab, not sixteen. A tab built late reads the controller's state then.
+        # first paint builds one tab, not twenty. A tab built late reads the controller's state then.
         controller, window = self.controller, self
         self.form_tabs = LazyPages()  # form id → FormTab
         for form in editor_order():
@@ -406,9 +406,7 @@ class MainWindow(QMainWindow):
         add_selfeval_tabs(self, self.controller)
         self.pages.add(self.tabs, "narrative", "情况说明", lambda: NarrativeTab(controller, window), "tab_narrative")
         self.pages.add(self.tabs, "unit", "单位信息", lambda: UnitTab(controller, window), "tab_unit")
-        # 人员, 车辆, 基本支出测算 (ui/projects/basic_tabs.py): built now but filled on first show; the 测算 tab
-        # listens for roster changes so 保持跟随 applies even before it is shown.
-        add_basic_tabs(self, self.controller)
+        add_basic_tabs(self, self.controller)  # 人员, 车辆, 基本支出测算 (ui/projects/basic_tabs.py)
         self.saved_at = ""
         self.refresh_chooser()
         self._update_counts()
@@ -428,6 +426,9 @@ class MainWindow(QMainWindow):
     department_self_evaluation_tab = property(lambda self: self._page("department_self_evaluation"))
     narrative_tab = property(lambda self: self._page("narrative"))
     unit_tab = property(lambda self: self._page("unit"))
+    staff_tab = property(lambda self: self._page("staff"))
+    vehicles_tab = property(lambda self: self._page("vehicles"))
+    estimate_tab = property(lambda self: self._page("estimate"))
 
     def _update_counts(self) -> None:
         if self.controller is None:
