@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models. Amounts are integer hundredths of the dataset's money unit (exact)."""
+"""Typed SQLAlchemy models. Amounts are integer millionths of the dataset's money unit (exact)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class CellValue(Base):
     form: Mapped[str] = mapped_column(String(64), primary_key=True)
     row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     column_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    hundredths: Mapped[int] = mapped_column(BigInteger)
+    millionths: Mapped[int] = mapped_column(BigInteger)
 
 
 class FormRow(Base):
@@ -100,7 +100,7 @@ class FormRow(Base):
 class Project(Base):
     """项目 (项目支出绩效目标表): identity, money by fund source, and the target texts.
 
-    Money is integer hundredths of the dataset's money unit; a NULL amount is "not filled in",
+    Money is integer millionths of the dataset's money unit; a NULL amount is "not filled in",
     which the printed form shows as a blank, unlike 0.00.
     """
 
@@ -112,15 +112,15 @@ class Project(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(300))
     code: Mapped[str] = mapped_column(String(64), default="")
-    hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度预算安排数（总计）
+    millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度预算安排数（总计）
     # Fund sources of this year's amount, by nature (seed 002) and by level of government (seed 000).
-    fiscal_appropriation_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款
-    fiscal_special_account_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户拨款
-    local_fiscal_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本级财政
-    higher_level_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 上级资金
-    other_funds_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
-    period_total_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实施期资金总额
-    executed_before_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 以前年度累计执行数
+    fiscal_appropriation_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款
+    fiscal_special_account_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户拨款
+    local_fiscal_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本级财政
+    higher_level_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 上级资金
+    other_funds_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
+    period_total_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实施期资金总额
+    executed_before_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 以前年度累计执行数
     function_code: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 功能分类（项级）
     attribute: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 项目属性
     period_start: Mapped[date | None] = mapped_column(Date, nullable=True)  # 实施周期
@@ -192,15 +192,15 @@ class ProcurementItem(Base):
     catalogue_code: Mapped[str] = mapped_column(String(16), default="")  # 政府采购目录序号
     measure_unit: Mapped[str] = mapped_column(String(32), default="")  # 计量单位
     quantity: Mapped[str | None] = mapped_column(String(40), nullable=True)  # exact decimal text
-    unit_price_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单价
-    general_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算拨款
-    government_fund_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基金预算拨款
-    state_capital_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 国有资本经营预算拨款
-    special_account_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户核拨
-    unit_funds_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单位资金
-    fiscal_carryover_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款结转
-    nonfiscal_carryover_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政拨款结转结余
-    sme_reserved_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 预留中小微企业份额
+    unit_price_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单价
+    general_budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算拨款
+    government_fund_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基金预算拨款
+    state_capital_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 国有资本经营预算拨款
+    special_account_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政专户核拨
+    unit_funds_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 单位资金
+    fiscal_carryover_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款结转
+    nonfiscal_carryover_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政拨款结转结余
+    sme_reserved_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 预留中小微企业份额
 
 
 class AssetTable(Base):
@@ -210,7 +210,7 @@ class AssetTable(Base):
 
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
     as_of: Mapped[date | None] = mapped_column(Date, nullable=True)  # 截止时间
-    planned_purchases_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度拟购置
+    planned_purchases_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 本年度拟购置
 
 
 class AssetRow(Base):
@@ -221,7 +221,7 @@ class AssetRow(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
     row_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     quantity: Mapped[str | None] = mapped_column(String(40), nullable=True)  # exact decimal text (㎡ or pieces)
-    hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 价值
+    millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 价值
 
 
 class DatasetNote(Base):
@@ -353,7 +353,7 @@ class ProjectSelfEvaluation(Base):
 
     Keyed by the project's name (not its id) so it survives the project part being re-imported; the
     年初绩效目标 and 年度指标内容 are prefilled from the project of that name and then kept as written.
-    Money is integer hundredths; 预算支出执行率 is computed, ``stated_rate`` only holds a rate a filled
+    Money is integer millionths; 预算支出执行率 is computed, ``stated_rate`` only holds a rate a filled
     form printed (checked against the computed one)."""
 
     __tablename__ = "project_self_evaluation"
@@ -364,11 +364,11 @@ class ProjectSelfEvaluation(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     unit_name: Mapped[str] = mapped_column(String(200), default="")  # 单位名称
     project_name: Mapped[str] = mapped_column(String(300))  # 项目名称
-    budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目年度预算金额
-    actual_total_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实际支出 合计
-    actual_general_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算
-    actual_fund_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 政府性基金
-    actual_nonfiscal_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政资金
+    budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目年度预算金额
+    actual_total_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 实际支出 合计
+    actual_general_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 一般公共预算
+    actual_fund_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 政府性基金
+    actual_nonfiscal_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 非财政资金
     stated_rate: Mapped[str] = mapped_column(String(16), default="")  # 执行率 as a filled form printed it
     initial_goal: Mapped[str] = mapped_column(Text, default="")  # 年初绩效目标
     overall_result: Mapped[str] = mapped_column(Text, default="")  # 绩效目标整体完成情况
@@ -393,26 +393,26 @@ class ProjectSelfEvaluationIndicator(Base):
 
 class DepartmentSelfEvaluation(Base):
     """部门整体支出绩效自评表 (seed 003): 整体支出规模 and 年度总体目标; the scored rows are
-    DepartmentSelfEvaluationGroup/Item. Money in integer hundredths; 执行率 is computed."""
+    DepartmentSelfEvaluationGroup/Item. Money in integer millionths; 执行率 is computed."""
 
     __tablename__ = "department_self_evaluation"
 
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
-    fiscal_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年预算数
-    fiscal_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年执行数
-    other_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
-    other_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    basic_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基本支出
-    basic_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    project_budget_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目支出
-    project_actual_hundredths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    fiscal_budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年预算数
+    fiscal_actual_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 财政拨款 全年执行数
+    other_budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 其他资金
+    other_actual_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    basic_budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 基本支出
+    basic_actual_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    project_budget_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 项目支出
+    project_actual_millionths: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     stated_rates: Mapped[str] = mapped_column(Text, default="")  # JSON {line: rate text} as a filled form printed
     initial_goal: Mapped[str] = mapped_column(Text, default="")  # 年度总体目标 年初设定目标
     result: Mapped[str] = mapped_column(Text, default="")  # 全年完成情况
 
 
 class DepartmentSelfEvaluationGroup(Base):
-    """一级指标 of the 分解目标自评 with its 权重 (hundredths of a point)."""
+    """一级指标 of the 分解目标自评 with its 权重 (millionths of a point)."""
 
     __tablename__ = "department_self_evaluation_group"
 

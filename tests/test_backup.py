@@ -28,7 +28,7 @@ def run(capsys, *args):
 def cell_in_file(path: Path) -> int | None:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        row = connection.execute("SELECT hundredths FROM cell_value WHERE form=? AND row_key=? AND column_key=?",
+        row = connection.execute("SELECT millionths FROM cell_value WHERE form=? AND row_key=? AND column_key=?",
                                  CELL).fetchone()
         return row[0] if row else None
     finally:
@@ -41,7 +41,7 @@ def test_backup_of_a_wal_database_holds_the_latest_committed_edit(store, seed_da
     info = backup.create_backup(store, "manual")
     assert info.path.parent == db_path.parent / "backups"
     assert info.path.name.startswith("budget-") and info.reason_text == "手动备份"
-    assert cell_in_file(info.path) == 777
+    assert cell_in_file(info.path) == 7_770_000
     assert not Path(f"{info.path}-wal").exists()  # a single self-contained file
     connection = sqlite3.connect(info.path)
     assert connection.execute("PRAGMA quick_check").fetchall() == [("ok",)]
@@ -67,7 +67,7 @@ def test_restore_brings_back_values_and_is_audited(store, seed_dataset, db_path)
         assert session.scalar(select(models.Dataset.token)) != token_before  # old views are "replaced"
     # The state before the restore was kept too, and can be restored in turn.
     safety = [info for info in backup.list_backups(store) if info.reason == "restore"]
-    assert len(safety) == 1 and cell_in_file(safety[0].path) == 222
+    assert len(safety) == 1 and cell_in_file(safety[0].path) == 2_220_000
     restore_backup(store, safety[0].name)
     assert str(store.open_dataset("359", 2023).value(*CELL)) == "2.22"
     connection = sqlite3.connect(db_path)

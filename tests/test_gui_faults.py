@@ -303,7 +303,7 @@ def test_each_database_fault_is_a_dialog_in_words(qtbot, hooks, dialogs, message
     from sqlalchemy.exc import OperationalError
 
     shown, _ = dialogs
-    error = OperationalError("UPDATE cell_value SET hundredths=1", {}, sqlite3.OperationalError(message))
+    error = OperationalError("UPDATE cell_value SET millionths=1", {}, sqlite3.OperationalError(message))
     sys.excepthook(type(error), error, None)
     assert len(shown) == 1 and shown[0]["title"] == "数据库问题"
     assert message not in shown[0]["message"] and "。" in shown[0]["message"]

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from app.base.errors import InputError
-from app.base.money import format_amount, from_hundredths, parse_amount, to_hundredths
+from app.base.money import format_amount, from_millionths, parse_amount, to_millionths
 
 
 @pytest.mark.parametrize(
@@ -43,8 +43,8 @@ def test_empty_is_no_value_and_storage_is_exact():
     assert parse_amount("") is None
     assert parse_amount("  ") is None
     value = parse_amount("99999999999.99")
-    assert from_hundredths(to_hundredths(value)) == value
-    assert isinstance(to_hundredths(value), int)
+    assert from_millionths(to_millionths(value)) == value
+    assert isinstance(to_millionths(value), int)
     assert format_amount(None) == ""
     assert format_amount(Decimal("1206.6")) == "1206.60"
     assert format_amount(Decimal("1206.6"), grouping=True) == "1,206.60"

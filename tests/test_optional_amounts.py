@@ -2,19 +2,19 @@
 
 from decimal import Decimal
 
-from app.base.money import optional_amount, optional_hundredths
+from app.base.money import optional_amount, optional_millionths
 
 
 def test_a_blank_amount_stays_blank_both_ways():
-    assert optional_hundredths(None) is None
+    assert optional_millionths(None) is None
     assert optional_amount(None) is None
 
 
 def test_an_amount_round_trips_exactly_and_zero_is_not_blank():
     for text in ("0", "0.01", "1234567.89", "-5.50"):
         value = Decimal(text)
-        stored = optional_hundredths(value)
+        stored = optional_millionths(value)
         assert isinstance(stored, int)
         assert optional_amount(stored) == value
-    assert optional_hundredths(Decimal("0")) == 0
+    assert optional_millionths(Decimal("0")) == 0
     assert optional_amount(0) == Decimal("0.00")

@@ -68,15 +68,15 @@ for line in sys.stdin:
 
 
 def value_of(trial: int, k: int) -> int:
-    """The hundredths stored by edit k of a trial (the child types whole 万元)."""
-    return (trial * 1000 + k) * 100
+    """The millionths stored by edit k of a trial (the child types whole 万元)."""
+    return (trial * 1000 + k) * 1_000_000
 
 
 def stored_cells(path: Path) -> dict[tuple[str, str], int]:
     connection = sqlite3.connect(path)
     try:
-        return {(row, column): hundredths for row, column, hundredths in connection.execute(
-            "SELECT row_key, column_key, hundredths FROM cell_value WHERE form = 'three_public_expenses'")}
+        return {(row, column): millionths for row, column, millionths in connection.execute(
+            "SELECT row_key, column_key, millionths FROM cell_value WHERE form = 'three_public_expenses'")}
     finally:
         connection.close()
 
@@ -158,8 +158,8 @@ def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
     # The core still opens it and shows the last edits.
     store = Store(str(db))
     dataset = store.open_dataset("359", 2023)
-    for (row, column), hundredths in expected.items():
-        assert dataset.value("three_public_expenses", row, column) == Decimal(hundredths) / 100
+    for (row, column), millionths in expected.items():
+        assert dataset.value("three_public_expenses", row, column) == Decimal(millionths) / 1_000_000
     store.close()
     print(f"\nSIGKILL: {TRIALS} trials, {reported_total} reported edits all present, "
           f"{in_flight_landed} in-flight edits landed, {time.monotonic() - started:.1f} s")

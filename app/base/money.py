@@ -1,7 +1,8 @@
-"""Exact money handling: parsing what a clerk types, storing integer hundredths, formatting.
+"""Exact money handling: parsing what a clerk types, storing integer millionths, formatting.
 
-Amounts are kept as ``Decimal`` in the core and as integer hundredths of the dataset's money unit
-(0.01 万元 or 0.01 元) in the database, so no float ever touches an amount.
+Amounts are kept as ``Decimal`` in the core and as integer millionths of the dataset's money unit in the
+database (0.000001 万元 is exactly one 分; a 元 dataset stores finer than it needs), so no float ever touches an
+amount and every dataset holds money exact to the 分.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from decimal import Decimal, InvalidOperation
 from app.base.errors import InputError
 
 MONEY_UNITS = ("万元", "元")
-SCALE = 2  # two decimals in both money units
+SCALE = 2  # decimals a clerk may type (both money units for now)
 _QUANTUM = Decimal(1).scaleb(-SCALE)
-# 10^12 万元 is far beyond any county budget; a larger figure is a typo (pasted ID number etc.).
-MAX_ABS = Decimal("999999999999.99")
+STORAGE_SCALE = 6  # the database holds integer millionths of the money unit
+_EXACT_QUANTUM = Decimal(1).scaleb(-STORAGE_SCALE)
+_MILLION = 10**STORAGE_SCALE
+# 10^11 of either unit is far beyond any county budget; a larger figure is a typo (pasted ID number etc.). It is
+# 10^17 millionths, so even ninety such figures summed (a 汇总 stored as a dataset) stay inside a signed 64-bit column.
+MAX_ABS = Decimal("99999999999.99")
+_INT64_MAX = 2**63 - 1
 
 _UNIT_SUFFIXES = ("万元", "元")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -74,22 +80,38 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
     return value.quantize(_QUANTUM)
 
 
-def to_hundredths(value: Decimal) -> int:
-    return int(value.quantize(_QUANTUM) * 100)
+def exact_amount(value: Decimal) -> Decimal:
+    """An amount in its one written form: exact to six decimals, trailing zeros dropped down to two.
+
+    80.653 stays 80.653 and 72 is 72.00, so a figure that has only 分 of a 元 dataset reads as it always did.
+    """
+    exact = value.quantize(_EXACT_QUANTUM)
+    shortest = exact.normalize()
+    exponent = shortest.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -SCALE:
+        return shortest
+    return exact.quantize(_QUANTUM)
 
 
-def from_hundredths(units: int) -> Decimal:
-    return (Decimal(units) / 100).quantize(_QUANTUM)
+def to_millionths(value: Decimal) -> int:
+    stored = int(value.quantize(_EXACT_QUANTUM) * _MILLION)
+    if abs(stored) > _INT64_MAX:
+        raise InputError(f"金额 {value} 过大，超出能保存的范围，请检查是否多输入了数字。")
+    return stored
 
 
-def optional_hundredths(value: Decimal | None) -> int | None:
+def from_millionths(units: int) -> Decimal:
+    return exact_amount(Decimal(units).scaleb(-STORAGE_SCALE))
+
+
+def optional_millionths(value: Decimal | None) -> int | None:
     """A nullable amount column's stored form: a blank stays blank (NULL), not 0."""
-    return None if value is None else to_hundredths(value)
+    return None if value is None else to_millionths(value)
 
 
 def optional_amount(units: int | None) -> Decimal | None:
     """A nullable amount column read back: NULL is a blank, not 0.00."""
-    return None if units is None else from_hundredths(units)
+    return None if units is None else from_millionths(units)
 
 
 def format_amount(value: Decimal | None, *, grouping: bool = False) -> str:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import format_amount, from_hundredths
+from app.base.money import format_amount, from_millionths
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.domain.compute import FormView, Workbook
@@ -113,12 +113,12 @@ def consolidate(store, year: int, *, units: list[str] | None = None, parent: str
         progress_step(progress, 0, 2, "读取各单位数据")
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for dataset_id, form, row, column, hundredths in session.execute(
+            for dataset_id, form, row, column, millionths in session.execute(
                     select(models.CellValue.dataset_id, models.CellValue.form, models.CellValue.row_key,
-                           models.CellValue.column_key, models.CellValue.hundredths)
+                           models.CellValue.column_key, models.CellValue.millionths)
                     .where(models.CellValue.dataset_id.in_(chunk))):
                 key = (form, row, column)
-                sums[key] = sums.get(key, Decimal(0)) + from_hundredths(hundredths) * scale[dataset_id]
+                sums[key] = sums.get(key, Decimal(0)) + from_millionths(millionths) * scale[dataset_id]
             for form, row in session.execute(select(models.FormRow.form, models.FormRow.row_key)
                                              .where(models.FormRow.dataset_id.in_(chunk))):
                 present.setdefault(form, set()).add(row)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.base.errors import ConflictError, InputError
-from app.base.money import format_amount, from_hundredths
+from app.base.money import format_amount, from_millionths
 from app.domain.compute import Workbook
 from app.domain.forms import TOTAL_ROW
 from app.domain.records import STATUS_NAMES
@@ -77,14 +77,14 @@ def _totals(session, codes, datasets, year: int, memo: TotalsMemo) -> dict[int, 
     needed = [dataset_id for dataset_id, stamp in stamps.items() if stamp not in memo.totals]
     if needed:
         query = (select(models.CellValue.dataset_id, models.CellValue.row_key, models.CellValue.column_key,
-                        models.CellValue.hundredths).where(models.CellValue.form == SUMMARY))
+                        models.CellValue.millionths).where(models.CellValue.form == SUMMARY))
         if len(needed) == len(stamps):
             query = query.join(models.Dataset).where(models.Dataset.year == year)
         else:
             query = query.where(models.CellValue.dataset_id.in_(needed))
         cells: dict[int, dict[tuple[str, str, str], Decimal]] = {}
-        for dataset_id, row, column, hundredths in session.execute(query):
-            cells.setdefault(dataset_id, {})[(SUMMARY, row, column)] = from_hundredths(hundredths)
+        for dataset_id, row, column, millionths in session.execute(query):
+            cells.setdefault(dataset_id, {})[(SUMMARY, row, column)] = from_millionths(millionths)
         for dataset_id in needed:
             # only the three totals: working out the whole form for each unit costs ten times more
             book = Workbook(codes, cells.get(dataset_id, {}))

@@ -7,7 +7,7 @@ returns a :class:`Change` whose ``before`` and ``after`` states :meth:`ProjectBo
 back, so an undo command needs nothing else: ``undo = restore(change.before)``,
 ``redo = restore(change.after)``.
 
-Money is ``Decimal`` (two decimals, the dataset's money unit) here and integer hundredths in the
+Money is ``Decimal`` (two decimals, the dataset's money unit) here and integer millionths in the
 database; quantities are ``Decimal`` stored as exact decimal text. No float touches either.
 The package is split along its seams: levels, code_lists, catalogue, library, records, parsing,
 validation, mapping (database rows <-> records), states (undo) and book (ProjectBook).

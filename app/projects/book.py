@@ -172,10 +172,10 @@ class ProjectBook:
         """(id, 项目名称, 预算资金) for the procurement table's project pick list."""
         with self._read() as session:
             rows = session.execute(
-                select(models.Project.id, models.Project.name, models.Project.hundredths)
+                select(models.Project.id, models.Project.name, models.Project.millionths)
                 .where(models.Project.dataset_id == self._dataset_id)
                 .order_by(models.Project.position, models.Project.id)).all()
-        return [(row.id, row.name, optional_amount(row.hundredths)) for row in rows]
+        return [(row.id, row.name, optional_amount(row.millionths)) for row in rows]
 
     def projects_total(self) -> Decimal:
         """Σ project amounts (blank amounts count as nothing); compare with 项目支出 合计."""
@@ -443,11 +443,11 @@ class ProjectBook:
     def _assets(self, session: Session) -> AssetTable:
         record = session.get(models.AssetTable, self._dataset_id)
         rows = session.scalars(select(models.AssetRow).where(models.AssetRow.dataset_id == self._dataset_id))
-        by_key = {row.row_key: AssetLine(_quantity(row.quantity), optional_amount(row.hundredths)) for row in rows}
+        by_key = {row.row_key: AssetLine(_quantity(row.quantity), optional_amount(row.millionths)) for row in rows}
         lines = {key: by_key[key] for key, _label, _whole in ASSET_ROWS if key in by_key}
         if record is None:
             return AssetTable(lines=lines)
-        return AssetTable(record.as_of, lines, optional_amount(record.planned_purchases_hundredths))
+        return AssetTable(record.as_of, lines, optional_amount(record.planned_purchases_millionths))
 
     def assets(self) -> AssetTable:
         with self._read() as session:

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.base.errors import InputError
-from app.base.money import optional_amount, optional_hundredths
+from app.base.money import optional_amount, optional_millionths
 from app.projects.code_lists import PROCUREMENT_FUNDS, PROJECT_FUNDS
 from app.projects.parsing import decimal_text
 from app.projects.records import AssetTable, BookContent, Indicator, OverallTargets, ProcurementItem, Project
@@ -23,10 +23,10 @@ def _quantity(text: str | None) -> Decimal | None:
 
 _INDICATOR_FIELDS = [item.name for item in fields(Indicator)]
 _PROJECT_MONEY_COLUMNS = {
-    "amount": "hundredths",
-    **{key: f"{key}_hundredths" for key, _label in PROJECT_FUNDS},
-    "period_total": "period_total_hundredths",
-    "executed_before": "executed_before_hundredths",
+    "amount": "millionths",
+    **{key: f"{key}_millionths" for key, _label in PROJECT_FUNDS},
+    "period_total": "period_total_millionths",
+    "executed_before": "executed_before_millionths",
 }
 _PROJECT_TEXT_FIELDS = ["name", "code", "function_code", "attribute", "period_start", "period_end",
                         "competent_department", "implementing_unit", "manager", "period_goal", "annual_goal"]
@@ -52,14 +52,14 @@ def _fill_project_row(row: models.Project, project: Project) -> None:
     for name in _PROJECT_TEXT_FIELDS:
         setattr(row, name, getattr(project, name))
     for name, column in _PROJECT_MONEY_COLUMNS.items():
-        setattr(row, column, optional_hundredths(getattr(project, name)))
+        setattr(row, column, optional_millionths(getattr(project, name)))
 
 
 def _procurement_from_row(row: models.ProcurementItem) -> ProcurementItem:
     return ProcurementItem(
         project_id=row.project_id, item_name=row.item_name, catalogue_code=row.catalogue_code,
         measure_unit=row.measure_unit, quantity=_quantity(row.quantity),
-        **{name: optional_amount(getattr(row, f"{name}_hundredths")) for name in _PROCUREMENT_MONEY}, id=row.id,
+        **{name: optional_amount(getattr(row, f"{name}_millionths")) for name in _PROCUREMENT_MONEY}, id=row.id,
     )
 
 
@@ -77,7 +77,7 @@ def _fill_procurement_row(row: models.ProcurementItem, item: ProcurementItem) ->
     row.measure_unit = item.measure_unit
     row.quantity = decimal_text(item.quantity)
     for name in _PROCUREMENT_MONEY:
-        setattr(row, f"{name}_hundredths", optional_hundredths(getattr(item, name)))
+        setattr(row, f"{name}_millionths", optional_millionths(getattr(item, name)))
 
 
 
@@ -125,8 +125,8 @@ def _write_assets(session: Session, dataset_id: int, table: AssetTable) -> None:
         record = models.AssetTable(dataset_id=dataset_id)
         session.add(record)
     record.as_of = table.as_of
-    record.planned_purchases_hundredths = optional_hundredths(table.planned_purchases)
+    record.planned_purchases_millionths = optional_millionths(table.planned_purchases)
     for key, line in table.lines.items():
         if line.quantity is not None or line.value is not None:
             session.add(models.AssetRow(dataset_id=dataset_id, row_key=key, quantity=decimal_text(line.quantity),
-                                        hundredths=optional_hundredths(line.value)))
+                                        millionths=optional_millionths(line.value)))

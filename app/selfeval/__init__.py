@@ -2,7 +2,7 @@
 
 Reads go to the database each time; every write goes through the dataset's door (one transaction,
 status and version read from the database, refused when 已上报) with one audit row per changed field.
-Money is ``Decimal`` (stored as integer hundredths); 执行率 is computed here, never stored, with an
+Money is ``Decimal`` (stored as integer millionths); 执行率 is computed here, never stored, with an
 explicit ROUND_HALF_UP to two decimals of a percent. Weights and scores are exact decimals too.
 The package is split along its seams as ``app.projects`` is: rates, records, framework (the data file),
 validation, audit (entries in the form's words), mapping (database rows <-> records), book

@@ -13,7 +13,7 @@ PROJECT_FORM = "self_evaluation"  # the print/export id of the 项目绩效自�
 DEPARTMENT_FORM = "department_self_evaluation"  # 部门整体支出绩效自评表
 PROJECT_TITLE = "项目绩效自评表"
 DEPARTMENT_TITLE = "部门整体支出绩效自评表"
-# The money fields of a project's row (integer hundredths in the database, strings in a data file).
+# The money fields of a project's row (integer millionths in the database, strings in a data file).
 PROJECT_MONEY_FIELDS = ("budget", "actual_total", "actual_general", "actual_fund", "actual_nonfiscal")
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 
 from app.base.errors import ConflictError, InputError, LockedError, StaleDataError
-from app.base.money import format_amount, from_hundredths, parse_amount, to_hundredths
+from app.base.money import format_amount, from_millionths, parse_amount, to_millionths
 from app.base.textcheck import check_code
 from app.checks.rules import blocker_lines, submission_blockers
 from app.domain.cells import CellChange
@@ -51,7 +51,7 @@ class BudgetDataset:
             self.editions = parse_editions(dataset.editions)  # what it was made with (app.store.editions)
             self.unit = unit_info(dataset.unit)
             values = {
-                (cell.form, cell.row_key, cell.column_key): from_hundredths(cell.hundredths)
+                (cell.form, cell.row_key, cell.column_key): from_millionths(cell.millionths)
                 for cell in session.scalars(select(models.CellValue).where(models.CellValue.dataset_id == dataset.id))
             }
             present: dict[str, set[str]] = {}
@@ -155,7 +155,7 @@ class BudgetDataset:
         for change in changes:
             key = (self.dataset_id, change.form, change.row, change.column)
             cell = session.get(models.CellValue, key)
-            stored = None if cell is None else from_hundredths(cell.hundredths)
+            stored = None if cell is None else from_millionths(cell.millionths)
             believed = self.workbook.values.get((change.form, change.row, change.column))
             if stored != believed:
                 shown = "空" if stored is None else format_amount(stored)
@@ -169,9 +169,9 @@ class BudgetDataset:
                 session.delete(cell)
             elif cell is None:
                 session.add(models.CellValue(dataset_id=self.dataset_id, form=change.form, row_key=change.row,
-                                             column_key=change.column, hundredths=to_hundredths(change.value)))
+                                             column_key=change.column, millionths=to_millionths(change.value)))
             else:
-                cell.hundredths = to_hundredths(change.value)
+                cell.millionths = to_millionths(change.value)
             work.record_cell(change.form, change.row, change.column, stored, change.value)
 
     def apply_changes(self, changes: Iterable[CellChange], *, source: str = "录入") -> Changes:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import selfeval
 from app.base.errors import ConflictError, LockedError
-from app.base.money import from_hundredths, to_hundredths
+from app.base.money import from_millionths, to_millionths
 from app.domain.compute import Workbook
 from app.domain.records import UnitInfo
 from app.projects import project_entries_for_import, write_content
@@ -78,7 +78,7 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
                         raise LockedError(f"单位 {unit.code} {record.name} 的 {year} 年度预算已上报，不能被导入的数据覆盖；"
                                           "如确需覆盖，请先撤销上报（须填写原因）。")
                     version = locked.version
-                    old_values = {(c.form, c.row_key, c.column_key): from_hundredths(c.hundredths)
+                    old_values = {(c.form, c.row_key, c.column_key): from_millionths(c.millionths)
                                   for c in session.scalars(select(models.CellValue)
                                                            .where(models.CellValue.dataset_id == existing.id))}
                     old_notes = {n.key: n.text for n in session.scalars(
@@ -104,7 +104,7 @@ class ImportingStore(UnitsStore, CodeEditionsStore):
             if workbook.values:  # an empty list would insert one row of defaults
                 session.execute(insert(models.CellValue), [
                     {"dataset_id": dataset.id, "form": form, "row_key": row, "column_key": column,
-                     "hundredths": to_hundredths(value)} for (form, row, column), value in workbook.values.items()])
+                     "millionths": to_millionths(value)} for (form, row, column), value in workbook.values.items()])
             rows = [{"dataset_id": dataset.id, "form": form, "row_key": row}
                     for form, present in workbook.present_rows.items() for row in present]
             if rows:
