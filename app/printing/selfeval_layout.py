@@ -7,7 +7,8 @@ column widths weighted by what the columns hold.
   never starts a line, an opening mark never ends one).
 * Header titles break only between words (年度/指标/内容, 可持续/影响/指标), so no header line holds
   a lone character or half of a two-character word.
-* Columns get at least their widest unbreakable piece; the rest of the page width goes, a step at
+* Columns get at least their widest unbreakable piece (and four characters where they hold running
+  text); the rest of the page width goes, a step at
   a time, to the row whose cells it shortens most cheaply, so the widths follow what the columns
   hold; an indicator kind no project fills keeps only its header's width.
 """
@@ -148,12 +149,18 @@ def widest_piece(texts: Sequence[str], font: str, size: float, header: bool = Fa
                default=0.0)
 
 
+TEXT_CHARACTERS = 4  # the fewest characters a line of a column holding running text gets
+
+
 def weighted_widths(columns: Sequence[Sequence[str]], headers: Sequence[Sequence[str]], total: float,
                     font: str, size: float, padding: float) -> list[float]:
     """Widths summing to ``total``: each column at least its widest piece (body or header word) plus
     ``padding``; the rest goes where it makes the rows shortest (``_row_heights``).
     ``columns[i][r]`` is the text of row r in column i, ``headers[i]`` the titles over column i alone."""
-    minimum = [max(widest_piece(body, font, size), widest_piece(titles, font, size, header=True)) + padding
+    # A narrower column of running text reads as a column of syllables (本项/目不/涉及).
+    text_minimum = stringWidth("中" * TEXT_CHARACTERS, font, size)
+    minimum = [max(widest_piece(body, font, size), widest_piece(titles, font, size, header=True),
+                   text_minimum if any(len(text) > TEXT_CHARACTERS for text in body) else 0.0) + padding
                for body, titles in zip(columns, headers, strict=True)]
     if sum(minimum) >= total:  # the minimums alone are wider than the page: shrink alike
         return [width * total / sum(minimum) for width in minimum]
