@@ -124,4 +124,4 @@ def test_columns_are_weighted_and_empty_kinds_narrowed(printed):
         assert max(cost) < min(kind_widths(key)), key
     # not equal shares: the long texts (大芬双年展's 社会效益 完成情况) get more room than short ones
     assert kind_widths("social")[1] > 1.5 * kind_widths("timeliness")[1]
-    assert widths[9] > widths[0] * 3  # 年初绩效目标 against 序号
+    assert widths[10] > 1.5 * widths[8]  # 绩效目标整体完成情况 (long texts) against 预算支出执行率 (100.00%)

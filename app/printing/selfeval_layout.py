@@ -8,9 +8,9 @@ column widths weighted by what the columns hold.
 * Header titles break only between words (年度/指标/内容, 可持续/影响/指标), so no header line holds
   a lone character or half of a two-character word.
 * Columns get at least their widest unbreakable piece (and four characters where they hold running
-  text); the rest of the page width goes, a step at
-  a time, to the row whose cells it shortens most cheaply, so the widths follow what the columns
-  hold; an indicator kind no project fills keeps only its header's width.
+  text); the rest of the page width goes, a step at a time, to the row whose cells it shortens most
+  cheaply, so the widths follow what the columns hold; an indicator kind no project fills keeps
+  only its header's width.
 """
 
 from __future__ import annotations
