@@ -288,3 +288,15 @@ def test_a_projects_amount_field_holds_the_exact_figure_and_leaving_it_never_rou
     assert amount.text() == "80.653"
     amount.editingFinished.emit()  # the clerk tabs through the field without changing it
     assert stored() == Decimal("80.653")
+
+
+def test_checks_compare_exact_figures_and_name_a_difference_below_the_fen_exactly(seed_dataset):
+    from app.checks.rules import check_dataset
+
+    def t02(dataset) -> list[str]:
+        return [f.message for f in check_dataset(dataset) if f.rule == "T02" and "2070699" in f.message]
+
+    assert t02(seed_dataset) == []
+    seed_dataset.set_cell("expenditure_summary", "2070699", "basic", "582.203")  # 0.003 万元 more than the income
+    messages = t02(seed_dataset)
+    assert messages and "合计 1016.53 与《支出总表》合计 1016.533" in messages[0] and "相差 0.003" in messages[0]
