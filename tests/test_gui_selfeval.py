@@ -109,3 +109,24 @@ def test_rows_added_and_removed_in_both_tabs(qtbot, window, store):
     department.scores.setCurrentCell(10, 4)
     qtbot.mouseClick(department.remove_item_button, Qt.MouseButton.LeftButton)
     assert department.scores.rowCount() == 17
+
+
+def test_the_stated_rate_is_typed_beside_the_computed_one_and_a_mismatch_is_a_tip(qtbot, window, store):
+    dataset = import_document(store, read_document(FIXTURES / "seed001_2020.json"))
+    window.open_dataset(dataset.unit_code, dataset.year)
+    tab = window.self_evaluation_tab
+    window.tabs.setCurrentWidget(tab)
+    stated, computed = tab.column_of("stated_rate"), tab.column_of("rate")
+    assert computed == stated + 1  # side by side under 预算支出执行率
+    assert tab.model.grid_columns[stated].header == ("预算支出执行率", "填报")
+    row = next(r for r, item in enumerate(tab.model.rows) if item.project_name == "其他一般管理事务")
+    assert tab.model.index(row, stated).data() == "99%" and tab.model.index(row, computed).data() == "99.24%"
+    assert not any(f.rule == "S01" for f in window.controller.findings())  # 99% is 99.24 % at whole percents
+    type_into_view(qtbot, tab.table, row, stated, "98%")
+    assert selfeval.SelfEvaluationBook(window.controller.dataset).project("其他一般管理事务").stated_rate == "98%"
+    assert tab.model.index(row, computed).data() == "99.24%"
+    tips = [f for f in window.controller.findings() if f.rule == "S01"]
+    assert [(f.anchor, f.severity) for f in tips] == [("其他一般管理事务", "warning")]
+    type_into_view(qtbot, tab.table, row, stated, "九十九")  # not a percentage: refused, nothing written
+    assert "应写成百分数" in tab.message.text()
+    assert tab.model.index(row, stated).data() == "98%"

@@ -68,10 +68,19 @@ def test_rates_round_half_up_explicitly():
 
 def test_seed001_projects_and_their_rates(seed001):
     projects = selfeval.SelfEvaluationBook(seed001).projects()
+    # all seven published projects, in the seed's order (序号 1..7), with the rates as computed …
     assert [(p.project_name, selfeval.format_rate(p.rate)) for p in projects] == [
-        ("办公设备购置", "100.00%"), ("大芬双年展", "98.98%"), ("其他一般管理事务", "99.24%")]
+        ("办公设备购置", "100.00%"), ("文博会", "100.00%"), ("大芬双年展", "98.98%"), ("其他一般管理事务", "99.24%"),
+        ("文化产业管理", "99.02%"), ("区经济与科技发展专项资金", "100.00%"), ("区人才发展专项", "100.00%")]
+    # … and as the form states them, which the print shows
+    assert [p.printed_rate for p in projects] == ["100%", "100%", "98.98%", "99%", "99.02%", "100.00%", "100.00%"]
     assert projects[0].contents["quantity"] == "设备购置数量≥7"
-    assert projects[1].results["social"].startswith("借助中央重点媒体")
+    assert projects[2].results["social"].startswith("借助中央重点媒体")
+    # 大芬双年展's three published 生态/可持续 cells
+    assert projects[2].contents["ecological"].startswith("借助中央重点媒体")
+    assert projects[2].results["ecological"].startswith("借助中央重点媒体")
+    assert projects[2].contents["sustainable"].startswith("借助中央重点媒体")
+    assert [p.budget for p in projects[5:]] == [Decimal("1200"), Decimal("517.5")]
 
 
 # ---- the checks ----------------------------------------------------------------------------------
@@ -118,6 +127,20 @@ def test_stated_rate_parts_and_scale_balance(seed001, seed003):
     assert by_rule(seed003)["S03"] == ["actual"]
 
 
+def test_a_stated_rate_off_by_more_than_its_rounding_is_a_tip(seed001):
+    # as published, every stated 执行率 agrees with 执行数 ÷ 预算数 at its own precision (99% for 99.24 %)
+    assert "S01" not in by_rule(seed001)
+    book = selfeval.SelfEvaluationBook(seed001)
+    other = book.project("其他一般管理事务")
+    book.set_project(replace(other, stated_rate="98%"))  # 99.24 % is 99 %, not 98 %, at whole percents
+    findings = [f for f in check_dataset(seed001) if f.rule == "S01"]
+    assert [f.anchor for f in findings] == ["其他一般管理事务"]
+    assert findings[0].severity == "warning"  # 提示, not 错误: the form states it, the clerk explains it
+    assert "98%" in findings[0].message and "99.24%" in findings[0].message
+    book.set_project(replace(other, stated_rate="99.2%"))  # 99.24 → 99.2 at one decimal: agrees
+    assert "S01" not in by_rule(seed001)
+
+
 def test_rate_threshold_comes_from_the_rule_data(seed001):
     # 98.98 % is below the 100 % ceiling and above the 90 % floor of resources/rules/selfeval.json …
     assert "S07" not in by_rule(seed001)
@@ -125,7 +148,7 @@ def test_rate_threshold_comes_from_the_rule_data(seed001):
 
     rule = next(r for r in all_rules() if r.id == "S07")
     stricter = replace(rule, params={**rule.params, "low": "99.5"})
-    assert {f.anchor for f in evaluate_rule(stricter, seed001)} == {"大芬双年展", "其他一般管理事务"}
+    assert {f.anchor for f in evaluate_rule(stricter, seed001)} == {"大芬双年展", "其他一般管理事务", "文化产业管理"}
 
 
 def test_shortfall_without_a_reason(seed003):

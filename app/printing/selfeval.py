@@ -23,8 +23,10 @@ from app.printing.grid import ALWAYS, GridRow, Run, RunTable, paragraph
 from app.printing.markup import escape
 from app.printing.projects import SimpleSection
 from app.printing.sections import Part
+from app.printing.selfeval_layout import HeaderWordCell, WholeFigureCell, weighted_widths
 from app.printing.styles import (
     CELL_LEADING,
+    CELL_PAD_X,
     CELL_PADDING,
     PORTRAIT,
     WIDE,
@@ -57,27 +59,55 @@ def _tiny(styles: Styles) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyl
 # ---- 项目绩效自评表 -----------------------------------------------------------------------------------
 # 序号 单位名称 项目名称 预算 | 合计 一般公共预算 政府性基金 非财政资金 | 执行率 年初绩效目标 整体完成情况 |
 # 9 kinds × (年度指标内容, 完成情况) | 项目执行中的问题 整改情况
-_FIXED_WIDTHS = (16.0, 40.0, 52.0, 36.0, 36.0, 36.0, 34.0, 34.0, 36.0, 70.0, 70.0)
-_TAIL_WIDTHS = (36.0, 36.0)  # 项目执行中的问题, 整改情况
+_LEADING_TITLES = ("序号", "单位名称", "项目名称", "项目年度预算金额", "合计", "一般公共预算", "政府性基金", "非财政资金",
+                   "预算支出执行率", "年初绩效目标", "绩效目标整体完成情况")
+_TAIL_TITLES = ("项目执行中的问题", "整改情况")
+_WIDTH_SLACK = 1.0  # pt beyond the padding, so a piece measured to fit exactly still fits when drawn
+
+
+def _row_texts(item: selfeval.ProjectEvaluation, number: int, kinds) -> list[str]:
+    """The printed texts of one project's row, column by column (单位名称 is merged, printed apart)."""
+    texts = [str(number), "", item.project_name, format_amount(item.budget), format_amount(item.actual_total),
+             format_amount(item.actual_general), format_amount(item.actual_fund), format_amount(item.actual_nonfiscal),
+             item.printed_rate, item.initial_goal, item.overall_result]
+    for kind in kinds:
+        texts += [item.contents.get(kind.key, ""), item.results.get(kind.key, "")]
+    return texts + [item.problems, item.rectification]
+
+
+def project_widths(rows: list[list[str]], kinds, width: float, styles: Styles) -> list[float]:
+    """Column widths weighted by content (``selfeval_layout.weighted_widths``): a kind no project
+    fills keeps only its header's width."""
+    ncols = len(_LEADING_TITLES) + 2 * len(kinds) + len(_TAIL_TITLES)
+    columns: list[list[str]] = [[row[column] for row in rows] for column in range(ncols)]
+    columns[1] = [""] * len(rows)  # 单位名称, merged over its projects, keeps its header's width
+    headers = ([[title] for title in _LEADING_TITLES] + [["年度指标内容"], ["完成情况"]] * len(kinds)
+               + [[title] for title in _TAIL_TITLES])
+    return weighted_widths(columns, headers, width, styles.body_font, TINY_SIZE, 2 * CELL_PAD_X + _WIDTH_SLACK)
 
 
 def project_table(evaluations: list[selfeval.ProjectEvaluation], ctx: PrintContext, styles: Styles,
                   width: float | None = None) -> RunTable:
     width = width or frame_width(WIDE)
     kinds = selfeval.kinds()
-    # The fixed columns keep their width; the 2 × 9 indicator columns share the rest equally (on A3
-    # landscape about 31 pt each, four or five characters of 7 pt a line).
-    fixed = sum(_FIXED_WIDTHS) + sum(_TAIL_WIDTHS)
-    scale = min(1.0, width * 0.55 / fixed)
-    share = (width - fixed * scale) / (2 * len(kinds))
-    widths = [w * scale for w in _FIXED_WIDTHS] + [share] * (2 * len(kinds)) + [w * scale for w in _TAIL_WIDTHS]
-    ncols = len(widths)
     text, center, right = _tiny(styles)
-    first_kind = len(_FIXED_WIDTHS)
+    rows = [_row_texts(item, number, kinds) for number, item in enumerate(evaluations, start=1)]
+    units: list[list] = []  # [name, first row, row count]: 单位名称 merged over consecutive projects, as the seed
+    for index, item in enumerate(evaluations):
+        if units and units[-1][0] == item.unit_name:
+            units[-1][2] += 1
+        else:
+            units.append([item.unit_name, index, 1])
+    widths = project_widths(rows, kinds, width, styles)
+    ncols = len(widths)
+    first_kind = len(_LEADING_TITLES)
     last = ncols - 1
 
     def h(title: str):
-        return paragraph(title, center)
+        return HeaderWordCell(title, center)
+
+    def cell(value: str, style):
+        return WholeFigureCell(value, style) if value.strip() else ""
 
     # Three header rows; a title that covers several rows spans down (relative row coordinates).
     top = [""] * ncols
@@ -107,32 +137,21 @@ def project_table(evaluations: list[selfeval.ProjectEvaluation], ctx: PrintConte
     for title, start, stop in groups:
         top[start] = h(title)
         spans.append(("SPAN", (start, 0), (stop, 0)))
-    lead = [unit_line_row(ctx, styles, width, ncols, middle=f"年度：{ctx.year}"),
+    # The seed's line under the title says only the money unit: no unit code, no year (the title has it).
+    lead = [unit_line_row(ctx, styles, width, ncols, left="", middle=""),
             GridRow(top, spans), GridRow(middle), GridRow(bottom)]
 
+    money_columns = range(3, 9)  # amounts and 执行率, right-aligned
     body: list[GridRow] = []
-    units: list[list] = []  # [name, first row, row count]
-    for number, item in enumerate(evaluations, start=1):
-        cells = [paragraph(str(number), center), "", paragraph(item.project_name, text),
-                 paragraph(format_amount(item.budget), right), paragraph(format_amount(item.actual_total), right),
-                 paragraph(format_amount(item.actual_general), right), paragraph(format_amount(item.actual_fund), right),
-                 paragraph(format_amount(item.actual_nonfiscal), right),
-                 paragraph(selfeval.format_rate(item.rate), right), paragraph(item.initial_goal, text),
-                 paragraph(item.overall_result, text)]
-        for kind in kinds:
-            cells += [paragraph(item.contents.get(kind.key, ""), text), paragraph(item.results.get(kind.key, ""), text)]
-        cells += [paragraph(item.problems, text), paragraph(item.rectification, text)]
+    for texts in rows:
+        cells = [cell(value, center if column == 0 else right if column in money_columns else text)
+                 for column, value in enumerate(texts)]
         body.append(GridRow(cells))
-        # 单位名称 merged over consecutive projects of one unit, as the seed prints it.
-        if units and units[-1][0] == item.unit_name:
-            units[-1][2] += 1
-        else:
-            units.append([item.unit_name, len(body) - 1, 1])
     if not body:
         body.append(GridRow([paragraph(NO_ROWS, center)] + [""] * (ncols - 1), [("SPAN", (0, 0), (-1, 0))]))
     commands = base_commands(styles.body_font, TINY_SIZE, TINY_LEADING, grid_from=1)
     commands.append(("BACKGROUND", (0, 1), (-1, 3), SHADE))
-    runs = [Run(1, start, count, paragraph(name, text)) for name, start, count in units]
+    runs = [Run(1, start, count, cell(name, text) or paragraph("", text)) for name, start, count in units]
     return RunTable(widths, lead, body, runs, commands, padding=CELL_PADDING, leading=TINY_LEADING, page_height=frame_height(WIDE))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.selfeval.rates import execution_rate
+from app.selfeval.rates import execution_rate, format_rate
 
 ZERO = Decimal("0.00")
 PROJECT_FORM = "self_evaluation"  # the print/export id of the 项目绩效自评表
@@ -28,7 +28,7 @@ class ProjectEvaluation:
     actual_general: Decimal | None = None  # 其中：财政拨款 一般公共预算
     actual_fund: Decimal | None = None  # 其中：财政拨款 政府性基金
     actual_nonfiscal: Decimal | None = None  # 非财政资金
-    stated_rate: str = ""  # the 执行率 a filled form printed (checked, never used)
+    stated_rate: str = ""  # the 执行率 as the clerk's form states it (printed as written; checked by S01)
     initial_goal: str = ""  # 年初绩效目标
     overall_result: str = ""  # 绩效目标整体完成情况
     contents: dict[str, str] = field(default_factory=dict)  # 年度指标内容
@@ -39,6 +39,11 @@ class ProjectEvaluation:
     @property
     def rate(self) -> Decimal | None:
         return execution_rate(self.actual_total, self.budget)
+
+    @property
+    def printed_rate(self) -> str:
+        """The 执行率 the form prints: the stated one exactly as written (99%, 100.00%), else the computed one."""
+        return self.stated_rate.strip() or format_rate(self.rate)
 
     @property
     def parts_total(self) -> Decimal | None:

@@ -96,7 +96,9 @@ def project_columns() -> list[GridColumn]:
                GridColumn("actual_general", ("实际支出金额", "其中：财政拨款", "一般公共预算"), money=True, width=90),
                GridColumn("actual_fund", ("实际支出金额", "其中：财政拨款", "政府性基金"), money=True, width=80),
                GridColumn("actual_nonfiscal", ("实际支出金额", "非财政资金"), money=True, width=80),
-               GridColumn("rate", ("预算支出执行率",), computed=True, width=80),
+               # the rate as the clerk's form states it (printed as written) and, beside it, the computed one
+               GridColumn("stated_rate", ("预算支出执行率", "填报"), width=70),
+               GridColumn("rate", ("预算支出执行率", "计算"), computed=True, width=70),
                GridColumn("initial_goal", ("年初绩效目标",), width=200),
                GridColumn("overall_result", ("绩效目标整体完成情况",), width=200)]
     for kind in selfeval.kinds():
@@ -147,7 +149,7 @@ class ProjectEvaluationModel(QAbstractTableModel):
             return self.text(index.row(), column.key)
         if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
             return self.text(index.row(), column.key, exact=True)
-        if role == Qt.ItemDataRole.TextAlignmentRole and (column.money or column.computed):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (column.money or column.computed or column.key == "stated_rate"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and column.computed:
             return COMPUTED_BACKGROUND
