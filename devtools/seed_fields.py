@@ -7,9 +7,19 @@ whitespace removed and full-width/half-width punctuation made one (NFKC).
     python -m devtools.seed_fields --seed 002      # one seed
     python -m devtools.seed_fields --pdf-dir build/seeds   # keep the PDFs (to render them as PNG)
 
+    python -m devtools.seed_fields --all-missing   # and every missing field after the table
+
 Prints a table: seed | fields matching N of M | fields missing (first 10). It reads whatever fixtures
-exist in ``tests/fixtures`` (``seedNNN_*.json``, or ``seed000.py``), so a fixture another change
+exist in ``tests/fixtures`` (``seedNNN_*.json``, or ``seedNNN.py``), so a fixture another change
 extends is measured as it stands.
+
+A field matches only where it is printed whole: the PDF text keeps where its white space was (the
+boundaries between printed cells and lines, ``Printed``), and a field must start and end at such
+boundaries, so 经济效益 is not found inside 经济效益指标, nor 242.5 in 242.50. Allowances for a seed text
+that wrapped cells differently from the print (``fields_matching``): a field longer than eight characters
+needs a boundary at one end only, and a field may be part of up to four neighbouring fields joined (一级 /
+绩效指标 printed as 一级绩效指标); a figure matches only whole, never run together with another figure. Page footers and the （续）
+labels a page break repeats are removed from the PDF text first, so a divided cell reads as one.
 """
 
 from __future__ import annotations
@@ -54,27 +64,30 @@ def normalised(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def seed_fields(text: str) -> list[str]:
+def seed_fields(text: str, *, once: bool = True) -> list[str]:
     """The seed's cells, split on tabs and lines, normalised, each once, in order; rules and separators
-    (cells without a letter, digit or Chinese character, such as ``-------``) are not fields. A line
+    (cells without a letter, digit or Chinese character, such as ``-------``) are not fields; with
+    ``once`` false every cell in its place, repeats too (neighbours for ``fields_matching``). A line
     without a tab is a table whose cells the text kept apart by spaces (seed 000), so it splits there."""
     fields: list[str] = []
     seen: set[str] = set()
     for line in text.splitlines():
         for cell in line.split("\t") if "\t" in line else line.split():
             field = normalised(cell)
-            if field and _TEXT.search(field) and field not in seen:
+            if field and _TEXT.search(field) and not (once and field in seen):
                 seen.add(field)
                 fields.append(field)
     return fields
 
 
 def pdf_text(path: Path) -> str:
+    """The PDF's text, its pages one after another (a page end is a boundary)."""
     import pypdfium2 as pdfium  # deferred: only the measuring reads PDFs
 
     document = pdfium.PdfDocument(str(path))
     try:
-        return "".join(page.get_textpage().get_text_range() for page in document)
+        # pdfium reads a hyphen that ends a printed line as U+FFFE: it is the printed "-"
+        return "\n".join(page.get_textpage().get_text_range() for page in document).replace("\ufffe", "-")
     finally:
         document.close()
 
@@ -91,23 +104,86 @@ class Measure:
         return len(self.fields) - len(self.missing)
 
 
+# What a page break inserts into a cell divided between pages: the merged label printed again.
+CONTINUED_LABELS = ("年度总体目标（续）",)
+LONG_FIELD = 8  # characters: a longer field may be a piece of a cell the seed's text wrapped elsewhere
+ANYWHERE = 24  # characters: text this long found anywhere is the same text (a line from a long cell)
+JOINED = 4  # a field may be part of a cell the seed's text wrapped: up to this many neighbours joined
 _FIGURE = re.compile(r"^[-+]?[\d.,]+%?$")
+_SPACE = re.compile(r"\s+")
+_SEAM = re.compile(r"[\d.,][\d.,]")
 
 
-def found_in(field: str, flat: str, spaced: str) -> bool:
-    """A field is in the printed text (``flat``: no whitespace) as a substring; a figure only as a whole
-    figure, between spaces or words (``spaced``: whitespace kept as one space), so 242.5 is not found in
-    242.50, nor 0 in 0.00: the figure printed differs."""
-    if _FIGURE.match(field):
-        return re.search(rf"(?<![\d.,]){re.escape(field)}(?![\d.,]*\d)", spaced) is not None
-    return field in flat
+class Printed:
+    """Printed text (a PDF's, see ``pdf_text``) normalised and with white space removed, and where the
+    white space was: the boundaries between printed cells and lines (page footers and repeated （续）
+    labels removed, so a divided cell reads as one)."""
+
+    def __init__(self, raw: str) -> None:
+        raw = unicodedata.normalize("NFKC", re.sub(r"第\s*\d+\s*页\s*共\s*\d+\s*页", " ", raw))
+        for label in CONTINUED_LABELS:
+            raw = re.sub(r"\s*".join(map(re.escape, unicodedata.normalize("NFKC", label))), "", raw)
+        self.text = ""
+        self.boundaries = {0}
+        for piece in _SPACE.split(raw):
+            self.text += piece
+            self.boundaries.add(len(self.text))
+
+    def holds(self, field: str, *, anywhere: bool = False, one_boundary: bool = False) -> bool:
+        """``field`` is printed, starting and ending at cell or line boundaries (with ``one_boundary``
+        at one of them; with ``anywhere`` at neither)."""
+        start = self.text.find(field)
+        while start >= 0:
+            at_start, at_end = start in self.boundaries, start + len(field) in self.boundaries
+            if anywhere or (at_start and at_end) or (one_boundary and (at_start or at_end)):
+                return True
+            start = self.text.find(field, start + 1)
+        return False
+
+
+def _printed_at(fields: Sequence[str], printed: Printed) -> list[bool]:
+    """For each of ``fields`` (the seed's cells in order), whether it is printed (see ``fields_matching``)."""
+    def printed_field(index: int) -> bool:
+        for size in range(1, JOINED + 1):
+            for first in range(max(0, index - size + 1), min(index, len(fields) - size) + 1):
+                window = fields[first:first + size]
+                if any(_SEAM.match(left[-1] + right[0]) for left, right in zip(window[:-1], window[1:], strict=True)):
+                    continue  # 1 joined to 0 is not 10: figures are never run together
+                text = "".join(window)
+                if any(_FIGURE.match(field) for field in window):  # a figure only whole: 242.5 is not 242.50
+                    if printed.holds(text):
+                        return True
+                    continue
+                neighbours_long = all(len(field) > LONG_FIELD for number, field in enumerate(window, first)
+                                      if number != index)
+                if printed.holds(text, anywhere=len(text) >= ANYWHERE and neighbours_long,
+                                 one_boundary=size == 1 and len(text) > LONG_FIELD):
+                    return True
+        return False
+
+    return [printed_field(index) for index in range(len(fields))]
+
+
+def fields_matching(fields: Sequence[str], printed: Printed) -> tuple[int, int, list[str]]:
+    """How many ``fields`` are printed, and the ones that are not. A field longer than ``LONG_FIELD``
+    needs a boundary at one end only, one of ``ANYWHERE`` characters none (the seed's text wraps long
+    cells elsewhere); a field may also be part of up to ``JOINED`` neighbours joined into one printed
+    cell (一级 / 绩效指标 is our 一级绩效指标), bounded at both ends unless all its neighbours are long.
+    A figure (242.5, 8,777.20, 100%) matches only bounded at both ends, alone or joined to words (预算年度:
+    / 2023), never to another figure."""
+    found = _printed_at(fields, printed)
+    missing = [field for field, here in zip(fields, found, strict=True) if not here]
+    return len(fields) - len(missing), len(fields), missing
 
 
 def compare(seed_text: str, printed: str) -> tuple[list[str], list[str]]:
+    """The seed text's fields (each once) and those not printed in ``printed`` (a PDF's text): a field
+    the seed has more than once is printed when any of its places matches."""
+    cells = seed_fields(seed_text, once=False)
+    found = _printed_at(cells, Printed(printed))
+    matched = {cell for cell, here in zip(cells, found, strict=True) if here}
     fields = seed_fields(seed_text)
-    flat = normalised(printed)
-    spaced = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", printed))
-    return fields, [field for field in fields if not found_in(field, flat, spaced)]
+    return fields, [field for field in fields if field not in matched]
 
 
 # ---- loading a fixture the way the program enters it ------------------------------------------------

@@ -215,10 +215,10 @@ def test_a_database_that_added_32_itself_prints_the_short_name(tmp_path):
 
 
 def test_fields_matching_counts_only_whole_printed_fields(seed000_pdf):
-    """The measure the issue's table is re-made with (``python -m devtools.seed_prints OUT --seeds DIR``)."""
-    from devtools.seed_prints import Printed, fields_matching
+    """The measure the issue's table is re-made with (``python -m devtools.seed_fields``)."""
+    from devtools.seed_fields import Printed, fields_matching, pdf_text
 
-    printed = Printed(seed000_pdf)
+    printed = Printed(pdf_text(seed000_pdf))
     published = ["附件1", "项目支出绩效目标批复表", "242.5", "0", "经济效益", "社会公众", "一级", "绩效指标",
                  "吸纳专家进入新区影视专家智", "库"]
     assert fields_matching(published, printed) == (len(published), len(published), [])
