@@ -1,6 +1,7 @@
 """Seed 001 printed and read back, field by field: ``python -m devtools.seed001_fields [out.pdf]``.
 
-The published 项目绩效自评表 (``tests/fixtures/seed001_published.txt``, the seed text as published: one
+Unlike ``devtools.seed_fields`` (every seed, a field found whole anywhere in the print), this places each
+field in its own row. The published 项目绩效自评表 (``tests/fixtures/published/seed001.txt``, the seed text as published: one
 table row a line, cells separated by tabs, empty cells left out) is compared with the text of the
 PDF the fixture ``tests/fixtures/seed001_2020.json`` prints, read back with pypdfium2. Both sides are
 normalised alike (NFKC, so the seed's half-width ``,:()`` equal the full-width marks; whitespace
@@ -21,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLISHED = ROOT / "tests" / "fixtures" / "seed001_published.txt"
+PUBLISHED = ROOT / "tests" / "fixtures" / "published" / "seed001.txt"  # the copy seed_fields measures too
 FIXTURE = ROOT / "tests" / "fixtures" / "seed001_2020.json"
 _BOTTOM_HEADER = re.compile(r"(?:年度指标内容完成情况)+")
 _FOOTER = re.compile(r"第\d+页共\d+页")
