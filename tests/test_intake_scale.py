@@ -1,0 +1,68 @@
+"""The bureau's intake at scale (issue 26 item 3): what makes 500 packages cheap, each kept all-or-nothing."""
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from app.bureau import intake
+from app.exchange import signing
+from app.exchange.interchange import import_document
+from app.store.service import Store
+from tests.test_package import make_package, seed_document
+
+pytestmark = pytest.mark.usefixtures("key_dir")
+
+
+def _inserts(store, run) -> dict[str, int]:
+    """How many INSERT statements each table got while ``run`` ran (an executemany counts once)."""
+    counted: dict[str, int] = {}
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        found = re.match(r"\s*INSERT INTO (\w+)", statement)
+        if found:
+            counted[found.group(1)] = counted.get(found.group(1), 0) + 1
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    return counted
+
+
+def test_projects_indicators_and_procurement_go_in_as_lists(tmp_path):
+    store = Store(str(tmp_path / "db.sqlite3"))
+    document = seed_document()
+    projects = len(document["projects"])
+    indicators = sum(len(project.get("indicators", [])) for project in document["projects"])
+    assert projects > 10 and indicators > 30 and document.get("procurement")
+    counted = _inserts(store, lambda: import_document(store, document, backup=False))
+    assert (counted["project"], counted["indicator"], counted["procurement_item"]) == (1, 1, 1)
+    dataset = store.open_dataset("359", 2023)
+    from app.exchange.interchange import export_document
+
+    exported = export_document(dataset)
+    assert [p["name"] for p in exported["projects"]] == [p["name"] for p in document["projects"]]
+    assert sum(len(p.get("indicators", [])) for p in exported["projects"]) == indicators
+    assert [(item["project"], item["item_name"]) for item in exported["procurement"]] == \
+        [(item["project"], item["item_name"]) for item in document["procurement"]]
+    store.close()
+
+
+def test_a_folder_normalises_the_confirmed_fingerprints_once(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(3):
+        document = seed_document(code=f"60{number}", name=f"单位{number}")
+        make_package(folder / f"60{number}.bdp", document)
+    fingerprints = [signing.fingerprint(signing.unit_key(f"60{n}").public_key().public_bytes_raw()) for n in range(3)]
+    fingerprints += [f"{n:04X}-0000-0000-0000" for n in range(20)]  # a long list typed for other units
+    calls = []
+    normalize = signing.normalize_fingerprint
+    monkeypatch.setattr(signing, "normalize_fingerprint", lambda text: calls.append(text) or normalize(text))
+    store = Store(str(tmp_path / "bureau.sqlite3"))
+    result = intake.import_packages(store, folder, trust_fingerprints=fingerprints)
+    assert len(result.imported) == 3 and not result.failed
+    assert len(calls) == len(fingerprints)  # not once per fingerprint per package and check
+    store.close()
