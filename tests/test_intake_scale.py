@@ -66,3 +66,26 @@ def test_a_folder_normalises_the_confirmed_fingerprints_once(tmp_path, monkeypat
     assert len(result.imported) == 3 and not result.failed
     assert len(calls) == len(fingerprints)  # not once per fingerprint per package and check
     store.close()
+
+
+def test_scratch_databases_are_copies_of_one_schema_each_its_own(monkeypatch):
+    from sqlalchemy import text
+
+    from db.models import Base
+
+    Store.scratch().close()  # the schema is built at most once per process
+
+    def no_create_all(*_args, **_kwargs):
+        raise AssertionError("the scratch schema was built again")
+
+    monkeypatch.setattr(Base.metadata, "create_all", no_create_all)
+    first, second = Store.scratch(), Store.scratch()
+    try:
+        import_document(first, seed_document(), backup=False)
+        assert first.open_dataset("359", 2023).unit.code == "359"
+        with second.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM dataset")).scalar() == 0
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        first.close()
+        second.close()
