@@ -75,7 +75,8 @@ def _bad_documents():
         "wrong format": variant(lambda d: d.update(format="something.else")),
         "future version": variant(lambda d: d.update(format_version=7)),
         "float value": variant(lambda d: d["values"][0].update(value=1.5)),
-        "three decimals": variant(lambda d: d["values"][0].update(value="1.555")),
+        "seven decimals": variant(lambda d: d["values"][0].update(value="1.5555555")),
+        "three decimals in 元": variant(lambda d: (d.update(money_unit="元"), d["values"][0].update(value="1.555"))),
         "unknown form": variant(lambda d: d["values"].append({"form": "x", "row": "1", "column": "y", "value": "1"})),
         "computed cell": variant(lambda d: d["values"].append(
             {"form": "expenditure_summary", "row": "207", "column": "basic", "value": "1"})),

@@ -22,7 +22,7 @@ from tests.conftest import FIXTURES
 def both(tmp_path):
     store = Store(str(tmp_path / "source.sqlite3"))
     dataset = import_document(store, read_document(FIXTURES / "seed003_2020.json"))
-    projects = selfeval.content_from_json(read_document(FIXTURES / "seed001_2020.json")["self_evaluation"]).projects
+    projects = selfeval.content_from_json(read_document(FIXTURES / "seed001_2020.json")["self_evaluation"], "万元").projects
     book = selfeval.SelfEvaluationBook(dataset)
     for project in projects:
         book.set_project(project)

@@ -84,8 +84,8 @@ def test_bad_input_is_refused_inline_and_nothing_is_saved(qtbot, window, store):
     assert shown(expenditure, "2070699", "basic") == "582.20"  # the typo is not kept as text
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     assert window.feedback.text() == ""
-    type_into(qtbot, expenditure, "2070699", "basic", "1.234")
-    assert "小数超过 2 位" in window.feedback.text()
+    type_into(qtbot, expenditure, "2070699", "basic", "1.2345678")
+    assert "小数超过 6 位" in window.feedback.text()
     assert shown(expenditure, "2070699", "basic") == "582.20"
     assert store.open_dataset("359", 2023).value("expenditure_summary", "2070699", "basic") == Decimal("582.20")
 

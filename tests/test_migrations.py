@@ -143,3 +143,48 @@ def test_a_read_only_database_stamped_before_the_rename_is_known_as_older_not_ne
     engine = make_engine(str(path))
     assert stored_revision(engine) == "0008_indicator_level"  # read-only: nothing written
     engine.dispose()
+
+
+# ---- 0012: integer hundredths of the money unit become integer millionths (exact to the 分) --------------
+SEEDS = ("seed004_2023.json", "seed001_2020.json", "seed003_2020.json")  # cells, projects, 采购, 资产, 绩效自评
+
+
+def figures_survive_0012(open_store, engine) -> None:
+    """Seeds written at head, taken down to 0011 (the old hundredths), opened again: every figure the same."""
+    from app.exchange.interchange import dumps, export_document, import_file
+
+    fixtures = Path(__file__).parent / "fixtures"
+    store = open_store()
+    datasets = [import_file(store, fixtures / name) for name in SEEDS]
+    before = {(d.unit.code, d.year): dumps(export_document(d)) for d in datasets}
+    store.close()
+
+    run_alembic(engine, "downgrade", "0011_dataset_summary")
+    with engine.connect() as connection:  # what a database of the old code holds: hundredths
+        assert connection.execute(text(
+            "SELECT hundredths FROM cell_value WHERE form = 'expenditure_summary' AND row_key = '2070699' "
+            "AND column_key = 'basic'")).scalar() == 58220
+        assert connection.execute(text("SELECT MAX(hundredths) FROM project")).scalar() % 1 == 0
+        project_total = connection.execute(text("SELECT SUM(hundredths) FROM project")).scalar()
+        budgets = connection.execute(text("SELECT COUNT(*) FROM project_self_evaluation "
+                                          "WHERE budget_hundredths IS NOT NULL")).scalar()
+        fiscal = connection.execute(text("SELECT fiscal_budget_hundredths FROM department_self_evaluation")).scalar()
+        assert project_total and budgets and fiscal
+    engine.dispose()
+
+    store = open_store()  # upgrades to head on open
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        assert connection.execute(text("SELECT SUM(millionths) FROM project")).scalar() == project_total * 10_000
+        assert connection.execute(text(
+            "SELECT fiscal_budget_millionths FROM department_self_evaluation")).scalar() == fiscal * 10_000
+    after = {key: dumps(export_document(store.open_dataset(*key))) for key in before}
+    store.close()
+    assert after == before
+
+
+def test_0012_keeps_every_figure_of_an_old_database(tmp_path):
+    from app.store.service import Store
+
+    path = tmp_path / "old.sqlite3"
+    figures_survive_0012(lambda: Store(str(path)), make_engine(str(path)))

@@ -63,7 +63,7 @@ def test_bad_amount_changes_nothing(seed_dataset):
     project_id = book.add_project(Project(name="档案数字化项目")).after.project_id
     version = seed_dataset.stored_version()
     with pytest.raises(InputError, match="小数"):
-        set_amount(book, project_id, "12.345")
+        set_amount(book, project_id, "12.3456789")
     with pytest.raises(InputError):
         set_amount(book, project_id, "十二元")
     assert seed_dataset.stored_version() == version

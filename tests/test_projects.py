@@ -362,7 +362,7 @@ def test_indicator_refusals(book, indicators, message):
     ({"name": "  "}, "项目名称不能为空。"),
     ({"name": "报刊机构合作宣传费"}, "项目名称“报刊机构合作宣传费”已存在，同一预算中的项目名称不能重复。"),
     ({"amount": "-1"}, "项目金额：金额不能为负数（录入的是 -1）。"),
-    ({"amount": "1.234"}, "项目金额：金额“1.234”的小数超过 2 位"),
+    ({"amount": "1.2345678"}, "项目金额：金额“1.2345678”的小数超过 6 位"),
     ({"amount": "一百"}, "项目金额：“一百”不是有效的金额"),
     ({"amount": "10", "fiscal_appropriation": "-2"}, "财政拨款：金额不能为负数"),
     ({"period_start": "2023-02-30"}, "实施周期开始日期“2023-02-30”不是有效的日期"),
@@ -392,7 +392,7 @@ def test_project_code_must_be_unique(empty_book):
     ({"catalogue_code": "D0601"}, "政府采购目录序号“D0601”格式不对"),
     ({"quantity": "-1"}, "数量不能为负数（录入的是 -1）。"),
     ({"quantity": "两台"}, "数量“两台”不是有效的数字。"),
-    ({"unit_price": "1.005"}, "单价：金额“1.005”的小数超过 2 位"),
+    ({"unit_price": "1.0050001"}, "单价：金额“1.0050001”的小数超过 6 位"),
     ({"general_budget": "-3"}, "一般公共预算拨款：金额不能为负数"),
 ])
 def test_procurement_refusals(book, fields, message):

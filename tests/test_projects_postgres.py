@@ -77,3 +77,10 @@ def test_delete_and_undo_keep_ids_on_postgres(pg_engine):
     added = book.add_project(Project("新项目"))
     assert added.after.project_id not in {p.id for p in projects}
     store.close()
+
+
+def test_0012_keeps_every_figure_of_an_old_database_on_postgres(pg_engine):
+    from app.store.service import Store
+    from tests.test_migrations import figures_survive_0012
+
+    figures_survive_0012(lambda: Store(URL), pg_engine)

@@ -196,7 +196,7 @@ def test_bad_input_gets_a_chinese_message_and_changes_nothing(seed001):
     with pytest.raises(InputError, match="不是有效的金额"):
         book.set_project(replace(before.projects[0], actual_total="七点七八"))
     with pytest.raises(InputError, match="小数超过"):
-        book.set_project(replace(before.projects[0], budget="80.653"))
+        book.set_project(replace(before.projects[0], budget="80.6530001"))  # finer than the 分
     with pytest.raises(InputError, match="应写成百分数"):
         book.set_project(replace(before.projects[0], stated_rate="百分百"))
     with pytest.raises(InputError, match="项目名称不能为空"):

@@ -31,7 +31,7 @@ def test_entering_a_leaf_updates_parents_and_totals(dataset):
         ("expenditure_summary", "total", "basic", "1", "合计行由系统计算"),
         ("expenditure_summary", "2010101", "total", "1", "由系统计算"),
         ("expenditure_summary", "2010101", "basic", "abc", "不是有效的金额"),
-        ("expenditure_summary", "2010101", "basic", "1.001", "小数超过 2 位"),
+        ("expenditure_summary", "2010101", "basic", "1.0000001", "小数超过 6 位"),
         ("expenditure_summary", "2010101", "basic", "-3", "负数"),
         ("expenditure_summary", "9999999", "basic", "1", "不在"),
         ("three_public_expenses", "abroad", "general_budget", "1", "由系统计算"),

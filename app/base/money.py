@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.base.errors import InputError
 
 MONEY_UNITS = ("万元", "元")
-SCALE = 2  # decimals a clerk may type (both money units for now)
+SCALE = 2  # decimals a form shows by default, and the decimals of a 元 dataset (to the 分)
 _QUANTUM = Decimal(1).scaleb(-SCALE)
+# Decimals a clerk may type: to the 分 in either unit (0.000001 万元 is one 分).
+ENTRY_DECIMALS = {"万元": 6, "元": 2}
 STORAGE_SCALE = 6  # the database holds integer millionths of the money unit
 _EXACT_QUANTUM = Decimal(1).scaleb(-STORAGE_SCALE)
 _MILLION = 10**STORAGE_SCALE
@@ -36,12 +38,33 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", "", normalized)
 
 
-def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> Decimal | None:
-    """Parse a typed or pasted amount. Empty text means "no value" (None).
+def entry_decimals(money_unit: str) -> int:
+    """How many decimals an amount may have in a dataset of ``money_unit`` (万元: 6, 元: 2)."""
+    try:
+        return ENTRY_DECIMALS[money_unit]
+    except KeyError:
+        raise InputError(f"金额单位“{money_unit}”不对，应为{'或'.join(MONEY_UNITS)}。") from None
 
-    Accepts ``1,206.65``, full-width digits, and a trailing 万元/元. Raises ``InputError`` with a
-    Chinese message for anything else.
+
+def parse_amount(text: str | Decimal | int, money_unit: str, *, allow_negative: bool = False) -> Decimal | None:
+    """Parse a typed or pasted amount of a dataset whose money unit is ``money_unit``. Empty text means
+    "no value" (None).
+
+    Accepts ``1,206.65``, full-width digits, and a trailing 万元/元; a 万元 amount may have six decimals
+    (to the 分), a 元 amount two. Raises ``InputError`` with a Chinese message for anything else. The
+    result is exact (``exact_amount``): 80.653 stays 80.653, 72 is 72.00.
     """
+    decimals = entry_decimals(money_unit)
+    value = parse_decimal(text, decimals=decimals, allow_negative=allow_negative,
+                          too_fine=f"单位为{money_unit}时最多录入 {decimals} 位小数（精确到分）")
+    return None if value is None else exact_amount(value)
+
+
+def parse_decimal(text: str | Decimal | int, *, decimals: int, allow_negative: bool = False,
+                  too_fine: str = "") -> Decimal | None:
+    """The number a clerk typed, with at most ``decimals`` decimals (money, or a weight's points).
+
+    ``too_fine`` says, in Chinese, why more decimals are refused."""
     if isinstance(text, bool):
         raise InputError("金额必须是数字。")
     if isinstance(text, int):
@@ -68,16 +91,19 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
         raise InputError("金额必须是数字。")
     if not value.is_finite():
         raise InputError("金额必须是有限的数字。")
+    if abs(value) > MAX_ABS:  # before any quantize: 1E+308 has no 0.01 in Decimal's precision
+        raise InputError(f"金额 {value} 过大，请检查是否多输入了数字。")
+    quantum = Decimal(1).scaleb(-decimals)
     exponent = value.as_tuple().exponent  # an int for a finite number ('n'/'N'/'F' only for NaN, infinity)
-    if isinstance(exponent, int) and exponent < -SCALE and value != value.quantize(_QUANTUM):
-        raise InputError(f"金额“{text}”的小数超过 {SCALE} 位，请四舍五入到 0.01 后再录入。")
+    finer = isinstance(exponent, int) and exponent < -decimals  # e.g. 1.2300 with two decimals allowed
+    if finer and value != value.quantize(quantum):
+        reason = too_fine or f"请四舍五入到 {quantum} 后再录入"
+        raise InputError(f"金额“{text}”的小数超过 {decimals} 位：{reason}。")
     if value < 0 and not allow_negative:
         raise InputError(f"金额不能为负数（录入的是 {value}）。")
-    if abs(value) > MAX_ABS:
-        raise InputError(f"金额 {value} 过大，请检查是否多输入了数字。")
     if value == 0:
         value = abs(value)  # "-0" is 0: never shown or stored as -0.00
-    return value.quantize(_QUANTUM)
+    return value.quantize(quantum) if finer else value
 
 
 def exact_amount(value: Decimal) -> Decimal:
@@ -114,9 +140,20 @@ def optional_amount(units: int | None) -> Decimal | None:
     return None if units is None else from_millionths(units)
 
 
+def exact_text(value: Decimal | None) -> str:
+    """An amount as files, the audit trail and stored results carry it: exact, at least two decimals
+    ("80.653", "72.00"); blank for no value. Never rounded: only a form rounds (``format_amount``)."""
+    return "" if value is None else format(exact_amount(value), "f")
+
+
+def round_amount(value: Decimal) -> Decimal:
+    """The figure a form shows: two decimals, half up (四舍五入; Decimal's own default is half-even)."""
+    return value.quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+
+
 def format_amount(value: Decimal | None, *, grouping: bool = False) -> str:
-    """Two decimals; blank for no value (official forms print blanks, not 0.00)."""
+    """Two decimals rounded half up; blank for no value (official forms print blanks, not 0.00)."""
     if value is None:
         return ""
-    quantized = value.quantize(_QUANTUM)
+    quantized = round_amount(value)
     return f"{quantized:,.2f}" if grouping else f"{quantized:.2f}"

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import format_amount, from_millionths
+from app.base.money import exact_text, from_millionths
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.domain.compute import FormView, Workbook
@@ -144,7 +144,7 @@ def consolidation_json(result: Consolidation) -> dict:
         view = result.view(form.id)
         forms[form.id] = [
             {"key": row.key, "title": row.title, **({"side": row.side} if row.side else {}),
-             "values": {column.key: (None if (v := view.values.get((row.key, column.key))) is None else format_amount(v))
+             "values": {column.key: (None if (v := view.values.get((row.key, column.key))) is None else exact_text(v))
                         for column in form.columns if (row.key, column.key) in view.values}}
             for row in view.rows
         ]

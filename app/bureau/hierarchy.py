@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.base.errors import BudgetDeskError, ConflictError, InputError, NotFoundError
-from app.base.money import format_amount
+from app.base.money import exact_text
 from app.base.progress import Progress
 from app.base.progress import step as progress_step
 from app.bureau import receipt, standing
@@ -397,7 +397,7 @@ class TreeNode:
                                 "status_name": self.status_name}
         if self.children:
             total, money_unit = self.total
-            data.update({"total": format_amount(total) or None, "money_unit": money_unit or None})
+            data.update({"total": exact_text(total) or None, "money_unit": money_unit or None})
         elif self.row is not None:
             row = self.row.to_dict()
             data.update({key: row[key] for key in ("received_at", "errors", "warnings", "fingerprint", "total",

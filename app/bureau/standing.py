@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.base.errors import ConflictError, InputError
-from app.base.money import format_amount, from_millionths
+from app.base.money import exact_text, from_millionths
 from app.domain.compute import Workbook
 from app.domain.forms import TOTAL_ROW
 from app.domain.records import STATUS_NAMES
@@ -52,8 +52,8 @@ class OverviewRow:
                 "money_unit": self.money_unit, "status": self.status, "status_name": self.status_name,
                 "received_at": self.received_at.isoformat() + "Z" if self.received_at else None,
                 "errors": self.errors, "warnings": self.warnings, "fingerprint": self.fingerprint or None,
-                "total": format_amount(self.total) or None, "basic": format_amount(self.basic) or None,
-                "project": format_amount(self.project) or None, "return_reason": self.returned or None}
+                "total": exact_text(self.total) or None, "basic": exact_text(self.basic) or None,
+                "project": exact_text(self.project) or None, "return_reason": self.returned or None}
 
 
 Totals = tuple[Decimal | None, Decimal | None, Decimal | None]  # 总计, 基本支出, 项目支出

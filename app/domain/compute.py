@@ -262,6 +262,24 @@ class Workbook:
             return _sum(self.value(form.id, child, column) for child in children)
         return self.values.get((form.id, row, column)) if column_def.entered else None
 
+    def row_parts(self, form_id: str, row: str, column: str) -> list[str]:
+        """The rows this cell is the sum of down its column (parents = Σ children, 合计 = Σ 类, a fixed row's
+        ``sum_of``); empty for an entered cell, a formula or a sum across the row. Printing reads it for the
+        尾差 rule, so the sums are written once, here and in ``_compute``."""
+        form = form_by_id(form_id)
+        column_def = form.column(column)
+        if form.row_kind == "fixed":
+            row_def = self.fixed_rows(form).get(row)
+            if row_def is None or column in row_def.cells or (row_def.side and column_def.side
+                                                               and row_def.side != column_def.side):
+                return []
+            return list(row_def.sum_of)
+        if column_def.sum_of:
+            return []
+        if row == TOTAL_ROW:
+            return list(self.top_level(form))
+        return list(self.children(form, row))
+
     def view(self, form_id: str) -> FormView:
         form = form_by_id(form_id)
         rows = self.rows(form_id)

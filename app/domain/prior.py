@@ -75,7 +75,7 @@ def typed_prior(dataset) -> dict[str, Decimal]:
 def set_prior(dataset, name: str, amount: str | Decimal | None) -> Decimal | None:
     """Type one 上年数 (None or "" clears it). Amounts are parsed exactly, as cells are."""
     _check_name(name)
-    parsed = None if amount is None or (isinstance(amount, str) and not amount.strip()) else parse_amount(amount)
+    parsed = None if amount is None or (isinstance(amount, str) and not amount.strip()) else parse_amount(amount, dataset.money_unit)
     _require_editable(dataset)
     dataset.set_note(PRIOR_PREFIX + name, None if parsed is None else str(parsed))
     return parsed

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.base.errors import InputError
-from app.base.money import format_amount
+from app.base.money import exact_text
 from app.base.textcheck import PROJECT_CODES, check_code
 from app.projects import (
     ASSET_ROWS,
@@ -39,7 +39,7 @@ _PROJECT_TRAILING_TEXT_KEYS = ("competent_department", "implementing_unit", "man
 
 
 def _money_text(value: Decimal | None) -> str | None:
-    return None if value is None else format_amount(value)
+    return None if value is None else exact_text(value)
 
 
 def _export_indicator(indicator: Indicator) -> dict:
@@ -189,14 +189,15 @@ def validate_book(document: dict, codes: dict, money_unit: str) -> tuple[BookCon
                 quantity=data.get("quantity"), unit_price=data.get("unit_price"),
                 **{key: funding.get(key) for key, _label in PROCUREMENT_FUNDS}, sme_reserved=data.get("sme_reserved"),
             )
-            content.procurement.append(validate_procurement(item))
+            content.procurement.append(validate_procurement(item, money_unit))
         except InputError as exc:
             errors.append(f"{where}：{exc}")
     if "assets" in document:
         data = document["assets"]
         lines = {key: AssetLine(row.get("quantity"), row.get("value")) for key, row in data.get("rows", {}).items()}
         try:
-            content.assets = validate_assets(AssetTable(data.get("as_of"), lines, data.get("planned_purchases")))
+            content.assets = validate_assets(AssetTable(data.get("as_of"), lines, data.get("planned_purchases")),
+                                             money_unit)
         except InputError as exc:
             errors.append(f"assets：{exc}")
     return content, errors

@@ -486,8 +486,8 @@ def _self_evaluation_part(old: dict, new: dict) -> PartDiff:
     if canonical(old.get("self_evaluation")) == canonical(new.get("self_evaluation")):
         return part
     try:
-        before = selfeval.content_from_json(old.get("self_evaluation"))
-        after = selfeval.content_from_json(new.get("self_evaluation"))
+        before = selfeval.content_from_json(old.get("self_evaluation"), old.get("money_unit", "万元"))
+        after = selfeval.content_from_json(new.get("self_evaluation"), new.get("money_unit", "万元"))
     except BudgetDeskError:
         part.lines.append(DiffLine("changed", "绩效自评", "", "（原有）", "（数据包中的内容有误，导入时将被拒绝）"))
         return part

@@ -99,7 +99,7 @@ def _validate_profile_notes(document: dict, notes: dict[str, str], errors: list[
             errors.append(f"prior 中的“{name}”没有上年数（可用：{'、'.join(prior_names())}）。")
             continue
         try:
-            notes[prior.PRIOR_PREFIX + name] = str(parse_amount(amount))
+            notes[prior.PRIOR_PREFIX + name] = str(parse_amount(amount, document["money_unit"]))
         except InputError as exc:
             errors.append(f"prior“{name}”：{exc}")
     for name, text in document.get("reasons", {}).items():

@@ -67,7 +67,7 @@ def schema_problems(document: object) -> list[str]:
     return problems
 
 
-_MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,2})?$", "^\\d+(\\.\\d{1,2})?$")
+_MONEY_PATTERNS = ("^-?\\d+(\\.\\d{1,6})?$", "^\\d+(\\.\\d{1,6})?$")
 
 
 def _plain_json(value: object) -> str:
@@ -84,7 +84,7 @@ def _translate(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"缺少必填项 {error.message.split(' ')[0]}"
     if error.validator == "pattern" and error.validator_value in _MONEY_PATTERNS:
-        return f"金额“{shown(error.instance)}”格式不对，应为最多两位小数的数字字符串"
+        return f"金额“{shown(error.instance)}”格式不对，应为精确到分的数字字符串（万元最多六位小数，元最多两位）"
     if error.validator == "pattern" and error.validator_value.startswith("^\\d{4}-"):
         return f"日期“{shown(error.instance)}”格式不对，应为 2023-01-01 这样的字符串"
     if error.validator == "pattern":

@@ -14,7 +14,7 @@ from pathlib import Path
 from app import selfeval
 from app.base.errors import InputError, NotFoundError
 from app.base.jsondoc import read_document
-from app.base.money import format_amount, parse_amount
+from app.base.money import exact_text, parse_amount
 from app.base.progress import Progress, step
 from app.base.textcheck import check_code
 from app.checks.rules import submission_blockers
@@ -66,7 +66,7 @@ def export_document(dataset: BudgetDataset) -> dict:
         "code_editions": {kind: table.edition for kind, table in dataset.codes.items()},
         "editions": _export_editions(dataset),
         "values": [
-            {"form": form, "row": row, "column": column, "value": format_amount(value)}
+            {"form": form, "row": row, "column": column, "value": exact_text(value)}
             for (form, row, column), value in values
         ],
     }
@@ -126,7 +126,7 @@ def _export_self_evaluation(dataset: BudgetDataset) -> dict:
 
 def validate_self_evaluation(document: dict) -> selfeval.SelfEvaluationContent:
     """The document's 绩效自评 part, validated (raises InputError naming the place)."""
-    return selfeval.content_from_json(document.get("self_evaluation"))
+    return selfeval.content_from_json(document.get("self_evaluation"), document["money_unit"])
 
 
 def dumps(document: dict) -> str:
@@ -173,7 +173,7 @@ def validate_document(store: Store, document: dict) -> tuple[UnitInfo, int, Work
             if key in seen:
                 raise InputError("同一单元格出现了两次。")
             seen.add(key)
-            amount = parse_amount(item["value"])
+            amount = parse_amount(item["value"], document["money_unit"])
             if amount is None:  # the schema asks for digits; a blank is no amount
                 raise InputError("金额是空的。")
             workbook.values[key] = amount

@@ -414,7 +414,8 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     ctx = PrintContext(dataset.unit, dataset.year, dataset.money_unit, fonts, fingerprint or "",
                        _only_general_budget(dataset))
 
-    parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles) for form_id in form_ids])]
+    parts = [Part(TABLES_PART, [FormSection(dataset.view(form_id), ctx, styles, dataset.workbook.row_parts)
+                                for form_id in form_ids])]
     if [kind for kind in extras if kind in EXTRA_SECTIONS]:
         parts += project_parts(dataset, ctx, styles, [kind for kind in extras if kind in EXTRA_SECTIONS], project_ids)
     parts += selfeval_parts(dataset, ctx, styles, extras)

@@ -18,6 +18,7 @@ from reportlab.platypus.tables import TableStyle
 from app.domain.compute import FormView
 from app.printing.markup import escape
 from app.printing.procurement import assets_flowables, procurement_flowables
+from app.printing.remainder import PartsOf
 from app.printing.styles import CELL_PAD_X, LANDSCAPE, PORTRAIT, PrintContext, Styles, frame_width
 from app.printing.tables import FormTable
 from app.printing.targets import project_indicator_table
@@ -58,9 +59,9 @@ def mark(flowable: Flowable, key: str) -> Flowable:
 class FormSection:
     """One official table."""
 
-    def __init__(self, view: FormView, ctx: PrintContext, styles: Styles) -> None:
+    def __init__(self, view: FormView, ctx: PrintContext, styles: Styles, parts_of: PartsOf | None = None) -> None:
         self.key = f"form:{view.form.id}"
-        self.table = FormTable(view, ctx, styles)
+        self.table = FormTable(view, ctx, styles, parts_of)
 
     def orientation(self) -> str:
         return self.table.orientation()

@@ -21,6 +21,7 @@ from app.domain.forms import ColumnDef, FormDef
 from app.domain.layout import column_title_path, header_levels, two_sided_lines
 from app.printing.grid import BalancedCell, DrawnOnce, TextTable, paragraph
 from app.printing.markup import escape
+from app.printing.remainder import PartsOf, printed_amounts, remainder_rule
 from app.printing.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -122,9 +123,10 @@ def unit_line(ctx: PrintContext, styles: Styles, width: float, *, left: str | No
 class FormTable:
     """The printed form of one ``FormView``: title, unit line, header, 栏次, body, empty note."""
 
-    def __init__(self, view: FormView, ctx: PrintContext, styles: Styles) -> None:
+    def __init__(self, view: FormView, ctx: PrintContext, styles: Styles, parts_of: PartsOf | None = None) -> None:
         self.view = view
         self.form = view.form
+        self.printed = printed_amounts(view, parts_of, remainder_rule(self.form.id))
         self.ctx = ctx
         self.styles = styles
         self.columns = print_columns(self.form)
@@ -140,7 +142,7 @@ class FormTable:
     def _amount(self, row: RowInfo | None, column: ColumnDef | None) -> str:
         if row is None or column is None:
             return ""
-        return format_amount(self.view.value(row.key, column.key))
+        return format_amount(self.printed.get((row.key, column.key)))
 
     def _body_rows(self) -> list[tuple[list[str | RowInfo | None], dict[int, str]]]:
         """Per printed line: what each column shows (text, or the RowInfo whose title goes there)."""

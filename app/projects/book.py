@@ -335,7 +335,7 @@ class ProjectBook:
         return row
 
     def _validated_item(self, session: Session, item: ProcurementItem) -> ProcurementItem:
-        checked = validate_procurement(item)
+        checked = validate_procurement(item, self.money_unit)
         project = session.get(models.Project, checked.project_id)
         if project is None or project.dataset_id != self._dataset_id:
             raise InputError("政府采购项目来源的项目不存在（可能已被删除），请重新选择。")
@@ -454,7 +454,7 @@ class ProjectBook:
             return self._assets(session)
 
     def set_assets(self, table: AssetTable, *, source: str = "录入") -> Change:
-        checked = validate_assets(table)
+        checked = validate_assets(table, self.money_unit)
         with self._begin(source) as session:
             before = self._assets(session)
             _write_assets(session, self._dataset_id, checked)

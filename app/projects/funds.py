@@ -46,7 +46,7 @@ def amount_changes(dataset, project: Project, amount) -> dict[str, Decimal | Non
     and for a unit funded only by 一般公共预算 the default breakdown — when the project has none yet, or
     still has the default of its old amount (a breakdown the clerk typed is never touched).
     Raises InputError (Chinese) for a bad amount; nothing is written here."""
-    checked = validate_project(replace(project, amount=amount), function_table=None, money_unit="")
+    checked = validate_project(replace(project, amount=amount), function_table=None, money_unit=dataset.money_unit)
     new_amount = checked.amount
     changes: dict[str, Decimal | None] = {"amount": new_amount}
     if (not has_breakdown(project) or is_default_breakdown(project)) and funded_by_general_budget_only(dataset):

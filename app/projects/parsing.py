@@ -151,9 +151,9 @@ def decimal_text(number: Decimal | None) -> str | None:
     return text or "0"
 
 
-def _money(value: str | Decimal | int | None, label: str) -> Decimal | None:
+def _money(value: str | Decimal | int | None, label: str, money_unit: str) -> Decimal | None:
     try:
-        return parse_amount(value) if value is not None else None
+        return parse_amount(value, money_unit) if value is not None else None
     except InputError as exc:
         raise InputError(f"{label}：{exc}") from None
 

@@ -157,10 +157,10 @@ def validate_project(project: Project, *, function_table: CodeTable | None, mone
     return Project(
         name=name,
         code=check_code(project.code, "项目编码", 64) if _clean(project.code) else "",
-        amount=_money(project.amount, "项目金额"),
-        **{key: _money(getattr(project, key), label) for key, label in PROJECT_FUNDS},
-        period_total=_money(project.period_total, "实施期资金总额"),
-        executed_before=_money(project.executed_before, "以前年度累计执行数"),
+        amount=_money(project.amount, "项目金额", money_unit),
+        **{key: _money(getattr(project, key), label, money_unit) for key, label in PROJECT_FUNDS},
+        period_total=_money(project.period_total, "实施期资金总额", money_unit),
+        executed_before=_money(project.executed_before, "以前年度累计执行数", money_unit),
         function_code=_function_code(project.function_code, function_table),
         attribute=_attribute(project.attribute),
         period_start=parse_date(project.period_start, "实施周期开始日期"),
@@ -238,7 +238,7 @@ def validate_overall(targets: OverallTargets) -> OverallTargets:
     return OverallTargets(_clean(targets.goal), validate_indicators(targets.indicators, require_levels=False))
 
 
-def validate_procurement(item: ProcurementItem) -> ProcurementItem:
+def validate_procurement(item: ProcurementItem, money_unit: str) -> ProcurementItem:
     if item.project_id is None:
         raise InputError("请选择政府采购项目来源（项目）。")
     check_fields(item, {key: spec for key, spec in PROCUREMENT_TEXTS.items() if key != "project"})
@@ -254,14 +254,14 @@ def validate_procurement(item: ProcurementItem) -> ProcurementItem:
         catalogue_code=code,
         measure_unit=_text(item.measure_unit, "计量单位", 32),
         quantity=parse_quantity(item.quantity, "数量"),
-        unit_price=_money(item.unit_price, "单价"),
-        **{key: _money(getattr(item, key), label) for key, label in PROCUREMENT_FUNDS},
-        sme_reserved=_money(item.sme_reserved, "预留中小微企业份额"),
+        unit_price=_money(item.unit_price, "单价", money_unit),
+        **{key: _money(getattr(item, key), label, money_unit) for key, label in PROCUREMENT_FUNDS},
+        sme_reserved=_money(item.sme_reserved, "预留中小微企业份额", money_unit),
         id=item.id,
     )
 
 
-def validate_assets(table: AssetTable) -> AssetTable:
+def validate_assets(table: AssetTable, money_unit: str) -> AssetTable:
     lines: dict[str, AssetLine] = {}
     wholes = {key: whole for key, _label, whole in ASSET_ROWS}
     for key, line in table.lines.items():
@@ -270,6 +270,7 @@ def validate_assets(table: AssetTable) -> AssetTable:
         label = ASSET_LABELS[key]
         lines[key] = AssetLine(
             parse_quantity(line.quantity, f"{label}的数量", whole=wholes[key], decimals=2),
-            _money(line.value, f"{label}的价值"),
+            _money(line.value, f"{label}的价值", money_unit),
         )
-    return AssetTable(parse_date(table.as_of, "截止时间"), lines, _money(table.planned_purchases, "本年度拟购置固定资产总额"))
+    return AssetTable(parse_date(table.as_of, "截止时间"), lines,
+                      _money(table.planned_purchases, "本年度拟购置固定资产总额", money_unit))

@@ -45,7 +45,7 @@ class SelfEvaluationBook:
         """``change(content)`` returns the new content; write the difference through the door."""
         with self.dataset.door(source) as work:
             old = read_content(work.session, self.dataset.dataset_id)
-            new = validate_content(change(old))
+            new = validate_content(change(old), self.money_unit)
             entries = content_entries(old, new)
             if entries:
                 write_content(work.session, self.dataset.dataset_id, new)

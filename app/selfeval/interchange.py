@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.base.errors import InputError
-from app.base.money import format_amount
+from app.base.money import exact_text
 from app.selfeval.framework import kind_keys
 from app.selfeval.rates import points_text
 from app.selfeval.records import (
@@ -22,7 +22,7 @@ from app.selfeval.validation import validate_content
 
 
 def _json_money(value: Decimal | None) -> str | None:
-    return None if value is None else format_amount(value)
+    return None if value is None else exact_text(value)
 
 
 def content_to_json(content: SelfEvaluationContent) -> dict:
@@ -68,7 +68,7 @@ def _amount_in(data: dict, key: str, where: str):
     return value
 
 
-def content_from_json(data: dict | None) -> SelfEvaluationContent:
+def content_from_json(data: dict | None, money_unit: str) -> SelfEvaluationContent:
     """Parse and validate the ``self_evaluation`` member; raises InputError (Chinese) on anything wrong."""
     if data is None:
         return SelfEvaluationContent()
@@ -114,4 +114,4 @@ def content_from_json(data: dict | None) -> SelfEvaluationContent:
         groups.append(ScoreGroup(_str(group, "name", where), _amount_in(group, "weight", where), items))
     department = DepartmentEvaluation(lines, _str(department_data, "initial_goal", where),
                                       _str(department_data, "result", where), groups)
-    return validate_content(SelfEvaluationContent(projects, department))
+    return validate_content(SelfEvaluationContent(projects, department), money_unit)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from app.base.errors import InputError
-from app.base.money import parse_amount
+from app.base.money import parse_amount, parse_decimal
 from app.base.textcheck import check_fields, check_text
 from app.selfeval.framework import kind_keys
 from app.selfeval.rates import parse_rate
@@ -27,16 +27,16 @@ def _points(text: str | Decimal | int | None, what: str) -> Decimal | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     try:
-        return parse_amount(text if not isinstance(text, str) else text.replace("分", ""))
+        return parse_decimal(text if not isinstance(text, str) else text.replace("分", ""), decimals=2)
     except InputError as exc:
         raise InputError(f"{what}“{text}”不是有效的分值：{exc}") from exc
 
 
-def _money(text, what: str) -> Decimal | None:
+def _money(text, what: str, money_unit: str) -> Decimal | None:
     if text is None or (isinstance(text, str) and text.strip() in ("", "/", "／")):
         return None
     try:
-        return parse_amount(text)
+        return parse_amount(text, money_unit)
     except InputError as exc:
         raise InputError(f"{what}：{exc}") from exc
 
@@ -66,7 +66,7 @@ ITEM_TEXTS: dict[str, tuple[str, int, bool]] = {
 }
 
 
-def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
+def clean_project(evaluation: ProjectEvaluation, money_unit: str) -> ProjectEvaluation:
     check_fields(evaluation, PROJECT_TEXTS)
     for key in (*evaluation.contents.values(), *evaluation.results.values()):
         check_text(key, "年度指标内容或完成情况", 2000, multiline=True)
@@ -84,11 +84,11 @@ def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
         raise InputError(f"项目绩效自评：{where}预算支出执行率“{rate}”应写成百分数，例如 98.98%。")
     return replace(
         evaluation, project_name=name, unit_name=(evaluation.unit_name or "").strip(),
-        budget=_money(evaluation.budget, f"{where}项目年度预算金额"),
-        actual_total=_money(evaluation.actual_total, f"{where}实际支出金额合计"),
-        actual_general=_money(evaluation.actual_general, f"{where}一般公共预算支出"),
-        actual_fund=_money(evaluation.actual_fund, f"{where}政府性基金支出"),
-        actual_nonfiscal=_money(evaluation.actual_nonfiscal, f"{where}非财政资金支出"),
+        budget=_money(evaluation.budget, f"{where}项目年度预算金额", money_unit),
+        actual_total=_money(evaluation.actual_total, f"{where}实际支出金额合计", money_unit),
+        actual_general=_money(evaluation.actual_general, f"{where}一般公共预算支出", money_unit),
+        actual_fund=_money(evaluation.actual_fund, f"{where}政府性基金支出", money_unit),
+        actual_nonfiscal=_money(evaluation.actual_nonfiscal, f"{where}非财政资金支出", money_unit),
         stated_rate=rate,
         contents={key: text.strip() for key, text in evaluation.contents.items() if text and text.strip()},
         results={key: text.strip() for key, text in evaluation.results.items() if text and text.strip()},
@@ -96,7 +96,7 @@ def clean_project(evaluation: ProjectEvaluation) -> ProjectEvaluation:
         problems=(evaluation.problems or "").strip(), rectification=(evaluation.rectification or "").strip())
 
 
-def clean_department(department: DepartmentEvaluation) -> DepartmentEvaluation:
+def clean_department(department: DepartmentEvaluation, money_unit: str) -> DepartmentEvaluation:
     check_fields(department, DEPARTMENT_TEXTS)
     keys = {key for key, _part, _label in SCALE_LINES}
     unknown = set(department.lines) - keys
@@ -108,8 +108,8 @@ def clean_department(department: DepartmentEvaluation) -> DepartmentEvaluation:
         rate = (line.stated_rate or "").strip()
         if rate and rate not in ("/", "／") and parse_rate(rate) is None:
             raise InputError(f"部门整体支出绩效自评：{label}的执行率“{rate}”应写成百分数，例如 105.37%。")
-        lines[key] = ScaleLine(_money(line.budget, f"{part}{label}的全年预算数"),
-                               _money(line.actual, f"{part}{label}的全年执行数"), rate)
+        lines[key] = ScaleLine(_money(line.budget, f"{part}{label}的全年预算数", money_unit),
+                               _money(line.actual, f"{part}{label}的全年执行数", money_unit), rate)
     groups = []
     for group in department.groups:
         name = check_text((group.name or "").strip(), "一级指标", 100)
@@ -131,10 +131,10 @@ def clean_department(department: DepartmentEvaluation) -> DepartmentEvaluation:
                                 groups)
 
 
-def validate_content(content: SelfEvaluationContent) -> SelfEvaluationContent:
-    projects = [clean_project(item) for item in content.projects]
+def validate_content(content: SelfEvaluationContent, money_unit: str) -> SelfEvaluationContent:
+    projects = [clean_project(item, money_unit) for item in content.projects]
     names = [item.project_name for item in projects]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise InputError(f"项目绩效自评表中项目“{'、'.join(duplicates)}”重复出现。")
-    return SelfEvaluationContent(projects, clean_department(content.department))
+    return SelfEvaluationContent(projects, clean_department(content.department, money_unit))

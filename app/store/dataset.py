@@ -137,7 +137,7 @@ class BudgetDataset:
         """Validate one cell edit without saving it (raises InputError with a Chinese message)."""
         form = form_by_id(form_id)
         form.column(column)
-        value = None if text is None else parse_amount(text)
+        value = None if text is None else parse_amount(text, self.money_unit)
         self.workbook.check_settable(form_id, row, column)
         return CellChange(form_id, row, column, value)
 

@@ -10,7 +10,7 @@ from typing import Protocol, cast
 from sqlalchemy import Table, insert, update
 
 from app.base.clock import now_utc
-from app.base.money import format_amount
+from app.base.money import exact_text
 from app.checks.places import explanation_place, section_title
 from app.domain.compute import Workbook
 from app.domain.forms import form_by_id
@@ -37,7 +37,7 @@ class Changes:
 
 
 def amount_text(value: Decimal | None) -> str | None:
-    return None if value is None else format_amount(value)
+    return None if value is None else exact_text(value)
 
 
 class WrittenDataset(Protocol):

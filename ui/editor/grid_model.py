@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Sign
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.base.errors import BudgetDeskError
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from app.domain.cells import CellChange
 from app.domain.compute import FormView, RowInfo
 from app.domain.forms import FormDef
@@ -270,8 +270,8 @@ class CellGridModel(QAbstractTableModel):
             if column.kind == "amount":
                 return format_amount(self.value(index), grouping=True)
             return self.label(index)
-        if role == Qt.ItemDataRole.EditRole:
-            return format_amount(self.value(index)) if column.kind == "amount" else self.label(index)
+        if role == Qt.ItemDataRole.EditRole:  # the in-cell editor starts from the exact figure, not the rounded one
+            return exact_text(self.value(index)) if column.kind == "amount" else self.label(index)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.kind == "amount":
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -291,8 +291,10 @@ class CellGridModel(QAbstractTableModel):
             messages = [f.message for f in self.controller.findings()
                         if any(c.form == self.form.id and (c.row, c.column) == self.cell_key(index) for c in f.cells)]
             base = "录入单元格" if self.is_entered(index) else "由系统计算，不能直接录入"
+            value = self.value(index)
+            exact = [] if value is None else [f"精确值：{exact_text(value)} {self.controller.dataset.money_unit}"]
             noted = self.cell_comments(index)
-            return "\n".join([base, *messages] + ([tooltip_text(noted)] if noted else []))
+            return "\n".join([base, *exact, *messages] + ([tooltip_text(noted)] if noted else []))
         if role == COMMENT_ROLE:
             return state_of(self.cell_comments(index)) if column.kind == "amount" else ""
         return None

@@ -105,7 +105,7 @@ class ProfileDialog(QDialog):
                     profile.parse_glossary(edit.toPlainText())
             for edit in self.amounts.values():
                 if edit.text().strip():
-                    parse_amount(edit.text())
+                    parse_amount(edit.text(), self.dataset.money_unit)
             for key, edit in self.texts.items():
                 if edit.toPlainText().strip() != profile.profile(self.dataset)[key]:
                     profile.set_profile(self.dataset, key, edit.toPlainText())

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import MONEY_UNITS, format_amount
+from app.base.money import MONEY_UNITS, exact_text, format_amount
 from app.base.progress import Progress, step
 from app.domain.compute import Workbook
 from app.domain.forms import all_forms
@@ -227,7 +227,7 @@ def read_workbook(store: Store, path: str | Path, *, progress: Progress | None =
         "format": FORMAT, "format_version": FORMAT_VERSION, "unit": unit, "year": year, "money_unit": money_unit,
         "status": status, "code_editions": {kind: table.edition for kind, table in codes.items()},
         "editions": current_editions(codes),  # the sheets were read with today's definitions
-        "values": [{"form": form, "row": row, "column": column, "value": format_amount(value)}
+        "values": [{"form": form, "row": row, "column": column, "value": exact_text(value)}
                    for (form, row, column), value in sorted(workbook.values.items())],
     }
     added = sorted((form, row) for form, rows in workbook.present_rows.items() for row in rows)

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from app.base.errors import InputError
-from app.base.money import format_amount, normalize_text
+from app.base.money import exact_text, normalize_text
 from app.exchange.excel import labels
 from app.exchange.excel.grid import Grid, Problem, Reader, code_text, header_row, label_cells
 from app.printing.projects import NO_PROJECTS_NOTE
@@ -121,7 +121,7 @@ def read_project(grid: Grid, reader: Reader) -> tuple[int | None, dict] | None:
         if label in where:
             value = reader.amount(grid, *where[label])
             if value is not None:
-                data[key] = format_amount(value)
+                data[key] = exact_text(value)
     for label, key in goal_labels.items():
         if label in where:
             text = grid.raw_text(*where[label])
@@ -138,9 +138,9 @@ def read_project(grid: Grid, reader: Reader) -> tuple[int | None, dict] | None:
             if value is None:
                 continue
             if fund_key == "amount":
-                data["amount"] = format_amount(value)
+                data["amount"] = exact_text(value)
             else:
-                funding[fund_key] = format_amount(value)
+                funding[fund_key] = exact_text(value)
     if funding:
         data["funding"] = funding
     indicators: list[dict] = []
@@ -208,18 +208,18 @@ def read_procurement(grid: Grid, reader: Reader, project_names: set[str]) -> lis
         if "unit_price" in columns:
             price = reader.amount(grid, row, columns["unit_price"])
             if price is not None:
-                item["unit_price"] = format_amount(price)
+                item["unit_price"] = exact_text(price)
         funding = {}
         for key, _label in PROCUREMENT_FUNDS:
             if key in columns:
                 value = reader.amount(grid, row, columns[key])
                 if value is not None:
-                    funding[key] = format_amount(value)
+                    funding[key] = exact_text(value)
         item["funding"] = funding
         if "sme_reserved" in columns:
             value = reader.amount(grid, row, columns["sme_reserved"])
             if value is not None:
-                item["sme_reserved"] = format_amount(value)
+                item["sme_reserved"] = exact_text(value)
         order = grid.text(row, columns["order"]) if "order" in columns else ""
         items.append((int(order) if order.isdigit() else len(items) + 100_000, len(items), item))
     return [item for _order, _number, item in sorted(items, key=lambda entry: entry[:2])]
@@ -255,14 +255,14 @@ def read_assets(grid: Grid, reader: Reader) -> dict | None:
             if value_column:
                 value = reader.amount(grid, row, value_column)
                 if value is not None:
-                    line["value"] = format_amount(value)
+                    line["value"] = exact_text(value)
             if line:
                 data["rows"][key] = line
         elif text == labels.clean(labels.PLANNED_PURCHASES_LABEL):
             column = value_column or grid.right_of(row, 1)[1]
             value = reader.amount(grid, row, column)
             if value is not None:
-                data["planned_purchases"] = format_amount(value)
+                data["planned_purchases"] = exact_text(value)
     if not data["rows"] and "as_of" not in data and "planned_purchases" not in data:
         return None
     return data

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app import selfeval
 from app.base.errors import InputError
-from app.base.money import format_amount, parse_amount
+from app.base.money import exact_text, parse_decimal
 from app.domain.records import UnitInfo
 from app.exchange.excel import labels
 from app.exchange.excel.grid import Grid, Reader
@@ -194,7 +194,7 @@ def _money_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None
     if raw in ("/", "／"):
         return None
     value = reader.amount(grid, row, column, needed=True)
-    return None if value is None else format_amount(value)
+    return None if value is None else exact_text(value)
 
 
 def _points_text(grid: Grid, reader: Reader, row: int, column: int) -> str | None:
@@ -202,7 +202,7 @@ def _points_text(grid: Grid, reader: Reader, row: int, column: int) -> str | Non
     if not raw:
         return None
     try:
-        value = parse_amount(raw)
+        value = parse_decimal(raw, decimals=2)  # points, not money
     except InputError as exc:
         reader.problem(grid, row, column, f"不是有效的分值：{exc}")
         return None
