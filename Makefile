@@ -36,7 +36,7 @@ test: $(STAMP)
 
 bench: export QT_QPA_PLATFORM = offscreen
 bench: $(STAMP)
-	$(VENV_PY) -m bench
+	$(VENV_PY) -m bench --json build/bench.json
 
 lint: $(STAMP)
 	$(VENV_PY) -m ruff check .

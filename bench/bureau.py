@@ -28,7 +28,7 @@ from app.exchange.package import reader
 from app.exchange.package.trust import trust_key
 from app.store.service import Store
 from bench import packages
-from bench.measure import SEED004
+from bench.measure import SEED004, record, size
 
 DEFAULT_UNITS = 500
 YEAR = 2023
@@ -139,7 +139,7 @@ def run(workdir: Path, report, timed, seed_path: Path, units: int | None = None,
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.app import make_application  # deferred: Qt, only for the GUI figures
 
-    units = units or DEFAULT_UNITS
+    units = units or size(DEFAULT_UNITS, 3)
     app = make_application()
     start = time.perf_counter()
     store, extra = build(workdir, units, seed_path)
@@ -150,6 +150,8 @@ def run(workdir: Path, report, timed, seed_path: Path, units: int | None = None,
         store.close()
     for line in lines(units, figures, detail):
         print(line, flush=True)
+    for name in ("start", "refresh", "stall", "progress", "screening"):
+        record(f"bureau window ({units} units): {name}", figures[name], "s")
     app.processEvents()
     return figures
 

@@ -11,10 +11,14 @@ from app.exchange.excel import export_workbook, read_workbook, source_from_datas
 from app.exchange.interchange import import_file
 from app.store.service import Store
 from bench.large import build_large_department, build_large_projects
+from bench.measure import TINY
 
 
 def _libreoffice(report, timed, workdir, path, label: str, *, pdf: bool = True) -> None:
     soffice = shutil.which("soffice")
+    if TINY:
+        print(f"{label}: LibreOffice skipped in the tiny run (it takes seconds to start)")
+        return
     if soffice is None:
         print(f"{label}: LibreOffice not installed, skipped")
         return

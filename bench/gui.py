@@ -8,6 +8,8 @@ import sys
 import time
 from decimal import Decimal
 
+from bench.measure import BenchFailure, size
+
 
 def _cold_start(workdir, report) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
@@ -18,13 +20,12 @@ def _cold_start(workdir, report) -> None:
         "print((time.perf_counter() - t0) * 1000)"
     )
     wall, inside = [], []
-    for _ in range(3):
+    for _ in range(size(3, 1)):
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-c", script, str(workdir / "gui.sqlite3")], env=env,
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            print("cold start failed:", result.stderr[-500:])
-            return
+            raise BenchFailure(f"cold start failed: {result.stderr[-500:]}")
         wall.append((time.perf_counter() - start) * 1000)
         inside.append(float(result.stdout.strip().splitlines()[-1]))
     report("GUI: cold start to first window (process wall time)", wall)
@@ -63,16 +64,16 @@ def run(workdir, report, timed, seed_path) -> None:
     window = MainWindow(store)
     window.resize(1440, 900)
     window.show()
-    report("GUI: open seed-004 dataset (all tabs built)", timed(lambda: (window.open_dataset("359", 2023),
+    report("GUI: open seed-004 dataset (each tab built when shown)", timed(lambda: (window.open_dataset("359", 2023),
                                                                          app.processEvents()), 5))
     values = iter(Decimal(n) / 100 for n in range(1, 100_000))
     samples = [_commit_through_widgets(window, app, "expenditure_summary", "2070699", "basic", values)
-               for _ in range(50)]
+               for _ in range(size(50, 2))]
     report("GUI: seed 004 cell commit + recalculation + repaint", samples)
     leaves = build_large_department(store, code="901")
     window.open_dataset("901", 2023)
-    samples = [_commit_through_widgets(window, app, "expenditure_summary", leaves[150], "basic", values)
-               for _ in range(30)]
+    samples = [_commit_through_widgets(window, app, "expenditure_summary", leaves[len(leaves) // 2], "basic", values)
+               for _ in range(size(30, 2))]
     report("GUI: large department cell commit + recalculation + repaint", samples)
     window.close()
     store.close()

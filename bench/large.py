@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from app.domain.cells import CellChange
 from app.domain.codes import default_shipped_table
@@ -18,6 +18,7 @@ from app.projects import (
     ProjectBook,
 )
 from app.store.service import Store
+from bench.measure import size
 
 
 def build_large_department(store: Store, code: str = "900", year: int = 2023) -> list[str]:
@@ -26,7 +27,7 @@ def build_large_department(store: Store, code: str = "900", year: int = 2023) ->
     dataset = store.open_dataset(code, year)
     function = default_shipped_table("function", year)
     economic = default_shipped_table("economic", year)
-    leaves = [c for c in function.items if not function.children.get(c)][:300]
+    leaves = [c for c in function.items if not function.children.get(c)][:size(300, 12)]
     changes = []
     for index, leaf in enumerate(leaves):
         amount = Decimal(index % 97 + 1) + Decimal("0.25")
@@ -39,9 +40,11 @@ def build_large_department(store: Store, code: str = "900", year: int = 2023) ->
     # and a full check runs every rule to its end instead of stopping at a mismatch.
     basic_total = sum(Decimal(index % 97 + 1) + Decimal("0.25") for index in range(len(leaves)))
     items = [item for item in economic.items.values() if len(item.code) == 5]
+    # (a tiny department, bench.measure.TINY, has less to share: each 款 gets an equal part instead)
+    share = min(Decimal("1.50"), (basic_total / len(items)).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
     for number, item in enumerate(items, start=1):
         column = "public" if item.attribute == "public" else "personnel"
-        amount = basic_total - Decimal("1.50") * (len(items) - 1) if number == len(items) else Decimal("1.50")
+        amount = basic_total - share * (len(items) - 1) if number == len(items) else share
         changes.append(CellChange("general_budget_basic_expenditure", item.code, column, amount))
     changes.append(CellChange("three_public_expenses", "reception", "general_budget", Decimal("1.50")))
     changes.append(CellChange("three_public_expenses", "vehicle_operation", "general_budget", Decimal("1.50")))

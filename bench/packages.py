@@ -1,7 +1,10 @@
 """The bureau's intake: N signed packages (seed-004-like, varied) imported and checked, then 汇总.
 
-Aims (issue 14): 500 packages imported and checked ≤ 30 s on SQLite on a 2-core machine; 汇总 of
-500 ≤ 2 s; memory ≤ 300 MB. The measured part (import + check of the folder, then the 汇总) runs
+Aims (issue 26): 500 submitted packages imported and checked ≤ 15 s on SQLite on a 2-core machine; 汇总
+of 500 (``consolidate --json``, a whole process) < 1 s; 进度 (``dashboard``) and 筛查 (``screen``) of 500
+≤ 1.5 s each; memory ≤ 300 MB. Every package is 已上报 as a real submission is (each 提示 with its 说明,
+every project with its amount), so the intake's submission check passes; a run that imports none, or
+refuses one, fails (``BenchFailure``) instead of printing figures of nothing. The measured part (import + check of the folder, then the 汇总) runs
 in a child process so its peak RSS is its own, not the generator's.
 
 Each package is a real signed package with its own unit key and a varied dataset (amounts scaled
@@ -32,7 +35,7 @@ from app.exchange.interchange import export_document, import_document, import_fi
 from app.exchange.package import reader, spec, writer
 from app.projects import ProjectBook
 from app.store.service import Store
-from bench.measure import SEED004, report, timed
+from bench.measure import SEED004, BenchFailure, record, report, size, timed
 
 DEFAULT_COUNT = 500
 
@@ -137,14 +140,17 @@ def measure(folder: str, target: str) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     result = intake.import_packages(store, folder, trust_fingerprints=keys)
     imported, imported_cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    start = time.perf_counter()
-    total = consolidate(store, 2023)
-    value = total.value("expenditure_summary", "total", "total")
-    total.view("general_budget_basic_expenditure")
-    consolidated = time.perf_counter() - start
-    start = time.perf_counter()
-    rows = standing.overview(store, 2023)
-    overview = time.perf_counter() - start
+    consolidated = overview = 0.0
+    value, rows = None, []
+    if result.imported:  # with none taken in there is nothing to sum: the parent reports the failure
+        start = time.perf_counter()
+        total = consolidate(store, 2023)
+        value = total.value("expenditure_summary", "total", "total")
+        total.view("general_budget_basic_expenditure")
+        consolidated = time.perf_counter() - start
+        start = time.perf_counter()
+        rows = standing.overview(store, 2023)
+        overview = time.perf_counter() - start
     if store.engine.url.get_backend_name() != "sqlite":
         from sqlalchemy import text
 
@@ -172,7 +178,7 @@ def measure_in_child(folder: Path, target: str) -> dict:
 
 
 def run(workdir: Path, report, timed, seed_path: Path, count: int | None = None) -> None:
-    count = count or int(os.environ.get("BUDGETDESK_BENCH_PACKAGES", DEFAULT_COUNT))
+    count = count or int(os.environ.get("BUDGETDESK_BENCH_PACKAGES", size(DEFAULT_COUNT, 2)))
     folder = workdir / "packages"
     start = time.perf_counter()
     size_kb = generate(folder, count, seed_path)
@@ -183,14 +189,40 @@ def run(workdir: Path, report, timed, seed_path: Path, count: int | None = None)
     for name, target in targets:
         figures = measure_in_child(folder, target)
         print(f"packages on {name}: {figures['imported']} imported and checked in {figures['import_s']:.1f} s "
-              f"({figures['import_s'] / max(figures['imported'], 1) * 1000:.0f} ms each; aim 500 ≤ 30 s; "
+              f"({figures['import_s'] / max(figures['imported'], 1) * 1000:.0f} ms each; aim 500 ≤ 15 s; "
               f"CPU {figures['import_cpu_s']:.1f} s of this process), "
               f"{figures['failed']} refused")
-        print(f"packages on {name}: 汇总 of {figures['imported']} units {figures['consolidate_s']:.2f} s (aim ≤ 2 s), "
+        print(f"packages on {name}: 汇总 of {figures['imported']} units {figures['consolidate_s']:.2f} s (aim < 1 s as a process), "
               f"overview {figures['overview_s']:.2f} s, 总计 {figures['total']}")
         print(f"packages on {name}: peak memory {figures['peak_mb']:.0f} MB (aim ≤ 300 MB)")
         if figures["first_failure"]:
             print(f"packages on {name}: first refusal: {figures['first_failure']}")
+        if figures["imported"] == 0 or figures["failed"]:
+            raise BenchFailure(f"packages on {name}: {figures['imported']} of {count} imported, {figures['failed']} "
+                               f"refused (first: {figures['first_failure']})")
+        record(f"packages on {name}: imported and checked", figures["imported"], "packages")
+        record(f"packages on {name}: import and check", figures["import_s"], "s")
+        record(f"packages on {name}: 汇总 in process", figures["consolidate_s"], "s")
+        record(f"packages on {name}: peak memory", figures["peak_mb"], "MB")
+        if name == "SQLite":  # the bureau's commands as whole processes on the database just filled
+            for label, command in (("consolidate --json", ["consolidate", "--year", "2023", "--json"]),
+                                   ("dashboard --year", ["dashboard", "--year", "2023"]),
+                                   ("screen --year", ["screen", "--year", "2023"])):
+                report(f"packages on {name}: {label} (process)", timed(_command(target, command), 3))
+
+
+def _command(database: str, arguments: list[str]):
+    """One ``budgetdesk`` process on the bureau's database (from compiled bytecode, as installed)."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-m", "app", "--db", database, *arguments]
+
+    def once() -> None:
+        result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False,
+                                cwd=Path(__file__).resolve().parent.parent)
+        if result.returncode not in (0, 1):  # 1: findings reported (screen lists outliers)
+            raise BenchFailure(f"{' '.join(arguments)}: exit {result.returncode}: {result.stderr[-500:]}")
+
+    return once
 
 
 def main(argv: list[str]) -> int:

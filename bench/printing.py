@@ -48,7 +48,7 @@ def _children_cpu() -> float:
 
 
 # (what, aim in seconds of wall time, median on a quiet 2-core machine)
-AIMS = [("seed 004 whole document (29 pages)", 0.5), ("large department whole document (358 pages)", 2.0),
+AIMS = [("seed 004 whole document (29 pages)", 0.45), ("large department whole document (358 pages)", 2.0),
         ("large: 300 绩效目标表 + 批复表 (600 pages)", 3.5)]
 
 
@@ -91,10 +91,10 @@ def run(workdir, report, timed, seed_path) -> None:
     figures = []
     cpu: list[float] = []
     seed_print = _process(db, "359", out, cpu)
-    report("process: seed 004 whole document, cold cache (aim ≤ 0.5 s warm)", timed(seed_print, 1))
+    report("process: seed 004 whole document, cold cache (aim ≤ 0.45 s warm)", timed(seed_print, 1))
     cpu.clear()
     wall = timed(seed_print, 7)
-    report("process: seed 004 whole document (aim ≤ 0.5 s)", wall)
+    report("process: seed 004 whole document", wall)  # aim ≤ 0.45 s (bench.aims)
     figures.append((wall, list(cpu)))
     cpu.clear()
     large_print = _process(db, "900", out, cpu)

@@ -307,8 +307,10 @@ class TrustedKey(Base):
     __tablename__ = "trusted_key"
     __table_args__ = (
         Index("ix_trusted_key_unit", "unit_code", "status"),
-        Index("uq_trusted_key_active", "unit_code", unique=True, sqlite_where=text("status = 'active'"),
-              postgresql_where=text("status = 'active'")),
+        # PostgreSQL has the same partial index (its WHERE is made by migration 0004, as SQLite's is); naming
+        # postgresql_where here too would load SQLAlchemy's PostgreSQL dialect in every process, SQLite or not
+        # (tens of ms of each start and command). The models build only the in-memory SQLite scratch database.
+        Index("uq_trusted_key_active", "unit_code", unique=True, sqlite_where=text("status = 'active'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,6 @@ from app.store.service import Store
 from app.system.font_files import SHIPPED_FAMILY, font_files_in, restricted_font_dirs, shipped_font_path
 from app.system.logsetup import setup_logging
 from db.engine import sqlite_path
-from ui.bureau.window import BureauWindow
 from ui.common.error_dialog import (
     ErrorDialog,
     format_details,
@@ -218,6 +217,9 @@ def run_gui(db: str | None = None, read_only: bool | None = None, exit_after_sho
     if store is None:
         return 1
     if bureau:
+        # deferred: the 财政局 window (and reportlab, the bureau's modules behind it) is not the clerk's first window
+        from ui.bureau.window import BureauWindow
+
         window = BureauWindow(store)
         window.show()
         _serve(instance, window, bureau=True)

@@ -13,13 +13,15 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from platformdirs import user_data_dir
 
 from app.base.errors import InputError
+
+if TYPE_CHECKING:  # annotations only: cryptography is imported by the functions that sign, verify or read a key,
+    # so printing and the first window, which only ask whether a unit has a key, do not load it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 KEY_DIR_ENV = "BUDGETDESK_KEY_DIR"
 ALGORITHM = "Ed25519"
@@ -40,6 +42,8 @@ def _key_path(unit_code: str) -> Path:
 
 
 def public_raw(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization  # deferred: cryptography
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -60,6 +64,10 @@ def load_key(unit_code: str, *, path: Path | None = None) -> Ed25519PrivateKey |
     path = path or _key_path(unit_code)
     if not path.exists():
         return None
+    # deferred: cryptography, loaded only when there is a key to read
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError):
@@ -74,6 +82,10 @@ def unit_key(unit_code: str, *, path: Path | None = None) -> Ed25519PrivateKey:
     key = load_key(unit_code, path=path)
     if key is not None:
         return key
+    # deferred: cryptography, loaded only when a key is made
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     path = path or _key_path(unit_code)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +127,10 @@ def sign(key: Ed25519PrivateKey, data: bytes) -> dict:
 
 def verify(signature: dict, data: bytes) -> bytes:
     """Check a signature block against ``data``; returns the raw public key. Raises InputError."""
+    # deferred: cryptography, loaded only when a signature is checked
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         if signature.get("algorithm") != ALGORITHM:
             raise ValueError

@@ -29,10 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError, ConflictError
-from app.bureau.comments import answer_comment, import_return
 from app.checks.places import explanation_place, narrative_section
 from app.exchange.comment_document import Comment
-from app.exchange.package.trust import UntrustedKeyError
 from ui.common.feedback import say
 from ui.common.trust_dialog import confirm_fingerprints
 from ui.editor.comment_marks import ANSWERED_COLOR, OPEN_COLOR, comment_index
@@ -191,6 +189,9 @@ class CommentsDock(QDockWidget):
                                                      comment.answer)
             if not ok:
                 return False
+        # deferred: the 批注 files' module signs and verifies (cryptography), not needed for the first paint
+        from app.bureau.comments import answer_comment
+
         try:
             answer_comment(self.index.store, comment.uuid, text or "", fixed=fixed)
         except BudgetDeskError as exc:
@@ -211,6 +212,10 @@ def import_return_gui(window, path: str | None = None, *, confirm_new_key=None, 
     dataset = window.dataset
     expected = {"expected_unit": dataset.unit_code, "expected_year": dataset.year} if dataset is not None else {}
     report = report or (lambda title, text: QMessageBox.information(window, title, text))
+    # deferred: verifying a 退回文件 needs cryptography, which the first window does not
+    from app.bureau.comments import import_return
+    from app.exchange.package.trust import UntrustedKeyError
+
     try:
         try:
             outcome = import_return(window.store, path, **expected)

@@ -509,8 +509,9 @@ class DepartmentSelfEvaluationTab(QWidget):
 
 
 def add_selfeval_tabs(window, controller: DatasetController) -> None:
-    """The two tabs, after 固定资产 (called from ui/window/main_window.py)."""
-    window.self_evaluation_tab = ProjectSelfEvaluationTab(controller, window)
-    window.tabs.addTab(window.self_evaluation_tab, "项目绩效自评")
-    window.department_self_evaluation_tab = DepartmentSelfEvaluationTab(controller, window)
-    window.tabs.addTab(window.department_self_evaluation_tab, "部门整体自评")
+    """The two tabs, after 固定资产 (called from ui/window/main_window.py), each built when first shown
+    (``window.self_evaluation_tab``, ``window.department_self_evaluation_tab``)."""
+    window.pages.add(window.tabs, "self_evaluation", "项目绩效自评",
+                     lambda: ProjectSelfEvaluationTab(controller, window), "tab_self_evaluation")
+    window.pages.add(window.tabs, "department_self_evaluation", "部门整体自评",
+                     lambda: DepartmentSelfEvaluationTab(controller, window), "tab_department_self_evaluation")

@@ -30,7 +30,7 @@ from app.store.service import BudgetDataset, Store
 from ui.common import help_dialog
 from ui.common.error_dialog import show_error
 from ui.common.feedback import FeedbackLine
-from ui.common.scrolling_tabs import ScrollingTabWidget, fit_on_screen
+from ui.common.scrolling_tabs import LazyPages, ScrollingTabWidget, fit_on_screen
 from ui.common.style import APP_STYLE, set_role
 from ui.common.support_actions import add_support_actions
 from ui.editor.comments_panel import install_comments
@@ -40,7 +40,6 @@ from ui.editor.form_editor import FormTab
 from ui.editor.history_dialog import HistoryDialog
 from ui.editor.narrative_tab import NarrativeTab
 from ui.editor.unit_tab import UnitTab
-from ui.printing.settings import show_settings
 from ui.projects.projects_tab import ProjectsTab
 from ui.projects.selfeval_tabs import add_selfeval_tabs
 from ui.projects.targets_tabs import AssetsTab, OverallTargetsTab, ProcurementTab
@@ -213,7 +212,8 @@ class MainWindow(QMainWindow):
             tabs = getattr(self, "tabs", None)
             if tabs is None:
                 return []
-            return [tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), NarrativeTab)]
+            pages = [tabs.built_widget(i) for i in range(tabs.count())]  # a tab never shown has no edit to save
+            return [page for page in pages if isinstance(page, NarrativeTab)]
 
         def open_print_dialog() -> None:
             if self.controller is None:
@@ -250,6 +250,9 @@ class MainWindow(QMainWindow):
         settings_action.setObjectName("settings")
 
         def open_settings() -> None:
+            # deferred: the settings page names the print font (reportlab), not needed for the first paint
+            from ui.printing.settings import show_settings
+
             show_settings(self.store, self)
 
         settings_action.triggered.connect(open_settings)
@@ -385,28 +388,42 @@ class MainWindow(QMainWindow):
         self.history_action.setEnabled(True)
         self.submit_action.setText("撤销上报" if self.dataset.status == "submitted" else "标记为已上报")
         self.tabs.clear()
-        self.form_tabs: dict[str, FormTab] = {}
+        # Each tab is built when first shown (or asked for, as ``form_tabs[id]`` / ``projects_tab``): the
+        # first paint builds one tab, not sixteen. A tab built late reads the controller's state then.
+        controller, window = self.controller, self
+        self.form_tabs = LazyPages()  # form id → FormTab
         for form in editor_order():
-            tab = FormTab(self.controller, form, self)
-            self.form_tabs[form.id] = tab
-            self.tabs.addTab(tab, form.short_title)
-        self.projects_tab = ProjectsTab(self.controller, self)
-        self.tabs.addTab(self.projects_tab, "项目绩效目标")
-        self.overall_tab = OverallTargetsTab(self.controller, self)
-        self.tabs.addTab(self.overall_tab, "整体绩效目标")
-        self.procurement_tab = ProcurementTab(self.controller, self)
-        self.tabs.addTab(self.procurement_tab, "政府采购")
-        self.assets_tab = AssetsTab(self.controller, self)
-        self.tabs.addTab(self.assets_tab, "固定资产")
+            self.form_tabs.add(self.tabs, form.id, form.short_title,
+                               lambda form=form: FormTab(controller, form, window), f"tab_{form.id}")
+        self.pages = LazyPages()  # the other tabs, by the key their attribute is named after (projects_tab …)
+        for key, label, page, name in (
+                ("projects", "项目绩效目标", ProjectsTab, "tab_projects"),
+                ("overall", "整体绩效目标", OverallTargetsTab, "tab_overall_targets"),
+                ("procurement", "政府采购", ProcurementTab, "tab_procurement"),
+                ("assets", "固定资产", AssetsTab, "tab_assets")):
+            self.pages.add(self.tabs, key, label, lambda page=page: page(controller, window), name)
         add_selfeval_tabs(self, self.controller)
-        self.narrative_tab = NarrativeTab(self.controller, self)
-        self.tabs.addTab(self.narrative_tab, "情况说明")
-        self.unit_tab = UnitTab(self.controller, self)
-        self.tabs.addTab(self.unit_tab, "单位信息")
+        self.pages.add(self.tabs, "narrative", "情况说明", lambda: NarrativeTab(controller, window), "tab_narrative")
+        self.pages.add(self.tabs, "unit", "单位信息", lambda: UnitTab(controller, window), "tab_unit")
         self.saved_at = ""
         self.refresh_chooser()
         self._update_counts()
         self._update_title()
+
+    def _page(self, key: str):
+        try:
+            return self.pages[key]
+        except (AttributeError, KeyError):  # no dataset open yet: as an attribute never set
+            raise AttributeError(f"{key}_tab") from None
+
+    projects_tab = property(lambda self: self._page("projects"))
+    overall_tab = property(lambda self: self._page("overall"))
+    procurement_tab = property(lambda self: self._page("procurement"))
+    assets_tab = property(lambda self: self._page("assets"))
+    self_evaluation_tab = property(lambda self: self._page("self_evaluation"))
+    department_self_evaluation_tab = property(lambda self: self._page("department_self_evaluation"))
+    narrative_tab = property(lambda self: self._page("narrative"))
+    unit_tab = property(lambda self: self._page("unit"))
 
     def _update_counts(self) -> None:
         if self.controller is None:
@@ -425,8 +442,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(getattr(self, f"{form_id}_tab"))
             return
         if form_id in ("procurement", "assets", "overall_targets"):
-            self.tabs.setCurrentWidget({"procurement": self.procurement_tab, "assets": self.assets_tab,
-                                        "overall_targets": self.overall_tab}[form_id])
+            self.tabs.setCurrentWidget(self._page({"overall_targets": "overall"}.get(form_id, form_id)))
             return
         tab = getattr(self, "form_tabs", {}).get(form_id)
         if tab is None:
@@ -463,7 +479,7 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "修改未保存", message)
 
     def _reloaded(self) -> None:
-        for tab in self.form_tabs.values():
+        for tab in self.form_tabs.built():  # a tab built later reads the reloaded data then
             tab.model.rebuild()
         self._update_title()
 
@@ -496,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def _status_changed(self, status: str) -> None:
         """已上报 makes every table read-only (编制中 editable again): the door's Changes said so."""
-        for tab in self.form_tabs.values():
+        for tab in self.form_tabs.built():
             tab.model.rebuild()
         self.submit_action.setText("撤销上报" if status == "submitted" else "标记为已上报")
         self.refresh_chooser()
@@ -536,7 +552,7 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self) -> None:
         self.saved_at = QDateTime.currentDateTime().toString("HH:mm:ss")
-        for tab in getattr(self, "form_tabs", {}).values():
+        for tab in self.form_tabs.built() if hasattr(self, "form_tabs") else ():
             tab.refresh_unit_line()
         self._update_title()
 

@@ -12,10 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from app.exchange.package.spec import default_file_name
-from app.exchange.package.writer import export_package
 from app.exchange.signing import key_dir
-from ui.bureau.package_import import import_package_interactive
-from ui.bureau.window import BureauWindow
 from ui.common.jobs import quiet, run_job
 from ui.window import submit_confirm
 
@@ -33,6 +30,9 @@ def export_package_gui(window, *, submit: bool, path: str | None = None):
     if submit and dataset.status != "submitted" and not submit_confirm.ready_and_confirmed(window, dataset,
                                                                                          packaged=True):
         return None
+    # deferred: the writer prints the document (reportlab); the first window does not need it
+    from app.exchange.package.writer import export_package
+
     settings = QSettings()
     if path is None:
         folder = settings.value("package/folder", "") or str(Path.home())
@@ -73,6 +73,9 @@ def import_package_gui(window, path: str | None = None, *, ask=None):
         window.refresh_chooser()
         window.open_dataset(outcome.unit_code, outcome.year)
 
+    # deferred: the package import (the bureau's intake, jsonschema) loads when a package is first opened
+    from ui.bureau.package_import import import_package_interactive
+
     hint = ("此处只导入当前打开的单位和年度的数据包；财政局接收各单位的数据包，请用“上报 → 财政局：接收与汇总”。"
             if expected else "")
     return import_package_interactive(window, window.store, path, ask=ask, on_done=opened, hint=hint,
@@ -80,6 +83,9 @@ def import_package_gui(window, path: str | None = None, *, ask=None):
 
 
 def open_bureau(window):
+    # deferred: the 财政局 window and the bureau's modules (reportlab among them) load when it is first opened
+    from ui.bureau.window import BureauWindow
+
     bureau = BureauWindow(window.store, window.dataset.year if window.dataset is not None else None)
     bureau.show()
     window.bureau_window = bureau

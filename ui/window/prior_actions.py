@@ -14,9 +14,10 @@ from ui.editor.grid_model import PRIOR_SETTING, show_prior_setting
 
 
 def apply_show_prior(window, on: bool) -> None:
-    """Switch every open form tab, keeping each table's current cell."""
+    """Switch every open form tab, keeping each table's current cell (a tab not built yet reads the setting
+    when it is)."""
     QSettings().setValue(PRIOR_SETTING, bool(on))
-    for tab in getattr(window, "form_tabs", {}).values():
+    for tab in window.form_tabs.built() if hasattr(window, "form_tabs") else ():
         current = tab.table.currentIndex()
         key = tab.model.cell_key(current) if current.isValid() else None
         tab.model.set_show_prior(on)

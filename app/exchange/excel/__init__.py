@@ -13,12 +13,33 @@
 * ``labels`` holds what export and import agree on (sheet names, field labels).
 
 Qt-free; openpyxl reads through defusedxml (``safety``).
+
+The names below load on first use: exporting does not pay for the reader (which lays columns out as print
+does, with reportlab), and importing the package pays for neither.
 """
 
-from app.exchange.excel.diff import Change, diff_against
-from app.exchange.excel.export import default_file_name, export_workbook
-from app.exchange.excel.importer import ImportPlan, import_workbook, read_workbook
-from app.exchange.excel.source import ExportSource, source_from_dataset
+from importlib import import_module
+
+_LAZY = {
+    "Change": "app.exchange.excel.diff",
+    "diff_against": "app.exchange.excel.diff",
+    "default_file_name": "app.exchange.excel.export",
+    "export_workbook": "app.exchange.excel.export",
+    "ImportPlan": "app.exchange.excel.importer",
+    "import_workbook": "app.exchange.excel.importer",
+    "read_workbook": "app.exchange.excel.importer",
+    "ExportSource": "app.exchange.excel.source",
+    "source_from_dataset": "app.exchange.excel.source",
+}
 
 __all__ = ["Change", "ExportSource", "ImportPlan", "default_file_name", "diff_against", "export_workbook",
            "import_workbook", "read_workbook", "source_from_dataset"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.exchange.excel' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
