@@ -89,3 +89,24 @@ def test_scratch_databases_are_copies_of_one_schema_each_its_own(monkeypatch):
     finally:
         first.close()
         second.close()
+
+
+def test_a_check_run_reads_the_notes_once_and_sees_a_later_note(tmp_path):
+    from app.checks.rules import check_dataset, set_explanation
+
+    store = Store(str(tmp_path / "db.sqlite3"))
+    dataset = import_document(store, seed_document(), backup=False)
+    reads = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if "FROM dataset_note" in statement:
+            reads.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    findings = check_dataset(dataset)
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert len(reads) == 1
+    warning = next(finding for finding in findings if finding.severity == "warning" and not finding.explanation)
+    set_explanation(dataset, warning.key, "已核实。")  # written after the run: the next run sees it
+    assert next(f for f in check_dataset(dataset) if f.key == warning.key).explanation == "已核实。"
+    store.close()
