@@ -110,3 +110,21 @@ def test_a_check_run_reads_the_notes_once_and_sees_a_later_note(tmp_path):
     set_explanation(dataset, warning.key, "已核实。")  # written after the run: the next run sees it
     assert next(f for f in check_dataset(dataset) if f.key == warning.key).explanation == "已核实。"
     store.close()
+
+
+def test_a_submitted_document_is_validated_once_and_still_refused_with_an_open_finding(tmp_path, monkeypatch):
+    from app.exchange import interchange
+
+    document = seed_document(status="submitted")
+    unexplained = {**seed_document(code="360", name="另一单位", status="submitted"), "explanations": []}
+    calls = []
+    validate = interchange.validate_document
+    monkeypatch.setattr(interchange, "validate_document", lambda *args: calls.append(1) or validate(*args))
+    store = Store(str(tmp_path / "db.sqlite3"))
+    assert import_document(store, document, backup=False).status == "submitted"
+    assert len(calls) == 1  # not once more for the scratch check
+    with pytest.raises(interchange.UnresolvedFindingsError, match="缺少说明"):
+        import_document(store, unexplained, backup=False)
+    with pytest.raises(Exception, match="找不到|不存在|没有"):
+        store.open_dataset("360", 2023)
+    store.close()
