@@ -17,7 +17,7 @@ GROUPS = (
     ("Pillow (needed by reportlab)", ("PIL", "pillow.libs")),
     ("SQLite", ("libsqlite3",)),
     ("SQLAlchemy", ("sqlalchemy",)),
-    ("jsonschema (checks imported files)", ("jsonschema", "rpds", "referencing", "attrs")),
+    ("jsonschema (checks imported files)", ("jsonschema", "fastjsonschema", "rpds", "referencing", "attrs")),
     ("resources (forms, rules, code tables, help, sample, the Chinese font)", ("resources",)),
 )
 

@@ -32,7 +32,12 @@ from app.bureau.refusals import heading as refusal_heading
 from app.exchange.document_diff import DocumentDiff, diff_documents, existing_document
 from app.exchange.package.reader import VerifiedPackage, check_expected, dataset_document, open_package
 from app.exchange.package.spec import KIND_DEPARTMENT, SUFFIX
-from app.exchange.package.trust import UntrustedKeyError, check_trust, require_confirmed
+from app.exchange.package.trust import (
+    UntrustedKeyError,
+    check_trust,
+    normalized_fingerprints,
+    require_confirmed,
+)
 from app.store.audit import now_utc
 from app.store.backup import backup_before
 
@@ -170,6 +175,10 @@ def import_packages(store: Store, directory: str | Path, *, year: int | None = N
     if not files:
         raise InputError(f"文件夹“{directory}”中没有 {SUFFIX} 数据包。")
     result = BatchResult(attempted=[readable(path.name) for path in files])
+    try:  # once for the folder, not twice per package
+        trust_fingerprints = normalized_fingerprints(trust_fingerprints)
+    except InputError:
+        pass  # a mistyped fingerprint: each package that needs it is refused with its words
     started = now_utc(whole_seconds=True)  # a package received after this was imported by a colleague at the same time
     backup_before(store, "import")  # once for the whole folder, not once per package
     opened: dict[Path, VerifiedPackage] = {}

@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -202,9 +203,14 @@ class Checker:
         return self._book_data
 
     def run_all(self) -> list[Finding]:
-        with shared_reads(self.dataset, self._fresh_book_data()):
+        with self._notes_held(), shared_reads(self.dataset, self._fresh_book_data()):
             self.by_rule = {rule.id: evaluate_rule(rule, self.dataset) for rule in self.rules}
-        return self.findings()
+            return self.findings()
+
+    def _notes_held(self):
+        """The dataset's notes read once for the whole run (a stand-in dataset in a test may not hold them)."""
+        held = getattr(self.dataset, "notes_held", None)
+        return held() if held is not None else nullcontext()
 
     def after_edit(self, cells: Iterable[tuple[str, str, str]]) -> set[str]:
         """Re-evaluate the rules that read the changed cells; returns the ids of rules re-run."""

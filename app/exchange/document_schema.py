@@ -25,6 +25,7 @@ from app.base.textcheck import (
     check_text,
     shown,
 )
+from app.exchange.schema_compiled import accepts
 from app.exchange.schema_messages import schema_refusal
 
 if TYPE_CHECKING:  # jsonschema loads when a document is validated, not at start-up
@@ -56,6 +57,9 @@ def schema_problems(document: object) -> list[str]:
         return [f"format_version 的类型不对：应为整数 {FORMAT_VERSION}，文件中是{kind} {shown(text, 20)}。"]
     if version != FORMAT_VERSION:
         return [f"不支持的数据格式版本 {version}，本软件支持版本 {FORMAT_VERSION}。"]
+    if accepts(document, SCHEMA_FILE):  # compiled: jsonschema only runs to word a refusal
+        return []
+
     problems = []
     errors = itertools.islice(schema_validator().iter_errors(document), 200)
     root = schema_validator().schema

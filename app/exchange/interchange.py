@@ -8,6 +8,7 @@ and the notes (``document_notes``)) before one transaction writes it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -265,22 +266,27 @@ def _import_checked(store: Store, document: dict, *, replace: bool, source: str,
         unit, year, workbook, book, notes = validate_document(store, prepared.document)
     document = prepared.document
     status = document.get("status", "draft")
+    editions = {key: value for key, value in prepared.editions.items()  # what the file says it was made with
+                if key in ("rules", "indicators") and isinstance(value, str)}
+    editions["forms"] = prepared.edition
+    self_evaluation = validate_self_evaluation(document)
+    basic_info = validate_basic_info(document)
     if status == "submitted" and prepared.checked is not None:
         step(progress, 1, 3, "正在审核“已上报”的数据……")
-        blockers = blockers_in_document(prepared.checked)
+        if prepared.checked is document and not document.get("indicator_levels"):  # validated just now, as is
+            blockers = _blockers_of_validated(document, unit, year, workbook, book, notes, self_evaluation, editions,
+                                              basic_info)
+        else:
+            blockers = blockers_in_document(prepared.checked)
         if blockers:
             lines = [f"{finding.rule} {finding.message}" + ("" if finding.severity == "error" else "（缺少说明）")
                      for finding in blockers[:20]]
             raise UnresolvedFindingsError(f"数据文件标记为“已上报”，但还有 {len(blockers)} 条审核问题未处理（错误，或提示缺少说明），"
                                           "未导入任何数据：\n" + "\n".join(lines), len(blockers))
     step(progress, 2, 3, "正在写入数据库……")
-    editions = {key: value for key, value in prepared.editions.items()  # what the file says it was made with
-                if key in ("rules", "indicators") and isinstance(value, str)}
     store.import_dataset(unit, year, document["money_unit"], status, workbook, book, notes,
-                         replace=replace, source=source, backup=backup,
-                         self_evaluation=validate_self_evaluation(document),
-                         editions={**editions, "forms": prepared.edition}, event=event, note=note,
-                         basic_info=validate_basic_info(document))
+                         replace=replace, source=source, backup=backup, self_evaluation=self_evaluation,
+                         editions=editions, event=event, note=note, basic_info=basic_info)
     step(progress, 3, 3, "导入完成")
     return store.open_dataset(unit.code, year)
 
@@ -301,6 +307,22 @@ def blockers_in_document(document: dict) -> list:
         unit = {key: value for key, value in document["unit"].items() if key != "parent_code"}
         import_document(scratch, {**document, "unit": unit, "status": "draft"}, backup=False)
         return submission_blockers(scratch.open_dataset(document["unit"]["code"], document["year"]))
+    finally:
+        scratch.close()
+
+
+def _blockers_of_validated(document: dict, unit: UnitInfo, year: int, workbook: Workbook, book: BookContent,
+                           notes: dict[str, str], self_evaluation: selfeval.SelfEvaluationContent,
+                           editions: dict, basic_info: BasicInfo) -> list:
+    """``blockers_in_document`` of a document just validated in full (current edition, no local levels):
+    its validated content written straight into the scratch database instead of validating it twice."""
+    scratch = Store.scratch()
+    try:
+        # the scratch database holds no other unit: a 所属单位's link to its 部门 is left out of the check
+        scratch.import_dataset(dataclasses.replace(unit, parent_code=None), year, document["money_unit"], "draft",
+                               workbook, book, notes, backup=False, self_evaluation=self_evaluation,
+                               editions=editions, basic_info=basic_info)
+        return submission_blockers(scratch.open_dataset(unit.code, year))
     finally:
         scratch.close()
 

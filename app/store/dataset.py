@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -28,6 +29,9 @@ from app.store.work import CellDescriber, Changes, Work, describe_note, lock_dat
 from db import models
 
 log = logging.getLogger(__name__)
+
+# (dataset, its notes) while a 审核 run reads them (``BudgetDataset.notes_held``); per thread and task
+_held_notes: ContextVar[tuple[BudgetDataset, dict[str, str]] | None] = ContextVar("held_notes", default=None)
 
 
 class BudgetDataset:
@@ -229,9 +233,26 @@ class BudgetDataset:
 
     def notes(self, prefix: str = "") -> dict[str, str]:
         """Free-text notes kept with the dataset (提示 explanations, edited narrative …)."""
+        held = _held_notes.get()
+        if held is not None and held[0] is self:
+            return {key: text for key, text in held[1].items() if key.startswith(prefix)}
         with self.store.Session() as session:
             rows = session.scalars(select(models.DatasetNote).where(models.DatasetNote.dataset_id == self.dataset_id))
             return {note.key: note.text for note in rows if note.key.startswith(prefix)}
+
+    @contextmanager
+    def notes_held(self) -> Iterator[None]:
+        """Within the block (in this thread) ``notes`` reads the database once: a 审核 run asks for them about
+        ten times, and checks never write. Nested blocks reuse the outer one."""
+        held = _held_notes.get()
+        if held is not None and held[0] is self:
+            yield
+            return
+        token = _held_notes.set((self, self.notes()))
+        try:
+            yield
+        finally:
+            _held_notes.reset(token)
 
     def set_note(self, key: str, text: str | None, *, source: str = "录入") -> Changes:
         """Store (or, with None, delete) one note in its own transaction."""

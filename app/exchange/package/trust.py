@@ -139,8 +139,15 @@ def operator_confirmed(unit_code: str, fingerprint: str) -> bool:
     return False
 
 
-def normalized_fingerprints(texts: Iterable[str] | None) -> set[str]:
-    return {signing.normalize_fingerprint(text) for text in (texts or ())}
+class NormalizedFingerprints(frozenset):
+    """Fingerprints already in their printed form: a folder of 500 packages checks each package's key
+    against them twice, which must not normalise the whole list again each time."""
+
+
+def normalized_fingerprints(texts: Iterable[str] | None) -> NormalizedFingerprints:
+    if isinstance(texts, NormalizedFingerprints):
+        return texts
+    return NormalizedFingerprints(signing.normalize_fingerprint(text) for text in (texts or ()))
 
 
 def confirmed_by_person(owner: str, fingerprint: str, trust_fingerprints: Iterable[str] = ()) -> bool:
@@ -153,7 +160,7 @@ def require_confirmed(store: Store, packages: list[VerifiedPackage], trust_finge
     """Every package's key is the one trusted for its unit, or (seen for the first time) one a person
     confirmed against the signed paper: ``trust_fingerprints`` (CLI ``--trust-fingerprint``, the GUI's
     dialog) or a ``trust`` entered beforehand. Returns, per package, whether its key is new."""
-    confirmed = list(trust_fingerprints)
+    confirmed = trust_fingerprints if isinstance(trust_fingerprints, NormalizedFingerprints) else list(trust_fingerprints)
     first = [check_trust(store, package) for package in packages]
     unconfirmed = [package for package, new in zip(packages, first, strict=True)
                    if new and not confirmed_by_person(package.unit_code, package.fingerprint, confirmed)]
