@@ -115,7 +115,7 @@ def test_one_of_several_forms_says_each_form_accepted():
     document = json.loads(SEED001.read_text(encoding="utf-8"))
     document["self_evaluation"]["projects"][1]["actual_fund"] = "九十"
     problems = schema_problems(document)
-    assert problems == ["绩效自评.项目绩效自评[2]（大芬双年展）.政府性基金：“九十”不符合要求："
+    assert problems == ["绩效自评.项目绩效自评[2]（文博会）.政府性基金：“九十”不符合要求："
                         "应为精确到分的金额数字字符串（万元最多 6 位小数，元最多 2 位；不带负号），或null（空白）"]
 
 
