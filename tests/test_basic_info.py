@@ -76,7 +76,7 @@ def test_a_document_with_a_bad_person_imports_nothing(store, seed_dataset):
     document = export_document(seed_dataset)
     document["unit"] = {**document["unit"], "code": "903"}
     document["basic_info"] = {"staff": [{"category": "在职行政", "basic_pay": "5000.123"}], "vehicles": []}
-    with pytest.raises(InputError, match="basic_info"):
+    with pytest.raises(InputError, match=r"基础信息\.人员\[1\]\.基本工资（元/月）：“5000\.123”格式不对：应为以元为单位、最多 2 位小数"):
         import_document(store, document)
     assert "903" not in [unit.code for unit in store.list_units()]
 

@@ -4,6 +4,7 @@ changed — on SQLite and, when BUDGETDESK_TEST_POSTGRES_URL names a scratch dat
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -103,8 +104,8 @@ def test_screening_keeps_quantities_and_follows_last_year(bureau, monkeypatch):
     assert [code for code, year in opened if year == 2023] == ["503"]
     # Thresholds are applied to the kept figures each time: a looser one lists fewer, with nothing reopened.
     config = load_config()
-    looser = type(config)(config.growth_quantities, config.max_increase * 100, config.max_decrease,
-                          config.shares, config.deviation_points * 100, config.mad_multiplier, config.min_peers)
+    looser = dataclasses.replace(config, max_increase=config.max_increase * 100,
+                                 deviation_points=config.deviation_points * 100)
     opened.clear()
     fewer = screen(bureau, 2023, config=looser)
     assert opened == [] and len(fewer.outliers) < len(third.outliers) and fewer.outliers == []

@@ -8,7 +8,6 @@ old code accepted (999 999 999 999.99) becomes 10^18 millionths, inside a signed
 Revision ID: 0012_amount_millionths
 Revises: 0011_dataset_summary
 """
-import sqlalchemy as sa
 from alembic import op
 
 revision = '0012_amount_millionths'
@@ -41,16 +40,16 @@ def _new_name(old: str) -> str:
     return old[: -len('hundredths')] + 'millionths'
 
 
-def _rename(table: str, pairs: list[tuple[str, str]], nullable: bool) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        for old, new in pairs:
-            batch_op.alter_column(old, new_column_name=new, existing_type=sa.BigInteger(),
-                                  existing_nullable=nullable)
+def _rename(table: str, pairs: list[tuple[str, str]]) -> None:
+    # ALTER TABLE … RENAME COLUMN (SQLite 3.25+, PostgreSQL) renames in place: a batch copy of the table would
+    # rebuild it with its foreign keys in an arbitrary order, so two migrated databases would differ in DDL.
+    for old, new in pairs:
+        op.execute(f'ALTER TABLE {table} RENAME COLUMN {old} TO {new}')
 
 
 def upgrade() -> None:
     for table, columns in MONEY_COLUMNS.items():
-        _rename(table, [(old, _new_name(old)) for old in columns], nullable=table != 'cell_value')
+        _rename(table, [(old, _new_name(old)) for old in columns])
         assignments = ', '.join(f'{_new_name(old)} = {_new_name(old)} * {FACTOR}' for old in columns)
         op.execute(f'UPDATE {table} SET {assignments}')
 
@@ -60,4 +59,4 @@ def downgrade() -> None:
     for table, columns in MONEY_COLUMNS.items():
         assignments = ', '.join(f'{_new_name(old)} = {_new_name(old)} / {FACTOR}' for old in columns)
         op.execute(f'UPDATE {table} SET {assignments}')
-        _rename(table, [(_new_name(old), old) for old in columns], nullable=table != 'cell_value')
+        _rename(table, [(_new_name(old), old) for old in columns])
