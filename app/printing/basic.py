@@ -3,21 +3,24 @@ asked) and the 基本支出测算表 (each economic code's 测算 with its formu
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.base.money import format_amount
+from app.base.progress import Progress, step
 from app.basic.book import BasicInfoBook
 from app.basic.estimate import BASIC_FORM, Estimate, estimate_dataset
 from app.basic.records import STAFF_CATEGORIES, VEHICLE_PURPOSES
 from app.basic.standards import Standards
+from app.printing.document import build_numbered
 from app.printing.fonts import print_fonts
+from app.printing.styles import LANDSCAPE
 
 _GRID = [("GRID", (0, 0), (-1, -1), 0.5, "#000000"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
          ("BACKGROUND", (0, 0), (-1, 0), "#eef2f6")]
@@ -129,16 +132,23 @@ def estimate_story(dataset, estimate: Estimate, styles: _Styles) -> list:
     return story
 
 
-def print_basic_worksheets(dataset, standards: Standards, out: str | Path, *, names: bool = False) -> Path:
-    """人员情况表, 车辆情况表 and 基本支出测算表 in one PDF (A4 landscape) to sign."""
-    out = Path(out)
+def render_basic_worksheets(dataset, standards: Standards, *, names: bool = False,
+                            progress: Progress | None = None) -> bytes:
+    """人员情况表, 车辆情况表 and 基本支出测算表 in one PDF (A4 landscape, 第 x 页 共 y 页) to sign, in memory.
+    ``progress`` hears of each page and raises ``Cancelled`` at 取消."""
     styles = _Styles()
+    step(progress, 0, 0, "正在测算基本支出……")
     estimate = estimate_dataset(dataset, standards)
     story = [*staff_story(dataset, styles, names=names), PageBreak(), *vehicles_story(dataset, styles, names=names),
              PageBreak(), *estimate_story(dataset, estimate, styles)]
-    document = SimpleDocTemplate(str(out), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                                 topMargin=15 * mm, bottomMargin=15 * mm,
-                                 title=f"{dataset.unit.name} {dataset.year} 年度基础信息与基本支出测算",
-                                 initialFontName=styles.font)
-    document.build(story)
+    buffer = io.BytesIO()
+    build_numbered(buffer, story, template=LANDSCAPE, progress=progress,
+                   title=f"{dataset.unit.name} {dataset.year} 年度基础信息与基本支出测算", author=dataset.unit.name)
+    return buffer.getvalue()
+
+
+def print_basic_worksheets(dataset, standards: Standards, out: str | Path, *, names: bool = False) -> Path:
+    """The worksheets (``render_basic_worksheets``) written to ``out``."""
+    out = Path(out)
+    out.write_bytes(render_basic_worksheets(dataset, standards, names=names))
     return out
