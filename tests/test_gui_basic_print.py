@@ -46,6 +46,8 @@ def test_the_button_prints_the_three_worksheets_with_page_numbers_in_a_worker(qt
     assert "2023 年度人员情况表" in text and "2023 年度车辆情况表" in text and "2023 年度基本支出测算表" in text
     assert f"第 1 页 共 {len(pages)} 页" in pages[0] and f"第 {len(pages)} 页 共 {len(pages)} 页" in pages[-1]
     assert "职工3" not in text and "冀C12345" not in text  # no names unless asked
+    signed = [page for page in pages if "单位负责人" in page]
+    assert len(signed) == 3 and all("合计" in page for page in signed)  # never a signature alone on a page
     assert said == [("information", f"已打印人员情况表、车辆情况表和基本支出测算表：{target}")]
 
     window.estimate_tab.names_box.setChecked(True)
