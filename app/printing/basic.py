@@ -3,21 +3,24 @@ asked) and the 基本支出测算表 (each economic code's 测算 with its formu
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.base.money import format_amount
+from app.base.progress import Progress, step
 from app.basic.book import BasicInfoBook
 from app.basic.estimate import BASIC_FORM, Estimate, estimate_dataset
 from app.basic.records import STAFF_CATEGORIES, VEHICLE_PURPOSES
 from app.basic.standards import Standards
+from app.printing.document import build_numbered
 from app.printing.fonts import print_fonts
+from app.printing.styles import LANDSCAPE
 
 _GRID = [("GRID", (0, 0), (-1, -1), 0.5, "#000000"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
          ("BACKGROUND", (0, 0), (-1, 0), "#eef2f6")]
@@ -32,12 +35,22 @@ class _Styles:
         self.cell = ParagraphStyle("cell", fontName=self.font, fontSize=9, leading=11.5)
         self.number = ParagraphStyle("number", parent=self.cell, alignment=2)
 
-    def table(self, rows: list[list], widths: list[float]) -> Table:
+    def table(self, rows: list[list], widths: list[float], *, header: bool = True) -> Table:
         cells = [[Paragraph(str(text), self.number if isinstance(text, _Number) else self.cell) for text in row]
                  for row in rows]
-        table = Table(cells, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([*_GRID, ("FONTNAME", (0, 0), (-1, -1), self.font)]))  # never Helvetica
+        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+        grid = _GRID if header else _GRID[:2]
+        table.setStyle(TableStyle([*grid, ("FONTNAME", (0, 0), (-1, -1), self.font)]))  # never Helvetica
         return table
+
+    def signed(self, rows: list[list], widths: list[float], *, keep: int = 1) -> list:
+        """The worksheet's last table and the signature line under it. The last ``keep`` rows (the 合计) go
+        onto the page of the signature, so the signature never stands alone on a page of its own."""
+        keep = min(keep, len(rows) - 2)
+        if keep < 1:
+            return [KeepTogether([self.table(rows, widths), Spacer(1, 8 * mm), _signature(self)])]
+        return [self.table(rows[:-keep], widths),
+                KeepTogether([self.table(rows[-keep:], widths, header=False), Spacer(1, 8 * mm), _signature(self)])]
 
 
 class _Number(str):
@@ -71,17 +84,18 @@ def staff_story(dataset, styles: _Styles, *, names: bool) -> list:
     rows.append(["合计", _Number(len(staff)), _yuan(sum((p.basic_pay for p in staff), Decimal(0))),
                  _yuan(sum((p.allowance for p in staff), Decimal(0))),
                  _yuan(sum((p.bonus for p in staff), Decimal(0)))])
-    story.append(styles.table(rows, [40 * mm, 20 * mm, 38 * mm, 38 * mm, 44 * mm]))
-    if names:
-        story += [Spacer(1, 5 * mm), Paragraph("人员名单", styles.line), Spacer(1, 2 * mm)]
-        listed: list[list] = [["序号", "姓名", "人员类别", "编制类型", "职务或岗位等级", "基本工资（月）", "津贴补贴（月）",
-                               "奖金或绩效（年）"]]
-        for number, person in enumerate(staff, start=1):
-            listed.append([_Number(number), person.name, person.category, person.staffing, person.grade,
-                           _yuan(person.basic_pay), _yuan(person.allowance),
-                           _yuan(person.bonus)])
-        story.append(styles.table(listed, [12 * mm, 24 * mm, 22 * mm, 26 * mm, 32 * mm, 30 * mm, 30 * mm, 32 * mm]))
-    story += [Spacer(1, 8 * mm), _signature(styles)]
+    widths = [40 * mm, 20 * mm, 38 * mm, 38 * mm, 44 * mm]
+    if not names:
+        return [*story, *styles.signed(rows, widths)]
+    story.append(styles.table(rows, widths))
+    story += [Spacer(1, 5 * mm), Paragraph("人员名单", styles.line), Spacer(1, 2 * mm)]
+    listed: list[list] = [["序号", "姓名", "人员类别", "编制类型", "职务或岗位等级", "基本工资（月）", "津贴补贴（月）",
+                           "奖金或绩效（年）"]]
+    for number, person in enumerate(staff, start=1):
+        listed.append([_Number(number), person.name, person.category, person.staffing, person.grade,
+                       _yuan(person.basic_pay), _yuan(person.allowance),
+                       _yuan(person.bonus)])
+    story += styles.signed(listed, [12 * mm, 24 * mm, 22 * mm, 26 * mm, 32 * mm, 30 * mm, 30 * mm, 32 * mm])
     return story
 
 
@@ -96,15 +110,16 @@ def vehicles_story(dataset, styles: _Styles, *, names: bool) -> list:
         rows.append([purpose, _Number(inside), _Number(outside), _Number(inside + outside)])
     inside = sum(1 for v in vehicles if v.in_establishment)
     rows.append(["合计", _Number(inside), _Number(len(vehicles) - inside), _Number(len(vehicles))])
-    story.append(styles.table(rows, [60 * mm, 35 * mm, 35 * mm, 35 * mm]))
-    if names:
-        story += [Spacer(1, 5 * mm), Paragraph("车辆明细", styles.line), Spacer(1, 2 * mm)]
-        listed: list[list] = [["序号", "号牌", "用途", "是否编制内", "购置年份"]]
-        for number, vehicle in enumerate(vehicles, start=1):
-            listed.append([_Number(number), vehicle.plate, vehicle.purpose, "是" if vehicle.in_establishment else "否",
-                           vehicle.purchase_year or ""])
-        story.append(styles.table(listed, [15 * mm, 35 * mm, 50 * mm, 30 * mm, 30 * mm]))
-    story += [Spacer(1, 8 * mm), _signature(styles)]
+    widths = [60 * mm, 35 * mm, 35 * mm, 35 * mm]
+    if not names:
+        return [*story, *styles.signed(rows, widths)]
+    story.append(styles.table(rows, widths))
+    story += [Spacer(1, 5 * mm), Paragraph("车辆明细", styles.line), Spacer(1, 2 * mm)]
+    listed: list[list] = [["序号", "号牌", "用途", "是否编制内", "购置年份"]]
+    for number, vehicle in enumerate(vehicles, start=1):
+        listed.append([_Number(number), vehicle.plate, vehicle.purpose, "是" if vehicle.in_establishment else "否",
+                       vehicle.purchase_year or ""])
+    story += styles.signed(listed, [15 * mm, 35 * mm, 50 * mm, 30 * mm, 30 * mm])
     return story
 
 
@@ -124,21 +139,27 @@ def estimate_story(dataset, estimate: Estimate, styles: _Styles) -> list:
                      _Number(format_amount((typed or Decimal(0)) - estimated, grouping=True)), line.formula])
     rows.append(["", "人员经费合计", _Number(format_amount(estimate.total("personnel"), grouping=True)), "", "", ""])
     rows.append(["", "公用经费合计", _Number(format_amount(estimate.total("public"), grouping=True)), "", "", ""])
-    story.append(styles.table(rows, [18 * mm, 40 * mm, 22 * mm, 22 * mm, 22 * mm, 143 * mm]))
-    story += [Spacer(1, 8 * mm), _signature(styles)]
+    story += styles.signed(rows, [18 * mm, 40 * mm, 22 * mm, 22 * mm, 22 * mm, 143 * mm], keep=2)
     return story
 
 
-def print_basic_worksheets(dataset, standards: Standards, out: str | Path, *, names: bool = False) -> Path:
-    """人员情况表, 车辆情况表 and 基本支出测算表 in one PDF (A4 landscape) to sign."""
-    out = Path(out)
+def render_basic_worksheets(dataset, standards: Standards, *, names: bool = False,
+                            progress: Progress | None = None) -> bytes:
+    """人员情况表, 车辆情况表 and 基本支出测算表 in one PDF (A4 landscape, 第 x 页 共 y 页) to sign, in memory.
+    ``progress`` hears of each page and raises ``Cancelled`` at 取消."""
     styles = _Styles()
+    step(progress, 0, 0, "正在测算基本支出……")
     estimate = estimate_dataset(dataset, standards)
     story = [*staff_story(dataset, styles, names=names), PageBreak(), *vehicles_story(dataset, styles, names=names),
              PageBreak(), *estimate_story(dataset, estimate, styles)]
-    document = SimpleDocTemplate(str(out), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                                 topMargin=15 * mm, bottomMargin=15 * mm,
-                                 title=f"{dataset.unit.name} {dataset.year} 年度基础信息与基本支出测算",
-                                 initialFontName=styles.font)
-    document.build(story)
+    buffer = io.BytesIO()
+    build_numbered(buffer, story, template=LANDSCAPE, progress=progress,
+                   title=f"{dataset.unit.name} {dataset.year} 年度基础信息与基本支出测算", author=dataset.unit.name)
+    return buffer.getvalue()
+
+
+def print_basic_worksheets(dataset, standards: Standards, out: str | Path, *, names: bool = False) -> Path:
+    """The worksheets (``render_basic_worksheets``) written to ``out``."""
+    out = Path(out)
+    out.write_bytes(render_basic_worksheets(dataset, standards, names=names))
     return out

@@ -465,6 +465,17 @@ def build_document(dataset, target: str | Path | BinaryIO, *, forms: Iterable[st
     return PrintResult(index.pages_built or 0, passes, fonts, dict(index.marks))
 
 
+def build_numbered(target: str | Path | BinaryIO, story: list[Flowable], *, template: str = LANDSCAPE,
+                   progress: Progress | None = None, **info) -> int:
+    """A story of its own (no cover, no 目录) printed with this document's pages: the same margins, the
+    same 第 x 页 共 y 页 footer (two passes, as above) and 取消 between pages. Returns the page count."""
+    index = _PageIndex()
+    doc = _BudgetDocument(str(target) if isinstance(target, Path) else target, index, print_fonts(), template, {},
+                          progress, **info)
+    doc.multiBuild([_PassTracker(index), *story])
+    return index.pages_built or 0
+
+
 def render_document(dataset, **options) -> tuple[bytes, PrintResult]:
     """Same as ``build_document`` into memory (for the preview); ``progress=`` passes through."""
     buffer = io.BytesIO()
@@ -472,4 +483,4 @@ def render_document(dataset, **options) -> tuple[bytes, PrintResult]:
     return buffer.getvalue(), result
 
 
-__all__ = ["PrintResult", "build_document", "printable_items", "render_document"]
+__all__ = ["PrintResult", "build_document", "build_numbered", "printable_items", "render_document"]

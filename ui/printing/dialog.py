@@ -45,6 +45,7 @@ from app.printing import PrintResult, font_status, render_document
 from app.printing.document import printable_items
 from app.projects import ProjectBook
 from ui.common.jobs import Job, run_job
+from ui.common.pdf_file import export_message, write_pdf
 from ui.common.style import ERROR_STYLE
 from ui.editor.controller import DatasetController
 from ui.printing.choices import (
@@ -55,7 +56,7 @@ from ui.printing.choices import (
     PrintMemory,
     safe_file_name,
 )
-from ui.printing.output import ask_page_range, export_message, remembered_printer, write_pdf
+from ui.printing.output import ask_page_range, remembered_printer
 from ui.printing.preview import PREVIEW_ZOOMS, PdfPages, PreviewArea
 from ui.printing.raster import load_image_plugins_here, paint_pages
 from ui.printing.settings import settings_text, show_settings

@@ -42,8 +42,10 @@ from app.basic.records import (
 )
 from app.basic.standards import load_standards
 from ui.common.feedback import say
+from ui.common.jobs import Job
 from ui.common.refusal_box import show_refusal
 from ui.editor.controller import DatasetController, GuardedCommand
+from ui.projects.basic_print import print_worksheets
 
 
 def _staff_cells(person: StaffMember) -> list[str]:
@@ -264,7 +266,15 @@ class EstimateTab(LazyTab):
         buttons.addWidget(self.bring_button)
         buttons.addWidget(self.follow_box)
         buttons.addStretch(1)
+        self.print_button = QPushButton("打印测算表…")
+        self.print_button.setObjectName("print_estimate_button")
+        self.print_button.setToolTip("人员情况表、车辆情况表和基本支出测算表打印为 PDF（含页码），供签字")
+        self.names_box = QCheckBox("含姓名名单")
+        self.names_box.setToolTip("勾选后附人员名单（姓名）和车辆明细（号牌）；默认只打印按类别汇总的人数和车辆数")
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.names_box)
         layout.addLayout(buttons)
+        self.print_job: Job | None = None
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setObjectName("estimate_table")
         self.table.setHorizontalHeaderLabels(self.HEADERS)
@@ -277,12 +287,23 @@ class EstimateTab(LazyTab):
         layout.addWidget(self.totals_label)
         self.bring_button.clicked.connect(self.bring_in)
         self.follow_box.toggled.connect(self._follow_toggled)
+        self.print_button.clicked.connect(self.print_worksheets)
         controller.book_changed.connect(self._roster_changed)
         controller.values_changed.connect(self._values_changed)
         controller.status_changed.connect(lambda _status: self._values_changed({BASIC_FORM}))
 
     def following(self) -> bool:
         return following(self.controller.dataset)
+
+    def print_worksheets(self) -> Job | None:
+        """打印测算表…: a PDF path, then the worksheets rendered in a worker (progress dialog with 取消)."""
+        if self.print_job is not None and self.print_job.running:
+            return None
+        self.print_job = print_worksheets(self, self.controller.dataset, names=self.names_box.isChecked())
+        if self.print_job is not None:
+            self.print_button.setEnabled(False)
+            self.print_job.finished.connect(lambda: self.print_button.setEnabled(True))
+        return self.print_job
 
     def refresh(self) -> None:
         dataset = self.controller.dataset
