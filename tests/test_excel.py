@@ -261,7 +261,7 @@ def test_unreadable_cells_are_listed_with_address_content_and_reason(store, seed
         ws = book[INCOME]
         column = header_column(ws, "财政拨款收入")
         ws.cell(row=code_row(ws, "2070699"), column=column).value = "一千元"
-        ws.cell(row=code_row(ws, "2080502"), column=column).value = "12.345"
+        ws.cell(row=code_row(ws, "2080502"), column=column).value = "12.3456789"
         row = ws.max_row + 1
         ws.cell(row=row, column=2).value = "9999999"
         ws.cell(row=row, column=column).value = 5
@@ -274,7 +274,7 @@ def test_unreadable_cells_are_listed_with_address_content_and_reason(store, seed
     message = str(caught.value)
     assert "4 处无法读取，未导入任何数据" in message
     assert "收入总表!F9 “一千元”：" in message and "不是有效的金额" in message
-    assert "收入总表!F12 “12.345”：" in message and "小数" in message
+    assert "收入总表!F12 “12.3456789”：" in message and "小数超过 6 位" in message
     assert "科目编码 9999999 不在" in message
     assert "基本支出表!E8 “46.32元”：金额单位是“元”，本工作簿的金额单位是“万元”" in message
     assert snapshot(store) == before

@@ -462,7 +462,7 @@ def test_import_of_a_bad_file_says_why_and_changes_nothing(qtbot, window, store,
 
     broken = data_file(tmp_path, window.dataset, file_name="坏金额.json", code="362")
     document = json.loads(broken.read_text(encoding="utf-8"))
-    document["values"][0]["value"] = "12.345"
+    document["values"][0]["value"] = "12.3456789"
     broken.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     import_actions.import_data_file(window, broken)
     wait_for_import(qtbot, window)

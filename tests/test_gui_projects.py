@@ -98,7 +98,7 @@ def test_project_fields_autosave_and_bad_amount_is_refused(qtbot, window, store)
     project = next(p for p in ProjectBook(store.open_dataset("359", 2023)).list_projects() if p.name == "服务外包专项资金")
     assert project.manager == "李四"
     amount = tab.edits["amount"]
-    amount.setText("12.345")
+    amount.setText("12.3456789")
     amount.editingFinished.emit()
     assert "小数" in tab.message.text()
     assert amount.text() == "48.00"

@@ -72,3 +72,11 @@ def test_empty_is_no_value_and_storage_is_exact():
     assert format_amount(None) == ""
     assert format_amount(Decimal("1206.6")) == "1206.60"
     assert format_amount(Decimal("1206.6"), grouping=True) == "1,206.60"
+
+
+def test_a_message_shows_a_figure_finer_than_the_fen_exactly():
+    from app.base.money import message_amount
+
+    assert message_amount(Decimal("80.65")) == "80.65"
+    assert message_amount(Decimal("72")) == "72.00"
+    assert message_amount(Decimal("80.653")) == "80.653"  # not 80.65, which would read as equal to 80.65

@@ -207,6 +207,18 @@ def test_excel_round_trip_keeps_80_653_exact_and_shows_two_decimals(store, tmp_p
         fresh.close()
 
 
+def test_an_excel_cell_typed_as_text_is_read_with_the_workbooks_unit():
+    from app.exchange.excel.grid import cell_amount
+
+    assert str(cell_amount("80.653", "万元")) == "80.653"
+    assert str(cell_amount(Decimal("80.65300000000001"), "万元")) == "80.653"  # a float's artefact, snapped
+    assert str(cell_amount("1,206.65", "元")) == "1206.65"
+    with pytest.raises(InputError, match="单位为元时最多录入 2 位小数"):
+        cell_amount("80.653", "元")
+    with pytest.raises(InputError, match="单位为万元时最多录入 6 位小数"):
+        cell_amount(Decimal("80.6530004"), "万元")
+
+
 def test_package_round_trip_keeps_80_653_exact(store, bureau, tmp_path, key_dir):
     from app.bureau import intake
     from app.exchange.package import writer
@@ -249,3 +261,42 @@ def test_a_self_evaluations_actual_spending_is_typed_to_the_fen(store):
     assert stored.rate == Decimal("99.24")  # 80.04312 / 80.653, rounded once
     exported = export_document(store.open_dataset("LG001", 2020))["self_evaluation"]["projects"][0]
     assert (exported["budget"], exported["actual_total"]) == ("80.653", "80.04312")
+    book = selfeval.SelfEvaluationBook(store.open_dataset("LG001", 2020))
+    book.set_project(replace(book.project(project.project_name), actual_total="80.04313"))  # one 分 more
+    again = selfeval.SelfEvaluationBook(store.open_dataset("LG001", 2020)).project(project.project_name)
+    assert str(again.actual_total) == "80.04313"
+
+
+def test_a_projects_amount_field_holds_the_exact_figure_and_leaving_it_never_rounds(qtbot, window, store):
+    from app.projects import ProjectBook
+
+    tab = window.projects_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.select_project("服务外包专项资金")
+    amount = tab.edits["amount"]
+    amount.setText("")
+    type_text(qtbot, amount, "80.653")
+    amount.editingFinished.emit()
+    assert "80.65" in tab.list.currentItem().text()  # the list shows two decimals
+
+    def stored():
+        book = ProjectBook(store.open_dataset("359", 2023))
+        return next(p for p in book.list_projects() if p.name == "服务外包专项资金").amount
+
+    assert stored() == Decimal("80.653")
+    tab.select_project("服务外包专项资金")
+    assert amount.text() == "80.653"
+    amount.editingFinished.emit()  # the clerk tabs through the field without changing it
+    assert stored() == Decimal("80.653")
+
+
+def test_checks_compare_exact_figures_and_name_a_difference_below_the_fen_exactly(seed_dataset):
+    from app.checks.rules import check_dataset
+
+    def t02(dataset) -> list[str]:
+        return [f.message for f in check_dataset(dataset) if f.rule == "T02" and "2070699" in f.message]
+
+    assert t02(seed_dataset) == []
+    seed_dataset.set_cell("expenditure_summary", "2070699", "basic", "582.203")  # 0.003 万元 more than the income
+    messages = t02(seed_dataset)
+    assert messages and "合计 1016.53 与《支出总表》合计 1016.533" in messages[0] and "相差 0.003" in messages[0]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SEED004, dump, run
 
-ABSURD = ("1E+308", "-1E+308", "-0", "1e-9", "0.001", "1E-400", "NaN", "-Infinity", "9" * 40)
+ABSURD = ("1E+308", "-1E+308", "-0", "1e-9", "0.0000001", "1E-400", "NaN", "-Infinity", "9" * 40)
 
 
 def _first_value() -> dict:

@@ -146,6 +146,12 @@ def exact_text(value: Decimal | None) -> str:
     return "" if value is None else format(exact_amount(value), "f")
 
 
+def message_amount(value: Decimal) -> str:
+    """An amount in a message: two decimals, or the exact figure when it has more, so a difference below
+    0.01 never reads as two equal figures."""
+    return format_amount(value) if value == round_amount(value) else exact_text(value)
+
+
 def round_amount(value: Decimal) -> Decimal:
     """The figure a form shows: two decimals, half up (四舍五入; Decimal's own default is half-even)."""
     return value.quantize(_QUANTUM, rounding=ROUND_HALF_UP)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import cache
 
 from app.base.errors import BudgetDeskError, InputError
-from app.base.money import format_amount
+from app.base.money import message_amount
 from app.base.paths import resource
 from app.base.textcheck import check_text
 from app.checks.findings import SEVERITY_NAMES, CellPointer, Finding, Rule
@@ -123,7 +123,9 @@ def rules_reading(form: str, column: str) -> tuple[Rule, ...]:
 
 # ---- evaluation ------------------------------------------------------------------------------
 def _amount(value: Decimal | None) -> str:
-    return format_amount(value if value is not None else Decimal(0))
+    """Two decimals, or the exact figure when it has more: a difference below 0.01 must show in the message."""
+    value = value if value is not None else Decimal(0)
+    return message_amount(value)
 
 
 def _for_each_rows(rule: Rule, workbook: Workbook) -> list[str]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app import selfeval
-from app.base.money import format_amount
+from app.base.money import message_amount
 from app.checks.findings import CellPointer, Finding, ListCheck, Rule
 from app.checks.lists import book_data
 from db import models
@@ -60,8 +60,8 @@ def stated_rate(rule: Rule, dataset) -> list[Finding]:
     findings = []
     for anchor, place, cell, budget, actual, rate, stated in _rate_lines(dataset):
         if stated and not selfeval.rate_agrees(stated, rate):
-            findings.append(_finding(rule, anchor, [cell], place=place, stated=stated, actual=format_amount(actual),
-                                     budget=format_amount(budget), rate=selfeval.format_rate(rate),
+            findings.append(_finding(rule, anchor, [cell], place=place, stated=stated, actual=message_amount(actual),
+                                     budget=message_amount(budget), rate=selfeval.format_rate(rate),
                                      unit=dataset.money_unit))
     return findings
 
@@ -75,7 +75,7 @@ def rate_range(rule: Rule, dataset) -> list[Finding]:
             continue
         side = f"高于 {selfeval.points_text(high)}%" if rate > high else f"低于 {selfeval.points_text(low)}%"
         findings.append(_finding(rule, anchor, [cell], place=place, rate=selfeval.format_rate(rate), side=side,
-                                 actual=format_amount(actual), budget=format_amount(budget), unit=dataset.money_unit))
+                                 actual=message_amount(actual), budget=message_amount(budget), unit=dataset.money_unit))
     return findings
 
 
@@ -87,8 +87,8 @@ def actual_parts(rule: Rule, dataset) -> list[Finding]:
         if parts is None or item.actual_total is None or parts == item.actual_total:
             continue
         findings.append(_finding(rule, item.project_name, [CellPointer(PROJECT, item.project_name, "actual_total")],
-                                 project=item.project_name, total=format_amount(item.actual_total),
-                                 parts=format_amount(parts), unit=dataset.money_unit))
+                                 project=item.project_name, total=message_amount(item.actual_total),
+                                 parts=message_amount(parts), unit=dataset.money_unit))
     return findings
 
 
@@ -105,8 +105,8 @@ def scale_balance(rule: Rule, dataset) -> list[Finding]:
         by_structure = sum((value or ZERO for value in structure), ZERO)
         if by_source != by_structure:
             findings.append(_finding(rule, column, [CellPointer(DEPARTMENT, f"整体支出规模 {label}", column)],
-                                     column=label, sources=format_amount(by_source),
-                                     structure=format_amount(by_structure), unit=dataset.money_unit))
+                                     column=label, sources=message_amount(by_source),
+                                     structure=message_amount(by_structure), unit=dataset.money_unit))
     return findings
 
 

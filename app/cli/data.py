@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.base.jsondoc import read_document
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from app.cli.common import EXIT_OK, EXIT_REFUSED, Commands, add_unit_year, open_store, print_json
 from app.domain import prior, profile
 from app.domain.codes import default_shipped_table
@@ -98,7 +98,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             "rows": [
                 {"key": row.key, "title": row.title, **({"side": row.side} if row.side else {}),
                  "values": {column.key: (None if (v := view.values.get((row.key, column.key))) is None
-                                         else format_amount(v))
+                                         else exact_text(v))
                             for column in form.columns if (row.key, column.key) in view.values}}
                 for row in view.rows
             ],

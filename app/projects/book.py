@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import format_amount, optional_amount
+from app.base.money import message_amount, optional_amount
 from app.projects.audit import (
     assets_entries,
     overall_entries,
@@ -478,8 +478,8 @@ class ProjectBook:
         for project in projects:
             if project.id in purchased and project.amount is not None and purchased[project.id] > project.amount:
                 found.append((f"project:{project.id}",
-                               f"项目“{project.name}”的政府采购金额合计 {format_amount(purchased[project.id])} "
-                               f"{self.money_unit} 大于项目预算 {format_amount(project.amount)} {self.money_unit}。"))
+                               f"项目“{project.name}”的政府采购金额合计 {message_amount(purchased[project.id])} "
+                               f"{self.money_unit} 大于项目预算 {message_amount(project.amount)} {self.money_unit}。"))
         found += [("assets", problem) for problem in asset_problems(self.assets())]
         return found
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from app.base.dates import parse_date
 from app.base.errors import InputError
-from app.base.money import format_amount
+from app.base.money import message_amount
 from app.base.textcheck import (
     INDICATOR_TEXTS,
     OVERALL_TEXTS,
@@ -188,7 +188,7 @@ def project_problems(project: Project, money_unit: str) -> list[str]:
     zero = Decimal("0.00")
 
     def money(value: Decimal | None) -> str:
-        return f"{format_amount(value or zero)} {money_unit}"
+        return f"{message_amount(value or zero)} {money_unit}"
 
     sources = {key: getattr(project, key) for key, _label in PROJECT_FUNDS}
     if amount is None and any(value is not None for value in sources.values()):
@@ -214,8 +214,8 @@ def project_problems(project: Project, money_unit: str) -> list[str]:
 def procurement_problems(item: ProcurementItem, money_unit: str) -> list[str]:
     total = item.total or Decimal("0.00")
     if item.sme_reserved is not None and item.sme_reserved > total:
-        return [f"预留中小微企业份额 {format_amount(item.sme_reserved)} {money_unit} 大于政府采购金额合计 "
-                f"{format_amount(total)} {money_unit}。"]
+        return [f"预留中小微企业份额 {message_amount(item.sme_reserved)} {money_unit} 大于政府采购金额合计 "
+                f"{message_amount(total)} {money_unit}。"]
     return []
 
 
@@ -227,8 +227,8 @@ def asset_problems(table: AssetTable) -> list[str]:
             problems.append(f"{ASSET_LABELS[part]}的数量 {decimal_text(part_line.quantity)} 大于"
                             f"{ASSET_LABELS[whole_key]}的数量 {decimal_text(whole_line.quantity or Decimal(0))}。")
         if part_line.value is not None and (whole_line.value or 0) < part_line.value:
-            problems.append(f"{ASSET_LABELS[part]}的价值 {format_amount(part_line.value)} 大于"
-                            f"{ASSET_LABELS[whole_key]}的价值 {format_amount(whole_line.value or Decimal('0.00'))}。")
+            problems.append(f"{ASSET_LABELS[part]}的价值 {message_amount(part_line.value)} 大于"
+                            f"{ASSET_LABELS[whole_key]}的价值 {message_amount(whole_line.value or Decimal('0.00'))}。")
     return problems
 
 

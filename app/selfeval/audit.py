@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.base.money import format_amount
+from app.base.money import exact_text
 from app.selfeval.framework import kinds
 from app.selfeval.rates import points_text
 from app.selfeval.records import (
@@ -20,7 +20,8 @@ from app.selfeval.records import (
 
 
 def _amount(value: Decimal | None) -> str | None:
-    return None if value is None else format_amount(value)
+    # exact: the entries decide what changed, and 80.653 → 80.654 is a change even if both show 80.65
+    return None if value is None else exact_text(value)
 
 
 def _text(value: str) -> str | None:

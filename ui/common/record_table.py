@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from ui.common.style import set_role
 
 COMPUTED = QColor("#eef1f5")
@@ -106,8 +106,12 @@ class RecordTableModel(QAbstractTableModel):
             value = getattr(record, column.key, None)
             if column.kind == "choice":
                 return value
-            return self._text(record, column).replace(",", "") if column.kind == "money" else self._text(record, column)
+            if column.kind == "money":  # the editor starts from the exact figure, not the rounded one
+                return exact_text(value) if column.display is None else self._text(record, column).replace(",", "")
+            return self._text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column.kind == "money" and column.display is None and getattr(record, column.key, None) is not None:
+                return f"精确值：{exact_text(getattr(record, column.key))}"
             return self._text(record, column) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("money", "quantity", "computed"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

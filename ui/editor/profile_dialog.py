@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.base.money import format_amount, parse_amount
+from app.base.money import exact_text, format_amount, parse_amount
 from app.domain import prior, profile
 from app.domain.quantities import prior_names, quantity_def, value
 
@@ -69,7 +69,7 @@ class ProfileDialog(QDialog):
         self.reasons: dict[str, QLineEdit] = {}
         for row, name in enumerate(prior_names(), start=2):
             grid.addWidget(QLabel(quantity_def(name).title, group), row, 0)
-            amount = QLineEdit(format_amount(typed[name]) if name in typed else "", group)
+            amount = QLineEdit(exact_text(typed[name]) if name in typed else "", group)
             amount.setObjectName(f"prior_{name}")
             if figures.source == "dataset":
                 amount.setPlaceholderText(format_amount(figures.values.get(name)))

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from app.projects import PROJECT_ATTRIBUTES, PROJECT_FUNDS, Project, function_code_from_text
 from app.projects.funds import DEFAULT_FUND_KEYS, fund_status, set_amount
 from ui.common.style import set_role
@@ -232,7 +232,7 @@ class ProjectsTab(QWidget):
         for key, edit in self.edits.items():
             value = getattr(project, key) if project else None
             if key in dict(MONEY_FIELDS):
-                text = format_amount(value)
+                text = exact_text(value)  # the exact figure: leaving the field unchanged must not round it
             else:
                 text = "" if value is None else str(value)
             edit.setText(text)
@@ -261,7 +261,7 @@ class ProjectsTab(QWidget):
         try:
             if key == "function_code":
                 new = function_code_from_text(str(new or ""), self.controller.dataset.codes.get("function"))
-            shown = format_amount(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
+            shown = exact_text(current) if key in dict(MONEY_FIELDS) else ("" if current is None else str(current))
             if (new or "") == shown or new == current:
                 return True
             if key == "amount":  # with the default breakdown (本级财政 = amount) where the unit's income allows

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import selfeval
 from app.base.errors import BudgetDeskError, InputError
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from ui.common.style import set_role
 from ui.editor.controller import DatasetController, GuardedCommand
 from ui.editor.header import GroupedHeaderView
@@ -126,7 +126,8 @@ class ProjectEvaluationModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.grid_columns)
 
-    def text(self, row: int, key: str) -> str:
+    def text(self, row: int, key: str, *, exact: bool = False) -> str:
+        """What a cell shows; ``exact``: an amount as typed and stored (the editor and tooltip), not rounded."""
         item = self.rows[row]
         if key == "rate":
             return selfeval.format_rate(item.rate)
@@ -134,14 +135,18 @@ class ProjectEvaluationModel(QAbstractTableModel):
             part, kind = key.split(":")
             return (item.contents if part == "content" else item.results).get(kind, "")
         value = getattr(item, key)
-        return format_amount(value) if isinstance(value, Decimal) or value is None else value
+        if isinstance(value, Decimal) or value is None:
+            return exact_text(value) if exact else format_amount(value)
+        return value
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         column = self.grid_columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.text(index.row(), column.key)
+        if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(index.row(), column.key, exact=True)
         if role == Qt.ItemDataRole.TextAlignmentRole and (column.money or column.computed):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and column.computed:
@@ -167,7 +172,7 @@ class ProjectEvaluationModel(QAbstractTableModel):
         key = self.grid_columns[index.column()].key
         item = self.rows[index.row()]
         text = str(value).strip()
-        if text == self.text(index.row(), key):
+        if text == self.text(index.row(), key, exact=True):
             return True
         if key.startswith(("content:", "result:")):
             part, kind = key.split(":")
@@ -384,7 +389,7 @@ class DepartmentSelfEvaluationTab(QWidget):
             editable = self.controller.dataset.status != "submitted"
             for row, (key, _part, _label) in enumerate(selfeval.SCALE_LINES):
                 line = self.department.line(key)
-                for column, text in enumerate((format_amount(line.budget), format_amount(line.actual),
+                for column, text in enumerate((exact_text(line.budget), exact_text(line.actual),
                                                selfeval.format_rate(line.rate))):
                     item = QTableWidgetItem(text)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.base.errors import BudgetDeskError
-from app.base.money import format_amount
+from app.base.money import exact_text, format_amount
 from app.projects import (
     ASSET_ROWS,
     PROCUREMENT_FUNDS,
@@ -266,7 +266,7 @@ class AssetsTab(QWidget):
         for row, (key, _label, _whole) in enumerate(ASSET_ROWS, start=1):
             line = table.line(key)
             for column, value in enumerate((line.quantity, line.value)):
-                text = "" if value is None else (format_amount(value) if column == 1 else format(value, "f"))
+                text = "" if value is None else (exact_text(value) if column == 1 else format(value, "f"))
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -274,7 +274,7 @@ class AssetsTab(QWidget):
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)
         self.as_of.setText(table.as_of.isoformat() if table.as_of else "")
-        self.planned.setText(format_amount(table.planned_purchases))
+        self.planned.setText(exact_text(table.planned_purchases))
 
     def _cell_changed(self, item: QTableWidgetItem) -> None:
         row, column = item.row(), item.column()

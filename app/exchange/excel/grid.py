@@ -132,7 +132,7 @@ class Reader:
 
 
 def cell_amount(value: object, money_unit: str) -> Decimal | None:
-    unit = money_unit or "万元"  # before the workbook's 金额单位 is read, the importer's own default
+    dataset_unit = money_unit or "万元"  # before the workbook's 金额单位 is read, the importer's own default
     if isinstance(value, bool) or isinstance(value, (datetime, date)):
         raise InputError("不是金额（单元格是逻辑值或日期）")
     if isinstance(value, float):  # pragma: no cover - numbers are read as Decimal (safety.decimal_numbers)
@@ -142,14 +142,14 @@ def cell_amount(value: object, money_unit: str) -> Decimal | None:
             raise InputError("不是有限的数字")
         if abs(value) > MAX_ABS:  # checked before rounding: 1E+308 has no 0.01 in Decimal's precision
             raise InputError(f"金额 {value:E} 过大（超过 {MAX_ABS:,}），请检查是否多输入了数字或单元格格式有误")
-        quantum = Decimal(1).scaleb(-entry_decimals(unit))
+        quantum = Decimal(1).scaleb(-entry_decimals(dataset_unit))
         rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)  # only a float artefact is snapped
         # A float carries about 15 digits, so its artefact grows with the figure (99999999999.99 is ...990005).
         if abs(rounded - value) <= min(quantum / 10, TOLERANCE * quantum + abs(value) * FLOAT_DIGITS):
             value = rounded
-        return parse_amount(value, unit)
+        return parse_amount(value, dataset_unit)
     if isinstance(value, int):
-        return parse_amount(value, unit)
+        return parse_amount(value, dataset_unit)
     text = str(value)
     if text.startswith("#"):
         raise InputError("公式出错（Excel 显示错误值），请改正后再导入")
@@ -159,7 +159,7 @@ def cell_amount(value: object, money_unit: str) -> Decimal | None:
             if money_unit and unit != money_unit and re.match(r"^[+-]?[\d,]*\.?\d*$", cleaned[:-len(unit)]):
                 raise InputError(f"金额单位是“{unit}”，本工作簿的金额单位是“{money_unit}”")
             break
-    return parse_amount(text, unit)
+    return parse_amount(text, dataset_unit)
 
 
 def code_text(value: object) -> str:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.base.errors import InputError, NotFoundError
-from app.base.money import MONEY_UNITS, exact_text, format_amount
+from app.base.money import MONEY_UNITS, exact_text
 from app.base.progress import Progress, step
 from app.domain.compute import Workbook
 from app.domain.forms import all_forms
@@ -261,8 +261,9 @@ def _disagreements(workbook: Workbook, computed: dict[str, tuple[Grid, dict]]) -
             except (InputError, NotFoundError):
                 continue
             if (expected or Decimal(0)) != value:
-                warnings.append(f"{grid.title}!{address}：文件中为 {format_amount(value)}，按录入的单元格计算应为 "
-                                f"{format_amount(expected) or '空'}（计算单元格不导入，以计算结果为准）")
+                # exact figures: a difference below 0.01 must show
+                warnings.append(f"{grid.title}!{address}：文件中为 {exact_text(value)}，按录入的单元格计算应为 "
+                                f"{exact_text(expected) or '空'}（计算单元格不导入，以计算结果为准）")
     return warnings
 
 
