@@ -166,7 +166,26 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bureau_key(args: argparse.Namespace) -> int:
+    from app.exchange import signing  # deferred: cryptography
+
+    existed = signing.load_key("财政局", path=signing.bureau_key_path()) is not None
+    raw = signing.public_raw(signing.bureau_key().public_key())
+    fingerprint = signing.fingerprint(raw)
+    if args.json:
+        print_json({"fingerprint": fingerprint, "created": not existed})
+        return EXIT_OK
+    print(fingerprint)
+    if not existed:
+        print("已为财政局生成签名密钥；请把上面的密钥指纹印在任务通知上，单位导入任务包时核对。", file=sys.stderr)
+    return EXIT_OK
+
+
 def add_commands(commands: Commands) -> None:
+    sub = commands.add_parser("bureau-key", help="财政局：显示本局签名密钥的指纹（第一次使用时生成密钥），供单位核对")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出（fingerprint、created）")
+    sub.set_defaults(handler=cmd_bureau_key)
+
     sub = commands.add_parser("overview", help="财政局：各单位某年度的状态、接收时间、错误/提示数、密钥指纹、总计")
     sub.add_argument("--year", required=True, type=int, help="预算年度")
     sub.add_argument("--json", action="store_true")

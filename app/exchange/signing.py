@@ -105,9 +105,13 @@ def unit_key(unit_code: str, *, path: Path | None = None) -> Ed25519PrivateKey:
 BUREAU_KEY_ID = "bureau"  # the 财政局's own key (it signs 退回 files), beside the unit keys
 
 
+def bureau_key_path() -> Path:
+    return key_dir() / f"{BUREAU_KEY_ID}.ed25519.pem"
+
+
 def bureau_key() -> Ed25519PrivateKey:
     """The 财政局's signing key for 退回 files, created like a unit key on first use."""
-    return unit_key("财政局", path=key_dir() / f"{BUREAU_KEY_ID}.ed25519.pem")
+    return unit_key("财政局", path=bureau_key_path())
 
 
 def existing_fingerprint(unit_code: str) -> str | None:
