@@ -431,14 +431,23 @@ class TextCell(Flowable):
     def getPlainText(self) -> str:  # what Paragraph offers, for tests and debugging
         return self.text
 
+    def broken(self, room: float) -> list[tuple[float, str]]:
+        """The lines in ``room`` points, each with the width left over (a subclass breaks elsewhere)."""
+        return _broken_lines(self.text, room, self.style.fontName, self.style.fontSize)
+
+    def divided(self, fits: int) -> list[Flowable]:
+        """This cell as the ``fits`` lines that fit and the rest (a subclass keeps its own kind)."""
+        head = "".join(line for _extra, line in self._lines[:fits])
+        tail = self.text[len(head):] if self.text.startswith(head) else \
+            "".join(line for _extra, line in self._lines[fits:])
+        return [TextCell(head, self.style), TextCell(tail.lstrip(" "), self.style)]
+
     def wrap(self, available_width, available_height):
         if available_width != self._wrapped_width:
-            style = self.style
-            room = available_width - style.rightIndent
-            self._lines = _broken_lines(self.text, room, style.fontName, style.fontSize)
+            self._lines = self.broken(available_width - self.style.rightIndent)
             self._wrapped_width = available_width
             self.width = available_width
-            self.height = len(self._lines) * style.leading
+            self.height = len(self._lines) * self.style.leading
         return self.width, self.height
 
     def split(self, available_width, available_height):
@@ -448,10 +457,7 @@ class TextCell(Flowable):
             return []
         if fits >= len(self._lines):
             return [self]
-        head = "".join(line for _extra, line in self._lines[:fits])
-        tail = self.text[len(head):] if self.text.startswith(head) else \
-            "".join(line for _extra, line in self._lines[fits:])
-        return [TextCell(head, self.style), TextCell(tail.lstrip(" "), self.style)]
+        return self.divided(fits)
 
     def placed_lines(self, x: float, y: float):
         """(x, y, text) of each line's start when the cell's bottom left corner is at (x, y)."""

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
 
 from app.printing.grid import TextCell
 
@@ -113,25 +114,13 @@ class WholeFigureCell(TextCell):
 
     splitter = staticmethod(pieces)
 
-    def wrap(self, available_width, available_height):
-        if available_width != self._wrapped_width:
-            style = self.style
-            room = available_width - style.rightIndent
-            texts = [line for part in self.text.split("\n")  # the clerk's own line breaks are kept
-                     for line in fill_lines(self.splitter(part), room, style.fontName, style.fontSize)]
-            self._lines = [(room - stringWidth(line, style.fontName, style.fontSize), line) for line in texts]
-            self._wrapped_width = available_width
-            self.width = available_width
-            self.height = len(self._lines) * style.leading
-        return self.width, self.height
+    def broken(self, room: float) -> list[tuple[float, str]]:
+        style = self.style
+        texts = [line for part in self.text.split("\n")  # the clerk's own line breaks are kept
+                 for line in fill_lines(self.splitter(part), room, style.fontName, style.fontSize)]
+        return [(room - stringWidth(line, style.fontName, style.fontSize), line) for line in texts]
 
-    def split(self, available_width, available_height):
-        self.wrap(available_width, available_height)
-        fits = int((available_height + 1e-6) // self.style.leading)
-        if fits <= 0:
-            return []
-        if fits >= len(self._lines):
-            return [self]
+    def divided(self, fits: int) -> list[Flowable]:
         head = "\n".join(line for _extra, line in self._lines[:fits])
         tail = "\n".join(line for _extra, line in self._lines[fits:])
         return [type(self)(head, self.style), type(self)(tail, self.style)]
