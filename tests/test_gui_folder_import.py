@@ -6,6 +6,7 @@ preview before it is pressed."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -13,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QPushButton
 
+from app.base.clock import now_utc
 from app.bureau import intake
 from app.exchange.package import reader, trust
 from tests.test_package import make_package, seed_document
@@ -284,8 +286,10 @@ def test_same_content_and_a_submitted_unit_say_so(qtbot, store, tmp_path, settin
     held, folder = tmp_path / "held", tmp_path / "usb"
     held.mkdir()
     folder.mkdir()
-    intake.import_package(store, make_package(held / "107.bdp", seed_document(code="107", name="测试单位107")),
-                          backup=False)
+    # A minute older than the folder's copy: packages made in the same second are the very same file (已导入).
+    earlier = now_utc(whole_seconds=True) - timedelta(minutes=1)
+    intake.import_package(store, make_package(held / "107.bdp", seed_document(code="107", name="测试单位107"),
+                                              created=earlier), backup=False)
     intake.import_package(store, make_package(held / "108.bdp", seed_document(code="108", name="测试单位108",
                                                                               status="submitted")), backup=False)
     make_package(folder / "107.bdp", seed_document(code="107", name="测试单位107"))

@@ -65,7 +65,7 @@ def make_package(path: Path, document: dict, key=None, **overrides) -> Path:
     key = key or signing.unit_key(document["unit"]["code"])
     writer.write_package(path, document=document, audit={"unit": document["unit"]["code"], "year": document["year"],
                                                        "changes": []},
-                      findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF, key=key)
+                      findings={"errors": 0, "warnings": 0, "findings": []}, pdf=FAKE_PDF, key=key, **overrides)
     return path
 
 
